@@ -1,0 +1,179 @@
+import { bundledProfilesDir, loadProfile } from '../profiles/loadProfile.ts';
+import type { DeviceProfile } from '../profiles/profileSchema.ts';
+import { ConfigError, type ConfigProblem, YamlSource } from './problems.ts';
+import { type DeviceConfig, type SiteConfig, siteSchema } from './siteSchema.ts';
+
+/** A validated site with every referenced profile loaded. */
+export interface LoadedSite {
+  file: string;
+  config: SiteConfig;
+  /** Profiles by reference, e.g. `modbus/eastron/sdm630`. */
+  profiles: Map<string, DeviceProfile>;
+  /** Every device of every gateway, with the gateway and connection that own it. */
+  devices: Map<
+    string,
+    { device: DeviceConfig; gatewayId: string; connectionId: string; profile: DeviceProfile }
+  >;
+}
+
+/** Reads, validates and cross-checks a site file; throws ConfigError listing every problem found. */
+export function loadSite(file: string, options: { profilesDir?: string } = {}): LoadedSite {
+  const src = YamlSource.read(file);
+  if (src.problems.length > 0) throw new ConfigError(src.problems);
+  const parsed = siteSchema.safeParse(src.toJS());
+  if (!parsed.success) throw new ConfigError(src.fromZod(parsed.error, siteSchema));
+  const site = crossCheck(src, parsed.data, options.profilesDir ?? bundledProfilesDir);
+  if (src.problems.length > 0) throw new ConfigError(src.problems);
+  return site;
+}
+
+function checkUnique(src: YamlSource, what: string, entries: { id: string; path: PropertyKey[] }[]): void {
+  const first = new Map<string, PropertyKey[]>();
+  for (const e of entries) {
+    const prev = first.get(e.id);
+    if (prev) {
+      const at = src.problemAt(prev, '');
+      src.problems.push(
+        src.problemAt(
+          e.path,
+          `duplicate ${what} id "${e.id}" (first defined at ${at.path}${at.line ? `, line ${at.line}` : ''}); ${what} ids must be unique`,
+        ),
+      );
+    } else first.set(e.id, e.path);
+  }
+}
+
+function crossCheck(src: YamlSource, config: SiteConfig, profilesDir: string): LoadedSite {
+  const profiles = new Map<string, DeviceProfile>();
+  const devices: LoadedSite['devices'] = new Map();
+  const deviceEntries: { id: string; path: PropertyKey[] }[] = [];
+  const buildings = config.organization.buildings;
+
+  checkUnique(
+    src,
+    'building',
+    buildings.map((b, i) => ({ id: b.id, path: ['organization', 'buildings', i, 'id'] })),
+  );
+  buildings.forEach((b, i) => {
+    checkUnique(
+      src,
+      'area',
+      b.areas.map((a, j) => ({ id: a.id, path: ['organization', 'buildings', i, 'areas', j, 'id'] })),
+    );
+  });
+  checkUnique(
+    src,
+    'gateway',
+    config.gateways.map((g, i) => ({ id: g.id, path: ['gateways', i, 'id'] })),
+  );
+
+  config.gateways.forEach((gw, gi) => {
+    checkUnique(
+      src,
+      'connection',
+      gw.connections.map((c, ci) => ({ id: c.id, path: ['gateways', gi, 'connections', ci, 'id'] })),
+    );
+    gw.connections.forEach((conn, ci) => {
+      conn.devices.forEach((dev, di) => {
+        const path = ['gateways', gi, 'connections', ci, 'devices', di];
+        deviceEntries.push({ id: dev.id, path: [...path, 'id'] });
+        const profile = resolveProfile(src, dev.profile, [...path, 'profile'], profiles, profilesDir);
+        if (profile && !devices.has(dev.id))
+          devices.set(dev.id, { device: dev, gatewayId: gw.id, connectionId: conn.id, profile });
+      });
+    });
+  });
+  checkUnique(src, 'device', deviceEntries);
+  checkUnique(
+    src,
+    'meter',
+    config.meters.map((m, i) => ({ id: m.id, path: ['meters', i, 'id'] })),
+  );
+
+  config.meters.forEach((meter, mi) => {
+    const at = (key: string) => ['meters', mi, key];
+    const building = buildings.find((b) => b.id === meter.building);
+    if (!building)
+      src.problems.push(
+        src.problemAt(
+          at('building'),
+          `no building "${meter.building}"; buildings are: ${buildings.map((b) => b.id).join(', ')}`,
+        ),
+      );
+    else if (meter.area !== undefined && !building.areas.some((a) => a.id === meter.area))
+      src.problems.push(
+        src.problemAt(
+          at('area'),
+          `building "${building.id}" has no area "${meter.area}"; its areas are: ${building.areas.map((a) => a.id).join(', ') || '(none)'}`,
+        ),
+      );
+    if (meter.subitem !== undefined && meter.category !== 'electricity')
+      src.problems.push(
+        src.problemAt(
+          at('subitem'),
+          `a sub-item (分项) applies to electricity meters only; this meter's category is "${meter.category}"`,
+        ),
+      );
+    const owner = devices.get(meter.device);
+    const declared = deviceEntries.some((d) => d.id === meter.device);
+    if (!declared) {
+      src.problems.push(
+        src.problemAt(
+          at('device'),
+          `no device "${meter.device}" in any gateway; devices are: ${deviceEntries.map((d) => d.id).join(', ') || '(none)'}`,
+        ),
+      );
+    } else if (owner) {
+      const point = owner.profile.points.find((p) => p.id === meter.point);
+      if (!point)
+        src.problems.push(
+          src.problemAt(
+            at('point'),
+            `device "${meter.device}" (profile ${owner.device.profile}) has no point "${meter.point}"; its counters are: ${owner.profile.points
+              .filter((p) => p.role.endsWith('_counter'))
+              .map((p) => p.id)
+              .join(', ')}`,
+          ),
+        );
+      else if (!point.role.endsWith('_counter'))
+        src.problems.push(
+          src.problemAt(
+            at('point'),
+            `point "${meter.point}" of device "${meter.device}" is a ${point.role}, not a cumulative counter; a meter reads a counter (kWh, m³)`,
+          ),
+        );
+    }
+  });
+  return { file: src.file, config, profiles, devices };
+}
+
+function resolveProfile(
+  src: YamlSource,
+  ref: string,
+  path: PropertyKey[],
+  cache: Map<string, DeviceProfile>,
+  dir: string,
+): DeviceProfile | undefined {
+  const cached = cache.get(ref);
+  if (cached) return cached;
+  const result = loadProfile(ref, dir);
+  if (result.ok) {
+    cache.set(ref, result.profile);
+    return result.profile;
+  }
+  if ('missing' in result) src.problems.push(src.problemAt(path, result.missing));
+  else {
+    src.problems.push(
+      src.problemAt(path, `profile "${ref}" is invalid (${result.problems.length} problem(s) below)`),
+    );
+    src.problems.push(...(result.problems as ConfigProblem[]));
+  }
+  return undefined;
+}
+
+/** One line for `jieneng config check` on success. */
+export function summarizeSite(site: LoadedSite): string {
+  const c = site.config;
+  const area = c.organization.buildings.reduce((sum, b) => sum + (b.floor_area.at(-1)?.value ?? 0), 0);
+  return `${site.file}: valid — site "${c.site.id}", ${c.organization.buildings.length} building(s), ${area} m², ${c.gateways.length} gateway(s), ${site.devices.size} device(s), ${c.meters.length} meter(s), ${site.profiles.size} profile(s)`;
+}

@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import { durationSchema } from '../duration.ts';
+import { slugSchema } from '../ids.ts';
+
+/**
+ * Site configuration v1: one YAML file per deployment. This schema is the single source of truth;
+ * `npm run gen:schema` writes `core/config/site.schema.json` from it for editors.
+ */
+const isoDate = z.iso.date().describe('Calendar date YYYY-MM-DD in the site time zone');
+
+const datedValue = (what: string, unit: string) =>
+  z
+    .array(
+      z
+        .object({
+          from: isoDate.describe(`Date from which this ${what} holds`),
+          value: z.number().positive().describe(`${what} in ${unit}`),
+          source: z
+            .string()
+            .optional()
+            .describe('Where the figure comes from (e.g. 房产证, 人事处 2024-01 roster)'),
+        })
+        .strict(),
+    )
+    .min(1)
+    .describe(`${what} (${unit}) as dated facts: each value holds from its date until the next`);
+
+export const energyCategorySchema = z
+  .enum(['electricity', 'water', 'gas', 'heat', 'cooling', 'other'])
+  .describe('分类 energy category: electricity 电, water 水, gas 燃气, heat 热, cooling 冷, other 其他');
+
+export const subitemSchema = z
+  .enum(['lighting_socket', 'hvac', 'power', 'special'])
+  .describe('分项 electricity sub-item: lighting_socket 照明插座, hvac 空调, power 动力, special 特殊');
+
+export const areaSchema = z
+  .object({
+    id: slugSchema,
+    name: z.string().min(1).describe('Floor, zone or department name, e.g. 三层东区'),
+    area: z.number().positive().describe('Floor area served, m²'),
+  })
+  .strict();
+
+export const buildingSchema = z
+  .object({
+    id: slugSchema,
+    name: z.string().min(1),
+    code: z.string().optional().describe('建筑编码 building code as filed in the statistics report'),
+    category: z
+      .enum(['office', 'school', 'hospital', 'venue', 'other'])
+      .describe('Building use: office 办公, school 学校, hospital 医院, venue 场馆, other 其他'),
+    climate_zone: z
+      .enum(['severe_cold', 'cold', 'hot_summer_cold_winter', 'hot_summer_warm_winter', 'mild'])
+      .describe('GB 50176 climate zone: 严寒, 寒冷, 夏热冬冷, 夏热冬暖, 温和'),
+    floor_area: datedValue('floor area 建筑面积', 'm²'),
+    headcount: datedValue('headcount 用能人数', 'persons'),
+    areas: z.array(areaSchema).default([]),
+  })
+  .strict();
+
+export const modbusDeviceSchema = z
+  .object({
+    id: slugSchema.describe('Device id, unique in the site; becomes the `device` tag'),
+    name: z.string().optional(),
+    profile: z
+      .string()
+      .min(1)
+      .describe('Profile reference <protocol>/<vendor>/<model>, e.g. modbus/eastron/sdm630'),
+    unit_id: z.number().int().min(0).max(255).default(1).describe('Modbus unit (slave) id'),
+    poll_interval: durationSchema.default('1s').describe('How often every point is read, e.g. 1s, 15s, 1min'),
+  })
+  .strict();
+
+export const modbusTcpConnectionSchema = z
+  .object({
+    id: slugSchema,
+    protocol: z.literal('modbus_tcp'),
+    host: z.string().min(1).describe('IP address or host name of the Modbus TCP server or RS-485 gateway'),
+    port: z.number().int().min(1).max(65535).default(502),
+    timeout: durationSchema.default('1s').describe('Reply timeout per request'),
+    devices: z.array(modbusDeviceSchema).min(1),
+  })
+  .strict();
+
+export const connectionSchema = z.discriminatedUnion('protocol', [modbusTcpConnectionSchema]);
+
+export const gatewaySchema = z
+  .object({
+    id: slugSchema.describe('Gateway id; the MQTT topic segment of everything it publishes'),
+    connections: z.array(connectionSchema).min(1),
+  })
+  .strict();
+
+export const meterSchema = z
+  .object({
+    id: slugSchema,
+    name: z.string().optional(),
+    device: slugSchema.describe('Device id that carries the counter'),
+    point: slugSchema.describe('Point id in the device profile: the cumulative counter (kWh, m³)'),
+    category: energyCategorySchema,
+    subitem: subitemSchema.optional().describe('Required for electricity sub-meters'),
+    building: slugSchema.describe('Building the meter serves'),
+    area: slugSchema.optional().describe('Area inside the building the meter serves'),
+    role: z.enum(['main', 'sub']).describe('main: 总表 of the building; sub: 分项/分区 sub-meter'),
+  })
+  .strict();
+
+export const platformSchema = z
+  .object({
+    mqtt_url: z
+      .url()
+      .optional()
+      .describe('External MQTT broker, e.g. mqtt://user:pass@127.0.0.1:1883; default: embedded broker'),
+    influx_url: z
+      .url()
+      .optional()
+      .describe(
+        'External InfluxDB v1 HTTP API with the database as path, e.g. http://user:pass@127.0.0.1:8086/jieneng; default: embedded store',
+      ),
+  })
+  .strict();
+
+export const siteSchema = z
+  .object({
+    version: z.literal(1).describe('Site file format version'),
+    site: z
+      .object({
+        id: slugSchema,
+        name: z.string().min(1),
+        timezone: z
+          .string()
+          .default('Asia/Shanghai')
+          .describe('IANA time zone of the site: hours, days, months and years are local to it'),
+      })
+      .strict(),
+    platform: platformSchema.default({}),
+    organization: z
+      .object({
+        id: slugSchema,
+        name: z.string().min(1).describe('e.g. 福州市机关事务管理局'),
+        buildings: z.array(buildingSchema).min(1),
+      })
+      .strict(),
+    gateways: z.array(gatewaySchema).default([]),
+    meters: z.array(meterSchema).default([]),
+  })
+  .strict();
+
+export type SiteConfig = z.infer<typeof siteSchema>;
+export type GatewayConfig = z.infer<typeof gatewaySchema>;
+export type ModbusTcpConnection = z.infer<typeof modbusTcpConnectionSchema>;
+export type DeviceConfig = z.infer<typeof modbusDeviceSchema>;
+export type MeterConfig = z.infer<typeof meterSchema>;

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+const units: Record<string, number> = { ms: 1, s: 1000, min: 60_000, h: 3_600_000 };
+const pattern = /^(\d+(?:\.\d+)?)\s*(ms|s|min|h)$/;
+
+/** Parses `500ms`, `1s`, `2.5 min`, `1h` into milliseconds; undefined when the text is not a duration. */
+export function parseDuration(text: string): number | undefined {
+  const m = pattern.exec(text.trim());
+  if (!m?.[1] || !m[2]) return undefined;
+  const factor = units[m[2]];
+  return factor === undefined ? undefined : Math.round(Number(m[1]) * factor);
+}
+
+/** A duration in config files: a string such as `500ms`, `1s`, `5min`, `1h`; parsed to milliseconds. */
+export const durationSchema = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${text}" is not a duration: write a positive number with a unit ms, s, min or h (e.g. "500ms", "1s")`,
+    });
+    return z.NEVER;
+  }
+  return ms;
+});

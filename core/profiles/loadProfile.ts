@@ -1,0 +1,34 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type ConfigProblem, YamlSource } from '../config/problems.ts';
+import { type DeviceProfile, modbusProfileSchema } from './profileSchema.ts';
+
+/** The bundled profile library: `core/profiles/<protocol>/<vendor>/<model>.yaml`. */
+export const bundledProfilesDir = dirname(fileURLToPath(import.meta.url));
+
+const refPattern = /^[a-z0-9_]+\/[a-z0-9_-]+\/[a-z0-9_.-]+$/;
+
+export type ProfileResult = { ok: true; profile: DeviceProfile } | { ok: false; problems: ConfigProblem[] };
+
+/**
+ * Loads profile `ref` (`modbus/eastron/sdm630`) from `dir`. Problems are returned, not thrown, so that
+ * a site check can report every bad reference at once; `fromFile`/`fromPath` say which site entry asked.
+ */
+export function loadProfile(
+  ref: string,
+  dir = bundledProfilesDir,
+): ProfileResult | { ok: false; missing: string } {
+  if (!refPattern.test(ref))
+    return {
+      ok: false,
+      missing: `"${ref}" is not a profile reference of the form <protocol>/<vendor>/<model>`,
+    };
+  const file = join(dir, `${ref}.yaml`);
+  if (!existsSync(file)) return { ok: false, missing: `profile "${ref}" not found (looked for ${file})` };
+  const src = YamlSource.read(file);
+  if (src.problems.length > 0) return { ok: false, problems: src.problems };
+  const parsed = modbusProfileSchema.safeParse(src.toJS());
+  if (!parsed.success) return { ok: false, problems: src.fromZod(parsed.error, modbusProfileSchema) };
+  return { ok: true, profile: parsed.data };
+}

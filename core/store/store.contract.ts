@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Store, StoredReading } from './store.ts';
+
+const t0 = Date.UTC(2026, 10, 25, 1, 0, 0); // 2026-11-25 09:00 Asia/Shanghai
+
+function reading(overrides: Partial<StoredReading>): StoredReading {
+  return {
+    site: 'fz-demo',
+    building: 'b1',
+    device: 'meter-1',
+    point: 'active_power',
+    value: 1,
+    unit: 'W',
+    ts: t0,
+    quality: 'good',
+    ...overrides,
+  };
+}
+
+/** The behaviour every Store must have; run against InfluxDB and the embedded store. */
+export function storeContract(name: string, makeStore: () => Promise<Store>): void {
+  describe(`store contract: ${name}`, () => {
+    let store: Store;
+    beforeAll(async () => {
+      store = await makeStore();
+      await store.open();
+      await store.open(); // idempotent
+    });
+    afterAll(async () => {
+      await store.close();
+    });
+
+    it('returns exactly the values written, in time order, with their tags', async () => {
+      const written = [
+        reading({ device: 'rt', ts: t0 + 2000, value: 0.1 + 0.2 }),
+        reading({ device: 'rt', ts: t0, value: -1234.5678901234 }),
+        reading({
+          device: 'rt',
+          ts: t0 + 1000,
+          value: 3.4028234663852886e38,
+          point: 'import_energy',
+          unit: 'kWh',
+          meter: 'm-main',
+          category: 'electricity',
+          subitem: 'lighting_socket',
+        }),
+      ];
+      await store.writeReadings(written);
+      const got = await store.queryReadings({ device: 'rt' });
+      expect(got).toEqual([written[1], written[2], written[0]]);
+    });
+
+    it('filters by point and by a half-open time range [from, to)', async () => {
+      const rows = [0, 1, 2, 3].map((i) => reading({ device: 'range', ts: t0 + i * 1000, value: i }));
+      await store.writeReadings([
+        ...rows,
+        reading({ device: 'range', point: 'frequency', unit: 'Hz', value: 50 }),
+      ]);
+      const got = await store.queryReadings({
+        device: 'range',
+        point: 'active_power',
+        from: t0 + 1000,
+        to: t0 + 3000,
+      });
+      expect(got.map((r) => r.value)).toEqual([1, 2]);
+    });
+
+    it('treats a second write of the same device, point and time as a replacement, not a duplicate', async () => {
+      await store.writeReadings([reading({ device: 'dup', value: 1 })]);
+      await store.writeReadings([reading({ device: 'dup', value: 2 })]);
+      const got = await store.queryReadings({ device: 'dup' });
+      expect(got.map((r) => r.value)).toEqual([2]);
+    });
+
+    it('keeps bad-quality readings with their reason and no value', async () => {
+      const bad = reading({ device: 'bad', value: null, quality: 'bad', reason: 'timeout after 1000 ms' });
+      await store.writeReadings([bad]);
+      expect(await store.queryReadings({ device: 'bad' })).toEqual([bad]);
+    });
+
+    it('gives the newest reading of every device and point', async () => {
+      await store.writeReadings([
+        reading({ device: 'latest', ts: t0, value: 10 }),
+        reading({ device: 'latest', ts: t0 + 5000, value: 11 }),
+        reading({ device: 'latest', ts: t0 + 3000, value: 12, point: 'import_energy', unit: 'kWh' }),
+      ]);
+      const latest = (await store.latest()).filter((r) => r.device === 'latest');
+      expect(latest.map((r) => [r.point, r.value, r.ts])).toEqual([
+        ['active_power', 11, t0 + 5000],
+        ['import_energy', 12, t0 + 3000],
+      ]);
+      expect(latest[1]?.unit).toBe('kWh');
+    });
+
+    it('answers a health ping', async () => {
+      expect(await store.ping()).toBe(true);
+    });
+  });
+}

@@ -1,0 +1,22 @@
+/**
+ * The MQTT topic map (prefix `jn/v1/`). Every topic jieneng uses is built here; segments are
+ * slugs validated by the schemas, so they never contain `+`, `#` or `/`.
+ */
+export const topicPrefix = 'jn/v1';
+
+export const topics = {
+  /** Gateway → collector, QoS 1, TelemetryBatch. */
+  telemetry: (gateway: string) => `${topicPrefix}/${gateway}/telemetry`,
+  /** Retained Availability; the gateway's last will. */
+  availability: (gateway: string) => `${topicPrefix}/${gateway}/availability`,
+  /** Subscription filter for every gateway's telemetry. */
+  allTelemetry: `${topicPrefix}/+/telemetry`,
+  /** Shared subscription so that several collectors split the telemetry load. */
+  sharedTelemetry: (group: string) => `$share/${group}/${topicPrefix}/+/telemetry`,
+} as const;
+
+/** The gateway id in a telemetry topic, or undefined if the topic is not one. */
+export function gatewayOfTelemetryTopic(topic: string): string | undefined {
+  const m = /^jn\/v1\/([^/]+)\/telemetry$/.exec(topic);
+  return m?.[1];
+}

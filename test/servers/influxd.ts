@@ -1,0 +1,49 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, type RunningServer, requireBinary, startProcess, stopProcess } from './process.ts';
+
+/**
+ * A real InfluxDB 1.x (Debian `influxdb`, 1.6.7) on free loopback ports with a temporary data
+ * directory; usage reporting and the internal monitor store are off. `url` has no database:
+ * each test appends its own.
+ */
+export async function startInfluxd(): Promise<RunningServer> {
+  requireBinary('influxd', 'influxdb');
+  const dir = mkdtempSync(join(tmpdir(), 'jn-influxd-'));
+  const [httpPort, rpcPort] = [await freePort(), await freePort()];
+  const conf = join(dir, 'influxdb.conf');
+  writeFileSync(
+    conf,
+    `reporting-disabled = true
+bind-address = "127.0.0.1:${rpcPort}"
+[meta]
+  dir = "${dir}/meta"
+[data]
+  dir = "${dir}/data"
+  wal-dir = "${dir}/wal"
+  query-log-enabled = false
+[http]
+  bind-address = "127.0.0.1:${httpPort}"
+  log-enabled = false
+[monitor]
+  store-enabled = false
+[continuous_queries]
+  enabled = false
+`,
+  );
+  const url = `http://127.0.0.1:${httpPort}`;
+  const child = await startProcess({
+    name: 'influxd',
+    command: 'influxd',
+    args: ['run', '-config', conf],
+    ready: async () => (await fetch(`${url}/ping`)).status === 204,
+  });
+  return {
+    url,
+    stop: async () => {
+      await stopProcess(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
