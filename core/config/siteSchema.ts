@@ -67,7 +67,9 @@ export const modbusDeviceSchema = z
       .min(1)
       .describe('Profile reference <protocol>/<vendor>/<model>, e.g. modbus/eastron/sdm630'),
     unit_id: z.number().int().min(0).max(255).default(1).describe('Modbus unit (slave) id'),
-    poll_interval: durationSchema.default('1s').describe('How often every point is read, e.g. 1s, 15s, 1min'),
+    poll_interval: durationSchema
+      .prefault('1s')
+      .describe('How often every point is read, e.g. 1s, 15s, 1min'),
   })
   .strict();
 
@@ -77,7 +79,7 @@ export const modbusTcpConnectionSchema = z
     protocol: z.literal('modbus_tcp'),
     host: z.string().min(1).describe('IP address or host name of the Modbus TCP server or RS-485 gateway'),
     port: z.number().int().min(1).max(65535).default(502),
-    timeout: durationSchema.default('1s').describe('Reply timeout per request'),
+    timeout: durationSchema.prefault('1s').describe('Reply timeout per request'),
     devices: z.array(modbusDeviceSchema).min(1),
   })
   .strict();

@@ -1,4 +1,4 @@
-import { escape, InfluxDB, type IPoint } from 'influx';
+import { InfluxDB, type IPoint, escape as influxEscape } from 'influx';
 import { JnError } from '../errors.ts';
 import type { Quality } from '../telemetry.ts';
 import type { ReadingQuery, Store, StoredReading } from './store.ts';
@@ -73,8 +73,8 @@ export class InfluxStore implements Store {
 
   async queryReadings(q: ReadingQuery): Promise<StoredReading[]> {
     const where: string[] = [];
-    if (q.device !== undefined) where.push(`"device" = ${escape.stringLit(q.device)}`);
-    if (q.point !== undefined) where.push(`"point" = ${escape.stringLit(q.point)}`);
+    if (q.device !== undefined) where.push(`"device" = ${influxEscape.stringLit(q.device)}`);
+    if (q.point !== undefined) where.push(`"point" = ${influxEscape.stringLit(q.point)}`);
     if (q.from !== undefined) where.push(`time >= ${Math.trunc(q.from)}ms`);
     if (q.to !== undefined) where.push(`time < ${Math.trunc(q.to)}ms`);
     const rows = await this.influx.query<Record<string, unknown>>(

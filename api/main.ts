@@ -1,0 +1,57 @@
+import type { Server } from 'node:http';
+import express from 'express';
+import { JnError } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
+import type { ServiceStatus } from '../core/status.ts';
+import type { Store } from '../core/store/store.ts';
+import { problemHandler, sendProblem } from './problem.ts';
+import { healthRoutes } from './routes/health.ts';
+import { readingRoutes } from './routes/readings.ts';
+
+export interface Api {
+  /** The port actually bound (useful with port 0). */
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** The HTTP API on `host:port` (default host 127.0.0.1). */
+export async function startApi(ctx: {
+  store: Store;
+  health: () => Promise<Record<string, ServiceStatus>>;
+  log: Logger;
+  port: number;
+  host?: string;
+}): Promise<Api> {
+  const log = ctx.log.child('api');
+  const app = express();
+  app.disable('x-powered-by');
+  app.use('/api/v1', healthRoutes(ctx.health), readingRoutes(ctx.store));
+  app.use('/api', (req, res) =>
+    sendProblem(res, 404, 'not_found', `no route ${req.method} ${req.originalUrl}`),
+  );
+  app.use(problemHandler(log));
+  const host = ctx.host ?? '127.0.0.1';
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(ctx.port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    s.once('error', reject);
+  }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EADDRINUSE')
+      throw new JnError(
+        'port_in_use',
+        `HTTP port ${host}:${ctx.port} is already in use; pick another with --port`,
+        { cause: err },
+      );
+    throw err;
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : ctx.port;
+  log.info('api listening', { url: `http://${host}:${port}/api/v1/health` });
+  return {
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,178 @@
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startCollector } from '../collector/main.ts';
+import { systemClock } from '../core/clock.ts';
+import { type LoadedSite, loadSite, summarizeSite } from '../core/config/loadSite.ts';
+import { ConfigError, formatProblems } from '../core/config/problems.ts';
+import { errorText, JnError } from '../core/errors.ts';
+import { createLogger, type Logger } from '../core/log.ts';
+import { createStore } from '../core/store/openStore.ts';
+import { startSims } from '../device-sims/main.ts';
+import { startGateway } from '../gateway/main.ts';
+import { startPlatform } from './start.ts';
+
+/** The bundled demo site `jieneng start` runs when no --config is given. */
+export const demoSite = fileURLToPath(new URL('../examples/demo-site.yaml', import.meta.url));
+
+const usage = `jieneng — 节能 energy management and building control
+
+Usage:
+  jieneng start [--config FILE] [--data-dir DIR] [--port N] [--broker-port N] [--mqtt-url URL] [--influx-url URL]
+      Everything in one process: embedded MQTT broker and store (unless --mqtt-url / --influx-url),
+      simulated devices, gateway, collector and the HTTP API (default port 8080).
+  jieneng gateway --config FILE [--id GATEWAY] [--mqtt-url URL] [--data-dir DIR]
+  jieneng collector --config FILE [--mqtt-url URL] [--influx-url URL] [--data-dir DIR]
+  jieneng sims --config FILE
+  jieneng config check FILE
+      Validate a site file: prints every problem and exits 1, or a one-line summary and exits 0.
+
+Defaults: --data-dir ./data, --port 8080, --broker-port 1883, --mqtt-url mqtt://127.0.0.1:1883 for split services.
+`;
+
+const options = {
+  config: { type: 'string' },
+  'data-dir': { type: 'string', default: './data' },
+  port: { type: 'string', default: '8080' },
+  'broker-port': { type: 'string', default: '1883' },
+  'mqtt-url': { type: 'string' },
+  'influx-url': { type: 'string' },
+  id: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processIo: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+
+function portOption(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new JnError('usage', `--${name} "${value}": expected a port number 0–65535`);
+  return n;
+}
+
+/** Waits for SIGINT / SIGTERM, then runs `stop`; resolves with the exit code. */
+function untilSignal(stop: () => Promise<void>, log: Logger): Promise<number> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      log.info(`${signal} received, stopping`);
+      stop().then(
+        () => resolve(0),
+        (err: unknown) => {
+          log.error('stop failed', { error: errorText(err) });
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+function requireConfig(file: string | undefined, command: string): LoadedSite {
+  if (!file) throw new JnError('usage', `jieneng ${command}: --config FILE is required`);
+  return loadSite(file);
+}
+
+/** Runs the CLI; resolves with the process exit code. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  let parsed: ReturnType<
+    typeof parseArgs<{ options: typeof options; allowPositionals: true; args: string[] }>
+  >;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true });
+  } catch (err) {
+    io.err(`${errorText(err)}\n\n${usage}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [command, sub, arg] = positionals;
+  if (values.help || !command) {
+    io.out(usage);
+    return command || values.help ? 0 : 2;
+  }
+  const log = createLogger();
+  const clock = systemClock;
+  const dataDir = values['data-dir'];
+  try {
+    switch (command) {
+      case 'config': {
+        if (sub !== 'check' || !arg) throw new JnError('usage', 'usage: jieneng config check FILE');
+        io.out(`${summarizeSite(loadSite(arg))}\n`);
+        return 0;
+      }
+      case 'start': {
+        const site = loadSite(values.config ?? demoSite);
+        const platform = await startPlatform({
+          site,
+          dataDir,
+          port: portOption('port', values.port),
+          brokerPort: portOption('broker-port', values['broker-port']),
+          mqttUrl: values['mqtt-url'],
+          influxUrl: values['influx-url'],
+          clock,
+          log,
+        });
+        io.out(
+          `jieneng is running — site "${site.config.site.name}"\n` +
+            `  API:    http://127.0.0.1:${platform.apiPort}/api/v1/readings/latest\n` +
+            `  MQTT:   ${platform.mqttUrl}\n  store:  ${platform.storeDescription}\n  Ctrl-C stops it.\n`,
+        );
+        return await untilSignal(platform.stop, log);
+      }
+      case 'gateway': {
+        const site = requireConfig(values.config, 'gateway');
+        const gatewayId =
+          values.id ?? (site.config.gateways.length === 1 ? site.config.gateways[0]?.id : undefined);
+        if (!gatewayId)
+          throw new JnError(
+            'usage',
+            `site has ${site.config.gateways.length} gateways; choose one with --id (${site.config.gateways.map((g) => g.id).join(', ')})`,
+          );
+        const mqttUrl = values['mqtt-url'] ?? site.config.platform.mqtt_url ?? 'mqtt://127.0.0.1:1883';
+        const gw = await startGateway({ site, gatewayId, mqttUrl, dataDir, clock, log });
+        return await untilSignal(gw.stop, log);
+      }
+      case 'collector': {
+        const site = requireConfig(values.config, 'collector');
+        const mqttUrl = values['mqtt-url'] ?? site.config.platform.mqtt_url ?? 'mqtt://127.0.0.1:1883';
+        const store = createStore({
+          influxUrl: values['influx-url'] ?? site.config.platform.influx_url,
+          dataDir,
+        });
+        await store.open();
+        const collector = await startCollector({ site, mqttUrl, store, log });
+        return await untilSignal(async () => {
+          await collector.stop();
+          await store.close();
+        }, log);
+      }
+      case 'sims': {
+        const site = requireConfig(values.config, 'sims');
+        const sims = await startSims({ site, clock, log: log.child('sims') });
+        return await untilSignal(sims.stop, log);
+      }
+      default:
+        io.err(`unknown command "${command}"\n\n${usage}`);
+        return 2;
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.err(
+        `${formatProblems(err.problems)}\n${err.problems.length} problem(s) found; nothing was started.\n`,
+      );
+      return 1;
+    }
+    if (err instanceof JnError && err.code === 'usage') {
+      io.err(`${err.message}\n`);
+      return 2;
+    }
+    io.err(`jieneng ${command}: ${errorText(err)}\n`);
+    return 1;
+  }
+}

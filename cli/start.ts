@@ -1,0 +1,97 @@
+import { resolve } from 'node:path';
+import { startApi } from '../api/main.ts';
+import { startCollector } from '../collector/main.ts';
+import type { Clock } from '../core/clock.ts';
+import type { LoadedSite } from '../core/config/loadSite.ts';
+import type { Logger } from '../core/log.ts';
+import type { ServiceStatus } from '../core/status.ts';
+import { createStore } from '../core/store/openStore.ts';
+import { startSims } from '../device-sims/main.ts';
+import { type Gateway, startGateway } from '../gateway/main.ts';
+import { type EmbeddedBroker, startEmbeddedBroker } from './broker.ts';
+
+export interface StartOptions {
+  site: LoadedSite;
+  dataDir: string;
+  port: number;
+  brokerPort: number;
+  mqttUrl?: string | undefined;
+  influxUrl?: string | undefined;
+  clock: Clock;
+  log: Logger;
+}
+
+export interface Platform {
+  apiPort: number;
+  mqttUrl: string;
+  storeDescription: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole platform in one process: broker (embedded unless an external one is given), store
+ * (embedded unless InfluxDB is given), device-sims, every gateway of the site, the collector and
+ * the API. Services still talk over MQTT, exactly as when they run as separate processes.
+ */
+export async function startPlatform(opts: StartOptions): Promise<Platform> {
+  const { site, log, clock } = opts;
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse())
+      await stop().catch((err: unknown) => log.error('stop failed', { error: String(err) }));
+  };
+  try {
+    const mqttUrl = opts.mqttUrl ?? site.config.platform.mqtt_url;
+    const influxUrl = opts.influxUrl ?? site.config.platform.influx_url;
+    let broker: EmbeddedBroker | undefined;
+    if (!mqttUrl) {
+      broker = await startEmbeddedBroker({ port: opts.brokerPort, log: log.child('broker') });
+      stops.push(() => broker?.stop() ?? Promise.resolve());
+    }
+    const brokerUrl = mqttUrl ?? broker?.url ?? '';
+    const store = createStore({ influxUrl, dataDir: opts.dataDir });
+    await store.open();
+    stops.push(() => store.close());
+
+    const sims = await startSims({ site, clock, log: log.child('sims') });
+    stops.push(() => sims.stop());
+    const collector = await startCollector({ site, mqttUrl: brokerUrl, store, log });
+    stops.push(() => collector.stop());
+    const gateways: Gateway[] = [];
+    for (const gw of site.config.gateways) {
+      const g = await startGateway({
+        site,
+        gatewayId: gw.id,
+        mqttUrl: brokerUrl,
+        dataDir: opts.dataDir,
+        clock,
+        log,
+      });
+      gateways.push(g);
+      stops.push(() => g.stop());
+    }
+    const health = async (): Promise<Record<string, ServiceStatus>> => {
+      const storeOk = await store.ping().catch(() => false);
+      return {
+        broker: { state: 'running', detail: { url: brokerUrl, embedded: broker !== undefined } },
+        store: { state: storeOk ? 'running' : 'degraded', detail: { kind: store.kind } },
+        'device-sims': sims.status(),
+        collector: collector.status(),
+        ...Object.fromEntries(gateways.map((g) => [`gateway:${g.id}`, g.status()])),
+      };
+    };
+    const api = await startApi({ store, health, log, port: opts.port });
+    stops.push(() => api.stop());
+    return {
+      apiPort: api.port,
+      mqttUrl: brokerUrl,
+      storeDescription: influxUrl
+        ? `InfluxDB ${influxUrl.replace(/\/\/[^@/]*@/, '//***@')}`
+        : `embedded ${resolve(opts.dataDir, 'jieneng.db')}`,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,95 @@
+import type { Clock } from '../core/clock.ts';
+import type { LoadedSite } from '../core/config/loadSite.ts';
+import { errorText, JnError } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
+import type { ServiceStatus } from '../core/status.ts';
+import type { Reading } from '../core/telemetry.ts';
+import { ConnectionPoller } from './poller.ts';
+import { TelemetryPublisher } from './publisher.ts';
+
+/** Publishes are not awaited by the poll loop; past this many unacknowledged batches it waits. */
+const MAX_IN_FLIGHT = 1000;
+
+export interface Gateway {
+  id: string;
+  status(): ServiceStatus;
+  stop(): Promise<void>;
+}
+
+/** Runs gateway `gatewayId` of the site: polls its connections and publishes telemetry. */
+export async function startGateway(ctx: {
+  site: LoadedSite;
+  gatewayId: string;
+  mqttUrl: string;
+  dataDir: string;
+  clock: Clock;
+  log: Logger;
+}): Promise<Gateway> {
+  const config = ctx.site.config.gateways.find((g) => g.id === ctx.gatewayId);
+  if (!config) {
+    const known = ctx.site.config.gateways.map((g) => g.id).join(', ') || '(none)';
+    throw new JnError(
+      'gateway_unknown',
+      `site ${ctx.site.file} has no gateway "${ctx.gatewayId}"; its gateways are: ${known}`,
+    );
+  }
+  const log = ctx.log.child(`gateway:${config.id}`);
+  const publisher = new TelemetryPublisher({
+    gatewayId: config.id,
+    mqttUrl: ctx.mqttUrl,
+    dataDir: ctx.dataDir,
+    clock: ctx.clock,
+    log,
+  });
+  await publisher.connect();
+  let inFlight = 0;
+  let publishErrors = 0;
+  let lastError: string | undefined;
+  const emit = (readings: Reading[]) => {
+    if (inFlight >= MAX_IN_FLIGHT) {
+      publishErrors++;
+      lastError = `more than ${MAX_IN_FLIGHT} batches unacknowledged by the broker; batch of ${readings.length} dropped`;
+      log.error(lastError);
+      return;
+    }
+    inFlight++;
+    publisher
+      .publish(readings)
+      .catch((err: unknown) => {
+        publishErrors++;
+        lastError = errorText(err);
+        log.warn('publish failed', { error: lastError });
+      })
+      .finally(() => {
+        inFlight--;
+      });
+  };
+  const profiles = ctx.site.profiles;
+  const pollers = config.connections.map(
+    (connection) => new ConnectionPoller({ connection, profiles, clock: ctx.clock, log, emit }),
+  );
+  for (const p of pollers) p.start();
+  log.info('gateway started', {
+    connections: pollers.length,
+    devices: config.connections.reduce((n, c) => n + c.devices.length, 0),
+  });
+  return {
+    id: config.id,
+    status: () => ({
+      state: publisher.connected() ? 'running' : 'degraded',
+      detail: {
+        mqtt_connected: publisher.connected(),
+        batches_published: publisher.published,
+        batches_in_flight: inFlight,
+        publish_errors: publishErrors,
+        ...(lastError ? { last_error: lastError } : {}),
+        devices: Object.assign({}, ...pollers.map((p) => p.counters())),
+      },
+    }),
+    stop: async () => {
+      await Promise.all(pollers.map((p) => p.stop()));
+      await publisher.close();
+      log.info('gateway stopped');
+    },
+  };
+}

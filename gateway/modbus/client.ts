@@ -1,0 +1,62 @@
+import ModbusRTU from 'modbus-serial';
+import { JnError } from '../../core/errors.ts';
+import type { PlannedRead } from './plan.ts';
+
+/** A Modbus TCP connection (modbus-serial) that reconnects on demand; one request at a time. */
+export class ModbusTcpClient {
+  private client: ModbusRTU | undefined;
+
+  constructor(private readonly options: { host: string; port: number; timeoutMs: number }) {}
+
+  private async connection(): Promise<ModbusRTU> {
+    if (this.client?.isOpen) return this.client;
+    this.client?.close(() => {});
+    const client = new ModbusRTU();
+    client.setTimeout(this.options.timeoutMs);
+    try {
+      await client.connectTCP(this.options.host, { port: this.options.port });
+    } catch (err) {
+      throw new JnError(
+        'device_unreachable',
+        `cannot connect to ${this.options.host}:${this.options.port}: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+    this.client = client;
+    return client;
+  }
+
+  /** Executes one planned read on unit `unitId`; returns register words or bits. */
+  async read(unitId: number, plan: PlannedRead): Promise<number[] | boolean[]> {
+    const client = await this.connection();
+    client.setID(unitId);
+    try {
+      switch (plan.table) {
+        case 'input_register':
+          return (await client.readInputRegisters(plan.start, plan.length)).data;
+        case 'holding_register':
+          return (await client.readHoldingRegisters(plan.start, plan.length)).data;
+        case 'coil':
+          return (await client.readCoils(plan.start, plan.length)).data.slice(0, plan.length);
+        case 'discrete_input':
+          return (await client.readDiscreteInputs(plan.start, plan.length)).data.slice(0, plan.length);
+      }
+    } catch (err) {
+      const e = err as Error & { modbusCode?: number; errno?: string };
+      // A timeout leaves a late reply on the wire: drop the connection so it cannot be taken for the next answer.
+      if (e.errno === 'ETIMEDOUT' || e.modbusCode === undefined) this.close();
+      const what = e.modbusCode === undefined ? e.message : `exception ${e.modbusCode} (${e.message})`;
+      throw new JnError(
+        'device_read_failed',
+        `read ${plan.table} ${plan.start}+${plan.length} at unit ${unitId}: ${what}`,
+        { cause: err },
+      );
+    }
+  }
+
+  close(): void {
+    const c = this.client;
+    this.client = undefined;
+    if (c?.isOpen) c.close(() => {});
+  }
+}
