@@ -163,8 +163,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
   } catch (err) {
     if (err instanceof ConfigError) {
+      const later =
+        err.stage === 'structure'
+          ? ' References between entries (devices, points, buildings) are checked once these are fixed.'
+          : '';
       io.err(
-        `${formatProblems(err.problems)}\n${err.problems.length} problem(s) found; nothing was started.\n`,
+        `${formatProblems(err.problems)}\n${err.problems.length} problem(s) found; nothing was started.${later}\n`,
       );
       return 1;
     }

@@ -20,10 +20,10 @@ export interface LoadedSite {
 export function loadSite(file: string, options: { profilesDir?: string } = {}): LoadedSite {
   const src = YamlSource.read(file);
   if (src.problems.length > 0) throw new ConfigError(src.problems);
-  const parsed = siteSchema.safeParse(src.toJS());
+  const parsed = siteSchema.safeParse(src.toJS(), { reportInput: true });
   if (!parsed.success) throw new ConfigError(src.fromZod(parsed.error, siteSchema));
   const site = crossCheck(src, parsed.data, options.profilesDir ?? bundledProfilesDir);
-  if (src.problems.length > 0) throw new ConfigError(src.problems);
+  if (src.problems.length > 0) throw new ConfigError(src.problems, 'references');
   return site;
 }
 
@@ -120,7 +120,7 @@ function crossCheck(src: YamlSource, config: SiteConfig, profilesDir: string): L
       src.problems.push(
         src.problemAt(
           at('device'),
-          `no device "${meter.device}" in any gateway; devices are: ${deviceEntries.map((d) => d.id).join(', ') || '(none)'}`,
+          `no device "${meter.device}" in any gateway; devices are: ${[...new Set(deviceEntries.map((d) => d.id))].join(', ') || '(none)'}`,
         ),
       );
     } else if (owner) {

@@ -18,9 +18,12 @@ export interface ConfigProblem {
 /** Thrown when a file cannot be used; carries every problem found, not just the first. */
 export class ConfigError extends JnError {
   readonly problems: ConfigProblem[];
-  constructor(problems: ConfigProblem[]) {
+  /** `structure`: the file did not parse or fit the schema, so references between entries were not checked yet. */
+  readonly stage: 'structure' | 'references';
+  constructor(problems: ConfigProblem[], stage: 'structure' | 'references' = 'structure') {
     super('config_invalid', `${problems.length} problem(s) in configuration:\n${formatProblems(problems)}`);
     this.problems = problems;
+    this.stage = stage;
   }
 }
 

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ConfigProblem, YamlSource } from '../config/problems.ts';
 import { type DeviceProfile, modbusProfileSchema } from './profileSchema.ts';
@@ -25,10 +25,25 @@ export function loadProfile(
       missing: `"${ref}" is not a profile reference of the form <protocol>/<vendor>/<model>`,
     };
   const file = join(dir, `${ref}.yaml`);
-  if (!existsSync(file)) return { ok: false, missing: `profile "${ref}" not found (looked for ${file})` };
+  if (!existsSync(file)) {
+    const available = listProfiles(dir).join(', ') || '(none)';
+    return {
+      ok: false,
+      missing: `profile "${ref}" not found in the profile library; available: ${available}`,
+    };
+  }
   const src = YamlSource.read(file);
   if (src.problems.length > 0) return { ok: false, problems: src.problems };
-  const parsed = modbusProfileSchema.safeParse(src.toJS());
+  const parsed = modbusProfileSchema.safeParse(src.toJS(), { reportInput: true });
   if (!parsed.success) return { ok: false, problems: src.fromZod(parsed.error, modbusProfileSchema) };
   return { ok: true, profile: parsed.data };
+}
+
+/** Every profile reference in `dir` (`<protocol>/<vendor>/<model>`), sorted. */
+export function listProfiles(dir = bundledProfilesDir): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => relative('.', f.slice(0, -'.yaml'.length)).split(sep).join('/'))
+    .filter((ref) => refPattern.test(ref))
+    .sort();
 }

@@ -1,0 +1,77 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+
+/** Writes a site file with one gateway polling `devices` (SDM630s) on 127.0.0.1:`modbusPort`. */
+export function writeTestSite(options: {
+  modbusPort: number;
+  gatewayId: string;
+  devices: string[];
+  pollInterval?: string;
+}): { dir: string; file: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'jn-site-'));
+  const site = {
+    version: 1,
+    site: { id: 'test-site', name: '测试园区', timezone: 'Asia/Shanghai' },
+    organization: {
+      id: 'test-org',
+      name: '测试机关事务管理局',
+      buildings: [
+        {
+          id: 'b1',
+          name: '一号楼',
+          category: 'office',
+          climate_zone: 'hot_summer_warm_winter',
+          floor_area: [{ from: '2020-01-01', value: 10000 }],
+          headcount: [{ from: '2020-01-01', value: 300 }],
+        },
+      ],
+    },
+    gateways: [
+      {
+        id: options.gatewayId,
+        connections: [
+          {
+            id: 'bus-1',
+            protocol: 'modbus_tcp',
+            host: '127.0.0.1',
+            port: options.modbusPort,
+            timeout: '1s',
+            devices: options.devices.map((id, i) => ({
+              id,
+              profile: 'modbus/eastron/sdm630',
+              unit_id: i + 1,
+              poll_interval: options.pollInterval ?? '200ms',
+            })),
+          },
+        ],
+      },
+    ],
+    meters: options.devices.map((device) => ({
+      id: `${device}-kwh`,
+      device,
+      point: 'import_energy',
+      category: 'electricity',
+      building: 'b1',
+      role: 'main',
+    })),
+  };
+  const file = join(dir, 'site.yaml');
+  writeFileSync(file, stringify(site));
+  return { dir, file };
+}
+
+/** Polls `check` every 50 ms until it returns true; fails with `what` after `timeoutMs`. */
+export async function waitFor(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
