@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../cli/main.ts';
+import { main } from '../cli/main.ts';
 
 /**
  * Golden cases for `jieneng config check`: each folder holds a site.yaml and expected.txt, the

@@ -1,0 +1,35 @@
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { buildImportGraph, cycles, forbiddenEdges, type Graph, services } from './architecture.ts';
+
+describe('architecture', () => {
+  const graph = buildImportGraph('.');
+
+  it('has every service folder and core/', () => {
+    for (const dir of ['core', ...services]) expect(existsSync(dir), `${dir}/ exists`).toBe(true);
+    expect(graph.size).toBeGreaterThan(30);
+  });
+
+  it('keeps dependencies one way: services import only core/, core/ imports no service', () => {
+    expect(forbiddenEdges(graph)).toEqual([]);
+  });
+
+  it('has no import cycle', () => {
+    expect(cycles(graph)).toEqual([]);
+  });
+
+  it('catches a service importing another service, core importing a service, and a cycle', () => {
+    const bad: Graph = new Map([
+      ['gateway/a.ts', ['collector/b.ts', 'core/c.ts']],
+      ['collector/b.ts', []],
+      ['core/c.ts', ['api/d.ts']],
+      ['api/d.ts', ['api/e.ts']],
+      ['api/e.ts', ['api/d.ts']],
+    ]);
+    expect(forbiddenEdges(bad)).toEqual([
+      'gateway/a.ts imports collector/b.ts: gateway/ may import only core/ and itself',
+      'core/c.ts imports api/d.ts: core/ imports no service',
+    ]);
+    expect(cycles(bad)).toEqual([['api/d.ts', 'api/e.ts', 'api/d.ts']]);
+  });
+});
