@@ -9,7 +9,7 @@ import { freePort, type RunningServer, requireBinary, startProcess, stopProcess 
  * each test appends its own.
  */
 export async function startInfluxd(): Promise<RunningServer> {
-  requireBinary('influxd', 'influxdb');
+  const binary = requireBinary('influxd', 'influxdb');
   const dir = mkdtempSync(join(tmpdir(), 'jn-influxd-'));
   const [httpPort, rpcPort] = [await freePort(), await freePort()];
   const conf = join(dir, 'influxdb.conf');
@@ -35,7 +35,7 @@ bind-address = "127.0.0.1:${rpcPort}"
   const url = `http://127.0.0.1:${httpPort}`;
   const child = await startProcess({
     name: 'influxd',
-    command: 'influxd',
+    command: binary,
     args: ['run', '-config', conf],
     ready: async () => (await fetch(`${url}/ping`)).status === 204,
   });

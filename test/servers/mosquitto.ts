@@ -17,7 +17,7 @@ function canConnect(port: number): Promise<boolean> {
 
 /** A real Mosquitto (Debian `mosquitto`) on a free loopback port, anonymous, no persistence. */
 export async function startMosquitto(): Promise<RunningServer> {
-  requireBinary('mosquitto', 'mosquitto');
+  const binary = requireBinary('mosquitto', 'mosquitto');
   const dir = mkdtempSync(join(tmpdir(), 'jn-mosquitto-'));
   const port = await freePort();
   const conf = join(dir, 'mosquitto.conf');
@@ -34,7 +34,7 @@ export async function startMosquitto(): Promise<RunningServer> {
   );
   const child = await startProcess({
     name: 'mosquitto',
-    command: 'mosquitto',
+    command: binary,
     args: ['-c', conf],
     ready: () => canConnect(port),
   });

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** A free TCP port on 127.0.0.1 (the kernel picks it; we release it just before the server binds). */
@@ -15,14 +16,17 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Fails with the Debian package to install when a server binary is not on PATH — never a silent skip. */
-export function requireBinary(binary: string, debianPackage: string): void {
+/**
+ * The path of a server binary (on PATH, or in /usr/sbin where Debian puts daemons and a non-root
+ * PATH does not look); fails naming the Debian package to install — never a silent skip.
+ */
+export function requireBinary(binary: string, debianPackage: string): string {
   const found = spawnSync('sh', ['-c', `command -v ${binary}`], { encoding: 'utf8' });
-  if (found.status !== 0) {
-    throw new Error(
-      `test setup: "${binary}" is not on PATH. Install the Debian package: apt-get install -y ${debianPackage} (or run scripts/setup)`,
-    );
-  }
+  if (found.status === 0) return found.stdout.trim();
+  if (existsSync(`/usr/sbin/${binary}`)) return `/usr/sbin/${binary}`;
+  throw new Error(
+    `test setup: "${binary}" is not on PATH. Install the Debian package: apt-get install -y ${debianPackage} (or run scripts/setup)`,
+  );
 }
 
 export interface RunningServer {
