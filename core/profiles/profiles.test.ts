@@ -17,7 +17,8 @@ describe('profile library', () => {
   it('reports every problem of a broken profile with its place in the file', () => {
     const result = loadProfile('modbus/broken/meter', new URL('./testcases', import.meta.url).pathname);
     expect(result.ok).toBe(false);
-    const problems = 'problems' in result ? result.problems.map((p) => `${p.line}: ${p.path}: ${p.message}`) : [];
+    const problems =
+      'problems' in result ? result.problems.map((p) => `${p.line}: ${p.path}: ${p.message}`) : [];
     expect(problems).toEqual([
       '2: source: required: expected object',
       '7: points[0].type: must be one of "bit", "int16", "uint16", "int32", "uint32", "int64", "uint64", "float32", "float64", "string"',
