@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { waitFor, writeTestSite } from './helpers/site.ts';
 import { freePort } from './servers/process.ts';
 
@@ -24,17 +24,29 @@ function portIsFree(port: number): Promise<boolean> {
 }
 
 describe('jieneng start (the README run command, as a process)', () => {
-  it('serves the simulated meter power and a growing kWh, and stops on SIGTERM with exit 0', async () => {
-    const modbusPort = await freePort();
-    const { dir, file } = writeTestSite({
-      modbusPort,
-      gatewayId: 'gw-start',
-      devices: ['main-meter'],
-      pollInterval: '250ms',
-    });
-    const child = spawn(
-      process.execPath,
-      [
+  it.each([
+    ['embedded broker and store', (): string[] => [], /store: +embedded /],
+    [
+      '--mqtt-url Mosquitto and --influx-url InfluxDB',
+      (): string[] => [
+        '--mqtt-url',
+        inject('mosquittoUrl'),
+        '--influx-url',
+        `${inject('influxUrl')}/start_${process.pid}`,
+      ],
+      /store: +InfluxDB http:\/\/127\.0\.0\.1:\d+\/start_/,
+    ],
+  ] as const)(
+    'with %s: serves the simulated meter power and a growing kWh, and stops on SIGTERM with exit 0',
+    async (_name, extraArgs, storeLine) => {
+      const modbusPort = await freePort();
+      const { dir, file } = writeTestSite({
+        modbusPort,
+        gatewayId: 'gw-start',
+        devices: ['main-meter'],
+        pollInterval: '250ms',
+      });
+      const args = [
         'bin/jieneng.js',
         'start',
         '--config',
@@ -45,60 +57,60 @@ describe('jieneng start (the README run command, as a process)', () => {
         '0',
         '--broker-port',
         '0',
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    try {
-      await waitFor(
-        'the API address on stdout',
-        () => /API: +http:\/\/127\.0\.0\.1:(\d+)/.test(stdout),
-        30_000,
-      );
-      const apiPort = Number(/API: +http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout)?.[1]);
-      const latest = async () =>
-        (await (await fetch(`http://127.0.0.1:${apiPort}/api/v1/readings/latest`)).json()) as LatestItem[];
-      const find = (items: LatestItem[], point: string) =>
-        items.find((r) => r.device === 'main-meter' && r.point === point);
+        ...extraArgs(),
+      ];
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+      try {
+        await waitFor(
+          'the API address on stdout',
+          () => /API: +http:\/\/127\.0\.0\.1:(\d+)/.test(stdout),
+          30_000,
+        );
+        expect(stdout).toMatch(storeLine);
+        const apiPort = Number(/API: +http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout)?.[1]);
+        const latest = async () =>
+          (await (await fetch(`http://127.0.0.1:${apiPort}/api/v1/readings/latest`)).json()) as LatestItem[];
+        const find = (items: LatestItem[], point: string) =>
+          items.find((r) => r.device === 'main-meter' && r.point === point);
 
-      await waitFor(
-        'power and kWh in /readings/latest',
-        async () => find(await latest(), 'import_energy') !== undefined,
-        30_000,
-      );
-      const first = await latest();
-      const power = find(first, 'active_power');
-      expect(power).toMatchObject({ unit: 'W', quality: 'good' });
-      expect(power?.value).toBeGreaterThan(1000);
-      expect(power?.ts).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-      const kwh1 = find(first, 'import_energy')?.value ?? Number.NaN;
-      await waitFor(
-        'kWh to grow',
-        async () => (find(await latest(), 'import_energy')?.value ?? 0) > kwh1,
-        15_000,
-      );
+        await waitFor(
+          'power and kWh in /readings/latest',
+          async () => find(await latest(), 'import_energy') !== undefined,
+          30_000,
+        );
+        const first = await latest();
+        const power = find(first, 'active_power');
+        expect(power).toMatchObject({ unit: 'W', quality: 'good' });
+        expect(power?.value).toBeGreaterThan(1000);
+        expect(power?.ts).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+        const kwh1 = find(first, 'import_energy')?.value ?? Number.NaN;
+        await waitFor(
+          'kWh to grow',
+          async () => (find(await latest(), 'import_energy')?.value ?? 0) > kwh1,
+          15_000,
+        );
 
-      const health = await fetch(`http://127.0.0.1:${apiPort}/api/v1/health`);
-      expect(health.status).toBe(200);
-      expect(Object.keys(((await health.json()) as { services: object }).services)).toEqual(
-        expect.arrayContaining(['broker', 'store', 'device-sims', 'collector', 'gateway:gw-start']),
-      );
+        const health = await fetch(`http://127.0.0.1:${apiPort}/api/v1/health`);
+        expect(health.status).toBe(200);
+        expect(Object.keys(((await health.json()) as { services: object }).services)).toEqual(
+          expect.arrayContaining(['broker', 'store', 'device-sims', 'collector', 'gateway:gw-start']),
+        );
 
-      child.kill('SIGTERM');
-      const [code] = await once(child, 'exit');
-      expect(code).toBe(0);
-      expect(await portIsFree(apiPort)).toBe(true);
-      expect(await portIsFree(modbusPort)).toBe(true);
-    } catch (err) {
-      child.kill('SIGKILL');
-      throw new Error(`${(err as Error).message}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`);
-    }
-  });
+        child.kill('SIGTERM');
+        const [code] = await once(child, 'exit');
+        expect(code).toBe(0);
+        expect(await portIsFree(apiPort)).toBe(true);
+        expect(await portIsFree(modbusPort)).toBe(true);
+      } catch (err) {
+        child.kill('SIGKILL');
+        throw new Error(`${(err as Error).message}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`);
+      }
+    },
+  );
 
   it('refuses to start on an invalid site file, printing every problem, exit 1', async () => {
     const child = spawn(
