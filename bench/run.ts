@@ -1,0 +1,12 @@
+// `npm run bench`: every benchmark prints its figures as ratios against a baseline measured in the
+// same run, because absolute times on shared machines are noise.
+import { benchStoreWrite } from './storeWrite.ts';
+
+const benches: [string, () => Promise<string[]>][] = [
+  ['store write (200,000 points, 5,000 per batch)', benchStoreWrite],
+];
+
+for (const [name, run] of benches) {
+  console.log(`# ${name}`);
+  for (const line of await run()) console.log(`  ${line}`);
+}
