@@ -21,8 +21,22 @@ describe('simulated electricity meter', () => {
       peakLoad: 30_000,
     });
     const threeAm = tenAm - 7 * 3_600_000;
-    expect(m.powerAt(tenAm)).toBeGreaterThan(20_000); // 10 000 base + half of the 30 000 peak, ±3 % ripple
-    expect(m.powerAt(threeAm)).toBeLessThan(11_000);
+    expect(m.powerAt(tenAm)).toBeGreaterThan(38_000); // 10 000 base + the full 30 000 peak, ±5 % ripple
+    expect(m.powerAt(threeAm)).toBeLessThan(10_600);
+  });
+
+  it('draws only its base load on 国庆 (2025-10-01) and a full office load on the Sunday 补班 before it', () => {
+    const holiday = Date.parse('2025-10-01T10:00:00+08:00');
+    const makeup = Date.parse('2025-09-28T10:00:00+08:00');
+    const m = new ElectricityMeterModel({
+      seed: 'm1',
+      clock: manualClock(holiday),
+      timeZone: tz,
+      baseLoad: 10_000,
+      peakLoad: 30_000,
+    });
+    expect(m.powerAt(holiday)).toBeLessThan(10_600);
+    expect(m.powerAt(makeup)).toBeGreaterThan(38_000);
   });
 
   it('counts the kWh its power integrates to', () => {

@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.ts';
-import { localHourOfDay } from './localTime.ts';
+import { OccupancyModel } from './occupancy.ts';
 
 /** A small deterministic hash → [0, 1), so every device gets its own but repeatable character. */
 export function unitHash(text: string): number {
@@ -20,8 +20,8 @@ export interface ElectricityMeterOptions {
 }
 
 /**
- * A three-phase office feeder: night base load plus an office-hours hump (08:30–17:30 local, lunch
- * dip at 12:00), with a slow deterministic ripple. The import counter integrates the power, so
+ * A three-phase office feeder: base load plus a share that follows occupancy on the Chinese working
+ * calendar (none on weekends and holidays, full on 补班 days), with a slow deterministic ripple. The import counter integrates the power, so
  * kWh and W are always consistent.
  */
 export class ElectricityMeterModel {
@@ -30,6 +30,7 @@ export class ElectricityMeterModel {
   private readonly phase: number;
   private energyWh: number;
   private lastMs: number;
+  private readonly occupancy: OccupancyModel;
 
   constructor(private readonly opts: ElectricityMeterOptions) {
     const h = unitHash(opts.seed);
@@ -38,15 +39,13 @@ export class ElectricityMeterModel {
     this.phase = h * 2 * Math.PI;
     this.energyWh = (10_000 + 90_000 * h) * 1000;
     this.lastMs = opts.clock.now();
+    this.occupancy = new OccupancyModel({ timeZone: opts.timeZone });
   }
 
-  /** Active power in W at `ms`. */
+  /** Active power in W at `ms`: base load plus the occupancy-driven share of the peak. */
   powerAt(ms: number): number {
-    const hour = localHourOfDay(ms, this.opts.timeZone);
-    const office = hour >= 8.5 && hour < 17.5 ? Math.sin(((hour - 8.5) / 9) * Math.PI) : 0;
-    const lunch = hour >= 11.75 && hour < 13.5 ? 0.35 : 0;
     const ripple = 0.03 * Math.sin(ms / 47_000 + this.phase) + 0.02 * Math.sin(ms / 7_300 + 2 * this.phase);
-    return (this.base + this.peak * office * (1 - lunch)) * (1 + ripple);
+    return (this.base + this.peak * this.occupancy.fractionAt(ms)) * (1 + ripple);
   }
 
   /** Advances the counter to now (trapezoids of at most 1 s) and returns every measured value. */

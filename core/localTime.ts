@@ -1,0 +1,50 @@
+/**
+ * Wall-clock parts of an instant in an IANA time zone. Periods are local: a site's hours, days,
+ * months and years are those of its time zone (Asia/Shanghai by default), never UTC.
+ */
+export interface LocalParts {
+  /** YYYY-MM-DD in the zone. */
+  date: string;
+  /** Fractional hour of day, 0 ≤ hour < 24. */
+  hour: number;
+  /** ISO weekday, 1 = Monday … 7 = Sunday. */
+  weekday: number;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+      weekday: 'short',
+      hourCycle: 'h23',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+const weekdays: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
+
+export function localParts(ms: number, timeZone: string): LocalParts {
+  const parts = formatterFor(timeZone).formatToParts(new Date(ms));
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  const hour = (Number(get('hour')) % 24) + Number(get('minute')) / 60 + Number(get('second')) / 3600;
+  return {
+    date: `${get('year')}-${get('month')}-${get('day')}`,
+    hour,
+    weekday: weekdays[get('weekday')] ?? 0,
+  };
+}
+
+/** Local hour of day (fractional, 0–24) in `timeZone`. */
+export function localHourOfDay(ms: number, timeZone: string): number {
+  return localParts(ms, timeZone).hour;
+}
