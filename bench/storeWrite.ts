@@ -97,8 +97,11 @@ export async function benchStoreWrite(): Promise<string[]> {
   );
   const insert = db.prepare('INSERT OR REPLACE INTO r VALUES (?, ?, ?, ?)');
   const rawSqlite = await timed(async () => {
-    for (const b of batches(rows))
-      db.transaction(() => b.forEach((r) => insert.run(r.device, r.point, r.ts, r.value)))();
+    for (const b of batches(rows)) {
+      db.transaction(() => {
+        for (const r of b) insert.run(r.device, r.point, r.ts, r.value);
+      })();
+    }
   });
   db.close();
   const sqlite = new SqliteStore(join(dir, 'store.db'));
