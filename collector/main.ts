@@ -26,7 +26,7 @@ export interface CollectorCounters {
 }
 
 /**
- * Subscribes to every gateway's telemetry, validates each batch, drops duplicates by
+ * Subscribes to the telemetry of the site's gateways, validates each batch, drops duplicates by
  * (gateway, seq), tags readings from the site tree and writes them to the store in arrival order.
  * A malformed message is logged with its reason and skipped; the collector keeps going.
  */
@@ -118,8 +118,11 @@ export async function startCollector(ctx: {
   client.on('message', (topic, payload) => {
     chain = chain.then(() => handle(topic, payload));
   });
-  await client.subscribeAsync(topics.allTelemetry, { qos: 1 });
-  log.info('collector started', { store: ctx.store.kind, topic: topics.allTelemetry });
+  // Only the site's own gateways: a broker may carry other sites (or other test runs) too.
+  const subscriptions = ctx.site.config.gateways.map((g) => topics.telemetry(g.id));
+  if (subscriptions.length === 0) log.warn('the site file declares no gateways; nothing to collect');
+  else await client.subscribeAsync(subscriptions, { qos: 1 });
+  log.info('collector started', { store: ctx.store.kind, topics: subscriptions.join(',') });
 
   return {
     status: () => ({

@@ -1,4 +1,5 @@
-import { getDayDetail } from 'chinese-days';
+// chinese-days ships a UMD main without named ESM exports for Node; its default export works under Node and Vite alike.
+import chineseDays from 'chinese-days';
 
 /**
  * The Chinese working calendar: weekends, statutory holidays and make-up working days (调休/补班)
@@ -38,7 +39,7 @@ export function dayInfo(date: string, overrides: readonly CalendarOverride[] = [
     if (override.note) info.holiday = override.note;
     return info;
   }
-  const detail = getDayDetail(date);
+  const detail = chineseDays.getDayDetail(date);
   // getDayDetail names a holiday "English,中文,days"; ordinary days are named by their weekday.
   const holiday = detail.name.includes(',') ? detail.name.split(',')[1] : undefined;
   const weekday = new Date(`${date}T12:00:00Z`).getUTCDay();

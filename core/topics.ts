@@ -9,10 +9,6 @@ export const topics = {
   telemetry: (gateway: string) => `${topicPrefix}/${gateway}/telemetry`,
   /** Retained Availability; the gateway's last will. */
   availability: (gateway: string) => `${topicPrefix}/${gateway}/availability`,
-  /** Subscription filter for every gateway's telemetry. */
-  allTelemetry: `${topicPrefix}/+/telemetry`,
-  /** Shared subscription so that several collectors split the telemetry load. */
-  sharedTelemetry: (group: string) => `$share/${group}/${topicPrefix}/+/telemetry`,
 } as const;
 
 /** The gateway id in a telemetry topic, or undefined if the topic is not one. */

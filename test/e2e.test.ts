@@ -64,7 +64,16 @@ async function runPipeline(options: { mqttUrl: string; store: Store; gatewayId: 
   await options.store.close();
   const key = (r: { device: string; point: string; value: number | null }) =>
     `${r.device}/${r.point}=${r.value}`;
-  return { served: served.map(key).sort(), stored: stored.map(key).sort(), storedRows: stored };
+  const servedKeys = served.map(key).sort();
+  const storedKeys = stored.map(key).sort();
+  if (storedKeys.length !== servedKeys.length) {
+    const extra = storedKeys.filter((k) => !servedKeys.includes(k));
+    const missing = servedKeys.filter((k) => !storedKeys.includes(k));
+    console.error(
+      `stored ${storedKeys.length}, served ${servedKeys.length}; stored not served: ${extra.join(' ')}; served not stored: ${missing.join(' ')}; rows: ${JSON.stringify(stored.filter((r) => extra.includes(key(r))))}`,
+    );
+  }
+  return { served: servedKeys, stored: storedKeys, storedRows: stored };
 }
 
 describe('end to end: simulated meter → gateway → MQTT → collector → store', () => {

@@ -9,6 +9,7 @@ export function writeTestSite(options: {
   gatewayId: string;
   devices: string[];
   pollInterval?: string;
+  timeout?: string;
 }): { dir: string; file: string } {
   const dir = mkdtempSync(join(tmpdir(), 'jn-site-'));
   const site = {
@@ -37,7 +38,7 @@ export function writeTestSite(options: {
             protocol: 'modbus_tcp',
             host: '127.0.0.1',
             port: options.modbusPort,
-            timeout: '1s',
+            timeout: options.timeout ?? '5s',
             devices: options.devices.map((id, i) => ({
               id,
               profile: 'modbus/eastron/sdm630',
