@@ -1,26 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { InfluxStore } from '../core/store/influxStore.ts';
+import { spawnCli } from './helpers/cli.ts';
 import { waitFor, writeTestSite } from './helpers/site.ts';
 import { freePort } from './servers/process.ts';
-
-function run(args: string[]): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ['bin/jieneng.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (b: Buffer) => (output += b.toString()));
-  child.stderr?.on('data', (b: Buffer) => (output += b.toString()));
-  return { child, output: () => output };
-}
-
-async function stop(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return child.exitCode;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const [code] = await exited;
-  return code as number | null;
-}
 
 describe('split deployment: jieneng sims, gateway and collector as separate processes', () => {
   it('moves readings over an external Mosquitto into an external InfluxDB, and each process exits 0 on SIGTERM', async () => {
@@ -34,8 +17,8 @@ describe('split deployment: jieneng sims, gateway and collector as separate proc
     const mqttUrl = inject('mosquittoUrl');
     const influxUrl = `${inject('influxUrl')}/split_${process.pid}`;
     const procs = [
-      run(['sims', '--config', file]),
-      run([
+      spawnCli(['sims', '--config', file]),
+      spawnCli([
         'collector',
         '--config',
         file,
@@ -46,7 +29,7 @@ describe('split deployment: jieneng sims, gateway and collector as separate proc
         '--data-dir',
         join(dir, 'c'),
       ]),
-      run(['gateway', '--config', file, '--mqtt-url', mqttUrl, '--data-dir', join(dir, 'g')]),
+      spawnCli(['gateway', '--config', file, '--mqtt-url', mqttUrl, '--data-dir', join(dir, 'g')]),
     ];
     const store = new InfluxStore(influxUrl);
     try {
@@ -61,11 +44,13 @@ describe('split deployment: jieneng sims, gateway and collector as separate proc
         30_000,
       );
       const codes = [];
-      for (const p of procs.reverse()) codes.push(await stop(p.child));
+      for (const p of procs.reverse()) codes.push(await p.stop());
       expect(codes).toEqual([0, 0, 0]);
     } catch (err) {
       for (const p of procs) p.child.kill('SIGKILL');
-      throw new Error(`${(err as Error).message}\n${procs.map((p) => p.output()).join('\n---\n')}`);
+      throw new Error(
+        `${(err as Error).message}\n${procs.map((p) => p.stdout() + p.stderr()).join('\n---\n')}`,
+      );
     }
   });
 });

@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { spawnCli } from './helpers/cli.ts';
 import { waitFor, writeTestSite } from './helpers/site.ts';
 import { freePort } from './servers/process.ts';
 
@@ -46,8 +45,7 @@ describe('jieneng start (the README run command, as a process)', () => {
         devices: ['main-meter'],
         pollInterval: '250ms',
       });
-      const args = [
-        'bin/jieneng.js',
+      const cli = spawnCli([
         'start',
         '--config',
         file,
@@ -58,20 +56,15 @@ describe('jieneng start (the README run command, as a process)', () => {
         '--broker-port',
         '0',
         ...extraArgs(),
-      ];
-      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+      ]);
       try {
         await waitFor(
           'the API address on stdout',
-          () => /API: +http:\/\/127\.0\.0\.1:(\d+)/.test(stdout),
+          () => /API: +http:\/\/127\.0\.0\.1:(\d+)/.test(cli.stdout()),
           30_000,
         );
-        expect(stdout).toMatch(storeLine);
-        const apiPort = Number(/API: +http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout)?.[1]);
+        expect(cli.stdout()).toMatch(storeLine);
+        const apiPort = Number(/API: +http:\/\/127\.0\.0\.1:(\d+)/.exec(cli.stdout())?.[1]);
         const latest = async () =>
           (await (await fetch(`http://127.0.0.1:${apiPort}/api/v1/readings/latest`)).json()) as LatestItem[];
         const find = (items: LatestItem[], point: string) =>
@@ -100,38 +93,30 @@ describe('jieneng start (the README run command, as a process)', () => {
           expect.arrayContaining(['broker', 'store', 'device-sims', 'collector', 'gateway:gw-start']),
         );
 
-        child.kill('SIGTERM');
-        const [code] = await once(child, 'exit');
-        expect(code).toBe(0);
+        expect(await cli.stop()).toBe(0);
         expect(await portIsFree(apiPort)).toBe(true);
         expect(await portIsFree(modbusPort)).toBe(true);
       } catch (err) {
-        child.kill('SIGKILL');
-        throw new Error(`${(err as Error).message}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`);
+        cli.child.kill('SIGKILL');
+        throw new Error(
+          `${(err as Error).message}\n--- stdout\n${cli.stdout()}\n--- stderr\n${cli.stderr()}`,
+        );
       }
     },
   );
 
   it('refuses to start on an invalid site file, printing every problem, exit 1', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        'bin/jieneng.js',
-        'start',
-        '--config',
-        'core/config/testcases/duplicate-device-id/site.yaml',
-        '--port',
-        '0',
-        '--broker-port',
-        '0',
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stderr = '';
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    const [code] = await once(child, 'exit');
+    const cli = spawnCli([
+      'start',
+      '--config',
+      'core/config/testcases/duplicate-device-id/site.yaml',
+      '--port',
+      '0',
+      '--broker-port',
+      '0',
+    ]);
+    const code = await cli.exited;
+    const stderr = cli.stderr();
     expect(code).toBe(1);
     expect(stderr).toContain('duplicate device id "main-meter"');
     expect(stderr).toContain('2 problem(s) found; nothing was started.');

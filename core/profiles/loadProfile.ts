@@ -1,5 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ConfigProblem, YamlSource } from '../config/problems.ts';
 import { type DeviceProfile, modbusProfileSchema } from './profileSchema.ts';
@@ -43,7 +43,7 @@ export function loadProfile(
 export function listProfiles(dir = bundledProfilesDir): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.yaml'))
-    .map((f) => relative('.', f.slice(0, -'.yaml'.length)).split(sep).join('/'))
+    .map((f) => f.slice(0, -'.yaml'.length).split(sep).join('/'))
     .filter((ref) => refPattern.test(ref))
     .sort();
 }

@@ -45,6 +45,7 @@ function fromRow(r: Row): StoredReading {
 export class SqliteStore implements Store {
   readonly kind = 'embedded' as const;
   private db: Database.Database | undefined;
+  private insert: Database.Statement | undefined;
 
   constructor(private readonly file: string) {}
 
@@ -60,6 +61,9 @@ export class SqliteStore implements Store {
       value REAL, unit TEXT, quality TEXT NOT NULL, reason TEXT,
       PRIMARY KEY (device, point, ts)
     ) WITHOUT ROWID`);
+    this.insert = db.prepare(`INSERT OR REPLACE INTO readings
+      (device, point, ts, site, building, meter, category, subitem, value, unit, quality, reason)
+      VALUES (@device, @point, @ts, @site, @building, @meter, @category, @subitem, @value, @unit, @quality, @reason)`);
     this.db = db;
   }
 
@@ -69,9 +73,8 @@ export class SqliteStore implements Store {
   }
 
   async writeReadings(readings: readonly StoredReading[]): Promise<void> {
-    const insert = this.conn.prepare(`INSERT OR REPLACE INTO readings
-      (device, point, ts, site, building, meter, category, subitem, value, unit, quality, reason)
-      VALUES (@device, @point, @ts, @site, @building, @meter, @category, @subitem, @value, @unit, @quality, @reason)`);
+    const insert = this.insert;
+    if (!insert) throw new Error('embedded store is not open');
     const tx = this.conn.transaction((rows: readonly StoredReading[]) => {
       for (const r of rows) {
         insert.run({
@@ -119,5 +122,6 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     this.db?.close();
     this.db = undefined;
+    this.insert = undefined;
   }
 }
