@@ -28,6 +28,11 @@ export class OccupancyModel {
   /** 0–1 at instant `ms`. */
   fractionAt(ms: number): number {
     const { date, hour } = localParts(ms, this.options.timeZone);
+    return this.fraction(date, hour);
+  }
+
+  /** 0–1 at local `date` (YYYY-MM-DD) and fractional `hour`. */
+  fraction(date: string, hour: number): number {
     if (!this.day(date).working) return 0;
     const arrived = ramp(hour, 7.75, 9);
     const left = ramp(hour, 17.5, 18.5);

@@ -1,0 +1,161 @@
+import { z } from 'zod';
+import { slugSchema } from '../../core/ids.ts';
+
+/**
+ * A scenario: the simulated building compound — weather, buildings, zones, equipment, and where
+ * each simulated device answers. YAML, validated like the site file. Every physical parameter has
+ * its unit in the description; defaults are those of a typical Chinese government office.
+ */
+const sourced = {
+  source: z.string().describe('Where the figures come from'),
+  verified: z.boolean().describe('Checked against the source document'),
+};
+
+export const weatherSchema = z
+  .object({
+    monthly_mean_temperature: z.array(z.number()).length(12).describe('°C, January … December'),
+    daily_range: z.number().positive().default(7).describe('Typical difference between daily max and min, K'),
+    monthly_mean_humidity: z
+      .array(z.number().min(0).max(100))
+      .length(12)
+      .describe('Relative humidity %, January … December'),
+    day_to_day: z
+      .number()
+      .nonnegative()
+      .default(2)
+      .describe('Standard deviation of a day’s departure from the normal, K'),
+    peak_solar_gain: z
+      .number()
+      .nonnegative()
+      .default(12)
+      .describe('Solar heat gain through the envelope at noon in midsummer, W per m² of floor'),
+    ...sourced,
+  })
+  .strict();
+
+export const hvacSchema = z
+  .object({
+    kind: z.enum(['vrf', 'fcu', 'ahu']).default('vrf'),
+    cooling_capacity: z.number().positive().describe('Rated cooling output, W per m² of zone area'),
+    heating_capacity: z.number().positive().describe('Rated heating output, W per m² of zone area'),
+    cop_cooling: z.number().positive().default(3.4).describe('Cooling COP at 35 °C outdoor'),
+    cop_heating: z.number().positive().default(3.0).describe('Heating COP at 7 °C outdoor'),
+    cooling_setpoint: z.number().default(26).describe('°C, initial'),
+    heating_setpoint: z.number().default(20).describe('°C, initial'),
+    schedule: z
+      .object({ on: z.number().min(0).max(24), off: z.number().min(0).max(24) })
+      .default({ on: 7.5, off: 18 })
+      .describe(
+        'Local controller time switch on working days, local hours (e.g. 7.5 = 07:30); commands override until the next switch',
+      ),
+  })
+  .strict();
+
+export const zoneSchema = z
+  .object({
+    id: slugSchema,
+    name: z.string().optional(),
+    area: z.number().positive().describe('m²'),
+    occupant_share: z.number().min(0).max(1).describe('Share of the building headcount working here'),
+    envelope_ua: z
+      .number()
+      .positive()
+      .default(2.2)
+      .describe('Heat loss coefficient incl. ventilation, W/K per m² of floor'),
+    thermal_mass: z
+      .number()
+      .positive()
+      .default(150)
+      .describe('Effective heat capacity, kJ/K per m² of floor'),
+    lighting: z
+      .object({
+        density: z
+          .number()
+          .nonnegative()
+          .default(8)
+          .describe('Installed lighting power, W/m² (GB 50034 office target ≤ 8)'),
+        left_on: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(0.15)
+          .describe('Share of lights left on after hours until someone switches them off'),
+      })
+      .strict()
+      .default({ density: 8, left_on: 0.15 }),
+    hvac: hvacSchema,
+  })
+  .strict();
+
+export const buildingSimSchema = z
+  .object({
+    id: slugSchema,
+    name: z.string().optional(),
+    floor_area: z.number().positive().describe('m²'),
+    headcount: z.number().int().nonnegative().describe('用能人数'),
+    zones: z.array(zoneSchema).min(1),
+    plug_load: z
+      .object({
+        active: z.number().default(120).describe('W per person present'),
+        standby: z.number().default(15).describe('W per person absent'),
+      })
+      .strict()
+      .default({ active: 120, standby: 15 }),
+    elevators: z
+      .object({
+        count: z.number().int().nonnegative(),
+        rated_power: z.number().positive().describe('kW each'),
+      })
+      .strict()
+      .default({ count: 0, rated_power: 15 }),
+    pumps: z.number().nonnegative().default(0).describe('Water and HVAC pumps, kW at full duty'),
+    data_room: z.number().nonnegative().default(0).describe('Data room (特殊), kW, near-constant'),
+    canteen: z
+      .object({
+        meals: z.number().int().nonnegative().describe('Lunches served on a working day'),
+        gas_per_meal: z.number().nonnegative().default(0.12).describe('Natural gas per meal, m³'),
+        water_per_meal: z.number().nonnegative().default(0.015).describe('Water per meal, m³'),
+      })
+      .strict()
+      .optional(),
+    water_per_person_hour: z
+      .number()
+      .nonnegative()
+      .default(0.006)
+      .describe('Water per person present per hour (toilets, washing, tea), m³'),
+    water_base: z
+      .number()
+      .nonnegative()
+      .default(0.03)
+      .describe('Continuous water use (cleaning, cooling-tower make-up), m³/h'),
+    losses: z
+      .number()
+      .min(0)
+      .max(0.2)
+      .default(0.02)
+      .describe('Transformer and cable losses between the main meter and the sub-meters, share of their sum'),
+  })
+  .strict()
+  .refine((b) => Math.abs(b.zones.reduce((s, z) => s + z.occupant_share, 0) - 1) < 1e-6, {
+    message: 'occupant_share of the zones must add up to 1',
+    path: ['zones'],
+  });
+
+export const scenarioSchema = z
+  .object({
+    version: z.literal(1),
+    name: z.string(),
+    seed: z
+      .union([z.number().int(), z.string()])
+      .describe('Same seed and scenario, same building, value for value'),
+    timezone: z.string().default('Asia/Shanghai'),
+    step: z.number().int().min(1).max(900).default(60).describe('Physics time step, simulated seconds'),
+    weather: weatherSchema,
+    buildings: z.array(buildingSimSchema).min(1),
+  })
+  .strict();
+
+export type Scenario = z.infer<typeof scenarioSchema>;
+export type BuildingSim = z.infer<typeof buildingSimSchema>;
+export type ZoneSim = z.infer<typeof zoneSchema>;
+export type WeatherSim = z.infer<typeof weatherSchema>;
