@@ -1,13 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startCollector } from '../collector/main.ts';
-import { systemClock } from '../core/clock.ts';
+import { acceleratedClock, type Clock, systemClock } from '../core/clock.ts';
 import { type LoadedSite, loadSite, summarizeSite } from '../core/config/loadSite.ts';
 import { ConfigError, formatProblems } from '../core/config/problems.ts';
 import { errorText, JnError } from '../core/errors.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import { createStore } from '../core/store/openStore.ts';
 import { startSims } from '../device-sims/main.ts';
+import { defaultScenarioFile, loadScenario } from '../device-sims/scenario/load.ts';
 import { startGateway } from '../gateway/main.ts';
 import { startPlatform } from './start.ts';
 
@@ -17,20 +18,25 @@ export const demoSite = fileURLToPath(new URL('../examples/demo-site.yaml', impo
 const usage = `jieneng — 节能 energy management and building control
 
 Usage:
-  jieneng start [--config FILE] [--data-dir DIR] [--port N] [--broker-port N] [--mqtt-url URL] [--influx-url URL]
+  jieneng start [--config FILE] [--scenario FILE] [--data-dir DIR] [--port N] [--broker-port N]
+                [--mqtt-url URL] [--influx-url URL] [--speed N]
       Everything in one process: embedded MQTT broker and store (unless --mqtt-url / --influx-url),
-      simulated devices, gateway, collector and the HTTP API (default port 8080).
+      the simulated building, gateway, collector and the HTTP API (default port 8080).
   jieneng gateway --config FILE [--id GATEWAY] [--mqtt-url URL] [--data-dir DIR]
   jieneng collector --config FILE [--mqtt-url URL] [--influx-url URL] [--data-dir DIR]
-  jieneng sims --config FILE
+  jieneng sims [--scenario FILE] [--speed N]
+      The simulated building alone; prints where each device answers.
   jieneng config check FILE
       Validate a site file: prints every problem and exits 1, or a one-line summary and exits 0.
 
-Defaults: --data-dir ./data, --port 8080, --broker-port 1883, --mqtt-url mqtt://127.0.0.1:1883 for split services.
+Defaults: --config examples/demo-site.yaml and --scenario device-sims/scenarios/fuzhou-compound.yaml
+for start; --speed 1 (simulated seconds per real second); --data-dir ./data, --port 8080, --broker-port 1883, --mqtt-url mqtt://127.0.0.1:1883 for split services.
 `;
 
 const options = {
   config: { type: 'string' },
+  scenario: { type: 'string' },
+  speed: { type: 'string', default: '1' },
   'data-dir': { type: 'string', default: './data' },
   port: { type: 'string', default: '8080' },
   'broker-port': { type: 'string', default: '1883' },
@@ -52,6 +58,17 @@ function portOption(name: string, value: string): number {
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new JnError('usage', `--${name} "${value}": expected a port number 0–65535`);
   return n;
+}
+
+/** Real time, or accelerated time from now at `speed` simulated seconds per real second. */
+function clockOption(speed: string): Clock {
+  const n = Number(speed);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new JnError(
+      'usage',
+      `--speed "${speed}": expected a positive number of simulated seconds per real second`,
+    );
+  return n === 1 ? systemClock : acceleratedClock({ start: Date.now(), speed: n });
 }
 
 /** Waits for SIGINT / SIGTERM, then runs `stop`; resolves with the exit code. */
@@ -97,9 +114,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     return command || values.help ? 0 : 2;
   }
   const log = createLogger();
-  const clock = systemClock;
   const dataDir = values['data-dir'];
   try {
+    const clock = clockOption(values.speed);
     switch (command) {
       case 'config': {
         if (sub !== 'check' || !arg) throw new JnError('usage', 'usage: jieneng config check FILE');
@@ -110,6 +127,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         const site = loadSite(values.config ?? demoSite);
         const platform = await startPlatform({
           site,
+          scenario: loadScenario(values.scenario ?? defaultScenarioFile),
           dataDir,
           port: portOption('port', values.port),
           brokerPort: portOption('broker-port', values['broker-port']),
@@ -153,8 +171,15 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         }, log);
       }
       case 'sims': {
-        const site = requireConfig(values.config, 'sims');
-        const sims = await startSims({ site, clock, log: log.child('sims') });
+        const scenario = loadScenario(values.scenario ?? defaultScenarioFile);
+        const sims = await startSims({ scenario, clock, log: log.child('sims') });
+        io.out(
+          `simulating "${scenario.scenario.name}" from ${new Date(sims.simulation.time).toISOString()} at ${values.speed}× real time\n`,
+        );
+        for (const e of sims.endpoints)
+          io.out(
+            `  ${e.device.padEnd(24)} ${e.protocol} ${e.address} unit ${String(e.unitId).padEnd(3)} ${e.profile}\n`,
+          );
         return await untilSignal(sims.stop, log);
       }
       default:

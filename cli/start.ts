@@ -7,11 +7,14 @@ import type { Logger } from '../core/log.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import { createStore } from '../core/store/openStore.ts';
 import { startSims } from '../device-sims/main.ts';
+import type { LoadedScenario } from '../device-sims/scenario/load.ts';
 import { type Gateway, startGateway } from '../gateway/main.ts';
 import { type EmbeddedBroker, startEmbeddedBroker } from './broker.ts';
 
 export interface StartOptions {
   site: LoadedSite;
+  /** The simulated building the site's devices are served from. */
+  scenario: LoadedScenario;
   dataDir: string;
   port: number;
   brokerPort: number;
@@ -53,7 +56,7 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
     await store.open();
     stops.push(() => store.close());
 
-    const sims = await startSims({ site, clock, log: log.child('sims') });
+    const sims = await startSims({ scenario: opts.scenario, clock, log: log.child('sims') });
     stops.push(() => sims.stop());
     const collector = await startCollector({ site, mqttUrl: brokerUrl, store, log });
     stops.push(() => collector.stop());

@@ -1,52 +1,88 @@
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../core/clock.ts';
-import type { LoadedSite } from '../core/config/loadSite.ts';
 import type { Logger } from '../core/log.ts';
+import type { ModbusProfile } from '../core/profiles/profileSchema.ts';
 import type { ServiceStatus } from '../core/status.ts';
-import { ElectricityMeterModel } from './models/electricityMeter.ts';
-import { ModbusTcpSimServer, type SimulatedModbusDevice } from './servers/modbusTcp.ts';
+import { createSimDevice, type SimulatedModbusDevice } from './devices/adapters.ts';
+import { Simulation } from './physics/simulation.ts';
+import type { LoadedScenario } from './scenario/load.ts';
+import { ModbusTcpSimServer } from './servers/modbusTcp.ts';
 import type { ServedValue } from './servers/registerImage.ts';
 
+export interface Endpoint {
+  device: string;
+  protocol: 'modbus_tcp';
+  address: string;
+  unitId: number;
+  profile: string;
+}
+
 export interface Sims extends EventEmitter<{ served: [ServedValue[]] }> {
+  simulation: Simulation;
+  devices: Map<string, SimulatedModbusDevice>;
+  /** Where each simulated device answers. */
+  endpoints: Endpoint[];
   status(): ServiceStatus;
   stop(): Promise<void>;
 }
 
 /**
- * Starts a simulated device for every device of the site, on the host, port and unit id the site
- * file gives, speaking the device's profile. (#3 replaces the per-device models with the
- * simulated building of a scenario file.)
+ * Starts the simulated compound of a scenario: the physics, advanced to the clock on every read,
+ * and a Modbus TCP server on each port the scenario's devices answer on (bound to `host`,
+ * 127.0.0.1 by default).
  */
-export async function startSims(ctx: { site: LoadedSite; clock: Clock; log: Logger }): Promise<Sims> {
+export async function startSims(ctx: {
+  scenario: LoadedScenario;
+  clock: Clock;
+  log: Logger;
+  host?: string;
+}): Promise<Sims> {
+  const { scenario, clock, log } = ctx;
+  const host = ctx.host ?? '127.0.0.1';
+  const simulation = new Simulation(scenario.scenario, clock.now());
+  const advance = () => simulation.advanceTo(clock.now());
+  const devices = new Map<string, SimulatedModbusDevice>();
+  const byPort = new Map<number, SimulatedModbusDevice[]>();
+  for (const spec of scenario.scenario.devices) {
+    const profile = scenario.profiles.get(spec.profile) as ModbusProfile;
+    const device = createSimDevice({ spec, profile, sim: simulation, advance });
+    devices.set(spec.id, device);
+    byPort.set(spec.modbus.port, [...(byPort.get(spec.modbus.port) ?? []), device]);
+  }
   const events = new EventEmitter<{ served: [ServedValue[]] }>();
   const servers: ModbusTcpSimServer[] = [];
-  const timeZone = ctx.site.config.site.timezone;
   const stopAll = async () => {
     await Promise.all(servers.map((s) => s.stop()));
   };
   try {
-    for (const gw of ctx.site.config.gateways) {
-      for (const conn of gw.connections) {
-        const devices: SimulatedModbusDevice[] = conn.devices.flatMap((dev) => {
-          const profile = ctx.site.profiles.get(dev.profile);
-          if (!profile) return [];
-          const model = new ElectricityMeterModel({ seed: dev.id, clock: ctx.clock, timeZone });
-          return [{ id: dev.id, unitId: dev.unit_id, profile, read: () => model.read() }];
-        });
-        const server = new ModbusTcpSimServer({ host: conn.host, port: conn.port, devices, log: ctx.log });
-        server.on('served', (served) => events.emit('served', served));
-        await server.start();
-        servers.push(server);
-      }
+    for (const [port, list] of byPort) {
+      const server = new ModbusTcpSimServer({ host, port, devices: list, log });
+      server.on('served', (served) => events.emit('served', served));
+      await server.start();
+      servers.push(server);
     }
   } catch (err) {
     await stopAll();
     throw err;
   }
+  const endpoints: Endpoint[] = scenario.scenario.devices.map((d) => ({
+    device: d.id,
+    protocol: 'modbus_tcp',
+    address: `${host}:${d.modbus.port}`,
+    unitId: d.modbus.unit_id,
+    profile: d.profile,
+  }));
   return Object.assign(events, {
+    simulation,
+    devices,
+    endpoints,
     status: (): ServiceStatus => ({
       state: 'running',
-      detail: { servers: servers.length, requests: servers.reduce((n, s) => n + s.requests, 0) },
+      detail: {
+        simulated_time: new Date(simulation.time).toISOString(),
+        servers: servers.length,
+        requests: servers.reduce((n, s) => n + s.requests, 0),
+      },
     }),
     stop: stopAll,
   });

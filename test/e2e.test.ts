@@ -11,6 +11,7 @@ import { InfluxStore } from '../core/store/influxStore.ts';
 import { SqliteStore } from '../core/store/sqliteStore.ts';
 import type { Store } from '../core/store/store.ts';
 import { startSims } from '../device-sims/main.ts';
+import { loadScenario } from '../device-sims/scenario/load.ts';
 import type { ServedValue } from '../device-sims/servers/registerImage.ts';
 import { startGateway } from '../gateway/main.ts';
 import { waitFor, writeTestSite } from './helpers/site.ts';
@@ -24,7 +25,7 @@ const log = createLogger({ level: 'warn' });
  */
 async function runPipeline(options: { mqttUrl: string; store: Store; gatewayId: string }) {
   const modbusPort = await freePort();
-  const { dir, file } = writeTestSite({
+  const { dir, file, scenarioFile } = writeTestSite({
     modbusPort,
     gatewayId: options.gatewayId,
     devices: ['meter-a', 'meter-b'],
@@ -32,7 +33,7 @@ async function runPipeline(options: { mqttUrl: string; store: Store; gatewayId: 
   const site = loadSite(file);
   await options.store.open();
   const served: ServedValue[] = [];
-  const sims = await startSims({ site, clock: systemClock, log });
+  const sims = await startSims({ scenario: loadScenario(scenarioFile), clock: systemClock, log });
   sims.on('served', (values) => served.push(...values));
   const collector = await startCollector({
     site,

@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../core/clock.ts';
-import { loadSite } from '../core/config/loadSite.ts';
 import { createLogger } from '../core/log.ts';
 import { startSims } from '../device-sims/main.ts';
+import { loadScenario } from '../device-sims/scenario/load.ts';
 import type { ServedValue } from '../device-sims/servers/registerImage.ts';
 import { writeTestSite } from './helpers/site.ts';
 import { freePort, requireBinary } from './servers/process.ts';
@@ -20,10 +20,16 @@ describe('device-sims read by a Modbus master we did not write (mbpoll, libmodbu
   it('serves over Modbus TCP the SDM630 float32 values the simulator reports', async () => {
     const mbpoll = requireBinary('mbpoll', 'mbpoll');
     const port = await freePort();
-    const site = loadSite(
-      writeTestSite({ modbusPort: port, gatewayId: 'gw-mbpoll', devices: ['meter-x', 'meter-y'] }).file,
-    );
-    const sims = await startSims({ site, clock: systemClock, log: createLogger({ level: 'warn' }) });
+    const { scenarioFile } = writeTestSite({
+      modbusPort: port,
+      gatewayId: 'gw-mbpoll',
+      devices: ['meter-x', 'meter-y'],
+    });
+    const sims = await startSims({
+      scenario: loadScenario(scenarioFile),
+      clock: systemClock,
+      log: createLogger({ level: 'warn' }),
+    });
     const served: ServedValue[] = [];
     sims.on('served', (v) => served.push(...v));
     try {

@@ -8,7 +8,7 @@ import { freePort } from './servers/process.ts';
 describe('split deployment: jieneng sims, gateway and collector as separate processes', () => {
   it('moves readings over an external Mosquitto into an external InfluxDB, and each process exits 0 on SIGTERM', async () => {
     const modbusPort = await freePort();
-    const { dir, file } = writeTestSite({
+    const { dir, file, scenarioFile } = writeTestSite({
       modbusPort,
       gatewayId: 'gw-split',
       devices: ['meter-s'],
@@ -17,7 +17,7 @@ describe('split deployment: jieneng sims, gateway and collector as separate proc
     const mqttUrl = inject('mosquittoUrl');
     const influxUrl = `${inject('influxUrl')}/split_${process.pid}`;
     const procs = [
-      spawnCli(['sims', '--config', file]),
+      spawnCli(['sims', '--scenario', scenarioFile]),
       spawnCli([
         'collector',
         '--config',

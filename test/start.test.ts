@@ -39,7 +39,7 @@ describe('jieneng start (the README run command, as a process)', () => {
     'with %s: serves the simulated meter power and a growing kWh, and stops on SIGTERM with exit 0',
     async (_name, extraArgs, storeLine) => {
       const modbusPort = await freePort();
-      const { dir, file } = writeTestSite({
+      const { dir, file, scenarioFile } = writeTestSite({
         modbusPort,
         gatewayId: 'gw-start',
         devices: ['main-meter'],
@@ -49,6 +49,8 @@ describe('jieneng start (the README run command, as a process)', () => {
         'start',
         '--config',
         file,
+        '--scenario',
+        scenarioFile,
         '--data-dir',
         join(dir, 'data'),
         '--port',

@@ -5,7 +5,8 @@ import { Simulation } from './simulation.ts';
 import type { Outdoor } from './weather.ts';
 import { ZoneModel } from './zone.ts';
 
-const scenario = loadScenario(defaultScenarioFile);
+// Minute steps: the physics is the same, the 30-day run six times faster than the default 10 s.
+const scenario = { ...loadScenario(defaultScenarioFile).scenario, step: 60 };
 const shanghai = (local: string) => Date.parse(`${local}+08:00`);
 const DAY = 86_400_000;
 

@@ -30,6 +30,9 @@ export class Simulation {
     this.outdoor = this.weather.at(this.time);
     const indoor = Math.min(30, Math.max(16, this.outdoor.temperature + 2));
     this.buildings = scenario.buildings.map((b) => new BuildingModel(b, scenario.seed, indoor));
+    // Run the step that ends at the start, so that the first read already sees powers and flows.
+    this.time -= this.stepMs;
+    this.advanceTo(this.time + this.stepMs);
   }
 
   building(id: string): BuildingModel | undefined {

@@ -141,6 +141,36 @@ export const buildingSimSchema = z
     path: ['zones'],
   });
 
+export const meterMeasuresSchema = z
+  .enum(['main', 'lighting_socket', 'hvac', 'power', 'special', 'water', 'gas'])
+  .describe(
+    'What the meter measures: the building main meter, an electricity sub-item (分项) meter, water or gas',
+  );
+
+export const simDeviceSchema = z
+  .object({
+    id: slugSchema.describe('Device id; the site file names the same id'),
+    profile: z.string().min(1).describe('Profile reference <protocol>/<vendor>/<model>'),
+    modbus: z
+      .object({
+        port: z.number().int().min(1).max(65535).describe('Modbus TCP port on the sims host'),
+        unit_id: z.number().int().min(1).max(247),
+      })
+      .strict(),
+    meter: z.object({ building: slugSchema, measures: meterMeasuresSchema }).strict().optional(),
+    lighting: z
+      .object({
+        building: slugSchema,
+        channels: z.array(slugSchema).min(1).describe('Zone id switched by each channel, in channel order'),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .refine((d) => (d.meter === undefined) !== (d.lighting === undefined), {
+    message: 'a device is either a meter (meter:) or a lighting module (lighting:), exactly one of them',
+  });
+
 export const scenarioSchema = z
   .object({
     version: z.literal(1),
@@ -152,6 +182,7 @@ export const scenarioSchema = z
     step: z.number().int().min(1).max(900).default(60).describe('Physics time step, simulated seconds'),
     weather: weatherSchema,
     buildings: z.array(buildingSimSchema).min(1),
+    devices: z.array(simDeviceSchema).default([]),
   })
   .strict();
 
@@ -159,3 +190,5 @@ export type Scenario = z.infer<typeof scenarioSchema>;
 export type BuildingSim = z.infer<typeof buildingSimSchema>;
 export type ZoneSim = z.infer<typeof zoneSchema>;
 export type WeatherSim = z.infer<typeof weatherSchema>;
+export type SimDevice = z.infer<typeof simDeviceSchema>;
+export type MeterMeasures = z.infer<typeof meterMeasuresSchema>;

@@ -1,16 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { ServerTCP } from 'modbus-serial';
 import type { Logger } from '../../core/log.ts';
-import type { ModbusProfile } from '../../core/profiles/profileSchema.ts';
-import { readRegisterRange, type ServedValue } from './registerImage.ts';
-
-/** One simulated device on a Modbus TCP server: its unit id, profile and live values. */
-export interface SimulatedModbusDevice {
-  id: string;
-  unitId: number;
-  profile: ModbusProfile;
-  read(): Record<string, number>;
-}
+import type { SimulatedModbusDevice } from '../devices/adapters.ts';
+import { bitPointAt, readRegisterRange, registerPointAt, type ServedValue } from './registerImage.ts';
 
 const ILLEGAL_DATA_ADDRESS = 0x02;
 const GATEWAY_TARGET_FAILED = 0x0b;
@@ -25,12 +17,13 @@ export class ModbusTcpSimServer extends EventEmitter<{ served: [ServedValue[]] }
   requests = 0;
 
   constructor(
-    private readonly options: { host: string; port: number; devices: SimulatedModbusDevice[]; log: Logger },
+    readonly options: { host: string; port: number; devices: SimulatedModbusDevice[]; log: Logger },
   ) {
     super();
   }
 
   async start(): Promise<void> {
+    const { log } = this.options;
     const byUnit = new Map(this.options.devices.map((d) => [d.unitId, d]));
     const serve =
       (table: 'holding_register' | 'input_register') => (addr: number, length: number, unitID: number) => {
@@ -55,7 +48,31 @@ export class ModbusTcpSimServer extends EventEmitter<{ served: [ServedValue[]] }
       };
     const single = (table: 'holding_register' | 'input_register') => (addr: number, unitID: number) =>
       serve(table)(addr, 1, unitID)[0] ?? 0;
-    const { host, port, log } = this.options;
+    const device = (unitID: number) => {
+      const dev = byUnit.get(unitID);
+      if (!dev)
+        throw Object.assign(new Error(`no device at unit ${unitID}`), {
+          modbusErrorCode: GATEWAY_TARGET_FAILED,
+        });
+      return dev;
+    };
+    const illegalAddress = (addr: number) =>
+      Object.assign(new Error(`no point at ${addr}`), { modbusErrorCode: ILLEGAL_DATA_ADDRESS });
+    const getBit = (table: 'coil' | 'discrete_input') => (addr: number, unitID: number) => {
+      this.requests++;
+      const dev = device(unitID);
+      const point = bitPointAt(dev.profile, table, addr);
+      if (!point) throw illegalAddress(addr);
+      const value = dev.read()[point.id] ?? 0;
+      this.emit('served', [{ device: dev.id, point: point.id, value }]);
+      return value !== 0;
+    };
+    const write = (dev: SimulatedModbusDevice, point: string, value: number) => {
+      if (!dev.write) throw illegalAddress(0);
+      dev.write(point, value);
+      log.info('device written', { device: dev.id, point, value });
+    };
+    const { host, port } = this.options;
     await new Promise<void>((resolve, reject) => {
       const server = new ServerTCP(
         {
@@ -63,6 +80,22 @@ export class ModbusTcpSimServer extends EventEmitter<{ served: [ServedValue[]] }
           getMultipleHoldingRegisters: serve('holding_register'),
           getInputRegister: single('input_register'),
           getHoldingRegister: single('holding_register'),
+          getCoil: getBit('coil'),
+          getDiscreteInput: getBit('discrete_input'),
+          setCoil: (addr: number, value: boolean, unitID: number) => {
+            this.requests++;
+            const dev = device(unitID);
+            const point = bitPointAt(dev.profile, 'coil', addr);
+            if (!point || point.access !== 'read_write') throw illegalAddress(addr);
+            write(dev, point.id, value ? 1 : 0);
+          },
+          setRegister: (addr: number, value: number, unitID: number) => {
+            this.requests++;
+            const dev = device(unitID);
+            const point = registerPointAt(dev.profile, addr);
+            if (!point || point.access !== 'read_write') throw illegalAddress(addr);
+            write(dev, point.id, value * point.scale + point.offset);
+          },
         },
         { host, port, unitID: 255 },
       );

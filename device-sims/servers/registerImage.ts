@@ -62,3 +62,22 @@ function servedValue(raw: number, type: RegisterType): number {
   if (type === 'float64' || type === 'string') return raw;
   return Math.round(raw);
 }
+
+/** The bit point of `table` (coil or discrete input) at protocol address `addr`, if the profile has one. */
+export function bitPointAt(
+  profile: ModbusProfile,
+  table: 'coil' | 'discrete_input',
+  addr: number,
+): ModbusPoint | undefined {
+  return profile.points.find((p) => p.function === table && wireAddress(profile, p) === addr);
+}
+
+/** The single-register holding point at `addr` (int16/uint16), the only kind a write of one register can set. */
+export function registerPointAt(profile: ModbusProfile, addr: number): ModbusPoint | undefined {
+  return profile.points.find(
+    (p) =>
+      p.function === 'holding_register' &&
+      (p.type === 'int16' || p.type === 'uint16') &&
+      wireAddress(profile, p) === addr,
+  );
+}
