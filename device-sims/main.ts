@@ -3,10 +3,12 @@ import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';
 import type { ModbusProfile } from '../core/profiles/profileSchema.ts';
 import type { ServiceStatus } from '../core/status.ts';
-import { createSimDevice, type SimulatedModbusDevice } from './devices/adapters.ts';
+import { createSimDevice } from './devices/adapters.ts';
+import { FaultControl } from './faultControl.ts';
+import { withFaults } from './faults.ts';
 import { Simulation } from './physics/simulation.ts';
 import type { LoadedScenario } from './scenario/load.ts';
-import { ModbusTcpSimServer } from './servers/modbusTcp.ts';
+import { ModbusTcpSimServer, type ServedDevice } from './servers/modbusTcp.ts';
 import type { ServedValue } from './servers/registerImage.ts';
 
 export interface Endpoint {
@@ -19,7 +21,8 @@ export interface Endpoint {
 
 export interface Sims extends EventEmitter<{ served: [ServedValue[]] }> {
   simulation: Simulation;
-  devices: Map<string, SimulatedModbusDevice>;
+  devices: Map<string, ServedDevice>;
+  faults: FaultControl;
   /** Where each simulated device answers. */
   endpoints: Endpoint[];
   status(): ServiceStatus;
@@ -40,12 +43,16 @@ export async function startSims(ctx: {
   const { scenario, clock, log } = ctx;
   const host = ctx.host ?? '127.0.0.1';
   const simulation = new Simulation(scenario.scenario, clock.now());
-  const advance = () => simulation.advanceTo(clock.now());
-  const devices = new Map<string, SimulatedModbusDevice>();
-  const byPort = new Map<number, SimulatedModbusDevice[]>();
+  const devices = new Map<string, ReturnType<typeof withFaults>>();
+  const faults = new FaultControl(devices, simulation, log, scenario.scenario.faults);
+  const advance = () => {
+    simulation.advanceTo(clock.now());
+    faults.tick();
+  };
+  const byPort = new Map<number, ServedDevice[]>();
   for (const spec of scenario.scenario.devices) {
     const profile = scenario.profiles.get(spec.profile) as ModbusProfile;
-    const device = createSimDevice({ spec, profile, sim: simulation, advance });
+    const device = withFaults(createSimDevice({ spec, profile, sim: simulation, advance }));
     devices.set(spec.id, device);
     byPort.set(spec.modbus.port, [...(byPort.get(spec.modbus.port) ?? []), device]);
   }
@@ -56,7 +63,7 @@ export async function startSims(ctx: {
   };
   try {
     for (const [port, list] of byPort) {
-      const server = new ModbusTcpSimServer({ host, port, devices: list, log });
+      const server = new ModbusTcpSimServer({ host, port, devices: list, log, beforeRequest: advance });
       server.on('served', (served) => events.emit('served', served));
       await server.start();
       servers.push(server);
@@ -75,6 +82,7 @@ export async function startSims(ctx: {
   return Object.assign(events, {
     simulation,
     devices,
+    faults,
     endpoints,
     status: (): ServiceStatus => ({
       state: 'running',

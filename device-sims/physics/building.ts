@@ -42,6 +42,8 @@ export class BuildingModel {
   readonly zones: ZoneModel[];
   power: BuildingPower;
   readonly counters: BuildingCounters;
+  /** A leak: continuous extra water flow, m³/h (fault injection). */
+  leak = 0;
 
   constructor(
     readonly spec: BuildingSim,
@@ -117,6 +119,7 @@ export class BuildingModel {
     const meals = s.canteen?.meals ?? 0;
     const gas = lunchPrep ? (meals * (s.canteen?.gas_per_meal ?? 0)) / 2.5 : 0;
     const water =
+      this.leak +
       occupants * s.water_per_person_hour +
       s.water_base +
       (lunch ? (meals * (s.canteen?.water_per_meal ?? 0)) / 1.5 : 0);

@@ -171,6 +171,78 @@ export const simDeviceSchema = z
     message: 'a device is either a meter (meter:) or a lighting module (lighting:), exactly one of them',
   });
 
+/**
+ * Faults real field devices show, injectable from tests (`sims.faults.inject`) and from the
+ * scenario's `faults:` list. Protocol faults change how the server answers; value faults change
+ * what the device's registers hold; a leak changes the building's water use.
+ */
+export const deviceFaultSchema = z.discriminatedUnion('kind', [
+  z
+    .object({ kind: z.literal('offline') })
+    .strict()
+    .describe('No reply at all: the master times out'),
+  z
+    .object({ kind: z.literal('slow'), delay: z.number().int().positive().describe('Reply delay, ms') })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('exception'),
+      code: z
+        .number()
+        .int()
+        .min(1)
+        .max(255)
+        .describe('Modbus exception code, e.g. 2 illegal data address, 4 device failure, 6 busy'),
+    })
+    .strict(),
+  z
+    .object({ kind: z.literal('stuck') })
+    .strict()
+    .describe('Values freeze at what they were when the fault began'),
+  z
+    .object({ kind: z.literal('counter_reset') })
+    .strict()
+    .describe('Counters restart from 0 (a reset meter) and count on'),
+  z
+    .object({
+      kind: z.literal('counter_rollover'),
+      at: z
+        .number()
+        .positive()
+        .describe('Counters wrap to 0 when they reach this value (register maximum × scale)'),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('meter_replacement'),
+      initial: z.number().nonnegative().default(0).describe('Reading of the new meter when installed'),
+    })
+    .strict()
+    .describe('A new meter from `initial`; the old reading is gone'),
+]);
+
+export const scheduledFaultSchema = z
+  .object({
+    at: z.iso.datetime({ offset: true }).describe('Simulated time the fault begins'),
+    until: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe('Simulated time a lasting fault ends; absent: it lasts'),
+    device: slugSchema.optional().describe('Device the fault hits'),
+    fault: deviceFaultSchema.optional(),
+    building: slugSchema.optional().describe('Building whose water pipes leak'),
+    leak: z.number().positive().optional().describe('Continuous leak flow, m³/h'),
+  })
+  .strict()
+  .refine(
+    (f) =>
+      (f.device !== undefined && f.fault !== undefined) !==
+      (f.building !== undefined && f.leak !== undefined),
+    {
+      message: 'a scheduled fault is either { device, fault } or { building, leak }',
+    },
+  );
+
 export const scenarioSchema = z
   .object({
     version: z.literal(1),
@@ -183,6 +255,7 @@ export const scenarioSchema = z
     weather: weatherSchema,
     buildings: z.array(buildingSimSchema).min(1),
     devices: z.array(simDeviceSchema).default([]),
+    faults: z.array(scheduledFaultSchema).default([]),
   })
   .strict();
 
@@ -191,4 +264,6 @@ export type BuildingSim = z.infer<typeof buildingSimSchema>;
 export type ZoneSim = z.infer<typeof zoneSchema>;
 export type WeatherSim = z.infer<typeof weatherSchema>;
 export type SimDevice = z.infer<typeof simDeviceSchema>;
+export type ScheduledFault = z.infer<typeof scheduledFaultSchema>;
+export type DeviceFault = z.infer<typeof deviceFaultSchema>;
 export type MeterMeasures = z.infer<typeof meterMeasuresSchema>;
