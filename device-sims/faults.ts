@@ -15,6 +15,8 @@ export class DeviceFaults {
   offline = false;
   delay = 0;
   exception: number | undefined;
+  /** RTU replies with a wrong CRC, or garbage instead of a reply. */
+  corruption: 'crc_error' | 'garbage' | undefined;
   private stuck: Record<string, number> | undefined;
   private stuckPending = false;
   /** Added to each counter's reading. */
@@ -38,6 +40,10 @@ export class DeviceFaults {
       case 'stuck':
         this.stuckPending = true;
         break;
+      case 'crc_error':
+      case 'garbage':
+        this.corruption = fault.kind;
+        break;
       case 'counter_reset':
         this.pendingOffset = (raw) => -raw;
         break;
@@ -50,7 +56,7 @@ export class DeviceFaults {
     }
   }
 
-  /** Ends a lasting fault (offline, slow, exception, stuck, rollover); counter resets and replacements are history. */
+  /** Ends a lasting fault (offline, slow, exception, stuck, rollover, corruption); counter resets and replacements are history. */
   clear(kind?: DeviceFault['kind']): void {
     if (!kind || kind === 'offline') this.offline = false;
     if (!kind || kind === 'slow') this.delay = 0;
@@ -60,6 +66,7 @@ export class DeviceFaults {
       this.stuckPending = false;
     }
     if (!kind || kind === 'counter_rollover') this.rolloverAt = undefined;
+    if (!kind || kind === 'crc_error' || kind === 'garbage') this.corruption = undefined;
   }
 
   /** Throws the injected exception, if any. */

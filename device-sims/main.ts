@@ -1,4 +1,7 @@
 import { EventEmitter } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';
 import type { ModbusProfile } from '../core/profiles/profileSchema.ts';
@@ -8,12 +11,14 @@ import { FaultControl } from './faultControl.ts';
 import { withFaults } from './faults.ts';
 import { Simulation } from './physics/simulation.ts';
 import type { LoadedScenario } from './scenario/load.ts';
-import { ModbusTcpSimServer, type ServedDevice } from './servers/modbusTcp.ts';
+import { ModbusRtuSimServer } from './servers/modbusRtu.ts';
+import { ModbusTcpSimServer } from './servers/modbusTcp.ts';
 import type { ServedValue } from './servers/registerImage.ts';
+import type { ServedDevice } from './servers/slave.ts';
 
 export interface Endpoint {
   device: string;
-  protocol: 'modbus_tcp';
+  protocol: 'modbus_tcp' | 'modbus_rtu';
   address: string;
   unitId: number;
   profile: string;
@@ -31,14 +36,16 @@ export interface Sims extends EventEmitter<{ served: [ServedValue[]] }> {
 
 /**
  * Starts the simulated compound of a scenario: the physics, advanced to the clock on every read,
- * and a Modbus TCP server on each port the scenario's devices answer on (bound to `host`,
- * 127.0.0.1 by default).
+ * a Modbus TCP server on each port the scenario's devices answer on (bound to `host`, 127.0.0.1
+ * by default), and a Modbus RTU slave on a socat serial pair for each RS-485 bus.
  */
 export async function startSims(ctx: {
   scenario: LoadedScenario;
   clock: Clock;
   log: Logger;
   host?: string;
+  /** Where RS-485 buses' serial device links are made (default: a new temporary directory). */
+  serialDir?: string;
 }): Promise<Sims> {
   const { scenario, clock, log } = ctx;
   const host = ctx.host ?? '127.0.0.1';
@@ -50,35 +57,58 @@ export async function startSims(ctx: {
     faults.tick();
   };
   const byPort = new Map<number, ServedDevice[]>();
+  const byBus = new Map<string, ServedDevice[]>();
   for (const spec of scenario.scenario.devices) {
     const profile = scenario.profiles.get(spec.profile) as ModbusProfile;
     const device = withFaults(createSimDevice({ spec, profile, sim: simulation, advance }));
     devices.set(spec.id, device);
-    byPort.set(spec.modbus.port, [...(byPort.get(spec.modbus.port) ?? []), device]);
+    const { port, bus } = spec.modbus;
+    if (port !== undefined) byPort.set(port, [...(byPort.get(port) ?? []), device]);
+    if (bus !== undefined) byBus.set(bus, [...(byBus.get(bus) ?? []), device]);
   }
   const events = new EventEmitter<{ served: [ServedValue[]] }>();
-  const servers: ModbusTcpSimServer[] = [];
+  const servers: (ModbusTcpSimServer | ModbusRtuSimServer)[] = [];
   const stopAll = async () => {
     await Promise.all(servers.map((s) => s.stop()));
   };
+  const serialDir = ctx.serialDir ?? (byBus.size > 0 ? mkdtempSync(join(tmpdir(), 'jieneng-rs485-')) : '');
   try {
-    for (const [port, list] of byPort) {
-      const server = new ModbusTcpSimServer({ host, port, devices: list, log, beforeRequest: advance });
-      server.on('served', (served) => events.emit('served', served));
-      await server.start();
+    const start = async (server: ModbusTcpSimServer | ModbusRtuSimServer) => {
+      server.slave.on('served', (served) => events.emit('served', served));
       servers.push(server);
+      await server.start();
+    };
+    for (const [port, list] of byPort)
+      await start(new ModbusTcpSimServer({ host, port, devices: list, log, beforeRequest: advance }));
+    for (const bus of scenario.scenario.buses) {
+      const list = byBus.get(bus.id) ?? [];
+      if (list.length > 0)
+        await start(
+          new ModbusRtuSimServer({ bus, dir: serialDir, devices: list, log, beforeRequest: advance }),
+        );
     }
   } catch (err) {
     await stopAll();
     throw err;
   }
-  const endpoints: Endpoint[] = scenario.scenario.devices.map((d) => ({
-    device: d.id,
-    protocol: 'modbus_tcp',
-    address: `${host}:${d.modbus.port}`,
-    unitId: d.modbus.unit_id,
-    profile: d.profile,
-  }));
+  const endpoints: Endpoint[] = scenario.scenario.devices.map((d) => {
+    const bus = scenario.scenario.buses.find((b) => b.id === d.modbus.bus);
+    return bus
+      ? {
+          device: d.id,
+          protocol: 'modbus_rtu',
+          address: `${join(serialDir, bus.id)} ${bus.baud} 8${bus.parity[0]?.toUpperCase()}${bus.stop_bits}`,
+          unitId: d.modbus.unit_id,
+          profile: d.profile,
+        }
+      : {
+          device: d.id,
+          protocol: 'modbus_tcp',
+          address: `${host}:${d.modbus.port}`,
+          unitId: d.modbus.unit_id,
+          profile: d.profile,
+        };
+  });
   return Object.assign(events, {
     simulation,
     devices,
@@ -89,7 +119,7 @@ export async function startSims(ctx: {
       detail: {
         simulated_time: new Date(simulation.time).toISOString(),
         servers: servers.length,
-        requests: servers.reduce((n, s) => n + s.requests, 0),
+        requests: servers.reduce((n, s) => n + s.slave.requests, 0),
       },
     }),
     stop: stopAll,

@@ -13,11 +13,13 @@ async function scenarioOnFreePorts(
 ): Promise<LoadedScenario> {
   const loaded = loadScenario(defaultScenarioFile);
   const ports = new Map<number, number>();
-  for (const d of loaded.scenario.devices)
-    if (!ports.has(d.modbus.port)) ports.set(d.modbus.port, await freePort());
+  for (const d of loaded.scenario.devices) {
+    const port = d.modbus.port;
+    if (port !== undefined && !ports.has(port)) ports.set(port, await freePort());
+  }
   const devices = loaded.scenario.devices.map((d) => ({
     ...d,
-    modbus: { ...d.modbus, port: ports.get(d.modbus.port) ?? 0 },
+    modbus: { ...d.modbus, port: ports.get(d.modbus.port ?? 0) },
   }));
   return { ...loaded, scenario: { ...loaded.scenario, devices, faults } };
 }

@@ -147,16 +147,29 @@ export const meterMeasuresSchema = z
     'What the meter measures: the building main meter, an electricity sub-item (分项) meter, water or gas',
   );
 
+export const rtuBusSchema = z
+  .object({
+    id: slugSchema.describe('Bus id; also the name of the serial device link masters open'),
+    baud: z.number().int().positive().default(9600).describe('Line speed, bit/s'),
+    parity: z.enum(['none', 'even', 'odd']).default('none'),
+    stop_bits: z.union([z.literal(1), z.literal(2)]).default(1),
+  })
+  .strict();
+
 export const simDeviceSchema = z
   .object({
     id: slugSchema.describe('Device id; the site file names the same id'),
     profile: z.string().min(1).describe('Profile reference <protocol>/<vendor>/<model>'),
     modbus: z
       .object({
-        port: z.number().int().min(1).max(65535).describe('Modbus TCP port on the sims host'),
+        port: z.number().int().min(1).max(65535).optional().describe('Modbus TCP port on the sims host'),
+        bus: slugSchema.optional().describe('RS-485 bus (see buses:) for Modbus RTU'),
         unit_id: z.number().int().min(1).max(247),
       })
-      .strict(),
+      .strict()
+      .refine((m) => (m.port === undefined) !== (m.bus === undefined), {
+        message: 'give either port (Modbus TCP) or bus (Modbus RTU)',
+      }),
     meter: z.object({ building: slugSchema, measures: meterMeasuresSchema }).strict().optional(),
     lighting: z
       .object({
@@ -199,6 +212,14 @@ export const deviceFaultSchema = z.discriminatedUnion('kind', [
     .object({ kind: z.literal('stuck') })
     .strict()
     .describe('Values freeze at what they were when the fault began'),
+  z
+    .object({ kind: z.literal('crc_error') })
+    .strict()
+    .describe('RTU only: replies arrive with a wrong CRC'),
+  z
+    .object({ kind: z.literal('garbage') })
+    .strict()
+    .describe('RTU only: line noise instead of replies'),
   z
     .object({ kind: z.literal('counter_reset') })
     .strict()
@@ -254,6 +275,7 @@ export const scenarioSchema = z
     step: z.number().int().min(1).max(900).default(60).describe('Physics time step, simulated seconds'),
     weather: weatherSchema,
     buildings: z.array(buildingSimSchema).min(1),
+    buses: z.array(rtuBusSchema).default([]),
     devices: z.array(simDeviceSchema).default([]),
     faults: z.array(scheduledFaultSchema).default([]),
   })
@@ -266,4 +288,5 @@ export type WeatherSim = z.infer<typeof weatherSchema>;
 export type SimDevice = z.infer<typeof simDeviceSchema>;
 export type ScheduledFault = z.infer<typeof scheduledFaultSchema>;
 export type DeviceFault = z.infer<typeof deviceFaultSchema>;
+export type RtuBus = z.infer<typeof rtuBusSchema>;
 export type MeterMeasures = z.infer<typeof meterMeasuresSchema>;
