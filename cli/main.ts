@@ -176,10 +176,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         io.out(
           `simulating "${scenario.scenario.name}" from ${new Date(sims.simulation.time).toISOString()} at ${values.speed}× real time\n`,
         );
-        for (const e of sims.endpoints)
-          io.out(
-            `  ${e.device.padEnd(24)} ${e.protocol} ${e.address} unit ${String(e.unitId).padEnd(3)} ${e.profile}\n`,
-          );
+        for (const e of sims.endpoints) {
+          const unit = e.protocol === 'opcua' ? '' : ` unit ${String(e.unitId).padEnd(3)}`;
+          io.out(`  ${e.device.padEnd(24)} ${e.protocol} ${e.address}${unit} ${e.profile}\n`);
+        }
         return await untilSignal(sims.stop, log);
       }
       default:

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';
-import type { ModbusProfile } from '../core/profiles/profileSchema.ts';
+import type { ModbusProfile, OpcuaProfile } from '../core/profiles/profileSchema.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import { createSimDevice } from './devices/adapters.ts';
 import { FaultControl } from './faultControl.ts';
@@ -13,12 +13,13 @@ import { Simulation } from './physics/simulation.ts';
 import type { LoadedScenario } from './scenario/load.ts';
 import { ModbusRtuSimServer } from './servers/modbusRtu.ts';
 import { ModbusTcpSimServer } from './servers/modbusTcp.ts';
+import { OpcuaSimServer } from './servers/opcua.ts';
 import type { ServedValue } from './servers/registerImage.ts';
 import type { ServedDevice } from './servers/slave.ts';
 
 export interface Endpoint {
   device: string;
-  protocol: 'modbus_tcp' | 'modbus_rtu';
+  protocol: 'modbus_tcp' | 'modbus_rtu' | 'opcua';
   address: string;
   unitId: number;
   profile: string;
@@ -26,6 +27,8 @@ export interface Endpoint {
 
 export interface Sims extends EventEmitter<{ served: [ServedValue[]] }> {
   simulation: Simulation;
+  /** The OPC UA server, when the scenario has one (`restart()` is the server-restart fault). */
+  opcua: OpcuaSimServer | undefined;
   devices: Map<string, ServedDevice>;
   faults: FaultControl;
   /** Where each simulated device answers. */
@@ -46,6 +49,8 @@ export async function startSims(ctx: {
   host?: string;
   /** Where RS-485 buses' serial device links are made (default: a new temporary directory). */
   serialDir?: string;
+  /** OPC UA certificate store (default: <tmp>/jieneng-opcua-pki, kept so certificates are made once). */
+  pkiDir?: string;
 }): Promise<Sims> {
   const { scenario, clock, log } = ctx;
   const host = ctx.host ?? '127.0.0.1';
@@ -67,7 +72,8 @@ export async function startSims(ctx: {
     if (bus !== undefined) byBus.set(bus, [...(byBus.get(bus) ?? []), device]);
   }
   const events = new EventEmitter<{ served: [ServedValue[]] }>();
-  const servers: (ModbusTcpSimServer | ModbusRtuSimServer)[] = [];
+  const servers: (ModbusTcpSimServer | ModbusRtuSimServer | OpcuaSimServer)[] = [];
+  let opcua: OpcuaSimServer | undefined;
   const stopAll = async () => {
     await Promise.all(servers.map((s) => s.stop()));
   };
@@ -86,6 +92,20 @@ export async function startSims(ctx: {
         await start(
           new ModbusRtuSimServer({ bus, dir: serialDir, devices: list, log, beforeRequest: advance }),
         );
+    }
+    if (scenario.scenario.opcua) {
+      const { port, profile } = scenario.scenario.opcua;
+      opcua = new OpcuaSimServer({
+        port,
+        host,
+        profile: scenario.profiles.get(profile) as OpcuaProfile,
+        buildings: simulation.buildings,
+        pkiDir: ctx.pkiDir ?? join(tmpdir(), 'jieneng-opcua-pki'),
+        log,
+        beforeAccess: advance,
+      });
+      servers.push(opcua);
+      await opcua.start();
     }
   } catch (err) {
     await stopAll();
@@ -109,7 +129,16 @@ export async function startSims(ctx: {
           profile: d.profile,
         };
   });
+  if (opcua)
+    endpoints.push({
+      device: 'hvac (all zones)',
+      protocol: 'opcua',
+      address: opcua.endpointUrl,
+      unitId: 0,
+      profile: scenario.scenario.opcua?.profile ?? '',
+    });
   return Object.assign(events, {
+    opcua,
     simulation,
     devices,
     faults,
@@ -119,7 +148,8 @@ export async function startSims(ctx: {
       detail: {
         simulated_time: new Date(simulation.time).toISOString(),
         servers: servers.length,
-        requests: servers.reduce((n, s) => n + s.slave.requests, 0),
+        modbus_requests: servers.reduce((n, s) => n + ('slave' in s ? s.slave.requests : 0), 0),
+        opcua_writes: opcua?.writes ?? 0,
       },
     }),
     stop: stopAll,

@@ -2,7 +2,7 @@ import type { Clock } from '../core/clock.ts';
 import type { DeviceConfig, ModbusTcpConnection } from '../core/config/siteSchema.ts';
 import { errorText } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
-import type { ModbusProfile } from '../core/profiles/profileSchema.ts';
+import type { DeviceProfile, ModbusProfile } from '../core/profiles/profileSchema.ts';
 import type { Reading } from '../core/telemetry.ts';
 import { ModbusTcpClient } from './modbus/client.ts';
 import { decodePlanned } from './modbus/decode.ts';
@@ -39,7 +39,7 @@ export class ConnectionPoller {
   constructor(
     private readonly ctx: {
       connection: ModbusTcpConnection;
-      profiles: Map<string, ModbusProfile>;
+      profiles: Map<string, DeviceProfile>;
       clock: Clock;
       log: Logger;
       emit: (readings: Reading[]) => void;
@@ -49,7 +49,8 @@ export class ConnectionPoller {
     this.client = new ModbusTcpClient({ host: conn.host, port: conn.port, timeoutMs: conn.timeout });
     this.devices = conn.devices.flatMap((config) => {
       const profile = ctx.profiles.get(config.profile);
-      if (!profile) return [];
+      // loadSite rejects a non-Modbus profile on a Modbus connection; this only narrows the type.
+      if (profile?.protocol !== 'modbus') return [];
       const readable = profile.points.filter((p) => p.type !== 'string');
       return [
         {

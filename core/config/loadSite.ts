@@ -78,6 +78,13 @@ function crossCheck(src: YamlSource, config: SiteConfig, profilesDir: string): L
         const path = ['gateways', gi, 'connections', ci, 'devices', di];
         deviceEntries.push({ id: dev.id, path: [...path, 'id'] });
         const profile = resolveProfile(src, dev.profile, [...path, 'profile'], profiles, profilesDir);
+        if (profile && profile.protocol !== 'modbus')
+          src.problems.push(
+            src.problemAt(
+              [...path, 'profile'],
+              `profile "${dev.profile}" is an ${profile.protocol} profile; connection "${conn.id}" speaks ${conn.protocol}`,
+            ),
+          );
         if (profile && !devices.has(dev.id))
           devices.set(dev.id, { device: dev, gatewayId: gw.id, connectionId: conn.id, profile });
       });

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ConfigProblem, YamlSource } from '../config/problems.ts';
-import { type DeviceProfile, modbusProfileSchema } from './profileSchema.ts';
+import { type DeviceProfile, modbusProfileSchema, opcuaProfileSchema } from './profileSchema.ts';
 
 /** The bundled profile library: `core/profiles/<protocol>/<vendor>/<model>.yaml`. */
 export const bundledProfilesDir = dirname(fileURLToPath(import.meta.url));
@@ -34,8 +34,10 @@ export function loadProfile(
   }
   const src = YamlSource.read(file);
   if (src.problems.length > 0) return { ok: false, problems: src.problems };
-  const parsed = modbusProfileSchema.safeParse(src.toJS(), { reportInput: true });
-  if (!parsed.success) return { ok: false, problems: src.fromZod(parsed.error, modbusProfileSchema) };
+  // The protocol folder of the reference decides the format: modbus/… or opcua/….
+  const schema = ref.startsWith('opcua/') ? opcuaProfileSchema : modbusProfileSchema;
+  const parsed = schema.safeParse(src.toJS(), { reportInput: true });
+  if (!parsed.success) return { ok: false, problems: src.fromZod(parsed.error, schema) };
   return { ok: true, profile: parsed.data };
 }
 

@@ -109,6 +109,46 @@ export const modbusProfileSchema = z
     });
   });
 
+export const opcuaPointSchema = z
+  .object({
+    id: slugSchema.describe('Point id, unique in the profile; becomes the `point` tag'),
+    name: z.string().min(1).describe('Human label, zh-CN first then English'),
+    browse_name: z.string().min(1).describe('BrowseName of the variable under the equipment object'),
+    node: z
+      .string()
+      .min(1)
+      .describe(
+        'String NodeId template in the server namespace; {object} is the equipment object path, e.g. "{object}.CoolingSetpoint"',
+      ),
+    data_type: z.enum(['Boolean', 'Int32', 'Double', 'String']),
+    unit: z.string().optional().describe('Engineering unit, e.g. °C, W'),
+    access: z.enum(['read', 'read_write']).default('read'),
+    role: pointRoleSchema.default('measurement'),
+    min: z.number().optional().describe('EURange low / lowest writable value, in `unit`'),
+    max: z.number().optional().describe('EURange high / highest writable value, in `unit`'),
+    values: z.array(z.string()).optional().describe('Allowed values of a String point (an enumeration)'),
+  })
+  .strict();
+
+/**
+ * An OPC UA node map: the variables of one kind of equipment object (e.g. a zone's AC unit),
+ * with data types, units, ranges and access. The simulator builds its address space from it and
+ * the gateway finds the nodes by it.
+ */
+export const opcuaProfileSchema = z
+  .object({
+    profile: z.literal(1),
+    protocol: z.literal('opcua'),
+    vendor: z.string().min(1),
+    model: z.string().min(1),
+    source: z.object({ document: z.string().min(1), note: z.string().optional() }).strict(),
+    namespace: z.string().min(1).describe('Namespace URI of the server the nodes live in'),
+    points: z.array(opcuaPointSchema).min(1),
+  })
+  .strict();
+
 export type ModbusProfile = z.infer<typeof modbusProfileSchema>;
 export type ModbusPoint = z.infer<typeof modbusPointSchema>;
-export type DeviceProfile = ModbusProfile;
+export type OpcuaProfile = z.infer<typeof opcuaProfileSchema>;
+export type OpcuaPoint = z.infer<typeof opcuaPointSchema>;
+export type DeviceProfile = ModbusProfile | OpcuaProfile;

@@ -49,6 +49,15 @@ export function loadScenario(file: string): LoadedScenario {
       );
       return;
     }
+    if (result.profile.protocol !== 'modbus') {
+      src.problems.push(
+        src.problemAt(
+          at('profile'),
+          `profile "${dev.profile}" is not a Modbus profile; scenario devices speak Modbus`,
+        ),
+      );
+      return;
+    }
     profiles.set(dev.profile, result.profile);
     const points = new Set(result.profile.points.map((p) => p.id));
     const bound = dev.meter ?? dev.lighting;
@@ -87,6 +96,21 @@ export function loadScenario(file: string): LoadedScenario {
         );
     });
   });
+  if (scenario.opcua) {
+    const result = loadProfile(scenario.opcua.profile);
+    if (!result.ok)
+      src.problems.push(
+        src.problemAt(
+          ['opcua', 'profile'],
+          'missing' in result ? result.missing : `profile "${scenario.opcua.profile}" is invalid`,
+        ),
+      );
+    else if (result.profile.protocol !== 'opcua')
+      src.problems.push(
+        src.problemAt(['opcua', 'profile'], `profile "${scenario.opcua.profile}" is not an OPC UA node map`),
+      );
+    else profiles.set(scenario.opcua.profile, result.profile);
+  }
   if (src.problems.length > 0) throw new ConfigError(src.problems, 'references');
   return { file, scenario, profiles };
 }

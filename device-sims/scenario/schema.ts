@@ -275,6 +275,22 @@ export const scenarioSchema = z
     step: z.number().int().min(1).max(900).default(60).describe('Physics time step, simulated seconds'),
     weather: weatherSchema,
     buildings: z.array(buildingSimSchema).min(1),
+    opcua: z
+      .object({
+        port: z
+          .number()
+          .int()
+          .min(1)
+          .max(65535)
+          .describe('OPC UA server port on the sims host (endpoint opc.tcp://host:port/jieneng)'),
+        profile: z
+          .string()
+          .default('opcua/jieneng/hvac-zone')
+          .describe('Node-map profile of every zone AC unit'),
+      })
+      .strict()
+      .optional()
+      .describe('Expose every zone’s AC unit on an OPC UA server'),
     buses: z.array(rtuBusSchema).default([]),
     devices: z.array(simDeviceSchema).default([]),
     faults: z.array(scheduledFaultSchema).default([]),
