@@ -34,7 +34,13 @@ function zoneSignal(
   const h = zone.hvac;
   switch (id) {
     case 'on_off':
-      return { get: () => h.on, set: (v) => ((h.on = v === true), true) };
+      return {
+        get: () => h.on,
+        set: (v) => {
+          h.on = v === true;
+          return true;
+        },
+      };
     case 'mode':
       return {
         get: () => h.mode,
@@ -45,9 +51,21 @@ function zoneSignal(
         },
       };
     case 'cooling_setpoint':
-      return { get: () => h.coolingSetpoint, set: (v) => ((h.coolingSetpoint = Number(v)), true) };
+      return {
+        get: () => h.coolingSetpoint,
+        set: (v) => {
+          h.coolingSetpoint = Number(v);
+          return true;
+        },
+      };
     case 'heating_setpoint':
-      return { get: () => h.heatingSetpoint, set: (v) => ((h.heatingSetpoint = Number(v)), true) };
+      return {
+        get: () => h.heatingSetpoint,
+        set: (v) => {
+          h.heatingSetpoint = Number(v);
+          return true;
+        },
+      };
     case 'fan_speed':
       return {
         get: () => h.fan,
