@@ -13,7 +13,7 @@ import { Simulation } from './physics/simulation.ts';
 import type { LoadedScenario } from './scenario/load.ts';
 import { ModbusRtuSimServer } from './servers/modbusRtu.ts';
 import { ModbusTcpSimServer } from './servers/modbusTcp.ts';
-import { OpcuaSimServer } from './servers/opcua.ts';
+import type { OpcuaSimServer } from './servers/opcua.ts';
 import type { ServedValue } from './servers/registerImage.ts';
 import type { ServedDevice } from './servers/slave.ts';
 
@@ -95,6 +95,8 @@ export async function startSims(ctx: {
     }
     if (scenario.scenario.opcua) {
       const { port, profile } = scenario.scenario.opcua;
+      // node-opcua is heavy to load (seconds); only scenarios with an OPC UA server pay for it.
+      const { OpcuaSimServer } = await import('./servers/opcua.ts');
       opcua = new OpcuaSimServer({
         port,
         host,

@@ -21,7 +21,8 @@ async function scenarioOnFreePorts(
     ...d,
     modbus: { ...d.modbus, port: ports.get(d.modbus.port ?? 0) },
   }));
-  return { ...loaded, scenario: { ...loaded.scenario, devices, faults } };
+  // No OPC UA server: these tests speak Modbus, and several run at once.
+  return { ...loaded, scenario: { ...loaded.scenario, devices, faults, opcua: undefined } };
 }
 
 const HOUR = 3_600_000;
