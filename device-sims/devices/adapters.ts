@@ -96,20 +96,31 @@ export function createSimDevice(options: {
       throw new Error(`device "${spec.id}": building "${lighting.building}" has no zone "${zoneId}"`);
     return zone;
   });
+  /** `relay_2`, `dim_level_2` … → the zone of channel 2. */
   const channel = (point: string) => {
-    const m = /^relay_(\d+)$/.exec(point);
+    const m = /_(\d+)$/.exec(point);
     return m ? zones[Number(m[1]) - 1] : undefined;
   };
   return {
     ...base,
     read: () => {
       advance();
-      return Object.fromEntries(zones.map((z, i) => [`relay_${i + 1}`, z.lighting.on ? 1 : 0]));
+      const values: Record<string, number> = {};
+      zones.forEach((z, i) => {
+        const n = i + 1;
+        values[`relay_${n}`] = z.lighting.on ? 1 : 0;
+        values[`dim_level_${n}`] = z.lighting.level;
+        values[`output_level_${n}`] = z.lighting.on ? Math.round((z.lighting.level / 100) * 255) : 0;
+        values[`channel_on_${n}`] = z.lighting.on && z.lighting.level > 0 ? 1 : 0;
+      });
+      return values;
     },
     write: (point, value) => {
       advance();
       const zone = channel(point);
-      if (zone) zone.lighting.on = value !== 0;
+      if (!zone) return;
+      if (point.startsWith('relay_')) zone.lighting.on = value !== 0;
+      if (point.startsWith('dim_level_')) zone.lighting.level = Math.min(100, Math.max(0, value));
     },
   };
 }

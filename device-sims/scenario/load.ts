@@ -87,11 +87,11 @@ export function loadScenario(file: string): LoadedScenario {
         src.problems.push(
           src.problemAt(at('lighting', 'channels', c), `building "${building.id}" has no zone "${zone}"`),
         );
-      if (!points.has(`relay_${c + 1}`))
+      if (!points.has(`relay_${c + 1}`) && !points.has(`dim_level_${c + 1}`))
         src.problems.push(
           src.problemAt(
             at('lighting', 'channels', c),
-            `profile "${dev.profile}" has no relay_${c + 1} for channel ${c + 1}`,
+            `profile "${dev.profile}" has neither relay_${c + 1} nor dim_level_${c + 1} for channel ${c + 1}`,
           ),
         );
     });
