@@ -75,7 +75,22 @@ export function createSimDevice(options: {
         read: () => {
           advance();
           const { rate, total } = measured(building, what);
-          return { flow_rate: rate, total_volume: total, reverse_volume: 0 };
+          // Line conditions for a gas corrector: low-pressure supply (~3 kPa gauge) a little above
+          // outdoor temperature; the standard-condition figures are what the building consumed.
+          const temperature = sim.outdoor.temperature + 2;
+          const pressure = 104.3;
+          const toLine = ((temperature + 273.15) / 293.15) * (101.325 / pressure);
+          return {
+            flow_rate: rate,
+            total_volume: total,
+            reverse_volume: 0,
+            standard_volume: total,
+            standard_flow: rate,
+            actual_volume: total * toLine,
+            actual_flow: rate * toLine,
+            temperature,
+            pressure,
+          };
         },
       };
     }

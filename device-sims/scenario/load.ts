@@ -72,13 +72,15 @@ export function loadScenario(file: string): LoadedScenario {
       return;
     }
     if (dev.meter) {
-      const needs =
-        dev.meter.measures === 'water' || dev.meter.measures === 'gas' ? 'total_volume' : 'import_energy';
-      if (!points.has(needs))
+      const volume = dev.meter.measures === 'water' || dev.meter.measures === 'gas';
+      const fits = volume
+        ? result.profile.points.some((p) => p.role === 'volume_counter')
+        : points.has('import_energy');
+      if (!fits)
         src.problems.push(
           src.problemAt(
             at('profile'),
-            `profile "${dev.profile}" has no "${needs}" point, so it cannot measure ${dev.meter.measures}`,
+            `profile "${dev.profile}" has no ${volume ? 'volume counter' : '"import_energy" point'}, so it cannot measure ${dev.meter.measures}`,
           ),
         );
     }
