@@ -8,7 +8,7 @@ import { errorText, JnError } from '../core/errors.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import { createStore } from '../core/store/openStore.ts';
 import { startSims } from '../device-sims/main.ts';
-import { defaultScenarioFile, loadScenario } from '../device-sims/scenario/load.ts';
+import { defaultScenarioFile, type LoadedScenario, loadScenario } from '../device-sims/scenario/load.ts';
 import { startGateway } from '../gateway/main.ts';
 import { startPlatform } from './start.ts';
 
@@ -36,7 +36,7 @@ for start; --speed 1 (simulated seconds per real second); --data-dir ./data, --p
 const options = {
   config: { type: 'string' },
   scenario: { type: 'string' },
-  speed: { type: 'string', default: '1' },
+  speed: { type: 'string' },
   'data-dir': { type: 'string', default: './data' },
   port: { type: 'string', default: '8080' },
   'broker-port': { type: 'string', default: '1883' },
@@ -60,15 +60,20 @@ function portOption(name: string, value: string): number {
   return n;
 }
 
-/** Real time, or accelerated time from now at `speed` simulated seconds per real second. */
-function clockOption(speed: string): Clock {
-  const n = Number(speed);
-  if (!Number.isFinite(n) || n <= 0)
+/**
+ * The clock sims and platform share: the scenario's `clock` (start, speed), `--speed` overriding
+ * its speed; real time when neither asks for anything else.
+ */
+function clockFor(scenario: LoadedScenario | undefined, speedOption: string | undefined): Clock {
+  const speed = speedOption === undefined ? (scenario?.scenario.clock.speed ?? 1) : Number(speedOption);
+  if (!Number.isFinite(speed) || speed <= 0)
     throw new JnError(
       'usage',
-      `--speed "${speed}": expected a positive number of simulated seconds per real second`,
+      `--speed "${speedOption}": expected a positive number of simulated seconds per real second`,
     );
-  return n === 1 ? systemClock : acceleratedClock({ start: Date.now(), speed: n });
+  const start = scenario?.scenario.clock.start;
+  if (speed === 1 && start === undefined) return systemClock;
+  return acceleratedClock({ start: start === undefined ? Date.now() : Date.parse(start), speed });
 }
 
 /** Waits for SIGINT / SIGTERM, then runs `stop`; resolves with the exit code. */
@@ -116,7 +121,6 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   const log = createLogger();
   const dataDir = values['data-dir'];
   try {
-    const clock = clockOption(values.speed);
     switch (command) {
       case 'config': {
         if (sub !== 'check' || !arg) throw new JnError('usage', 'usage: jieneng config check FILE');
@@ -125,9 +129,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       }
       case 'start': {
         const site = loadSite(values.config ?? demoSite);
+        const scenario = loadScenario(values.scenario ?? defaultScenarioFile);
+        const clock = clockFor(scenario, values.speed);
         const platform = await startPlatform({
           site,
-          scenario: loadScenario(values.scenario ?? defaultScenarioFile),
+          scenario,
           dataDir,
           port: portOption('port', values.port),
           brokerPort: portOption('broker-port', values['broker-port']),
@@ -153,7 +159,14 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
             `site has ${site.config.gateways.length} gateways; choose one with --id (${site.config.gateways.map((g) => g.id).join(', ')})`,
           );
         const mqttUrl = values['mqtt-url'] ?? site.config.platform.mqtt_url ?? 'mqtt://127.0.0.1:1883';
-        const gw = await startGateway({ site, gatewayId, mqttUrl, dataDir, clock, log });
+        const gw = await startGateway({
+          site,
+          gatewayId,
+          mqttUrl,
+          dataDir,
+          clock: clockFor(undefined, values.speed),
+          log,
+        });
         return await untilSignal(gw.stop, log);
       }
       case 'collector': {
@@ -172,9 +185,13 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       }
       case 'sims': {
         const scenario = loadScenario(values.scenario ?? defaultScenarioFile);
-        const sims = await startSims({ scenario, clock, log: log.child('sims') });
+        const sims = await startSims({
+          scenario,
+          clock: clockFor(scenario, values.speed),
+          log: log.child('sims'),
+        });
         io.out(
-          `simulating "${scenario.scenario.name}" from ${new Date(sims.simulation.time).toISOString()} at ${values.speed}× real time\n`,
+          `simulating "${scenario.scenario.name}" from ${new Date(sims.simulation.time).toISOString()} at ${values.speed ?? scenario.scenario.clock.speed}× real time\n`,
         );
         for (const e of sims.endpoints) {
           const unit = e.protocol === 'opcua' ? '' : ` unit ${String(e.unitId).padEnd(3)}`;

@@ -58,6 +58,9 @@ export class FaultControl {
     this.log.info('leak', { building, flow });
   }
 
+  /** Set once the OPC UA server runs: the server-restart fault. */
+  opcuaRestart: ((downtimeMs: number) => Promise<void>) | undefined;
+
   /** Applies the scheduled faults due by the simulation's current time. */
   tick(): void {
     const now = this.sim.time;
@@ -66,6 +69,11 @@ export class FaultControl {
       if (s.state === 'waiting' && now >= s.at) {
         if (entry.device && entry.fault) this.inject(entry.device, entry.fault);
         if (entry.building && entry.leak) this.leak(entry.building, entry.leak);
+        if (entry.opcua_restart !== undefined) {
+          this.opcuaRestart?.(entry.opcua_restart * 1000).catch((err: unknown) =>
+            this.log.error('opcua restart failed', { error: String(err) }),
+          );
+        }
         s.state = 'active';
       }
       if (s.state === 'active' && s.until !== undefined && now >= s.until) {

@@ -108,6 +108,8 @@ export async function startSims(ctx: {
       });
       servers.push(opcua);
       await opcua.start();
+      const server = opcua;
+      faults.opcuaRestart = (ms) => server.restart(ms);
     }
   } catch (err) {
     await stopAll();

@@ -224,4 +224,58 @@ describe('device-sims OPC UA server, with node-opcua’s own client', () => {
     );
     expect(value).toBe(20);
   });
+
+  it('restarts on the scenario schedule (opcua_restart) and serves the same nodes again', async () => {
+    const loaded = loadScenario(defaultScenarioFile);
+    const port = await freePort();
+    const lines: string[] = [];
+    const at = '2025-07-02T10:30:00+08:00';
+    const ownClock = new ManualClock(Date.parse('2025-07-02T10:00:00+08:00'));
+    const scheduled = await startSims({
+      scenario: {
+        ...loaded,
+        scenario: {
+          ...loaded.scenario,
+          devices: [],
+          opcua: { port, profile: 'opcua/jieneng/hvac-zone' },
+          faults: [{ at, opcua_restart: 0.2 }],
+        },
+      },
+      clock: ownClock,
+      log: createLogger({ level: 'info', sink: { write: (l) => lines.push(l) } }),
+    });
+    const own = endpoint;
+    endpoint = scheduled.opcua?.endpointUrl ?? '';
+    try {
+      ownClock.set(Date.parse(at) + 60_000);
+      // The first access past `at` runs the schedule: the server goes down and comes back.
+      await withSession(async (session, ns) =>
+        session.read({
+          nodeId: `ns=${ns};s=zonghe-lou.f1-3.ZoneTemperature`,
+          attributeId: AttributeIds.Value,
+        }),
+      ).catch(() => undefined);
+      await waitFor(
+        'the restart',
+        () =>
+          lines.some((l) => l.includes('opcua sim listening')) &&
+          lines.filter((l) => l.includes('opcua sim listening')).length >= 2,
+        15_000,
+      );
+      expect(lines.some((l) => l.includes('opcua sim restarting'))).toBe(true);
+      const mode = await withSession(
+        async (session, ns) =>
+          (
+            await session.read({
+              nodeId: `ns=${ns};s=fuwu-lou.offices.Mode`,
+              attributeId: AttributeIds.Value,
+            })
+          ).value.value,
+      );
+      expect(mode).toBe('auto');
+    } finally {
+      endpoint = own;
+      await scheduled.stop();
+    }
+  });
 });

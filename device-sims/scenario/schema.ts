@@ -253,15 +253,21 @@ export const scheduledFaultSchema = z
     fault: deviceFaultSchema.optional(),
     building: slugSchema.optional().describe('Building whose water pipes leak'),
     leak: z.number().positive().optional().describe('Continuous leak flow, m³/h'),
+    opcua_restart: z
+      .number()
+      .nonnegative()
+      .optional()
+      .describe('Restart the OPC UA server, down for this many seconds'),
   })
   .strict()
   .refine(
     (f) =>
-      (f.device !== undefined && f.fault !== undefined) !==
-      (f.building !== undefined && f.leak !== undefined),
-    {
-      message: 'a scheduled fault is either { device, fault } or { building, leak }',
-    },
+      [
+        f.device !== undefined && f.fault !== undefined,
+        f.building !== undefined && f.leak !== undefined,
+        f.opcua_restart !== undefined,
+      ].filter(Boolean).length === 1,
+    { message: 'a scheduled fault is one of { device, fault }, { building, leak } or { opcua_restart }' },
   );
 
 export const scenarioSchema = z
@@ -272,6 +278,20 @@ export const scenarioSchema = z
       .union([z.number().int(), z.string()])
       .describe('Same seed and scenario, same building, value for value'),
     timezone: z.string().default('Asia/Shanghai'),
+    clock: z
+      .object({
+        start: z.iso
+          .datetime({ offset: true })
+          .optional()
+          .describe('Simulated time at start-up; absent: now'),
+        speed: z
+          .number()
+          .positive()
+          .default(1)
+          .describe('Simulated seconds per real second (86400: a day per second); --speed overrides'),
+      })
+      .strict()
+      .default({ speed: 1 }),
     step: z.number().int().min(1).max(900).default(60).describe('Physics time step, simulated seconds'),
     weather: weatherSchema,
     buildings: z.array(buildingSimSchema).min(1),
