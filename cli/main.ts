@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startCollector } from '../collector/main.ts';
@@ -24,8 +25,9 @@ Usage:
       the simulated building, gateway, collector and the HTTP API (default port 8080).
   jieneng gateway --config FILE [--id GATEWAY] [--mqtt-url URL] [--data-dir DIR]
   jieneng collector --config FILE [--mqtt-url URL] [--influx-url URL] [--data-dir DIR]
-  jieneng sims [--scenario FILE] [--speed N]
-      The simulated building alone; prints where each device answers.
+  jieneng sims [--scenario FILE] [--speed N] [--data-dir DIR]
+      The simulated building alone; prints where each device answers. Its meters keep
+      counting across restarts (state in DIR/sims-state.json).
   jieneng config check FILE
       Validate a site file: prints every problem and exits 1, or a one-line summary and exits 0.
 

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startApi } from '../api/main.ts';
 import { startCollector } from '../collector/main.ts';
 import type { Clock } from '../core/clock.ts';
@@ -56,7 +56,12 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
     await store.open();
     stops.push(() => store.close());
 
-    const sims = await startSims({ scenario: opts.scenario, clock, log: log.child('sims') });
+    const sims = await startSims({
+      scenario: opts.scenario,
+      clock,
+      log: log.child('sims'),
+      statePath: join(opts.dataDir, 'sims-state.json'),
+    });
     stops.push(() => sims.stop());
     const collector = await startCollector({ site, mqttUrl: brokerUrl, store, log });
     stops.push(() => collector.stop());

@@ -16,6 +16,7 @@ import { ModbusTcpSimServer } from './servers/modbusTcp.ts';
 import type { OpcuaSimServer } from './servers/opcua.ts';
 import type { ServedValue } from './servers/registerImage.ts';
 import type { ServedDevice } from './servers/slave.ts';
+import { MAX_CATCH_UP_MS, readSnapshot, writeSnapshot } from './state.ts';
 
 export interface Endpoint {
   device: string;
@@ -51,10 +52,28 @@ export async function startSims(ctx: {
   serialDir?: string;
   /** OPC UA certificate store (default: <tmp>/jieneng-opcua-pki, kept so certificates are made once). */
   pkiDir?: string;
+  /** Where the meters' registers are kept across restarts (none: every start begins from the seed). */
+  statePath?: string;
 }): Promise<Sims> {
   const { scenario, clock, log } = ctx;
   const host = ctx.host ?? '127.0.0.1';
-  const simulation = new Simulation(scenario.scenario, clock.now());
+  const now = clock.now();
+  const saved = ctx.statePath ? readSnapshot(ctx.statePath, scenario.scenario.name, log) : undefined;
+  const resumeAt = saved && saved.time < now ? Math.max(saved.time, now - MAX_CATCH_UP_MS) : undefined;
+  const simulation = new Simulation(scenario.scenario, resumeAt ?? now);
+  if (saved && resumeAt !== undefined) {
+    simulation.restoreCounters(saved);
+    simulation.advanceTo(now); // the meters counted while the simulator was down
+    log.info('simulator resumed', {
+      from: new Date(saved.time).toISOString(),
+      caught_up_hours: Math.round((now - resumeAt) / 360_000) / 10,
+    });
+  }
+  const save = () => {
+    if (ctx.statePath) writeSnapshot(ctx.statePath, simulation.snapshot());
+  };
+  const saver = ctx.statePath ? setInterval(save, 60_000) : undefined;
+  saver?.unref();
   const devices = new Map<string, ReturnType<typeof withFaults>>();
   const faults = new FaultControl(devices, simulation, log, scenario.scenario.faults);
   const advance = () => {
@@ -75,7 +94,9 @@ export async function startSims(ctx: {
   const servers: (ModbusTcpSimServer | ModbusRtuSimServer | OpcuaSimServer)[] = [];
   let opcua: OpcuaSimServer | undefined;
   const stopAll = async () => {
+    clearInterval(saver);
     await Promise.all(servers.map((s) => s.stop()));
+    save();
   };
   const serialDir = ctx.serialDir ?? (byBus.size > 0 ? mkdtempSync(join(tmpdir(), 'jieneng-rs485-')) : '');
   try {

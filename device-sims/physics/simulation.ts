@@ -1,6 +1,7 @@
 import { localParts } from '../../core/localTime.ts';
 import { OccupancyModel } from '../models/occupancy.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import type { BuildingCounters } from './building.ts';
 import { BuildingModel } from './building.ts';
 import { type Outdoor, WeatherModel } from './weather.ts';
 
@@ -61,4 +62,28 @@ export class Simulation {
       this.stepIndex++;
     }
   }
+
+  /** The meters' registers at `time`: what a restart resumes from. */
+  snapshot(): SimulationSnapshot {
+    return {
+      scenario: this.scenario.name,
+      time: this.time,
+      counters: Object.fromEntries(this.buildings.map((b) => [b.spec.id, structuredClone(b.counters)])),
+    };
+  }
+
+  /** Sets the meters' registers from a snapshot (buildings it does not know keep theirs). */
+  restoreCounters(snapshot: SimulationSnapshot): void {
+    for (const b of this.buildings) {
+      const saved = snapshot.counters[b.spec.id];
+      if (saved) Object.assign(b.counters, structuredClone(saved));
+    }
+  }
+}
+
+export interface SimulationSnapshot {
+  scenario: string;
+  /** Simulated time of the snapshot, epoch ms. */
+  time: number;
+  counters: Record<string, BuildingCounters>;
 }
