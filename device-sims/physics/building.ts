@@ -1,7 +1,7 @@
 import type { BuildingSim } from '../scenario/schema.ts';
 import { uniform } from './random.ts';
 import type { Outdoor } from './weather.ts';
-import { ZoneModel } from './zone.ts';
+import { type StepConditions, ZoneModel } from './zone.ts';
 
 /** Electricity sub-items (分项) of GB/T 51161 / 国家机关办公建筑能耗监测 item codes 01A–01D. */
 export const subitems = ['lighting_socket', 'hvac', 'power', 'special'] as const;
@@ -83,14 +83,7 @@ export class BuildingModel {
     return this.zones.find((z) => z.spec.id === id);
   }
 
-  step(options: {
-    outdoor: Outdoor;
-    occupancy: number;
-    working: boolean;
-    hour: number;
-    stepSeconds: number;
-    stepIndex: number;
-  }): void {
+  step(options: StepConditions & { stepIndex: number }): void {
     const { occupancy, working, hour, stepSeconds } = options;
     const s = this.spec;
     let lightingSocket = 0;

@@ -32,6 +32,18 @@ export interface ZoneStep {
   occupants: number;
 }
 
+/** The conditions of one physics step, the same for every zone and building of the site. */
+export interface StepConditions {
+  outdoor: Outdoor;
+  /** Share of the headcount present, 0–1. */
+  occupancy: number;
+  /** A working day (workday or 补班). */
+  working: boolean;
+  /** Local fractional hour. */
+  hour: number;
+  stepSeconds: number;
+}
+
 const OCCUPANT_SENSIBLE_GAIN = 75; // W per seated office worker (ASHRAE Fundamentals, sensible part)
 
 /**
@@ -128,13 +140,7 @@ export class ZoneModel {
   }
 
   /** Advances the zone by `stepSeconds` at local `hour` of a working (or not) day. */
-  step(options: {
-    outdoor: Outdoor;
-    occupancy: number;
-    working: boolean;
-    hour: number;
-    stepSeconds: number;
-  }): ZoneStep {
+  step(options: StepConditions): ZoneStep {
     const { outdoor, occupancy, stepSeconds } = options;
     this.localControl(options.working, options.hour, occupancy);
     const area = this.spec.area;
