@@ -4,9 +4,10 @@ import { errorText } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { DeviceProfile, ModbusProfile } from '../core/profiles/profileSchema.ts';
 import type { Reading } from '../core/telemetry.ts';
-import { ModbusTcpClient } from './modbus/client.ts';
-import { decodePlanned } from './modbus/decode.ts';
-import { type PlannedRead, planReads } from './modbus/plan.ts';
+import type { FieldConnection } from './protocols/driver.ts';
+import { driverFor } from './protocols/index.ts';
+import { decodePlanned } from './protocols/modbus/decode.ts';
+import { type PlannedRead, planReads } from './protocols/modbus/plan.ts';
 
 export interface DeviceCounters {
   requests: number;
@@ -29,7 +30,7 @@ interface PolledDevice {
  * readings with the reason, so a dead device is visible rather than silent.
  */
 export class ConnectionPoller {
-  private readonly client: ModbusTcpClient;
+  private readonly client: FieldConnection;
   private readonly devices: PolledDevice[];
   private running = false;
   private timer: NodeJS.Timeout | undefined;
@@ -46,7 +47,7 @@ export class ConnectionPoller {
     },
   ) {
     const conn = ctx.connection;
-    this.client = new ModbusTcpClient({ host: conn.host, port: conn.port, timeoutMs: conn.timeout });
+    this.client = driverFor(conn.protocol).connect(conn);
     this.devices = conn.devices.flatMap((config) => {
       const profile = ctx.profiles.get(config.profile);
       // loadSite rejects a non-Modbus profile on a Modbus connection; this only narrows the type.

@@ -1,5 +1,5 @@
 import ModbusRTU from 'modbus-serial';
-import { JnError } from '../../core/errors.ts';
+import { JnError } from '../../../core/errors.ts';
 import type { PlannedRead } from './plan.ts';
 
 /** A Modbus TCP connection (modbus-serial) that reconnects on demand; one request at a time. */

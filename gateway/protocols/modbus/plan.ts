@@ -1,5 +1,5 @@
-import { type RegisterType, registerCount } from '../../core/codec/registers.ts';
-import type { ModbusPoint, ModbusProfile } from '../../core/profiles/profileSchema.ts';
+import { type RegisterType, registerCount } from '../../../core/codec/registers.ts';
+import type { ModbusPoint, ModbusProfile } from '../../../core/profiles/profileSchema.ts';
 
 /** Protocol limits of one read request (Modbus Application Protocol v1.1b3 §6.3/6.4). */
 export const MAX_REGISTERS = 125;

@@ -1,5 +1,5 @@
-import { decodeRegisters, type RegisterType, registerCount } from '../../core/codec/registers.ts';
-import type { ModbusProfile } from '../../core/profiles/profileSchema.ts';
+import { decodeRegisters, type RegisterType, registerCount } from '../../../core/codec/registers.ts';
+import type { ModbusProfile } from '../../../core/profiles/profileSchema.ts';
 import type { PlannedRead } from './plan.ts';
 
 /** Numeric values of a planned read's points (raw × scale + offset); strings are left out of telemetry. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { modbusProfileSchema } from '../../core/profiles/profileSchema.ts';
+import { modbusProfileSchema } from '../../../core/profiles/profileSchema.ts';
 import { planReads } from './plan.ts';
 
 const profile = (addresses: number[], type = 'float32') =>

@@ -1,0 +1,20 @@
+import type { ModbusTcpConnection } from '../../core/config/siteSchema.ts';
+import type { PlannedRead } from './modbus/plan.ts';
+
+/**
+ * What the poller needs from a protocol: a connection to the field bus that reads a planned
+ * request from one device. A protocol is one folder under `protocols/` plus one registry line.
+ */
+export interface FieldConnection {
+  /** Reads one planned request from device `unitId`: register words, or bits for coils / inputs. */
+  read(unitId: number, plan: PlannedRead): Promise<number[] | boolean[]>;
+  close(): void;
+}
+
+export interface ProtocolDriver {
+  /** The site file's `protocol:` value. */
+  protocol: string;
+  /** The folder under protocols/ that implements it. */
+  folder: string;
+  connect(connection: ModbusTcpConnection): FieldConnection;
+}
