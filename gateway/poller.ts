@@ -8,6 +8,7 @@ import type { FieldConnection } from './protocols/driver.ts';
 import { driverFor } from './protocols/index.ts';
 import { decodePlanned } from './protocols/modbus/decode.ts';
 import { type PlannedRead, planReads } from './protocols/modbus/plan.ts';
+import { readingOf } from './readings.ts';
 
 export interface DeviceCounters {
   requests: number;
@@ -107,16 +108,7 @@ export class ConnectionPoller {
       try {
         const data = await this.client.read(dev.config.unit_id, plan);
         const ts = new Date(this.ctx.clock.now()).toISOString();
-        for (const v of decodePlanned(dev.profile, plan, data)) {
-          out.push({
-            device: dev.config.id,
-            point: v.point,
-            value: v.value,
-            ...(v.unit ? { unit: v.unit } : {}),
-            ts,
-            quality: 'good',
-          });
-        }
+        for (const v of decodePlanned(dev.profile, plan, data)) out.push(readingOf(dev.config.id, v, ts));
         dev.counters.last_success = ts;
       } catch (err) {
         dev.counters.errors++;
