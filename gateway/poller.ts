@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.ts';
-import type { DeviceConfig, ModbusTcpConnection } from '../core/config/siteSchema.ts';
+import type { ConnectionConfig, DeviceConfig } from '../core/config/siteSchema.ts';
 import { errorText } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { DeviceProfile, ModbusProfile } from '../core/profiles/profileSchema.ts';
@@ -40,7 +40,7 @@ export class ConnectionPoller {
 
   constructor(
     private readonly ctx: {
-      connection: ModbusTcpConnection;
+      connection: ConnectionConfig;
       profiles: Map<string, DeviceProfile>;
       clock: Clock;
       log: Logger;

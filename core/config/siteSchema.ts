@@ -84,7 +84,23 @@ export const modbusTcpConnectionSchema = z
   })
   .strict();
 
-export const connectionSchema = z.discriminatedUnion('protocol', [modbusTcpConnectionSchema]);
+export const modbusRtuConnectionSchema = z
+  .object({
+    id: slugSchema,
+    protocol: z.literal('modbus_rtu'),
+    path: z.string().min(1).describe('Serial device of the RS-485 adapter, e.g. /dev/ttyUSB0'),
+    baud: z.number().int().positive().default(9600).describe('Line speed, bit/s'),
+    parity: z.enum(['none', 'even', 'odd']).default('none'),
+    stop_bits: z.union([z.literal(1), z.literal(2)]).default(1),
+    timeout: durationSchema.prefault('1s').describe('Reply timeout per request'),
+    devices: z.array(modbusDeviceSchema).min(1),
+  })
+  .strict();
+
+export const connectionSchema = z.discriminatedUnion('protocol', [
+  modbusTcpConnectionSchema,
+  modbusRtuConnectionSchema,
+]);
 
 export const gatewaySchema = z
   .object({
@@ -151,5 +167,7 @@ export const siteSchema = z
 export type SiteConfig = z.infer<typeof siteSchema>;
 export type GatewayConfig = z.infer<typeof gatewaySchema>;
 export type ModbusTcpConnection = z.infer<typeof modbusTcpConnectionSchema>;
+export type ModbusRtuConnection = z.infer<typeof modbusRtuConnectionSchema>;
+export type ConnectionConfig = z.infer<typeof connectionSchema>;
 export type DeviceConfig = z.infer<typeof modbusDeviceSchema>;
 export type MeterConfig = z.infer<typeof meterSchema>;

@@ -1,4 +1,4 @@
-import type { ModbusTcpConnection } from '../../core/config/siteSchema.ts';
+import type { ConnectionConfig } from '../../core/config/siteSchema.ts';
 import type { PlannedRead } from './modbus/plan.ts';
 
 /**
@@ -16,5 +16,5 @@ export interface ProtocolDriver {
   protocol: string;
   /** The folder under protocols/ that implements it. */
   folder: string;
-  connect(connection: ModbusTcpConnection): FieldConnection;
+  connect(connection: ConnectionConfig): FieldConnection;
 }

@@ -2,7 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { modbusTcpConnectionSchema } from '../../core/config/siteSchema.ts';
+import { connectionSchema } from '../../core/config/siteSchema.ts';
 import { drivers } from './index.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -14,7 +14,7 @@ describe('protocol registry', () => {
   });
 
   it('registers every protocol the site file accepts', () => {
-    const accepted = [modbusTcpConnectionSchema.shape.protocol.value];
+    const accepted = connectionSchema.options.map((o) => o.shape.protocol.value);
     expect(Object.keys(drivers).sort()).toEqual(accepted.sort());
   });
 });

@@ -2,23 +2,43 @@ import ModbusRTU from 'modbus-serial';
 import { JnError } from '../../../core/errors.ts';
 import type { PlannedRead } from './plan.ts';
 
-/** A Modbus TCP connection (modbus-serial) that reconnects on demand; one request at a time. */
-export class ModbusTcpClient {
+/** How to open the line: Modbus TCP to host:port, or Modbus RTU on a serial device. */
+export type ModbusLine =
+  | { kind: 'tcp'; host: string; port: number }
+  | { kind: 'rtu'; path: string; baudRate: number; parity: 'none' | 'even' | 'odd'; stopBits: 1 | 2 };
+
+function describeLine(line: ModbusLine): string {
+  return line.kind === 'tcp' ? `${line.host}:${line.port}` : `${line.path} (${line.baudRate} baud)`;
+}
+
+/**
+ * A Modbus connection (modbus-serial) over TCP or an RS-485 serial line that reconnects on
+ * demand; one request at a time, which is what a bus needs.
+ */
+export class ModbusClient {
   private client: ModbusRTU | undefined;
 
-  constructor(private readonly options: { host: string; port: number; timeoutMs: number }) {}
+  constructor(private readonly options: { line: ModbusLine; timeoutMs: number }) {}
 
   private async connection(): Promise<ModbusRTU> {
     if (this.client?.isOpen) return this.client;
     this.client?.close(() => {});
     const client = new ModbusRTU();
     client.setTimeout(this.options.timeoutMs);
+    const line = this.options.line;
     try {
-      await client.connectTCP(this.options.host, { port: this.options.port });
+      if (line.kind === 'tcp') await client.connectTCP(line.host, { port: line.port });
+      else
+        await client.connectRTUBuffered(line.path, {
+          baudRate: line.baudRate,
+          parity: line.parity,
+          stopBits: line.stopBits,
+          dataBits: 8,
+        });
     } catch (err) {
       throw new JnError(
         'device_unreachable',
-        `cannot connect to ${this.options.host}:${this.options.port}: ${(err as Error).message}`,
+        `cannot connect to ${describeLine(line)}: ${(err as Error).message}`,
         { cause: err },
       );
     }
