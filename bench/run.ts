@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark prints its figures as ratios against a baseline measured in the
 // same run, because absolute times on shared machines are noise.
+import { benchRtuBus } from './rtuBus.ts';
 import { benchStoreWrite } from './storeWrite.ts';
 
 const benches: [string, () => Promise<string[]>][] = [

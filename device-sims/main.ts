@@ -175,6 +175,11 @@ export async function startSims(ctx: {
         servers: servers.length,
         modbus_requests: servers.reduce((n, s) => n + ('slave' in s ? s.slave.requests : 0), 0),
         opcua_writes: opcua?.writes ?? 0,
+        rs485: Object.fromEntries(
+          servers
+            .filter((x) => x instanceof ModbusRtuSimServer)
+            .map((x) => [x.options.bus.id, { wire_bytes: x.wireBytes, bits_per_char: x.bitsPerChar }]),
+        ),
       },
     }),
     stop: stopAll,

@@ -74,6 +74,8 @@ export class ModbusRtuSimServer {
   private port: SerialPort | undefined;
   private queue: Promise<void> = Promise.resolve();
   private corruptCount = 0;
+  /** Characters that crossed the bus: requests addressed to our devices and our replies. */
+  wireBytes = 0;
 
   constructor(
     readonly options: {
@@ -87,6 +89,11 @@ export class ModbusRtuSimServer {
     this.slave = new ModbusSlave(options);
     this.path = join(options.dir, options.bus.id);
     this.simPath = join(options.dir, `${options.bus.id}.sim`);
+  }
+
+  /** Bits per character on this bus (start, data, parity, stop). */
+  get bitsPerChar(): number {
+    return bitsPerChar(this.options.bus);
   }
 
   /** Time `bytes` characters take on this bus, ms. */
@@ -155,6 +162,7 @@ export class ModbusRtuSimServer {
             ? Buffer.from([fc | 0x80, (err as Error & { modbusErrorCode?: number }).modbusErrorCode ?? 4])
             : reply;
           const frame = this.corrupt(unit, rtuFrame(unit, body));
+          this.wireBytes += requestLength + frame.length;
           // The request and the reply each take their time on the wire, then the 3.5-character gap.
           const delay = this.wireTime(requestLength + frame.length + 3.5);
           setTimeout(() => {
