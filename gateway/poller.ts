@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.ts';
 import type { ConnectionConfig, DeviceConfig } from '../core/config/siteSchema.ts';
-import { errorText } from '../core/errors.ts';
+import { errorText, JnError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { DeviceProfile, ModbusProfile } from '../core/profiles/profileSchema.ts';
 import type { Reading } from '../core/telemetry.ts';
@@ -13,6 +13,9 @@ import { readingOf } from './readings.ts';
 export interface DeviceCounters {
   requests: number;
   errors: number;
+  /** Consecutive cycles without an answer; each doubles the wait before the next attempt. */
+  consecutive_failures?: number;
+  next_attempt?: string;
   last_success?: string;
   last_error?: string;
 }
@@ -23,6 +26,16 @@ interface PolledDevice {
   plans: PlannedRead[];
   nextDue: number;
   counters: DeviceCounters;
+  /** Consecutive cycles in which the device did not answer. */
+  failures: number;
+}
+
+/** Longest wait between attempts at a device that does not answer. */
+export const MAX_BACKOFF_MS = 5 * 60_000;
+
+/** Errors that mean the device did not answer at all (as opposed to a Modbus exception, which is an answer). */
+function noAnswer(err: unknown): boolean {
+  return err instanceof JnError && (err.code === 'device_no_reply' || err.code === 'device_unreachable');
 }
 
 /**
@@ -60,6 +73,7 @@ export class ConnectionPoller {
           profile,
           plans: planReads(profile, readable),
           nextDue: 0,
+          failures: 0,
           counters: { requests: 0, errors: 0 },
         },
       ];
@@ -89,8 +103,9 @@ export class ConnectionPoller {
       const readings: Reading[] = [];
       for (const dev of this.devices) {
         if (dev.nextDue > now || !this.running) continue;
-        dev.nextDue = Math.max(dev.nextDue + dev.config.poll_interval, now);
-        readings.push(...(await this.pollDevice(dev)));
+        const { readings: got, answered } = await this.pollDevice(dev);
+        readings.push(...got);
+        this.schedule(dev, now, answered);
       }
       if (readings.length > 0) this.ctx.emit(readings);
       const next = Math.min(...this.devices.map((d) => d.nextDue));
@@ -101,9 +116,35 @@ export class ConnectionPoller {
     }
   }
 
-  private async pollDevice(dev: PolledDevice): Promise<Reading[]> {
+  /**
+   * Next poll of a device: its own period while it answers; after n cycles without an answer,
+   * period × 2^n (at most MAX_BACKOFF_MS), so a dead device costs the others its timeout once,
+   * then ever more rarely.
+   */
+  private schedule(dev: PolledDevice, now: number, answered: boolean): void {
+    const period = dev.config.poll_interval;
+    if (answered) {
+      dev.failures = 0;
+      dev.nextDue = Math.max(dev.nextDue + period, now);
+      delete dev.counters.consecutive_failures;
+      delete dev.counters.next_attempt;
+      return;
+    }
+    dev.failures++;
+    dev.nextDue = now + Math.min(MAX_BACKOFF_MS, period * 2 ** dev.failures);
+    dev.counters.consecutive_failures = dev.failures;
+    dev.counters.next_attempt = new Date(dev.nextDue).toISOString();
+  }
+
+  private async pollDevice(dev: PolledDevice): Promise<{ readings: Reading[]; answered: boolean }> {
     const out: Reading[] = [];
+    let silent: string | undefined;
     for (const plan of dev.plans) {
+      if (silent !== undefined) {
+        // It did not answer the previous request of this cycle: do not spend another timeout on it.
+        out.push(...this.badReadings(dev, plan, `skipped: no answer to the previous request (${silent})`));
+        continue;
+      }
       dev.counters.requests++;
       try {
         const data = await this.client.read(dev.config.unit_id, plan);
@@ -117,20 +158,25 @@ export class ConnectionPoller {
         if (dev.counters.last_error !== reason)
           this.ctx.log.warn('device read failed', { device: dev.config.id, reason });
         dev.counters.last_error = reason;
-        for (const { point } of plan.points) {
-          if (point.type === 'string') continue;
-          out.push({
-            device: dev.config.id,
-            point: point.id,
-            value: null,
-            ...(point.unit ? { unit: point.unit } : {}),
-            ts,
-            quality: 'bad',
-            reason,
-          });
-        }
+        out.push(...this.badReadings(dev, plan, reason));
+        if (noAnswer(err)) silent = reason;
       }
     }
-    return out;
+    return { readings: out, answered: silent === undefined };
+  }
+
+  private badReadings(dev: PolledDevice, plan: PlannedRead, reason: string): Reading[] {
+    const ts = new Date(this.ctx.clock.now()).toISOString();
+    return plan.points
+      .filter(({ point }) => point.type !== 'string')
+      .map(({ point }) => ({
+        device: dev.config.id,
+        point: point.id,
+        value: null,
+        ...(point.unit ? { unit: point.unit } : {}),
+        ts,
+        quality: 'bad' as const,
+        reason,
+      }));
   }
 }

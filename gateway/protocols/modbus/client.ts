@@ -66,8 +66,9 @@ export class ModbusClient {
       // A timeout leaves a late reply on the wire: drop the connection so it cannot be taken for the next answer.
       if (e.errno === 'ETIMEDOUT' || e.modbusCode === undefined) this.close();
       const what = e.modbusCode === undefined ? e.message : `exception ${e.modbusCode} (${e.message})`;
+      // An exception is an answer (the device is alive); anything else is no answer at all.
       throw new JnError(
-        'device_read_failed',
+        e.modbusCode === undefined ? 'device_no_reply' : 'device_exception',
         `read ${plan.table} ${plan.start}+${plan.length} at unit ${unitId}: ${what}`,
         { cause: err },
       );
