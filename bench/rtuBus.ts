@@ -61,8 +61,12 @@ export async function benchRtuBus(): Promise<string[]> {
     log,
     emit: (r) => (points += r.length),
   });
-  const stats = () =>
-    (sims.status().detail?.rs485 as Record<string, { wire_bytes: number; bits_per_char: number }>).bench;
+  const stats = () => {
+    const rs485 = sims.status().detail?.rs485 as
+      | Record<string, { wire_bytes: number; bits_per_char: number }>
+      | undefined;
+    return rs485?.bench;
+  };
   poller.start();
   await new Promise((r) => setTimeout(r, 1000)); // settle: connection open, first cycle done
   const before = stats()?.wire_bytes ?? 0;
