@@ -5,6 +5,7 @@ import { benchStoreWrite } from './storeWrite.ts';
 
 const benches: [string, () => Promise<string[]>][] = [
   ['store write (200,000 points, 5,000 per batch)', benchStoreWrite],
+  ['gateway on an RS-485 bus (Modbus RTU, socat)', benchRtuBus],
 ];
 
 for (const [name, run] of benches) {

@@ -191,6 +191,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           scenario,
           clock: clockFor(scenario, values.speed),
           log: log.child('sims'),
+          statePath: join(dataDir, 'sims-state.json'),
         });
         io.out(
           `simulating "${scenario.scenario.name}" from ${new Date(sims.simulation.time).toISOString()} at ${values.speed ?? scenario.scenario.clock.speed}× real time\n`,

@@ -7,6 +7,10 @@ export const topicPrefix = 'jn/v1';
 export const topics = {
   /** Gateway → collector, QoS 1, TelemetryBatch. */
   telemetry: (gateway: string) => `${topicPrefix}/${gateway}/telemetry`,
+  /** Control/api → gateway, QoS 1, Command. */
+  command: (gateway: string) => `${topicPrefix}/${gateway}/command`,
+  /** Gateway → control/api, QoS 1, CommandResult. */
+  commandResult: (gateway: string) => `${topicPrefix}/${gateway}/command/result`,
   /** Retained Availability; the gateway's last will. */
   availability: (gateway: string) => `${topicPrefix}/${gateway}/availability`,
 } as const;

@@ -174,6 +174,7 @@ export async function startSims(ctx: {
         simulated_time: new Date(simulation.time).toISOString(),
         servers: servers.length,
         modbus_requests: servers.reduce((n, s) => n + ('slave' in s ? s.slave.requests : 0), 0),
+        modbus_writes: servers.reduce((n, s) => n + ('slave' in s ? s.slave.writes : 0), 0),
         opcua_writes: opcua?.writes ?? 0,
         rs485: Object.fromEntries(
           servers

@@ -4,6 +4,7 @@ import { errorText, JnError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import type { Reading } from '../core/telemetry.ts';
+import { createCommandHandler } from './commandHandler.ts';
 import { ConnectionPoller } from './poller.ts';
 import { TelemetryPublisher } from './publisher.ts';
 
@@ -69,6 +70,16 @@ export async function startGateway(ctx: {
     (connection) => new ConnectionPoller({ connection, profiles, clock: ctx.clock, log, emit }),
   );
   for (const p of pollers) p.start();
+  await publisher.onCommand(
+    createCommandHandler({
+      site: ctx.site,
+      gatewayId: config.id,
+      pollers,
+      clock: ctx.clock,
+      log,
+      publish: (r) => publisher.publishResult(r),
+    }),
+  );
   log.info('gateway started', {
     connections: pollers.length,
     devices: config.connections.reduce((n, c) => n + c.devices.length, 0),

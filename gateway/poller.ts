@@ -1,12 +1,14 @@
 import type { Clock } from '../core/clock.ts';
+import type { Command, CommandResult } from '../core/commands.ts';
 import type { ConnectionConfig, DeviceConfig } from '../core/config/siteSchema.ts';
 import { errorText, JnError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
-import type { DeviceProfile, ModbusProfile } from '../core/profiles/profileSchema.ts';
+import type { DeviceProfile, ModbusPoint, ModbusProfile } from '../core/profiles/profileSchema.ts';
 import type { Reading } from '../core/telemetry.ts';
 import type { FieldConnection } from './protocols/driver.ts';
 import { driverFor } from './protocols/index.ts';
-import { decodePlanned } from './protocols/modbus/decode.ts';
+import type { WriteTarget } from './protocols/modbus/client.ts';
+import { decodePlanned, decodePoint } from './protocols/modbus/decode.ts';
 import { type PlannedRead, planReads } from './protocols/modbus/plan.ts';
 import { readingOf } from './readings.ts';
 
@@ -50,6 +52,12 @@ export class ConnectionPoller {
   private timer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  private readonly commands: {
+    command: Command;
+    point: ModbusPoint;
+    target: WriteTarget;
+    resolve: (r: CommandResult) => void;
+  }[] = [];
 
   constructor(
     private readonly ctx: {
@@ -91,17 +99,83 @@ export class ConnectionPoller {
 
   async stop(): Promise<void> {
     this.running = false;
+    for (let c = this.commands.shift(); c; c = this.commands.shift()) {
+      const { command } = c;
+      c.resolve({
+        id: command.id,
+        device: command.device,
+        point: command.point,
+        requested: command.value,
+        status: 'failed',
+        reason: 'gateway stopping; not written',
+        at: new Date(this.ctx.clock.now()).toISOString(),
+      });
+    }
     clearTimeout(this.timer);
     this.wake?.();
     await this.loop;
     this.client.close();
   }
 
+  /** Device ids this poller serves. */
+  deviceIds(): string[] {
+    return this.devices.map((d) => d.config.id);
+  }
+
+  /**
+   * Queues a validated write; it runs ahead of the next poll request on this connection, then the
+   * point is read back. Resolves with the outcome.
+   */
+  execute(command: Command, point: ModbusPoint, target: WriteTarget): Promise<CommandResult> {
+    return new Promise((resolve) => {
+      this.commands.push({ command, point, target, resolve });
+      this.wake?.();
+    });
+  }
+
+  private async runCommands(): Promise<void> {
+    for (let next = this.commands.shift(); next; next = this.commands.shift()) {
+      const { command, point, target, resolve } = next;
+      const at = () => new Date(this.ctx.clock.now()).toISOString();
+      const base = { id: command.id, device: command.device, point: command.point, requested: command.value };
+      const dev = this.devices.find((d) => d.config.id === command.device);
+      if (!dev) {
+        resolve({
+          ...base,
+          status: 'rejected',
+          reason: `device "${command.device}" is not on this connection`,
+          at: at(),
+        });
+        continue;
+      }
+      try {
+        await this.client.write(dev.config.unit_id, target);
+      } catch (err) {
+        resolve({ ...base, status: 'failed', reason: errorText(err), at: at() });
+        continue;
+      }
+      let readBack: number | null = null;
+      let reason: string | undefined;
+      try {
+        const [plan] = planReads(dev.profile, [point]);
+        if (plan) {
+          const value = decodePoint(dev.profile, point, await this.client.read(dev.config.unit_id, plan), 0);
+          readBack = typeof value === 'number' ? value : null;
+        }
+      } catch (err) {
+        reason = `written, but the read-back failed: ${errorText(err)}`;
+      }
+      resolve({ ...base, status: 'written', read_back: readBack, ...(reason ? { reason } : {}), at: at() });
+    }
+  }
+
   private async run(): Promise<void> {
     while (this.running) {
+      await this.runCommands();
       const now = Date.now();
       const readings: Reading[] = [];
       for (const dev of this.devices) {
+        await this.runCommands(); // writes jump ahead of the next poll
         if (dev.nextDue > now || !this.running) continue;
         const { readings: got, answered } = await this.pollDevice(dev);
         readings.push(...got);
@@ -153,7 +227,6 @@ export class ConnectionPoller {
         dev.counters.last_success = ts;
       } catch (err) {
         dev.counters.errors++;
-        const ts = new Date(this.ctx.clock.now()).toISOString();
         const reason = errorText(err);
         if (dev.counters.last_error !== reason)
           this.ctx.log.warn('device read failed', { device: dev.config.id, reason });

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Clock } from '../core/clock.ts';
+import type { CommandResult } from '../core/commands.ts';
 import type { Logger } from '../core/log.ts';
 import type { Availability, Reading, TelemetryBatch } from '../core/telemetry.ts';
 import { topics } from '../core/topics.ts';
@@ -69,6 +70,24 @@ export class TelemetryPublisher {
     };
     await this.client.publishAsync(topics.telemetry(this.ctx.gatewayId), JSON.stringify(batch), { qos: 1 });
     this.published += 1;
+  }
+
+  /** Receives this gateway's commands (QoS 1); `handle` gets the raw payload. */
+  async onCommand(handle: (payload: Buffer) => void): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    const topic = topics.command(this.ctx.gatewayId);
+    client.on('message', (t, payload) => {
+      if (t === topic) handle(payload);
+    });
+    await client.subscribeAsync(topic, { qos: 1 });
+  }
+
+  /** Publishes a command outcome (QoS 1). */
+  async publishResult(result: CommandResult): Promise<void> {
+    await this.client?.publishAsync(topics.commandResult(this.ctx.gatewayId), JSON.stringify(result), {
+      qos: 1,
+    });
   }
 
   async close(): Promise<void> {

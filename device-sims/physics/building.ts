@@ -1,6 +1,5 @@
 import type { BuildingSim } from '../scenario/schema.ts';
 import { uniform } from './random.ts';
-import type { Outdoor } from './weather.ts';
 import { type StepConditions, ZoneModel } from './zone.ts';
 
 /** Electricity sub-items (分项) of GB/T 51161 / 国家机关办公建筑能耗监测 item codes 01A–01D. */

@@ -29,6 +29,8 @@ const noValue: unknown = [];
  */
 export class ModbusSlave extends EventEmitter<{ served: [ServedValue[]] }> {
   requests = 0;
+  /** Writes that reached a device. */
+  writes = 0;
 
   constructor(
     readonly options: {
@@ -98,14 +100,14 @@ export class ModbusSlave extends EventEmitter<{ served: [ServedValue[]] }> {
 
   writeCoil(addr: number, value: boolean, dev: ServedDevice): void {
     const point = bitPointAt(dev.profile, 'coil', addr);
-    if (!point || point.access !== 'read_write')
+    if (point?.access !== 'read_write')
       throw modbusError(ILLEGAL_DATA_ADDRESS, `no writable coil at ${addr}`);
     this.write(dev, point.id, value ? 1 : 0);
   }
 
   writeRegister(addr: number, raw: number, dev: ServedDevice): void {
     const point = registerPointAt(dev.profile, addr);
-    if (!point || point.access !== 'read_write')
+    if (point?.access !== 'read_write')
       throw modbusError(ILLEGAL_DATA_ADDRESS, `no writable register at ${addr}`);
     this.write(dev, point.id, raw * point.scale + point.offset);
   }
@@ -113,6 +115,7 @@ export class ModbusSlave extends EventEmitter<{ served: [ServedValue[]] }> {
   private write(dev: ServedDevice, point: string, value: number): void {
     if (!dev.write) throw modbusError(ILLEGAL_DATA_ADDRESS, `${dev.id} takes no writes`);
     dev.write(point, value);
+    this.writes++;
     this.options.log.info('device written', { device: dev.id, point, value });
   }
 }

@@ -1,4 +1,5 @@
 import type { ConnectionConfig } from '../../core/config/siteSchema.ts';
+import type { WriteTarget } from './modbus/client.ts';
 import type { PlannedRead } from './modbus/plan.ts';
 
 /**
@@ -8,6 +9,8 @@ import type { PlannedRead } from './modbus/plan.ts';
 export interface FieldConnection {
   /** Reads one planned request from device `unitId`: register words, or bits for coils / inputs. */
   read(unitId: number, plan: PlannedRead): Promise<number[] | boolean[]>;
+  /** Writes a coil or holding registers of device `unitId`. */
+  write(unitId: number, target: WriteTarget): Promise<void>;
   close(): void;
 }
 

@@ -2,6 +2,10 @@ import ModbusRTU from 'modbus-serial';
 import { JnError } from '../../../core/errors.ts';
 import type { PlannedRead } from './plan.ts';
 
+export type WriteTarget =
+  | { table: 'coil'; address: number; bit: boolean }
+  | { table: 'holding_register'; address: number; words: number[] };
+
 /** How to open the line: Modbus TCP to host:port, or Modbus RTU on a serial device. */
 export type ModbusLine =
   | { kind: 'tcp'; host: string; port: number }
@@ -62,17 +66,35 @@ export class ModbusClient {
           return (await client.readDiscreteInputs(plan.start, plan.length)).data.slice(0, plan.length);
       }
     } catch (err) {
-      const e = err as Error & { modbusCode?: number; errno?: string };
-      // A timeout leaves a late reply on the wire: drop the connection so it cannot be taken for the next answer.
-      if (e.errno === 'ETIMEDOUT' || e.modbusCode === undefined) this.close();
-      const what = e.modbusCode === undefined ? e.message : `exception ${e.modbusCode} (${e.message})`;
-      // An exception is an answer (the device is alive); anything else is no answer at all.
-      throw new JnError(
-        e.modbusCode === undefined ? 'device_no_reply' : 'device_exception',
-        `read ${plan.table} ${plan.start}+${plan.length} at unit ${unitId}: ${what}`,
-        { cause: err },
-      );
+      throw this.failure(err, `read ${plan.table} ${plan.start}+${plan.length} at unit ${unitId}`);
     }
+  }
+
+  /** Writes a coil (FC05) or holding registers (FC06 for one, FC16 for several) on unit `unitId`. */
+  async write(unitId: number, target: WriteTarget): Promise<void> {
+    const client = await this.connection();
+    client.setID(unitId);
+    try {
+      if (target.table === 'coil') await client.writeCoil(target.address, target.bit);
+      else if (target.words.length === 1) await client.writeRegister(target.address, target.words[0] ?? 0);
+      else await client.writeRegisters(target.address, target.words);
+    } catch (err) {
+      throw this.failure(err, `write ${target.table} ${target.address} at unit ${unitId}`);
+    }
+  }
+
+  /** A JnError saying whether the device answered (an exception) or not (timeout, connection). */
+  private failure(err: unknown, what: string): JnError {
+    const e = err as Error & { modbusCode?: number; errno?: string };
+    // A timeout leaves a late reply on the wire: drop the connection so it cannot be taken for the next answer.
+    if (e.errno === 'ETIMEDOUT' || e.modbusCode === undefined) this.close();
+    const detail = e.modbusCode === undefined ? e.message : `exception ${e.modbusCode} (${e.message})`;
+    // An exception is an answer (the device is alive); anything else is no answer at all.
+    return new JnError(
+      e.modbusCode === undefined ? 'device_no_reply' : 'device_exception',
+      `${what}: ${detail}`,
+      { cause: err },
+    );
   }
 
   close(): void {
