@@ -8,9 +8,6 @@ import { createCommandHandler } from './commandHandler.ts';
 import { ConnectionPoller } from './poller.ts';
 import { TelemetryPublisher } from './publisher.ts';
 
-/** Publishes are not awaited by the poll loop; past this many unacknowledged batches it waits. */
-const MAX_IN_FLIGHT = 1000;
-
 export interface Gateway {
   id: string;
   status(): ServiceStatus;
@@ -42,28 +39,17 @@ export async function startGateway(ctx: {
     clock: ctx.clock,
     log,
   });
-  await publisher.connect();
-  let inFlight = 0;
-  let publishErrors = 0;
-  let lastError: string | undefined;
+  publisher.connect();
   const emit = (readings: Reading[]) => {
-    if (inFlight >= MAX_IN_FLIGHT) {
-      publishErrors++;
-      lastError = `more than ${MAX_IN_FLIGHT} batches unacknowledged by the broker; batch of ${readings.length} dropped`;
-      log.error(lastError);
-      return;
-    }
-    inFlight++;
-    publisher
-      .publish(readings)
-      .catch((err: unknown) => {
-        publishErrors++;
-        lastError = errorText(err);
-        log.warn('publish failed', { error: lastError });
-      })
-      .finally(() => {
-        inFlight--;
+    try {
+      publisher.enqueue(readings);
+    } catch (err) {
+      // The spool could not take the batch (disk full?): the one loss we cannot avoid — say so loudly.
+      log.error('telemetry batch lost: spool write failed', {
+        readings: readings.length,
+        error: errorText(err),
       });
+    }
   };
   const profiles = ctx.site.profiles;
   const pollers = config.connections.map(
@@ -91,9 +77,7 @@ export async function startGateway(ctx: {
       detail: {
         mqtt_connected: publisher.connected(),
         batches_published: publisher.published,
-        batches_in_flight: inFlight,
-        publish_errors: publishErrors,
-        ...(lastError ? { last_error: lastError } : {}),
+        spool: publisher.spoolStats(),
         devices: Object.assign({}, ...pollers.map((p) => p.counters())),
       },
     }),

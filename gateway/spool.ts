@@ -1,0 +1,109 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Logger } from '../core/log.ts';
+
+export interface SpoolLimits {
+  /** Largest total payload kept, bytes. */
+  maxBytes: number;
+  /** Oldest batch kept, ms. */
+  maxAgeMs: number;
+}
+
+export interface SpooledBatch {
+  seq: number;
+  payload: string;
+}
+
+/**
+ * The gateway's store-and-forward spool: every telemetry batch is written here (with its
+ * sequence number, in one transaction) before it is published, and removed once the broker has
+ * acknowledged it. It survives a crash or restart and is replayed in order. When a limit is hit
+ * the oldest batches are dropped — counted and logged, never silently.
+ */
+export class Spool {
+  private readonly db: Database.Database;
+  private readonly insert: Database.Statement;
+  private readonly del: Database.Statement;
+  dropped = 0;
+
+  constructor(
+    file: string,
+    private readonly limits: SpoolLimits,
+    private readonly log: Logger,
+  ) {
+    mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL'); // a batch counted as spooled must survive a power cut
+    this.db.exec(`CREATE TABLE IF NOT EXISTS batches (seq INTEGER PRIMARY KEY, payload TEXT NOT NULL, created INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);`);
+    this.insert = this.db.prepare('INSERT INTO batches (seq, payload, created) VALUES (?, ?, ?)');
+    this.del = this.db.prepare('DELETE FROM batches WHERE seq = ?');
+  }
+
+  /** The last sequence number handed out (0 on a new spool). */
+  lastSeq(): number {
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'seq'").get() as
+      | { value: number }
+      | undefined;
+    return row?.value ?? 0;
+  }
+
+  /** Takes the next sequence number and stores the batch `build(seq)` under it, atomically. */
+  append(build: (seq: number) => string, now: number): number {
+    const seq = this.db.transaction(() => {
+      const next = this.lastSeq() + 1;
+      this.db
+        .prepare(
+          "INSERT INTO meta (key, value) VALUES ('seq', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        )
+        .run(next);
+      this.insert.run(next, build(next), now);
+      return next;
+    })();
+    this.enforce(now);
+    return seq;
+  }
+
+  /** Up to `limit` spooled batches after `afterSeq`, oldest first. */
+  next(afterSeq: number, limit: number): SpooledBatch[] {
+    return this.db
+      .prepare('SELECT seq, payload FROM batches WHERE seq > ? ORDER BY seq LIMIT ?')
+      .all(afterSeq, limit) as SpooledBatch[];
+  }
+
+  remove(seq: number): void {
+    this.del.run(seq);
+  }
+
+  stats(): { batches: number; bytes: number; dropped: number } {
+    const row = this.db
+      .prepare('SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(payload)), 0) AS bytes FROM batches')
+      .get() as { n: number; bytes: number };
+    return { batches: row.n, bytes: row.bytes, dropped: this.dropped };
+  }
+
+  private enforce(now: number): void {
+    const old = this.db
+      .prepare('DELETE FROM batches WHERE created < ?')
+      .run(now - this.limits.maxAgeMs).changes;
+    let over = 0;
+    for (let s = this.stats(); s.bytes > this.limits.maxBytes && s.batches > 0; s = this.stats()) {
+      over += this.db.prepare('DELETE FROM batches WHERE seq = (SELECT MIN(seq) FROM batches)').run().changes;
+    }
+    if (old + over > 0) {
+      this.dropped += old + over;
+      this.log.error('spool limit reached: oldest telemetry dropped', {
+        dropped_now: old + over,
+        dropped_total: this.dropped,
+        by_age: old,
+        by_size: over,
+      });
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
