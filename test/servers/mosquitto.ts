@@ -16,10 +16,10 @@ function canConnect(port: number): Promise<boolean> {
 }
 
 /** A real Mosquitto (Debian `mosquitto`) on a free loopback port, anonymous, no persistence. */
-export async function startMosquitto(): Promise<RunningServer> {
+export async function startMosquitto(options: { port?: number } = {}): Promise<RunningServer> {
   const binary = requireBinary('mosquitto', 'mosquitto');
   const dir = mkdtempSync(join(tmpdir(), 'jn-mosquitto-'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(
     conf,
