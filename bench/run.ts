@@ -1,11 +1,13 @@
 // `npm run bench`: every benchmark prints its figures as ratios against a baseline measured in the
 // same run, because absolute times on shared machines are noise.
+import { benchGateway } from './gateway.ts';
 import { benchRtuBus } from './rtuBus.ts';
 import { benchStoreWrite } from './storeWrite.ts';
 
 const benches: [string, () => Promise<string[]>][] = [
   ['store write (200,000 points, 5,000 per batch)', benchStoreWrite],
   ['gateway on an RS-485 bus (Modbus RTU, socat)', benchRtuBus],
+  ['gateway over Modbus TCP', benchGateway],
 ];
 
 for (const [name, run] of benches) {

@@ -9,7 +9,7 @@ import type { FieldConnection } from './protocols/driver.ts';
 import { driverFor } from './protocols/index.ts';
 import type { WriteTarget } from './protocols/modbus/client.ts';
 import { decodePlanned, decodePoint } from './protocols/modbus/decode.ts';
-import { type PlannedRead, planReads } from './protocols/modbus/plan.ts';
+import { MAX_REGISTERS, type PlannedRead, planReads } from './protocols/modbus/plan.ts';
 import { readingOf } from './readings.ts';
 
 export interface DeviceCounters {
@@ -30,6 +30,16 @@ interface PolledDevice {
   counters: DeviceCounters;
   /** Consecutive cycles in which the device did not answer. */
   failures: number;
+}
+
+/**
+ * How far to read through unused registers. Over TCP a request costs a round trip while extra
+ * registers cost next to nothing, so the fewest requests win (read through anything within the
+ * 125-register limit). On RS-485 every register costs two characters of bus time, about what a
+ * request's framing and turnaround cost for 8–16 registers, so reading through stops there.
+ */
+export function planOptions(protocol: string): { maxGap: number } {
+  return { maxGap: protocol === 'modbus_tcp' ? MAX_REGISTERS : 16 };
 }
 
 /** Longest wait between attempts at a device that does not answer. */
@@ -79,7 +89,7 @@ export class ConnectionPoller {
         {
           config,
           profile,
-          plans: planReads(profile, readable),
+          plans: planReads(profile, readable, planOptions(conn.protocol)),
           nextDue: 0,
           failures: 0,
           counters: { requests: 0, errors: 0 },
