@@ -136,10 +136,12 @@ function crossCheck(src: YamlSource, config: SiteConfig, profilesDir: string): L
         src.problems.push(
           src.problemAt(
             at('point'),
-            `device "${meter.device}" (profile ${owner.device.profile}) has no point "${meter.point}"; its counters are: ${owner.profile.points
-              .filter((p) => p.role.endsWith('_counter'))
-              .map((p) => p.id)
-              .join(', ')}`,
+            `device "${meter.device}" (profile ${owner.device.profile}) has no point "${meter.point}"; its counters are: ${
+              owner.profile.points
+                .filter((p) => p.role.endsWith('_counter'))
+                .map((p) => p.id)
+                .join(', ') || '(none)'
+            }`,
           ),
         );
       else if (!point.role.endsWith('_counter'))
