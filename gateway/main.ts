@@ -6,6 +6,7 @@ import type { ServiceStatus } from '../core/status.ts';
 import type { Reading } from '../core/telemetry.ts';
 import { createCommandHandler } from './commandHandler.ts';
 import { ConnectionPoller } from './poller.ts';
+import type { OpcuaSubscriber } from './protocols/opcua/subscriber.ts';
 import { TelemetryPublisher } from './publisher.ts';
 
 export interface Gateway {
@@ -52,10 +53,22 @@ export async function startGateway(ctx: {
     }
   };
   const profiles = ctx.site.profiles;
-  const pollers = config.connections.map(
-    (connection) => new ConnectionPoller({ connection, profiles, clock: ctx.clock, log, emit }),
-  );
+  const pollers: ConnectionPoller[] = [];
+  const subscribers: OpcuaSubscriber[] = [];
+  // node-opcua takes seconds to load: only gateways with an OPC UA connection pay for it.
+  const opcua = config.connections.some((c) => c.protocol === 'opcua')
+    ? await import('./protocols/opcua/subscriber.ts')
+    : undefined;
+  for (const connection of config.connections) {
+    if (connection.protocol !== 'opcua')
+      pollers.push(new ConnectionPoller({ connection, profiles, clock: ctx.clock, log, emit }));
+    else if (opcua)
+      subscribers.push(new opcua.OpcuaSubscriber({ connection, profiles, clock: ctx.clock, log, emit }));
+  }
   for (const p of pollers) p.start();
+  // An OPC UA server may be down at start-up: the client keeps trying without holding up the rest.
+  for (const s of subscribers)
+    s.start().catch((err: unknown) => log.error('opcua start failed', { error: errorText(err) }));
   await publisher.onCommand(
     createCommandHandler({
       site: ctx.site,
@@ -79,10 +92,16 @@ export async function startGateway(ctx: {
         batches_published: publisher.published,
         spool: publisher.spoolStats(),
         devices: Object.assign({}, ...pollers.map((p) => p.counters())),
+        opcua: Object.fromEntries(
+          subscribers.map((sub, i) => [
+            config.connections.filter((c) => c.protocol === 'opcua')[i]?.id ?? i,
+            sub.counters,
+          ]),
+        ),
       },
     }),
     stop: async () => {
-      await Promise.all(pollers.map((p) => p.stop()));
+      await Promise.all([...pollers.map((p) => p.stop()), ...subscribers.map((s) => s.stop())]);
       await publisher.close();
       log.info('gateway stopped');
     },

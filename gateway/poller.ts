@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.ts';
 import type { Command, CommandResult } from '../core/commands.ts';
-import type { ConnectionConfig, DeviceConfig } from '../core/config/siteSchema.ts';
+import type { DeviceConfig, ModbusConnection } from '../core/config/siteSchema.ts';
 import { errorText, JnError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { DeviceProfile, ModbusPoint, ModbusProfile } from '../core/profiles/profileSchema.ts';
@@ -71,7 +71,7 @@ export class ConnectionPoller {
 
   constructor(
     private readonly ctx: {
-      connection: ConnectionConfig;
+      connection: ModbusConnection;
       profiles: Map<string, DeviceProfile>;
       clock: Clock;
       log: Logger;
@@ -79,7 +79,9 @@ export class ConnectionPoller {
     },
   ) {
     const conn = ctx.connection;
-    this.client = driverFor(conn.protocol).connect(conn);
+    const driver = driverFor(conn.protocol);
+    if (driver.kind !== 'poll') throw new Error(`protocol ${conn.protocol} is not polled`);
+    this.client = driver.connect(conn);
     this.devices = conn.devices.flatMap((config) => {
       const profile = ctx.profiles.get(config.profile);
       // loadSite rejects a non-Modbus profile on a Modbus connection; this only narrows the type.

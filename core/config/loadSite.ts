@@ -1,7 +1,7 @@
 import { bundledProfilesDir, loadProfile } from '../profiles/loadProfile.ts';
 import type { DeviceProfile } from '../profiles/profileSchema.ts';
 import { ConfigError, type ConfigProblem, YamlSource } from './problems.ts';
-import { type DeviceConfig, type SiteConfig, siteSchema } from './siteSchema.ts';
+import { type DeviceConfig, type OpcuaDeviceConfig, type SiteConfig, siteSchema } from './siteSchema.ts';
 
 /** A validated site with every referenced profile loaded. */
 export interface LoadedSite {
@@ -12,7 +12,12 @@ export interface LoadedSite {
   /** Every device of every gateway, with the gateway and connection that own it. */
   devices: Map<
     string,
-    { device: DeviceConfig; gatewayId: string; connectionId: string; profile: DeviceProfile }
+    {
+      device: DeviceConfig | OpcuaDeviceConfig;
+      gatewayId: string;
+      connectionId: string;
+      profile: DeviceProfile;
+    }
   >;
 }
 
@@ -78,7 +83,8 @@ function crossCheck(src: YamlSource, config: SiteConfig, profilesDir: string): L
         const path = ['gateways', gi, 'connections', ci, 'devices', di];
         deviceEntries.push({ id: dev.id, path: [...path, 'id'] });
         const profile = resolveProfile(src, dev.profile, [...path, 'profile'], profiles, profilesDir);
-        if (profile && profile.protocol !== 'modbus')
+        const wants = conn.protocol === 'opcua' ? 'opcua' : 'modbus';
+        if (profile && profile.protocol !== wants)
           src.problems.push(
             src.problemAt(
               [...path, 'profile'],

@@ -97,9 +97,42 @@ export const modbusRtuConnectionSchema = z
   })
   .strict();
 
+export const opcuaDeviceSchema = z
+  .object({
+    id: slugSchema.describe('Device id, unique in the site; becomes the `device` tag'),
+    name: z.string().optional(),
+    profile: z.string().min(1).describe('OPC UA node-map profile, e.g. opcua/jieneng/hvac-zone'),
+    object: z
+      .string()
+      .min(1)
+      .describe(
+        'Equipment object path that fills {object} in the profile’s node templates, e.g. zonghe-lou.f1-3',
+      ),
+  })
+  .strict();
+
+export const opcuaConnectionSchema = z
+  .object({
+    id: slugSchema,
+    protocol: z.literal('opcua'),
+    endpoint: z
+      .string()
+      .regex(/^opc\.tcp:\/\//, 'an opc.tcp:// endpoint URL')
+      .describe('Server endpoint, e.g. opc.tcp://127.0.0.1:48400/jieneng'),
+    security_mode: z.enum(['None', 'Sign', 'SignAndEncrypt']).default('None'),
+    security_policy: z.enum(['None', 'Basic256Sha256', 'Aes128_Sha256_RsaOaep']).default('None'),
+    sampling_interval: durationSchema
+      .prefault('1s')
+      .describe('How often the server samples each monitored variable'),
+    publishing_interval: durationSchema.prefault('1s').describe('How often the server sends the changes'),
+    devices: z.array(opcuaDeviceSchema).min(1),
+  })
+  .strict();
+
 export const connectionSchema = z.discriminatedUnion('protocol', [
   modbusTcpConnectionSchema,
   modbusRtuConnectionSchema,
+  opcuaConnectionSchema,
 ]);
 
 export const gatewaySchema = z
@@ -169,5 +202,8 @@ export type GatewayConfig = z.infer<typeof gatewaySchema>;
 export type ModbusTcpConnection = z.infer<typeof modbusTcpConnectionSchema>;
 export type ModbusRtuConnection = z.infer<typeof modbusRtuConnectionSchema>;
 export type ConnectionConfig = z.infer<typeof connectionSchema>;
+export type OpcuaConnection = z.infer<typeof opcuaConnectionSchema>;
+export type OpcuaDeviceConfig = z.infer<typeof opcuaDeviceSchema>;
+export type ModbusConnection = ModbusTcpConnection | ModbusRtuConnection;
 export type DeviceConfig = z.infer<typeof modbusDeviceSchema>;
 export type MeterConfig = z.infer<typeof meterSchema>;

@@ -233,6 +233,14 @@ export class OpcuaSimServer {
     }
   }
 
+  /** Monitored items all client sessions hold on this server right now. */
+  monitoredItemCount(): number {
+    return (this.server?.engine.getSessions() ?? []).reduce(
+      (n, session) => n + session.currentMonitoredItemCount,
+      0,
+    );
+  }
+
   /** Stops and starts the server on the same port, as a device reboot does (fault injection). */
   async restart(downtimeMs = 0): Promise<void> {
     await this.stop();

@@ -1,4 +1,4 @@
-import type { ConnectionConfig } from '../../core/config/siteSchema.ts';
+import type { ModbusConnection } from '../../core/config/siteSchema.ts';
 import type { WriteTarget } from './modbus/client.ts';
 import type { PlannedRead } from './modbus/plan.ts';
 
@@ -14,10 +14,17 @@ export interface FieldConnection {
   close(): void;
 }
 
-export interface ProtocolDriver {
-  /** The site file's `protocol:` value. */
-  protocol: string;
-  /** The folder under protocols/ that implements it. */
-  folder: string;
-  connect(connection: ConnectionConfig): FieldConnection;
-}
+/**
+ * A protocol is polled (Modbus: the gateway asks, request by request) or subscribed (OPC UA: the
+ * server reports changes, `protocols/opcua/subscriber.ts`).
+ */
+export type ProtocolDriver =
+  | {
+      /** The site file's `protocol:` value. */
+      protocol: string;
+      /** The folder under protocols/ that implements it. */
+      folder: string;
+      kind: 'poll';
+      connect(connection: ModbusConnection): FieldConnection;
+    }
+  | { protocol: string; folder: string; kind: 'subscribe' };

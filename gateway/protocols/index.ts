@@ -6,6 +6,7 @@ export const drivers: Record<string, ProtocolDriver> = {
   modbus_tcp: {
     protocol: 'modbus_tcp',
     folder: 'modbus',
+    kind: 'poll',
     connect: (c) => {
       if (c.protocol !== 'modbus_tcp') throw new Error(`modbus_tcp driver given a ${c.protocol} connection`);
       return new ModbusClient({ line: { kind: 'tcp', host: c.host, port: c.port }, timeoutMs: c.timeout });
@@ -14,6 +15,7 @@ export const drivers: Record<string, ProtocolDriver> = {
   modbus_rtu: {
     protocol: 'modbus_rtu',
     folder: 'modbus',
+    kind: 'poll',
     connect: (c) => {
       if (c.protocol !== 'modbus_rtu') throw new Error(`modbus_rtu driver given a ${c.protocol} connection`);
       const line = {
@@ -26,6 +28,7 @@ export const drivers: Record<string, ProtocolDriver> = {
       return new ModbusClient({ line, timeoutMs: c.timeout });
     },
   },
+  opcua: { protocol: 'opcua', folder: 'opcua', kind: 'subscribe' },
 };
 
 export function driverFor(protocol: string): ProtocolDriver {
