@@ -10,7 +10,7 @@ import { driverFor } from './protocols/index.ts';
 import type { WriteTarget } from './protocols/modbus/client.ts';
 import { decodePlanned, decodePoint } from './protocols/modbus/decode.ts';
 import { MAX_REGISTERS, type PlannedRead, planReads } from './protocols/modbus/plan.ts';
-import { readingOf } from './readings.ts';
+import { badReading, readingOf } from './readings.ts';
 
 export interface DeviceCounters {
   requests: number;
@@ -254,14 +254,6 @@ export class ConnectionPoller {
     const ts = new Date(this.ctx.clock.now()).toISOString();
     return plan.points
       .filter(({ point }) => point.type !== 'string')
-      .map(({ point }) => ({
-        device: dev.config.id,
-        point: point.id,
-        value: null,
-        ...(point.unit ? { unit: point.unit } : {}),
-        ts,
-        quality: 'bad' as const,
-        reason,
-      }));
+      .map(({ point }) => badReading(dev.config.id, { point: point.id, unit: point.unit }, ts, reason));
   }
 }

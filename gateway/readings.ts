@@ -7,20 +7,21 @@ import type { Reading } from '../core/telemetry.ts';
  */
 export function readingOf(
   device: string,
-  decoded: { point: string; value: number; unit?: string },
+  decoded: { point: string; value: number; unit?: string | undefined },
   ts: string,
 ): Reading {
+  if (!Number.isFinite(decoded.value)) return badReading(device, decoded, ts, `device sent ${decoded.value}`);
   const unit = decoded.unit === undefined ? {} : { unit: decoded.unit };
-  if (!Number.isFinite(decoded.value)) {
-    return {
-      device,
-      point: decoded.point,
-      value: null,
-      ...unit,
-      ts,
-      quality: 'bad',
-      reason: `device sent ${decoded.value}`,
-    };
-  }
   return { device, point: decoded.point, value: decoded.value, ...unit, ts, quality: 'good' };
+}
+
+/** A reading without a value, saying why. */
+export function badReading(
+  device: string,
+  point: { point: string; unit?: string | undefined },
+  ts: string,
+  reason: string,
+): Reading {
+  const unit = point.unit === undefined ? {} : { unit: point.unit };
+  return { device, point: point.point, value: null, ...unit, ts, quality: 'bad', reason };
 }

@@ -14,6 +14,7 @@ import { errorText } from '../../../core/errors.ts';
 import type { Logger } from '../../../core/log.ts';
 import type { DeviceProfile, OpcuaPoint } from '../../../core/profiles/profileSchema.ts';
 import type { Reading } from '../../../core/telemetry.ts';
+import { badReading, readingOf } from '../../readings.ts';
 
 export interface OpcuaCounters {
   notifications: number;
@@ -115,38 +116,17 @@ export class OpcuaSubscriber {
 
   private reading(device: string, point: OpcuaPoint, dv: DataValue): Reading {
     const ts = (dv.sourceTimestamp ?? dv.serverTimestamp ?? new Date(this.ctx.clock.now())).toISOString();
-    const unit = point.unit === undefined ? {} : { unit: point.unit };
     const raw = dv.value.value as unknown;
-    if (!dv.statusCode.isGood())
-      return {
-        device,
-        point: point.id,
-        value: null,
-        ...unit,
-        ts,
-        quality: 'bad',
-        reason: dv.statusCode.toString(),
-      };
+    const target = { point: point.id, unit: point.unit };
+    if (!dv.statusCode.isGood()) return badReading(device, target, ts, dv.statusCode.toString());
     // Readings are numbers: booleans as 0/1, enumerations (strings) by their index in the profile.
-    const value =
-      typeof raw === 'boolean'
-        ? raw
-          ? 1
-          : 0
-        : typeof raw === 'string'
-          ? (point.values?.indexOf(raw) ?? -1)
-          : Number(raw);
+    let value: number;
+    if (typeof raw === 'boolean') value = raw ? 1 : 0;
+    else if (typeof raw === 'string') value = point.values?.indexOf(raw) ?? -1;
+    else value = Number(raw);
     if (!Number.isFinite(value) || (value < 0 && typeof raw === 'string'))
-      return {
-        device,
-        point: point.id,
-        value: null,
-        ...unit,
-        ts,
-        quality: 'bad',
-        reason: `unexpected value ${String(raw)}`,
-      };
-    return { device, point: point.id, value, ...unit, ts, quality: 'good' };
+      return badReading(device, target, ts, `unexpected value ${String(raw)}`);
+    return readingOf(device, { ...target, value }, ts);
   }
 
   async stop(): Promise<void> {
