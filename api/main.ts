@@ -18,6 +18,8 @@ export interface Api {
 export async function startApi(ctx: {
   store: Store;
   health: () => Promise<Record<string, ServiceStatus>>;
+  /** Prometheus metrics of the services in this process, for `GET /metrics`. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
   log: Logger;
   port: number;
   host?: string;
@@ -26,6 +28,14 @@ export async function startApi(ctx: {
   const app = express();
   app.disable('x-powered-by');
   app.use('/api/v1', healthRoutes(ctx.health), readingRoutes(ctx.store));
+  const metrics = ctx.metrics;
+  if (metrics) {
+    // Prometheus scrape endpoint (text exposition format), like /health without a token.
+    app.get('/metrics', async (_req, res) => {
+      const { contentType, body } = await metrics();
+      res.type(contentType).send(body);
+    });
+  }
   app.use('/api', (req, res) =>
     sendProblem(res, 404, 'not_found', `no route ${req.method} ${req.originalUrl}`),
   );

@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { Registry } from 'prom-client';
 import { startApi } from '../api/main.ts';
 import { startCollector } from '../collector/main.ts';
 import type { Clock } from '../core/clock.ts';
@@ -66,6 +67,7 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
     const collector = await startCollector({ site, mqttUrl: brokerUrl, store, log });
     stops.push(() => collector.stop());
     const gateways: Gateway[] = [];
+    const registry = new Registry();
     for (const gw of site.config.gateways) {
       const g = await startGateway({
         site,
@@ -74,6 +76,7 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
         dataDir: opts.dataDir,
         clock,
         log,
+        metrics: registry,
       });
       gateways.push(g);
       stops.push(() => g.stop());
@@ -88,7 +91,8 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
         ...Object.fromEntries(gateways.map((g) => [`gateway:${g.id}`, g.status()])),
       };
     };
-    const api = await startApi({ store, health, log, port: opts.port });
+    const metrics = async () => ({ contentType: registry.contentType, body: await registry.metrics() });
+    const api = await startApi({ store, health, metrics, log, port: opts.port });
     stops.push(() => api.stop());
     return {
       apiPort: api.port,

@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client';
 import type { Clock } from '../core/clock.ts';
 import type { LoadedSite } from '../core/config/loadSite.ts';
 import { errorText, JnError } from '../core/errors.ts';
@@ -5,12 +6,15 @@ import type { Logger } from '../core/log.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import type { Reading } from '../core/telemetry.ts';
 import { createCommandHandler } from './commandHandler.ts';
+import { GatewayMetrics } from './metrics.ts';
 import { ConnectionPoller } from './poller.ts';
 import type { OpcuaSubscriber } from './protocols/opcua/subscriber.ts';
 import { TelemetryPublisher } from './publisher.ts';
 
 export interface Gateway {
   id: string;
+  /** Prometheus registry of this gateway (prom-client). */
+  metrics: Registry;
   status(): ServiceStatus;
   stop(): Promise<void>;
 }
@@ -23,6 +27,8 @@ export async function startGateway(ctx: {
   dataDir: string;
   clock: Clock;
   log: Logger;
+  /** Registry shared by the gateways of one process (default: the gateway's own). */
+  metrics?: Registry;
 }): Promise<Gateway> {
   const config = ctx.site.config.gateways.find((g) => g.id === ctx.gatewayId);
   if (!config) {
@@ -53,6 +59,7 @@ export async function startGateway(ctx: {
     }
   };
   const profiles = ctx.site.profiles;
+  const metrics = new GatewayMetrics(config.id, () => publisher.spoolStats(), ctx.metrics);
   const pollers: ConnectionPoller[] = [];
   const subscribers: OpcuaSubscriber[] = [];
   // node-opcua takes seconds to load: only gateways with an OPC UA connection pay for it.
@@ -61,7 +68,7 @@ export async function startGateway(ctx: {
     : undefined;
   for (const connection of config.connections) {
     if (connection.protocol !== 'opcua')
-      pollers.push(new ConnectionPoller({ connection, profiles, clock: ctx.clock, log, emit }));
+      pollers.push(new ConnectionPoller({ connection, profiles, clock: ctx.clock, log, emit, metrics }));
     else if (opcua)
       subscribers.push(new opcua.OpcuaSubscriber({ connection, profiles, clock: ctx.clock, log, emit }));
   }
@@ -85,6 +92,7 @@ export async function startGateway(ctx: {
   });
   return {
     id: config.id,
+    metrics: metrics.registry,
     status: () => ({
       state: publisher.connected() ? 'running' : 'degraded',
       detail: {

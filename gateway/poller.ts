@@ -5,6 +5,7 @@ import { errorText, JnError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { DeviceProfile, ModbusPoint, ModbusProfile } from '../core/profiles/profileSchema.ts';
 import type { Reading } from '../core/telemetry.ts';
+import type { GatewayMetrics } from './metrics.ts';
 import type { FieldConnection } from './protocols/driver.ts';
 import { driverFor } from './protocols/index.ts';
 import type { WriteTarget } from './protocols/modbus/client.ts';
@@ -76,6 +77,7 @@ export class ConnectionPoller {
       clock: Clock;
       log: Logger;
       emit: (readings: Reading[]) => void;
+      metrics?: GatewayMetrics;
     },
   ) {
     const conn = ctx.connection;
@@ -232,13 +234,26 @@ export class ConnectionPoller {
         continue;
       }
       dev.counters.requests++;
+      const started = performance.now();
       try {
         const data = await this.client.read(dev.config.unit_id, plan);
+        this.ctx.metrics?.observe(
+          dev.config.id,
+          'ok',
+          (performance.now() - started) / 1000,
+          this.ctx.clock.now(),
+        );
         const ts = new Date(this.ctx.clock.now()).toISOString();
         for (const v of decodePlanned(dev.profile, plan, data)) out.push(readingOf(dev.config.id, v, ts));
         dev.counters.last_success = ts;
       } catch (err) {
         dev.counters.errors++;
+        this.ctx.metrics?.observe(
+          dev.config.id,
+          noAnswer(err) ? 'no_reply' : 'exception',
+          (performance.now() - started) / 1000,
+          this.ctx.clock.now(),
+        );
         const reason = errorText(err);
         if (dev.counters.last_error !== reason)
           this.ctx.log.warn('device read failed', { device: dev.config.id, reason });

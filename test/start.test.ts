@@ -89,6 +89,11 @@ describe('jieneng start (the README run command, as a process)', () => {
           15_000,
         );
 
+        const metrics = await (await fetch(`http://127.0.0.1:${apiPort}/metrics`)).text();
+        expect(metrics).toMatch(
+          /^jieneng_gateway_requests_total\{gateway="gw-start",device="main-meter",outcome="ok"\} [1-9]\d*$/m,
+        );
+        expect(metrics).toMatch(/^jieneng_gateway_spool_batches\{gateway="gw-start"\} \d+$/m);
         const health = await fetch(`http://127.0.0.1:${apiPort}/api/v1/health`);
         expect(health.status).toBe(200);
         expect(Object.keys(((await health.json()) as { services: object }).services)).toEqual(
