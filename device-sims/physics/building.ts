@@ -55,19 +55,22 @@ export class BuildingModel {
       plugStandby: spec.plug_load.standby,
     };
     this.zones = spec.zones.map((z) => new ZoneModel(z, ctx, initialTemperature));
+    // Meters installed a few months before the simulation starts: counters in the tens of thousands
+    // keep float32 registers (SDM630, DTSU666) at a resolution of a few Wh, so a demo's kWh visibly
+    // grows from one read to the next; at 1.2 million kWh a float32 steps in 0.125 kWh.
     const start = (what: string, scale: number) =>
       Math.round(scale * (0.2 + uniform(seed, spec.id, 'counter', what)) * 10) / 10;
     const sub = {
-      lighting_socket: start('ls', 400_000),
-      hvac: start('hvac', 600_000),
-      power: start('power', 200_000),
-      special: start('special', 150_000),
+      lighting_socket: start('ls', 20_000),
+      hvac: start('hvac', 30_000),
+      power: start('power', 10_000),
+      special: start('special', 7_500),
     };
     this.counters = {
       subitems: sub,
       main: Object.values(sub).reduce((a, b) => a + b, 0) * (1 + spec.losses),
-      water: start('water', 40_000),
-      gas: spec.canteen ? start('gas', 30_000) : 0,
+      water: start('water', 4_000),
+      gas: spec.canteen ? start('gas', 3_000) : 0,
     };
     this.power = {
       subitems: { lighting_socket: 0, hvac: 0, power: 0, special: 0 },
