@@ -10,7 +10,10 @@ const benches: [string, () => Promise<string[]>][] = [
   ['gateway over Modbus TCP', benchGateway],
 ];
 
+// `npm run bench -- rtu` runs only the benchmarks whose name contains one of the words given.
+const only = process.argv.slice(2).map((w) => w.toLowerCase());
 for (const [name, run] of benches) {
+  if (only.length > 0 && !only.some((w) => name.toLowerCase().includes(w))) continue;
   console.log(`# ${name}`);
   for (const line of await run()) console.log(`  ${line}`);
 }

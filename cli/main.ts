@@ -10,7 +10,8 @@ import { createLogger, type Logger } from '../core/log.ts';
 import { createStore } from '../core/store/openStore.ts';
 import { startSims } from '../device-sims/main.ts';
 import { defaultScenarioFile, type LoadedScenario, loadScenario } from '../device-sims/scenario/load.ts';
-import { startGateway } from '../gateway/main.ts';
+import { serveGatewayHttp } from '../gateway/httpEndpoint.ts';
+import { type Gateway, startGateway } from '../gateway/main.ts';
 import { startPlatform } from './start.ts';
 
 /** The bundled demo site `jieneng start` runs when no --config is given. */
@@ -24,6 +25,7 @@ Usage:
       Everything in one process: embedded MQTT broker and store (unless --mqtt-url / --influx-url),
       the simulated building, gateway, collector and the HTTP API (default port 8080).
   jieneng gateway --config FILE [--id GATEWAY] [--mqtt-url URL] [--data-dir DIR]
+      (SIGHUP reloads the site file; the spool is kept)
   jieneng collector --config FILE [--mqtt-url URL] [--influx-url URL] [--data-dir DIR]
   jieneng sims [--scenario FILE] [--speed N] [--data-dir DIR]
       The simulated building alone; prints where each device answers. Its meters keep
@@ -76,6 +78,31 @@ function clockFor(scenario: LoadedScenario | undefined, speedOption: string | un
   const start = scenario?.scenario.clock.start;
   if (speed === 1 && start === undefined) return systemClock;
   return acceleratedClock({ start: start === undefined ? Date.now() : Date.parse(start), speed });
+}
+
+/**
+ * SIGHUP: re-reads the site file and applies it to the running gateway. A file with problems is
+ * reported and ignored — the gateway keeps running on the configuration it had; the spool is kept
+ * either way.
+ */
+async function reloadGateway(gw: Gateway, file: string, log: Logger): Promise<void> {
+  log.info('SIGHUP received: reloading the configuration', { file });
+  let site: LoadedSite;
+  try {
+    site = loadSite(file);
+  } catch (err) {
+    const detail = err instanceof ConfigError ? formatProblems(err.problems) : errorText(err);
+    log.error('configuration not reloaded: the file has problems; still running the previous one', {
+      file,
+      problems: detail,
+    });
+    return;
+  }
+  try {
+    await gw.reload(site);
+  } catch (err) {
+    log.error('configuration reload failed', { error: errorText(err) });
+  }
 }
 
 /** Waits for SIGINT / SIGTERM, then runs `stop`; resolves with the exit code. */
@@ -169,7 +196,19 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           clock: clockFor(undefined, values.speed),
           log,
         });
-        return await untilSignal(gw.stop, log);
+        const http = site.config.gateways.find((g) => g.id === gatewayId)?.metrics;
+        const endpoint = http
+          ? await serveGatewayHttp({ ...http, registry: gw.metrics, status: gw.status })
+          : undefined;
+        if (endpoint && http) io.out(`gateway metrics: http://${http.host}:${endpoint.port}/metrics\n`);
+        const configFile = site.file;
+        const onHangup = () => void reloadGateway(gw, configFile, log);
+        process.on('SIGHUP', onHangup);
+        return await untilSignal(async () => {
+          process.off('SIGHUP', onHangup);
+          await endpoint?.close();
+          await gw.stop();
+        }, log);
       }
       case 'collector': {
         const site = requireConfig(values.config, 'collector');

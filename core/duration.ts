@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-const units: Record<string, number> = { ms: 1, s: 1000, min: 60_000, h: 3_600_000 };
-const pattern = /^(\d+(?:\.\d+)?)\s*(ms|s|min|h)$/;
+const units: Record<string, number> = { ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+const pattern = /^(\d+(?:\.\d+)?)\s*(ms|s|min|h|d)$/;
 
 /** Parses `500ms`, `1s`, `2.5 min`, `1h` into milliseconds; undefined when the text is not a duration. */
 export function parseDuration(text: string): number | undefined {
@@ -12,14 +12,21 @@ export function parseDuration(text: string): number | undefined {
 }
 
 /** A duration in config files: a string such as `500ms`, `1s`, `5min`, `1h`; parsed to milliseconds. */
-export const durationSchema = z.string().transform((text, ctx) => {
-  const ms = parseDuration(text);
-  if (ms === undefined || ms <= 0) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `"${text}" is not a duration: write a positive number with a unit ms, s, min or h (e.g. "500ms", "1s")`,
-    });
-    return z.NEVER;
-  }
-  return ms;
-});
+export const durationSchema = z
+  .string({
+    error: (issue) =>
+      typeof issue.input === 'number'
+        ? `a duration needs a unit: write e.g. "${issue.input}s" or "${issue.input}min" (units ms, s, min, h, d)`
+        : undefined,
+  })
+  .transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined || ms <= 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${text}" is not a duration: write a positive number with a unit ms, s, min, h or d (e.g. "500ms", "1s")`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });

@@ -179,7 +179,10 @@ export async function startSims(ctx: {
         rs485: Object.fromEntries(
           servers
             .filter((x) => x instanceof ModbusRtuSimServer)
-            .map((x) => [x.options.bus.id, { wire_bytes: x.wireBytes, bits_per_char: x.bitsPerChar }]),
+            .map((x) => [
+              x.options.bus.id,
+              { wire_bytes: x.wireBytes, wire_frames: x.wireFrames, bits_per_char: x.bitsPerChar },
+            ]),
         ),
       },
     }),

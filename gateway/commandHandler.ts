@@ -1,10 +1,10 @@
 import type { Clock } from '../core/clock.ts';
 import { type CommandResult, commandSchema } from '../core/commands.ts';
-import type { LoadedSite } from '../core/config/loadSite.ts';
 import { errorText } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
-import { validateCommand } from './commands.ts';
+import { validateCommand, validateOpcuaCommand } from './commands.ts';
 import type { ConnectionPoller } from './poller.ts';
+import type { OpcuaSubscriber } from './protocols/opcua/subscriber.ts';
 
 /** Outcomes kept for idempotency: a redelivered command id gets the same answer, no second write. */
 const REMEMBERED = 1000;
@@ -15,9 +15,9 @@ const REMEMBERED = 1000;
  * outcome — written with the read-back, rejected with the reason, or failed — exactly once per id.
  */
 export function createCommandHandler(ctx: {
-  site: LoadedSite;
   gatewayId: string;
-  pollers: ConnectionPoller[];
+  /** The connections running now (they change on a config reload). */
+  connections: () => { pollers: ConnectionPoller[]; subscribers: OpcuaSubscriber[] };
   clock: Clock;
   log: Logger;
   publish: (result: CommandResult) => Promise<void>;
@@ -88,15 +88,23 @@ export function createCommandHandler(ctx: {
         reason,
         at: at(),
       });
-    const entry = ctx.site.devices.get(cmd.device);
-    const poller = ctx.pollers.find((p) => p.deviceIds().includes(cmd.device));
-    if (!entry || entry.gatewayId !== ctx.gatewayId || !poller)
-      return reject(`device "${cmd.device}" is not on gateway "${ctx.gatewayId}"`);
-    if (entry.profile.protocol !== 'modbus') return reject(`device "${cmd.device}" is not a Modbus device`);
-    const checked = validateCommand(cmd, entry.profile, entry.device.profile);
-    if (!checked.ok) return reject(checked.reason);
+    const { pollers, subscribers } = ctx.connections();
+    const poller = pollers.find((p) => p.deviceIds().includes(cmd.device));
+    const subscriber = subscribers.find((p) => p.deviceIds().includes(cmd.device));
+    const entry = poller?.device(cmd.device) ?? subscriber?.device(cmd.device);
+    if (!entry) return reject(`device "${cmd.device}" is not on gateway "${ctx.gatewayId}"`);
+    let running: Promise<CommandResult>;
+    if (entry.profile.protocol === 'modbus' && poller) {
+      const checked = validateCommand(cmd, entry.profile, entry.ref);
+      if (!checked.ok) return reject(checked.reason);
+      running = poller.execute(cmd, checked.point, checked.target);
+    } else if (entry.profile.protocol === 'opcua' && subscriber) {
+      const checked = validateOpcuaCommand(cmd, entry.profile, entry.ref);
+      if (!checked.ok) return reject(checked.reason);
+      running = subscriber.execute(cmd, checked.point);
+    } else return reject(`device "${cmd.device}" has no writable connection`);
     remember(cmd.id, 'running');
-    poller.execute(cmd, checked.point, checked.target).then(report, (err: unknown) =>
+    running.then(report, (err: unknown) =>
       report({
         id: cmd.id,
         device: cmd.device,

@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import type { Clock } from '../core/clock.ts';
 import type { LoadedSite } from '../core/config/loadSite.ts';
+import type { GatewayConfig } from '../core/config/siteSchema.ts';
 import { errorText, JnError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { ServiceStatus } from '../core/status.ts';
@@ -16,7 +18,25 @@ export interface Gateway {
   /** Prometheus registry of this gateway (prom-client). */
   metrics: Registry;
   status(): ServiceStatus;
+  /**
+   * Applies a new site configuration: the connections stop and start again with the new devices,
+   * profiles and settings, while the spool, its sequence numbers and the MQTT session stay — nothing
+   * spooled is lost. The site was validated by the caller; a gateway id that vanished is refused.
+   */
+  reload(site: LoadedSite): Promise<void>;
   stop(): Promise<void>;
+}
+
+function gatewayConfig(site: LoadedSite, gatewayId: string): GatewayConfig {
+  const config = site.config.gateways.find((g) => g.id === gatewayId);
+  if (!config) {
+    const known = site.config.gateways.map((g) => g.id).join(', ') || '(none)';
+    throw new JnError(
+      'gateway_unknown',
+      `site ${site.file} has no gateway "${gatewayId}"; its gateways are: ${known}`,
+    );
+  }
+  return config;
 }
 
 /** Runs gateway `gatewayId` of the site: polls its connections and publishes telemetry. */
@@ -30,14 +50,7 @@ export async function startGateway(ctx: {
   /** Registry shared by the gateways of one process (default: the gateway's own). */
   metrics?: Registry;
 }): Promise<Gateway> {
-  const config = ctx.site.config.gateways.find((g) => g.id === ctx.gatewayId);
-  if (!config) {
-    const known = ctx.site.config.gateways.map((g) => g.id).join(', ') || '(none)';
-    throw new JnError(
-      'gateway_unknown',
-      `site ${ctx.site.file} has no gateway "${ctx.gatewayId}"; its gateways are: ${known}`,
-    );
-  }
+  let config = gatewayConfig(ctx.site, ctx.gatewayId);
   const log = ctx.log.child(`gateway:${config.id}`);
   const publisher = new TelemetryPublisher({
     gatewayId: config.id,
@@ -45,6 +58,7 @@ export async function startGateway(ctx: {
     dataDir: ctx.dataDir,
     clock: ctx.clock,
     log,
+    spool: { maxBytes: config.spool.max_size_mb * 1024 * 1024, maxAgeMs: config.spool.max_age },
   });
   publisher.connect();
   const emit = (readings: Reading[]) => {
@@ -58,36 +72,52 @@ export async function startGateway(ctx: {
       });
     }
   };
-  const profiles = ctx.site.profiles;
   const metrics = new GatewayMetrics(config.id, () => publisher.spoolStats(), ctx.metrics);
-  const pollers: ConnectionPoller[] = [];
-  const subscribers: OpcuaSubscriber[] = [];
-  // node-opcua takes seconds to load: only gateways with an OPC UA connection pay for it.
-  const opcua = config.connections.some((c) => c.protocol === 'opcua')
-    ? await import('./protocols/opcua/subscriber.ts')
-    : undefined;
-  for (const connection of config.connections) {
-    if (connection.protocol !== 'opcua')
-      pollers.push(new ConnectionPoller({ connection, profiles, clock: ctx.clock, log, emit, metrics }));
-    else if (opcua)
-      subscribers.push(new opcua.OpcuaSubscriber({ connection, profiles, clock: ctx.clock, log, emit }));
-  }
-  for (const p of pollers) p.start();
-  // An OPC UA server may be down at start-up: the client keeps trying without holding up the rest.
-  for (const s of subscribers)
-    s.start().catch((err: unknown) => log.error('opcua start failed', { error: errorText(err) }));
+  let pollers: ConnectionPoller[] = [];
+  let subscribers: OpcuaSubscriber[] = [];
+  let opcuaIds: string[] = [];
+
+  const startConnections = async (site: LoadedSite, gw: GatewayConfig) => {
+    // node-opcua takes seconds to load: only gateways with an OPC UA connection pay for it.
+    const opcua = gw.connections.some((c) => c.protocol === 'opcua')
+      ? await import('./protocols/opcua/subscriber.ts')
+      : undefined;
+    const profiles = site.profiles;
+    pollers = [];
+    subscribers = [];
+    opcuaIds = [];
+    for (const connection of gw.connections) {
+      if (connection.protocol !== 'opcua')
+        pollers.push(new ConnectionPoller({ connection, profiles, clock: ctx.clock, log, emit, metrics }));
+      else if (opcua) {
+        opcuaIds.push(connection.id);
+        const pkiDir = join(ctx.dataDir, 'pki', 'opcua-client');
+        subscribers.push(
+          new opcua.OpcuaSubscriber({ connection, profiles, clock: ctx.clock, log, emit, pkiDir }),
+        );
+      }
+    }
+    for (const p of pollers) p.start();
+    // An OPC UA server may be down at start-up: the client keeps trying without holding up the rest.
+    for (const s of subscribers)
+      s.start().catch((err: unknown) => log.error('opcua start failed', { error: errorText(err) }));
+  };
+  const stopConnections = async () => {
+    await Promise.all([...pollers.map((p) => p.stop()), ...subscribers.map((s) => s.stop())]);
+  };
+
+  await startConnections(ctx.site, config);
   await publisher.onCommand(
     createCommandHandler({
-      site: ctx.site,
       gatewayId: config.id,
-      pollers,
+      connections: () => ({ pollers, subscribers }),
       clock: ctx.clock,
       log,
       publish: (r) => publisher.publishResult(r),
     }),
   );
   log.info('gateway started', {
-    connections: pollers.length,
+    connections: config.connections.length,
     devices: config.connections.reduce((n, c) => n + c.devices.length, 0),
   });
   return {
@@ -100,16 +130,26 @@ export async function startGateway(ctx: {
         batches_published: publisher.published,
         spool: publisher.spoolStats(),
         devices: Object.assign({}, ...pollers.map((p) => p.counters())),
-        opcua: Object.fromEntries(
-          subscribers.map((sub, i) => [
-            config.connections.filter((c) => c.protocol === 'opcua')[i]?.id ?? i,
-            sub.counters,
-          ]),
-        ),
+        opcua: Object.fromEntries(subscribers.map((sub, i) => [opcuaIds[i] ?? i, sub.counters])),
       },
     }),
+    reload: async (site) => {
+      const next = gatewayConfig(site, config.id);
+      await stopConnections();
+      config = next;
+      publisher.setSpoolLimits({
+        maxBytes: next.spool.max_size_mb * 1024 * 1024,
+        maxAgeMs: next.spool.max_age,
+      });
+      await startConnections(site, next);
+      log.info('gateway configuration reloaded', {
+        connections: next.connections.length,
+        devices: next.connections.reduce((n, c) => n + c.devices.length, 0),
+        spooled: publisher.spoolStats().batches,
+      });
+    },
     stop: async () => {
-      await Promise.all([...pollers.map((p) => p.stop()), ...subscribers.map((s) => s.stop())]);
+      await stopConnections();
       await publisher.close();
       log.info('gateway stopped');
     },

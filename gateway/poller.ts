@@ -10,8 +10,9 @@ import type { FieldConnection } from './protocols/driver.ts';
 import { driverFor } from './protocols/index.ts';
 import type { WriteTarget } from './protocols/modbus/client.ts';
 import { decodePlanned, decodePoint } from './protocols/modbus/decode.ts';
-import { MAX_REGISTERS, type PlannedRead, planReads } from './protocols/modbus/plan.ts';
+import { MAX_REGISTERS, type PlannedRead, type PlanOptions, planReads } from './protocols/modbus/plan.ts';
 import { badReading, readingOf } from './readings.ts';
+import { StaleTracker } from './stale.ts';
 
 export interface DeviceCounters {
   requests: number;
@@ -23,14 +24,22 @@ export interface DeviceCounters {
   last_error?: string;
 }
 
+/** Points of a device read at one period: the fast class (poll_interval) or the slow one. */
+interface PollClass {
+  name: 'fast' | 'slow';
+  plans: PlannedRead[];
+  period: number;
+  nextDue: number;
+}
+
 interface PolledDevice {
   config: DeviceConfig;
   profile: ModbusProfile;
-  plans: PlannedRead[];
-  nextDue: number;
+  classes: PollClass[];
   counters: DeviceCounters;
   /** Consecutive cycles in which the device did not answer. */
   failures: number;
+  stale: StaleTracker | undefined;
 }
 
 /**
@@ -39,8 +48,14 @@ interface PolledDevice {
  * 125-register limit). On RS-485 every register costs two characters of bus time, about what a
  * request's framing and turnaround cost for 8–16 registers, so reading through stops there.
  */
-export function planOptions(protocol: string): { maxGap: number } {
-  return { maxGap: protocol === 'modbus_tcp' ? MAX_REGISTERS : 16 };
+export function planOptions(protocol: string, device?: DeviceConfig): PlanOptions {
+  const options: PlanOptions = {
+    maxGap: device?.max_gap ?? (protocol === 'modbus_tcp' ? MAX_REGISTERS : 16),
+    onePerPoint: device?.one_request_per_point ?? false,
+  };
+  if (device?.max_registers_per_request !== undefined)
+    options.maxRegisters = device.max_registers_per_request;
+  return options;
 }
 
 /** Longest wait between attempts at a device that does not answer. */
@@ -89,14 +104,38 @@ export class ConnectionPoller {
       // loadSite rejects a non-Modbus profile on a Modbus connection; this only narrows the type.
       if (profile?.protocol !== 'modbus') return [];
       const readable = profile.points.filter((p) => p.type !== 'string');
+      const options = planOptions(conn.protocol, config);
+      const slow = new Set(config.slow_points);
+      const classes: PollClass[] = [
+        {
+          name: 'fast',
+          plans: planReads(
+            profile,
+            readable.filter((p) => !slow.has(p.id)),
+            options,
+          ),
+          period: config.poll_interval,
+          nextDue: 0,
+        },
+        {
+          name: 'slow',
+          plans: planReads(
+            profile,
+            readable.filter((p) => slow.has(p.id)),
+            options,
+          ),
+          period: config.slow_poll_interval,
+          nextDue: 0,
+        },
+      ];
       return [
         {
           config,
           profile,
-          plans: planReads(profile, readable, planOptions(conn.protocol)),
-          nextDue: 0,
+          classes: classes.filter((c) => c.plans.length > 0),
           failures: 0,
           counters: { requests: 0, errors: 0 },
+          stale: config.stale_after === undefined ? undefined : new StaleTracker(config.stale_after),
         },
       ];
     });
@@ -129,6 +168,12 @@ export class ConnectionPoller {
     this.wake?.();
     await this.loop;
     this.client.close();
+  }
+
+  /** A device of this connection with its profile (for validating commands). */
+  device(id: string): { profile: ModbusProfile; ref: string } | undefined {
+    const d = this.devices.find((x) => x.config.id === id);
+    return d && { profile: d.profile, ref: d.config.profile };
   }
 
   /** Device ids this poller serves. */
@@ -190,13 +235,14 @@ export class ConnectionPoller {
       const readings: Reading[] = [];
       for (const dev of this.devices) {
         await this.runCommands(); // writes jump ahead of the next poll
-        if (dev.nextDue > now || !this.running) continue;
-        const { readings: got, answered } = await this.pollDevice(dev);
+        const due = dev.classes.filter((c) => c.nextDue <= now);
+        if (due.length === 0 || !this.running) continue;
+        const { readings: got, answered } = await this.pollDevice(dev, due);
         readings.push(...got);
-        this.schedule(dev, now, answered);
+        this.schedule(dev, due, now, answered);
       }
       if (readings.length > 0) this.ctx.emit(readings);
-      const next = Math.min(...this.devices.map((d) => d.nextDue));
+      const next = Math.min(...this.devices.flatMap((d) => d.classes.map((c) => c.nextDue)));
       await new Promise<void>((resolve) => {
         this.wake = resolve;
         this.timer = setTimeout(resolve, Math.max(5, next - Date.now()));
@@ -209,25 +255,29 @@ export class ConnectionPoller {
    * period × 2^n (at most MAX_BACKOFF_MS), so a dead device costs the others its timeout once,
    * then ever more rarely.
    */
-  private schedule(dev: PolledDevice, now: number, answered: boolean): void {
-    const period = dev.config.poll_interval;
+  private schedule(dev: PolledDevice, due: PollClass[], now: number, answered: boolean): void {
     if (answered) {
       dev.failures = 0;
-      dev.nextDue = Math.max(dev.nextDue + period, now);
+      for (const c of due) c.nextDue = Math.max(c.nextDue + c.period, now);
       delete dev.counters.consecutive_failures;
       delete dev.counters.next_attempt;
       return;
     }
     dev.failures++;
-    dev.nextDue = now + Math.min(MAX_BACKOFF_MS, period * 2 ** dev.failures);
+    const retry = now + Math.min(MAX_BACKOFF_MS, dev.config.poll_interval * 2 ** dev.failures);
+    // A silent device is retried as a whole: every class waits for the backoff.
+    for (const c of dev.classes) c.nextDue = Math.max(c.nextDue, retry);
     dev.counters.consecutive_failures = dev.failures;
-    dev.counters.next_attempt = new Date(dev.nextDue).toISOString();
+    dev.counters.next_attempt = new Date(retry).toISOString();
   }
 
-  private async pollDevice(dev: PolledDevice): Promise<{ readings: Reading[]; answered: boolean }> {
+  private async pollDevice(
+    dev: PolledDevice,
+    due: PollClass[],
+  ): Promise<{ readings: Reading[]; answered: boolean }> {
     const out: Reading[] = [];
     let silent: string | undefined;
-    for (const plan of dev.plans) {
+    for (const plan of due.flatMap((c) => c.plans)) {
       if (silent !== undefined) {
         // It did not answer the previous request of this cycle: do not spend another timeout on it.
         out.push(...this.badReadings(dev, plan, `skipped: no answer to the previous request (${silent})`));
@@ -244,7 +294,13 @@ export class ConnectionPoller {
           this.ctx.clock.now(),
         );
         const ts = new Date(this.ctx.clock.now()).toISOString();
-        for (const v of decodePlanned(dev.profile, plan, data)) out.push(readingOf(dev.config.id, v, ts));
+        for (const v of decodePlanned(dev.profile, plan, data)) {
+          const reading = readingOf(dev.config.id, v, ts);
+          const role = plan.points.find((x) => x.point.id === v.point)?.point.role;
+          const watched =
+            dev.config.stale_points?.includes(v.point) ?? (role !== undefined && StaleTracker.applies(role));
+          out.push(dev.stale && watched ? dev.stale.check(reading) : reading);
+        }
         dev.counters.last_success = ts;
       } catch (err) {
         dev.counters.errors++;

@@ -40,6 +40,10 @@ export class TelemetryPublisher {
     this.spool = new Spool(join(ctx.dataDir, `gateway-${ctx.gatewayId}.spool.db`), limits, ctx.log);
   }
 
+  setSpoolLimits(limits: SpoolLimits): void {
+    this.spool.setLimits(limits);
+  }
+
   /** Starts connecting; does not wait for the broker, which may be down — the spool holds the data meanwhile. */
   connect(): void {
     const { gatewayId, mqttUrl, log } = this.ctx;

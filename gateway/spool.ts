@@ -29,7 +29,7 @@ export class Spool {
 
   constructor(
     file: string,
-    private readonly limits: SpoolLimits,
+    private limits: SpoolLimits,
     private readonly log: Logger,
   ) {
     mkdirSync(dirname(file), { recursive: true });
@@ -40,6 +40,11 @@ export class Spool {
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);`);
     this.insert = this.db.prepare('INSERT INTO batches (seq, payload, created) VALUES (?, ?, ?)');
     this.del = this.db.prepare('DELETE FROM batches WHERE seq = ?');
+  }
+
+  /** New bounds (config reload); they apply from the next batch on. */
+  setLimits(limits: SpoolLimits): void {
+    this.limits = limits;
   }
 
   /** The last sequence number handed out (0 on a new spool). */

@@ -1,16 +1,26 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataType, OPCUACertificateManager, OPCUAServer, Variant } from 'node-opcua';
+import {
+  DataType,
+  MessageSecurityMode,
+  OPCUACertificateManager,
+  OPCUAServer,
+  SecurityPolicy,
+  StatusCodes,
+  Variant,
+} from 'node-opcua';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../core/clock.ts';
-import { opcuaConnectionSchema } from '../core/config/siteSchema.ts';
+import type { CommandResult } from '../core/commands.ts';
+import { type OpcuaConnection, opcuaConnectionSchema } from '../core/config/siteSchema.ts';
 import { createLogger } from '../core/log.ts';
 import { loadProfile } from '../core/profiles/loadProfile.ts';
 import type { DeviceProfile } from '../core/profiles/profileSchema.ts';
 import type { Reading } from '../core/telemetry.ts';
 import { startSims } from '../device-sims/main.ts';
 import { defaultScenarioFile, loadScenario } from '../device-sims/scenario/load.ts';
+import { createCommandHandler } from '../gateway/commandHandler.ts';
 import { OpcuaSubscriber } from '../gateway/protocols/opcua/subscriber.ts';
 import { waitFor } from './helpers/site.ts';
 import { freePort } from './servers/process.ts';
@@ -24,75 +34,124 @@ function profiles(): Map<string, DeviceProfile> {
   return new Map([[PROFILE, r.profile]]);
 }
 
-function connection(port: number, objects: string[]) {
+function connection(
+  port: number,
+  objects: string[],
+  extra: Record<string, unknown> = {},
+  device: Record<string, unknown> = {},
+) {
   return opcuaConnectionSchema.parse({
     id: 'hvac',
     protocol: 'opcua',
     endpoint: `opc.tcp://127.0.0.1:${port}/jieneng`,
     sampling_interval: '200ms',
     publishing_interval: '200ms',
-    devices: objects.map((object) => ({ id: object.replace('.', '-'), profile: PROFILE, object })),
+    ...extra,
+    devices: objects.map((object) => ({ id: object.replace('.', '-'), profile: PROFILE, object, ...device })),
+  });
+}
+
+const VALUES: Record<string, [string, DataType, boolean | number | string]> = {
+  OnOff: ['Boolean', DataType.Boolean, true],
+  Mode: ['String', DataType.String, 'cool'],
+  CoolingSetpoint: ['Double', DataType.Double, 25.5],
+  HeatingSetpoint: ['Double', DataType.Double, 19],
+  FanSpeed: ['Int32', DataType.Int32, 2],
+  ZoneTemperature: ['Double', DataType.Double, 27.25],
+  ElectricPower: ['Double', DataType.Double, 4321.5],
+  ThermalOutput: ['Double', DataType.Double, 12000],
+  Status: ['String', DataType.String, 'cooling'],
+};
+
+/**
+ * An OPC UA server built directly on node-opcua's server API (not device-sims): one AC unit
+ * object per name with the hvac-zone variables; every write a client makes is counted.
+ */
+async function uaServer(options: {
+  objects: string[];
+  operationLimits?: { maxMonitoredItemsPerCall: number; maxNodesPerRead: number };
+  secure?: boolean;
+}) {
+  const port = await freePort();
+  const pki = mkdtempSync(join(tmpdir(), 'jn-ua-server-'));
+  const server = new OPCUAServer({
+    port,
+    host: '127.0.0.1',
+    hostname: '127.0.0.1',
+    resourcePath: '/jieneng',
+    serverCertificateManager: new OPCUACertificateManager({
+      rootFolder: join(pki, 'server'),
+      automaticallyAcceptUnknownCertificate: true,
+    }),
+    ...(options.secure
+      ? { securityModes: [MessageSecurityMode.Sign], securityPolicies: [SecurityPolicy.Basic256Sha256] }
+      : {}),
+    ...(options.operationLimits ? { serverCapabilities: { operationLimits: options.operationLimits } } : {}),
+  });
+  await server.initialize();
+  const addressSpace = server.engine.addressSpace;
+  if (!addressSpace) throw new Error('no address space');
+  const ns = addressSpace.registerNamespace('urn:jieneng:device-sims');
+  const writes: { node: string; value: unknown }[] = [];
+  const current = new Map<string, Variant>();
+  for (const object of options.objects) {
+    const unit = ns.addObject({
+      organizedBy: addressSpace.rootFolder.objects,
+      browseName: object,
+      nodeId: `s=${object}`,
+    });
+    for (const [name, [dataType, dt, value]] of Object.entries(VALUES)) {
+      const node = `${object}.${name}`;
+      current.set(node, new Variant({ dataType: dt, value }));
+      ns.addVariable({
+        componentOf: unit,
+        browseName: name,
+        nodeId: `s=${node}`,
+        dataType,
+        accessLevel: 'CurrentRead | CurrentWrite',
+        userAccessLevel: 'CurrentRead | CurrentWrite',
+        value: {
+          get: () => current.get(node) ?? new Variant({}),
+          set: (v: Variant) => {
+            writes.push({ node, value: v.value });
+            current.set(node, new Variant({ dataType: dt, value: v.value }));
+            return StatusCodes.Good;
+          },
+        },
+      });
+    }
+  }
+  await server.start();
+  return {
+    port,
+    writes,
+    certificateFile: server.certificateFile,
+    stop: () => server.shutdown(0),
+  };
+}
+
+function subscriber(conn: OpcuaConnection, emit: (r: Reading[]) => void, clock = new ManualClock(0)) {
+  return new OpcuaSubscriber({
+    connection: conn,
+    profiles: profiles(),
+    clock,
+    log,
+    emit,
+    pkiDir: mkdtempSync(join(tmpdir(), 'jn-ua-client-')),
   });
 }
 
 describe('gateway OPC UA acquisition', () => {
   it('decodes a server built directly with node-opcua’s server API (not device-sims)', async () => {
-    const port = await freePort();
-    const pki = mkdtempSync(join(tmpdir(), 'jn-ua-interop-'));
-    const server = new OPCUAServer({
-      port,
-      host: '127.0.0.1',
-      hostname: '127.0.0.1',
-      resourcePath: '/jieneng',
-      serverCertificateManager: new OPCUACertificateManager({
-        rootFolder: join(pki, 'server'),
-        automaticallyAcceptUnknownCertificate: true,
-      }),
-    });
-    await server.initialize();
-    const addressSpace = server.engine.addressSpace;
-    if (!addressSpace) throw new Error('no address space');
-    const ns = addressSpace.registerNamespace('urn:jieneng:device-sims');
-    const unit = ns.addObject({
-      organizedBy: addressSpace.rootFolder.objects,
-      browseName: 'AHU-1',
-      nodeId: 's=b1.ahu-1',
-    });
-    const values: Record<string, [string, DataType, boolean | number | string]> = {
-      OnOff: ['Boolean', DataType.Boolean, true],
-      Mode: ['String', DataType.String, 'cool'],
-      CoolingSetpoint: ['Double', DataType.Double, 25.5],
-      HeatingSetpoint: ['Double', DataType.Double, 19],
-      FanSpeed: ['Int32', DataType.Int32, 2],
-      ZoneTemperature: ['Double', DataType.Double, 27.25],
-      ElectricPower: ['Double', DataType.Double, 4321.5],
-      ThermalOutput: ['Double', DataType.Double, 12000],
-      Status: ['String', DataType.String, 'cooling'],
-    };
-    for (const [name, [dataType, dt, value]] of Object.entries(values)) {
-      ns.addVariable({
-        componentOf: unit,
-        browseName: name,
-        nodeId: `s=b1.ahu-1.${name}`,
-        dataType,
-        value: new Variant({ dataType: dt, value }),
-      });
-    }
-    await server.start();
+    const server = await uaServer({ objects: ['b1.ahu-1'] });
     const readings: Reading[] = [];
-    const sub = new OpcuaSubscriber({
-      connection: connection(port, ['b1.ahu-1']),
-      profiles: profiles(),
-      clock: new ManualClock(0),
-      log,
-      emit: (r) => readings.push(...r),
-    });
+    const sub = subscriber(connection(server.port, ['b1.ahu-1']), (r) => readings.push(...r));
     try {
       await sub.start();
       await waitFor('the initial values', () => readings.length >= 9, 10_000);
     } finally {
       await sub.stop();
-      await server.shutdown(0);
+      await server.stop();
     }
     const got = Object.fromEntries(readings.map((r) => [r.point, r.value]));
     expect(got).toEqual({
@@ -109,6 +168,150 @@ describe('gateway OPC UA acquisition', () => {
     expect(readings.every((r) => r.quality === 'good' && r.device === 'b1-ahu-1')).toBe(true);
   });
 
+  it('keeps within the server’s OperationLimits when subscribing and when polling', async () => {
+    const objects = ['b1.ahu-1', 'b1.ahu-2'];
+    // The server answers BadTooManyOperations to any call above these limits.
+    const server = await uaServer({
+      objects,
+      operationLimits: { maxMonitoredItemsPerCall: 4, maxNodesPerRead: 4 },
+    });
+    try {
+      const subscribed: Reading[] = [];
+      const sub = subscriber(connection(server.port, objects), (r) => subscribed.push(...r));
+      await sub.start();
+      await waitFor('18 initial values', () => subscribed.length >= 18, 10_000);
+      await sub.stop();
+      expect(sub.counters.operation_limits).toEqual({
+        max_nodes_per_read: 4,
+        max_monitored_items_per_call: 4,
+      });
+      expect(sub.counters.monitored_items).toBe(18);
+      // 2 zone temperatures with a deadband in one call, the other 16 items in 4 calls of 4.
+      expect(sub.counters.create_calls).toBe(5);
+      expect(new Set(subscribed.map((r) => `${r.device}/${r.point}`)).size).toBe(18);
+
+      const polled: Reading[] = [];
+      const poll = subscriber(
+        connection(server.port, objects, { mode: 'polling', poll_interval: '200ms' }),
+        (r) => polled.push(...r),
+      );
+      await poll.start();
+      await waitFor('two polling cycles', () => polled.length >= 36, 10_000);
+      await poll.stop();
+      expect(poll.counters.mode).toBe('polling');
+      expect(poll.counters.read_calls).toBeGreaterThanOrEqual(10); // ⌈18 / 4⌉ = 5 Reads per cycle
+      expect(polled.every((r) => r.quality === 'good')).toBe(true);
+      expect(polled.find((r) => r.point === 'cooling_setpoint')?.value).toBe(25.5);
+    } finally {
+      await server.stop();
+    }
+  }, 40_000);
+
+  it('writes a command, reads it back, and never writes what the node map forbids', async () => {
+    const server = await uaServer({ objects: ['b1.ahu-1'] });
+    const results: CommandResult[] = [];
+    const sub = subscriber(connection(server.port, ['b1.ahu-1']), () => {});
+    const handle = createCommandHandler({
+      gatewayId: 'gw',
+      connections: () => ({ pollers: [], subscribers: [sub] }),
+      clock: new ManualClock(0),
+      log,
+      publish: async (r) => {
+        results.push(r);
+      },
+    });
+    const send = (id: string, point: string, value: number) =>
+      handle(
+        Buffer.from(
+          JSON.stringify({ id, device: 'b1-ahu-1', point, value, sent_at: '2025-07-02T10:00:00+08:00' }),
+        ),
+      );
+    try {
+      await sub.start();
+      send('c1', 'cooling_setpoint', 27);
+      send('c2', 'mode', 1); // heat
+      send('c3', 'zone_temperature', 20); // read-only
+      send('c4', 'cooling_setpoint', 40); // above the unit's 32 °C
+      send('c5', 'mode', 7); // no such mode
+      await waitFor('five outcomes', () => results.length >= 5, 10_000);
+    } finally {
+      await sub.stop();
+      await server.stop();
+    }
+    const by = Object.fromEntries(results.map((r) => [r.id, r]));
+    expect(by.c1).toMatchObject({ status: 'written', read_back: 27 });
+    expect(by.c2).toMatchObject({ status: 'written', read_back: 1 });
+    expect(by.c3).toMatchObject({
+      status: 'rejected',
+      reason: 'point "zone_temperature" of device "b1-ahu-1" is read-only',
+    });
+    expect(by.c4?.reason).toContain('above the maximum 32 °C');
+    expect(by.c5?.reason).toContain('takes one of 0 (cool), 1 (heat), 2 (fan), 3 (auto)');
+    // The server saw exactly the two valid writes.
+    expect(server.writes).toEqual([
+      { node: 'b1.ahu-1.CoolingSetpoint', value: 27 },
+      { node: 'b1.ahu-1.Mode', value: 'heat' },
+    ]);
+  }, 30_000);
+
+  it('flags a value that stops changing as stale (uncertain), once', async () => {
+    const server = await uaServer({ objects: ['b1.ahu-1'] });
+    const clock = new ManualClock(Date.parse('2025-07-02T10:00:00+08:00'));
+    const readings: Reading[] = [];
+    const conn = connection(server.port, ['b1.ahu-1'], {}, { stale_after: '1s' });
+    const sub = subscriber(conn, (r) => readings.push(...r), clock);
+    try {
+      await sub.start();
+      await waitFor('the initial values', () => readings.length >= 9, 10_000);
+      clock.advance(5_000);
+      await waitFor('stale flags', () => readings.some((r) => r.quality === 'uncertain'), 5_000);
+      await new Promise((r) => setTimeout(r, 1500)); // another check: no second flag
+    } finally {
+      await sub.stop();
+      await server.stop();
+    }
+    const stale = readings.filter((r) => r.quality === 'uncertain');
+    // Only values that should move: temperature, power and thermal output — not setpoints or modes.
+    expect(stale.map((r) => r.point).sort()).toEqual([
+      'electric_power',
+      'thermal_output',
+      'zone_temperature',
+    ]);
+    expect(stale.every((r) => r.reason?.startsWith('stale: unchanged since '))).toBe(true);
+    expect(stale.find((r) => r.point === 'zone_temperature')?.value).toBe(27.25);
+  }, 30_000);
+
+  it('refuses an untrusted server certificate, says where it is, and connects once it is trusted', async () => {
+    const server = await uaServer({ objects: ['b1.ahu-1'], secure: true });
+    const pki = mkdtempSync(join(tmpdir(), 'jn-ua-trust-'));
+    const conn = connection(server.port, ['b1.ahu-1'], {
+      security_mode: 'Sign',
+      security_policy: 'Basic256Sha256',
+      trusted_certificates: pki,
+    });
+    const readings: Reading[] = [];
+    try {
+      const first = subscriber(conn, () => {});
+      const failure = await first.start().then(
+        () => 'connected',
+        (err: Error) => err.message,
+      );
+      await first.stop();
+      expect(failure).toContain(`move it to ${join(pki, 'trusted', 'certs')}`);
+      const rejected = readdirSync(join(pki, 'rejected'));
+      expect(rejected.length).toBe(1);
+      mkdirSync(join(pki, 'trusted', 'certs'), { recursive: true });
+      renameSync(join(pki, 'rejected', rejected[0] ?? ''), join(pki, 'trusted', 'certs', rejected[0] ?? ''));
+      const second = subscriber(conn, (r) => readings.push(...r));
+      await second.start();
+      await waitFor('values over a signed channel', () => readings.length >= 9, 10_000);
+      await second.stop();
+    } finally {
+      await server.stop();
+    }
+    expect(readings.find((r) => r.point === 'cooling_setpoint')?.value).toBe(25.5);
+  }, 40_000);
+
   it('resumes within 10 s after the server restarts, without duplicate monitored items', async () => {
     const loaded = loadScenario(defaultScenarioFile);
     const port = await freePort();
@@ -121,13 +324,9 @@ describe('gateway OPC UA acquisition', () => {
       log,
     });
     const readings: Reading[] = [];
-    const sub = new OpcuaSubscriber({
-      connection: connection(port, ['zonghe-lou.f1-3', 'zonghe-lou.f4-8']),
-      profiles: profiles(),
-      clock: new ManualClock(0),
-      log,
-      emit: (r) => readings.push(...r),
-    });
+    const sub = subscriber(connection(port, ['zonghe-lou.f1-3', 'zonghe-lou.f4-8']), (r) =>
+      readings.push(...r),
+    );
     try {
       await sub.start();
       await waitFor('the initial values', () => readings.length >= 18, 10_000);

@@ -91,6 +91,30 @@ function crossCheck(src: YamlSource, config: SiteConfig, profilesDir: string): L
               `profile "${dev.profile}" is an ${profile.protocol} profile; connection "${conn.id}" speaks ${conn.protocol}`,
             ),
           );
+        const lists: [string, string[] | undefined][] = [
+          ['slow_points', 'slow_points' in dev ? dev.slow_points : undefined],
+          ['stale_points', dev.stale_points],
+        ];
+        for (const [key, list] of lists)
+          list?.forEach((pointId, pi) => {
+            if (profile && !profile.points.some((p) => p.id === pointId))
+              src.problems.push(
+                src.problemAt(
+                  [...path, key, pi],
+                  `profile "${dev.profile}" has no point "${pointId}"; its points are: ${profile.points.map((p) => p.id).join(', ')}`,
+                ),
+              );
+          });
+        if ('unit_id' in dev) {
+          const first = conn.devices.findIndex((d) => 'unit_id' in d && d.unit_id === dev.unit_id);
+          if (first < di)
+            src.problems.push(
+              src.problemAt(
+                [...path, 'unit_id'],
+                `unit id ${dev.unit_id} is already used by device "${conn.devices[first]?.id}" on connection "${conn.id}"; two devices on one bus or TCP connection need different unit ids`,
+              ),
+            );
+        }
         if (profile && !devices.has(dev.id))
           devices.set(dev.id, { device: dev, gatewayId: gw.id, connectionId: conn.id, profile });
       });

@@ -152,6 +152,8 @@ function allowedKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] 
 function describeIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
+      // A schema's own message (e.g. durations: "needs a unit") says more than the generic one.
+      if (issue.input !== undefined && !issue.message.startsWith('Invalid input')) return issue.message;
       return issue.input === undefined
         ? `required: expected ${issue.expected}`
         : `expected ${issue.expected}, got ${typeName(issue.input)}`;

@@ -58,6 +58,19 @@ export const buildingSchema = z
   })
   .strict();
 
+const staleAfter = durationSchema
+  .optional()
+  .describe(
+    'A measurement or counter unchanged for this long is published with quality uncertain, reason "stale" (e.g. 15min for a meter whose counter should move)',
+  );
+
+const stalePoints = z
+  .array(slugSchema)
+  .optional()
+  .describe(
+    'Points stale_after applies to (default: every measurement and counter; list them when some legitimately rest, e.g. an export counter that stays 0)',
+  );
+
 export const modbusDeviceSchema = z
   .object({
     id: slugSchema.describe('Device id, unique in the site; becomes the `device` tag'),
@@ -69,7 +82,34 @@ export const modbusDeviceSchema = z
     unit_id: z.number().int().min(0).max(255).default(1).describe('Modbus unit (slave) id'),
     poll_interval: durationSchema
       .prefault('1s')
-      .describe('How often every point is read, e.g. 1s, 15s, 1min'),
+      .describe('How often every point is read (the fast class), e.g. 1s, 15s, 1min'),
+    slow_points: z
+      .array(slugSchema)
+      .default([])
+      .describe('Points read in the slow class, at slow_poll_interval (e.g. serial number, counters)'),
+    slow_poll_interval: durationSchema.prefault('1min').describe('How often the slow_points are read'),
+    stale_after: staleAfter,
+    stale_points: stalePoints,
+    max_registers_per_request: z
+      .number()
+      .int()
+      .min(1)
+      .max(125)
+      .optional()
+      .describe('Escape hatch for devices that refuse long reads: at most this many registers per request'),
+    max_gap: z
+      .number()
+      .int()
+      .min(0)
+      .max(125)
+      .optional()
+      .describe(
+        'Unused registers read through rather than split a request (default: 125 over TCP, 16 on RS-485); 0 for devices that reject reads of unmapped registers',
+      ),
+    one_request_per_point: z
+      .boolean()
+      .default(false)
+      .describe('Escape hatch for devices that answer only reads of exactly one point'),
   })
   .strict();
 
@@ -93,6 +133,11 @@ export const modbusRtuConnectionSchema = z
     parity: z.enum(['none', 'even', 'odd']).default('none'),
     stop_bits: z.union([z.literal(1), z.literal(2)]).default(1),
     timeout: durationSchema.prefault('1s').describe('Reply timeout per request'),
+    inter_frame_gap: durationSchema
+      .optional()
+      .describe(
+        'Silence kept on the bus after a reply before the next request (default: 3.5 character times, 1.75 ms above 19200 baud, as Modbus over Serial Line §2.5.1.1 requires); raise it for slow devices',
+      ),
     devices: z.array(modbusDeviceSchema).min(1),
   })
   .strict();
@@ -108,6 +153,8 @@ export const opcuaDeviceSchema = z
       .describe(
         'Equipment object path that fills {object} in the profile’s node templates, e.g. zonghe-lou.f1-3',
       ),
+    stale_after: staleAfter,
+    stale_points: stalePoints,
   })
   .strict();
 
@@ -125,6 +172,19 @@ export const opcuaConnectionSchema = z
       .prefault('1s')
       .describe('How often the server samples each monitored variable'),
     publishing_interval: durationSchema.prefault('1s').describe('How often the server sends the changes'),
+    mode: z
+      .enum(['subscription', 'polling'])
+      .default('subscription')
+      .describe(
+        'subscription: monitored items report changes; polling: Read every poll_interval (for servers without subscriptions; also the automatic fallback when the server refuses to create one)',
+      ),
+    poll_interval: durationSchema.prefault('5s').describe('Read period in polling mode'),
+    trusted_certificates: z
+      .string()
+      .optional()
+      .describe(
+        'PKI folder of the gateway’s OPC UA client (default <data-dir>/pki/opcua-client); a server certificate is accepted only once it is in <folder>/trusted/certs — an unknown one is stored in <folder>/rejected and the connection refused',
+      ),
     devices: z.array(opcuaDeviceSchema).min(1),
   })
   .strict();
@@ -139,6 +199,28 @@ export const gatewaySchema = z
   .object({
     id: slugSchema.describe('Gateway id; the MQTT topic segment of everything it publishes'),
     connections: z.array(connectionSchema).min(1),
+    spool: z
+      .object({
+        max_size_mb: z
+          .number()
+          .positive()
+          .default(256)
+          .describe('Largest spool on disk while the broker is unreachable, MiB'),
+        max_age: durationSchema.prefault('30d').describe('Oldest spooled telemetry kept'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Store-and-forward bounds; past them the oldest batches are dropped, counted and logged'),
+    metrics: z
+      .object({
+        host: z.string().default('127.0.0.1').describe('Address the /metrics endpoint binds to'),
+        port: z.number().int().min(1).max(65535).describe('Port of the /metrics endpoint'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'Prometheus /metrics of a gateway run as its own process (`jieneng gateway`); `jieneng start` serves it on its HTTP port',
+      ),
   })
   .strict();
 

@@ -127,6 +127,16 @@ export const opcuaPointSchema = z
     min: z.number().optional().describe('EURange low / lowest writable value, in `unit`'),
     max: z.number().optional().describe('EURange high / highest writable value, in `unit`'),
     values: z.array(z.string()).optional().describe('Allowed values of a String point (an enumeration)'),
+    deadband: z
+      .object({
+        type: z
+          .enum(['absolute', 'percent'])
+          .describe('absolute: in `unit`; percent: of the EURange (AnalogItems only)'),
+        value: z.number().nonnegative(),
+      })
+      .strict()
+      .optional()
+      .describe('Changes smaller than this are not reported (OPC UA DataChangeFilter)'),
   })
   .strict();
 
@@ -152,3 +162,4 @@ export type ModbusPoint = z.infer<typeof modbusPointSchema>;
 export type OpcuaProfile = z.infer<typeof opcuaProfileSchema>;
 export type OpcuaPoint = z.infer<typeof opcuaPointSchema>;
 export type DeviceProfile = ModbusProfile | OpcuaProfile;
+export type PointRole = z.infer<typeof pointRoleSchema>;

@@ -76,6 +76,8 @@ export class ModbusRtuSimServer {
   private corruptCount = 0;
   /** Characters that crossed the bus: requests addressed to our devices and our replies. */
   wireBytes = 0;
+  /** Frames (requests and replies) that crossed the bus. */
+  wireFrames = 0;
 
   constructor(
     readonly options: {
@@ -163,6 +165,7 @@ export class ModbusRtuSimServer {
             : reply;
           const frame = this.corrupt(unit, rtuFrame(unit, body));
           this.wireBytes += requestLength + frame.length;
+          this.wireFrames += 2;
           // The request and the reply each take their time on the wire, then the 3.5-character gap.
           const delay = this.wireTime(requestLength + frame.length + 3.5);
           setTimeout(() => {

@@ -1,5 +1,5 @@
 import type { ProtocolDriver } from './driver.ts';
-import { ModbusClient } from './modbus/client.ts';
+import { defaultInterFrameGapMs, ModbusClient } from './modbus/client.ts';
 
 /** The protocol registry: one line per protocol the gateway speaks. */
 export const drivers: Record<string, ProtocolDriver> = {
@@ -25,7 +25,11 @@ export const drivers: Record<string, ProtocolDriver> = {
         parity: c.parity,
         stopBits: c.stop_bits,
       };
-      return new ModbusClient({ line, timeoutMs: c.timeout });
+      return new ModbusClient({
+        line,
+        timeoutMs: c.timeout,
+        interFrameGapMs: c.inter_frame_gap ?? defaultInterFrameGapMs(c.baud),
+      });
     },
   },
   opcua: { protocol: 'opcua', folder: 'opcua', kind: 'subscribe' },

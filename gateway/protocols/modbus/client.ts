@@ -11,6 +11,14 @@ export type ModbusLine =
   | { kind: 'tcp'; host: string; port: number }
   | { kind: 'rtu'; path: string; baudRate: number; parity: 'none' | 'even' | 'odd'; stopBits: 1 | 2 };
 
+/**
+ * The silent interval Modbus over Serial Line V1.02 §2.5.1.1 requires between frames: 3.5
+ * character times of 11 bits, fixed at 1.75 ms above 19200 baud.
+ */
+export function defaultInterFrameGapMs(baud: number): number {
+  return baud > 19200 ? 1.75 : (3.5 * 11 * 1000) / baud;
+}
+
 function describeLine(line: ModbusLine): string {
   return line.kind === 'tcp' ? `${line.host}:${line.port}` : `${line.path} (${line.baudRate} baud)`;
 }
@@ -21,8 +29,29 @@ function describeLine(line: ModbusLine): string {
  */
 export class ModbusClient {
   private client: ModbusRTU | undefined;
+  /** When the last exchange ended (performance.now()), for the inter-frame silence. */
+  private lastEnd = 0;
 
-  constructor(private readonly options: { line: ModbusLine; timeoutMs: number }) {}
+  constructor(
+    private readonly options: {
+      line: ModbusLine;
+      timeoutMs: number;
+      /** Silence kept after each exchange before the next request (RS-485), ms. */
+      interFrameGapMs?: number;
+    },
+  ) {}
+
+  /** Waits out the inter-frame silence, then runs one exchange and notes when it ended. */
+  private async exchange<T>(run: () => Promise<T>): Promise<T> {
+    const gap = this.options.interFrameGapMs ?? 0;
+    const wait = this.lastEnd + gap - performance.now();
+    if (gap > 0 && wait > 0) await new Promise((r) => setTimeout(r, wait));
+    try {
+      return await run();
+    } finally {
+      this.lastEnd = performance.now();
+    }
+  }
 
   private async connection(): Promise<ModbusRTU> {
     if (this.client?.isOpen) return this.client;
@@ -51,7 +80,11 @@ export class ModbusClient {
   }
 
   /** Executes one planned read on unit `unitId`; returns register words or bits. */
-  async read(unitId: number, plan: PlannedRead): Promise<number[] | boolean[]> {
+  read(unitId: number, plan: PlannedRead): Promise<number[] | boolean[]> {
+    return this.exchange(() => this.readNow(unitId, plan));
+  }
+
+  private async readNow(unitId: number, plan: PlannedRead): Promise<number[] | boolean[]> {
     const client = await this.connection();
     client.setID(unitId);
     try {
@@ -71,7 +104,11 @@ export class ModbusClient {
   }
 
   /** Writes a coil (FC05) or holding registers (FC06 for one, FC16 for several) on unit `unitId`. */
-  async write(unitId: number, target: WriteTarget): Promise<void> {
+  write(unitId: number, target: WriteTarget): Promise<void> {
+    return this.exchange(() => this.writeNow(unitId, target));
+  }
+
+  private async writeNow(unitId: number, target: WriteTarget): Promise<void> {
     const client = await this.connection();
     client.setID(unitId);
     try {

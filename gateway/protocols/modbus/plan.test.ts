@@ -37,4 +37,29 @@ describe('request planning', () => {
       [124, 2],
     ]);
   });
+
+  it('honours a device that takes at most 4 registers per request', () => {
+    const p = profile([0, 2, 4, 6]);
+    expect(planReads(p, p.points, { maxRegisters: 4 }).map((r) => [r.start, r.length])).toEqual([
+      [0, 4],
+      [4, 4],
+    ]);
+  });
+
+  it('asks for each point on its own when the device answers nothing else', () => {
+    const p = profile([0, 2, 4]);
+    expect(planReads(p, p.points, { onePerPoint: true }).map((r) => [r.start, r.length])).toEqual([
+      [0, 2],
+      [2, 2],
+      [4, 2],
+    ]);
+  });
+
+  it('reads through no unused register with a gap of 0', () => {
+    const p = profile([0, 2, 6]);
+    expect(planReads(p, p.points, { maxGap: 0 }).map((r) => [r.start, r.length])).toEqual([
+      [0, 4],
+      [6, 2],
+    ]);
+  });
 });

@@ -16,6 +16,10 @@ export interface PlannedRead {
 export interface PlanOptions {
   /** Largest run of unused registers to read through rather than start a new request (default 16). */
   maxGap?: number;
+  /** Most registers per request, for devices that refuse long reads (default and at most 125). */
+  maxRegisters?: number;
+  /** One request per point, for devices that answer only reads that match a point exactly. */
+  onePerPoint?: boolean;
 }
 
 function span(profile: ModbusProfile, p: ModbusPoint): { start: number; count: number } {
@@ -34,13 +38,21 @@ export function planReads(
   for (const p of points) byTable.set(p.function, [...(byTable.get(p.function) ?? []), p]);
   const plans: PlannedRead[] = [];
   for (const [table, list] of byTable) {
-    const limit = table === 'coil' || table === 'discrete_input' ? MAX_BITS : MAX_REGISTERS;
+    const limit =
+      table === 'coil' || table === 'discrete_input'
+        ? MAX_BITS
+        : Math.min(MAX_REGISTERS, options.maxRegisters ?? MAX_REGISTERS);
     const sorted = [...list].sort((a, b) => span(profile, a).start - span(profile, b).start);
     let current: PlannedRead | undefined;
     for (const point of sorted) {
       const { start, count } = span(profile, point);
       const end = start + count;
-      if (current && start - (current.start + current.length) <= maxGap && end - current.start <= limit) {
+      if (
+        current &&
+        !options.onePerPoint &&
+        start - (current.start + current.length) <= maxGap &&
+        end - current.start <= limit
+      ) {
         current.length = Math.max(current.length, end - current.start);
         current.points.push({ point, at: start - current.start });
       } else {

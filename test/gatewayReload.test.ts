@@ -1,0 +1,131 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { systemClock } from '../core/clock.ts';
+import { createLogger } from '../core/log.ts';
+import { type TelemetryBatch, telemetryBatchSchema } from '../core/telemetry.ts';
+import { startSims } from '../device-sims/main.ts';
+import { loadScenario } from '../device-sims/scenario/load.ts';
+import { spawnCli } from './helpers/cli.ts';
+import { waitFor, writeTestSite } from './helpers/site.ts';
+import { startMosquitto } from './servers/mosquitto.ts';
+import { freePort } from './servers/process.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface SiteDoc {
+  gateways: { metrics?: unknown; connections: { devices: { id: string; slow_points?: string[] }[] }[] }[];
+  meters: { device: string }[];
+}
+
+/**
+ * `jieneng gateway` as its own process: /metrics on the port the site file gives, and SIGHUP
+ * applying an edited site file while the broker is down — a broken file is refused with the
+ * reason and the gateway runs on; a good one adds a device; the spool written before, during and
+ * after the reload arrives once the broker is back, with no sequence gap.
+ */
+describe('gateway process: /metrics and SIGHUP reload', () => {
+  it('reloads without losing the spool and refuses a broken file', async () => {
+    const modbusPort = await freePort();
+    const metricsPort = await freePort();
+    const gatewayId = 'gw-reload';
+    const { dir, file, scenarioFile } = writeTestSite({
+      modbusPort,
+      gatewayId,
+      devices: ['m-a', 'm-b'],
+      pollInterval: '500ms',
+    });
+    const full = parse(readFileSync(file, 'utf8')) as SiteDoc;
+    const gw = full.gateways[0];
+    const devices = gw?.connections[0]?.devices ?? [];
+    if (!gw || devices.length !== 2) throw new Error('test site has no gateway');
+    gw.metrics = { port: metricsPort };
+    const firstDevice = devices[0];
+    if (firstDevice) firstDevice.slow_points = ['import_energy'];
+    const fullText = stringify(full);
+    // Start with m-a only (and only its meter).
+    const initial = structuredClone(full);
+    const initialConn = initial.gateways[0]?.connections[0];
+    if (initialConn) initialConn.devices = initialConn.devices.filter((d) => d.id === 'm-a');
+    initial.meters = initial.meters.filter((m) => m.device === 'm-a');
+    writeFileSync(file, stringify(initial));
+
+    const log = createLogger({ level: 'error' });
+    const broker = await startMosquitto();
+    const port = Number(new URL(broker.url).port);
+    let restarted: Awaited<ReturnType<typeof startMosquitto>> | undefined;
+    const sims = await startSims({ scenario: loadScenario(scenarioFile), clock: systemClock, log });
+    const batches: TelemetryBatch[] = [];
+    const listen = (url: string) => {
+      const client = mqtt.connect(url, { clientId: `listener-${Date.now()}`, clean: true });
+      client.on('connect', () => client.subscribe(`jn/v1/${gatewayId}/telemetry`, { qos: 1 }));
+      client.on('message', (_t, payload) =>
+        batches.push(telemetryBatchSchema.parse(JSON.parse(payload.toString()))),
+      );
+      return client;
+    };
+    let listener = listen(broker.url);
+    const gateway = spawnCli([
+      'gateway',
+      '--config',
+      file,
+      '--mqtt-url',
+      broker.url,
+      '--data-dir',
+      join(dir, 'gw'),
+    ]);
+    try {
+      await waitFor('telemetry from m-a', () => batches.length >= 2, 20_000);
+      const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      expect(metrics).toMatch(/jieneng_gateway_requests_total\{[^}]*device="m-a"[^}]*\} [1-9]/);
+      expect(metrics).not.toContain('device="m-b"');
+
+      listener.end(true);
+      await broker.stop(); // outage: from here everything goes to the spool
+      await sleep(2000);
+
+      writeFileSync(file, fullText.replace('poll_interval: 500ms', 'poll_interval: often'));
+      gateway.child.kill('SIGHUP');
+      await waitFor('the broken file to be refused', () =>
+        gateway.stderr().includes('configuration not reloaded'),
+      );
+      expect(gateway.stderr()).toMatch(
+        /site\.yaml:\d+:\d+ gateways\[0\]\.connections\[0\]\.devices\[0\]\.poll_interval = .*often.* is not a duration/,
+      );
+
+      writeFileSync(file, fullText);
+      gateway.child.kill('SIGHUP');
+      await waitFor('the reload', () => gateway.stderr().includes('gateway configuration reloaded'));
+      const spooledAtReload = Number(/configuration reloaded .*spooled=(\d+)/.exec(gateway.stderr())?.[1]);
+      expect(spooledAtReload).toBeGreaterThan(0);
+      await sleep(2000);
+      expect(gateway.child.exitCode).toBeNull();
+
+      restarted = await startMosquitto({ port });
+      listener = listen(restarted.url);
+      await waitFor('readings of the added device m-b', () =>
+        batches.some((b) => b.readings.some((r) => r.device === 'm-b' && r.quality === 'good')),
+      );
+      await waitFor('the spool to drain', async () => {
+        const health = (await (await fetch(`http://127.0.0.1:${metricsPort}/health`)).json()) as {
+          detail: { spool: { batches: number } };
+        };
+        return health.detail.spool.batches === 0;
+      });
+      expect(await gateway.stop()).toBe(0);
+    } finally {
+      gateway.child.kill('SIGKILL');
+      listener.end(true);
+      await sims.stop();
+      await restarted?.stop();
+    }
+    // Every sequence number from the first received to the last, none missing.
+    const seqs = [...new Set(batches.map((b) => b.seq))].sort((a, b) => a - b);
+    const first = seqs[0] ?? 0;
+    const last = seqs.at(-1) ?? 0;
+    expect(seqs.length).toBe(last - first + 1);
+    expect(last - first).toBeGreaterThan(8); // before, during the outage, across both reloads, after
+  }, 90_000);
+});
