@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -27,6 +28,10 @@ Usage:
   jieneng gateway --config FILE [--id GATEWAY] [--mqtt-url URL] [--data-dir DIR]
       (SIGHUP reloads the site file; the spool is kept)
   jieneng collector --config FILE [--mqtt-url URL] [--influx-url URL] [--data-dir DIR]
+                    [--client-id ID] [--share GROUP|none]
+      Several collectors split the telemetry through the shared subscription $share/GROUP/…
+      (default group jieneng); give each a --client-id of its own (default jn-collector-<site>-<host>),
+      and keep it across restarts: the broker holds unacknowledged telemetry for that session.
   jieneng sims [--scenario FILE] [--speed N] [--data-dir DIR]
       The simulated building alone; prints where each device answers. Its meters keep
       counting across restarts (state in DIR/sims-state.json).
@@ -47,6 +52,8 @@ const options = {
   'mqtt-url': { type: 'string' },
   'influx-url': { type: 'string' },
   id: { type: 'string' },
+  'client-id': { type: 'string' },
+  share: { type: 'string', default: 'jieneng' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -218,7 +225,14 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           dataDir,
         });
         await store.open();
-        const collector = await startCollector({ site, mqttUrl, store, log });
+        const collector = await startCollector({
+          site,
+          mqttUrl,
+          store,
+          log,
+          clientId: values['client-id'] ?? `jn-collector-${site.config.site.id}-${hostname()}`,
+          shareGroup: values.share === 'none' ? undefined : values.share,
+        });
         return await untilSignal(async () => {
           await collector.stop();
           await store.close();

@@ -4,7 +4,7 @@ import { errorText } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import type { Store } from '../core/store/store.ts';
-import { telemetryBatchSchema } from '../core/telemetry.ts';
+import { type TelemetryBatch, telemetryBatchSchema } from '../core/telemetry.ts';
 import { gatewayOfTelemetryTopic, topics } from '../core/topics.ts';
 import { createEnricher } from './enrich.ts';
 import { type BatchVerdict, SequenceTracker } from './sequence.ts';
@@ -21,21 +21,43 @@ export interface CollectorCounters {
   duplicates: number;
   gaps: number;
   store_errors: number;
+  /** Batches waiting for the store right now (retrying), not yet acknowledged to the broker. */
+  waiting: number;
   last_rejection?: string;
   last_store_error?: string;
 }
 
+/** Store retry: 0.5 s doubling to 30 s, with ±25 % jitter so several collectors do not retry in step. */
+export function retryDelayMs(attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(30_000, 500 * 2 ** Math.max(0, attempt - 1));
+  return Math.round(base * (0.75 + random() * 0.5));
+}
+
 /**
  * Subscribes to the telemetry of the site's gateways, validates each batch, drops duplicates by
- * (gateway, seq), tags readings from the site tree and writes them to the store in arrival order.
- * A malformed message is logged with its reason and skipped; the collector keeps going.
+ * (gateway, seq), tags readings from the site tree and writes them to the store. A message is
+ * acknowledged to the broker (PUBACK) only once the store has accepted its readings: while the
+ * store is down the write is retried with backoff and nothing more is taken from the broker
+ * (back-pressure: the broker holds the rest, within its in-flight window and queue), and a
+ * collector killed meanwhile gets the message again from its persistent session. A malformed
+ * message is logged with its reason and acknowledged (a redelivery could not fix it).
+ *
+ * Scale-out: with `shareGroup`, the collector subscribes as `$share/<group>/…` so the broker
+ * splits the telemetry between every collector of the group. Each batch is written under keys
+ * (device, point, ts) that make a second write of it a no-op in both stores, so a batch that
+ * reaches two collectors (a redelivery after a crash) is still stored once.
  */
 export async function startCollector(ctx: {
   site: LoadedSite;
   mqttUrl: string;
   store: Store;
   log: Logger;
+  /** MQTT client id; stable across restarts so the broker keeps the session (default jn-collector-<site>). */
   clientId?: string;
+  /** Shared-subscription group (`$share/<group>/…`); omit for a broker without shared subscriptions (aedes). */
+  shareGroup?: string | undefined;
+  /** Keep the broker session (queued messages) while disconnected: default true. */
+  persistentSession?: boolean;
 }): Promise<Collector> {
   const log = ctx.log.child('collector');
   const enrich = createEnricher(ctx.site);
@@ -47,8 +69,10 @@ export async function startCollector(ctx: {
     duplicates: 0,
     gaps: 0,
     store_errors: 0,
+    waiting: 0,
   };
-  let chain: Promise<void> = Promise.resolve();
+  let stopping = false;
+  let wakeRetry: (() => void) | undefined;
 
   const reject = (topic: string, reason: string) => {
     counters.rejected++;
@@ -56,13 +80,48 @@ export async function startCollector(ctx: {
     log.warn('telemetry rejected', { topic, reason });
   };
 
-  const handle = async (topic: string, payload: Buffer) => {
+  /** Writes until the store accepts; false only when the collector is stopping (then no ack). */
+  const store = async (batch: TelemetryBatch): Promise<boolean> => {
+    const rows = batch.readings.map(enrich);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await ctx.store.writeReadings(rows);
+        if (attempt > 1)
+          log.info('store accepts writes again', { gateway: batch.gateway, seq: batch.seq, attempt });
+        return true;
+      } catch (err) {
+        counters.store_errors++;
+        counters.last_store_error = errorText(err);
+        const delay = retryDelayMs(attempt);
+        if (attempt === 1 || attempt % 10 === 0)
+          log.error('store write failed; retrying, the broker keeps the batch meanwhile', {
+            gateway: batch.gateway,
+            seq: batch.seq,
+            attempt,
+            retry_in_ms: delay,
+            error: counters.last_store_error,
+          });
+        if (stopping) return false;
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, delay);
+          wakeRetry = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+        if (stopping) return false;
+      }
+    }
+  };
+
+  /** Handles one message; resolves true when it may be acknowledged. */
+  const handle = async (topic: string, payload: Buffer): Promise<boolean> => {
     let json: unknown;
     try {
       json = JSON.parse(payload.toString('utf8'));
     } catch (err) {
       reject(topic, `not JSON: ${errorText(err)}`);
-      return;
+      return true;
     }
     const parsed = telemetryBatchSchema.safeParse(json);
     if (!parsed.success) {
@@ -70,7 +129,7 @@ export async function startCollector(ctx: {
         .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
         .join('; ');
       reject(topic, `invalid telemetry batch: ${issues}`);
-      return;
+      return true;
     }
     const batch = parsed.data;
     const topicGateway = gatewayOfTelemetryTopic(topic);
@@ -79,14 +138,15 @@ export async function startCollector(ctx: {
         topic,
         `batch says gateway "${batch.gateway}" but was published on the topic of gateway "${topicGateway}"`,
       );
-      return;
+      return true;
     }
     const verdict: BatchVerdict = sequences.check(batch.gateway, batch.seq);
     if (verdict.kind === 'duplicate') {
       counters.duplicates++;
-      return;
+      return true;
     }
-    if (verdict.kind === 'gap') {
+    // With a shared subscription this collector sees only its share of the sequence: no gap report.
+    if (verdict.kind === 'gap' && !ctx.shareGroup) {
       counters.gaps++;
       log.warn('telemetry sequence gap', {
         gateway: batch.gateway,
@@ -94,32 +154,53 @@ export async function startCollector(ctx: {
         got: batch.seq,
       });
     }
-    try {
-      await ctx.store.writeReadings(batch.readings.map(enrich));
-      counters.batches++;
-      counters.readings_stored += batch.readings.length;
-    } catch (err) {
+    counters.waiting++;
+    const stored = await store(batch);
+    counters.waiting--;
+    if (!stored) {
       sequences.forget(batch.gateway, batch.seq);
-      counters.store_errors++;
-      counters.last_store_error = errorText(err);
-      log.error('store write failed', {
-        gateway: batch.gateway,
-        seq: batch.seq,
-        error: counters.last_store_error,
-      });
+      return false;
     }
+    counters.batches++;
+    counters.readings_stored += batch.readings.length;
+    return true;
   };
 
-  const client: MqttClient = await mqtt.connectAsync(ctx.mqttUrl, {
-    clientId: ctx.clientId ?? `jn-collector-${process.pid}`,
+  const client: MqttClient = mqtt.connect(ctx.mqttUrl, {
+    clientId: ctx.clientId ?? `jn-collector-${ctx.site.config.site.id}`,
+    clean: !(ctx.persistentSession ?? true),
     reconnectPeriod: 1000,
   });
+  // mqtt.js hands over messages one at a time and sends the PUBACK once handleMessage calls back
+  // (its documented back-pressure hook): not calling back keeps the message the broker's.
+  client.handleMessage = (packet, callback) => {
+    if (packet.cmd !== 'publish') return callback();
+    handle(packet.topic, Buffer.from(packet.payload)).then(
+      (ack) => {
+        if (ack) callback();
+        // Not acknowledged (stopping while the store is down): the broker redelivers it.
+      },
+      (err: unknown) =>
+        log.error('telemetry handling failed', { topic: packet.topic, error: errorText(err) }),
+    );
+  };
   client.on('error', (err) => log.warn('mqtt error', { error: err.message }));
-  client.on('message', (topic, payload) => {
-    chain = chain.then(() => handle(topic, payload));
+  // Set up before the first CONNACK: a persistent session delivers queued telemetry right after it.
+  await new Promise<void>((resolve, reject) => {
+    const fail = (err: Error) => {
+      client.end(true);
+      reject(err);
+    };
+    client.once('connect', () => {
+      client.off('error', fail);
+      resolve();
+    });
+    client.once('error', fail);
   });
   // Only the site's own gateways: a broker may carry other sites (or other test runs) too.
-  const subscriptions = ctx.site.config.gateways.map((g) => topics.telemetry(g.id));
+  const subscriptions = ctx.site.config.gateways.map((g) =>
+    ctx.shareGroup ? `$share/${ctx.shareGroup}/${topics.telemetry(g.id)}` : topics.telemetry(g.id),
+  );
   if (subscriptions.length === 0) log.warn('the site file declares no gateways; nothing to collect');
   else await client.subscribeAsync(subscriptions, { qos: 1 });
   log.info('collector started', { store: ctx.store.kind, topics: subscriptions.join(',') });
@@ -130,8 +211,9 @@ export async function startCollector(ctx: {
       detail: { mqtt_connected: client.connected, ...counters },
     }),
     stop: async () => {
+      stopping = true;
+      wakeRetry?.();
       await client.endAsync();
-      await chain;
       log.info('collector stopped', { ...counters });
     },
   };

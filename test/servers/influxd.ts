@@ -8,7 +8,15 @@ import { freePort, type RunningServer, requireBinary, startProcess, stopProcess 
  * directory; usage reporting and the internal monitor store are off. `url` has no database:
  * each test appends its own.
  */
-export async function startInfluxd(): Promise<RunningServer> {
+/** A server that can be stopped and started again on the same ports with the same data. */
+export interface RestartableServer extends RunningServer {
+  /** Stops the process, keeping its data directory. */
+  halt(): Promise<void>;
+  /** Starts it again after `halt`. */
+  resume(): Promise<void>;
+}
+
+export async function startInfluxd(): Promise<RestartableServer> {
   const binary = requireBinary('influxd', 'influxdb');
   const dir = mkdtempSync(join(tmpdir(), 'jn-influxd-'));
   const [httpPort, rpcPort] = [await freePort(), await freePort()];
@@ -33,16 +41,25 @@ bind-address = "127.0.0.1:${rpcPort}"
 `,
   );
   const url = `http://127.0.0.1:${httpPort}`;
-  const child = await startProcess({
-    name: 'influxd',
-    command: binary,
-    args: ['run', '-config', conf],
-    ready: async () => (await fetch(`${url}/ping`)).status === 204,
-  });
+  const run = () =>
+    startProcess({
+      name: 'influxd',
+      command: binary,
+      args: ['run', '-config', conf],
+      ready: async () => (await fetch(`${url}/ping`)).status === 204,
+    });
+  let child: Awaited<ReturnType<typeof run>> | undefined = await run();
   return {
     url,
+    halt: async () => {
+      if (child) await stopProcess(child);
+      child = undefined;
+    },
+    resume: async () => {
+      child ??= await run();
+    },
     stop: async () => {
-      await stopProcess(child);
+      if (child) await stopProcess(child);
       rmSync(dir, { recursive: true, force: true });
     },
   };
