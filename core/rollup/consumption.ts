@@ -1,0 +1,264 @@
+import type { Quality } from '../telemetry.ts';
+
+/**
+ * Consumption from cumulative counters (kWh, m³): the differences between successive readings,
+ * cleaned of what is not consumption — counter resets, rollovers at the register's maximum, meter
+ * replacements, zero-then-old-value and spike glitches, frozen (stale) values — and spread over
+ * local hours in proportion to time. What is interpolated across a gap, a frozen stretch or an
+ * undeclared replacement is marked estimated. Pure: rollup jobs, reports and benchmarks call it.
+ */
+
+export interface CounterSample {
+  /** Milliseconds since the epoch. */
+  ts: number;
+  value: number | null;
+  quality: Quality;
+}
+
+export interface MeterReplacement {
+  /** When the meter was swapped (ms). */
+  at: number;
+  /** Last reading of the old meter. */
+  oldFinal: number;
+  /** First reading of the new meter (its register when installed). */
+  newInitial: number;
+}
+
+export interface ConsumptionOptions {
+  /** IANA zone whose hours the consumption is bucketed in. */
+  timeZone: string;
+  /** The counter wraps to 0 at this value (its modulus, in the counter's unit), e.g. 100000 for a 5-digit kWh register. */
+  rollover?: number | undefined;
+  /** Meter replacements recorded by the facilities engineer. */
+  replacements?: readonly MeterReplacement[] | undefined;
+  /** Readings further apart than this are a gap: what they span is interpolated and marked estimated (default 30 min). */
+  maxGapMs?: number | undefined;
+}
+
+export interface HourConsumption {
+  /** Start of the local hour (ms). */
+  start: number;
+  /** Consumption in the hour, counter unit. */
+  value: number;
+  /** The part of `value` that is interpolated rather than measured. */
+  estimated: number;
+}
+
+export interface CounterEvents {
+  resets: number;
+  rollovers: number;
+  replacements: number;
+  /** Replacements nobody recorded: the interval is estimated from the recent rate. */
+  undeclared_replacements: number;
+  glitches: number;
+  gaps: number;
+  /** Readings left out: bad or uncertain quality (a stale value is uncertain). */
+  skipped: number;
+}
+
+export interface ConsumptionResult {
+  hours: HourConsumption[];
+  events: CounterEvents;
+}
+
+const HOUR = 3_600_000;
+const DEFAULT_MAX_GAP = 30 * 60_000;
+
+interface Interval {
+  from: number;
+  to: number;
+  delta: number;
+  estimated: boolean;
+}
+
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The zone's UTC offset (ms) at an instant. */
+function zoneOffset(ms: number, timeZone: string): number {
+  let f = offsetFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    offsetFormatters.set(timeZone, f);
+  }
+  const p: Record<string, number> = {};
+  for (const part of f.formatToParts(new Date(ms)))
+    if (part.type !== 'literal') p[part.type] = Number(part.value);
+  const local = Date.UTC(
+    p.year ?? 1970,
+    (p.month ?? 1) - 1,
+    p.day ?? 1,
+    p.hour ?? 0,
+    p.minute ?? 0,
+    p.second ?? 0,
+  );
+  return local - (ms - (ms % 1000));
+}
+
+/**
+ * Start of the local hour containing `ms`, cached per UTC hour (offsets change at most at hour
+ * boundaries in every zone in use, and a year has only 8,760 hours).
+ */
+export function localHourStarter(timeZone: string): (ms: number) => number {
+  const cache = new Map<number, number>();
+  return (ms) => {
+    const utcHour = Math.floor(ms / HOUR);
+    let offset = cache.get(utcHour);
+    if (offset === undefined) {
+      offset = zoneOffset(utcHour * HOUR, timeZone);
+      cache.set(utcHour, offset);
+    }
+    const local = ms + offset;
+    return local - (((local % HOUR) + HOUR) % HOUR) - offset;
+  };
+}
+
+function usable(s: CounterSample): s is CounterSample & { value: number } {
+  return s.quality === 'good' && s.value !== null && Number.isFinite(s.value);
+}
+
+/** The intervals of consumption between accepted readings, after cleaning. */
+function intervals(
+  samples: readonly CounterSample[],
+  options: ConsumptionOptions,
+  events: CounterEvents,
+): Interval[] {
+  const sorted = [...samples].sort((a, b) => a.ts - b.ts);
+  const good: { ts: number; value: number }[] = [];
+  for (const s of sorted) {
+    if (!usable(s)) {
+      events.skipped++;
+      continue;
+    }
+    // Two readings of one instant (a redelivery): keep one.
+    if (good.at(-1)?.ts === s.ts) continue;
+    good.push({ ts: s.ts, value: s.value });
+  }
+  const maxGap = options.maxGapMs ?? DEFAULT_MAX_GAP;
+  const replacements = [...(options.replacements ?? [])].sort((a, b) => a.at - b.at);
+  const out: Interval[] = [];
+  let last = good[0];
+  /** Measured consumption rate (unit/ms) of the recent accepted intervals, for undeclared replacements. */
+  let rate: number | undefined;
+  for (let i = 1; last && i < good.length; i++) {
+    const cur = good[i];
+    if (!cur) continue;
+    const next = good[i + 1];
+    const dt = cur.ts - last.ts;
+    const estimated = dt > maxGap;
+    const from = last.ts;
+    const swap = replacements.find((r) => r.at > from && r.at <= cur.ts);
+    let delta: number;
+    let guessed = estimated;
+    if (swap) {
+      events.replacements++;
+      delta = Math.max(0, swap.oldFinal - last.value) + Math.max(0, cur.value - swap.newInitial);
+    } else if (next && next.value >= last.value && (cur.value < last.value || cur.value > next.value)) {
+      // The reading leaves the line its neighbours agree on (0 between two ordinary readings, or a
+      // spike): a glitch, not a reset or consumption.
+      events.glitches++;
+      continue;
+    } else if (cur.value >= last.value) {
+      delta = cur.value - last.value;
+    } else if (
+      options.rollover !== undefined &&
+      options.rollover - last.value + cur.value < options.rollover / 2
+    ) {
+      events.rollovers++;
+      delta = options.rollover - last.value + cur.value;
+    } else {
+      // The counter went down and stays down: reset to 0, or a new meter nobody recorded.
+      const expected = rate === undefined ? undefined : rate * dt;
+      if (expected === undefined || cur.value <= Math.max(3 * expected, 1e-9)) {
+        events.resets++;
+        // Counting restarted from 0: what it shows is what was used since (what was counted
+        // between the last reading and the reset itself is not known, so the interval is estimated).
+        delta = cur.value;
+        guessed = true;
+      } else {
+        events.undeclared_replacements++;
+        delta = expected;
+        guessed = true;
+      }
+    }
+    if (estimated) events.gaps++;
+    out.push({ from: last.ts, to: cur.ts, delta, estimated: guessed });
+    if (!guessed && dt > 0) rate = delta / dt;
+    last = cur;
+  }
+  return out;
+}
+
+/**
+ * Hourly consumption (local hours of `options.timeZone`) from a counter's readings, with the
+ * estimated share of each hour and what was found on the way. Readings may come in any order;
+ * hours without any interval touching them are absent.
+ */
+export function hourlyConsumption(
+  samples: readonly CounterSample[],
+  options: ConsumptionOptions,
+): ConsumptionResult {
+  const events: CounterEvents = {
+    resets: 0,
+    rollovers: 0,
+    replacements: 0,
+    undeclared_replacements: 0,
+    glitches: 0,
+    gaps: 0,
+    skipped: 0,
+  };
+  const hourStart = localHourStarter(options.timeZone);
+  const hours = new Map<number, HourConsumption>();
+  const add = (start: number, value: number, estimated: boolean) => {
+    let h = hours.get(start);
+    if (!h) {
+      h = { start, value: 0, estimated: 0 };
+      hours.set(start, h);
+    }
+    h.value += value;
+    if (estimated) h.estimated += value;
+  };
+  for (const iv of intervals(samples, options, events)) {
+    const span = iv.to - iv.from;
+    if (span <= 0) continue;
+    // Spread linearly over the hours the interval covers.
+    let t = iv.from;
+    while (t < iv.to) {
+      const start = hourStart(t);
+      const end = Math.min(iv.to, hourStart(start + HOUR));
+      add(start, (iv.delta * (end - t)) / span, iv.estimated);
+      t = end;
+    }
+  }
+  return { hours: [...hours.values()].sort((a, b) => a.start - b.start), events };
+}
+
+/** Sums hours into local days (YYYY-MM-DD of the zone). */
+export function dailyConsumption(
+  hours: readonly HourConsumption[],
+  timeZone: string,
+): { date: string; value: number; estimated: number }[] {
+  const fmt = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  });
+  const days = new Map<string, { date: string; value: number; estimated: number }>();
+  for (const h of hours) {
+    const date = fmt.format(new Date(h.start));
+    const d = days.get(date) ?? { date, value: 0, estimated: 0 };
+    d.value += h.value;
+    d.estimated += h.estimated;
+    days.set(date, d);
+  }
+  return [...days.values()].sort((a, b) => a.date.localeCompare(b.date));
+}
