@@ -223,6 +223,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         const store = createStore({
           influxUrl: values['influx-url'] ?? site.config.platform.influx_url,
           dataDir,
+          rawRetentionDays: site.config.platform.raw_retention_days,
         });
         await store.open();
         const collector = await startCollector({

@@ -53,7 +53,11 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
       stops.push(() => broker?.stop() ?? Promise.resolve());
     }
     const brokerUrl = mqttUrl ?? broker?.url ?? '';
-    const store = createStore({ influxUrl, dataDir: opts.dataDir });
+    const store = createStore({
+      influxUrl,
+      dataDir: opts.dataDir,
+      rawRetentionDays: site.config.platform.raw_retention_days,
+    });
     await store.open();
     stops.push(() => store.close());
 
@@ -64,7 +68,7 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
       statePath: join(opts.dataDir, 'sims-state.json'),
     });
     stops.push(() => sims.stop());
-    const collector = await startCollector({ site, mqttUrl: brokerUrl, store, log });
+    const collector = await startCollector({ site, mqttUrl: brokerUrl, store, log, clock });
     stops.push(() => collector.stop());
     const gateways: Gateway[] = [];
     const registry = new Registry();

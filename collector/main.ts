@@ -1,4 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt';
+import { type Clock, systemClock } from '../core/clock.ts';
 import type { LoadedSite } from '../core/config/loadSite.ts';
 import { errorText } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
@@ -7,6 +8,7 @@ import type { Store } from '../core/store/store.ts';
 import { type TelemetryBatch, telemetryBatchSchema } from '../core/telemetry.ts';
 import { gatewayOfTelemetryTopic, topics } from '../core/topics.ts';
 import { createEnricher } from './enrich.ts';
+import { RollupJob } from './rollups.ts';
 import { type BatchVerdict, SequenceTracker } from './sequence.ts';
 
 export interface Collector {
@@ -58,6 +60,10 @@ export async function startCollector(ctx: {
   shareGroup?: string | undefined;
   /** Keep the broker session (queued messages) while disconnected: default true. */
   persistentSession?: boolean;
+  /** Time of the site (default the system clock); rollups and retention use it. */
+  clock?: Clock;
+  /** How often dirty meters' rollups are recomputed (default 1 min). */
+  rollupIntervalMs?: number;
 }): Promise<Collector> {
   const log = ctx.log.child('collector');
   const enrich = createEnricher(ctx.site);
@@ -72,6 +78,14 @@ export async function startCollector(ctx: {
     waiting: 0,
   };
   let stopping = false;
+  const clock = ctx.clock ?? systemClock;
+  const rollups = new RollupJob({
+    site: ctx.site,
+    store: ctx.store,
+    clock,
+    log,
+    ...(ctx.rollupIntervalMs === undefined ? {} : { intervalMs: ctx.rollupIntervalMs }),
+  });
   let wakeRetry: (() => void) | undefined;
 
   const reject = (topic: string, reason: string) => {
@@ -86,6 +100,7 @@ export async function startCollector(ctx: {
     for (let attempt = 1; ; attempt++) {
       try {
         await ctx.store.writeReadings(rows);
+        rollups.markDirty(rows);
         if (attempt > 1)
           log.info('store accepts writes again', { gateway: batch.gateway, seq: batch.seq, attempt });
         return true;
@@ -204,16 +219,20 @@ export async function startCollector(ctx: {
   if (subscriptions.length === 0) log.warn('the site file declares no gateways; nothing to collect');
   else await client.subscribeAsync(subscriptions, { qos: 1 });
   log.info('collector started', { store: ctx.store.kind, topics: subscriptions.join(',') });
+  // Catch up on the last two days (what arrived while no collector ran), then keep current.
+  rollups.markAll(clock.now() - 2 * 86_400_000);
+  rollups.start();
 
   return {
     status: () => ({
       state: client.connected ? 'running' : 'degraded',
-      detail: { mqtt_connected: client.connected, ...counters },
+      detail: { mqtt_connected: client.connected, ...counters, rollups: { ...rollups.counters } },
     }),
     stop: async () => {
       stopping = true;
       wakeRetry?.();
       await client.endAsync();
+      await rollups.stop();
       log.info('collector stopped', { ...counters });
     },
   };

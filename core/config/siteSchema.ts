@@ -235,11 +235,39 @@ export const meterSchema = z
     building: slugSchema.describe('Building the meter serves'),
     area: slugSchema.optional().describe('Area inside the building the meter serves'),
     role: z.enum(['main', 'sub']).describe('main: 总表 of the building; sub: 分项/分区 sub-meter'),
+    rollover: z
+      .number()
+      .positive()
+      .optional()
+      .describe(
+        'The counter wraps to 0 at this value (e.g. 100000 for a 5-digit kWh register); wraps are counted, not lost',
+      ),
+    replacements: z
+      .array(
+        z
+          .object({
+            at: z.iso
+              .datetime({ offset: true })
+              .describe('When the meter was swapped, e.g. 2025-03-04T10:30:00+08:00'),
+            old_final: z.number().nonnegative().describe('Last reading of the old meter'),
+            new_initial: z.number().nonnegative().describe('Reading of the new meter when installed'),
+            note: z.string().optional().describe('Who swapped it and why'),
+          })
+          .strict(),
+      )
+      .default([])
+      .describe('Meter replacements (换表记录): consumption continues across them instead of jumping'),
   })
   .strict();
 
 export const platformSchema = z
   .object({
+    raw_retention_days: z
+      .number()
+      .int()
+      .positive()
+      .default(90)
+      .describe('Days raw readings are kept; hourly and daily consumption rollups are kept forever'),
     mqtt_url: z
       .url()
       .optional()
@@ -266,7 +294,7 @@ export const siteSchema = z
           .describe('IANA time zone of the site: hours, days, months and years are local to it'),
       })
       .strict(),
-    platform: platformSchema.default({}),
+    platform: platformSchema.prefault({}),
     organization: z
       .object({
         id: slugSchema,

@@ -121,6 +121,22 @@ export function localHourStarter(timeZone: string): (ms: number) => number {
   };
 }
 
+/** Start of the local day containing `ms` (local midnight), cached per hour. */
+export function localDayStarter(timeZone: string): (ms: number) => number {
+  const hourStart = localHourStarter(timeZone);
+  const fmt = new Intl.DateTimeFormat('en-GB', { timeZone, hour: 'numeric', hourCycle: 'h23' });
+  const cache = new Map<number, number>();
+  return (ms) => {
+    const h = hourStart(ms);
+    let start = cache.get(h);
+    if (start === undefined) {
+      start = h - (Number(fmt.format(new Date(h))) % 24) * HOUR;
+      cache.set(h, start);
+    }
+    return start;
+  };
+}
+
 function usable(s: CounterSample): s is CounterSample & { value: number } {
   return s.quality === 'good' && s.value !== null && Number.isFinite(s.value);
 }

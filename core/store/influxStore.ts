@@ -1,9 +1,14 @@
 import { InfluxDB, type IPoint, escape as influxEscape } from 'influx';
 import { JnError } from '../errors.ts';
 import type { Quality } from '../telemetry.ts';
-import type { ReadingQuery, Store, StoredReading } from './store.ts';
+import type { ReadingQuery, RollupQuery, RollupRow, Store, StoredReading, StoreOptions } from './store.ts';
 
 const measurement = 'reading';
+const rollupMeasurement = 'consumption';
+/** Retention policy of raw readings (the database default) and of rollups (kept forever). */
+const RAW_RP = 'raw';
+const FOREVER_RP = 'forever';
+const rollupTags = ['period', 'meter', 'building', 'area', 'category', 'subitem', 'role'] as const;
 const tagKeys = ['site', 'building', 'device', 'point', 'meter', 'category', 'subitem'] as const;
 
 /** Connection settings parsed from `http(s)://[user:pass@]host:port/<database>`. */
@@ -43,15 +48,29 @@ export class InfluxStore implements Store {
   private readonly influx: InfluxDB;
   readonly database: string;
 
-  constructor(url: string) {
+  constructor(
+    url: string,
+    private readonly options: StoreOptions = {},
+  ) {
     const opts = parseInfluxUrl(url);
     this.database = opts.database;
     this.influx = new InfluxDB({ ...opts });
   }
 
   async open(): Promise<void> {
-    // CREATE DATABASE is idempotent in InfluxQL.
+    // CREATE DATABASE is idempotent in InfluxQL; retention policies are created or altered to match.
     await this.influx.createDatabase(this.database);
+    const days = this.options.rawRetentionDays;
+    const rawDuration = days === undefined ? 'INF' : `${Math.max(1, Math.round(days * 24))}h`;
+    const existing = new Set((await this.influx.showRetentionPolicies(this.database)).map((p) => p.name));
+    const rp = async (name: string, duration: string, isDefault: boolean) => {
+      const verb = existing.has(name) ? 'ALTER' : 'CREATE';
+      await this.influx.query(
+        `${verb} RETENTION POLICY ${influxEscape.quoted(name)} ON ${influxEscape.quoted(this.database)} DURATION ${duration} REPLICATION 1${isDefault ? ' DEFAULT' : ''}`,
+      );
+    };
+    await rp(RAW_RP, rawDuration, true);
+    await rp(FOREVER_RP, 'INF', false);
   }
 
   async writeReadings(readings: readonly StoredReading[]): Promise<void> {
@@ -68,7 +87,13 @@ export class InfluxStore implements Store {
       if (r.reason !== undefined) fields.reason = r.reason;
       return { measurement, tags, fields, timestamp: new Date(r.ts) };
     });
-    await this.influx.writePoints(points, { precision: 'ms' });
+    try {
+      await this.influx.writePoints(points, { precision: 'ms' });
+    } catch (err) {
+      // Readings older than the raw retention (a long-spooled replay) are dropped by InfluxDB
+      // itself, by policy; the rest of the batch was written. Anything else is a failure.
+      if (!/points beyond retention policy/.test(String((err as Error).message))) throw err;
+    }
   }
 
   async queryReadings(q: ReadingQuery): Promise<StoredReading[]> {
@@ -99,6 +124,51 @@ export class InfluxStore implements Store {
     return [...newest.values()].sort(
       (a, b) => a.device.localeCompare(b.device) || a.point.localeCompare(b.point),
     );
+  }
+
+  async writeRollups(rows: readonly RollupRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const points: IPoint[] = rows.map((r) => {
+      const tags: Record<string, string> = {};
+      for (const k of rollupTags) {
+        const v = r[k];
+        if (v !== undefined && v !== '') tags[k] = v;
+      }
+      const fields: Record<string, number | string> = { value: r.value, estimated: r.estimated };
+      if (r.unit !== undefined) fields.unit = r.unit;
+      return { measurement: rollupMeasurement, tags, fields, timestamp: new Date(r.start) };
+    });
+    await this.influx.writePoints(points, { precision: 'ms', retentionPolicy: FOREVER_RP });
+  }
+
+  async queryRollups(q: RollupQuery): Promise<RollupRow[]> {
+    const where = [`"period" = ${influxEscape.stringLit(q.period)}`];
+    if (q.meter !== undefined) where.push(`"meter" = ${influxEscape.stringLit(q.meter)}`);
+    if (q.from !== undefined) where.push(`time >= ${Math.trunc(q.from)}ms`);
+    if (q.to !== undefined) where.push(`time < ${Math.trunc(q.to)}ms`);
+    const rows = await this.influx.query<Record<string, unknown>>(
+      `SELECT * FROM ${influxEscape.quoted(FOREVER_RP)}.${rollupMeasurement} WHERE ${where.join(' AND ')} ORDER BY time`,
+    );
+    return rows
+      .map((row) => {
+        const out: RollupRow = {
+          period: row.period as RollupRow['period'],
+          meter: String(row.meter),
+          start: (row.time as Date).getTime(),
+          value: Number(row.value),
+          estimated: Number(row.estimated),
+        };
+        for (const k of ['unit', 'building', 'area', 'category', 'subitem'] as const)
+          if (typeof row[k] === 'string' && row[k] !== '') out[k] = row[k] as string;
+        if (row.role === 'main' || row.role === 'sub') out.role = row.role;
+        return out;
+      })
+      .sort((a, b) => a.start - b.start || a.meter.localeCompare(b.meter));
+  }
+
+  async applyRetention(): Promise<number | undefined> {
+    // The "raw" retention policy expires raw readings inside InfluxDB.
+    return undefined;
   }
 
   async ping(): Promise<boolean> {

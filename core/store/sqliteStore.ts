@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Quality } from '../telemetry.ts';
-import type { ReadingQuery, Store, StoredReading } from './store.ts';
+import type { ReadingQuery, RollupQuery, RollupRow, Store, StoredReading, StoreOptions } from './store.ts';
 
 interface Row {
   ts: number;
@@ -47,7 +47,10 @@ export class SqliteStore implements Store {
   private db: Database.Database | undefined;
   private insert: Database.Statement | undefined;
 
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    private readonly options: StoreOptions = {},
+  ) {}
 
   async open(): Promise<void> {
     if (this.db) return;
@@ -60,6 +63,13 @@ export class SqliteStore implements Store {
       site TEXT NOT NULL, building TEXT, meter TEXT, category TEXT, subitem TEXT,
       value REAL, unit TEXT, quality TEXT NOT NULL, reason TEXT,
       PRIMARY KEY (device, point, ts)
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS readings_ts ON readings (ts);
+    CREATE TABLE IF NOT EXISTS rollups (
+      period TEXT NOT NULL, meter TEXT NOT NULL, start INTEGER NOT NULL,
+      value REAL NOT NULL, estimated REAL NOT NULL, unit TEXT,
+      building TEXT, area TEXT, category TEXT, subitem TEXT, role TEXT,
+      PRIMARY KEY (period, meter, start)
     ) WITHOUT ROWID`);
     this.insert = db.prepare(`INSERT OR REPLACE INTO readings
       (device, point, ts, site, building, meter, category, subitem, value, unit, quality, reason)
@@ -113,6 +123,53 @@ export class SqliteStore implements Store {
       .prepare('SELECT *, MAX(ts) AS max_ts FROM readings GROUP BY device, point ORDER BY device, point')
       .all() as Row[];
     return rows.map(fromRow);
+  }
+
+  async writeRollups(rows: readonly RollupRow[]): Promise<void> {
+    const insert = this.conn.prepare(`INSERT OR REPLACE INTO rollups
+      (period, meter, start, value, estimated, unit, building, area, category, subitem, role)
+      VALUES (@period, @meter, @start, @value, @estimated, @unit, @building, @area, @category, @subitem, @role)`);
+    this.conn.transaction((list: readonly RollupRow[]) => {
+      for (const r of list)
+        insert.run({
+          unit: null,
+          building: null,
+          area: null,
+          category: null,
+          subitem: null,
+          role: null,
+          ...r,
+        });
+    })(rows);
+  }
+
+  async queryRollups(q: RollupQuery): Promise<RollupRow[]> {
+    const where = ['period = @period'];
+    if (q.meter !== undefined) where.push('meter = @meter');
+    if (q.from !== undefined) where.push('start >= @from');
+    if (q.to !== undefined) where.push('start < @to');
+    const rows = this.conn
+      .prepare(`SELECT * FROM rollups WHERE ${where.join(' AND ')} ORDER BY start, meter`)
+      .all({ ...q }) as Record<string, unknown>[];
+    return rows.map((r) => {
+      const out: RollupRow = {
+        period: r.period as RollupRow['period'],
+        meter: r.meter as string,
+        start: r.start as number,
+        value: r.value as number,
+        estimated: r.estimated as number,
+      };
+      for (const k of ['unit', 'building', 'area', 'category', 'subitem'] as const)
+        if (typeof r[k] === 'string') out[k] = r[k];
+      if (r.role === 'main' || r.role === 'sub') out.role = r.role;
+      return out;
+    });
+  }
+
+  async applyRetention(now: number): Promise<number | undefined> {
+    const days = this.options.rawRetentionDays;
+    if (days === undefined) return 0;
+    return this.conn.prepare('DELETE FROM readings WHERE ts < ?').run(now - days * 86_400_000).changes;
   }
 
   async ping(): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Store, StoredReading } from './store.ts';
+import type { RollupRow, Store, StoredReading, StoreOptions } from './store.ts';
 
 const t0 = Date.UTC(2026, 10, 25, 1, 0, 0); // 2026-11-25 09:00 Asia/Shanghai
 
@@ -17,8 +17,23 @@ function reading(overrides: Partial<StoredReading>): StoredReading {
   };
 }
 
+function hour(meter: string, start: number, value: number, extra: Partial<RollupRow> = {}): RollupRow {
+  return {
+    period: 'hour',
+    meter,
+    start,
+    value,
+    estimated: 0,
+    unit: 'kWh',
+    building: 'b1',
+    category: 'electricity',
+    role: 'main',
+    ...extra,
+  };
+}
+
 /** The behaviour every Store must have; run against InfluxDB and the embedded store. */
-export function storeContract(name: string, makeStore: () => Promise<Store>): void {
+export function storeContract(name: string, makeStore: (options?: StoreOptions) => Promise<Store>): void {
   describe(`store contract: ${name}`, () => {
     let store: Store;
     beforeAll(async () => {
@@ -94,6 +109,52 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
 
     it('answers a health ping', async () => {
       expect(await store.ping()).toBe(true);
+    });
+
+    it('stores hourly and daily rollups apart, and a recomputed row replaces the old one', async () => {
+      const h = 3_600_000;
+      await store.writeRollups([
+        hour('r-main', t0, 10.5),
+        hour('r-main', t0 + h, 12.25, { estimated: 2.25 }),
+        hour('r-light', t0, 3, { role: 'sub', subitem: 'lighting_socket', area: 'f1' }),
+        { period: 'day', meter: 'r-main', start: t0 - 9 * h, value: 22.75, estimated: 2.25, unit: 'kWh' },
+      ]);
+      await store.writeRollups([hour('r-main', t0, 11)]); // late data recomputed the first hour
+      const hours = await store.queryRollups({ period: 'hour', from: t0, to: t0 + 2 * h });
+      expect(hours.filter((r) => r.meter.startsWith('r-'))).toEqual([
+        hour('r-light', t0, 3, { role: 'sub', subitem: 'lighting_socket', area: 'f1' }),
+        hour('r-main', t0, 11),
+        hour('r-main', t0 + h, 12.25, { estimated: 2.25 }),
+      ]);
+      expect(await store.queryRollups({ period: 'hour', meter: 'r-main', from: t0 + h })).toEqual([
+        hour('r-main', t0 + h, 12.25, { estimated: 2.25 }),
+      ]);
+      expect(await store.queryRollups({ period: 'day', meter: 'r-main' })).toEqual([
+        { period: 'day', meter: 'r-main', start: t0 - 9 * h, value: 22.75, estimated: 2.25, unit: 'kWh' },
+      ]);
+    });
+  });
+
+  describe(`store contract: ${name}, retention`, () => {
+    it('drops raw readings past the retention and keeps rollups of the same age', async () => {
+      const store = await makeStore({ rawRetentionDays: 5 });
+      await store.open();
+      const now = Date.now();
+      const day = 86_400_000;
+      try {
+        await store.writeReadings([
+          reading({ device: 'ret', ts: now - 10 * day, value: 1 }),
+          reading({ device: 'ret', ts: now - day, value: 2 }),
+        ]);
+        await store.writeRollups([hour('ret-meter', now - 10 * day - ((now - 10 * day) % 3_600_000), 4)]);
+        await store.applyRetention(now);
+        expect((await store.queryReadings({ device: 'ret' })).map((r) => r.value)).toEqual([2]);
+        expect(
+          (await store.queryRollups({ period: 'hour', meter: 'ret-meter' })).map((r) => r.value),
+        ).toEqual([4]);
+      } finally {
+        await store.close();
+      }
     });
   });
 }

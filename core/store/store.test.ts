@@ -8,9 +8,10 @@ import { storeContract } from './store.contract.ts';
 
 storeContract(
   'embedded (SQLite)',
-  async () => new SqliteStore(join(mkdtempSync(join(tmpdir(), 'jn-store-')), 'jieneng.db')),
+  async (options) => new SqliteStore(join(mkdtempSync(join(tmpdir(), 'jn-store-')), 'jieneng.db'), options),
 );
 storeContract(
   'InfluxDB 1.x (v1 HTTP API)',
-  async () => new InfluxStore(`${inject('influxUrl')}/contract_${process.pid}`),
+  async (options) =>
+    new InfluxStore(`${inject('influxUrl')}/contract_${process.pid}${options ? '_retention' : ''}`, options),
 );

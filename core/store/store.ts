@@ -30,6 +30,38 @@ export interface ReadingQuery {
   to?: number;
 }
 
+/** Consumption of one meter over one local hour or day (see core/rollup). Kept forever. */
+export interface RollupRow {
+  period: 'hour' | 'day';
+  meter: string;
+  /** Start of the local hour or day, ms. */
+  start: number;
+  /** Consumption in the counter's unit (kWh, m³). */
+  value: number;
+  /** The part of `value` interpolated rather than measured. */
+  estimated: number;
+  unit?: string;
+  building?: string;
+  area?: string;
+  category?: string;
+  subitem?: string;
+  role?: 'main' | 'sub';
+}
+
+export interface RollupQuery {
+  period: 'hour' | 'day';
+  meter?: string;
+  /** Inclusive, ms. */
+  from?: number;
+  /** Exclusive, ms. */
+  to?: number;
+}
+
+export interface StoreOptions {
+  /** Raw readings older than this many days are removed (rollups are kept forever); default: kept. */
+  rawRetentionDays?: number | undefined;
+}
+
 export interface Store {
   readonly kind: 'influxdb' | 'embedded';
   /** Creates databases / tables as needed. Idempotent. */
@@ -40,6 +72,15 @@ export interface Store {
   queryReadings(query: ReadingQuery): Promise<StoredReading[]>;
   /** The newest reading of every (device, point). */
   latest(): Promise<StoredReading[]>;
+  /** Writes rollups; a row with the same (period, meter, start) replaces the earlier one (recomputation). */
+  writeRollups(rows: readonly RollupRow[]): Promise<void>;
+  /** Rollups in time order (then by meter). */
+  queryRollups(query: RollupQuery): Promise<RollupRow[]>;
+  /**
+   * Removes raw readings older than the retention at `now` (InfluxDB does it itself through the
+   * retention policy); returns how many were removed when the store can tell.
+   */
+  applyRetention(now: number): Promise<number | undefined>;
   /** Cheap liveness probe for health checks. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

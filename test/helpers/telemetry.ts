@@ -20,7 +20,8 @@ export async function publishTelemetry(options: {
     clientId: `pub-${options.gatewayId}-${process.pid}`,
     clean: true,
   });
-  const t0 = options.t0 ?? Date.parse('2025-07-01T00:00:00+08:00');
+  // Recent by default: a store keeps raw readings for a limited number of days (90 unless configured).
+  const t0 = options.t0 ?? Date.now() - 3_600_000;
   let stopped = false;
   const state = { sent: 0 };
   const done = (async () => {
