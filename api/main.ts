@@ -1,10 +1,12 @@
 import type { Server } from 'node:http';
 import express from 'express';
+import type { LoadedSite } from '../core/config/loadSite.ts';
 import { JnError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import type { Store } from '../core/store/store.ts';
 import { problemHandler, sendProblem } from './problem.ts';
+import { consumptionRoutes } from './routes/consumption.ts';
 import { healthRoutes } from './routes/health.ts';
 import { readingRoutes } from './routes/readings.ts';
 
@@ -23,11 +25,14 @@ export async function startApi(ctx: {
   log: Logger;
   port: number;
   host?: string;
+  /** The site file: consumption is totalled through its tree. */
+  site?: LoadedSite;
 }): Promise<Api> {
   const log = ctx.log.child('api');
   const app = express();
   app.disable('x-powered-by');
   app.use('/api/v1', healthRoutes(ctx.health), readingRoutes(ctx.store));
+  if (ctx.site) app.use('/api/v1', consumptionRoutes(ctx.store, ctx.site));
   const metrics = ctx.metrics;
   if (metrics) {
     // Prometheus scrape endpoint (text exposition format), like /health without a token.

@@ -96,7 +96,7 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
       };
     };
     const metrics = async () => ({ contentType: registry.contentType, body: await registry.metrics() });
-    const api = await startApi({ store, health, metrics, log, port: opts.port });
+    const api = await startApi({ store, health, metrics, log, port: opts.port, site });
     stops.push(() => api.stop());
     return {
       apiPort: api.port,

@@ -1,0 +1,73 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startApi } from '../api/main.ts';
+import { loadSite } from '../core/config/loadSite.ts';
+import { createLogger } from '../core/log.ts';
+import { SqliteStore } from '../core/store/sqliteStore.ts';
+import { writeTestSite } from './helpers/site.ts';
+
+const log = createLogger({ level: 'error' });
+
+describe('GET /api/v1/consumption', () => {
+  it('totals local days through the site tree and explains bad parameters', async () => {
+    const { file } = writeTestSite({ modbusPort: 1, gatewayId: 'gw', devices: ['m-a', 'm-b'] });
+    const site = loadSite(file);
+    const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'jn-api-')), 'jieneng.db'));
+    await store.open();
+    const day = (meter: string, date: string, value: number, estimated = 0) => ({
+      period: 'day' as const,
+      meter,
+      start: Date.parse(`${date}T00:00:00+08:00`),
+      value,
+      estimated,
+      unit: 'kWh',
+    });
+    // Both test meters are main meters of building b1 (writeTestSite): the building total is their sum.
+    await store.writeRollups([
+      day('m-a-kwh', '2025-06-30', 1000), // outside the range
+      day('m-a-kwh', '2025-07-01', 120.5),
+      day('m-a-kwh', '2025-07-02', 130, 13),
+      day('m-b-kwh', '2025-07-01', 80),
+      day('m-b-kwh', '2025-07-03', 999), // outside: to is exclusive
+    ]);
+    const api = await startApi({ store, health: async () => ({}), log, port: 0, site });
+    const get = (q: string) => fetch(`http://127.0.0.1:${api.port}/api/v1/consumption?${q}`);
+    try {
+      const res = await get('from=2025-07-01&to=2025-07-03&group_by=building');
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as Record<string, unknown>;
+      expect(body.from).toBe('2025-06-30T16:00:00.000Z'); // local midnight
+      // 120.5 + 130 + 80 = 330.5, of which 13 estimated
+      expect(body.totals).toEqual([
+        { key: 'b1', category: 'electricity', value: 330.5, estimated: 13, unit: 'kWh' },
+      ]);
+
+      const series = (await (
+        await get('from=2025-07-01&to=2025-07-03&group_by=meter&meter=m-a-kwh')
+      ).json()) as {
+        series: unknown[];
+      };
+      expect(series.series).toEqual([
+        { start: '2025-06-30T16:00:00.000Z', value: 120.5, estimated: 0, unit: 'kWh' },
+        { start: '2025-07-01T16:00:00.000Z', value: 130, estimated: 13, unit: 'kWh' },
+      ]);
+
+      const bad = await get('from=2025-07-01&to=July&group_by=floor');
+      expect(bad.status).toBe(400);
+      expect(bad.headers.get('content-type')).toContain('application/problem+json');
+      const problem = (await bad.json()) as { detail: string };
+      expect(problem.detail).toContain('to: a local date YYYY-MM-DD');
+      expect(problem.detail).toContain('group_by');
+      const unknownMeter = await get('from=2025-07-01&to=2025-07-02&meter=nope');
+      expect(unknownMeter.status).toBe(404);
+      expect(((await unknownMeter.json()) as { detail: string }).detail).toContain(
+        'meters are: m-a-kwh, m-b-kwh',
+      );
+    } finally {
+      await api.stop();
+      await store.close();
+    }
+  });
+});
