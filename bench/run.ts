@@ -1,6 +1,8 @@
 // `npm run bench`: every benchmark prints its figures as ratios against a baseline measured in the
 // same run, because absolute times on shared machines are noise.
 import { benchGateway } from './gateway.ts';
+import { benchIngest } from './ingest.ts';
+import { benchRollups } from './rollups.ts';
 import { benchRtuBus } from './rtuBus.ts';
 import { benchStoreWrite } from './storeWrite.ts';
 
@@ -8,6 +10,8 @@ const benches: [string, () => Promise<string[]>][] = [
   ['store write (200,000 points, 5,000 per batch)', benchStoreWrite],
   ['gateway on an RS-485 bus (Modbus RTU, socat)', benchRtuBus],
   ['gateway over Modbus TCP', benchGateway],
+  ['ingest: MQTT → collector → store (100,000 readings in batches of 250)', benchIngest],
+  ['rollups: a year of hourly consumption for 500 meters', benchRollups],
 ];
 
 // `npm run bench -- rtu` runs only the benchmarks whose name contains one of the words given.

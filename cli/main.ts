@@ -28,10 +28,12 @@ Usage:
   jieneng gateway --config FILE [--id GATEWAY] [--mqtt-url URL] [--data-dir DIR]
       (SIGHUP reloads the site file; the spool is kept)
   jieneng collector --config FILE [--mqtt-url URL] [--influx-url URL] [--data-dir DIR]
-                    [--client-id ID] [--share GROUP|none]
+                    [--client-id ID] [--share GROUP|none] [--connections N]
       Several collectors split the telemetry through the shared subscription $share/GROUP/…
       (default group jieneng); give each a --client-id of its own (default jn-collector-<site>-<host>),
       and keep it across restarts: the broker holds unacknowledged telemetry for that session.
+      --connections: MQTT connections in the group, each with one batch in flight (default 8,
+      1 with --share none); their writes are merged into group commits.
   jieneng sims [--scenario FILE] [--speed N] [--data-dir DIR]
       The simulated building alone; prints where each device answers. Its meters keep
       counting across restarts (state in DIR/sims-state.json).
@@ -54,6 +56,7 @@ const options = {
   id: { type: 'string' },
   'client-id': { type: 'string' },
   share: { type: 'string', default: 'jieneng' },
+  connections: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -63,6 +66,14 @@ export interface Io {
 }
 
 const processIo: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+
+function connectionsOption(value: string | undefined, shareGroup: string | undefined): number {
+  if (value === undefined) return shareGroup ? 8 : 1;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new JnError('usage', `--connections ${value}: give a whole number from 1 to 64`);
+  return n;
+}
 
 function portOption(name: string, value: string): number {
   const n = Number(value);
@@ -226,13 +237,15 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           rawRetentionDays: site.config.platform.raw_retention_days,
         });
         await store.open();
+        const shareGroup = values.share === 'none' ? undefined : values.share;
         const collector = await startCollector({
           site,
           mqttUrl,
           store,
           log,
           clientId: values['client-id'] ?? `jn-collector-${site.config.site.id}-${hostname()}`,
-          shareGroup: values.share === 'none' ? undefined : values.share,
+          shareGroup,
+          connections: connectionsOption(values.connections, shareGroup),
         });
         return await untilSignal(async () => {
           await collector.stop();

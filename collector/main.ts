@@ -1,12 +1,13 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { type Clock, systemClock } from '../core/clock.ts';
 import type { LoadedSite } from '../core/config/loadSite.ts';
-import { errorText } from '../core/errors.ts';
+import { errorText, JnError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import type { Store } from '../core/store/store.ts';
 import { type TelemetryBatch, telemetryBatchSchema } from '../core/telemetry.ts';
 import { gatewayOfTelemetryTopic, topics } from '../core/topics.ts';
+import { BatchingWriter } from './batching.ts';
 import { createEnricher } from './enrich.ts';
 import { RollupJob } from './rollups.ts';
 import { type BatchVerdict, SequenceTracker } from './sequence.ts';
@@ -64,6 +65,8 @@ export async function startCollector(ctx: {
   clock?: Clock;
   /** How often dirty meters' rollups are recomputed (default 1 min). */
   rollupIntervalMs?: number;
+  /** MQTT connections in the shared group, each with one batch in flight (default 1; more need `shareGroup`). */
+  connections?: number;
 }): Promise<Collector> {
   const log = ctx.log.child('collector');
   const enrich = createEnricher(ctx.site);
@@ -86,7 +89,9 @@ export async function startCollector(ctx: {
     log,
     ...(ctx.rollupIntervalMs === undefined ? {} : { intervalMs: ctx.rollupIntervalMs }),
   });
-  let wakeRetry: (() => void) | undefined;
+  const writer = new BatchingWriter((rows) => ctx.store.writeReadings(rows));
+  /** Wakes the store retries waiting now (on stop). */
+  const wakers = new Set<() => void>();
 
   const reject = (topic: string, reason: string) => {
     counters.rejected++;
@@ -99,7 +104,7 @@ export async function startCollector(ctx: {
     const rows = batch.readings.map(enrich);
     for (let attempt = 1; ; attempt++) {
       try {
-        await ctx.store.writeReadings(rows);
+        await writer.submit(rows);
         rollups.markDirty(rows);
         if (attempt > 1)
           log.info('store accepts writes again', { gateway: batch.gateway, seq: batch.seq, attempt });
@@ -118,11 +123,13 @@ export async function startCollector(ctx: {
           });
         if (stopping) return false;
         await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, delay);
-          wakeRetry = () => {
+          const wake = () => {
             clearTimeout(t);
+            wakers.delete(wake);
             resolve();
           };
+          const t = setTimeout(wake, delay);
+          wakers.add(wake);
         });
         if (stopping) return false;
       }
@@ -181,57 +188,80 @@ export async function startCollector(ctx: {
     return true;
   };
 
-  const client: MqttClient = mqtt.connect(ctx.mqttUrl, {
-    clientId: ctx.clientId ?? `jn-collector-${ctx.site.config.site.id}`,
-    clean: !(ctx.persistentSession ?? true),
-    reconnectPeriod: 1000,
-  });
-  // mqtt.js hands over messages one at a time and sends the PUBACK once handleMessage calls back
-  // (its documented back-pressure hook): not calling back keeps the message the broker's.
-  client.handleMessage = (packet, callback) => {
-    if (packet.cmd !== 'publish') return callback();
-    handle(packet.topic, Buffer.from(packet.payload)).then(
-      (ack) => {
-        if (ack) callback();
-        // Not acknowledged (stopping while the store is down): the broker redelivers it.
-      },
-      (err: unknown) =>
-        log.error('telemetry handling failed', { topic: packet.topic, error: errorText(err) }),
+  const connections = ctx.connections ?? 1;
+  if (connections > 1 && !ctx.shareGroup)
+    throw new JnError(
+      'config_invalid',
+      `collector: ${connections} connections need a shared subscription group (--share); without one each would receive every batch`,
     );
-  };
-  client.on('error', (err) => log.warn('mqtt error', { error: err.message }));
-  // Set up before the first CONNACK: a persistent session delivers queued telemetry right after it.
-  await new Promise<void>((resolve, reject) => {
-    const fail = (err: Error) => {
-      client.end(true);
-      reject(err);
-    };
-    client.once('connect', () => {
-      client.off('error', fail);
-      resolve();
-    });
-    client.once('error', fail);
-  });
+  const baseId = ctx.clientId ?? `jn-collector-${ctx.site.config.site.id}`;
   // Only the site's own gateways: a broker may carry other sites (or other test runs) too.
   const subscriptions = ctx.site.config.gateways.map((g) =>
     ctx.shareGroup ? `$share/${ctx.shareGroup}/${topics.telemetry(g.id)}` : topics.telemetry(g.id),
   );
   if (subscriptions.length === 0) log.warn('the site file declares no gateways; nothing to collect');
-  else await client.subscribeAsync(subscriptions, { qos: 1 });
-  log.info('collector started', { store: ctx.store.kind, topics: subscriptions.join(',') });
+
+  const connect = async (clientId: string): Promise<MqttClient> => {
+    const client: MqttClient = mqtt.connect(ctx.mqttUrl, {
+      clientId,
+      clean: !(ctx.persistentSession ?? true),
+      reconnectPeriod: 1000,
+    });
+    // mqtt.js hands over messages one at a time and sends the PUBACK once handleMessage calls
+    // back (its documented back-pressure hook): not calling back keeps the message the broker's.
+    client.handleMessage = (packet, callback) => {
+      if (packet.cmd !== 'publish') return callback();
+      handle(packet.topic, Buffer.from(packet.payload)).then(
+        (ack) => {
+          if (ack) callback();
+          // Not acknowledged (stopping while the store is down): the broker redelivers it.
+        },
+        (err: unknown) =>
+          log.error('telemetry handling failed', { topic: packet.topic, error: errorText(err) }),
+      );
+    };
+    client.on('error', (err) => log.warn('mqtt error', { error: err.message }));
+    // Set up before the first CONNACK: a persistent session delivers queued telemetry right after it.
+    await new Promise<void>((resolve, reject) => {
+      const fail = (err: Error) => {
+        client.end(true);
+        reject(err);
+      };
+      client.once('connect', () => {
+        client.off('error', fail);
+        resolve();
+      });
+      client.once('error', fail);
+    });
+    if (subscriptions.length > 0) await client.subscribeAsync(subscriptions, { qos: 1 });
+    return client;
+  };
+  // Each connection takes one batch at a time (mqtt.js), so several connections in one shared
+  // group keep several store writes in flight.
+  const clients = await Promise.all(
+    Array.from({ length: connections }, (_, i) => connect(connections === 1 ? baseId : `${baseId}-${i + 1}`)),
+  );
+  log.info('collector started', {
+    store: ctx.store.kind,
+    topics: subscriptions.join(','),
+    connections,
+  });
   // Catch up on the last two days (what arrived while no collector ran), then keep current.
   rollups.markAll(clock.now() - 2 * 86_400_000);
   rollups.start();
 
   return {
-    status: () => ({
-      state: client.connected ? 'running' : 'degraded',
-      detail: { mqtt_connected: client.connected, ...counters, rollups: { ...rollups.counters } },
-    }),
+    status: () => {
+      const connected = clients.every((c) => c.connected);
+      return {
+        state: connected ? 'running' : 'degraded',
+        detail: { mqtt_connected: connected, ...counters, rollups: { ...rollups.counters } },
+      };
+    },
     stop: async () => {
       stopping = true;
-      wakeRetry?.();
-      await client.endAsync();
+      for (const wake of wakers) wake();
+      await Promise.all(clients.map((c) => c.endAsync()));
       await rollups.stop();
       log.info('collector stopped', { ...counters });
     },

@@ -107,9 +107,19 @@ function zoneOffset(ms: number, timeZone: string): number {
  * Start of the local hour containing `ms`, cached per UTC hour (offsets change at most at hour
  * boundaries in every zone in use, and a year has only 8,760 hours).
  */
+const offsetCaches = new Map<string, Map<number, number>>();
+
 export function localHourStarter(timeZone: string): (ms: number) => number {
-  const cache = new Map<number, number>();
+  // Shared by every caller for the zone: a rollup of 500 meters looks up the same hours 500 times.
+  let cache = offsetCaches.get(timeZone);
+  if (!cache) {
+    cache = new Map();
+    offsetCaches.set(timeZone, cache);
+  }
+  const offsets = cache;
   return (ms) => {
+    if (offsets.size > 1_000_000) offsets.clear(); // about a century of hours: bounded
+    const cache = offsets;
     const utcHour = Math.floor(ms / HOUR);
     let offset = cache.get(utcHour);
     if (offset === undefined) {

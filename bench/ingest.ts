@@ -1,0 +1,161 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCollector } from '../collector/main.ts';
+import { loadSite } from '../core/config/loadSite.ts';
+import { createLogger } from '../core/log.ts';
+import { InfluxStore } from '../core/store/influxStore.ts';
+import { SqliteStore } from '../core/store/sqliteStore.ts';
+import type { Store } from '../core/store/store.ts';
+import type { TelemetryBatch } from '../core/telemetry.ts';
+import { writeTestSite } from '../test/helpers/site.ts';
+import { startInfluxd } from '../test/servers/influxd.ts';
+import { startMosquitto } from '../test/servers/mosquitto.ts';
+
+/**
+ * Sustained ingest MQTT → collector → store, against a bulk write of the same points to the same
+ * store in the same run: 100,000 readings from 500 meters in telemetry batches of 250 (what a
+ * gateway with a few hundred points sends per cycle), published with QoS 1 from a separate process
+ * (bench/publisher.mjs) as fast as Mosquitto takes them. The collector acknowledges each batch
+ * only once the store has it.
+ */
+const METERS = 500;
+const PER_BATCH = 250;
+const BATCHES = 400;
+const GATEWAY = 'gw-bench';
+
+function batch(seq: number, t0: number): TelemetryBatch {
+  return {
+    gateway: GATEWAY,
+    seq,
+    sent_at: new Date(t0).toISOString(),
+    readings: Array.from({ length: PER_BATCH }, (_, i) => {
+      const n = (seq - 1) * PER_BATCH + i;
+      return {
+        device: `meter-${n % METERS}`,
+        point: 'import_energy',
+        value: 1000 + n * 0.25,
+        unit: 'kWh',
+        ts: new Date(t0 + Math.floor(n / METERS) * 1000).toISOString(),
+        quality: 'good' as const,
+      };
+    }),
+  };
+}
+
+function benchSite(): string {
+  // The collector takes telemetry of the site's gateways; devices need not be declared.
+  return writeTestSite({ modbusPort: 1, gatewayId: GATEWAY, devices: ['meter-0'] }).file;
+}
+
+/** Starts the publisher process with its payloads built; resolves a function that sends them all. */
+async function publisher(url: string, t0: number): Promise<() => Promise<void>> {
+  const child = spawn(
+    process.execPath,
+    [
+      join(import.meta.dirname, 'publisher.mjs'),
+      url,
+      GATEWAY,
+      String(BATCHES),
+      String(PER_BATCH),
+      String(METERS),
+      String(t0),
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  const until = async (word: string) => {
+    while (!out.includes(word)) {
+      if (child.exitCode !== null) throw new Error(`bench publisher exited ${child.exitCode}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  await until('ready');
+  return async () => {
+    child.stdin.write('go\n');
+    await until('done');
+  };
+}
+
+async function ingest(store: Store, mqttUrl: string, t0: number, connections: number): Promise<number> {
+  const site = loadSite(benchSite());
+  const log = createLogger({ level: 'error' });
+  const collector = await startCollector({
+    site,
+    mqttUrl,
+    store,
+    log,
+    clientId: `bench-collector-${t0}`,
+    shareGroup: 'bench',
+    connections,
+    persistentSession: false,
+    rollupIntervalMs: 3_600_000,
+  });
+  const publish = await publisher(mqttUrl, t0);
+  const started = performance.now();
+  await publish();
+  while (Number(collector.status().detail?.readings_stored) < BATCHES * PER_BATCH)
+    await new Promise((r) => setTimeout(r, 5));
+  const seconds = (performance.now() - started) / 1000;
+  await collector.stop();
+  return (BATCHES * PER_BATCH) / seconds;
+}
+
+export async function benchIngest(): Promise<string[]> {
+  const lines: string[] = [];
+  const influxd = await startInfluxd();
+  const broker = await startMosquitto();
+  try {
+    // Baseline: the same 100,000 points written in bulk through the same store (5,000 per write, 4 writers).
+    const bulkStore = new InfluxStore(`${influxd.url}/bulk`);
+    await bulkStore.open();
+    const site = loadSite(benchSite());
+    const t0 = Date.now() - 86_400_000;
+    const rows = Array.from({ length: BATCHES }, (_, i) => batch(i + 1, t0).readings)
+      .flat()
+      .map((r) => ({ ...r, site: site.config.site.id, ts: Date.parse(r.ts) }));
+    const bulk = async (store: Store) => {
+      const started = performance.now();
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          while (next < rows.length) {
+            const slice = rows.slice(next, next + 5000);
+            next += 5000;
+            await store.writeReadings(slice);
+          }
+        }),
+      );
+      return rows.length / ((performance.now() - started) / 1000);
+    };
+    const influxBulk = await bulk(bulkStore);
+    for (const connections of [1, 8]) {
+      const store = new InfluxStore(`${influxd.url}/ingest${connections}`);
+      await store.open();
+      const rate = await ingest(store, broker.url, t0, connections);
+      lines.push(
+        `InfluxDB: MQTT → collector (${connections} connection${connections > 1 ? 's' : ''}) → store ${rate.toFixed(0)} points/s | bulk write ${influxBulk.toFixed(0)} points/s | ratio ${(rate / influxBulk).toFixed(2)} (goal ≥ 0.7)`,
+      );
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'jn-bench-ingest-sqlite-'));
+    const sqliteBulkStore = new SqliteStore(join(dir, 'bulk.db'));
+    await sqliteBulkStore.open();
+    const sqliteBulk = await bulk(sqliteBulkStore);
+    for (const connections of [1, 8]) {
+      const store = new SqliteStore(join(dir, `ingest${connections}.db`));
+      await store.open();
+      const rate = await ingest(store, broker.url, t0 + connections, connections);
+      lines.push(
+        `embedded: MQTT → collector (${connections} connection${connections > 1 ? 's' : ''}) → store ${rate.toFixed(0)} points/s | bulk write ${sqliteBulk.toFixed(0)} points/s | ratio ${(rate / sqliteBulk).toFixed(2)} (goal ≥ 0.7)`,
+      );
+      await store.close();
+    }
+    await sqliteBulkStore.close();
+  } finally {
+    await broker.stop();
+    await influxd.stop();
+  }
+  return lines;
+}
