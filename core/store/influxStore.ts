@@ -110,7 +110,18 @@ export class InfluxStore implements Store {
       if (r.reason !== undefined) line += `,reason=${fieldString(r.reason)}`;
       body += `${line} ${Math.trunc(r.ts)}\n`;
     }
-    const res = await fetch(this.writeUrl, { method: 'POST', body, headers: this.headers });
+    let res: Response;
+    try {
+      res = await fetch(this.writeUrl, { method: 'POST', body, headers: this.headers });
+    } catch (err) {
+      // fetch says only "fetch failed"; the reason (ECONNREFUSED, ETIMEDOUT…) is in its cause.
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      throw new JnError(
+        'store_unavailable',
+        `InfluxDB ${new URL(this.writeUrl).host} unreachable: ${cause?.code ?? cause?.message ?? (err as Error).message}`,
+        { cause: err },
+      );
+    }
     const text = await res.text(); // always read the body (DESIGN §9)
     if (res.status === 204) return;
     // Readings older than the raw retention (a long-spooled replay) are dropped by InfluxDB

@@ -1,0 +1,157 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
+
+/**
+ * Regulatory figures as data (core/reports/data/*.yaml): 折标准煤 coefficients, CO₂ factors and
+ * plan-period targets, each value with its source and a verified flag. Reports print which value
+ * they used, from where, and whether it was checked.
+ */
+const sourced = z
+  .object({
+    value: z.number().positive(),
+    unit: z.string().min(1),
+    source: z.string().min(1),
+    verified: z.boolean(),
+  })
+  .strict();
+
+export type SourcedValue = z.infer<typeof sourced>;
+
+export const fuelSchema = z.enum(['natural_gas', 'gasoline', 'diesel', 'lpg', 'coal', 'heat']);
+export type Fuel = z.infer<typeof fuelSchema>;
+
+const coefficientsSchema = z
+  .object({
+    version: z.literal(1),
+    electricity: z
+      .object({
+        equivalent: sourced,
+        generation_coal_rate: z.array(sourced.extend({ year: z.number().int() })).min(1),
+      })
+      .strict(),
+    fuels: z.record(fuelSchema, sourced),
+  })
+  .strict();
+
+const emissionsSchema = z
+  .object({
+    version: z.literal(1),
+    electricity: z.array(sourced.extend({ year: z.number().int(), region: z.string().min(1) })).min(1),
+    fuels: z.partialRecord(fuelSchema, sourced),
+  })
+  .strict();
+
+export const indicatorSchema = z.enum([
+  'energy_per_area_kgce_m2',
+  'energy_per_capita_kgce',
+  'water_per_capita_m3',
+  'carbon_per_area_kgco2_m2',
+]);
+export type TargetIndicator = z.infer<typeof indicatorSchema>;
+
+const targetsSchema = z
+  .object({
+    version: z.literal(1),
+    plans: z
+      .array(
+        z
+          .object({
+            id: z.string().min(1),
+            name: z.string().min(1),
+            source: z.string().min(1),
+            verified: z.boolean(),
+            base_year: z.number().int(),
+            end_year: z.number().int(),
+            targets: z.partialRecord(indicatorSchema, z.number().max(0)),
+            national_base: z.partialRecord(indicatorSchema, z.number().positive()).optional(),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict();
+
+export type Plan = z.infer<typeof targetsSchema>['plans'][number];
+
+export interface Factors {
+  coefficients: z.infer<typeof coefficientsSchema>;
+  emissions: z.infer<typeof emissionsSchema>;
+  plans: Plan[];
+}
+
+const dataDir = join(import.meta.dirname, 'data');
+
+function load<T>(file: string, schema: z.ZodType<T>): T {
+  const path = join(dataDir, file);
+  const parsed = schema.safeParse(parse(readFileSync(path, 'utf8')));
+  if (!parsed.success)
+    throw new Error(
+      `${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  return parsed.data;
+}
+
+export function loadFactors(): Factors {
+  return {
+    coefficients: load('coefficients.yaml', coefficientsSchema),
+    emissions: load('emissions.yaml', emissionsSchema),
+    plans: load('targets.yaml', targetsSchema).plans,
+  };
+}
+
+/** Electricity basis: 当量值 (heat content) or 等价值 (generation coal rate of the previous year). */
+export type ElectricityBasis = 'equivalent' | 'generation';
+
+/** A factor as used in a report: the value and where it came from. */
+export interface UsedFactor extends SourcedValue {
+  /** What it converts, e.g. "electricity 当量值", "grid CO₂ national 2023". */
+  what: string;
+  /** When the year asked for had no value and the nearest earlier one was used. */
+  note?: string;
+}
+
+/** Latest entry at or before `year`, else the earliest one — saying so. */
+function byYear<T extends { year: number }>(list: T[], year: number): { entry: T; note?: string } {
+  const sorted = [...list].sort((a, b) => a.year - b.year);
+  const at = sorted.filter((e) => e.year <= year).at(-1);
+  if (at) return at.year === year ? { entry: at } : { entry: at, note: `no ${year} value; ${at.year} used` };
+  const first = sorted[0] as T;
+  return { entry: first, note: `no value for ${year} or earlier; ${first.year} used` };
+}
+
+/** kgce per kWh for a report about `year` on the chosen basis. */
+export function electricityKgce(f: Factors, basis: ElectricityBasis, year: number): UsedFactor {
+  if (basis === 'equivalent') return { ...f.coefficients.electricity.equivalent, what: 'electricity 当量值' };
+  // 等价值: the previous year's generation coal rate (the latest published when a report is made).
+  const { entry, note } = byYear(f.coefficients.electricity.generation_coal_rate, year - 1);
+  const { year: _year, ...value } = entry;
+  return {
+    ...value,
+    what: `electricity 等价值 (${entry.year} generation coal rate)`,
+    ...(note ? { note } : {}),
+  };
+}
+
+export function fuelKgce(f: Factors, fuel: Fuel): UsedFactor {
+  return { ...f.coefficients.fuels[fuel], what: `${fuel} 折标准煤` };
+}
+
+/** Grid CO₂ factor for `year` in `region` (falling back to the national series). */
+export function gridCo2(f: Factors, year: number, region: string): UsedFactor {
+  const regional = f.emissions.electricity.filter((e) => e.region === region);
+  const list =
+    regional.length > 0 ? regional : f.emissions.electricity.filter((e) => e.region === 'national');
+  const { entry, note } = byYear(list, year);
+  const { year: _y, region: r, ...value } = entry;
+  const regionNote =
+    regional.length === 0 && region !== 'national' ? `no ${region} series; national used` : undefined;
+  const notes = [note, regionNote].filter(Boolean).join('; ');
+  return { ...value, what: `grid electricity CO₂ ${r} ${entry.year}`, ...(notes ? { note: notes } : {}) };
+}
+
+export function fuelCo2(f: Factors, fuel: Fuel): UsedFactor | undefined {
+  const v = f.emissions.fuels[fuel];
+  return v ? { ...v, what: `${fuel} CO₂` } : undefined;
+}

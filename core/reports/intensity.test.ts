@@ -1,0 +1,203 @@
+import { describe, expect, it } from 'vitest';
+import { siteSchema } from '../config/siteSchema.ts';
+import { loadFactors } from './factors.ts';
+import { type EnergyEntry, type IntensityInput, intensityReport, type MeteredDay } from './intensity.ts';
+
+/**
+ * The golden organization: three buildings, 2020 from bills (entries), 2025 metered plus fuel
+ * entries, building C metered only from July (its bills count before), and building A's headcount
+ * rising from 300 to 400 on 2025-07-01. Every expected figure is worked out by hand beside it.
+ */
+const building = (id: string, name: string, area: number, people: number) => ({
+  id,
+  name,
+  category: 'office',
+  climate_zone: 'hot_summer_warm_winter',
+  floor_area: [{ from: '2015-01-01', value: area }],
+  headcount: [{ from: '2015-01-01', value: people }],
+});
+const site = siteSchema.parse({
+  version: 1,
+  site: { id: 'golden', name: '黄金园区' },
+  organization: {
+    id: 'golden-org',
+    name: '某市机关事务管理局',
+    buildings: [
+      building('a', '综合楼', 10_000, 300),
+      building('b', '服务楼', 4_000, 100),
+      building('c', '档案楼', 6_000, 50),
+    ],
+  },
+});
+
+function days(
+  b: string,
+  category: string,
+  from: string,
+  to: string,
+  perDay: number,
+  estimatedDays = 0,
+): MeteredDay[] {
+  const out: MeteredDay[] = [];
+  for (
+    let t = Date.parse(`${from}T00:00:00Z`), i = 0;
+    t < Date.parse(`${to}T00:00:00Z`);
+    t += 86_400_000, i++
+  )
+    out.push({
+      building: b,
+      category,
+      date: new Date(t).toISOString().slice(0, 10),
+      value: perDay,
+      estimated: i < estimatedDays ? perDay : 0,
+    });
+  return out;
+}
+const entry = (
+  b: string,
+  energy_type: EnergyEntry['energy_type'],
+  period_start: string,
+  period_end: string,
+  quantity: number,
+): EnergyEntry => ({
+  building: b,
+  energy_type,
+  period_start,
+  period_end,
+  quantity,
+  source: '2020 年能源资源消费统计报表',
+});
+
+const input: IntensityInput = {
+  site: site,
+  factors: loadFactors(),
+  from: '2025-01-01',
+  to: '2026-01-01',
+  baselineYear: 2020,
+  basis: 'equivalent',
+  metered: [
+    ...days('a', 'electricity', '2025-01-01', '2026-01-01', 2_600, 10), // 10 days estimated (a gap)
+    ...days('a', 'water', '2025-01-01', '2026-01-01', 40),
+    ...days('b', 'electricity', '2025-01-01', '2026-01-01', 1_000),
+    ...days('b', 'gas', '2025-01-01', '2026-01-01', 50),
+    ...days('b', 'water', '2025-01-01', '2026-01-01', 13),
+    ...days('c', 'electricity', '2025-07-01', '2026-01-01', 800), // meter installed in July
+    ...days('c', 'water', '2025-01-01', '2026-01-01', 2.5),
+  ],
+  entries: [
+    entry('a', 'electricity', '2020-01-01', '2020-12-31', 1_000_000),
+    entry('a', 'water', '2020-01-01', '2020-12-31', 15_000),
+    entry('a', 'gasoline', '2020-01-01', '2020-12-31', 10_000),
+    entry('b', 'electricity', '2020-01-01', '2020-12-31', 400_000),
+    entry('b', 'natural_gas', '2020-01-01', '2020-12-31', 20_000),
+    entry('b', 'water', '2020-01-01', '2020-12-31', 5_000),
+    entry('c', 'electricity', '2020-01-01', '2020-12-31', 300_000),
+    entry('c', 'water', '2020-01-01', '2020-12-31', 1_000),
+    entry('a', 'gasoline', '2025-01-01', '2025-12-31', 9_000), // vehicle fuel cards
+    entry('c', 'electricity', '2025-01-01', '2025-12-31', 292_000), // bills, overlapping the meter from July
+  ],
+  facts: [{ building: 'a', effective_from: '2025-07-01', floor_area_m2: 10_000, headcount: 400 }],
+};
+
+describe('intensity report: the golden organization', () => {
+  const r = intensityReport(input);
+  const org = r.organization;
+  const total = (t: string) => org.totals.find((x) => x.energy_type === t);
+
+  it('totals by energy type: metered, entered, and never both for the same days', () => {
+    // electricity: A 2,600 × 365 = 949,000; B 1,000 × 365 = 365,000;
+    // C: bills 292,000 over 365 days count for Jan–Jun (181 days) = 292,000 × 181/365 = 144,800,
+    //    metered Jul–Dec 800 × 184 = 147,200 → C = 292,000. Total 949,000 + 365,000 + 292,000 = 1,606,000
+    expect(total('electricity')?.quantity).toBeCloseTo(1_606_000, 6);
+    expect(total('electricity')?.entered).toBeCloseTo(144_800, 6);
+    // the bills' July–December share (292,000 × 184/365 = 147,200) is superseded, and said so
+    expect(r.entries_superseded).toEqual([
+      {
+        building: 'c',
+        energy_type: 'electricity',
+        period: '2025-07-01..2025-12-31',
+        quantity: expect.closeTo(147_200, 6),
+        reason: 'metered data from 2025-07-01 wins over the entry (2020 年能源资源消费统计报表)',
+      },
+    ]);
+    // natural gas: B 50 × 365 = 18,250 m³; gasoline 9,000 kg; water 40×365 + 13×365 + 2.5×365 = 20,257.5 m³
+    expect(total('natural_gas')?.quantity).toBeCloseTo(18_250, 6);
+    expect(total('gasoline')?.quantity).toBe(9_000);
+    expect(total('water')?.quantity).toBeCloseTo(20_257.5, 6);
+    expect(total('water')?.kgce).toBeNull(); // water is never converted
+  });
+
+  it('综合能耗 and CO₂ with the factors it prints', () => {
+    // 1,606,000 × 0.1229 = 197,377.4; 18,250 × 1.2143 = 22,160.975; 9,000 × 1.4714 = 13,242.6
+    // 综合能耗 = 232,780.975 kgce
+    expect(org.energy_kgce).toBeCloseTo(232_780.975, 6);
+    // CO₂: grid 2025 → latest national value, 2023: 0.5306 → 852,143.6; gas 18,250 × 2.1622 = 39,460.15;
+    // gasoline 9,000 × 2.9251 = 26,325.9 → 917,929.65 kgCO₂
+    expect(org.carbon_kgco2).toBeCloseTo(917_929.65, 6);
+    const grid = r.factors.find((f) => f.what === 'grid electricity CO₂ national 2023');
+    expect(grid?.note).toBe('no 2025 value; 2023 used');
+    expect(r.basis_text).toContain('当量值');
+    expect(r.factors.find((f) => f.what === 'electricity 当量值')).toMatchObject({
+      value: 0.1229,
+      verified: true,
+    });
+  });
+
+  it('area and headcount are time-weighted over the range', () => {
+    // A: 300 for 181 days, 400 for 184 days → (54,300 + 73,600)/365 = 350.4109589…; + 100 + 50
+    expect(org.headcount).toBeCloseTo(127_900 / 365 + 150, 9);
+    expect(org.floor_area_m2).toBe(20_000);
+  });
+
+  it('the four indicators and electricity intensity', () => {
+    const people = 127_900 / 365 + 150;
+    expect(org.indicators.energy_per_area_kgce_m2).toBeCloseTo(232_780.975 / 20_000, 9); // 11.63904875
+    expect(org.indicators.energy_per_capita_kgce).toBeCloseTo(232_780.975 / people, 9); // 465.18…
+    expect(org.indicators.water_per_capita_m3).toBeCloseTo(20_257.5 / people, 9); // 40.48…
+    expect(org.indicators.carbon_per_area_kgco2_m2).toBeCloseTo(917_929.65 / 20_000, 9); // 45.8964825
+    expect(org.indicators.electricity_per_area_kwh_m2).toBeCloseTo(1_606_000 / 20_000, 9); // 80.3
+  });
+
+  it('against 2020 and the 十四五 targets: three on track, carbon at risk', () => {
+    // 2020 from bills: electricity 1,700,000 × 0.1229 = 208,930; gas 20,000 × 1.2143 = 24,286;
+    // gasoline 10,000 × 1.4714 = 14,714 → 247,930 kgce; 20,000 m²; 450 people; water 21,000 m³.
+    // CO₂ 2020 (grid: no 2020 value or earlier → 2022's 0.5366): 912,220 + 43,244 + 29,251 = 984,715
+    expect(r.baseline?.energy_kgce).toBeCloseTo(247_930, 6);
+    expect(r.baseline?.carbon_kgco2).toBeCloseTo(984_715, 6);
+    const people = 127_900 / 365 + 150;
+    const by = Object.fromEntries(r.comparisons.map((c) => [c.indicator, c]));
+    // energy per m²: 11.63904875 / 12.3965 − 1 = −6.11 % ≤ −5 % → on track
+    expect(by.energy_per_area_kgce_m2?.change).toBeCloseTo(232_780.975 / 20_000 / (247_930 / 20_000) - 1, 9);
+    expect(by.energy_per_area_kgce_m2?.status).toBe('on_track');
+    // per capita: 465.18 / 550.96 − 1 = −15.6 % → on track; water: 40.48 / 46.67 − 1 = −13.3 % → on track
+    expect(by.energy_per_capita_kgce?.change).toBeCloseTo(232_780.975 / people / (247_930 / 450) - 1, 9);
+    expect(by.energy_per_capita_kgce?.status).toBe('on_track');
+    expect(by.water_per_capita_m3?.change).toBeCloseTo(20_257.5 / people / (21_000 / 450) - 1, 9);
+    expect(by.water_per_capita_m3?.status).toBe('on_track');
+    // carbon per m²: 45.8964825 / 49.23575 − 1 = −6.78 %, short of −7 % → at risk
+    expect(by.carbon_per_area_kgco2_m2?.change).toBeCloseTo(917_929.65 / 984_715 - 1, 9);
+    expect(by.carbon_per_area_kgco2_m2?.target).toBe(-0.07);
+    expect(by.carbon_per_area_kgco2_m2?.status).toBe('at_risk');
+    expect(by.energy_per_area_kgce_m2?.national_base).toBe(18.48);
+    expect(r.plan?.name).toBe('十四五公共机构节约能源资源工作规划');
+  });
+
+  it('says how much of a figure is estimated', () => {
+    // A's electricity had 10 estimated days: 26,000 of 1,606,000 kWh = 1.6 %
+    expect(total('electricity')?.estimated).toBe(26_000);
+    expect(org.notes).toContain('electricity: 1.6 % estimated (gaps, frozen or reset meters interpolated)');
+  });
+
+  it('switching the electricity basis changes 综合能耗 by exactly kWh × (等价值 − 当量值)', () => {
+    const gen = intensityReport({ ...input, basis: 'generation' });
+    // 2025 report → the 2024 generation coal rate; none in the data yet → 2023's 0.2997 (noted).
+    // Δ = 1,606,000 × (0.2997 − 0.1229) = 1,606,000 × 0.1768 = 283,940.8 kgce
+    expect(gen.organization.energy_kgce - org.energy_kgce).toBeCloseTo(283_940.8, 6);
+    expect(gen.basis_text).toContain('等价值');
+    expect(gen.factors.find((f) => f.what.startsWith('electricity 等价值'))?.note).toBe(
+      'no 2024 value; 2023 used',
+    );
+    // CO₂ does not depend on the basis
+    expect(gen.organization.carbon_kgco2).toBeCloseTo(org.carbon_kgco2, 6);
+  });
+});

@@ -1,0 +1,401 @@
+import type { SiteConfig } from '../config/siteSchema.ts';
+import {
+  type ElectricityBasis,
+  electricityKgce,
+  type Factors,
+  type Fuel,
+  fuelCo2,
+  fuelKgce,
+  gridCo2,
+  type Plan,
+  type TargetIndicator,
+  type UsedFactor,
+} from './factors.ts';
+
+/**
+ * 单位建筑面积能耗, 人均综合能耗, 人均用水量, 单位建筑面积碳排放 and electricity intensity per
+ * building and for the organization over a date range, from metered daily consumption plus the
+ * energy entries officers made (bills, fuel, bottled gas, purchased heat, baseline years), against
+ * a baseline year and the plan's target. Pure: the CLI and the API feed it data and format it.
+ */
+export type EnergyType =
+  | 'electricity'
+  | 'water'
+  | 'natural_gas'
+  | 'gasoline'
+  | 'diesel'
+  | 'lpg'
+  | 'heat'
+  | 'coal'
+  | 'other_kgce';
+
+/** The unit each energy type is counted in, and the units an entry may use (with their factor). */
+export const energyUnits: Record<EnergyType, { unit: string; accepts: Record<string, number> }> = {
+  electricity: { unit: 'kWh', accepts: { kWh: 1, MWh: 1000 } },
+  water: { unit: 'm³', accepts: { 'm³': 1, m3: 1, t: 1 } },
+  natural_gas: { unit: 'm³', accepts: { 'm³': 1, m3: 1 } },
+  gasoline: { unit: 'kg', accepts: { kg: 1, t: 1000 } },
+  diesel: { unit: 'kg', accepts: { kg: 1, t: 1000 } },
+  lpg: { unit: 'kg', accepts: { kg: 1, t: 1000 } },
+  heat: { unit: 'MJ', accepts: { MJ: 1, GJ: 1000 } },
+  coal: { unit: 'kg', accepts: { kg: 1, t: 1000 } },
+  other_kgce: { unit: 'kgce', accepts: { kgce: 1, tce: 1000 } },
+};
+
+/** An energy entry: a quantity for a building over an inclusive date range. */
+export interface EnergyEntry {
+  building: string;
+  /** YYYY-MM-DD, inclusive. */
+  period_start: string;
+  /** YYYY-MM-DD, inclusive. */
+  period_end: string;
+  energy_type: EnergyType;
+  /** In the type's unit (converted on import). */
+  quantity: number;
+  source: string;
+}
+
+/** A dated building fact (建筑面积, 用能人数), from the site file or imported. */
+export interface BuildingFact {
+  building: string;
+  effective_from: string;
+  floor_area_m2: number;
+  headcount: number;
+}
+
+/** Metered consumption of one building, category and local day (from the daily rollups). */
+export interface MeteredDay {
+  building: string;
+  category: string;
+  date: string;
+  value: number;
+  estimated: number;
+}
+
+export interface IntensityInput {
+  site: SiteConfig;
+  factors: Factors;
+  /** YYYY-MM-DD, inclusive. */
+  from: string;
+  /** YYYY-MM-DD, exclusive. */
+  to: string;
+  baselineYear?: number;
+  basis: ElectricityBasis;
+  /** Region of the grid CO₂ factor (default national). */
+  region?: string;
+  metered: MeteredDay[];
+  entries: EnergyEntry[];
+  facts: BuildingFact[];
+}
+
+export interface TypeTotal {
+  energy_type: EnergyType;
+  quantity: number;
+  unit: string;
+  kgce: number | null;
+  kgco2: number | null;
+  /** Metered share, entered share, and the part of the metered share that is estimated. */
+  metered: number;
+  entered: number;
+  estimated: number;
+}
+
+export interface Indicators {
+  energy_per_area_kgce_m2: number | null;
+  energy_per_capita_kgce: number | null;
+  water_per_capita_m3: number | null;
+  carbon_per_area_kgco2_m2: number | null;
+  electricity_per_area_kwh_m2: number | null;
+}
+
+export interface Scope {
+  id: string;
+  name: string;
+  /** Time-weighted over the range. */
+  floor_area_m2: number;
+  headcount: number;
+  totals: TypeTotal[];
+  energy_kgce: number;
+  carbon_kgco2: number;
+  indicators: Indicators;
+  notes: string[];
+}
+
+export interface Comparison {
+  indicator: TargetIndicator;
+  value: number | null;
+  baseline: number | null;
+  change: number | null;
+  /** The plan's change by its end year, and the share of it due by the report year (linear). */
+  target: number | null;
+  target_by_now: number | null;
+  status: 'on_track' | 'at_risk' | 'no_data';
+  national_base: number | null;
+}
+
+export interface IntensityReport {
+  from: string;
+  to: string;
+  days: number;
+  basis: ElectricityBasis;
+  basis_text: string;
+  baseline_year: number | null;
+  plan: { id: string; name: string; source: string; verified: boolean } | null;
+  factors: UsedFactor[];
+  buildings: Scope[];
+  organization: Scope;
+  baseline: Scope | null;
+  comparisons: Comparison[];
+  entries_superseded: {
+    building: string;
+    energy_type: EnergyType;
+    period: string;
+    quantity: number;
+    reason: string;
+  }[];
+}
+
+const DAY = 86_400_000;
+const dayNumber = (date: string) => Math.round(Date.parse(`${date}T00:00:00Z`) / DAY);
+const dateOf = (day: number) => new Date(day * DAY).toISOString().slice(0, 10);
+
+const meteredType: Record<string, EnergyType> = {
+  electricity: 'electricity',
+  water: 'water',
+  gas: 'natural_gas',
+};
+const fuelOf: Partial<Record<EnergyType, Fuel>> = {
+  natural_gas: 'natural_gas',
+  gasoline: 'gasoline',
+  diesel: 'diesel',
+  lpg: 'lpg',
+  heat: 'heat',
+  coal: 'coal',
+};
+
+/** A dated value's time-weighted mean over [from, to) (days): each value holds until the next. */
+function weighted(timeline: { from: number; value: number }[], from: number, to: number): number {
+  const sorted = [...timeline].sort((a, b) => a.from - b.from);
+  let sum = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    const cur = sorted[i];
+    if (!cur) continue;
+    const start = Math.max(from, i === 0 ? Number.NEGATIVE_INFINITY : cur.from);
+    const end = Math.min(to, sorted[i + 1]?.from ?? Number.POSITIVE_INFINITY);
+    if (end > start) sum += cur.value * (end - start);
+  }
+  return sum / (to - from);
+}
+
+const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
+
+function scopeFor(
+  input: IntensityInput,
+  buildingIds: string[],
+  from: number,
+  to: number,
+  year: number,
+  used: Map<string, UsedFactor>,
+  superseded: IntensityReport['entries_superseded'],
+): Omit<Scope, 'id' | 'name'> {
+  const { site, factors } = input;
+  const notes: string[] = [];
+  const use = (f: UsedFactor) => {
+    used.set(f.what, f);
+    return f.value;
+  };
+  const quantities = new Map<EnergyType, { metered: number; entered: number; estimated: number }>();
+  const add = (t: EnergyType, k: 'metered' | 'entered' | 'estimated', v: number) => {
+    const q = quantities.get(t) ?? { metered: 0, entered: 0, estimated: 0 };
+    q[k] += v;
+    quantities.set(t, q);
+  };
+  let area = 0;
+  let headcount = 0;
+  for (const id of buildingIds) {
+    const b = site.organization.buildings.find((x) => x.id === id);
+    if (!b) continue;
+    // Facts: the site file's dated values, then imported facts (a later import wins on its date).
+    const areaLine = b.floor_area.map((f) => ({ from: dayNumber(f.from), value: f.value }));
+    const headLine = b.headcount.map((f) => ({ from: dayNumber(f.from), value: f.value }));
+    for (const f of input.facts.filter((x) => x.building === id)) {
+      const d = dayNumber(f.effective_from);
+      for (const [line, v] of [
+        [areaLine, f.floor_area_m2],
+        [headLine, f.headcount],
+      ] as const) {
+        const i = line.findIndex((x) => x.from === d);
+        if (i >= 0) line.splice(i, 1);
+        line.push({ from: d, value: v });
+      }
+    }
+    area += weighted(areaLine, from, to);
+    headcount += weighted(headLine, from, to);
+    // Metered days in range; the first metered day of a type is where entries stop counting.
+    const firstMetered = new Map<EnergyType, number>();
+    for (const m of input.metered) {
+      const t = meteredType[m.category];
+      const d = dayNumber(m.date);
+      if (m.building !== id || !t || d < from || d >= to) continue;
+      add(t, 'metered', m.value);
+      add(t, 'estimated', m.estimated);
+      firstMetered.set(t, Math.min(firstMetered.get(t) ?? d, d));
+    }
+    for (const e of input.entries.filter((x) => x.building === id)) {
+      const s = dayNumber(e.period_start);
+      const end = dayNumber(e.period_end) + 1;
+      const span = end - s;
+      const overlapStart = Math.max(s, from);
+      const overlapEnd = Math.min(end, to);
+      if (overlapEnd <= overlapStart || span <= 0) continue;
+      const meteredFrom = firstMetered.get(e.energy_type) ?? Number.POSITIVE_INFINITY;
+      const countedEnd = Math.min(overlapEnd, Math.max(overlapStart, meteredFrom));
+      const counted = (e.quantity * (countedEnd - overlapStart)) / span;
+      const dropped = (e.quantity * (overlapEnd - countedEnd)) / span;
+      if (counted > 0) add(e.energy_type, 'entered', counted);
+      if (dropped > 0)
+        superseded.push({
+          building: id,
+          energy_type: e.energy_type,
+          period: `${dateOf(countedEnd)}..${dateOf(overlapEnd - 1)}`,
+          quantity: dropped,
+          reason: `metered data from ${dateOf(meteredFrom)} wins over the entry (${e.source})`,
+        });
+    }
+  }
+  const totals: TypeTotal[] = [];
+  let energy = 0;
+  let carbon = 0;
+  const region = input.region ?? 'national';
+  for (const [t, q] of [...quantities.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
+    const quantity = q.metered + q.entered;
+    let kgce: number | null = null;
+    let kgco2: number | null = null;
+    if (t === 'electricity') {
+      kgce = quantity * use(electricityKgce(factors, input.basis, year));
+      kgco2 = quantity * use(gridCo2(factors, year, region));
+    } else if (t === 'other_kgce') {
+      kgce = quantity;
+      notes.push('other energy entered in kgce: no CO₂ factor, not in the carbon total');
+    } else if (t !== 'water') {
+      const fuel = fuelOf[t];
+      if (fuel) {
+        kgce = quantity * use(fuelKgce(factors, fuel));
+        const co2 = fuelCo2(factors, fuel);
+        if (co2) kgco2 = quantity * use(co2);
+        else notes.push(`${t}: no CO₂ factor, not in the carbon total`);
+      }
+    }
+    energy += kgce ?? 0;
+    carbon += kgco2 ?? 0;
+    totals.push({
+      energy_type: t,
+      quantity,
+      unit: energyUnits[t].unit,
+      kgce,
+      kgco2,
+      metered: q.metered,
+      entered: q.entered,
+      estimated: q.estimated,
+    });
+    if (q.estimated > 0)
+      notes.push(
+        `${t}: ${((q.estimated / quantity) * 100).toFixed(1)} % estimated (gaps, frozen or reset meters interpolated)`,
+      );
+  }
+  const electricity = totals.find((x) => x.energy_type === 'electricity')?.quantity ?? 0;
+  const water = totals.find((x) => x.energy_type === 'water')?.quantity ?? 0;
+  return {
+    floor_area_m2: area,
+    headcount,
+    totals,
+    energy_kgce: energy,
+    carbon_kgco2: carbon,
+    indicators: {
+      energy_per_area_kgce_m2: ratio(energy, area),
+      energy_per_capita_kgce: ratio(energy, headcount),
+      water_per_capita_m3: totals.some((x) => x.energy_type === 'water') ? ratio(water, headcount) : null,
+      carbon_per_area_kgco2_m2: ratio(carbon, area),
+      electricity_per_area_kwh_m2: ratio(electricity, area),
+    },
+    notes,
+  };
+}
+
+export function intensityReport(input: IntensityInput): IntensityReport {
+  const from = dayNumber(input.from);
+  const to = dayNumber(input.to);
+  if (!(to > from)) throw new Error(`report range ${input.from} .. ${input.to} is empty`);
+  const year = Number(input.from.slice(0, 4));
+  const used = new Map<string, UsedFactor>();
+  const superseded: IntensityReport['entries_superseded'] = [];
+  const ids = input.site.organization.buildings.map((b) => b.id);
+  const buildings: Scope[] = input.site.organization.buildings.map((b) => ({
+    id: b.id,
+    name: b.name,
+    ...scopeFor(input, [b.id], from, to, year, used, superseded),
+  }));
+  const org = input.site.organization;
+  const organization: Scope = {
+    id: org.id,
+    name: org.name,
+    ...scopeFor(input, ids, from, to, year, used, []),
+  };
+  const baselineYear = input.baselineYear ?? null;
+  let baseline: Scope | null = null;
+  if (baselineYear !== null) {
+    const bFrom = dayNumber(`${baselineYear}-01-01`);
+    const bTo = dayNumber(`${baselineYear + 1}-01-01`);
+    baseline = {
+      id: org.id,
+      name: `${org.name} ${baselineYear}`,
+      ...scopeFor(input, ids, bFrom, bTo, baselineYear, used, []),
+    };
+  }
+  const plan: Plan | undefined =
+    baselineYear === null ? undefined : input.factors.plans.find((p) => p.base_year === baselineYear);
+  const indicators: TargetIndicator[] = [
+    'energy_per_area_kgce_m2',
+    'energy_per_capita_kgce',
+    'water_per_capita_m3',
+    'carbon_per_area_kgco2_m2',
+  ];
+  const comparisons: Comparison[] = indicators.map((indicator) => {
+    const value = organization.indicators[indicator];
+    const base = baseline?.indicators[indicator] ?? null;
+    const change = value !== null && base !== null && base > 0 ? value / base - 1 : null;
+    const target = plan?.targets[indicator] ?? null;
+    const share = plan
+      ? Math.min(1, Math.max(0, (year - plan.base_year) / (plan.end_year - plan.base_year)))
+      : 0;
+    const byNow = target === null ? null : target * share;
+    return {
+      indicator,
+      value,
+      baseline: base,
+      change,
+      target,
+      target_by_now: byNow,
+      status: change === null || byNow === null ? 'no_data' : change <= byNow ? 'on_track' : 'at_risk',
+      national_base: plan?.national_base?.[indicator] ?? null,
+    };
+  });
+  return {
+    from: input.from,
+    to: input.to,
+    days: to - from,
+    basis: input.basis,
+    basis_text:
+      input.basis === 'equivalent'
+        ? '电力按当量值折标 (0.1229 kgce/kWh, GB/T 2589-2020)'
+        : '电力按等价值折标 (上一年度火电供电标准煤耗)',
+    baseline_year: baselineYear,
+    plan: plan ? { id: plan.id, name: plan.name, source: plan.source, verified: plan.verified } : null,
+    factors: [...used.values()],
+    buildings,
+    organization,
+    baseline,
+    comparisons,
+    entries_superseded: superseded,
+  };
+}
