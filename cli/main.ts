@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +9,8 @@ import { type LoadedSite, loadSite, summarizeSite } from '../core/config/loadSit
 import { ConfigError, formatProblems } from '../core/config/problems.ts';
 import { errorText, JnError } from '../core/errors.ts';
 import { createLogger, type Logger } from '../core/log.ts';
+import { buildReport } from '../core/reports/build.ts';
+import { ImportError, Ledger } from '../core/reports/ledger.ts';
 import { createStore } from '../core/store/openStore.ts';
 import { startSims } from '../device-sims/main.ts';
 import { defaultScenarioFile, type LoadedScenario, loadScenario } from '../device-sims/scenario/load.ts';
@@ -37,6 +40,14 @@ Usage:
   jieneng sims [--scenario FILE] [--speed N] [--data-dir DIR]
       The simulated building alone; prints where each device answers. Its meters keep
       counting across restarts (state in DIR/sims-state.json).
+  jieneng import facts|entries FILE.csv [--config FILE] [--data-dir DIR]
+      Building facts (building,effective_from,floor_area_m2,headcount) or energy entries
+      (building,period_start,period_end,energy_type,quantity,unit,source): every row is checked
+      (errors name row and column) and all are imported, or none. Audited in DIR/ledger.db.
+  jieneng report --from DATE --to DATE [--baseline YEAR] [--basis equivalent|generation]
+                 [--format json] [-o FILE] [--config FILE] [--data-dir DIR]
+      Energy, water and carbon intensity per building and for the organization over [from, to)
+      (local dates), against the baseline year and the plan's targets.
   jieneng config check FILE
       Validate a site file: prints every problem and exits 1, or a one-line summary and exits 0.
 
@@ -57,6 +68,12 @@ const options = {
   'client-id': { type: 'string' },
   share: { type: 'string', default: 'jieneng' },
   connections: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  baseline: { type: 'string' },
+  basis: { type: 'string', default: 'equivalent' },
+  format: { type: 'string', default: 'json' },
+  output: { type: 'string', short: 'o' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -251,6 +268,66 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           await collector.stop();
           await store.close();
         }, log);
+      }
+      case 'import': {
+        const site = loadSite(values.config ?? demoSite);
+        if ((sub !== 'facts' && sub !== 'entries') || !arg)
+          throw new JnError(
+            'usage',
+            'usage: jieneng import facts|entries FILE.csv [--config FILE] [--data-dir DIR]',
+          );
+        const ledger = new Ledger(join(dataDir, 'ledger.db'));
+        try {
+          const r =
+            sub === 'facts' ? ledger.importFacts(arg, site.config) : ledger.importEntries(arg, site.config);
+          io.out(`${arg}: ${r.imported} ${sub} imported (${r.replaced} replaced an earlier import)\n`);
+          return 0;
+        } catch (err) {
+          if (err instanceof ImportError) {
+            io.err(`${err.message}\n`);
+            return 1;
+          }
+          throw err;
+        } finally {
+          ledger.close();
+        }
+      }
+      case 'report': {
+        const site = loadSite(values.config ?? demoSite);
+        const date = (name: string, v: string | undefined) => {
+          if (!v || !/^\d{4}-\d{2}-\d{2}$/.test(v))
+            throw new JnError('usage', `jieneng report: --${name} YYYY-MM-DD is required (a local date)`);
+          return v;
+        };
+        const from = date('from', values.from);
+        const to = date('to', values.to);
+        if (values.basis !== 'equivalent' && values.basis !== 'generation')
+          throw new JnError('usage', `--basis ${values.basis}: equivalent (当量值) or generation (等价值)`);
+        if (values.format !== 'json')
+          throw new JnError(
+            'usage',
+            `--format ${values.format}: only json for now (csv, xlsx and pdf: issue #6)`,
+          );
+        const baselineYear = values.baseline === undefined ? undefined : Number(values.baseline);
+        if (baselineYear !== undefined && !(Number.isInteger(baselineYear) && baselineYear > 1990))
+          throw new JnError('usage', `--baseline ${values.baseline}: a year, e.g. 2020`);
+        const store = createStore({
+          influxUrl: values['influx-url'] ?? site.config.platform.influx_url,
+          dataDir,
+        });
+        await store.open();
+        const ledger = new Ledger(join(dataDir, 'ledger.db'));
+        try {
+          const basis = values.basis;
+          const report = await buildReport({ site, store, ledger, from, to, baselineYear, basis });
+          const text = `${JSON.stringify(report, null, 2)}\n`;
+          if (values.output) writeFileSync(values.output, text);
+          else io.out(text);
+          return 0;
+        } finally {
+          ledger.close();
+          await store.close();
+        }
       }
       case 'sims': {
         const scenario = loadScenario(values.scenario ?? defaultScenarioFile);

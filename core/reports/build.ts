@@ -1,0 +1,61 @@
+import type { LoadedSite } from '../config/loadSite.ts';
+import { aggregate } from '../rollup/aggregate.ts';
+import type { Store } from '../store/store.ts';
+import type { ElectricityBasis } from './factors.ts';
+import { loadFactors } from './factors.ts';
+import { type IntensityReport, intensityReport, type MeteredDay } from './intensity.ts';
+import type { Ledger } from './ledger.ts';
+
+/**
+ * Assembles an intensity report from the store's daily rollups (building totals per category and
+ * local day — main meters, never main plus subs) and the ledger's facts and entries.
+ */
+export async function buildReport(ctx: {
+  site: LoadedSite;
+  store: Store;
+  ledger: Ledger;
+  from: string;
+  to: string;
+  baselineYear?: number | undefined;
+  basis: ElectricityBasis;
+}): Promise<IntensityReport> {
+  const timeZone = ctx.site.config.site.timezone;
+  const localMidnight = (date: string) => {
+    // The UTC instant of local midnight: offset taken at noon UTC of that date.
+    const noon = new Date(`${date}T12:00:00Z`);
+    const local = new Date(noon.toLocaleString('en-US', { timeZone }));
+    const utc = new Date(noon.toLocaleString('en-US', { timeZone: 'UTC' }));
+    return Date.parse(`${date}T00:00:00Z`) - (local.getTime() - utc.getTime());
+  };
+  const starts = [ctx.from, ...(ctx.baselineYear === undefined ? [] : [`${ctx.baselineYear}-01-01`])].sort();
+  const rows = await ctx.store.queryRollups({
+    period: 'day',
+    from: localMidnight(starts[0] ?? ctx.from),
+    to: localMidnight(ctx.to),
+  });
+  const fmt = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  });
+  const byDay = new Map<number, typeof rows>();
+  for (const r of rows) byDay.set(r.start, [...(byDay.get(r.start) ?? []), r]);
+  const metered: MeteredDay[] = [];
+  for (const [start, dayRows] of byDay) {
+    const date = fmt.format(new Date(start));
+    for (const t of aggregate(dayRows, ctx.site.config, 'building'))
+      metered.push({ building: t.key, category: t.category, date, value: t.value, estimated: t.estimated });
+  }
+  return intensityReport({
+    site: ctx.site.config,
+    factors: loadFactors(),
+    from: ctx.from,
+    to: ctx.to,
+    ...(ctx.baselineYear === undefined ? {} : { baselineYear: ctx.baselineYear }),
+    basis: ctx.basis,
+    metered,
+    entries: ctx.ledger.entries(),
+    facts: ctx.ledger.facts(),
+  });
+}

@@ -1,0 +1,217 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { parse } from 'csv-parse/sync';
+import type { SiteConfig } from '../config/siteSchema.ts';
+import { type BuildingFact, type EnergyEntry, type EnergyType, energyUnits } from './intensity.ts';
+
+/**
+ * What officers enter rather than meter — dated building facts (建筑面积, 用能人数) and energy
+ * entries (bills for baseline years, vehicle fuel, bottled gas, purchased heat) — in
+ * `<data-dir>/ledger.db` (SQLite, whichever time-series store is used), with an audit trail of
+ * every import. A re-import of the same building, type and period replaces the earlier entry.
+ */
+export const FACT_COLUMNS = ['building', 'effective_from', 'floor_area_m2', 'headcount'] as const;
+export const ENTRY_COLUMNS = [
+  'building',
+  'period_start',
+  'period_end',
+  'energy_type',
+  'quantity',
+  'unit',
+  'source',
+] as const;
+
+export class ImportError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`${problems.length} problem(s); nothing was imported:\n${problems.join('\n')}`);
+  }
+}
+
+const isDate = (v: string) =>
+  /^\d{4}-\d{2}-\d{2}$/.test(v) &&
+  !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) &&
+  new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
+
+/** Rows of a CSV file (UTF-8, with or without BOM) checked against the expected header. */
+function readCsv(
+  file: string,
+  columns: readonly string[],
+): { rows: Record<string, string>[]; problems: string[] } {
+  const text = readFileSync(file, 'utf8');
+  let records: string[][];
+  try {
+    records = parse(text, { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true });
+  } catch (err) {
+    return { rows: [], problems: [`${file}: not readable as CSV: ${(err as Error).message}`] };
+  }
+  const [header, ...body] = records;
+  const got = (header ?? []).map((h) => h.trim());
+  if (got.join(',') !== columns.join(','))
+    return {
+      rows: [],
+      problems: [`${file}: row 1 (header) is "${got.join(',')}"; it must be exactly "${columns.join(',')}"`],
+    };
+  const problems: string[] = [];
+  const rows = body.map((cells, i) => {
+    if (cells.length !== columns.length)
+      problems.push(
+        `${file}: row ${i + 2}: ${cells.length} column(s); expected ${columns.length} (${columns.join(',')})`,
+      );
+    return Object.fromEntries(columns.map((c, k) => [c, cells[k] ?? '']));
+  });
+  return { rows, problems };
+}
+
+export class Ledger {
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.exec(`CREATE TABLE IF NOT EXISTS facts (
+        building TEXT NOT NULL, effective_from TEXT NOT NULL, floor_area_m2 REAL NOT NULL, headcount REAL NOT NULL,
+        source_file TEXT NOT NULL, imported_at TEXT NOT NULL, PRIMARY KEY (building, effective_from));
+      CREATE TABLE IF NOT EXISTS entries (
+        building TEXT NOT NULL, period_start TEXT NOT NULL, period_end TEXT NOT NULL, energy_type TEXT NOT NULL,
+        quantity REAL NOT NULL, quantity_given REAL NOT NULL, unit_given TEXT NOT NULL, source TEXT NOT NULL,
+        source_file TEXT NOT NULL, imported_at TEXT NOT NULL,
+        PRIMARY KEY (building, energy_type, period_start, period_end));
+      CREATE TABLE IF NOT EXISTS audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL);`);
+  }
+
+  /** Validates every row against the site (buildings) and imports all of them, or none. */
+  importFacts(file: string, site: SiteConfig, now = new Date()): { imported: number; replaced: number } {
+    const { rows, problems } = readCsv(file, FACT_COLUMNS);
+    const buildings = site.organization.buildings.map((b) => b.id);
+    const facts: BuildingFact[] = [];
+    rows.forEach((r, i) => {
+      const at = (col: string) => `${basename(file)}: row ${i + 2}, column ${col}: "${r[col] ?? ''}"`;
+      const before = problems.length;
+      if (!buildings.includes(r.building ?? ''))
+        problems.push(`${at('building')}: no such building; buildings are ${buildings.join(', ')}`);
+      if (!isDate(r.effective_from ?? ''))
+        problems.push(`${at('effective_from')}: write a date as YYYY-MM-DD`);
+      const area = Number(r.floor_area_m2);
+      if (!(r.floor_area_m2 !== '' && Number.isFinite(area) && area > 0))
+        problems.push(`${at('floor_area_m2')}: a floor area in m², greater than 0`);
+      const people = Number(r.headcount);
+      if (!(r.headcount !== '' && Number.isFinite(people) && people >= 0))
+        problems.push(`${at('headcount')}: a number of people, 0 or more`);
+      if (problems.length === before)
+        facts.push({
+          building: r.building ?? '',
+          effective_from: r.effective_from ?? '',
+          floor_area_m2: area,
+          headcount: people,
+        });
+    });
+    if (problems.length > 0) throw new ImportError(problems);
+    let replaced = 0;
+    const exists = this.db.prepare('SELECT 1 FROM facts WHERE building = ? AND effective_from = ?');
+    const insert = this.db.prepare(
+      'INSERT OR REPLACE INTO facts VALUES (@building, @effective_from, @floor_area_m2, @headcount, @source_file, @imported_at)',
+    );
+    this.db.transaction(() => {
+      for (const f of facts) {
+        if (exists.get(f.building, f.effective_from)) replaced++;
+        insert.run({ ...f, source_file: basename(file), imported_at: now.toISOString() });
+      }
+      this.audit(now, 'import facts', { file: basename(file), rows: facts.length, replaced });
+    })();
+    return { imported: facts.length, replaced };
+  }
+
+  importEntries(file: string, site: SiteConfig, now = new Date()): { imported: number; replaced: number } {
+    const { rows, problems } = readCsv(file, ENTRY_COLUMNS);
+    const buildings = site.organization.buildings.map((b) => b.id);
+    const types = Object.keys(energyUnits) as EnergyType[];
+    const entries: (EnergyEntry & { quantity_given: number; unit_given: string })[] = [];
+    rows.forEach((r, i) => {
+      const at = (col: string) => `${basename(file)}: row ${i + 2}, column ${col}: "${r[col] ?? ''}"`;
+      const before = problems.length;
+      if (!buildings.includes(r.building ?? ''))
+        problems.push(`${at('building')}: no such building; buildings are ${buildings.join(', ')}`);
+      for (const col of ['period_start', 'period_end'])
+        if (!isDate(r[col] ?? '')) problems.push(`${at(col)}: write a date as YYYY-MM-DD`);
+      if (
+        isDate(r.period_start ?? '') &&
+        isDate(r.period_end ?? '') &&
+        (r.period_end ?? '') < (r.period_start ?? '')
+      )
+        problems.push(`${at('period_end')}: before period_start ${r.period_start}`);
+      const type = r.energy_type as EnergyType;
+      if (!types.includes(type)) problems.push(`${at('energy_type')}: one of ${types.join(', ')}`);
+      const quantity = Number(r.quantity);
+      if (!(r.quantity !== '' && Number.isFinite(quantity) && quantity >= 0))
+        problems.push(`${at('quantity')}: a number, 0 or more`);
+      const units = types.includes(type) ? energyUnits[type] : undefined;
+      const factor = units?.accepts[r.unit ?? ''];
+      if (units && factor === undefined)
+        problems.push(`${at('unit')}: ${type} is entered in ${Object.keys(units.accepts).join(' or ')}`);
+      if (!(r.source ?? '').trim())
+        problems.push(`${at('source')}: say where the figure comes from (a bill, the filed statistics…)`);
+      if (problems.length === before && factor !== undefined)
+        entries.push({
+          building: r.building ?? '',
+          period_start: r.period_start ?? '',
+          period_end: r.period_end ?? '',
+          energy_type: type,
+          quantity: quantity * factor,
+          quantity_given: quantity,
+          unit_given: r.unit ?? '',
+          source: r.source ?? '',
+        });
+    });
+    if (problems.length > 0) throw new ImportError(problems);
+    let replaced = 0;
+    const exists = this.db.prepare(
+      'SELECT 1 FROM entries WHERE building = ? AND energy_type = ? AND period_start = ? AND period_end = ?',
+    );
+    const insert =
+      this.db.prepare(`INSERT OR REPLACE INTO entries VALUES (@building, @period_start, @period_end,
+      @energy_type, @quantity, @quantity_given, @unit_given, @source, @source_file, @imported_at)`);
+    this.db.transaction(() => {
+      for (const e of entries) {
+        if (exists.get(e.building, e.energy_type, e.period_start, e.period_end)) replaced++;
+        insert.run({ ...e, source_file: basename(file), imported_at: now.toISOString() });
+      }
+      this.audit(now, 'import entries', { file: basename(file), rows: entries.length, replaced });
+    })();
+    return { imported: entries.length, replaced };
+  }
+
+  facts(): BuildingFact[] {
+    return this.db
+      .prepare('SELECT building, effective_from, floor_area_m2, headcount FROM facts')
+      .all() as BuildingFact[];
+  }
+
+  entries(): EnergyEntry[] {
+    return this.db
+      .prepare('SELECT building, period_start, period_end, energy_type, quantity, source FROM entries')
+      .all() as EnergyEntry[];
+  }
+
+  auditLog(): { at: string; action: string; detail: unknown }[] {
+    return (
+      this.db.prepare('SELECT at, action, detail FROM audit ORDER BY id').all() as {
+        at: string;
+        action: string;
+        detail: string;
+      }[]
+    ).map((r) => ({ ...r, detail: JSON.parse(r.detail) }));
+  }
+
+  private audit(now: Date, action: string, detail: unknown): void {
+    this.db
+      .prepare('INSERT INTO audit (at, action, detail) VALUES (?, ?, ?)')
+      .run(now.toISOString(), action, JSON.stringify(detail));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,104 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SqliteStore } from '../core/store/sqliteStore.ts';
+import { spawnCli } from './helpers/cli.ts';
+
+/**
+ * An energy officer's path through the CLI on the demo site: import building facts and 2020 bills
+ * from CSV (a broken file is refused whole, with row and column), then a JSON report over January
+ * 2025 from the stored daily rollups — main meters only, never main plus sub-meters.
+ */
+describe('jieneng import and jieneng report', () => {
+  it('imports checked CSV and reports from rollups and entries', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'jn-report-'));
+    const store = new SqliteStore(join(dataDir, 'jieneng.db'));
+    await store.open();
+    const rows = [];
+    for (let d = 1; d <= 31; d++) {
+      const start = Date.parse(`2025-01-${String(d).padStart(2, '0')}T00:00:00+08:00`);
+      rows.push({
+        period: 'day' as const,
+        meter: 'zonghe-main',
+        start,
+        value: 1000,
+        estimated: 0,
+        unit: 'kWh',
+      });
+      rows.push({
+        period: 'day' as const,
+        meter: 'zonghe-hvac',
+        start,
+        value: 400,
+        estimated: 0,
+        unit: 'kWh',
+      });
+    }
+    await store.writeRollups(rows);
+    await store.close();
+    const run = async (args: string[]) => {
+      const p = spawnCli([...args, '--data-dir', dataDir]);
+      const code = await p.exited;
+      return { code, out: p.stdout(), err: p.stderr() };
+    };
+
+    const bad = join(dataDir, 'bad.csv');
+    writeFileSync(
+      bad,
+      '\uFEFFbuilding,period_start,period_end,energy_type,quantity,unit,source\n' +
+        'zonghe-lou,2020-01-01,2020-12-31,electricity,400000,kWh,2020年电费单\n' +
+        'nowhere,2020-01-01,2020-13-01,petrol,-3,L,\n',
+    );
+    const refused = await run(['import', 'entries', bad]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('bad.csv: row 3, column building: "nowhere": no such building');
+    expect(refused.err).toContain('row 3, column period_end: "2020-13-01": write a date as YYYY-MM-DD');
+    expect(refused.err).toContain('row 3, column energy_type: "petrol": one of electricity, water');
+    expect(refused.err).toContain('row 3, column quantity: "-3": a number, 0 or more');
+    expect(refused.err).toContain('row 3, column source: "": say where the figure comes from');
+
+    const entries = join(dataDir, 'entries.csv');
+    writeFileSync(
+      entries,
+      '\uFEFFbuilding,period_start,period_end,energy_type,quantity,unit,source\n' +
+        'zonghe-lou,2020-01-01,2020-12-31,electricity,400,MWh,2020年电费单\n',
+    );
+    const ok = await run(['import', 'entries', entries]);
+    expect(ok.err).toBe('');
+    expect(ok.out).toContain('1 entries imported (0 replaced');
+    // The same file again replaces, never doubles.
+    expect((await run(['import', 'entries', entries])).out).toContain('1 entries imported (1 replaced');
+
+    const out = join(dataDir, 'report.json');
+    const rep = await run([
+      'report',
+      '--from',
+      '2025-01-01',
+      '--to',
+      '2025-02-01',
+      '--baseline',
+      '2020',
+      '-o',
+      out,
+    ]);
+    expect(rep.err).toBe('');
+    expect(rep.code).toBe(0);
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    const zonghe = report.buildings.find((b: { id: string }) => b.id === 'zonghe-lou');
+    // 31 days × 1,000 kWh of the main meter; the HVAC sub-meter's 400 kWh/day are inside it
+    expect(zonghe.totals).toEqual([
+      expect.objectContaining({ energy_type: 'electricity', quantity: 31_000, metered: 31_000, entered: 0 }),
+    ]);
+    // 31,000 × 0.1229 = 3,809.9 kgce
+    expect(zonghe.energy_kgce).toBeCloseTo(3_809.9, 6);
+    // 2020 from the bill: 400 MWh = 400,000 kWh × 0.1229 = 49,160 kgce
+    expect(report.baseline.energy_kgce).toBeCloseTo(49_160, 6);
+    expect(report.basis_text).toContain('当量值');
+    expect(report.plan.name).toBe('十四五公共机构节约能源资源工作规划');
+
+    const wrong = await run(['report', '--from', '2025-01-01', '--to', '2025-02-01', '--format', 'pdf']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toContain('--format pdf: only json for now');
+  }, 60_000);
+});
