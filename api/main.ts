@@ -9,6 +9,7 @@ import { problemHandler, sendProblem } from './problem.ts';
 import { consumptionRoutes } from './routes/consumption.ts';
 import { healthRoutes } from './routes/health.ts';
 import { readingRoutes } from './routes/readings.ts';
+import { reportRoutes } from './routes/reports.ts';
 
 export interface Api {
   /** The port actually bound (useful with port 0). */
@@ -27,12 +28,15 @@ export async function startApi(ctx: {
   host?: string;
   /** The site file: consumption is totalled through its tree. */
   site?: LoadedSite;
+  /** The ledger of facts and entries (`<data-dir>/ledger.db`) for reports. */
+  ledgerFile?: string;
 }): Promise<Api> {
   const log = ctx.log.child('api');
   const app = express();
   app.disable('x-powered-by');
   app.use('/api/v1', healthRoutes(ctx.health), readingRoutes(ctx.store));
   if (ctx.site) app.use('/api/v1', consumptionRoutes(ctx.store, ctx.site));
+  if (ctx.site && ctx.ledgerFile) app.use('/api/v1', reportRoutes(ctx.store, ctx.site, ctx.ledgerFile));
   const metrics = ctx.metrics;
   if (metrics) {
     // Prometheus scrape endpoint (text exposition format), like /health without a token.

@@ -96,7 +96,15 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
       };
     };
     const metrics = async () => ({ contentType: registry.contentType, body: await registry.metrics() });
-    const api = await startApi({ store, health, metrics, log, port: opts.port, site });
+    const api = await startApi({
+      store,
+      health,
+      metrics,
+      log,
+      port: opts.port,
+      site,
+      ledgerFile: join(opts.dataDir, 'ledger.db'),
+    });
     stops.push(() => api.stop());
     return {
       apiPort: api.port,

@@ -70,4 +70,50 @@ describe('GET /api/v1/consumption', () => {
       await store.close();
     }
   });
+
+  it('GET /api/v1/reports/intensity as JSON and as CSV with a BOM; bad parameters explained', async () => {
+    const { file, dir } = writeTestSite({ modbusPort: 1, gatewayId: 'gw', devices: ['m-a'] });
+    const site = loadSite(file);
+    const store = new SqliteStore(join(dir, 'jieneng.db'));
+    await store.open();
+    // 10 local days of 500 kWh on the main meter of b1 (10,000 m², 300 people)
+    await store.writeRollups(
+      Array.from({ length: 10 }, (_, i) => ({
+        period: 'day' as const,
+        meter: 'm-a-kwh',
+        start: Date.parse(`2025-03-${String(i + 1).padStart(2, '0')}T00:00:00+08:00`),
+        value: 500,
+        estimated: 0,
+        unit: 'kWh',
+      })),
+    );
+    const api = await startApi({
+      store,
+      health: async () => ({}),
+      log,
+      port: 0,
+      site,
+      ledgerFile: join(dir, 'ledger.db'),
+    });
+    const get = (q: string) => fetch(`http://127.0.0.1:${api.port}/api/v1/reports/intensity?${q}`);
+    try {
+      const json = (await (await get('from=2025-03-01&to=2025-03-11')).json()) as {
+        organization: { energy_kgce: number; indicators: { electricity_per_area_kwh_m2: number } };
+      };
+      // 5,000 kWh × 0.1229 = 614.5 kgce; 5,000 / 10,000 m² = 0.5 kWh/m²
+      expect(json.organization.energy_kgce).toBeCloseTo(614.5, 9);
+      expect(json.organization.indicators.electricity_per_area_kwh_m2).toBe(0.5);
+      const csv = await get('from=2025-03-01&to=2025-03-11&format=csv&basis=generation');
+      expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+      const bytes = new Uint8Array(await csv.arrayBuffer());
+      expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+      expect(new TextDecoder().decode(bytes)).toContain('电力按等价值折标');
+      const bad = await get('from=2025-03-01&to=2025-03-11&basis=coal');
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { detail: string }).detail).toContain('basis');
+    } finally {
+      await api.stop();
+      await store.close();
+    }
+  });
 });

@@ -97,8 +97,30 @@ describe('jieneng import and jieneng report', () => {
     expect(report.basis_text).toContain('当量值');
     expect(report.plan.name).toBe('十四五公共机构节约能源资源工作规划');
 
+    const csvFile = join(dataDir, 'report.csv');
+    const csv = await run([
+      'report',
+      '--from',
+      '2025-01-01',
+      '--to',
+      '2025-02-01',
+      '--baseline',
+      '2020',
+      '--format',
+      'csv',
+      '-o',
+      csvFile,
+    ]);
+    expect(csv.code).toBe(0);
+    const bytes = readFileSync(csvFile);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // BOM: Excel opens it as UTF-8
+    const text = bytes.toString('utf8');
+    expect(text).toContain('折标方法 basis,"电力按当量值折标 (0.1229 kgce/kWh, GB/T 2589-2020)"\r\n');
+    expect(text).toContain('zonghe-lou,综合办公楼,');
+    expect(text).toContain('zonghe-lou,electricity,31000,kWh,3809.9,');
+
     const wrong = await run(['report', '--from', '2025-01-01', '--to', '2025-02-01', '--format', 'pdf']);
     expect(wrong.code).toBe(2);
-    expect(wrong.err).toContain('--format pdf: only json for now');
+    expect(wrong.err).toContain('--format pdf: json or csv for now');
   }, 60_000);
 });

@@ -1,0 +1,127 @@
+import type { Comparison, IntensityReport, Scope } from './intensity.ts';
+
+/** Indicator names as printed: zh-CN first, then the JSON name. */
+export const indicatorLabels: Record<string, string> = {
+  energy_per_area_kgce_m2: '单位建筑面积能耗 (kgce/m²)',
+  energy_per_capita_kgce: '人均综合能耗 (kgce/人)',
+  water_per_capita_m3: '人均用水量 (m³/人)',
+  carbon_per_area_kgco2_m2: '单位建筑面积碳排放 (kgCO₂/m²)',
+  electricity_per_area_kwh_m2: '单位建筑面积电耗 (kWh/m²)',
+};
+
+const statusLabels: Record<Comparison['status'], string> = {
+  on_track: '达标进度内 on track',
+  at_risk: '有风险 at risk',
+  no_data: '无数据 no data',
+};
+
+function cell(v: string | number | null | undefined): string {
+  if (v === null || v === undefined) return '';
+  const s = typeof v === 'number' ? String(Math.round(v * 1e6) / 1e6) : v;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+const line = (cells: (string | number | null | undefined)[]) => cells.map(cell).join(',');
+const pct = (x: number | null) => (x === null ? null : `${(x * 100).toFixed(2)} %`);
+
+/**
+ * The report as CSV for Excel: UTF-8 with a BOM (so Excel opens the Chinese intact), CRLF line
+ * ends, the electricity basis and the factors' sources on the first lines, then one table per view.
+ */
+export function reportCsv(r: IntensityReport): string {
+  const out: string[] = [];
+  out.push(line(['报告期 period', `${r.from} .. ${r.to} (${r.days} 天)`]));
+  out.push(line(['折标方法 basis', r.basis_text]));
+  if (r.plan)
+    out.push(line(['规划 plan', r.plan.name, r.plan.verified ? '已核对 verified' : '未核对 not verified']));
+  for (const f of r.factors)
+    out.push(
+      line([
+        '系数 factor',
+        f.what,
+        f.value,
+        f.unit,
+        f.source,
+        f.verified ? '已核对 verified' : '未核对 not verified',
+        f.note ?? '',
+      ]),
+    );
+  out.push('');
+  out.push(
+    line([
+      '指标 indicator',
+      '本期 value',
+      `基准年 ${r.baseline_year ?? ''}`,
+      '变化 change',
+      '目标 target',
+      '进度目标 target by now',
+      '状态 status',
+      '全国2020 national',
+    ]),
+  );
+  for (const c of r.comparisons)
+    out.push(
+      line([
+        indicatorLabels[c.indicator] ?? c.indicator,
+        c.value,
+        c.baseline,
+        pct(c.change),
+        pct(c.target),
+        pct(c.target_by_now),
+        statusLabels[c.status],
+        c.national_base,
+      ]),
+    );
+  out.push('');
+  out.push(
+    line([
+      '范围 scope',
+      '名称 name',
+      '建筑面积 m²',
+      '用能人数',
+      '综合能耗 kgce',
+      '碳排放 kgCO₂',
+      ...Object.values(indicatorLabels),
+    ]),
+  );
+  const scopeRow = (s: Scope) =>
+    line([
+      s.id,
+      s.name,
+      s.floor_area_m2,
+      s.headcount,
+      s.energy_kgce,
+      s.carbon_kgco2,
+      ...Object.keys(indicatorLabels).map((k) => s.indicators[k as keyof Scope['indicators']]),
+    ]);
+  for (const b of r.buildings) out.push(scopeRow(b));
+  out.push(scopeRow(r.organization));
+  out.push('');
+  out.push(
+    line([
+      '范围 scope',
+      '能源 energy type',
+      '用量 quantity',
+      '单位 unit',
+      '折标 kgce',
+      '碳排放 kgCO₂',
+      '计量 metered',
+      '填报 entered',
+      '估算 estimated',
+    ]),
+  );
+  for (const s of [...r.buildings, r.organization])
+    for (const t of s.totals)
+      out.push(
+        line([s.id, t.energy_type, t.quantity, t.unit, t.kgce, t.kgco2, t.metered, t.entered, t.estimated]),
+      );
+  const notes = [...r.buildings, r.organization].flatMap((s) => s.notes.map((n) => [s.id, n]));
+  if (notes.length > 0 || r.entries_superseded.length > 0) {
+    out.push('');
+    out.push(line(['说明 notes']));
+    for (const [id, n] of notes) out.push(line([id, n]));
+    for (const e of r.entries_superseded)
+      out.push(line([e.building, `${e.energy_type} ${e.period}: ${e.quantity} ${e.reason}`]));
+  }
+  return `\uFEFF${out.join('\r\n')}\r\n`;
+}
