@@ -10,8 +10,8 @@ import { ConfigError, formatProblems } from '../core/config/problems.ts';
 import { errorText, JnError } from '../core/errors.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import { buildReport } from '../core/reports/build.ts';
-import { reportCsv } from '../core/reports/csv.ts';
 import { ImportError, Ledger } from '../core/reports/ledger.ts';
+import { renderReport } from '../core/reports/render.ts';
 import { createStore } from '../core/store/openStore.ts';
 import { startSims } from '../device-sims/main.ts';
 import { defaultScenarioFile, type LoadedScenario, loadScenario } from '../device-sims/scenario/load.ts';
@@ -46,7 +46,7 @@ Usage:
       (building,period_start,period_end,energy_type,quantity,unit,source): every row is checked
       (errors name row and column) and all are imported, or none. Audited in DIR/ledger.db.
   jieneng report --from DATE --to DATE [--baseline YEAR] [--basis equivalent|generation]
-                 [--format json|csv] [-o FILE] [--config FILE] [--data-dir DIR]
+                 [--format json|csv|xlsx|pdf] [-o FILE] [--config FILE] [--data-dir DIR]
       Energy, water and carbon intensity per building and for the organization over [from, to)
       (local dates), against the baseline year and the plan's targets.
   jieneng config check FILE
@@ -305,8 +305,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         if (values.basis !== 'equivalent' && values.basis !== 'generation')
           throw new JnError('usage', `--basis ${values.basis}: equivalent (当量值) or generation (等价值)`);
         const format = values.format;
-        if (format !== 'json' && format !== 'csv')
-          throw new JnError('usage', `--format ${format}: json or csv for now (xlsx and pdf: issue #6)`);
+        if (format !== 'json' && format !== 'csv' && format !== 'xlsx' && format !== 'pdf')
+          throw new JnError('usage', `--format ${format}: json, csv, xlsx or pdf`);
+        if ((format === 'xlsx' || format === 'pdf') && !values.output)
+          throw new JnError('usage', `--format ${format} writes a binary file: give it a name with -o FILE`);
         const baselineYear = values.baseline === undefined ? undefined : Number(values.baseline);
         if (baselineYear !== undefined && !(Number.isInteger(baselineYear) && baselineYear > 1990))
           throw new JnError('usage', `--baseline ${values.baseline}: a year, e.g. 2020`);
@@ -319,9 +321,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         try {
           const basis = values.basis;
           const report = await buildReport({ site, store, ledger, from, to, baselineYear, basis });
-          const text = format === 'csv' ? reportCsv(report) : `${JSON.stringify(report, null, 2)}\n`;
-          if (values.output) writeFileSync(values.output, text);
-          else io.out(text);
+          const body = await renderReport(report, format);
+          if (values.output) {
+            writeFileSync(values.output, body);
+            io.out(`${values.output}: ${format}, ${body.length} bytes\n`);
+          } else io.out(body.toString('utf8'));
           return 0;
         } finally {
           ledger.close();

@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../core/store/sqliteStore.ts';
 import { spawnCli } from './helpers/cli.ts';
@@ -119,8 +121,39 @@ describe('jieneng import and jieneng report', () => {
     expect(text).toContain('zonghe-lou,综合办公楼,');
     expect(text).toContain('zonghe-lou,electricity,31000,kWh,3809.9,');
 
-    const wrong = await run(['report', '--from', '2025-01-01', '--to', '2025-02-01', '--format', 'pdf']);
-    expect(wrong.code).toBe(2);
-    expect(wrong.err).toContain('--format pdf: json or csv for now');
+    // XLSX: one sheet per view, Chinese intact when read back with exceljs.
+    const xlsxFile = join(dataDir, 'report.xlsx');
+    const reportArgs = ['report', '--from', '2025-01-01', '--to', '2025-02-01', '--baseline', '2020'];
+    expect((await run([...reportArgs, '--format', 'xlsx', '-o', xlsxFile])).code).toBe(0);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(xlsxFile);
+    expect(wb.worksheets.map((w) => w.name)).toEqual([
+      '摘要 Summary',
+      '指标 Indicators',
+      '建筑 Buildings',
+      '分类 Energy types',
+      '说明 Notes',
+    ]);
+    expect(wb.getWorksheet('摘要 Summary')?.getCell('B2').value).toBe(
+      '电力按当量值折标 (0.1229 kgce/kWh, GB/T 2589-2020)',
+    );
+    const buildingsSheet = wb.getWorksheet('建筑 Buildings');
+    expect(buildingsSheet?.getCell('B2').value).toBe('综合办公楼');
+    expect(buildingsSheet?.getCell('E2').value).toBeCloseTo(3_809.9, 6);
+
+    // PDF: the Chinese text comes back out of it (pdftotext), so it was drawn with real glyphs.
+    const pdfFile = join(dataDir, 'report.pdf');
+    expect((await run([...reportArgs, '--basis', 'generation', '--format', 'pdf', '-o', pdfFile])).code).toBe(
+      0,
+    );
+    const pdfText = execFileSync('pdftotext', ['-layout', pdfFile, '-'], { encoding: 'utf8' });
+    expect(pdfText).toContain('公共机构能源资源消耗强度报告');
+    expect(pdfText).toContain('折标方法：电力按等价值折标');
+    expect(pdfText).toContain('综合办公楼');
+    expect(pdfText).toContain('单位建筑面积能耗');
+
+    const noName = await run([...reportArgs, '--format', 'pdf']);
+    expect(noName.code).toBe(2);
+    expect(noName.err).toContain('--format pdf writes a binary file: give it a name with -o FILE');
   }, 60_000);
 });

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { LoadedSite } from '../../core/config/loadSite.ts';
 import { JnError } from '../../core/errors.ts';
 import { buildReport } from '../../core/reports/build.ts';
-import { reportCsv } from '../../core/reports/csv.ts';
 import { Ledger } from '../../core/reports/ledger.ts';
+import { renderReport, reportContentTypes } from '../../core/reports/render.ts';
 import type { Store } from '../../core/store/store.ts';
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a local date YYYY-MM-DD');
@@ -14,13 +14,13 @@ const querySchema = z
     to: date,
     baseline: z.coerce.number().int().min(1990).max(2100).optional(),
     basis: z.enum(['equivalent', 'generation']).default('equivalent'),
-    format: z.enum(['json', 'csv']).default('json'),
+    format: z.enum(['json', 'csv', 'xlsx', 'pdf']).default('json'),
   })
   .strict();
 
 /**
- * `GET /api/v1/reports/intensity?from=2025-01-01&to=2026-01-01&baseline=2020&basis=equivalent&format=json|csv`:
- * the intensity report (see core/reports), as JSON or as CSV for Excel (UTF-8 with BOM).
+ * `GET /api/v1/reports/intensity?from=2025-01-01&to=2026-01-01&baseline=2020&basis=equivalent&format=json|csv|xlsx|pdf`:
+ * the intensity report (see core/reports), as JSON, CSV for Excel (UTF-8 with BOM), XLSX or PDF.
  */
 export function reportRoutes(store: Store, site: LoadedSite, ledgerFile: string): Router {
   const router = Router();
@@ -50,12 +50,14 @@ export function reportRoutes(store: Store, site: LoadedSite, ledgerFile: string)
         baselineYear: q.baseline,
         basis: q.basis,
       });
-      if (q.format === 'csv')
-        res
-          .type('text/csv; charset=utf-8')
-          .attachment(`intensity_${q.from}_${q.to}.csv`)
-          .send(reportCsv(report));
-      else res.json(report);
+      if (q.format === 'json') {
+        res.json(report);
+        return;
+      }
+      res
+        .type(reportContentTypes[q.format])
+        .attachment(`intensity_${q.from}_${q.to}.${q.format}`)
+        .send(await renderReport(report, q.format));
     } finally {
       ledger.close();
     }

@@ -9,7 +9,7 @@ export const indicatorLabels: Record<string, string> = {
   electricity_per_area_kwh_m2: '单位建筑面积电耗 (kWh/m²)',
 };
 
-const statusLabels: Record<Comparison['status'], string> = {
+export const statusLabels: Record<Comparison['status'], string> = {
   on_track: '达标进度内 on track',
   at_risk: '有风险 at risk',
   no_data: '无数据 no data',

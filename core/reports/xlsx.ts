@@ -1,0 +1,162 @@
+import ExcelJS from 'exceljs';
+import { indicatorLabels, statusLabels } from './csv.ts';
+import type { IntensityReport, Scope } from './intensity.ts';
+
+/**
+ * The report as an Excel workbook (exceljs), one sheet per view: 摘要 (period, basis, plan,
+ * factors with sources), 指标 (indicators against baseline and target), 建筑 (per building and
+ * organization), 分类 (totals by energy type), 说明 (data-quality notes and superseded entries).
+ */
+export async function reportXlsx(r: IntensityReport): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'jieneng';
+  const bold = (row: ExcelJS.Row) => {
+    row.font = { bold: true };
+  };
+
+  const summary = wb.addWorksheet('摘要 Summary');
+  summary.columns = [
+    { width: 22 },
+    { width: 60 },
+    { width: 14 },
+    { width: 14 },
+    { width: 70 },
+    { width: 16 },
+    { width: 30 },
+  ];
+  summary.addRow(['报告期 period', `${r.from} .. ${r.to} (${r.days} 天)`]);
+  summary.addRow(['折标方法 basis', r.basis_text]);
+  if (r.plan)
+    summary.addRow(['规划 plan', r.plan.name, r.plan.verified ? '已核对' : '未核对', '', r.plan.source]);
+  summary.addRow([]);
+  bold(
+    summary.addRow([
+      '系数 factor',
+      '用途 what',
+      '数值 value',
+      '单位 unit',
+      '来源 source',
+      '核对 verified',
+      '说明 note',
+    ]),
+  );
+  for (const f of r.factors)
+    summary.addRow([
+      '',
+      f.what,
+      f.value,
+      f.unit,
+      f.source,
+      f.verified ? '已核对 verified' : '未核对 not verified',
+      f.note ?? '',
+    ]);
+
+  const ind = wb.addWorksheet('指标 Indicators');
+  ind.columns = [
+    { width: 34 },
+    { width: 14 },
+    { width: 14 },
+    { width: 12 },
+    { width: 12 },
+    { width: 14 },
+    { width: 20 },
+    { width: 14 },
+  ];
+  bold(
+    ind.addRow([
+      '指标 indicator',
+      '本期 value',
+      `基准年 ${r.baseline_year ?? ''}`,
+      '变化 change',
+      '目标 target',
+      '进度目标 by now',
+      '状态 status',
+      '全国2020 national',
+    ]),
+  );
+  for (const c of r.comparisons) {
+    const row = ind.addRow([
+      indicatorLabels[c.indicator] ?? c.indicator,
+      c.value,
+      c.baseline,
+      c.change,
+      c.target,
+      c.target_by_now,
+      statusLabels[c.status],
+      c.national_base,
+    ]);
+    for (const k of [4, 5, 6]) row.getCell(k).numFmt = '0.00%';
+    for (const k of [2, 3]) row.getCell(k).numFmt = '0.000';
+  }
+
+  const b = wb.addWorksheet('建筑 Buildings');
+  b.columns = [
+    { width: 14 },
+    { width: 24 },
+    { width: 14 },
+    { width: 12 },
+    { width: 16 },
+    { width: 16 },
+    ...Object.keys(indicatorLabels).map(() => ({ width: 22 })),
+  ];
+  bold(
+    b.addRow([
+      '范围 scope',
+      '名称 name',
+      '建筑面积 m²',
+      '用能人数',
+      '综合能耗 kgce',
+      '碳排放 kgCO₂',
+      ...Object.values(indicatorLabels),
+    ]),
+  );
+  const scopeRow = (s: Scope) => [
+    s.id,
+    s.name,
+    s.floor_area_m2,
+    s.headcount,
+    s.energy_kgce,
+    s.carbon_kgco2,
+    ...Object.keys(indicatorLabels).map((k) => s.indicators[k as keyof Scope['indicators']]),
+  ];
+  for (const s of r.buildings) b.addRow(scopeRow(s));
+  bold(b.addRow(scopeRow(r.organization)));
+
+  const t = wb.addWorksheet('分类 Energy types');
+  t.columns = [
+    { width: 14 },
+    { width: 14 },
+    { width: 16 },
+    { width: 8 },
+    { width: 14 },
+    { width: 14 },
+    { width: 14 },
+    { width: 14 },
+    { width: 14 },
+  ];
+  bold(
+    t.addRow([
+      '范围 scope',
+      '能源 type',
+      '用量 quantity',
+      '单位',
+      '折标 kgce',
+      '碳排放 kgCO₂',
+      '计量 metered',
+      '填报 entered',
+      '估算 estimated',
+    ]),
+  );
+  for (const s of [...r.buildings, r.organization])
+    for (const x of s.totals)
+      t.addRow([s.id, x.energy_type, x.quantity, x.unit, x.kgce, x.kgco2, x.metered, x.entered, x.estimated]);
+
+  const n = wb.addWorksheet('说明 Notes');
+  n.columns = [{ width: 14 }, { width: 100 }];
+  bold(n.addRow(['范围 scope', '说明 note']));
+  for (const s of [...r.buildings, r.organization]) for (const note of s.notes) n.addRow([s.id, note]);
+  for (const e of r.entries_superseded)
+    n.addRow([e.building, `${e.energy_type} ${e.period}: ${e.quantity.toFixed(3)} ${e.reason}`]);
+
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
