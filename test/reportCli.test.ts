@@ -132,6 +132,7 @@ describe('jieneng import and jieneng report', () => {
       '指标 Indicators',
       '建筑 Buildings',
       '分类 Energy types',
+      '排名与预测 Ranking',
       '说明 Notes',
     ]);
     expect(wb.getWorksheet('摘要 Summary')?.getCell('B2').value).toBe(

@@ -46,6 +46,11 @@ export async function buildReport(ctx: {
     const date = fmt.format(new Date(start));
     for (const t of aggregate(dayRows, ctx.site.config, 'building'))
       metered.push({ building: t.key, category: t.category, date, value: t.value, estimated: t.estimated });
+    // Areas with their own meters (key <building>/<area>): reported apart, never added to the building.
+    for (const t of aggregate(dayRows, ctx.site.config, 'area')) {
+      const [building = '', area = ''] = t.key.split('/');
+      metered.push({ building, area, category: t.category, date, value: t.value, estimated: t.estimated });
+    }
   }
   return intensityReport({
     site: ctx.site.config,

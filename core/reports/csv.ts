@@ -115,6 +115,47 @@ export function reportCsv(r: IntensityReport): string {
       out.push(
         line([s.id, t.energy_type, t.quantity, t.unit, t.kgce, t.kgco2, t.metered, t.entered, t.estimated]),
       );
+  out.push('');
+  out.push(line(['排名 ranking', '建筑 building', '名称 name', '数值 value', '名次 rank']));
+  for (const x of r.ranking.energy_per_area_kgce_m2)
+    out.push(line([indicatorLabels.energy_per_area_kgce_m2, x.building, x.name, x.value, x.rank]));
+  for (const x of r.ranking.water_per_capita_m3)
+    out.push(line([indicatorLabels.water_per_capita_m3, x.building, x.name, x.value, x.rank]));
+  if (r.areas.length > 0) {
+    out.push('');
+    out.push(
+      line([
+        '分区 area',
+        '建筑 building',
+        '名称 name',
+        '面积 m²',
+        '电量 kWh',
+        '估算 kWh',
+        '单位面积电耗 kWh/m²',
+      ]),
+    );
+    for (const a of r.areas)
+      out.push(
+        line([
+          a.area,
+          a.building,
+          a.name,
+          a.floor_area_m2,
+          a.electricity_kwh,
+          a.estimated_kwh,
+          a.electricity_per_area_kwh_m2,
+        ]),
+      );
+  }
+  if (r.projection) {
+    const p = r.projection;
+    out.push('');
+    out.push(line(['全年预测 projection', p.year, p.method_text]));
+    out.push(line(['综合能耗 kgce', p.energy_kgce]));
+    out.push(line(['碳排放 kgCO₂', p.carbon_kgco2]));
+    out.push(line(['用水 m³', p.water_m3]));
+    for (const [k, v] of Object.entries(p.indicators)) out.push(line([indicatorLabels[k] ?? k, v]));
+  }
   const notes = [...r.buildings, r.organization].flatMap((s) => s.notes.map((n) => [s.id, n]));
   if (notes.length > 0 || r.entries_superseded.length > 0) {
     out.push('');

@@ -15,6 +15,7 @@ const building = (id: string, name: string, area: number, people: number) => ({
   climate_zone: 'hot_summer_warm_winter',
   floor_area: [{ from: '2015-01-01', value: area }],
   headcount: [{ from: '2015-01-01', value: people }],
+  areas: id === 'a' ? [{ id: 'f1', name: '一层 办事大厅', area: 2_000 }] : [],
 });
 const site = siteSchema.parse({
   version: 1,
@@ -83,6 +84,8 @@ const input: IntensityInput = {
     ...days('b', 'water', '2025-01-01', '2026-01-01', 13),
     ...days('c', 'electricity', '2025-07-01', '2026-01-01', 800), // meter installed in July
     ...days('c', 'water', '2025-01-01', '2026-01-01', 2.5),
+    // A's ground floor has its own sub-meter: 300 kWh a day, inside A's main meter
+    ...days('a', 'electricity', '2025-01-01', '2026-01-01', 300).map((d) => ({ ...d, area: 'f1' })),
   ],
   entries: [
     entry('a', 'electricity', '2020-01-01', '2020-12-31', 1_000_000),
@@ -199,5 +202,64 @@ describe('intensity report: the golden organization', () => {
     );
     // CO₂ does not depend on the basis
     expect(gen.organization.carbon_kgco2).toBeCloseTo(org.carbon_kgco2, 6);
+  });
+
+  it('ranks the buildings, lowest intensity first (能效/水效领跑者)', () => {
+    // energy per m²: A (949,000 × 0.1229 + 9,000 × 1.4714) / 10,000 = 129,874.7 / 10,000 = 12.98747
+    //                B (365,000 × 0.1229 + 18,250 × 1.2143) / 4,000 = 67,019.475 / 4,000 = 16.75486875
+    //                C 292,000 × 0.1229 / 6,000 = 35,886.8 / 6,000 = 5.98113…
+    expect(r.ranking.energy_per_area_kgce_m2.map((x) => [x.building, x.rank])).toEqual([
+      ['c', 1],
+      ['a', 2],
+      ['b', 3],
+    ]);
+    expect(r.ranking.energy_per_area_kgce_m2[1]?.value).toBeCloseTo(12.98747, 9);
+    // water per person: C 912.5 / 50 = 18.25; A 14,600 / 350.41 = 41.67; B 4,745 / 100 = 47.45
+    expect(r.ranking.water_per_capita_m3.map((x) => x.building)).toEqual(['c', 'a', 'b']);
+  });
+
+  it('reports an area with its own meter apart, without adding it to the building', () => {
+    // 300 × 365 = 109,500 kWh over 2,000 m² = 54.75 kWh/m²; A's electricity stays 949,000
+    expect(r.areas).toEqual([
+      {
+        building: 'a',
+        area: 'f1',
+        name: '一层 办事大厅',
+        floor_area_m2: 2_000,
+        electricity_kwh: 109_500,
+        estimated_kwh: 0,
+        electricity_per_area_kwh_m2: 54.75,
+      },
+    ]);
+    expect(r.buildings[0]?.totals.find((t) => t.energy_type === 'electricity')?.quantity).toBe(949_000);
+  });
+
+  it('projects a year to date: by last year’s shape when there is one, else by days', () => {
+    const ytd = { ...input, to: '2025-07-01' }; // 181 days
+    const linear = intensityReport(ytd);
+    // No 2024 data: linear, × 365 / 181
+    expect(linear.projection?.method).toBe('linear');
+    expect(linear.projection?.energy_kgce).toBeCloseTo((linear.organization.energy_kgce * 365) / 181, 9);
+    expect(linear.projection?.method_text).toContain('无上年数据');
+    // 2024 bills for A: 300,000 kWh for Jan–Jun (182 days, a leap year) and 500,000 kWh for Jul–Dec.
+    // The same period as 2025's 181 days is 2024-01-01 … 2024-06-29: 300,000 × 181/182 = 298,351.6… kWh;
+    // the whole year 800,000 kWh. Both convert at 0.1229, so the factor is 800,000 / 298,351.6… = 2.6814…
+    const shaped = intensityReport({
+      ...ytd,
+      entries: [
+        ...input.entries,
+        entry('a', 'electricity', '2024-01-01', '2024-06-30', 300_000),
+        entry('a', 'electricity', '2024-07-01', '2024-12-31', 500_000),
+      ],
+    });
+    const sameperiod = (300_000 * 181) / 182;
+    expect(shaped.projection?.method).toBe('previous_year_shape');
+    expect(shaped.projection?.energy_kgce).toBeCloseTo(
+      (shaped.organization.energy_kgce * 800_000) / sameperiod,
+      6,
+    );
+    expect(shaped.projection?.method_text).toContain('按上年同期占比推算');
+    // A full-year report has no projection.
+    expect(r.projection).toBeNull();
   });
 });

@@ -66,6 +66,8 @@ export interface BuildingFact {
 /** Metered consumption of one building, category and local day (from the daily rollups). */
 export interface MeteredDay {
   building: string;
+  /** Set for an area's own (sub-)meters; such rows are not part of the building's totals. */
+  area?: string;
   category: string;
   date: string;
   value: number;
@@ -146,6 +148,42 @@ export interface IntensityReport {
   organization: Scope;
   baseline: Scope | null;
   comparisons: Comparison[];
+  /** Buildings ranked by intensity, lowest (best: 能效/水效领跑者) first. */
+  ranking: {
+    energy_per_area_kgce_m2: { building: string; name: string; value: number; rank: number }[];
+    water_per_capita_m3: { building: string; name: string; value: number; rank: number }[];
+  };
+  /** Electricity of the areas (floors, zones) that have their own meters. */
+  areas: {
+    building: string;
+    area: string;
+    name: string;
+    floor_area_m2: number;
+    electricity_kwh: number;
+    estimated_kwh: number;
+    electricity_per_area_kwh_m2: number;
+  }[];
+  /**
+   * Year to date with a full-year projection, when the range runs from 1 January to a day
+   * before the year's end. `method` and `method_text` say how it was projected.
+   */
+  projection: {
+    year: number;
+    days_elapsed: number;
+    days_in_year: number;
+    method: 'previous_year_shape' | 'linear';
+    method_text: string;
+    energy_kgce: number;
+    carbon_kgco2: number;
+    water_m3: number;
+    indicators: Pick<
+      Indicators,
+      | 'energy_per_area_kgce_m2'
+      | 'energy_per_capita_kgce'
+      | 'water_per_capita_m3'
+      | 'carbon_per_area_kgco2_m2'
+    >;
+  } | null;
   entries_superseded: {
     building: string;
     energy_type: EnergyType;
@@ -236,7 +274,7 @@ function scopeFor(
     for (const m of input.metered) {
       const t = meteredType[m.category];
       const d = dayNumber(m.date);
-      if (m.building !== id || !t || d < from || d >= to) continue;
+      if (m.building !== id || m.area !== undefined || !t || d < from || d >= to) continue;
       add(t, 'metered', m.value);
       add(t, 'estimated', m.estimated);
       firstMetered.set(t, Math.min(firstMetered.get(t) ?? d, d));
@@ -322,6 +360,58 @@ function scopeFor(
   };
 }
 
+/**
+ * Full-year projection of a year-to-date range. With last year's data for both the same period
+ * and the whole year, the year-to-date figure is scaled by last year's whole/same-period ratio (the
+ * seasons are kept: a cooling summer still to come counts); otherwise linearly by days.
+ */
+function projectYear(
+  input: IntensityInput,
+  ytd: Scope,
+  ids: string[],
+  from: number,
+  to: number,
+  year: number,
+): IntensityReport['projection'] {
+  const yearStart = dayNumber(`${year}-01-01`);
+  const yearEnd = dayNumber(`${year + 1}-01-01`);
+  if (from !== yearStart || to >= yearEnd) return null;
+  const elapsed = to - from;
+  const daysInYear = yearEnd - yearStart;
+  const prevStart = dayNumber(`${year - 1}-01-01`);
+  const prevSame = scopeFor(input, ids, prevStart, prevStart + elapsed, year - 1, new Map(), []);
+  const prevFull = scopeFor(input, ids, prevStart, yearStart, year - 1, new Map(), []);
+  const water = (s: Omit<Scope, 'id' | 'name'>) =>
+    s.totals.find((t) => t.energy_type === 'water')?.quantity ?? 0;
+  const shape = prevSame.energy_kgce > 0 && prevFull.energy_kgce > 0;
+  const f = (now: number, same: number, full: number) =>
+    shape && same > 0 ? (now * full) / same : (now * daysInYear) / elapsed;
+  const energy = f(ytd.energy_kgce, prevSame.energy_kgce, prevFull.energy_kgce);
+  const carbon = f(ytd.carbon_kgco2, prevSame.carbon_kgco2, prevFull.carbon_kgco2);
+  const waterM3 = f(water(ytd), water(prevSame), water(prevFull));
+  const until = dateOf(to - 1);
+  return {
+    year,
+    days_elapsed: elapsed,
+    days_in_year: daysInYear,
+    method: shape ? 'previous_year_shape' : 'linear',
+    method_text: shape
+      ? `${year}-01-01 至 ${until} 实绩 × ${year - 1} 年全年 / ${year - 1}-01-01 至 ${dateOf(prevStart + elapsed - 1)} (按上年同期占比推算)`
+      : `${year}-01-01 至 ${until} 实绩 × ${daysInYear} / ${elapsed} 天 (按天数线性推算，无上年数据)`,
+    energy_kgce: energy,
+    carbon_kgco2: carbon,
+    water_m3: waterM3,
+    indicators: {
+      energy_per_area_kgce_m2: ratio(energy, ytd.floor_area_m2),
+      energy_per_capita_kgce: ratio(energy, ytd.headcount),
+      water_per_capita_m3: ytd.totals.some((t) => t.energy_type === 'water')
+        ? ratio(waterM3, ytd.headcount)
+        : null,
+      carbon_per_area_kgco2_m2: ratio(carbon, ytd.floor_area_m2),
+    },
+  };
+}
+
 export function intensityReport(input: IntensityInput): IntensityReport {
   const from = dayNumber(input.from);
   const to = dayNumber(input.to);
@@ -380,7 +470,42 @@ export function intensityReport(input: IntensityInput): IntensityReport {
       national_base: plan?.national_base?.[indicator] ?? null,
     };
   });
+  const rank = (key: 'energy_per_area_kgce_m2' | 'water_per_capita_m3') =>
+    buildings
+      .filter((b) => b.indicators[key] !== null)
+      .map((b) => ({ building: b.id, name: b.name, value: b.indicators[key] as number }))
+      .sort((a, b) => a.value - b.value)
+      .map((x, i) => ({ ...x, rank: i + 1 }));
+  const areas: IntensityReport['areas'] = [];
+  for (const b of input.site.organization.buildings)
+    for (const a of b.areas) {
+      const rows = input.metered.filter(
+        (m) =>
+          m.building === b.id &&
+          m.area === a.id &&
+          m.category === 'electricity' &&
+          dayNumber(m.date) >= from &&
+          dayNumber(m.date) < to,
+      );
+      if (rows.length === 0) continue;
+      const kwh = rows.reduce((sum, m) => sum + m.value, 0);
+      areas.push({
+        building: b.id,
+        area: a.id,
+        name: a.name,
+        floor_area_m2: a.area,
+        electricity_kwh: kwh,
+        estimated_kwh: rows.reduce((sum, m) => sum + m.estimated, 0),
+        electricity_per_area_kwh_m2: kwh / a.area,
+      });
+    }
   return {
+    ranking: {
+      energy_per_area_kgce_m2: rank('energy_per_area_kgce_m2'),
+      water_per_capita_m3: rank('water_per_capita_m3'),
+    },
+    areas,
+    projection: projectYear(input, organization, ids, from, to, year),
     from: input.from,
     to: input.to,
     days: to - from,

@@ -66,7 +66,25 @@ export function reportPdf(r: IntensityReport, title = '公共机构能源资源�
     );
   doc.moveDown();
 
-  doc.fontSize(12).text('三、折标及排放系数');
+  doc.fontSize(12).text('三、排名与预测');
+  doc.fontSize(9);
+  doc.text(
+    `单位建筑面积能耗排名（低者为优）：${r.ranking.energy_per_area_kgce_m2.map((x) => `${x.rank}. ${x.name} ${num(x.value, 3)}`).join('；') || '—'}`,
+  );
+  doc.text(
+    `人均用水量排名（低者为优）：${r.ranking.water_per_capita_m3.map((x) => `${x.rank}. ${x.name} ${num(x.value, 2)}`).join('；') || '—'}`,
+  );
+  for (const a of r.areas)
+    doc.text(
+      `${a.name}（${a.building}）：电量 ${num(a.electricity_kwh)} kWh，${num(a.electricity_per_area_kwh_m2, 3)} kWh/m²`,
+    );
+  if (r.projection)
+    doc.text(
+      `${r.projection.year} 年全年预测：综合能耗 ${num(r.projection.energy_kgce)} kgce，碳排放 ${num(r.projection.carbon_kgco2)} kgCO₂；${r.projection.method_text}`,
+    );
+  doc.moveDown();
+
+  doc.fontSize(12).text('四、折标及排放系数');
   doc.fontSize(8);
   for (const f of r.factors)
     doc.text(
@@ -78,7 +96,7 @@ export function reportPdf(r: IntensityReport, title = '公共机构能源资源�
   );
   if (notes.length + superseded.length > 0) {
     doc.moveDown();
-    doc.fontSize(12).text('四、数据质量说明');
+    doc.fontSize(12).text('五、数据质量说明');
     doc.fontSize(8);
     for (const n of [...notes, ...superseded]) doc.text(n);
   }

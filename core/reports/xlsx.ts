@@ -5,7 +5,8 @@ import type { IntensityReport, Scope } from './intensity.ts';
 /**
  * The report as an Excel workbook (exceljs), one sheet per view: 摘要 (period, basis, plan,
  * factors with sources), 指标 (indicators against baseline and target), 建筑 (per building and
- * organization), 分类 (totals by energy type), 说明 (data-quality notes and superseded entries).
+ * organization), 分类 (totals by energy type), 排名与预测 (ranking, metered areas, full-year
+ * projection), 说明 (data-quality notes and superseded entries).
  */
 export async function reportXlsx(r: IntensityReport): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
@@ -150,6 +151,27 @@ export async function reportXlsx(r: IntensityReport): Promise<Buffer> {
   for (const s of [...r.buildings, r.organization])
     for (const x of s.totals)
       t.addRow([s.id, x.energy_type, x.quantity, x.unit, x.kgce, x.kgco2, x.metered, x.entered, x.estimated]);
+
+  const k = wb.addWorksheet('排名与预测 Ranking');
+  k.columns = [{ width: 34 }, { width: 14 }, { width: 24 }, { width: 16 }, { width: 10 }];
+  bold(k.addRow(['排名 ranking', '建筑 building', '名称 name', '数值 value', '名次 rank']));
+  for (const [key, list] of Object.entries(r.ranking))
+    for (const x of list) k.addRow([indicatorLabels[key] ?? key, x.building, x.name, x.value, x.rank]);
+  if (r.areas.length > 0) {
+    k.addRow([]);
+    bold(k.addRow(['分区 area', '建筑 building', '名称 name', '电量 kWh', '单位面积电耗 kWh/m²']));
+    for (const a of r.areas)
+      k.addRow([a.area, a.building, a.name, a.electricity_kwh, a.electricity_per_area_kwh_m2]);
+  }
+  if (r.projection) {
+    k.addRow([]);
+    bold(k.addRow(['全年预测 projection', r.projection.year, r.projection.method_text]));
+    k.addRow(['综合能耗 kgce', r.projection.energy_kgce]);
+    k.addRow(['碳排放 kgCO₂', r.projection.carbon_kgco2]);
+    k.addRow(['用水 m³', r.projection.water_m3]);
+    for (const [key, v] of Object.entries(r.projection.indicators))
+      k.addRow([indicatorLabels[key] ?? key, v]);
+  }
 
   const n = wb.addWorksheet('说明 Notes');
   n.columns = [{ width: 14 }, { width: 100 }];
