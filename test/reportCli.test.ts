@@ -119,6 +119,7 @@ describe('jieneng import and jieneng report', () => {
     const text = bytes.toString('utf8');
     expect(text).toContain('折标方法 basis,"电力按当量值折标 (0.1229 kgce/kWh, GB/T 2589-2020)"\r\n');
     expect(text).toContain('zonghe-lou,综合办公楼,');
+    expect(text).toContain('同比,同比：与上年同期 2024-01-01 至 2024-01-31 比较\r\n');
     expect(text).toContain('zonghe-lou,electricity,31000,kWh,3809.9,');
 
     // XLSX: one sheet per view, Chinese intact when read back with exceljs.
@@ -152,6 +153,7 @@ describe('jieneng import and jieneng report', () => {
     expect(pdfText).toContain('折标方法：电力按等价值折标');
     expect(pdfText).toContain('综合办公楼');
     expect(pdfText).toContain('单位建筑面积能耗');
+    expect(pdfText).toContain('环比：与上月 2024-12-01 至 2024-12-31 比较');
 
     const noName = await run([...reportArgs, '--format', 'pdf']);
     expect(noName.code).toBe(2);

@@ -72,6 +72,12 @@ export function reportCsv(r: IntensityReport): string {
         c.national_base,
       ]),
     );
+  for (const pc of r.period_comparisons) {
+    out.push('');
+    out.push(line([pc.label, pc.base_text]));
+    out.push(line(['项目 item', '本期 value', '基期 base', '变化 change', '单位 unit']));
+    for (const f of pc.figures) out.push(line([f.name, f.value, f.base, pct(f.change), f.unit]));
+  }
   out.push('');
   out.push(
     line([

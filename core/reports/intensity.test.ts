@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { siteSchema } from '../config/siteSchema.ts';
 import { loadFactors } from './factors.ts';
-import { type EnergyEntry, type IntensityInput, intensityReport, type MeteredDay } from './intensity.ts';
+import {
+  comparisonPeriods,
+  type EnergyEntry,
+  type IntensityInput,
+  intensityReport,
+  type MeteredDay,
+} from './intensity.ts';
 
 /**
  * The golden organization: three buildings, 2020 from bills (entries), 2025 metered plus fuel
@@ -261,5 +267,26 @@ describe('intensity report: the golden organization', () => {
     expect(shaped.projection?.method_text).toContain('按上年同期占比推算');
     // A full-year report has no projection.
     expect(r.projection).toBeNull();
+  });
+
+  it('同比 and 环比 say which period they compare with', () => {
+    const july = intensityReport({ ...input, from: '2025-07-01', to: '2025-08-01' });
+    const [yoy, pop] = july.period_comparisons;
+    expect(yoy?.base_text).toBe('同比：与上年同期 2024-07-01 至 2024-07-31 比较');
+    expect(pop?.base_text).toBe('环比：与上月 2025-06-01 至 2025-06-30 比较');
+    // July electricity: A 2,600 × 31 = 80,600; B 1,000 × 31 = 31,000; C metered 800 × 31 = 24,800 → 136,400
+    // June: A 78,000; B 30,000; C from its bill 292,000 × 30/365 = 24,000 → 132,000; change 136,400/132,000 − 1
+    const kwh = pop?.figures.find((f) => f.unit === 'kWh');
+    expect(kwh?.value).toBeCloseTo(136_400, 6);
+    expect(kwh?.base).toBeCloseTo(132_000, 6);
+    expect(kwh?.change).toBeCloseTo(136_400 / 132_000 - 1, 9);
+    // No 2024 data: no year-on-year change rather than a made-up one
+    expect(yoy?.figures.find((f) => f.unit === 'kWh')?.change).toBeNull();
+    expect(comparisonPeriods('2025-04-01', '2025-07-01')[1]?.text).toBe(
+      '环比：与上季度 2025-01-01 至 2025-03-31 比较',
+    );
+    expect(comparisonPeriods('2025-03-10', '2025-03-17')[1]?.text).toBe(
+      '环比：与前7天 2025-03-03 至 2025-03-09 比较',
+    );
   });
 });

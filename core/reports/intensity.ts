@@ -148,6 +148,19 @@ export interface IntensityReport {
   organization: Scope;
   baseline: Scope | null;
   comparisons: Comparison[];
+  /**
+   * 同比 (the same dates a year earlier) and 环比 (the period just before: the previous calendar
+   * month or quarter when the range is one, else as many days before), each with its base period
+   * in words — products disagree on what these mean, so the report says.
+   */
+  period_comparisons: {
+    kind: 'year_on_year' | 'previous_period';
+    label: string;
+    base_from: string;
+    base_to: string;
+    base_text: string;
+    figures: { name: string; unit: string; value: number; base: number; change: number | null }[];
+  }[];
   /** Buildings ranked by intensity, lowest (best: 能效/水效领跑者) first. */
   ranking: {
     energy_per_area_kgce_m2: { building: string; name: string; value: number; rank: number }[];
@@ -360,6 +373,53 @@ function scopeFor(
   };
 }
 
+function shiftMonths(date: string, months: number): string {
+  const [y = 0, m = 1, d = 1] = date.split('-').map(Number);
+  const t = new Date(Date.UTC(y, m - 1 + months, d));
+  return t.toISOString().slice(0, 10);
+}
+
+/** The base periods of 同比 and 环比 for [from, to) (YYYY-MM-DD, `to` exclusive). */
+export function comparisonPeriods(
+  from: string,
+  to: string,
+): { kind: 'year_on_year' | 'previous_period'; label: string; from: string; to: string; text: string }[] {
+  const days = dayNumber(to) - dayNumber(from);
+  const wholeMonths =
+    from.endsWith('-01') && to.endsWith('-01')
+      ? (Number(to.slice(0, 4)) - Number(from.slice(0, 4))) * 12 +
+        Number(to.slice(5, 7)) -
+        Number(from.slice(5, 7))
+      : 0;
+  const prev =
+    wholeMonths > 0
+      ? {
+          from: shiftMonths(from, -wholeMonths),
+          to: from,
+          unit: wholeMonths === 1 ? '上月' : wholeMonths === 3 ? '上季度' : `前${wholeMonths}个月`,
+        }
+      : { from: dateOf(dayNumber(from) - days), to: from, unit: `前${days}天` };
+  const yoyFrom = shiftMonths(from, -12);
+  const yoyTo = shiftMonths(to, -12);
+  const inclusive = (a: string, b: string) => `${a} 至 ${dateOf(dayNumber(b) - 1)}`;
+  return [
+    {
+      kind: 'year_on_year',
+      label: '同比',
+      from: yoyFrom,
+      to: yoyTo,
+      text: `同比：与上年同期 ${inclusive(yoyFrom, yoyTo)} 比较`,
+    },
+    {
+      kind: 'previous_period',
+      label: '环比',
+      from: prev.from,
+      to: prev.to,
+      text: `环比：与${prev.unit} ${inclusive(prev.from, prev.to)} 比较`,
+    },
+  ];
+}
+
 /**
  * Full-year projection of a year-to-date range. With last year's data for both the same period
  * and the whole year, the year-to-date figure is scaled by last year's whole/same-period ratio (the
@@ -499,7 +559,37 @@ export function intensityReport(input: IntensityInput): IntensityReport {
         electricity_per_area_kwh_m2: kwh / a.area,
       });
     }
+  const figures = (sc: Omit<Scope, 'id' | 'name'>) => {
+    const q = (t: EnergyType) => sc.totals.find((x) => x.energy_type === t)?.quantity ?? 0;
+    return [
+      { name: '综合能耗 energy', unit: 'kgce', value: sc.energy_kgce },
+      { name: '电 electricity', unit: 'kWh', value: q('electricity') },
+      { name: '水 water', unit: 'm³', value: q('water') },
+      { name: '碳排放 carbon', unit: 'kgCO₂', value: sc.carbon_kgco2 },
+    ];
+  };
+  const now = figures(organization);
+  const periodComparisons: IntensityReport['period_comparisons'] = comparisonPeriods(
+    input.from,
+    input.to,
+  ).map((p) => {
+    const base = figures(
+      scopeFor(input, ids, dayNumber(p.from), dayNumber(p.to), Number(p.from.slice(0, 4)), new Map(), []),
+    );
+    return {
+      kind: p.kind,
+      label: p.label,
+      base_from: p.from,
+      base_to: p.to,
+      base_text: p.text,
+      figures: now.map((f, i) => {
+        const b = base[i]?.value ?? 0;
+        return { ...f, base: b, change: b > 0 ? f.value / b - 1 : null };
+      }),
+    };
+  });
   return {
+    period_comparisons: periodComparisons,
     ranking: {
       energy_per_area_kgce_m2: rank('energy_per_area_kgce_m2'),
       water_per_capita_m3: rank('water_per_capita_m3'),

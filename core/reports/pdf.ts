@@ -56,6 +56,10 @@ export function reportPdf(r: IntensityReport, title = '公共机构能源资源�
     doc.text(
       `${indicatorLabels[c.indicator] ?? c.indicator}：本期 ${num(c.value, 3)}，基准年 ${num(c.baseline, 3)}，变化 ${pct(c.change)}，目标 ${pct(c.target)}（至本年 ${pct(c.target_by_now)}），${statusLabels[c.status]}${c.national_base === null ? '' : `；全国2020年 ${num(c.national_base)}`}`,
     );
+  for (const pc of r.period_comparisons)
+    doc.text(
+      `${pc.base_text}：${pc.figures.map((f) => `${f.name} ${num(f.value)} ${f.unit}（${pct(f.change)}）`).join('，')}`,
+    );
   doc.moveDown();
 
   doc.fontSize(12).text('二、分建筑');

@@ -90,6 +90,15 @@ export async function reportXlsx(r: IntensityReport): Promise<Buffer> {
     for (const k of [2, 3]) row.getCell(k).numFmt = '0.000';
   }
 
+  for (const pc of r.period_comparisons) {
+    ind.addRow([]);
+    bold(ind.addRow([pc.label, pc.base_text]));
+    for (const f of pc.figures) {
+      const row = ind.addRow([`${f.name} (${f.unit})`, f.value, f.base, f.change]);
+      row.getCell(4).numFmt = '0.00%';
+    }
+  }
+
   const b = wb.addWorksheet('建筑 Buildings');
   b.columns = [
     { width: 14 },
