@@ -116,4 +116,77 @@ describe('GET /api/v1/consumption', () => {
       await store.close();
     }
   });
+
+  it('POST /api/v1/entries and /facts: all checked, all or none, audited, and in the next report', async () => {
+    const { file, dir } = writeTestSite({ modbusPort: 1, gatewayId: 'gw', devices: ['m-a'] });
+    const site = loadSite(file);
+    const store = new SqliteStore(join(dir, 'jieneng.db'));
+    await store.open();
+    const api = await startApi({
+      store,
+      health: async () => ({}),
+      log,
+      port: 0,
+      site,
+      ledgerFile: join(dir, 'ledger.db'),
+    });
+    const post = (path: string, body: unknown) =>
+      fetch(`http://127.0.0.1:${api.port}/api/v1/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-jieneng-user': encodeURIComponent('王工') },
+        body: JSON.stringify(body),
+      });
+    const good = {
+      building: 'b1',
+      period_start: '2025-03-01',
+      period_end: '2025-03-31',
+      energy_type: 'diesel',
+      quantity: 0.62,
+      unit: 't',
+      source: '3月加油卡',
+    };
+    try {
+      const bad = await post('entries', [good, { ...good, quantity: 'lots', colour: 'red' }]);
+      expect(bad.status).toBe(422);
+      const problem = (await bad.json()) as { problems: string[] };
+      expect(problem.problems).toEqual([
+        'entries[1]: unknown key(s) colour; allowed: building, period_start, period_end, energy_type, quantity, unit, source',
+        'entries[1].quantity: "lots": a number, 0 or more',
+      ]);
+      const none = (await (await fetch(`http://127.0.0.1:${api.port}/api/v1/entries`)).json()) as unknown[];
+      expect(none).toEqual([]); // all or none
+
+      const ok = await post('entries', good);
+      expect(ok.status).toBe(201);
+      // 0.62 t = 620 kg of diesel
+      expect(((await ok.json()) as { entries: { quantity: number }[] }).entries[0]?.quantity).toBe(620);
+      expect(
+        (
+          await post('facts', {
+            building: 'b1',
+            effective_from: '2025-03-16',
+            floor_area_m2: 10_000,
+            headcount: 400,
+          })
+        ).status,
+      ).toBe(201);
+      const audit = (await (await fetch(`http://127.0.0.1:${api.port}/api/v1/ledger/audit`)).json()) as {
+        action: string;
+        detail: { origin: string };
+      }[];
+      expect(audit.map((a) => [a.action, a.detail.origin])).toEqual([
+        ['enter entries', 'api:王工'],
+        ['enter facts', 'api:王工'],
+      ]);
+      const report = (await (
+        await fetch(`http://127.0.0.1:${api.port}/api/v1/reports/intensity?from=2025-03-01&to=2025-04-01`)
+      ).json()) as { organization: { energy_kgce: number; headcount: number } };
+      // 620 kg × 1.4571 = 903.402 kgce; headcount 300 for 15 days and 400 for 16: (4,500 + 6,400) / 31
+      expect(report.organization.energy_kgce).toBeCloseTo(903.402, 9);
+      expect(report.organization.headcount).toBeCloseTo(10_900 / 31, 9);
+    } finally {
+      await api.stop();
+      await store.close();
+    }
+  });
 });

@@ -1,9 +1,9 @@
-import { Router } from 'express';
+import { json, type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { LoadedSite } from '../../core/config/loadSite.ts';
 import { JnError } from '../../core/errors.ts';
 import { buildReport } from '../../core/reports/build.ts';
-import { Ledger } from '../../core/reports/ledger.ts';
+import { ImportError, Ledger } from '../../core/reports/ledger.ts';
 import { renderReport, reportContentTypes } from '../../core/reports/render.ts';
 import type { Store } from '../../core/store/store.ts';
 
@@ -62,5 +62,52 @@ export function reportRoutes(store: Store, site: LoadedSite, ledgerFile: string)
       ledger.close();
     }
   });
+  // Facts and entries officers enter (the same checks and all-or-none as `jieneng import`).
+  // Until authentication lands (issue #7), the caller names itself in X-Jieneng-User (percent-encoded
+  // UTF-8); it is audited.
+  const enter = (kind: 'facts' | 'entries') => (req: Request, res: Response) => {
+    // Header values are bytes: a Chinese name comes percent-encoded (encodeURIComponent).
+    const raw = req.get('x-jieneng-user') ?? 'anonymous';
+    let who = raw;
+    try {
+      who = decodeURIComponent(raw);
+    } catch {
+      // not percent-encoded: kept as sent
+    }
+    const body = req.body as unknown;
+    const items = Array.isArray(body) ? body : body === undefined ? [] : [body];
+    const ledger = new Ledger(ledgerFile);
+    try {
+      const r =
+        kind === 'facts'
+          ? ledger.enterFacts(items, who, site.config)
+          : ledger.enterEntries(items, who, site.config);
+      res.status(201).json({ ...r, [kind]: kind === 'facts' ? ledger.facts() : ledger.entries() });
+    } catch (err) {
+      if (!(err instanceof ImportError)) throw err;
+      res.status(422).type('application/problem+json').json({
+        type: 'urn:jieneng:problem:invalid_input',
+        title: 'invalid_input',
+        status: 422,
+        detail: err.message,
+        problems: err.problems,
+      });
+    } finally {
+      ledger.close();
+    }
+  };
+  router.post('/facts', json({ limit: '1mb' }), enter('facts'));
+  router.post('/entries', json({ limit: '1mb' }), enter('entries'));
+  const read = (what: 'facts' | 'entries' | 'audit') => (_req: Request, res: Response) => {
+    const ledger = new Ledger(ledgerFile);
+    try {
+      res.json(what === 'facts' ? ledger.facts() : what === 'entries' ? ledger.entries() : ledger.auditLog());
+    } finally {
+      ledger.close();
+    }
+  };
+  router.get('/facts', read('facts'));
+  router.get('/entries', read('entries'));
+  router.get('/ledger/audit', read('audit'));
   return router;
 }

@@ -63,6 +63,34 @@ function readCsv(
   return { rows, problems };
 }
 
+/** JSON objects as rows of text cells (like CSV's), with unknown or missing keys reported. */
+function objectRows(
+  items: unknown[],
+  columns: readonly string[],
+  what: string,
+): { rows: Record<string, string>[]; problems: string[] } {
+  const problems: string[] = [];
+  if (!Array.isArray(items) || items.length === 0)
+    return {
+      rows: [],
+      problems: [`${what}: send a non-empty JSON list of objects with ${columns.join(', ')}`],
+    };
+  const rows = items.map((item, i) => {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+      problems.push(`${what}[${i}]: an object with ${columns.join(', ')}`);
+      return {};
+    }
+    const extra = Object.keys(item).filter((k) => !columns.includes(k));
+    if (extra.length > 0)
+      problems.push(`${what}[${i}]: unknown key(s) ${extra.join(', ')}; allowed: ${columns.join(', ')}`);
+    const rec = item as Record<string, unknown>;
+    return Object.fromEntries(
+      columns.map((c) => [c, rec[c] === undefined || rec[c] === null ? '' : String(rec[c])]),
+    );
+  });
+  return { rows, problems };
+}
+
 export class Ledger {
   private readonly db: Database.Database;
 
@@ -82,13 +110,86 @@ export class Ledger {
         id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL);`);
   }
 
-  /** Validates every row against the site (buildings) and imports all of them, or none. */
+  /** Validates every row of a CSV file against the site (buildings) and imports all of them, or none. */
   importFacts(file: string, site: SiteConfig, now = new Date()): { imported: number; replaced: number } {
     const { rows, problems } = readCsv(file, FACT_COLUMNS);
+    const name = basename(file);
+    return this.addFacts(
+      rows,
+      problems,
+      (i, col) => `${name}: row ${i + 2}, column ${col}`,
+      name,
+      'import facts',
+      site,
+      now,
+    );
+  }
+
+  importEntries(file: string, site: SiteConfig, now = new Date()): { imported: number; replaced: number } {
+    const { rows, problems } = readCsv(file, ENTRY_COLUMNS);
+    const name = basename(file);
+    return this.addEntries(
+      rows,
+      problems,
+      (i, col) => `${name}: row ${i + 2}, column ${col}`,
+      name,
+      'import entries',
+      site,
+      now,
+    );
+  }
+
+  /** Facts entered through the API (a list of objects with the CSV's columns); all or none. */
+  enterFacts(
+    items: unknown[],
+    who: string,
+    site: SiteConfig,
+    now = new Date(),
+  ): { imported: number; replaced: number } {
+    const { rows, problems } = objectRows(items, FACT_COLUMNS, 'facts');
+    return this.addFacts(
+      rows,
+      problems,
+      (i, col) => `facts[${i}].${col}`,
+      `api:${who}`,
+      'enter facts',
+      site,
+      now,
+    );
+  }
+
+  /** Energy entries through the API; all or none. */
+  enterEntries(
+    items: unknown[],
+    who: string,
+    site: SiteConfig,
+    now = new Date(),
+  ): { imported: number; replaced: number } {
+    const { rows, problems } = objectRows(items, ENTRY_COLUMNS, 'entries');
+    return this.addEntries(
+      rows,
+      problems,
+      (i, col) => `entries[${i}].${col}`,
+      `api:${who}`,
+      'enter entries',
+      site,
+      now,
+    );
+  }
+
+  private addFacts(
+    rows: Record<string, string>[],
+    problems: string[],
+    where: (i: number, col: string) => string,
+    origin: string,
+    action: string,
+    site: SiteConfig,
+    now: Date,
+  ): { imported: number; replaced: number } {
     const buildings = site.organization.buildings.map((b) => b.id);
     const facts: BuildingFact[] = [];
     rows.forEach((r, i) => {
-      const at = (col: string) => `${basename(file)}: row ${i + 2}, column ${col}: "${r[col] ?? ''}"`;
+      const at = (col: string) => `${where(i, col)}: "${r[col] ?? ''}"`;
       const before = problems.length;
       if (!buildings.includes(r.building ?? ''))
         problems.push(`${at('building')}: no such building; buildings are ${buildings.join(', ')}`);
@@ -117,20 +218,27 @@ export class Ledger {
     this.db.transaction(() => {
       for (const f of facts) {
         if (exists.get(f.building, f.effective_from)) replaced++;
-        insert.run({ ...f, source_file: basename(file), imported_at: now.toISOString() });
+        insert.run({ ...f, source_file: origin, imported_at: now.toISOString() });
       }
-      this.audit(now, 'import facts', { file: basename(file), rows: facts.length, replaced });
+      this.audit(now, action, { origin, rows: facts.length, replaced });
     })();
     return { imported: facts.length, replaced };
   }
 
-  importEntries(file: string, site: SiteConfig, now = new Date()): { imported: number; replaced: number } {
-    const { rows, problems } = readCsv(file, ENTRY_COLUMNS);
+  private addEntries(
+    rows: Record<string, string>[],
+    problems: string[],
+    where: (i: number, col: string) => string,
+    origin: string,
+    action: string,
+    site: SiteConfig,
+    now: Date,
+  ): { imported: number; replaced: number } {
     const buildings = site.organization.buildings.map((b) => b.id);
     const types = Object.keys(energyUnits) as EnergyType[];
     const entries: (EnergyEntry & { quantity_given: number; unit_given: string })[] = [];
     rows.forEach((r, i) => {
-      const at = (col: string) => `${basename(file)}: row ${i + 2}, column ${col}: "${r[col] ?? ''}"`;
+      const at = (col: string) => `${where(i, col)}: "${r[col] ?? ''}"`;
       const before = problems.length;
       if (!buildings.includes(r.building ?? ''))
         problems.push(`${at('building')}: no such building; buildings are ${buildings.join(', ')}`);
@@ -176,9 +284,9 @@ export class Ledger {
     this.db.transaction(() => {
       for (const e of entries) {
         if (exists.get(e.building, e.energy_type, e.period_start, e.period_end)) replaced++;
-        insert.run({ ...e, source_file: basename(file), imported_at: now.toISOString() });
+        insert.run({ ...e, source_file: origin, imported_at: now.toISOString() });
       }
-      this.audit(now, 'import entries', { file: basename(file), rows: entries.length, replaced });
+      this.audit(now, action, { origin, rows: entries.length, replaced });
     })();
     return { imported: entries.length, replaced };
   }
