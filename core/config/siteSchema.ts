@@ -304,6 +304,37 @@ export const siteSchema = z
       .strict(),
     gateways: z.array(gatewaySchema).default([]),
     meters: z.array(meterSchema).default([]),
+    reports: z
+      .object({
+        grid_region: z
+          .string()
+          .default('national')
+          .describe('Region of the grid CO₂ factor series, e.g. fujian; national when the region has none'),
+        factor_overrides: z
+          .partialRecord(
+            z.enum(['electricity_co2', 'natural_gas', 'gasoline', 'diesel', 'lpg', 'coal', 'heat']),
+            z
+              .object({
+                value: z
+                  .number()
+                  .positive()
+                  .describe('kgce per unit for fuels; kgCO₂/kWh for electricity_co2'),
+                source: z
+                  .string()
+                  .min(1)
+                  .describe('Where the figure comes from, e.g. 燃气公司热值检测报告 2024'),
+                verified: z.boolean().default(false),
+              })
+              .strict(),
+          )
+          .default({})
+          .describe(
+            'The organization’s own factors (e.g. a measured calorific value of its gas); printed as overrides',
+          ),
+      })
+      .strict()
+      .prefault({})
+      .describe('Report settings'),
   })
   .strict();
 

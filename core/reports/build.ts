@@ -59,6 +59,8 @@ export async function buildReport(ctx: {
     to: ctx.to,
     ...(ctx.baselineYear === undefined ? {} : { baselineYear: ctx.baselineYear }),
     basis: ctx.basis,
+    region: ctx.site.config.reports.grid_region,
+    overrides: ctx.site.config.reports.factor_overrides,
     metered,
     entries: ctx.ledger.entries(),
     facts: ctx.ledger.facts(),

@@ -289,4 +289,21 @@ describe('intensity report: the golden organization', () => {
       '环比：与前7天 2025-03-03 至 2025-03-09 比较',
     );
   });
+
+  it('uses the organization’s own factors where it has them, and says so', () => {
+    const own = intensityReport({
+      ...input,
+      overrides: { natural_gas: { value: 1.33, source: '燃气公司热值检测报告 2024', verified: true } },
+    });
+    // 18,250 m³ × (1.3300 − 1.2143) = 18,250 × 0.1157 = 2,111.525 kgce more
+    expect(own.organization.energy_kgce - org.energy_kgce).toBeCloseTo(2_111.525, 6);
+    const used = own.factors.find((f) => f.what === 'natural_gas 折标准煤 (organization override)');
+    expect(used).toMatchObject({ value: 1.33, source: '燃气公司热值检测报告 2024', verified: true });
+    expect(used?.note).toContain('replaces 1.2143 kgce/m³');
+    // A regional grid factor: Fujian 2022 for a 2022 report
+    const fujian = intensityReport({ ...input, from: '2022-01-01', to: '2023-01-01', region: 'fujian' });
+    expect(fujian.factors.find((f) => f.what.startsWith('grid electricity CO₂'))).toMatchObject({
+      value: 0.4092,
+    });
+  });
 });

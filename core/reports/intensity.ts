@@ -85,6 +85,8 @@ export interface IntensityInput {
   basis: ElectricityBasis;
   /** Region of the grid CO₂ factor (default national). */
   region?: string;
+  /** The organization's own factors (site file `reports.factor_overrides`). */
+  overrides?: Partial<Record<Fuel | 'electricity_co2', { value: number; source: string; verified: boolean }>>;
   metered: MeteredDay[];
   entries: EnergyEntry[];
   facts: BuildingFact[];
@@ -322,16 +324,27 @@ function scopeFor(
     const quantity = q.metered + q.entered;
     let kgce: number | null = null;
     let kgco2: number | null = null;
+    const override = (key: Fuel | 'electricity_co2', base: UsedFactor): UsedFactor => {
+      const o = input.overrides?.[key];
+      return o
+        ? {
+            ...base,
+            ...o,
+            what: `${base.what} (organization override)`,
+            note: `replaces ${base.value} ${base.unit} (${base.source})`,
+          }
+        : base;
+    };
     if (t === 'electricity') {
       kgce = quantity * use(electricityKgce(factors, input.basis, year));
-      kgco2 = quantity * use(gridCo2(factors, year, region));
+      kgco2 = quantity * use(override('electricity_co2', gridCo2(factors, year, region)));
     } else if (t === 'other_kgce') {
       kgce = quantity;
       notes.push('other energy entered in kgce: no CO₂ factor, not in the carbon total');
     } else if (t !== 'water') {
       const fuel = fuelOf[t];
       if (fuel) {
-        kgce = quantity * use(fuelKgce(factors, fuel));
+        kgce = quantity * use(override(fuel, fuelKgce(factors, fuel)));
         const co2 = fuelCo2(factors, fuel);
         if (co2) kgco2 = quantity * use(co2);
         else notes.push(`${t}: no CO₂ factor, not in the carbon total`);
