@@ -92,6 +92,11 @@ describe('jieneng import and jieneng report', () => {
     expect(zonghe.totals).toEqual([
       expect.objectContaining({ energy_type: 'electricity', quantity: 31_000, metered: 31_000, entered: 0 }),
     ]);
+    // 分项: HVAC 400 × 31 = 12,400 kWh; the rest of the main meter, 18,600, is the virtual "other"
+    expect(report.subitems.map((x: { key: string; value: number }) => [x.key, x.value])).toEqual([
+      ['hvac', 12_400],
+      ['other', 18_600],
+    ]);
     // 31,000 × 0.1229 = 3,809.9 kgce
     expect(zonghe.energy_kgce).toBeCloseTo(3_809.9, 6);
     // 2020 from the bill: 400 MWh = 400,000 kWh × 0.1229 = 49,160 kgce

@@ -52,7 +52,7 @@ export async function buildReport(ctx: {
       metered.push({ building, area, category: t.category, date, value: t.value, estimated: t.estimated });
     }
   }
-  return intensityReport({
+  const report = intensityReport({
     site: ctx.site.config,
     factors: loadFactors(),
     from: ctx.from,
@@ -65,4 +65,7 @@ export async function buildReport(ctx: {
     entries: ctx.ledger.entries(),
     facts: ctx.ledger.facts(),
   });
+  const inRange = rows.filter((r) => r.start >= localMidnight(ctx.from));
+  report.subitems = aggregate(inRange, ctx.site.config, 'subitem').map(({ category: _c, ...rest }) => rest);
+  return report;
 }

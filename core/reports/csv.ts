@@ -121,6 +121,11 @@ export function reportCsv(r: IntensityReport): string {
       out.push(
         line([s.id, t.energy_type, t.quantity, t.unit, t.kgce, t.kgco2, t.metered, t.entered, t.estimated]),
       );
+  if (r.subitems.some((x) => x.value > 0)) {
+    out.push('');
+    out.push(line(['分项 sub-item (electricity)', '电量 kWh', '估算 estimated', '说明 note']));
+    for (const x of r.subitems) out.push(line([x.key, x.value, x.estimated, x.note ?? '']));
+  }
   out.push('');
   out.push(line(['排名 ranking', '建筑 building', '名称 name', '数值 value', '名次 rank']));
   for (const x of r.ranking.energy_per_area_kgce_m2)

@@ -163,6 +163,18 @@ export interface IntensityReport {
     base_text: string;
     figures: { name: string; unit: string; value: number; base: number; change: number | null }[];
   }[];
+  /**
+   * Electricity by 分项 (sub-item) over the range from the sub-meters, with the virtual `other`
+   * (main − Σ sub-meters) so they add up to the main meters; filled from the rollups by build.ts.
+   */
+  subitems: {
+    key: string;
+    value: number;
+    estimated: number;
+    unit?: string;
+    virtual?: boolean;
+    note?: string;
+  }[];
   /** Buildings ranked by intensity, lowest (best: 能效/水效领跑者) first. */
   ranking: {
     energy_per_area_kgce_m2: { building: string; name: string; value: number; rank: number }[];
@@ -602,6 +614,7 @@ export function intensityReport(input: IntensityInput): IntensityReport {
     };
   });
   return {
+    subitems: [],
     period_comparisons: periodComparisons,
     ranking: {
       energy_per_area_kgce_m2: rank('energy_per_area_kgce_m2'),

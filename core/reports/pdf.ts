@@ -24,6 +24,14 @@ export function cjkFont(): { file: string; family: string } {
   return found;
 }
 
+const subitemNames: Record<string, string> = {
+  lighting_socket: '照明插座',
+  hvac: '空调',
+  power: '动力',
+  special: '特殊',
+  other: '其他（未计量）',
+};
+
 const num = (v: number | null | undefined, digits = 2) =>
   v === null || v === undefined
     ? '—'
@@ -70,8 +78,12 @@ export function reportPdf(r: IntensityReport, title = '公共机构能源资源�
     );
   doc.moveDown();
 
-  doc.fontSize(12).text('三、排名与预测');
+  doc.fontSize(12).text('三、分项、排名与预测');
   doc.fontSize(9);
+  if (r.subitems.some((x) => x.value > 0))
+    doc.text(
+      `用电分项：${r.subitems.map((x) => `${subitemNames[x.key] ?? x.key} ${num(x.value)} kWh`).join('，')}`,
+    );
   doc.text(
     `单位建筑面积能耗排名（低者为优）：${r.ranking.energy_per_area_kgce_m2.map((x) => `${x.rank}. ${x.name} ${num(x.value, 3)}`).join('；') || '—'}`,
   );
