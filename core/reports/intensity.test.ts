@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { siteSchema } from '../config/siteSchema.ts';
+import { reportCsv } from './csv.ts';
 import { loadFactors } from './factors.ts';
 import {
   comparisonPeriods,
@@ -305,5 +306,32 @@ describe('intensity report: the golden organization', () => {
     expect(fujian.factors.find((f) => f.what.startsWith('grid electricity CO₂'))).toMatchObject({
       value: 0.4092,
     });
+  });
+
+  it('prints the hand-computed figures in the CSV the officer files', () => {
+    const csv = reportCsv(r);
+    const six = (x: number) => String(Math.round(x * 1e6) / 1e6);
+    const people = 127_900 / 365 + 150;
+    // organization row: area, time-weighted headcount, 综合能耗, CO₂, then the five indicators
+    expect(csv).toContain(
+      [
+        'golden-org',
+        '某市机关事务管理局',
+        '20000',
+        six(people),
+        six(232_780.975),
+        six(917_929.65),
+        six(232_780.975 / 20_000),
+        six(232_780.975 / people),
+        six(20_257.5 / people),
+        six(917_929.65 / 20_000),
+        six(1_606_000 / 20_000),
+      ].join(','),
+    );
+    // the carbon comparison: −6.78 % against −7.00 %, at risk
+    expect(csv).toContain(
+      `${((917_929.65 / 984_715 - 1) * 100).toFixed(2)} %,-7.00 %,-7.00 %,有风险 at risk`,
+    );
+    expect(csv).toContain('"电力按当量值折标 (0.1229 kgce/kWh, GB/T 2589-2020)"');
   });
 });
