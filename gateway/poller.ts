@@ -58,6 +58,14 @@ export function planOptions(protocol: string, device?: DeviceConfig): PlanOption
   return options;
 }
 
+/** Whether a device's stale check covers this point: its stale_points, else moving values. */
+function watches(dev: PolledDevice, plan: PlannedRead, pointId: string): boolean {
+  const listed = dev.config.stale_points;
+  if (listed) return listed.includes(pointId);
+  const role = plan.points.find((x) => x.point.id === pointId)?.point.role;
+  return role !== undefined && StaleTracker.applies(role);
+}
+
 /** Longest wait between attempts at a device that does not answer. */
 export const MAX_BACKOFF_MS = 5 * 60_000;
 
@@ -296,10 +304,7 @@ export class ConnectionPoller {
         const ts = new Date(this.ctx.clock.now()).toISOString();
         for (const v of decodePlanned(dev.profile, plan, data)) {
           const reading = readingOf(dev.config.id, v, ts);
-          const role = plan.points.find((x) => x.point.id === v.point)?.point.role;
-          const watched =
-            dev.config.stale_points?.includes(v.point) ?? (role !== undefined && StaleTracker.applies(role));
-          out.push(dev.stale && watched ? dev.stale.check(reading) : reading);
+          out.push(dev.stale && watches(dev, plan, v.point) ? dev.stale.check(reading) : reading);
         }
         dev.counters.last_success = ts;
       } catch (err) {

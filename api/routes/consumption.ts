@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { LoadedSite } from '../../core/config/loadSite.ts';
 import { JnError } from '../../core/errors.ts';
 import { aggregate } from '../../core/rollup/aggregate.ts';
-import { localDayStarter } from '../../core/rollup/consumption.ts';
+import { localMidnight } from '../../core/rollup/consumption.ts';
 import type { Store } from '../../core/store/store.ts';
 
 const dateOrInstant = z
@@ -32,14 +32,7 @@ const querySchema = z
 export function consumptionRoutes(store: Store, site: LoadedSite): Router {
   const router = Router();
   const timeZone = site.config.site.timezone;
-  const dayStart = localDayStarter(timeZone);
-  const instant = (text: string) => {
-    if (text.length > 10) return Date.parse(text);
-    // Local midnight of that date: the start of the local day containing 12:00 UTC of it (the same
-    // calendar date in every zone within ±11 h of UTC, China's included).
-    const noon = Date.parse(`${text}T12:00:00Z`);
-    return dayStart(noon);
-  };
+  const instant = (text: string) => (text.length > 10 ? Date.parse(text) : localMidnight(text, timeZone));
   router.get('/consumption', async (req, res) => {
     const parsed = querySchema.safeParse(req.query);
     if (!parsed.success)

@@ -1,5 +1,6 @@
 import type { LoadedSite } from '../config/loadSite.ts';
 import { aggregate } from '../rollup/aggregate.ts';
+import { localMidnight } from '../rollup/consumption.ts';
 import type { Store } from '../store/store.ts';
 import type { ElectricityBasis } from './factors.ts';
 import { loadFactors } from './factors.ts';
@@ -20,18 +21,12 @@ export async function buildReport(ctx: {
   basis: ElectricityBasis;
 }): Promise<IntensityReport> {
   const timeZone = ctx.site.config.site.timezone;
-  const localMidnight = (date: string) => {
-    // The UTC instant of local midnight: offset taken at noon UTC of that date.
-    const noon = new Date(`${date}T12:00:00Z`);
-    const local = new Date(noon.toLocaleString('en-US', { timeZone }));
-    const utc = new Date(noon.toLocaleString('en-US', { timeZone: 'UTC' }));
-    return Date.parse(`${date}T00:00:00Z`) - (local.getTime() - utc.getTime());
-  };
+  const midnight = (date: string) => localMidnight(date, timeZone);
   const starts = [ctx.from, ...(ctx.baselineYear === undefined ? [] : [`${ctx.baselineYear}-01-01`])].sort();
   const rows = await ctx.store.queryRollups({
     period: 'day',
-    from: localMidnight(starts[0] ?? ctx.from),
-    to: localMidnight(ctx.to),
+    from: midnight(starts[0] ?? ctx.from),
+    to: midnight(ctx.to),
   });
   const fmt = new Intl.DateTimeFormat('en-CA', {
     timeZone,
@@ -65,7 +60,7 @@ export async function buildReport(ctx: {
     entries: ctx.ledger.entries(),
     facts: ctx.ledger.facts(),
   });
-  const inRange = rows.filter((r) => r.start >= localMidnight(ctx.from));
+  const inRange = rows.filter((r) => r.start >= midnight(ctx.from));
   report.subitems = aggregate(inRange, ctx.site.config, 'subitem').map(({ category: _c, ...rest }) => rest);
   return report;
 }

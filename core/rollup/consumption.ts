@@ -1,3 +1,4 @@
+import { localParts } from '../localTime.ts';
 import type { Quality } from '../telemetry.ts';
 
 /**
@@ -71,36 +72,10 @@ interface Interval {
   estimated: boolean;
 }
 
-const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
-
-/** The zone's UTC offset (ms) at an instant. */
+/** The zone's UTC offset (ms) at an instant, from its wall-clock parts (core/localTime.ts). */
 function zoneOffset(ms: number, timeZone: string): number {
-  let f = offsetFormatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    offsetFormatters.set(timeZone, f);
-  }
-  const p: Record<string, number> = {};
-  for (const part of f.formatToParts(new Date(ms)))
-    if (part.type !== 'literal') p[part.type] = Number(part.value);
-  const local = Date.UTC(
-    p.year ?? 1970,
-    (p.month ?? 1) - 1,
-    p.day ?? 1,
-    p.hour ?? 0,
-    p.minute ?? 0,
-    p.second ?? 0,
-  );
-  return local - (ms - (ms % 1000));
+  const p = localParts(ms, timeZone);
+  return Date.parse(`${p.date}T00:00:00Z`) + Math.round(p.hour * 3600) * 1000 - (ms - (ms % 1000));
 }
 
 /**
@@ -145,6 +120,12 @@ export function localDayStarter(timeZone: string): (ms: number) => number {
     }
     return start;
   };
+}
+
+/** The instant of local midnight starting `date` (YYYY-MM-DD) in `timeZone`. */
+export function localMidnight(date: string, timeZone: string): number {
+  // The local day containing 12:00 UTC of that date is that date in every zone within ±11 h of UTC.
+  return localDayStarter(timeZone)(Date.parse(`${date}T12:00:00Z`));
 }
 
 function usable(s: CounterSample): s is CounterSample & { value: number } {
