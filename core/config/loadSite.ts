@@ -1,3 +1,5 @@
+import { controlPoints } from '../control/points.ts';
+import { validateSchedule } from '../control/schedules.ts';
 import { bundledProfilesDir, loadProfile } from '../profiles/loadProfile.ts';
 import type { DeviceProfile } from '../profiles/profileSchema.ts';
 import { ConfigError, type ConfigProblem, YamlSource } from './problems.ts';
@@ -183,7 +185,100 @@ function crossCheck(src: YamlSource, config: SiteConfig, profilesDir: string): L
         );
     }
   });
+  checkControl(src, config, devices);
   return { file: src.file, config, profiles, devices };
+}
+
+/** `week.workday[1].value` → ['week', 'workday', 1, 'value'] */
+function pathKeys(path: string): PropertyKey[] {
+  return path
+    .split(/[.[\]]+/)
+    .filter(Boolean)
+    .map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+}
+
+/** The control section's references: group devices and buildings, point settings, schedules, demand limits. */
+function checkControl(src: YamlSource, config: SiteConfig, devices: LoadedSite['devices']): void {
+  const control = config.control;
+  const groupIds = control.groups.map((g) => g.id);
+  const buildings = config.organization.buildings;
+  checkUnique(
+    src,
+    'group',
+    control.groups.map((g, i) => ({ id: g.id, path: ['control', 'groups', i, 'id'] })),
+  );
+  checkUnique(
+    src,
+    'schedule',
+    control.schedules.map((s, i) => ({ id: s.id, path: ['control', 'schedules', i, 'id'] })),
+  );
+  const knownDevices = () => [...devices.keys()].join(', ') || '(none)';
+  control.groups.forEach((g, gi) => {
+    g.devices.forEach((d, di) => {
+      if (!devices.has(d))
+        src.problems.push(
+          src.problemAt(
+            ['control', 'groups', gi, 'devices', di],
+            `no device "${d}" in any gateway; devices are: ${knownDevices()}`,
+          ),
+        );
+    });
+    const building = g.building === undefined ? undefined : buildings.find((b) => b.id === g.building);
+    if (g.building !== undefined && !building)
+      src.problems.push(src.problemAt(['control', 'groups', gi, 'building'], `no building "${g.building}"`));
+    if (g.area !== undefined && building && !building.areas.some((a) => a.id === g.area))
+      src.problems.push(
+        src.problemAt(
+          ['control', 'groups', gi, 'area'],
+          `building "${building.id}" has no area "${g.area}"; its areas are: ${building.areas.map((a) => a.id).join(', ') || '(none)'}`,
+        ),
+      );
+  });
+  const groupRef = (path: PropertyKey[], id: string, point: string) => {
+    const group = control.groups.find((g) => g.id === id);
+    if (!group) {
+      src.problems.push(
+        src.problemAt(path, `no group "${id}"; groups are: ${groupIds.join(', ') || '(none)'}`),
+      );
+      return;
+    }
+    for (const d of group.devices) {
+      const p = devices.get(d)?.profile.points.find((q) => q.id === point);
+      if (devices.has(d) && p?.access !== 'read_write')
+        src.problems.push(
+          src.problemAt(path, `device "${d}" of group "${id}" has no writable point "${point}"`),
+        );
+    }
+  };
+  control.points.forEach((p, i) => groupRef(['control', 'points', i, 'group'], p.group, p.point));
+  control.schedules.forEach((s, i) => groupRef(['control', 'schedules', i, 'group'], s.group, s.point));
+  control.lighting_sweeps?.points.forEach((p, i) =>
+    groupRef(['control', 'lighting_sweeps', 'points', i, 'group'], p.group, p.point),
+  );
+  if (src.problems.length === 0) {
+    // Values, order, overlaps: the same check the API runs on a schedule.
+    const site = { file: src.file, config, profiles: new Map(), devices };
+    const points = controlPoints(site);
+    control.schedules.forEach((sched, i) => {
+      for (const p of validateSchedule(sched, site, points, control.schedules))
+        src.problems.push(src.problemAt(['control', 'schedules', i, ...pathKeys(p.path)], p.message));
+    });
+  }
+  control.demand_limits.forEach((d, i) => {
+    d.shed.forEach((st, j) =>
+      groupRef(['control', 'demand_limits', i, 'shed', j, 'group'], st.group, st.point),
+    );
+    const meter = config.meters.find((m) => m.id === d.meter);
+    if (!meter)
+      src.problems.push(src.problemAt(['control', 'demand_limits', i, 'meter'], `no meter "${d.meter}"`));
+    else if (!devices.get(meter.device)?.profile.points.some((p) => p.id === d.power_point))
+      src.problems.push(
+        src.problemAt(
+          ['control', 'demand_limits', i, 'power_point'],
+          `the device "${meter.device}" of meter "${d.meter}" has no point "${d.power_point}"`,
+        ),
+      );
+  });
 }
 
 function resolveProfile(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { controlSchema } from '../control/schema.ts';
 import { durationSchema } from '../duration.ts';
 import { slugSchema } from '../ids.ts';
 
@@ -335,6 +336,11 @@ export const siteSchema = z
       .strict()
       .prefault({})
       .describe('Report settings'),
+    control: controlSchema
+      .prefault({})
+      .describe(
+        'Control: point groups, limits, schedules, calendar overrides, strategies (see control/README.md)',
+      ),
   })
   .strict();
 

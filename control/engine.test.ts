@@ -1,0 +1,219 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../core/clock.ts';
+import { loadSite } from '../core/config/loadSite.ts';
+import { createLogger } from '../core/log.ts';
+import { ControlDb } from './db.ts';
+import { ControlEngine, type Dispatcher } from './engine.ts';
+import { ScheduleRunner } from './strategies.ts';
+
+/**
+ * Priority arbitration on the demo site's points. The dispatcher here is an in-memory device
+ * (it records what reaches it and reads back what it holds); the real MQTT → gateway → OPC UA
+ * path is tested in test/controlSafety.test.ts.
+ */
+const site = loadSite(join(import.meta.dirname, '../examples/demo-site.yaml'));
+const log = createLogger({ level: 'error' });
+const AC = 'zonghe-lou-f1-3-ac';
+
+function setup(start = Date.parse('2025-09-29T07:00:00+08:00')) {
+  const clock = new ManualClock(start);
+  const device = new Map<string, number>();
+  const writes: { point: string; value: number; at: number }[] = [];
+  const dispatcher: Dispatcher = {
+    write: async (c) => {
+      device.set(`${c.device}/${c.point}`, c.value);
+      writes.push({ point: `${c.device}/${c.point}`, value: c.value, at: clock.now() });
+      return { status: 'written', readBack: c.value };
+    },
+  };
+  const file = join(mkdtempSync(join(tmpdir(), 'jn-control-')), 'control.db');
+  const db = new ControlDb(file);
+  const engine = new ControlEngine({ site, db, dispatcher, clock, log });
+  return { clock, device, writes, db, engine, file, dispatcher };
+}
+
+describe('priority arrays', () => {
+  it('an operator override (8) beats the schedule (16) and expires back to it', async () => {
+    const { clock, device, db, engine } = setup();
+    const runner = new ScheduleRunner({
+      site,
+      engine,
+      db,
+      latest: () => undefined,
+      schedules: () => site.config.control.schedules,
+    });
+    // 2025-09-29 is a Monday: at 07:00 the schedule's default (off) holds, at 08:00 it switches on.
+    await runner.tick(clock.now());
+    await engine.tick();
+    expect(device.get(`${AC}/on_off`)).toBe(0);
+    clock.set(Date.parse('2025-09-29T08:00:00+08:00'));
+    await runner.tick(clock.now());
+    await engine.tick();
+    expect(device.get(`${AC}/on_off`)).toBe(1);
+    expect(engine.effective(`${AC}/on_off`)).toMatchObject({
+      value: 1,
+      level: 16,
+      source: 'schedule:zonghe-office-ac',
+    });
+
+    // Operator: off for half an hour (the unit has run 15 min: its minimum on time allows it).
+    clock.set(Date.parse('2025-09-29T08:20:00+08:00'));
+    const r = await engine.request({
+      device: AC,
+      point: 'on_off',
+      priority: 8,
+      value: 0,
+      source: 'user:张工',
+      expiresAt: Date.parse('2025-09-29T08:50:00+08:00'),
+    });
+    expect(r).toMatchObject({
+      accepted: true,
+      effective: { value: 0, level: 8 },
+      write: { status: 'written' },
+    });
+    expect(device.get(`${AC}/on_off`)).toBe(0);
+    // The schedule still wants on; the override wins until it expires.
+    clock.set(Date.parse('2025-09-29T08:40:00+08:00'));
+    await runner.tick(clock.now());
+    await engine.tick();
+    expect(device.get(`${AC}/on_off`)).toBe(0);
+    clock.set(Date.parse('2025-09-29T08:51:00+08:00'));
+    await runner.tick(clock.now());
+    await engine.tick();
+    expect(device.get(`${AC}/on_off`)).toBe(1);
+    expect(engine.effective(`${AC}/on_off`)).toMatchObject({ value: 1, level: 16 });
+    const expired = db.auditLog({ device: AC, point: 'on_off' }).find((a) => a.action === 'expire');
+    expect(expired).toMatchObject({ source: 'user:张工', priority: 8, outcome: 'expired' });
+  });
+
+  it('a level-1 write beats everything, and relinquishing every slot returns the relinquish default', async () => {
+    const { device, engine } = setup();
+    const key = `${AC}/cooling_setpoint`;
+    // The relinquish default (26 °C) is written on the first cycle.
+    await engine.tick();
+    expect(device.get(key)).toBe(26);
+    for (const [priority, value] of [
+      [16, 27],
+      [10, 28],
+      [8, 27.5],
+    ] as const)
+      await engine.request({
+        device: AC,
+        point: 'cooling_setpoint',
+        priority,
+        value,
+        source: `test:${priority}`,
+      });
+    expect(engine.effective(key)).toMatchObject({ value: 27.5, level: 8 });
+    const top = await engine.request({
+      device: AC,
+      point: 'cooling_setpoint',
+      priority: 1,
+      value: 28,
+      source: 'user:消防联动',
+    });
+    expect(top).toMatchObject({ accepted: true, effective: { value: 28, level: 1 } });
+    expect(device.get(key)).toBe(28);
+    // Relinquish level 1: back to level 8; then all of them: the relinquish default.
+    await engine.request({
+      device: AC,
+      point: 'cooling_setpoint',
+      priority: 1,
+      value: null,
+      source: 'user:消防联动',
+    });
+    expect(device.get(key)).toBe(27.5);
+    for (const priority of [8, 10, 16])
+      await engine.request({
+        device: AC,
+        point: 'cooling_setpoint',
+        priority,
+        value: null,
+        source: `test:${priority}`,
+      });
+    expect(engine.effective(key)).toEqual({ value: 26, level: null, source: 'relinquish_default' });
+    expect(device.get(key)).toBe(26);
+    const levels = (engine.array(key)?.levels ?? []).filter((l) => l.value !== null);
+    expect(levels).toEqual([]);
+  });
+
+  it('keeps the slots across a restart (persisted in control.db)', async () => {
+    const { clock, engine, file, dispatcher, db } = setup();
+    await engine.request({
+      device: AC,
+      point: 'cooling_setpoint',
+      priority: 8,
+      value: 27,
+      source: 'user:张工',
+    });
+    db.close();
+    const again = new ControlEngine({ site, db: new ControlDb(file), dispatcher, clock, log });
+    expect(again.effective(`${AC}/cooling_setpoint`)).toMatchObject({
+      value: 27,
+      level: 8,
+      source: 'user:张工',
+    });
+  });
+
+  it('rejects with the reason, and never clamps: policy, minimum on time, write rate', async () => {
+    const { clock, device, writes, engine, db } = setup();
+    const low = await engine.request({
+      device: AC,
+      point: 'cooling_setpoint',
+      priority: 8,
+      value: 24,
+      source: 'user:张工',
+    });
+    expect(low.accepted).toBe(false);
+    expect(low.reason).toMatch(
+      /cooling setpoint 24 °C .* below the policy minimum 26 °C: 公共建筑空调温度控制/,
+    );
+    const high = await engine.request({
+      device: AC,
+      point: 'cooling_setpoint',
+      priority: 8,
+      value: 29,
+      source: 'user:张工',
+    });
+    expect(high.reason).toMatch(/29 °C .* above its limit 28 °C/);
+    const notBinary = await engine.request({
+      device: AC,
+      point: 'on_off',
+      priority: 8,
+      value: 0.5,
+      source: 'user:张工',
+    });
+    expect(notBinary.reason).toMatch(/on\/off: 0 or 1/);
+    expect(writes.filter((w) => w.point.endsWith('cooling_setpoint'))).toEqual([]);
+
+    await engine.request({ device: AC, point: 'on_off', priority: 8, value: 1, source: 'user:张工' });
+    clock.advance(5 * 60_000);
+    const early = await engine.request({
+      device: AC,
+      point: 'on_off',
+      priority: 8,
+      value: 0,
+      source: 'user:张工',
+    });
+    expect(early.reason).toMatch(/minimum on time is 15 min, so off is allowed from 07:15/);
+    expect(device.get(`${AC}/on_off`)).toBe(1);
+    const rejected = db.auditLog({ device: AC }).filter((a) => a.outcome === 'rejected');
+    expect(rejected).toHaveLength(4);
+  });
+
+  it('raises a not-following alarm when the read-back differs', async () => {
+    const { clock, db } = setup();
+    const stuck: Dispatcher = { write: async () => ({ status: 'written', readBack: 0 }) };
+    const engine = new ControlEngine({ site, db, dispatcher: stuck, clock, log });
+    await engine.request({ device: AC, point: 'on_off', priority: 8, value: 1, source: 'user:张工' });
+    expect(engine.alarms).toMatchObject([{ kind: 'not_following', device: AC, point: 'on_off' }]);
+    expect(db.auditLog({ device: AC }).find((a) => a.action === 'write')).toMatchObject({
+      outcome: 'not_following',
+      requested: 1,
+      read_back: 0,
+    });
+  });
+});

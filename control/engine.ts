@@ -1,0 +1,416 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../core/clock.ts';
+import type { LoadedSite } from '../core/config/loadSite.ts';
+import {
+  type ControlPoint,
+  controlPoints,
+  pointKey,
+  timingViolation,
+  valueViolation,
+} from '../core/control/points.ts';
+import { type Effective, effectiveValue, isLive, LEVELS, type Slot } from '../core/control/priority.ts';
+import { errorText } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
+import type { ControlDb } from './db.ts';
+
+/** What the gateway (or a simulated device) made of a write. */
+export interface WriteOutcome {
+  status: 'written' | 'rejected' | 'failed' | 'timeout';
+  readBack?: number | null | undefined;
+  reason?: string | undefined;
+}
+
+/** Carries a write to the device that owns the point: over MQTT to its gateway, or into a simulation. */
+export interface Dispatcher {
+  write(command: {
+    id: string;
+    gatewayId: string;
+    device: string;
+    point: string;
+    value: number;
+    requestedBy: string;
+  }): Promise<WriteOutcome>;
+}
+
+export interface ControlRequest {
+  device: string;
+  point: string;
+  /** 1 (highest) … 16. */
+  priority: number;
+  /** null relinquishes the slot. */
+  value: number | null;
+  /** Who or what asks: `user:张工`, `schedule:office-hvac`, `strategy:demand-limit`. */
+  source: string;
+  reason?: string | undefined;
+  /** Epoch ms at which the slot empties itself. */
+  expiresAt?: number | undefined;
+}
+
+export interface RequestResult {
+  accepted: boolean;
+  /** Why it was rejected. */
+  reason?: string;
+  effective: Effective;
+  /** The write it caused, if the value in effect changed. */
+  write?: WriteOutcome;
+}
+
+export interface Alarm {
+  at: string;
+  device: string;
+  point: string;
+  kind: 'not_following' | 'write_failed';
+  message: string;
+}
+
+/** Retry a failed write no sooner than this. */
+const RETRY_AFTER_MS = 60_000;
+
+/**
+ * Priority arbitration of every command: each writable point has a 16-level priority array
+ * (persisted); a request is checked against policy (value limits and the 26 °C / 20 °C rule, then
+ * minimum on/off times and the write rate for the change it would cause) and rejected with the
+ * reason, never clamped; the value in effect goes to the device through the dispatcher, and every
+ * request, expiry and write — with its read-back — is in the audit log.
+ */
+export class ControlEngine {
+  readonly points: Map<string, ControlPoint>;
+  readonly alarms: Alarm[] = [];
+  private readonly slots = new Map<string, Map<number, Slot>>();
+  /** What was last written to each point (null: released to the device's own control). */
+  private readonly written = new Map<string, number | null>();
+  private readonly failedAt = new Map<string, number>();
+  private readonly deferred = new Map<string, string>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly timeZone: string;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly ctx: {
+      site: LoadedSite;
+      db: ControlDb;
+      dispatcher: Dispatcher;
+      clock: Clock;
+      log: Logger;
+    },
+  ) {
+    this.points = controlPoints(ctx.site);
+    this.timeZone = ctx.site.config.site.timezone;
+    this.log = ctx.log.child('control');
+    for (const { device, point, level, slot } of ctx.db.slots()) {
+      const key = pointKey(device, point);
+      if (!this.points.has(key)) {
+        this.log.warn('stored priority slot for a point the site no longer has; ignored', {
+          point: key,
+          level,
+        });
+        continue;
+      }
+      this.slotsOf(key).set(level, slot);
+    }
+  }
+
+  private slotsOf(key: string): Map<number, Slot> {
+    let m = this.slots.get(key);
+    if (!m) {
+      m = new Map();
+      this.slots.set(key, m);
+    }
+    return m;
+  }
+
+  private now(): number {
+    return this.ctx.clock.now();
+  }
+
+  private iso(ms = this.now()): string {
+    return new Date(ms).toISOString();
+  }
+
+  /** The point or a JnError-style message naming what exists. */
+  point(device: string, point: string): ControlPoint | string {
+    const cp = this.points.get(pointKey(device, point));
+    if (cp) return cp;
+    const owned = [...this.points.values()].filter((p) => p.device === device).map((p) => p.point);
+    if (owned.length > 0)
+      return `device "${device}" has no writable point "${point}"; its writable points are: ${owned.join(', ')}`;
+    return this.ctx.site.devices.has(device)
+      ? `device "${device}" has no writable points`
+      : `no device "${device}" in the site`;
+  }
+
+  effective(key: string): Effective {
+    const cp = this.points.get(key);
+    return effectiveValue(this.slots.get(key) ?? new Map(), cp?.settings.relinquish_default, this.now());
+  }
+
+  /** The priority array of a point as the API shows it. */
+  array(key: string) {
+    const cp = this.points.get(key);
+    if (!cp) return undefined;
+    const now = this.now();
+    const slots = this.slots.get(key) ?? new Map<number, Slot>();
+    return {
+      device: cp.device,
+      point: cp.point,
+      name: cp.name,
+      unit: cp.unit ?? null,
+      effective: this.effective(key),
+      relinquish_default: cp.settings.relinquish_default ?? null,
+      last_written: this.written.get(key) ?? null,
+      levels: Array.from({ length: LEVELS }, (_, i) => {
+        const s = slots.get(i + 1);
+        return isLive(s, now)
+          ? {
+              level: i + 1,
+              value: s.value,
+              source: s.source,
+              reason: s.reason ?? null,
+              set_at: this.iso(s.setAt),
+              expires_at: s.expiresAt === undefined ? null : this.iso(s.expiresAt),
+            }
+          : { level: i + 1, value: null };
+      }),
+    };
+  }
+
+  /** Slot `priority` of a point (live or not). */
+  slot(key: string, priority: number): Slot | undefined {
+    const s = this.slots.get(key)?.get(priority);
+    return isLive(s, this.now()) ? s : undefined;
+  }
+
+  private serial<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(key) ?? Promise.resolve();
+    const next = prev.then(work, work);
+    this.locks.set(
+      key,
+      next.catch(() => {}),
+    );
+    return next;
+  }
+
+  /** Sets or relinquishes a slot, after policy; writes the device when the value in effect changes. */
+  request(req: ControlRequest): Promise<RequestResult> {
+    const found = this.point(req.device, req.point);
+    if (typeof found === 'string') {
+      this.ctx.db.audit({
+        at: this.iso(),
+        source: req.source,
+        device: req.device,
+        point: req.point,
+        priority: req.priority,
+        action: req.value === null ? 'relinquish' : 'set',
+        outcome: 'rejected',
+        requested: req.value,
+        effective: null,
+        read_back: null,
+        reason: found,
+        correlation_id: null,
+      });
+      return Promise.resolve({
+        accepted: false,
+        reason: found,
+        effective: { value: null, level: null, source: null },
+      });
+    }
+    return this.serial(found.key, () => this.handle(found, req));
+  }
+
+  private async handle(cp: ControlPoint, req: ControlRequest): Promise<RequestResult> {
+    const now = this.now();
+    const slots = this.slotsOf(cp.key);
+    const policy = this.ctx.site.config.control.policy;
+    const reject = (reason: string): RequestResult => {
+      this.ctx.db.audit({
+        at: this.iso(now),
+        source: req.source,
+        device: cp.device,
+        point: cp.point,
+        priority: req.priority,
+        action: req.value === null ? 'relinquish' : 'set',
+        outcome: 'rejected',
+        requested: req.value,
+        effective: this.effective(cp.key).value,
+        read_back: null,
+        reason,
+        correlation_id: null,
+      });
+      this.log.warn('command rejected', { point: cp.key, source: req.source, requested: req.value, reason });
+      return { accepted: false, reason, effective: this.effective(cp.key) };
+    };
+    if (!Number.isInteger(req.priority) || req.priority < 1 || req.priority > LEVELS)
+      return reject(`priority ${req.priority} is not a level 1 … 16`);
+    if (req.expiresAt !== undefined && req.expiresAt <= now)
+      return reject(`expiry ${this.iso(req.expiresAt)} is not in the future`);
+    if (req.value !== null) {
+      const why = valueViolation(cp, req.value, policy);
+      if (why) return reject(why);
+      const after = new Map(slots);
+      after.set(req.priority, { value: req.value, source: req.source, setAt: now });
+      const next = effectiveValue(after, cp.settings.relinquish_default, now);
+      const written = this.written.get(cp.key);
+      if (next.value !== null && next.value !== written) {
+        const timing = timingViolation(cp, next.value, this.history(cp), now, this.timeZone);
+        if (timing) return reject(timing);
+      }
+      slots.set(req.priority, {
+        value: req.value,
+        source: req.source,
+        reason: req.reason,
+        setAt: now,
+        expiresAt: req.expiresAt,
+      });
+    } else slots.delete(req.priority);
+    this.ctx.db.setSlot(cp.device, cp.point, req.priority, slots.get(req.priority));
+    const effective = this.effective(cp.key);
+    this.ctx.db.audit({
+      at: this.iso(now),
+      source: req.source,
+      device: cp.device,
+      point: cp.point,
+      priority: req.priority,
+      action: req.value === null ? 'relinquish' : 'set',
+      outcome: 'accepted',
+      requested: req.value,
+      effective: effective.value,
+      read_back: null,
+      reason: req.reason ?? (req.expiresAt ? `until ${this.iso(req.expiresAt)}` : null),
+      correlation_id: null,
+    });
+    const write = await this.reconcile(cp);
+    return { accepted: true, effective, ...(write ? { write } : {}) };
+  }
+
+  private history(cp: ControlPoint) {
+    const writes = this.ctx.db.writes(cp.device, cp.point);
+    return { last: writes.at(-1), recent: writes.map((w) => w.at) };
+  }
+
+  /** Empties expired slots and brings every point's device in line with its value in effect. */
+  async tick(): Promise<void> {
+    const now = this.now();
+    for (const [key, slots] of this.slots) {
+      const cp = this.points.get(key);
+      if (!cp) continue;
+      for (const [level, slot] of slots) {
+        if (slot.expiresAt === undefined || slot.expiresAt > now) continue;
+        slots.delete(level);
+        this.ctx.db.setSlot(cp.device, cp.point, level, undefined);
+        this.ctx.db.audit({
+          at: this.iso(now),
+          source: slot.source,
+          device: cp.device,
+          point: cp.point,
+          priority: level,
+          action: 'expire',
+          outcome: 'expired',
+          requested: slot.value,
+          effective: this.effective(key).value,
+          read_back: null,
+          reason: `set ${this.iso(slot.setAt)}, expired ${this.iso(slot.expiresAt)}`,
+          correlation_id: null,
+        });
+      }
+    }
+    await Promise.all([...this.points.values()].map((cp) => this.serial(cp.key, () => this.reconcile(cp))));
+  }
+
+  /** Writes the value in effect if it differs from what was last written; undefined when nothing was written. */
+  private async reconcile(cp: ControlPoint): Promise<WriteOutcome | undefined> {
+    const now = this.now();
+    const eff = this.effective(cp.key);
+    const written = this.written.get(cp.key);
+    if (eff.value === null) {
+      if (written !== undefined && written !== null) {
+        this.written.set(cp.key, null);
+        this.ctx.db.audit({
+          at: this.iso(now),
+          source: 'arbitration',
+          device: cp.device,
+          point: cp.point,
+          priority: null,
+          action: 'release',
+          outcome: 'released',
+          requested: null,
+          effective: null,
+          read_back: null,
+          reason:
+            'every slot is empty and the point has no relinquish default: the device keeps its own control',
+          correlation_id: null,
+        });
+      }
+      return undefined;
+    }
+    if (eff.value === written) return undefined;
+    const failed = this.failedAt.get(cp.key);
+    if (failed !== undefined && now - failed < RETRY_AFTER_MS) return undefined;
+    const timing = timingViolation(cp, eff.value, this.history(cp), now, this.timeZone);
+    if (timing) {
+      if (this.deferred.get(cp.key) !== timing) {
+        this.deferred.set(cp.key, timing);
+        this.log.info('write deferred', { point: cp.key, value: eff.value, reason: timing });
+      }
+      return undefined;
+    }
+    this.deferred.delete(cp.key);
+    const id = randomUUID();
+    const source = eff.source ?? 'relinquish_default';
+    let outcome: WriteOutcome;
+    try {
+      outcome = await this.ctx.dispatcher.write({
+        id,
+        gatewayId: cp.gatewayId,
+        device: cp.device,
+        point: cp.point,
+        value: eff.value,
+        requestedBy: source,
+      });
+    } catch (err) {
+      outcome = { status: 'failed', reason: errorText(err) };
+    }
+    const done = this.now();
+    let result: string = outcome.status;
+    let reason = outcome.reason ?? null;
+    if (outcome.status === 'written') {
+      this.written.set(cp.key, eff.value);
+      this.failedAt.delete(cp.key);
+      this.ctx.db.recordWrite(cp.device, cp.point, eff.value, done);
+      const tolerance = cp.settings.follow_tolerance ?? 0.01;
+      const rb = outcome.readBack;
+      if (rb === null || rb === undefined || Math.abs(rb - eff.value) > tolerance) {
+        result = 'not_following';
+        reason = `read back ${rb ?? 'nothing'} after writing ${eff.value}`;
+        this.raise(cp, 'not_following', `${cp.key} does not follow its command: ${reason}`);
+      }
+    } else {
+      this.failedAt.set(cp.key, done);
+      this.raise(
+        cp,
+        'write_failed',
+        `${cp.key}: write of ${eff.value} ${outcome.status}${reason ? `: ${reason}` : ''}`,
+      );
+    }
+    this.ctx.db.audit({
+      at: this.iso(done),
+      source,
+      device: cp.device,
+      point: cp.point,
+      priority: eff.level,
+      action: 'write',
+      outcome: result,
+      requested: eff.value,
+      effective: eff.value,
+      read_back: outcome.readBack ?? null,
+      reason,
+      correlation_id: id,
+    });
+    return outcome;
+  }
+
+  private raise(cp: ControlPoint, kind: Alarm['kind'], message: string): void {
+    this.alarms.push({ at: this.iso(), device: cp.device, point: cp.point, kind, message });
+    if (this.alarms.length > 1000) this.alarms.shift();
+    this.log.warn('alarm', { kind, point: cp.key, message });
+  }
+}

@@ -1,0 +1,239 @@
+import type { CalendarOverride } from '../core/calendar.ts';
+import type { Clock } from '../core/clock.ts';
+import type { LoadedSite } from '../core/config/loadSite.ts';
+import { pointKey } from '../core/control/points.ts';
+import type { ControlPort } from '../core/control/port.ts';
+import { type ScheduledAction, scheduleActions, validateSchedule } from '../core/control/schedules.ts';
+import { priorityLevels, type Schedule, scheduleSchema } from '../core/control/schema.ts';
+import type { Logger } from '../core/log.ts';
+import { ControlDb } from './db.ts';
+import { ControlEngine, type Dispatcher } from './engine.ts';
+import { DemandLimiter, type Latest, LightingSweeps, OptimalStart, ScheduleRunner } from './strategies.ts';
+
+/**
+ * The control service: the arbitration engine, the schedules and the strategies (optimal start,
+ * after-hours lighting sweeps, demand limiting), ticked on the platform clock, and the port the
+ * API uses. Dispatch (MQTT to the gateways, or a simulation) and the source of live values are
+ * given by whoever runs it.
+ */
+export class ControlService implements ControlPort {
+  readonly db: ControlDb;
+  readonly engine: ControlEngine;
+  readonly optimalStart: OptimalStart;
+  readonly demand: DemandLimiter;
+  private readonly runner: ScheduleRunner;
+  private readonly sweeps: LightingSweeps;
+  private ticking: Promise<void> | undefined;
+
+  constructor(
+    private readonly ctx: {
+      site: LoadedSite;
+      dbFile: string;
+      dispatcher: Dispatcher;
+      latest: Latest;
+      clock: Clock;
+      log: Logger;
+      /** Strategies to run besides the schedules (default: all). */
+      strategies?: { optimalStart?: boolean; sweeps?: boolean; demand?: boolean };
+    },
+  ) {
+    this.db = new ControlDb(ctx.dbFile);
+    this.engine = new ControlEngine({
+      site: ctx.site,
+      db: this.db,
+      dispatcher: ctx.dispatcher,
+      clock: ctx.clock,
+      log: ctx.log,
+    });
+    const strategyCtx = {
+      site: ctx.site,
+      engine: this.engine,
+      db: this.db,
+      latest: ctx.latest,
+      schedules: () => this.activeSchedules(),
+    };
+    this.runner = new ScheduleRunner(strategyCtx);
+    this.optimalStart = new OptimalStart(strategyCtx);
+    this.sweeps = new LightingSweeps(strategyCtx);
+    this.demand = new DemandLimiter(strategyCtx);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private activeSchedules(): Schedule[] {
+    return [...this.ctx.site.config.control.schedules, ...this.db.schedules().map((s) => s.schedule)];
+  }
+
+  /** One control cycle at the clock's now; overlapping calls share the running cycle. */
+  tick(): Promise<void> {
+    this.ticking ??= this.cycle().finally(() => {
+      this.ticking = undefined;
+    });
+    return this.ticking;
+  }
+
+  private async cycle(): Promise<void> {
+    const now = this.ctx.clock.now();
+    const on = this.ctx.strategies ?? {};
+    await this.runner.tick(now);
+    if (on.optimalStart !== false) await this.optimalStart.tick(now);
+    if (on.sweeps !== false) await this.sweeps.tick(now);
+    if (on.demand !== false) await this.demand.tick(now);
+    await this.engine.tick();
+  }
+
+  // ── the API's port ──────────────────────────────────────────────────────────────────────
+
+  points() {
+    return [...this.engine.points.values()].map((cp) => ({
+      device: cp.device,
+      point: cp.point,
+      name: cp.name,
+      unit: cp.unit ?? null,
+      groups: cp.groups,
+      effective: this.engine.effective(cp.key),
+    }));
+  }
+
+  array(device: string, point: string) {
+    return this.engine.array(pointKey(device, point));
+  }
+
+  command(req: Parameters<ControlPort['command']>[0]) {
+    return this.engine.request({
+      device: req.device,
+      point: req.point,
+      priority: req.priority,
+      value: req.value,
+      source: `user:${req.user}`,
+      reason: req.reason,
+      expiresAt: req.expiresAt,
+    });
+  }
+
+  async overtime(req: Parameters<ControlPort['overtime']>[0]) {
+    const control = this.ctx.site.config.control;
+    const group = control.groups.find((g) => g.id === req.group);
+    if (!group)
+      return {
+        accepted: false,
+        reason: `no group "${req.group}"; groups are: ${control.groups.map((g) => g.id).join(', ')}`,
+        results: [],
+      };
+    const now = this.ctx.clock.now();
+    if (req.until <= now)
+      return {
+        accepted: false,
+        reason: 'the end of the after-hours request is not in the future',
+        results: [],
+      };
+    if (req.until - now > control.overtime_max)
+      return {
+        accepted: false,
+        reason: `an after-hours request lasts at most ${control.overtime_max / 3_600_000} h (control.overtime_max)`,
+        results: [],
+      };
+    const point = group.class === 'lighting' ? undefined : 'on_off';
+    const results = [];
+    for (const device of group.devices) {
+      const points = point
+        ? [point]
+        : [...this.engine.points.values()].filter((p) => p.device === device && p.binary).map((p) => p.point);
+      for (const p of points) {
+        const r = await this.engine.request({
+          device,
+          point: p,
+          priority: priorityLevels.operator,
+          value: 1,
+          source: `user:${req.user}`,
+          reason: `加班 after-hours${req.reason ? `: ${req.reason}` : ''}`,
+          expiresAt: req.until,
+        });
+        results.push({ device, point: p, ...r });
+      }
+    }
+    return { accepted: results.every((r) => r.accepted), results };
+  }
+
+  schedules() {
+    return [
+      ...this.ctx.site.config.control.schedules.map((schedule) => ({ schedule, origin: 'site' as const })),
+      ...this.db.schedules().map((s) => ({
+        schedule: s.schedule,
+        origin: 'api' as const,
+        updated_at: s.updatedAt,
+        updated_by: s.updatedBy,
+      })),
+    ];
+  }
+
+  validateSchedule(input: unknown) {
+    const parsed = scheduleSchema.safeParse(input);
+    if (!parsed.success)
+      return {
+        problems: parsed.error.issues.map((i) => ({
+          path: i.path.map(String).join('.') || '(root)',
+          message: i.message,
+        })),
+      };
+    const others = this.activeSchedules().filter((s) => s.id !== parsed.data.id);
+    return {
+      schedule: parsed.data,
+      problems: validateSchedule(parsed.data, this.ctx.site, this.engine.points, others),
+    };
+  }
+
+  putSchedule(input: unknown, user: string) {
+    const checked = this.validateSchedule(input);
+    if (!checked.schedule || checked.problems.length > 0) return checked;
+    if (this.ctx.site.config.control.schedules.some((s) => s.id === checked.schedule?.id))
+      return {
+        ...checked,
+        conflict: `schedule "${checked.schedule.id}" is defined in the site file; change it there`,
+      };
+    this.db.putSchedule(checked.schedule, new Date(this.ctx.clock.now()).toISOString(), user);
+    return checked;
+  }
+
+  deleteSchedule(id: string, _user: string) {
+    if (this.ctx.site.config.control.schedules.some((s) => s.id === id))
+      return { deleted: false, conflict: `schedule "${id}" is defined in the site file; remove it there` };
+    const deleted = this.db.deleteSchedule(id);
+    if (deleted) {
+      // Its slots are relinquished on the next cycle by nobody: empty them now.
+      for (const cp of this.engine.points.values())
+        for (let level = 14; level <= 16; level++)
+          if (this.engine.slot(cp.key, level)?.source === `schedule:${id}`)
+            void this.engine.request({
+              device: cp.device,
+              point: cp.point,
+              priority: level,
+              value: null,
+              source: `schedule:${id}`,
+              reason: 'schedule deleted',
+            });
+    }
+    return { deleted };
+  }
+
+  preview(from: number, to: number): ScheduledAction[] {
+    const tz = this.ctx.site.config.site.timezone;
+    const overrides = this.ctx.site.config.control.calendar_overrides as CalendarOverride[];
+    const groups = this.ctx.site.config.control.groups;
+    return this.activeSchedules()
+      .flatMap((s) =>
+        scheduleActions(s, groups.find((g) => g.id === s.group)?.devices ?? [], from, to, tz, overrides),
+      )
+      .sort((a, b) => a.ms - b.ms || a.device.localeCompare(b.device));
+  }
+
+  audit(filter: Parameters<ControlPort['audit']>[0]) {
+    return this.db.auditLog(filter);
+  }
+
+  alarms() {
+    return [...this.engine.alarms].reverse();
+  }
+}

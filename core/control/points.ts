@@ -1,0 +1,127 @@
+import type { LoadedSite } from '../config/loadSite.ts';
+import type { ControlConfig, PointSettings } from './schema.ts';
+
+/** A writable field point as control sees it: where it lives, its limits and its settings. */
+export interface ControlPoint {
+  /** `device/point` */
+  key: string;
+  device: string;
+  point: string;
+  gatewayId: string;
+  name: string;
+  unit?: string | undefined;
+  /** 0/1 (a coil, a Boolean): on/off semantics for minimum on/off times. */
+  binary: boolean;
+  /** The device's own range (profile min/max). */
+  deviceMin?: number | undefined;
+  deviceMax?: number | undefined;
+  /** Groups the device belongs to. */
+  groups: string[];
+  /** The merged settings of the groups' entries for this point. */
+  settings: Partial<PointSettings>;
+  /** The 26 °C / 20 °C rule applies. */
+  rule?: 'cooling' | 'heating' | undefined;
+}
+
+export const pointKey = (device: string, point: string) => `${device}/${point}`;
+
+/** Every writable point of the site's devices (profile access read_write), with control's settings. */
+export function controlPoints(site: LoadedSite): Map<string, ControlPoint> {
+  const control = site.config.control;
+  const out = new Map<string, ControlPoint>();
+  for (const [deviceId, { profile, gatewayId }] of site.devices) {
+    const groups = control.groups.filter((g) => g.devices.includes(deviceId)).map((g) => g.id);
+    for (const p of profile.points) {
+      if (p.access !== 'read_write') continue;
+      const binary = 'data_type' in p ? p.data_type === 'Boolean' : p.type === 'bit';
+      const settings: Partial<PointSettings> = {};
+      for (const s of control.points)
+        if (s.point === p.id && groups.includes(s.group)) Object.assign(settings, s);
+      const rule = control.policy.cooling_points.includes(p.id)
+        ? 'cooling'
+        : control.policy.heating_points.includes(p.id)
+          ? 'heating'
+          : undefined;
+      out.set(pointKey(deviceId, p.id), {
+        key: pointKey(deviceId, p.id),
+        device: deviceId,
+        point: p.id,
+        gatewayId,
+        name: p.name,
+        unit: p.unit,
+        binary,
+        deviceMin: binary ? 0 : p.min,
+        deviceMax: binary ? 1 : p.max,
+        groups,
+        settings,
+        rule,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Why `value` may not be commanded to `cp` — the device range, the point's limits, 0/1 for on/off
+ * points, the 26 °C / 20 °C rule — or undefined when it may. Never clamps.
+ */
+export function valueViolation(
+  cp: ControlPoint,
+  value: number,
+  policy: ControlConfig['policy'],
+): string | undefined {
+  const unit = cp.unit ? ` ${cp.unit}` : '';
+  const name = `${cp.key} (${cp.name})`;
+  if (cp.binary && value !== 0 && value !== 1) return `${name} is on/off: 0 or 1, not ${value}`;
+  if (cp.rule === 'cooling' && value < policy.cooling_setpoint_min.value)
+    return `cooling setpoint ${value}${unit} of ${name} is below the policy minimum ${policy.cooling_setpoint_min.value}${unit}: ${policy.cooling_setpoint_min.reason}`;
+  if (cp.rule === 'heating' && value > policy.heating_setpoint_max.value)
+    return `heating setpoint ${value}${unit} of ${name} is above the policy maximum ${policy.heating_setpoint_max.value}${unit}: ${policy.heating_setpoint_max.reason}`;
+  const { min, max, reason } = cp.settings;
+  const why = reason ? `: ${reason}` : '';
+  if (min !== undefined && value < min)
+    return `${value}${unit} for ${name} is below its limit ${min}${unit} (control.points)${why}`;
+  if (max !== undefined && value > max)
+    return `${value}${unit} for ${name} is above its limit ${max}${unit} (control.points)${why}`;
+  if (cp.deviceMin !== undefined && value < cp.deviceMin)
+    return `${value}${unit} for ${name} is below the device’s range ${cp.deviceMin}…${cp.deviceMax ?? ''}${unit}`;
+  if (cp.deviceMax !== undefined && value > cp.deviceMax)
+    return `${value}${unit} for ${name} is above the device’s range ${cp.deviceMin ?? ''}…${cp.deviceMax}${unit}`;
+  return undefined;
+}
+
+/** What control remembers of a point's writes, for minimum on/off times and the write rate. */
+export interface WriteHistory {
+  /** The last value written and when. */
+  last?: { value: number; at: number } | undefined;
+  /** Times of the writes of the last hour. */
+  recent: number[];
+}
+
+const clock = (ms: number, timeZone: string) =>
+  new Date(ms).toLocaleTimeString('zh-CN', { timeZone, hour12: false, hour: '2-digit', minute: '2-digit' });
+
+/** Why writing `value` to `cp` now would break its minimum on/off time or write rate, or undefined. */
+export function timingViolation(
+  cp: ControlPoint,
+  value: number,
+  history: WriteHistory,
+  now: number,
+  timeZone: string,
+): string | undefined {
+  const { min_on, min_off, max_writes_per_hour } = cp.settings;
+  const last = history.last;
+  if (cp.binary && last && last.value !== value) {
+    const held = now - last.at;
+    if (last.value === 1 && min_on !== undefined && held < min_on)
+      return `${cp.key} has been on since ${clock(last.at, timeZone)}; its minimum on time is ${min_on / 60_000} min, so off is allowed from ${clock(last.at + min_on, timeZone)}`;
+    if (last.value === 0 && min_off !== undefined && held < min_off)
+      return `${cp.key} has been off since ${clock(last.at, timeZone)}; its minimum off time is ${min_off / 60_000} min, so on is allowed from ${clock(last.at + min_off, timeZone)}`;
+  }
+  if (max_writes_per_hour !== undefined) {
+    const inHour = history.recent.filter((t) => t > now - 3_600_000);
+    if (inHour.length >= max_writes_per_hour)
+      return `${cp.key} was written ${inHour.length} times in the last hour; at most ${max_writes_per_hour} writes per hour are allowed`;
+  }
+  return undefined;
+}
