@@ -250,11 +250,12 @@ function checkControl(src: YamlSource, config: SiteConfig, devices: LoadedSite['
         );
     }
   };
-  control.points.forEach((p, i) => groupRef(['control', 'points', i, 'group'], p.group, p.point));
-  control.schedules.forEach((s, i) => groupRef(['control', 'schedules', i, 'group'], s.group, s.point));
-  control.lighting_sweeps?.points.forEach((p, i) =>
-    groupRef(['control', 'lighting_sweeps', 'points', i, 'group'], p.group, p.point),
-  );
+  for (const [i, p] of control.points.entries())
+    groupRef(['control', 'points', i, 'group'], p.group, p.point);
+  for (const [i, s] of control.schedules.entries())
+    groupRef(['control', 'schedules', i, 'group'], s.group, s.point);
+  for (const [i, p] of (control.lighting_sweeps?.points ?? []).entries())
+    groupRef(['control', 'lighting_sweeps', 'points', i, 'group'], p.group, p.point);
   if (src.problems.length === 0) {
     // Values, order, overlaps: the same check the API runs on a schedule.
     const site = { file: src.file, config, profiles: new Map(), devices };
@@ -265,9 +266,8 @@ function checkControl(src: YamlSource, config: SiteConfig, devices: LoadedSite['
     });
   }
   control.demand_limits.forEach((d, i) => {
-    d.shed.forEach((st, j) =>
-      groupRef(['control', 'demand_limits', i, 'shed', j, 'group'], st.group, st.point),
-    );
+    for (const [j, st] of d.shed.entries())
+      groupRef(['control', 'demand_limits', i, 'shed', j, 'group'], st.group, st.point);
     const meter = config.meters.find((m) => m.id === d.meter);
     if (!meter)
       src.problems.push(src.problemAt(['control', 'demand_limits', i, 'meter'], `no meter "${d.meter}"`));
