@@ -1,12 +1,14 @@
 import type { Server } from 'node:http';
 import express from 'express';
 import type { LoadedSite } from '../core/config/loadSite.ts';
+import type { ControlPort } from '../core/control/port.ts';
 import { JnError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import type { Store } from '../core/store/store.ts';
 import { problemHandler, sendProblem } from './problem.ts';
 import { consumptionRoutes } from './routes/consumption.ts';
+import { controlRoutes } from './routes/control.ts';
 import { healthRoutes } from './routes/health.ts';
 import { readingRoutes } from './routes/readings.ts';
 import { reportRoutes } from './routes/reports.ts';
@@ -30,12 +32,15 @@ export async function startApi(ctx: {
   site?: LoadedSite;
   /** The ledger of facts and entries (`<data-dir>/ledger.db`) for reports. */
   ledgerFile?: string;
+  /** The control service: points, overrides, schedules, audit. */
+  control?: ControlPort;
 }): Promise<Api> {
   const log = ctx.log.child('api');
   const app = express();
   app.disable('x-powered-by');
   app.use('/api/v1', healthRoutes(ctx.health), readingRoutes(ctx.store));
   if (ctx.site) app.use('/api/v1', consumptionRoutes(ctx.store, ctx.site));
+  if (ctx.site && ctx.control) app.use('/api/v1', controlRoutes(ctx.control, ctx.site));
   if (ctx.site && ctx.ledgerFile) app.use('/api/v1', reportRoutes(ctx.store, ctx.site, ctx.ledgerFile));
   const metrics = ctx.metrics;
   if (metrics) {

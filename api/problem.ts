@@ -10,11 +10,17 @@ const statusByCode: Record<string, number> = {
 };
 
 /** Sends an RFC 9457 `application/problem+json` body. */
-export function sendProblem(res: Response, status: number, code: string, detail: string): void {
+export function sendProblem(
+  res: Response,
+  status: number,
+  code: string,
+  detail: string,
+  extra: Record<string, unknown> = {},
+): void {
   res
     .status(status)
     .type('application/problem+json')
-    .json({ type: `urn:jieneng:problem:${code}`, title: code, status, detail });
+    .json({ type: `urn:jieneng:problem:${code}`, title: code, status, detail, ...extra });
 }
 
 export function problemHandler(log: Logger): ErrorRequestHandler {

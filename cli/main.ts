@@ -1,9 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startCollector } from '../collector/main.ts';
+import { startControl } from '../control/main.ts';
 import { acceleratedClock, type Clock, systemClock } from '../core/clock.ts';
 import { type LoadedSite, loadSite, summarizeSite } from '../core/config/loadSite.ts';
 import { ConfigError, formatProblems } from '../core/config/problems.ts';
@@ -38,6 +39,9 @@ Usage:
       and keep it across restarts: the broker holds unacknowledged telemetry for that session.
       --connections: MQTT connections in the group, each with one batch in flight (default 8,
       1 with --share none); their writes are merged into group commits.
+  jieneng control --config FILE [--mqtt-url URL] [--data-dir DIR] [--speed N]
+      Schedules, overrides and strategies of the site's control section; every command passes
+      policy and priority arbitration and is audited in DIR/control.db. (jieneng start runs it too.)
   jieneng sims [--scenario FILE] [--speed N] [--data-dir DIR]
       The simulated building alone; prints where each device answers. Its meters keep
       counting across restarts (state in DIR/sims-state.json).
@@ -269,6 +273,18 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           await collector.stop();
           await store.close();
         }, log);
+      }
+      case 'control': {
+        const site = requireConfig(values.config, 'control');
+        mkdirSync(dataDir, { recursive: true });
+        const control = await startControl({
+          site,
+          mqttUrl: values['mqtt-url'] ?? site.config.platform.mqtt_url ?? 'mqtt://127.0.0.1:1883',
+          dbFile: join(dataDir, 'control.db'),
+          clock: clockFor(undefined, values.speed),
+          log,
+        });
+        return await untilSignal(() => control.stop(), log);
       }
       case 'import': {
         const site = loadSite(values.config ?? demoSite);

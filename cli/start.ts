@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { Registry } from 'prom-client';
 import { startApi } from '../api/main.ts';
 import { startCollector } from '../collector/main.ts';
+import { startControl } from '../control/main.ts';
 import type { Clock } from '../core/clock.ts';
 import type { LoadedSite } from '../core/config/loadSite.ts';
 import type { Logger } from '../core/log.ts';
@@ -85,6 +86,14 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
       gateways.push(g);
       stops.push(() => g.stop());
     }
+    const control = await startControl({
+      site,
+      mqttUrl: brokerUrl,
+      dbFile: join(opts.dataDir, 'control.db'),
+      clock,
+      log,
+    });
+    stops.push(() => control.stop());
     const health = async (): Promise<Record<string, ServiceStatus>> => {
       const storeOk = await store.ping().catch(() => false);
       return {
@@ -92,6 +101,7 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
         store: { state: storeOk ? 'running' : 'degraded', detail: { kind: store.kind } },
         'device-sims': sims.status(),
         collector: collector.status(),
+        control: control.status(),
         ...Object.fromEntries(gateways.map((g) => [`gateway:${g.id}`, g.status()])),
       };
     };
@@ -104,6 +114,7 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
       port: opts.port,
       site,
       ledgerFile: join(opts.dataDir, 'ledger.db'),
+      control: control.service,
     });
     stops.push(() => api.stop());
     return {

@@ -80,6 +80,7 @@ export class ControlEngine {
   /** What was last written to each point (null: released to the device's own control). */
   private readonly written = new Map<string, number | null>();
   private readonly failedAt = new Map<string, number>();
+  private readonly failures = new Map<string, number>();
   private readonly deferred = new Map<string, string>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly timeZone: string;
@@ -383,14 +384,20 @@ export class ControlEngine {
         reason = `read back ${rb ?? 'nothing'} after writing ${eff.value}`;
         this.raise(cp, 'not_following', `${cp.key} does not follow its command: ${reason}`);
       }
+      this.failures.delete(cp.key);
     } else {
       this.failedAt.set(cp.key, done);
-      this.raise(
-        cp,
-        'write_failed',
-        `${cp.key}: write of ${eff.value} ${outcome.status}${reason ? `: ${reason}` : ''}`,
-      );
+      // One failure is retried quietly (a gateway still connecting); a second in a row is an alarm.
+      const failures = (this.failures.get(cp.key) ?? 0) + 1;
+      this.failures.set(cp.key, failures);
+      if (failures >= 2)
+        this.raise(
+          cp,
+          'write_failed',
+          `${cp.key}: write of ${eff.value} ${outcome.status} ${failures} times${reason ? `: ${reason}` : ''}`,
+        );
     }
+
     this.ctx.db.audit({
       at: this.iso(done),
       source,

@@ -86,6 +86,10 @@ export class ControlService implements ControlPort {
 
   // ── the API's port ──────────────────────────────────────────────────────────────────────
 
+  now(): number {
+    return this.ctx.clock.now();
+  }
+
   points() {
     return [...this.engine.points.values()].map((cp) => ({
       device: cp.device,

@@ -6,6 +6,7 @@ import { buildReport } from '../../core/reports/build.ts';
 import { ImportError, Ledger } from '../../core/reports/ledger.ts';
 import { renderReport, reportContentTypes } from '../../core/reports/render.ts';
 import type { Store } from '../../core/store/store.ts';
+import { callerOf } from '../caller.ts';
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a local date YYYY-MM-DD');
 const querySchema = z
@@ -66,14 +67,7 @@ export function reportRoutes(store: Store, site: LoadedSite, ledgerFile: string)
   // Until authentication lands (issue #7), the caller names itself in X-Jieneng-User (percent-encoded
   // UTF-8); it is audited.
   const enter = (kind: 'facts' | 'entries') => (req: Request, res: Response) => {
-    // Header values are bytes: a Chinese name comes percent-encoded (encodeURIComponent).
-    const raw = req.get('x-jieneng-user') ?? 'anonymous';
-    let who = raw;
-    try {
-      who = decodeURIComponent(raw);
-    } catch {
-      // not percent-encoded: kept as sent
-    }
+    const who = callerOf(req);
     const body = req.body as unknown;
     const items = Array.isArray(body) ? body : body === undefined ? [] : [body];
     const ledger = new Ledger(ledgerFile);

@@ -7,6 +7,8 @@ import type { Schedule, ScheduleInput } from './schema.ts';
  * routes never reach a device except through it, so every command passes policy and arbitration.
  */
 export interface ControlPort {
+  /** The platform clock (accelerated in a demo): expiries and "tonight" are on it. */
+  now(): number;
   points(): {
     device: string;
     point: string;

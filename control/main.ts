@@ -1,0 +1,176 @@
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Clock } from '../core/clock.ts';
+import { type Command, commandResultSchema } from '../core/commands.ts';
+import type { LoadedSite } from '../core/config/loadSite.ts';
+import { errorText } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
+import type { ServiceStatus } from '../core/status.ts';
+import { telemetryBatchSchema } from '../core/telemetry.ts';
+import { topics } from '../core/topics.ts';
+import type { Dispatcher, WriteOutcome } from './engine.ts';
+import { ControlService } from './service.ts';
+
+/**
+ * Commands over MQTT: each write goes to `jn/v1/<gateway>/command` with a correlation id; the
+ * gateway's outcome comes back on `…/command/result`. A write without an answer in `timeoutMs` is
+ * sent again with the same id (the gateway answers a repeated id without writing twice), at most
+ * `attempts` times.
+ */
+export class MqttDispatcher implements Dispatcher {
+  private readonly waiting = new Map<string, (r: WriteOutcome) => void>();
+
+  constructor(
+    private readonly client: MqttClient,
+    private readonly clock: Clock,
+    private readonly options: { timeoutMs: number; attempts: number },
+  ) {}
+
+  /** Feeds a result payload; unknown ids (another controller's, or late) are ignored. */
+  onResult(payload: Buffer): void {
+    let json: unknown;
+    try {
+      json = JSON.parse(payload.toString('utf8'));
+    } catch {
+      return;
+    }
+    const parsed = commandResultSchema.safeParse(json);
+    if (!parsed.success) return;
+    const r = parsed.data;
+    this.waiting.get(r.id)?.({ status: r.status, readBack: r.read_back, reason: r.reason });
+  }
+
+  async write(c: Parameters<Dispatcher['write']>[0]): Promise<WriteOutcome> {
+    const command: Command = {
+      id: c.id,
+      device: c.device,
+      point: c.point,
+      value: c.value,
+      requested_by: c.requestedBy,
+      sent_at: new Date(this.clock.now()).toISOString(),
+    };
+    for (let attempt = 1; attempt <= this.options.attempts; attempt++) {
+      const answer = new Promise<WriteOutcome | undefined>((resolve) => {
+        const timer = setTimeout(() => {
+          this.waiting.delete(c.id);
+          resolve(undefined);
+        }, this.options.timeoutMs);
+        this.waiting.set(c.id, (r) => {
+          clearTimeout(timer);
+          this.waiting.delete(c.id);
+          resolve(r);
+        });
+      });
+      try {
+        await this.client.publishAsync(topics.command(c.gatewayId), JSON.stringify(command), { qos: 1 });
+      } catch (err) {
+        this.waiting.delete(c.id);
+        if (attempt === this.options.attempts)
+          return { status: 'failed', reason: `not published: ${errorText(err)}` };
+        continue;
+      }
+      const r = await answer;
+      if (r) return r;
+    }
+    return {
+      status: 'timeout',
+      reason: `no answer from gateway "${c.gatewayId}" in ${this.options.attempts} × ${this.options.timeoutMs / 1000} s`,
+    };
+  }
+}
+
+export interface Control {
+  service: ControlService;
+  status(): ServiceStatus;
+  stop(): Promise<void>;
+}
+
+/**
+ * The control service on MQTT: subscribes to the site's telemetry (for zone temperatures, meter
+ * power and read-backs) and command results, and runs a control cycle every `tickMs` of real
+ * time on the platform clock.
+ */
+export async function startControl(ctx: {
+  site: LoadedSite;
+  mqttUrl: string;
+  dbFile: string;
+  clock: Clock;
+  log: Logger;
+  tickMs?: number;
+  commandTimeoutMs?: number;
+}): Promise<Control> {
+  const log = ctx.log.child('control');
+  const latest = new Map<string, number>();
+  const client = await mqtt.connectAsync(ctx.mqttUrl, {
+    clientId: `jn-control-${ctx.site.config.site.id}-${process.pid}`,
+    clean: true,
+    reconnectPeriod: 1000,
+  });
+  const dispatcher = new MqttDispatcher(client, ctx.clock, {
+    timeoutMs: ctx.commandTimeoutMs ?? 10_000,
+    attempts: 3,
+  });
+  const service = new ControlService({
+    site: ctx.site,
+    dbFile: ctx.dbFile,
+    dispatcher,
+    latest: (device, point) => latest.get(`${device}/${point}`),
+    clock: ctx.clock,
+    log: ctx.log,
+  });
+  const gateways = ctx.site.config.gateways.map((g) => g.id);
+  client.on('message', (topic, payload) => {
+    if (topic.endsWith('/command/result')) return dispatcher.onResult(payload);
+    try {
+      const batch = telemetryBatchSchema.safeParse(JSON.parse(payload.toString('utf8')));
+      if (!batch.success) return;
+      for (const r of batch.data.readings)
+        if (r.value !== null && r.quality !== 'bad') latest.set(`${r.device}/${r.point}`, r.value);
+    } catch {
+      // The collector reports malformed telemetry; control only skips it.
+    }
+  });
+  client.on('error', (err) => log.warn('mqtt error', { error: err.message }));
+  await client.subscribeAsync(
+    gateways.flatMap((g) => [topics.telemetry(g), topics.commandResult(g)]),
+    { qos: 1 },
+  );
+  let cycles = 0;
+  let lastError: string | undefined;
+  let stopped = false;
+  const run = () => {
+    if (stopped) return;
+    service
+      .tick()
+      .then(() => {
+        cycles++;
+        lastError = undefined;
+      })
+      .catch((err: unknown) => {
+        lastError = errorText(err);
+        log.error('control cycle failed', { error: lastError });
+      });
+  };
+  const timer = setInterval(run, ctx.tickMs ?? 5_000);
+  run();
+  log.info('control running', { points: service.engine.points.size, schedules: service.schedules().length });
+  return {
+    service,
+    status: () => ({
+      state: lastError ? 'degraded' : 'running',
+      detail: {
+        points: service.engine.points.size,
+        schedules: service.schedules().length,
+        cycles,
+        alarms: service.engine.alarms.length,
+        ...(lastError ? { last_error: lastError } : {}),
+      },
+    }),
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      await service.tick().catch(() => {});
+      await client.endAsync();
+      service.close();
+    },
+  };
+}

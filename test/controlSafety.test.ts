@@ -1,0 +1,229 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { type Api, startApi } from '../api/main.ts';
+import { type Control, startControl } from '../control/main.ts';
+import { ManualClock } from '../core/clock.ts';
+import { loadSite } from '../core/config/loadSite.ts';
+import { ConfigError } from '../core/config/problems.ts';
+import { createLogger } from '../core/log.ts';
+import { topics } from '../core/topics.ts';
+import { type Sims, startSims } from '../device-sims/main.ts';
+import { defaultScenarioFile, loadScenario } from '../device-sims/scenario/load.ts';
+import { type Gateway, startGateway } from '../gateway/main.ts';
+import { waitFor } from './helpers/site.ts';
+import { freePort } from './servers/process.ts';
+
+/**
+ * Safety on the real path: control → real Mosquitto → gateway → OPC UA → the simulated AC units.
+ * Commands outside policy from the API, an operator override and a schedule are rejected with the
+ * reason, and the simulator's own write counter shows that none of them reached a device; a
+ * command within policy does reach it (so the watch can see writes).
+ */
+describe('control safety', () => {
+  const AC = 'zonghe-lou-f1-3-ac';
+  let sims: Sims;
+  let gateway: Gateway;
+  let control: Control;
+  let api: Api;
+  let base: string;
+  let dir: string;
+  const clock = new ManualClock(Date.parse('2025-07-15T10:00:00+08:00'));
+  const log = createLogger({ level: 'error' });
+  const opcuaWrites = () => sims.status().detail?.opcua_writes as number;
+  const zone = () => sims.simulation.building('zonghe-lou')?.zone('f1-3');
+
+  /** The demo site with only its OPC UA air-conditioning (on `port`) and their control. */
+  function siteFile(port: number, extra: (doc: Record<string, any>) => void = () => {}): string {
+    const doc = parse(readFileSync(join(import.meta.dirname, '../examples/demo-site.yaml'), 'utf8'));
+    doc.gateways = [
+      {
+        id: 'gw-safety',
+        connections: doc.gateways[0].connections
+          .filter((c: { protocol: string }) => c.protocol === 'opcua')
+          .map((c: object) => ({
+            ...c,
+            endpoint: `opc.tcp://127.0.0.1:${port}/jieneng`,
+            sampling_interval: '200ms',
+            publishing_interval: '200ms',
+          })),
+      },
+    ];
+    doc.meters = [];
+    doc.control.groups = doc.control.groups.filter((g: { class: string }) => g.class === 'hvac');
+    delete doc.control.lighting_sweeps;
+    doc.control.demand_limits = [];
+    extra(doc);
+    const file = join(dir, `site-${Math.random().toString(36).slice(2)}.yaml`);
+    writeFileSync(file, stringify(doc));
+    return file;
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'jn-safety-'));
+    const loaded = loadScenario(defaultScenarioFile);
+    const port = await freePort();
+    sims = await startSims({
+      scenario: {
+        ...loaded,
+        scenario: { ...loaded.scenario, devices: [], opcua: { port, profile: 'opcua/jieneng/hvac-zone' } },
+      },
+      clock,
+      log,
+    });
+    const site = loadSite(siteFile(port));
+    const mqttUrl = inject('mosquittoUrl');
+    gateway = await startGateway({ site, gatewayId: 'gw-safety', mqttUrl, dataDir: dir, clock, log });
+    // Control starts once the gateway publishes the units' values (its OPC UA session is up).
+    const watcher = await mqtt.connectAsync(mqttUrl);
+    let seen = false;
+    watcher.on('message', (_t, p) => {
+      if (p.toString().includes(AC)) seen = true;
+    });
+    await watcher.subscribeAsync(topics.telemetry('gw-safety'), { qos: 1 });
+    await waitFor('telemetry of the AC units', () => seen, 30_000);
+    await watcher.endAsync();
+    control = await startControl({ site, mqttUrl, dbFile: join(dir, 'control.db'), clock, log, tickMs: 200 });
+    api = await startApi({
+      store: undefined as never,
+      health: async () => ({}),
+      log,
+      port: 0,
+      site,
+      control: control.service,
+    });
+    base = `http://127.0.0.1:${api.port}/api/v1`;
+    // The relinquish defaults (26 °C cooling, 20 °C heating) and the schedule's "on" reach every unit.
+    await waitFor(
+      'the relinquish default and the schedule on the unit',
+      () =>
+        control.service.engine.array(`${AC}/cooling_setpoint`)?.last_written === 26 &&
+        zone()?.hvac.on === true,
+      30_000,
+    );
+  }, 90_000);
+
+  afterAll(async () => {
+    await api?.stop();
+    await control?.stop();
+    await gateway?.stop();
+    await sims?.stop();
+  });
+
+  it('rejects 24 °C from the API, an operator override and a schedule with the reason; no write reaches the unit', async () => {
+    const before = opcuaWrites();
+    const setpointBefore = zone()?.hvac.coolingSetpoint;
+    expect(setpointBefore).toBe(26);
+
+    // API
+    const put = await fetch(`${base}/points/${AC}/cooling_setpoint/override`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', 'x-jieneng-user': encodeURIComponent('张工') },
+      body: JSON.stringify({ value: 24, for: '2h', reason: '会议室太热' }),
+    });
+    expect(put.status).toBe(422);
+    const problem = (await put.json()) as { detail: string };
+    expect(problem.detail).toMatch(
+      /cooling setpoint 24 °C .* below the policy minimum 26 °C: 公共建筑空调温度控制/,
+    );
+
+    // Operator override (level 8 with an expiry) through the control port, as the web UI sends it.
+    const override = await control.service.command({
+      device: AC,
+      point: 'cooling_setpoint',
+      priority: 8,
+      value: 24,
+      user: '李工',
+      expiresAt: clock.now() + 3_600_000,
+    });
+    expect(override).toMatchObject({ accepted: false });
+    expect(override.reason).toMatch(/below the policy minimum 26 °C/);
+
+    // A schedule through the API: refused with the path of the offending value.
+    const sched = await fetch(`${base}/schedules`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        id: 'too-cold',
+        name: '过冷',
+        group: 'zonghe-office-ac',
+        point: 'cooling_setpoint',
+        priority: 14,
+        week: { workday: [{ at: '08:00', value: 24 }] },
+      }),
+    });
+    expect(sched.status).toBe(422);
+    const body = (await sched.json()) as { problems: { path: string; message: string }[] };
+    expect(body.problems[0]?.path).toBe('week.workday[0].value');
+    expect(body.problems[0]?.message).toMatch(/below the policy minimum 26 °C/);
+
+    // A schedule stored before the policy was tightened: the running schedule's request is rejected.
+    control.service.db.putSchedule(
+      {
+        id: 'legacy',
+        name: '旧时间表',
+        group: 'zonghe-office-ac',
+        point: 'cooling_setpoint',
+        priority: 14,
+        default: 24,
+        effective: {},
+        week: { workday: [], weekend: [], holiday: [] },
+        exceptions: [],
+      },
+      new Date(clock.now()).toISOString(),
+      'migration',
+    );
+    await control.service.tick();
+    const legacy = control.service.audit({ device: AC, source: 'schedule:legacy' });
+    expect(legacy[0]).toMatchObject({ outcome: 'rejected', requested: 24, priority: 14 });
+    expect(legacy[0]?.reason).toMatch(/below the policy minimum 26 °C/);
+    control.service.db.deleteSchedule('legacy');
+
+    // A site file with such a schedule does not load: file, path and reason.
+    const badFile = siteFile(1, (doc) => {
+      doc.control.schedules[0].point = 'cooling_setpoint';
+      doc.control.schedules[0].default = 24;
+      doc.control.schedules[0].week = { workday: [{ at: '08:00', value: 26 }] };
+    });
+    expect(() => loadSite(badFile)).toThrow(ConfigError);
+    try {
+      loadSite(badFile);
+    } catch (err) {
+      expect(String((err as ConfigError).message)).toMatch(
+        /control\.schedules\[0\]\.default.*below the policy minimum 26 °C/s,
+      );
+    }
+
+    // Give any stray write time to arrive, then look at the device side.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(opcuaWrites()).toBe(before);
+    expect(zone()?.hvac.coolingSetpoint).toBe(26);
+
+    // Within policy it does reach the unit: 27 °C for an hour, read back 27.
+    const ok = await fetch(`${base}/points/${AC}/cooling_setpoint/override`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', 'x-jieneng-user': encodeURIComponent('张工') },
+      body: JSON.stringify({ value: 27, for: '1h' }),
+    });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({
+      accepted: true,
+      effective: { value: 27, level: 8 },
+      write: { status: 'written', readBack: 27 },
+    });
+    expect(opcuaWrites()).toBe(before + 1);
+    expect(zone()?.hvac.coolingSetpoint).toBe(27);
+    const audit = (await (
+      await fetch(`${base}/control/audit?device=${AC}&point=cooling_setpoint&limit=20`)
+    ).json()) as {
+      entries: { source: string; outcome: string; read_back: number | null }[];
+    };
+    expect(audit.entries[0]).toMatchObject({ source: 'user:张工', outcome: 'written', read_back: 27 });
+    expect(audit.entries.filter((e) => e.outcome === 'rejected').map((e) => e.source)).toEqual(
+      expect.arrayContaining(['user:张工', 'user:李工', 'schedule:legacy']),
+    );
+  });
+});
