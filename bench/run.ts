@@ -4,6 +4,7 @@ import { benchGateway } from './gateway.ts';
 import { benchIngest } from './ingest.ts';
 import { benchRollups } from './rollups.ts';
 import { benchRtuBus } from './rtuBus.ts';
+import { benchSavings } from './savings.ts';
 import { benchStoreWrite } from './storeWrite.ts';
 
 const benches: [string, () => Promise<string[]>][] = [
@@ -12,6 +13,7 @@ const benches: [string, () => Promise<string[]>][] = [
   ['gateway over Modbus TCP', benchGateway],
   ['ingest: MQTT → collector → store (100,000 readings in batches of 250)', benchIngest],
   ['rollups: a year of hourly consumption for 500 meters', benchRollups],
+  ['control savings: a simulated cooling-season month, unmanaged against jieneng', benchSavings],
 ];
 
 // `npm run bench -- rtu` runs only the benchmarks whose name contains one of the words given.

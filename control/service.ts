@@ -62,8 +62,16 @@ export class ControlService implements ControlPort {
     this.db.close();
   }
 
+  private stored: Schedule[] | undefined;
+
+  /** Re-reads the stored schedules (after another process changed control.db). */
+  reloadSchedules(): void {
+    this.stored = undefined;
+  }
+
   private activeSchedules(): Schedule[] {
-    return [...this.ctx.site.config.control.schedules, ...this.db.schedules().map((s) => s.schedule)];
+    this.stored ??= this.db.schedules().map((s) => s.schedule);
+    return [...this.ctx.site.config.control.schedules, ...this.stored];
   }
 
   /** One control cycle at the clock's now; overlapping calls share the running cycle. */
@@ -198,6 +206,7 @@ export class ControlService implements ControlPort {
         conflict: `schedule "${checked.schedule.id}" is defined in the site file; change it there`,
       };
     this.db.putSchedule(checked.schedule, new Date(this.ctx.clock.now()).toISOString(), user);
+    this.stored = undefined;
     return checked;
   }
 
@@ -205,6 +214,7 @@ export class ControlService implements ControlPort {
     if (this.ctx.site.config.control.schedules.some((s) => s.id === id))
       return { deleted: false, conflict: `schedule "${id}" is defined in the site file; remove it there` };
     const deleted = this.db.deleteSchedule(id);
+    this.stored = undefined;
     if (deleted) {
       // Its slots are relinquished on the next cycle by nobody: empty them now.
       for (const cp of this.engine.points.values())

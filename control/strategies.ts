@@ -133,6 +133,7 @@ export class OptimalStart {
       for (const device of devicesOf(this.ctx.site, s.group)) {
         const key = pointKey(device, 'on_off');
         if (this.ctx.engine.slot(key, priorityLevels.optimalStart)) continue;
+        if (now < start.at - o.max_lead) continue;
         const lead = this.lead(device);
         if (lead <= 0 || now < start.at - lead) continue;
         work.push(
@@ -248,14 +249,24 @@ export function tariffPeriod(
  * Demand limiting: during the enforced tariff periods, the building's 15-minute demand (the
  * average power of the current quarter hour, as the utility bills it) is projected from the
  * energy so far and the power now; above 95 % of the limit the next shed stage is applied at
- * priority 10 (each stage within policy: a stage a policy refuses is skipped), below 80 % for
- * five minutes the last stage is restored. Outside the periods everything is restored.
+ * priority 10 (each stage within policy: a stage a policy refuses is skipped). The last stage is
+ * restored once the power it saved fits under 85 % of the limit again. Outside the periods
+ * everything is restored.
  */
+interface LimiterState {
+  stage: number;
+  /** Start of the current quarter hour and the energy since, kWh. */
+  block: number;
+  energy: number;
+  lastAt?: number;
+  calmSince?: number | undefined;
+  restoredAt?: number;
+  /** Per shed stage: when, the power then (W), and what it saved (kW, measured 5 min later). */
+  sheds: { at: number; powerBefore: number; saved?: number }[];
+}
+
 export class DemandLimiter {
-  private readonly state = new Map<
-    string,
-    { stage: number; block: number; energy: number; lastAt?: number; lastPower?: number; calmSince?: number }
-  >();
+  private readonly state = new Map<string, LimiterState>();
   /** Every shed and restore, for tests and the API. */
   readonly events: {
     at: number;
@@ -275,7 +286,7 @@ export class DemandLimiter {
       const meter = this.ctx.site.config.meters.find((m) => m.id === limit.meter);
       if (!meter) continue;
       const power = this.ctx.latest(meter.device, limit.power_point);
-      const st = this.state.get(limit.building) ?? { stage: 0, block: 0, energy: 0 };
+      const st: LimiterState = this.state.get(limit.building) ?? { stage: 0, block: 0, energy: 0, sheds: [] };
       this.state.set(limit.building, st);
       const block = Math.floor(now / 900_000) * 900_000;
       if (st.block !== block) {
@@ -290,18 +301,32 @@ export class DemandLimiter {
       const period = tariff ? tariffPeriod(tariff, now, tz) : undefined;
       const enforced = period !== undefined && limit.periods.includes(period);
       if (!enforced || power === undefined) {
-        while (st.stage > 0) await this.restore(limit, st, now, 0);
+        // Outside the periods: restore in stages, one every 5 minutes, so the pull-downs do not add up.
+        if (st.stage > 0 && now - (st.restoredAt ?? 0) >= 300_000) {
+          st.restoredAt = now;
+          await this.restore(limit, st, now, 0);
+        }
         continue;
       }
+      // What the last stage saved, measured five minutes after it was shed.
+      const last = st.sheds.at(-1);
+      if (last && last.saved === undefined && now - last.at >= 300_000)
+        last.saved = Math.max(0, last.powerBefore - power) / 1000;
       const remainingH = (block + 900_000 - now) / 3_600_000;
       const projected = (st.energy + (power / 1000) * remainingH) / 0.25;
       if (projected > 0.95 * limit.limit_kw && st.stage < limit.shed.length) {
         st.calmSince = undefined;
-        await this.shed(limit, st, now, projected);
-      } else if (projected < 0.8 * limit.limit_kw && st.stage > 0) {
+        await this.shed(limit, st, now, projected, power);
+        continue;
+      }
+      // Restore a stage only when the power it saved fits under the limit again (its pull-down
+      // comes back at once), the stage has held a quarter hour, and that has been so for 5 minutes.
+      const saved = last?.saved ?? Number.POSITIVE_INFINITY;
+      const fits = st.stage > 0 && power / 1000 + saved < 0.85 * limit.limit_kw;
+      if (fits && last && now - last.at >= 900_000) {
         st.calmSince ??= now;
         if (now - st.calmSince >= 300_000) {
-          st.calmSince = now;
+          st.calmSince = undefined;
           await this.restore(limit, st, now, projected);
         }
       } else st.calmSince = undefined;
@@ -310,12 +335,14 @@ export class DemandLimiter {
 
   private async shed(
     limit: (typeof this.ctx.site.config.control.demand_limits)[number],
-    st: { stage: number },
+    st: LimiterState,
     now: number,
     projected: number,
+    power: number,
   ): Promise<void> {
     const stage = limit.shed[st.stage];
     st.stage++;
+    st.sheds.push({ at: now, powerBefore: power });
     if (!stage) return;
     for (const device of devicesOf(this.ctx.site, stage.group)) {
       const key = pointKey(device, stage.point);
@@ -344,12 +371,13 @@ export class DemandLimiter {
 
   private async restore(
     limit: (typeof this.ctx.site.config.control.demand_limits)[number],
-    st: { stage: number },
+    st: LimiterState,
     now: number,
     projected: number,
   ): Promise<void> {
     const stage = limit.shed[st.stage - 1];
     st.stage--;
+    st.sheds.pop();
     if (!stage) return;
     for (const device of devicesOf(this.ctx.site, stage.group)) {
       const key = pointKey(device, stage.point);

@@ -33,15 +33,24 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 
 const weekdays: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 
+// Callers often ask for the same instant many times in a row (every schedule of one control cycle).
+let lastMs = Number.NaN;
+let lastZone = '';
+let lastParts: LocalParts | undefined;
+
 export function localParts(ms: number, timeZone: string): LocalParts {
+  if (ms === lastMs && timeZone === lastZone && lastParts) return { ...lastParts };
   const parts = formatterFor(timeZone).formatToParts(new Date(ms));
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   const hour = (Number(get('hour')) % 24) + Number(get('minute')) / 60 + Number(get('second')) / 3600;
-  return {
+  lastParts = {
     date: `${get('year')}-${get('month')}-${get('day')}`,
     hour,
     weekday: weekdays[get('weekday')] ?? 0,
   };
+  lastMs = ms;
+  lastZone = timeZone;
+  return { ...lastParts };
 }
 
 /** Local hour of day (fractional, 0–24) in `timeZone`. */

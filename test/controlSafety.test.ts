@@ -176,11 +176,13 @@ describe('control safety', () => {
       new Date(clock.now()).toISOString(),
       'migration',
     );
+    control.service.reloadSchedules();
     await control.service.tick();
     const legacy = control.service.audit({ device: AC, source: 'schedule:legacy' });
     expect(legacy[0]).toMatchObject({ outcome: 'rejected', requested: 24, priority: 14 });
     expect(legacy[0]?.reason).toMatch(/below the policy minimum 26 °C/);
     control.service.db.deleteSchedule('legacy');
+    control.service.reloadSchedules();
 
     // A site file with such a schedule does not load: file, path and reason.
     const badFile = siteFile(1, (doc) => {

@@ -2,26 +2,11 @@ import { controlPoints } from '../control/points.ts';
 import { validateSchedule } from '../control/schedules.ts';
 import { bundledProfilesDir, loadProfile } from '../profiles/loadProfile.ts';
 import type { DeviceProfile } from '../profiles/profileSchema.ts';
+import type { LoadedSite } from './loadedSite.ts';
 import { ConfigError, type ConfigProblem, YamlSource } from './problems.ts';
-import { type DeviceConfig, type OpcuaDeviceConfig, type SiteConfig, siteSchema } from './siteSchema.ts';
+import { type SiteConfig, siteSchema } from './siteSchema.ts';
 
-/** A validated site with every referenced profile loaded. */
-export interface LoadedSite {
-  file: string;
-  config: SiteConfig;
-  /** Profiles by reference, e.g. `modbus/eastron/sdm630`. */
-  profiles: Map<string, DeviceProfile>;
-  /** Every device of every gateway, with the gateway and connection that own it. */
-  devices: Map<
-    string,
-    {
-      device: DeviceConfig | OpcuaDeviceConfig;
-      gatewayId: string;
-      connectionId: string;
-      profile: DeviceProfile;
-    }
-  >;
-}
+export type { LoadedSite } from './loadedSite.ts';
 
 /** Reads, validates and cross-checks a site file; throws ConfigError listing every problem found. */
 export function loadSite(file: string, options: { profilesDir?: string } = {}): LoadedSite {

@@ -1,4 +1,4 @@
-import type { LoadedSite } from '../config/loadSite.ts';
+import type { LoadedSite } from '../config/loadedSite.ts';
 import type { ControlConfig, PointSettings } from './schema.ts';
 
 /** A writable field point as control sees it: where it lives, its limits and its settings. */

@@ -1,5 +1,5 @@
 import { type CalendarOverride, dayInfo } from '../calendar.ts';
-import type { LoadedSite } from '../config/loadSite.ts';
+import type { LoadedSite } from '../config/loadedSite.ts';
 import { localParts } from '../localTime.ts';
 import { localMidnight } from '../rollup/consumption.ts';
 import { type ControlPoint, pointKey, valueViolation } from './points.ts';
@@ -28,6 +28,23 @@ function inEffect(s: Schedule, date: string): boolean {
   );
 }
 
+const dayInfos = new WeakMap<readonly CalendarOverride[], Map<string, ReturnType<typeof dayInfo>>>();
+
+/** dayInfo, remembered per override table: every control cycle asks for today again. */
+function cachedDayInfo(date: string, overrides: readonly CalendarOverride[]) {
+  let m = dayInfos.get(overrides);
+  if (!m) {
+    m = new Map();
+    dayInfos.set(overrides, m);
+  }
+  let info = m.get(date);
+  if (!info) {
+    info = dayInfo(date, overrides);
+    m.set(date, info);
+  }
+  return info;
+}
+
 /** The program `s` runs on local `date`, or undefined when the date is outside its effective period. */
 export function programOn(
   s: Schedule,
@@ -41,7 +58,7 @@ export function programOn(
     if (e.program) return { program: e.program, because };
     if (e.as) return { program: s.week[e.as], because: `${because}: runs the ${e.as} program` };
   }
-  const day = dayInfo(date, overrides);
+  const day = cachedDayInfo(date, overrides);
   const type = day.working ? 'workday' : day.type === 'holiday' ? 'holiday' : 'weekend';
   const label =
     day.type === 'makeup_workday'

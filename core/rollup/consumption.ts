@@ -123,9 +123,16 @@ export function localDayStarter(timeZone: string): (ms: number) => number {
 }
 
 /** The instant of local midnight starting `date` (YYYY-MM-DD) in `timeZone`. */
+const dayStarters = new Map<string, (ms: number) => number>();
+
 export function localMidnight(date: string, timeZone: string): number {
+  let starter = dayStarters.get(timeZone);
+  if (!starter) {
+    starter = localDayStarter(timeZone);
+    dayStarters.set(timeZone, starter);
+  }
   // The local day containing 12:00 UTC of that date is that date in every zone within ±11 h of UTC.
-  return localDayStarter(timeZone)(Date.parse(`${date}T12:00:00Z`));
+  return starter(Date.parse(`${date}T12:00:00Z`));
 }
 
 function usable(s: CounterSample): s is CounterSample & { value: number } {

@@ -57,6 +57,8 @@ export class ZoneModel {
   readonly lighting: LightingState = { on: false, level: 100 };
   last: ZoneStep = { hvacThermal: 0, hvacPower: 0, lightingPower: 0, plugPower: 0, occupants: 0 };
   private scheduledOn: boolean | undefined;
+  /** The unit's own time switch; off when a building-management system (jieneng) switches it. */
+  timeSwitch = true;
   private wasOccupied = false;
 
   constructor(
@@ -86,7 +88,7 @@ export class ZoneModel {
   private localControl(working: boolean, hour: number, occupancy: number): void {
     const { on, off } = this.spec.hvac.schedule;
     const scheduled = working && hour >= on && hour < off;
-    if (scheduled !== this.scheduledOn) {
+    if (this.timeSwitch && scheduled !== this.scheduledOn) {
       if (this.scheduledOn !== undefined || scheduled) this.hvac.on = scheduled;
       this.scheduledOn = scheduled;
     }

@@ -27,7 +27,7 @@ const dataTypes: Record<OpcuaPoint['data_type'], DataType> = {
 };
 
 /** A zone AC unit's value for profile point `id`, and its write. */
-function zoneSignal(
+export function zoneSignal(
   zone: ZoneModel,
   id: string,
 ): { get(): boolean | number | string; set?(v: unknown): boolean } {

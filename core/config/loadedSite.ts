@@ -1,0 +1,20 @@
+import type { DeviceProfile } from '../profiles/profileSchema.ts';
+import type { DeviceConfig, OpcuaDeviceConfig, SiteConfig } from './siteSchema.ts';
+
+/** A validated site with every referenced profile loaded. */
+export interface LoadedSite {
+  file: string;
+  config: SiteConfig;
+  /** Profiles by reference, e.g. `modbus/eastron/sdm630`. */
+  profiles: Map<string, DeviceProfile>;
+  /** Every device of every gateway, with the gateway and connection that own it. */
+  devices: Map<
+    string,
+    {
+      device: DeviceConfig | OpcuaDeviceConfig;
+      gatewayId: string;
+      connectionId: string;
+      profile: DeviceProfile;
+    }
+  >;
+}
