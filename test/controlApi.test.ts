@@ -1,0 +1,204 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Api, startApi } from '../api/main.ts';
+import type { Dispatcher } from '../control/engine.ts';
+import { ControlService } from '../control/service.ts';
+import { ManualClock } from '../core/clock.ts';
+import { loadSite } from '../core/config/loadSite.ts';
+import { createLogger } from '../core/log.ts';
+
+/**
+ * The control routes over HTTP against the control service. The devices here are an in-memory
+ * stand-in that applies every write (the gateway path is tested in controlSafety.test.ts).
+ */
+describe('control API', () => {
+  const site = loadSite(join(import.meta.dirname, '../examples/demo-site.yaml'));
+  const clock = new ManualClock(Date.parse('2025-09-29T17:30:00+08:00'));
+  const device = new Map<string, number>();
+  const dispatcher: Dispatcher = {
+    write: async (c) => {
+      device.set(`${c.device}/${c.point}`, c.value);
+      return { status: 'written', readBack: c.value };
+    },
+  };
+  let service: ControlService;
+  let api: Api;
+  let base: string;
+  const user = { 'x-jieneng-user': encodeURIComponent('王工'), 'content-type': 'application/json' };
+
+  beforeAll(async () => {
+    service = new ControlService({
+      site,
+      dbFile: join(mkdtempSync(join(tmpdir(), 'jn-control-api-')), 'control.db'),
+      dispatcher,
+      latest: () => undefined,
+      clock,
+      log: createLogger({ level: 'error' }),
+    });
+    await service.tick();
+    api = await startApi({
+      store: undefined as never,
+      health: async () => ({}),
+      log: createLogger({ level: 'error' }),
+      port: 0,
+      site,
+      control: service,
+    });
+    base = `http://127.0.0.1:${api.port}/api/v1`;
+  });
+  afterAll(async () => {
+    await api?.stop();
+    service?.close();
+  });
+
+  it('previews every action over a range, on the working calendar', async () => {
+    const res = await fetch(`${base}/schedules/preview?from=2025-09-27&to=2025-10-02`);
+    expect(res.status).toBe(200);
+    const { actions } = (await res.json()) as {
+      actions: { at: string; device: string; value: number; schedule: string; because: string }[];
+    };
+    const office = actions.filter((a) => a.device === 'zonghe-lou-f1-3-ac');
+    expect(office.map((a) => `${a.at} ${a.value}`)).toEqual([
+      '2025-09-28T08:00:00+08:00 1',
+      '2025-09-28T18:00:00+08:00 0',
+      '2025-09-29T08:00:00+08:00 1',
+      '2025-09-29T18:00:00+08:00 0',
+      '2025-09-30T08:00:00+08:00 1',
+      '2025-09-30T18:00:00+08:00 0',
+    ]);
+    expect(office[0]?.because).toBe('workday (补班 国庆节)');
+    const bad = await fetch(`${base}/schedules/preview?from=yesterday`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { detail: string }).detail).toMatch(/from: a local date YYYY-MM-DD/);
+  });
+
+  it('creates, validates, updates and deletes a schedule; the site file’s are read-only', async () => {
+    const body = {
+      id: 'meeting-precool',
+      name: '会议中心 周三 预冷',
+      group: 'dangan-office-ac',
+      point: 'cooling_setpoint',
+      priority: 15,
+      week: {
+        workday: [
+          { at: '07:30', value: 26 },
+          { at: '09:00', value: null },
+        ],
+      },
+    };
+    const invalid = await fetch(`${base}/schedules/validate`, {
+      method: 'POST',
+      headers: user,
+      body: JSON.stringify({ ...body, week: { workday: [{ at: '7:30', value: 22 }] } }),
+    });
+    expect(invalid.status).toBe(422);
+    const problems = ((await invalid.json()) as { problems: { path: string; message: string }[] }).problems;
+    expect(problems.map((p) => p.path)).toEqual(['week.workday.0.at']);
+    const created = await fetch(`${base}/schedules`, {
+      method: 'POST',
+      headers: user,
+      body: JSON.stringify(body),
+    });
+    expect(created.status).toBe(201);
+    const list = (await (await fetch(`${base}/schedules`)).json()) as {
+      schedules: { schedule: { id: string }; origin: string; updated_by?: string }[];
+    };
+    expect(list.schedules.find((s) => s.schedule.id === 'meeting-precool')).toMatchObject({
+      origin: 'api',
+      updated_by: '王工',
+    });
+    const updated = await fetch(`${base}/schedules/meeting-precool`, {
+      method: 'PUT',
+      headers: user,
+      body: JSON.stringify({ ...body, week: { workday: [{ at: '07:00', value: 24 }] } }),
+    });
+    expect(updated.status).toBe(422);
+    expect(((await updated.json()) as { problems: { message: string }[] }).problems[0]?.message).toMatch(
+      /below the policy minimum 26 °C/,
+    );
+    const siteOwned = await fetch(`${base}/schedules/zonghe-office-ac`, { method: 'DELETE', headers: user });
+    expect(siteOwned.status).toBe(409);
+    expect(
+      (await fetch(`${base}/schedules/meeting-precool`, { method: 'DELETE', headers: user })).status,
+    ).toBe(204);
+    expect(
+      (await fetch(`${base}/schedules/meeting-precool`, { method: 'DELETE', headers: user })).status,
+    ).toBe(404);
+  });
+
+  it('sets an operator override with an expiry, shows the priority array, relinquishes it', async () => {
+    const noExpiry = await fetch(`${base}/points/zonghe-lou-f4-8-ac/cooling_setpoint/override`, {
+      method: 'PUT',
+      headers: user,
+      body: JSON.stringify({ value: 27 }),
+    });
+    expect(noExpiry.status).toBe(400);
+    expect(((await noExpiry.json()) as { detail: string }).detail).toMatch(/needs an expiry/);
+    const put = await fetch(`${base}/points/zonghe-lou-f4-8-ac/cooling_setpoint/override`, {
+      method: 'PUT',
+      headers: user,
+      body: JSON.stringify({ value: 27, for: '2h', reason: '西晒' }),
+    });
+    expect(put.status).toBe(200);
+    expect(device.get('zonghe-lou-f4-8-ac/cooling_setpoint')).toBe(27);
+    const array = (await (await fetch(`${base}/points/zonghe-lou-f4-8-ac/cooling_setpoint`)).json()) as {
+      effective: { value: number; level: number };
+      levels: { level: number; value: number | null; source?: string; expires_at?: string }[];
+    };
+    expect(array.effective).toMatchObject({ value: 27, level: 8 });
+    expect(array.levels[7]).toMatchObject({
+      level: 8,
+      value: 27,
+      source: 'user:王工',
+      expires_at: '2025-09-29T11:30:00.000Z',
+    });
+    const del = await fetch(`${base}/points/zonghe-lou-f4-8-ac/cooling_setpoint/override?priority=8`, {
+      method: 'DELETE',
+      headers: user,
+    });
+    expect(del.status).toBe(200);
+    expect(device.get('zonghe-lou-f4-8-ac/cooling_setpoint')).toBe(26);
+    const unknown = await fetch(`${base}/points/zonghe-lou-f4-8-ac/nope/override`, {
+      method: 'PUT',
+      headers: user,
+      body: JSON.stringify({ value: 1, for: '1h' }),
+    });
+    expect(unknown.status).toBe(422);
+    expect(((await unknown.json()) as { detail: string }).detail).toMatch(
+      /has no writable point "nope"; its writable points are: on_off, mode, cooling_setpoint/,
+    );
+  });
+
+  it('keeps a zone conditioned after hours (加班) until the time asked, then the schedule switches it off', async () => {
+    const res = await fetch(`${base}/overtime`, {
+      method: 'POST',
+      headers: user,
+      body: JSON.stringify({ group: 'zonghe-office-ac', until: '21:00', reason: '迎检材料' }),
+    });
+    expect(res.status).toBe(200);
+    clock.set(Date.parse('2025-09-29T18:05:00+08:00'));
+    await service.tick();
+    expect(device.get('zonghe-lou-f1-3-ac/on_off')).toBe(1);
+    clock.set(Date.parse('2025-09-29T21:01:00+08:00'));
+    await service.tick();
+    expect(device.get('zonghe-lou-f1-3-ac/on_off')).toBe(0);
+    const tooLong = await fetch(`${base}/overtime`, {
+      method: 'POST',
+      headers: user,
+      body: JSON.stringify({ group: 'zonghe-office-ac', until: '2025-09-30T08:00:00+08:00' }),
+    });
+    expect(tooLong.status).toBe(422);
+    expect(((await tooLong.json()) as { detail: string }).detail).toMatch(/at most 6 h/);
+    const audit = (await (
+      await fetch(`${base}/control/audit?device=zonghe-lou-f1-3-ac&point=on_off`)
+    ).json()) as {
+      entries: { source: string; action: string; reason: string | null }[];
+    };
+    expect(audit.entries.find((e) => e.action === 'set' && e.source === 'user:王工')?.reason).toMatch(
+      /加班 after-hours: 迎检材料/,
+    );
+    expect(audit.entries.some((e) => e.action === 'expire' && e.source === 'user:王工')).toBe(true);
+  });
+});
