@@ -79,4 +79,27 @@ describe('savings and comfort, measured', () => {
     expect(comfortBand.max).toBe(28);
     for (const r of [unlimited, limited]) r.service?.close();
   }, 120_000);
+
+  it('starts early by the learned cool-down rate so the zone is at setpoint at 08:00; fixed lead without history', async () => {
+    const at8 = (temps: number[]) => (t: number, sim: { building(id: string): { zone(id: string): { temperature: number } | undefined } | undefined }) => {
+      if ((t + 8 * 3_600_000) % 86_400_000 === 8 * 3_600_000) temps.push(sim.building('zonghe-lou')?.zone('f1-3')?.temperature ?? Number.NaN);
+    };
+    const early: number[] = [];
+    const late: number[] = [];
+    const withStart = await runCompound({ mode: 'managed', from, days, site, onStep: at8(early) });
+    const without = await runCompound({ mode: 'managed', from, days, site, strategies: { optimalStart: false }, onStep: at8(late) });
+    expect(early).toHaveLength(days);
+    // Setpoint 26 °C with a band of 1 °C.
+    for (const t of early) expect(t).toBeLessThanOrEqual(27.2);
+    for (const t of late) expect(t).toBeGreaterThan(27.8);
+    const starts = (withStart.service?.audit({ device: 'zonghe-lou-f1-3-ac', source: 'strategy:optimal-start', limit: 100 }) ?? [])
+      .filter((a) => (a as { action: string }).action === 'set')
+      .map((a) => (a as { reason: string }).reason)
+      .reverse();
+    expect(starts[0]).toMatch(/^early start 60 min before/); // no history yet: the fixed lead
+    expect(starts.slice(1).every((r) => !r.startsWith('early start 60 min'))).toBe(true);
+    expect(withStart.service?.optimalStart.rate('zonghe-lou-f1-3-ac', 'cool')).toBeGreaterThan(0);
+    expect(withStart.comfort.share).toBeGreaterThan(without.comfort.share);
+    for (const r of [withStart, without]) r.service?.close();
+  }, 120_000);
 });
