@@ -5,6 +5,7 @@ import type { WriteOutcome } from '../control/engine.ts';
 import { ControlService } from '../control/service.ts';
 import { ManualClock } from '../core/clock.ts';
 import { type LoadedSite, loadSite } from '../core/config/loadSite.ts';
+import { policyData } from '../core/control/policyData.ts';
 import { localParts } from '../core/localTime.ts';
 import { createLogger } from '../core/log.ts';
 import type { OpcuaProfile } from '../core/profiles/profileSchema.ts';
@@ -27,13 +28,8 @@ import { zoneSignal } from '../device-sims/servers/opcua.ts';
  * quarter-hour consumption. Nothing is taken from the strategy's plan.
  */
 
-/** Comfort band of the cooling season: GB 50736-2012 §3.0.2, 供冷工况 Ⅰ级 24–26 °C, Ⅱ级 26–28 °C. */
-export const comfortBand = {
-  min: 24,
-  max: 28,
-  source: 'GB 50736-2012《民用建筑供暖通风与空气调节设计规范》3.0.2 供冷工况 Ⅰ级 24–26 °C、Ⅱ级 26–28 °C',
-  verified: false,
-};
+/** Comfort band of the cooling season, from core/control/data/policy.yaml (with its source). */
+export const comfortBand = policyData.comfort_band_cooling;
 
 /** A zone counts as occupied while at least this share of its people are in. */
 const OCCUPIED_SHARE = 0.1;

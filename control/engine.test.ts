@@ -169,7 +169,7 @@ describe('priority arrays', () => {
     });
     expect(low.accepted).toBe(false);
     expect(low.reason).toMatch(
-      /cooling setpoint 24 °C .* below the policy minimum 26 °C: 公共建筑空调温度控制/,
+      /cooling setpoint 24 °C .* below the policy minimum 26 °C: 《福建省公共机构节能管理办法》/,
     );
     const high = await engine.request({
       device: AC,

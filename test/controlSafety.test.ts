@@ -127,7 +127,7 @@ describe('control safety', () => {
     expect(put.status).toBe(422);
     const problem = (await put.json()) as { detail: string };
     expect(problem.detail).toMatch(
-      /cooling setpoint 24 °C .* below the policy minimum 26 °C: 公共建筑空调温度控制/,
+      /cooling setpoint 24 °C .* below the policy minimum 26 °C: 《福建省公共机构节能管理办法》/,
     );
 
     // Operator override (level 8 with an expiry) through the control port, as the web UI sends it.

@@ -81,18 +81,37 @@ describe('savings and comfort, measured', () => {
   }, 120_000);
 
   it('starts early by the learned cool-down rate so the zone is at setpoint at 08:00; fixed lead without history', async () => {
-    const at8 = (temps: number[]) => (t: number, sim: { building(id: string): { zone(id: string): { temperature: number } | undefined } | undefined }) => {
-      if ((t + 8 * 3_600_000) % 86_400_000 === 8 * 3_600_000) temps.push(sim.building('zonghe-lou')?.zone('f1-3')?.temperature ?? Number.NaN);
-    };
+    const at8 =
+      (temps: number[]) =>
+      (
+        t: number,
+        sim: { building(id: string): { zone(id: string): { temperature: number } | undefined } | undefined },
+      ) => {
+        if ((t + 8 * 3_600_000) % 86_400_000 === 8 * 3_600_000)
+          temps.push(sim.building('zonghe-lou')?.zone('f1-3')?.temperature ?? Number.NaN);
+      };
     const early: number[] = [];
     const late: number[] = [];
     const withStart = await runCompound({ mode: 'managed', from, days, site, onStep: at8(early) });
-    const without = await runCompound({ mode: 'managed', from, days, site, strategies: { optimalStart: false }, onStep: at8(late) });
+    const without = await runCompound({
+      mode: 'managed',
+      from,
+      days,
+      site,
+      strategies: { optimalStart: false },
+      onStep: at8(late),
+    });
     expect(early).toHaveLength(days);
     // Setpoint 26 °C with a band of 1 °C.
     for (const t of early) expect(t).toBeLessThanOrEqual(27.2);
     for (const t of late) expect(t).toBeGreaterThan(27.8);
-    const starts = (withStart.service?.audit({ device: 'zonghe-lou-f1-3-ac', source: 'strategy:optimal-start', limit: 100 }) ?? [])
+    const starts = (
+      withStart.service?.audit({
+        device: 'zonghe-lou-f1-3-ac',
+        source: 'strategy:optimal-start',
+        limit: 100,
+      }) ?? []
+    )
       .filter((a) => (a as { action: string }).action === 'set')
       .map((a) => (a as { reason: string }).reason)
       .reverse();

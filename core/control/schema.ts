@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { durationSchema } from '../duration.ts';
 import { slugSchema } from '../ids.ts';
+import { policyData } from './policyData.ts';
 
 /**
  * The `control:` section of the site file and the schedule format (site file and API alike).
@@ -192,12 +193,12 @@ export const controlSchema = z
     policy: z
       .object({
         cooling_setpoint_min: limit('Lowest cooling setpoint').prefault({
-          value: 26,
-          reason: '公共建筑空调温度控制：夏季制冷不低于 26 °C（国办发〔2007〕42 号）',
+          value: policyData.cooling_setpoint_min.value,
+          reason: policyData.cooling_setpoint_min.source,
         }),
         heating_setpoint_max: limit('Highest heating setpoint').prefault({
-          value: 20,
-          reason: '公共建筑空调温度控制：冬季制热不高于 20 °C（国办发〔2007〕42 号）',
+          value: policyData.heating_setpoint_max.value,
+          reason: policyData.heating_setpoint_max.source,
         }),
         cooling_points: z
           .array(slugSchema)
