@@ -35,8 +35,8 @@ export const comfortBand = policyData.comfort_band_cooling;
 const OCCUPIED_SHARE = 0.1;
 
 export interface RunResult {
-  /** kWh from the meters, by 分项 (summed over buildings) and per building's main meter. */
-  kwh: { hvac: number; lighting_socket: number; main: number };
+  /** kWh from the meters, summed over the buildings: 空调, the lighting panels, 照明插座 (lighting and sockets), main. */
+  kwh: { hvac: number; lighting: number; lighting_socket: number; main: number };
   /** Share of the kWh that core/rollup estimated rather than measured. */
   estimatedShare: number;
   comfort: { occupiedZoneHours: number; inBandZoneHours: number; share: number };
@@ -170,17 +170,20 @@ export async function runCompound(options: {
     });
   } else for (const { zone } of zones) zone.timeSwitch = false;
 
-  // The meters the result is measured on: every building's main, 空调 and 照明插座 meters.
-  const meters = site.config.meters.filter(
-    (m) =>
-      m.category === 'electricity' &&
-      (m.role === 'main' || m.subitem === 'hvac' || m.subitem === 'lighting_socket'),
+  // The meters the result is measured on: every building's main, 空调, 照明插座 and lighting-panel
+  // meters (the simulated devices' kWh registers, as a gateway reads them).
+  const meters = loaded.scenario.devices.flatMap((d) =>
+    d.meter && ['main', 'hvac', 'lighting_socket', 'lighting'].includes(d.meter.measures)
+      ? [{ device: d.id, building: d.meter.building, measures: d.meter.measures }]
+      : [],
   );
-  const samples = new Map(meters.map((m) => [m.id, [] as { ts: number; value: number; quality: 'good' }[]]));
+  const samples = new Map(
+    meters.map((m) => [m.device, [] as { ts: number; value: number; quality: 'good' }[]]),
+  );
   const sample = (ts: number) => {
     for (const m of meters) {
-      const value = modbus.get(m.device)?.read()[m.point];
-      if (value !== undefined) samples.get(m.id)?.push({ ts, value, quality: 'good' });
+      const value = modbus.get(m.device)?.read().import_energy;
+      if (value !== undefined) samples.get(m.device)?.push({ ts, value, quality: 'good' });
     }
   };
   let occupiedZoneHours = 0;
@@ -217,26 +220,25 @@ export async function runCompound(options: {
     }
     if (t % 900_000 === 0) sample(t);
   }
-  const kwh = { hvac: 0, lighting_socket: 0, main: 0 };
+  const kwh = { hvac: 0, lighting: 0, lighting_socket: 0, main: 0 };
   let estimated = 0;
   const demand = new Map<string, [number, number][]>();
   for (const m of meters) {
-    const result = hourlyConsumption(samples.get(m.id) ?? [], { timeZone: tz });
+    const result = hourlyConsumption(samples.get(m.device) ?? [], { timeZone: tz });
     const total = result.hours.reduce((a, h) => a + h.value, 0);
     estimated += result.hours.reduce((a, h) => a + h.estimated, 0);
-    if (m.role === 'main') {
-      kwh.main += total;
-      const s = samples.get(m.id) ?? [];
+    kwh[m.measures as keyof typeof kwh] += total;
+    if (m.measures === 'main') {
+      const s = samples.get(m.device) ?? [];
       demand.set(
         m.building,
         s.slice(1).map((cur, i) => [s[i]?.ts ?? 0, (cur.value - (s[i]?.value ?? cur.value)) * 4]),
       );
-    } else if (m.subitem === 'hvac') kwh.hvac += total;
-    else kwh.lighting_socket += total;
+    }
   }
   return {
     kwh,
-    estimatedShare: estimated / (kwh.hvac + kwh.lighting_socket + kwh.main),
+    estimatedShare: estimated / (kwh.hvac + kwh.lighting + kwh.lighting_socket + kwh.main),
     comfort: { occupiedZoneHours, inBandZoneHours, share: inBandZoneHours / occupiedZoneHours },
     demand,
     writes: counter.writes,
@@ -256,13 +258,14 @@ export async function benchSavings(): Promise<string[]> {
   const managed = await runCompound({ mode: 'managed', from, days });
   managed.service?.close();
   const seconds = (performance.now() - started) / 1000;
-  const use = (r: RunResult) => r.kwh.hvac + r.kwh.lighting_socket;
+  const use = (r: RunResult) => r.kwh.hvac + r.kwh.lighting;
   const saved = 1 - use(managed) / use(baseline);
   const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
   const f = (x: number) => x.toFixed(0);
+  const withPlugs = (r: RunResult) => r.kwh.hvac + r.kwh.lighting_socket;
   return [
-    `HVAC + 照明插座 electricity (meters, ${from} + ${days} days): baseline ${f(use(baseline))} kWh | jieneng ${f(use(managed))} kWh | saved ${pct(saved)} (goal ≥ 30 %)`,
-    `  空调 ${f(baseline.kwh.hvac)} → ${f(managed.kwh.hvac)} kWh; 照明插座 (plugs included) ${f(baseline.kwh.lighting_socket)} → ${f(managed.kwh.lighting_socket)} kWh; main meters ${f(baseline.kwh.main)} → ${f(managed.kwh.main)} kWh`,
+    `HVAC + lighting electricity (空调 and lighting-panel meters, ${from} + ${days} days): baseline ${f(use(baseline))} kWh | jieneng ${f(use(managed))} kWh | saved ${pct(saved)} (goal ≥ 30 %)`,
+    `  空调 ${f(baseline.kwh.hvac)} → ${f(managed.kwh.hvac)} kWh; lighting ${f(baseline.kwh.lighting)} → ${f(managed.kwh.lighting)} kWh; with the sockets (空调 + 照明插座 meters) ${f(withPlugs(baseline))} → ${f(withPlugs(managed))} kWh, saved ${pct(1 - withPlugs(managed) / withPlugs(baseline))}; main meters ${f(baseline.kwh.main)} → ${f(managed.kwh.main)} kWh`,
     `comfort (occupied zone-hours within ${comfortBand.min}–${comfortBand.max} °C): baseline ${pct(baseline.comfort.share)} | jieneng ${pct(managed.comfort.share)} of ${f(managed.comfort.occupiedZoneHours)} h (goal ≥ 95 %)`,
     `jieneng: ${managed.writes} writes reached the simulated devices, ${managed.rejected} requests rejected by policy; estimated share of the kWh ${pct(managed.estimatedShare)}; ${seconds.toFixed(1)} s for both runs`,
   ];

@@ -10,7 +10,7 @@ import { loadSite } from '../core/config/loadSite.ts';
  * them even though the strategy's plan is the same.
  */
 const site = loadSite(new URL('../examples/demo-site.yaml', import.meta.url).pathname);
-const use = (r: RunResult) => r.kwh.hvac + r.kwh.lighting_socket;
+const use = (r: RunResult) => r.kwh.hvac + r.kwh.lighting;
 const from = '2025-07-14';
 const days = 3;
 

@@ -20,6 +20,8 @@ function measured(b: BuildingModel, what: MeterMeasures): { rate: number; total:
   switch (what) {
     case 'main':
       return { rate: b.power.main, total: b.counters.main };
+    case 'lighting':
+      return { rate: b.power.lighting, total: b.counters.lighting };
     case 'water':
       return { rate: b.power.water, total: b.counters.water };
     case 'gas':

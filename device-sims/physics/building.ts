@@ -12,6 +12,8 @@ export interface BuildingPower {
   subitems: Record<Subitem, number>;
   /** W at the main meter: the sub-items plus losses. */
   main: number;
+  /** W of the lighting circuits. */
+  lighting: number;
   /** m³/h */
   water: number;
   /** m³/h */
@@ -26,6 +28,8 @@ export interface BuildingCounters {
   subitems: Record<Subitem, number>;
   /** kWh at the main meter. */
   main: number;
+  /** kWh of the lighting circuits alone (a part of 照明插座; a meter on the lighting panel). */
+  lighting: number;
   /** m³ */
   water: number;
   /** m³ */
@@ -69,12 +73,14 @@ export class BuildingModel {
     this.counters = {
       subitems: sub,
       main: Object.values(sub).reduce((a, b) => a + b, 0) * (1 + spec.losses),
+      lighting: start('lighting', 12_000),
       water: start('water', 4_000),
       gas: spec.canteen ? start('gas', 3_000) : 0,
     };
     this.power = {
       subitems: { lighting_socket: 0, hvac: 0, power: 0, special: 0 },
       main: 0,
+      lighting: 0,
       water: 0,
       gas: 0,
       occupants: 0,
@@ -89,11 +95,13 @@ export class BuildingModel {
     const { occupancy, working, hour, stepSeconds } = options;
     const s = this.spec;
     let lightingSocket = 0;
+    let lighting = 0;
     let hvac = 0;
     let occupants = 0;
     for (const zone of this.zones) {
       const z = zone.step(options);
       lightingSocket += z.lightingPower + z.plugPower;
+      lighting += z.lightingPower;
       hvac += z.hvacPower;
       occupants += z.occupants;
     }
@@ -119,11 +127,12 @@ export class BuildingModel {
       s.water_base +
       (lunch ? (meals * (s.canteen?.water_per_meal ?? 0)) / 1.5 : 0);
     const subSum = subitems.reduce((sum, k) => sum + subitemPower[k], 0);
-    this.power = { subitems: subitemPower, main: subSum * (1 + s.losses), water, gas, occupants };
+    this.power = { subitems: subitemPower, main: subSum * (1 + s.losses), lighting, water, gas, occupants };
 
     const hours = stepSeconds / 3600;
     for (const k of subitems) this.counters.subitems[k] += (subitemPower[k] * hours) / 1000;
     this.counters.main += (this.power.main * hours) / 1000;
+    this.counters.lighting += (lighting * hours) / 1000;
     this.counters.water += water * hours;
     this.counters.gas += gas * hours;
   }

@@ -44,6 +44,8 @@ export interface StepConditions {
   stepSeconds: number;
 }
 
+/** Share of the people present above which they are back at work (after arrival or lunch). */
+const BACK_AT_WORK = 0.7;
 const OCCUPANT_SENSIBLE_GAIN = 75; // W per seated office worker (ASHRAE Fundamentals, sensible part)
 
 /**
@@ -60,6 +62,7 @@ export class ZoneModel {
   /** The unit's own time switch; off when a building-management system (jieneng) switches it. */
   timeSwitch = true;
   private wasOccupied = false;
+  private wasWorking = false;
 
   constructor(
     readonly spec: ZoneSim,
@@ -93,11 +96,15 @@ export class ZoneModel {
       this.scheduledOn = scheduled;
     }
     const occupied = occupancy > 0.02;
-    if (occupied && !this.wasOccupied) {
+    // People switch the lights on when they arrive, and again when work resumes after the lunch
+    // break (most of them back at their desks) if a sweep switched them off.
+    const atWork = occupancy >= BACK_AT_WORK;
+    if ((occupied && !this.wasOccupied) || (atWork && !this.wasWorking)) {
       this.lighting.on = true;
       this.lighting.level = 100;
     }
     this.wasOccupied = occupied;
+    this.wasWorking = atWork;
   }
 
   private hvacOutput(

@@ -142,9 +142,9 @@ export const buildingSimSchema = z
   });
 
 export const meterMeasuresSchema = z
-  .enum(['main', 'lighting_socket', 'hvac', 'power', 'special', 'water', 'gas'])
+  .enum(['main', 'lighting_socket', 'lighting', 'hvac', 'power', 'special', 'water', 'gas'])
   .describe(
-    'What the meter measures: the building main meter, an electricity sub-item (分项) meter, water or gas',
+    'What the meter measures: the building main meter, an electricity sub-item (分项) meter, the lighting circuits alone (part of 照明插座), water or gas',
   );
 
 export const rtuBusSchema = z
