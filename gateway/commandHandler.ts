@@ -21,6 +21,8 @@ export function createCommandHandler(ctx: {
   clock: Clock;
   log: Logger;
   publish: (result: CommandResult) => Promise<void>;
+  /** Why the site's policy forbids this value, if it does. */
+  policy?: (device: string, point: string, value: number) => string | undefined;
 }): (payload: Buffer) => void {
   const outcomes = new Map<string, CommandResult | 'running'>();
   const remember = (id: string, r: CommandResult | 'running') => {
@@ -93,16 +95,20 @@ export function createCommandHandler(ctx: {
     const subscriber = subscribers.find((p) => p.deviceIds().includes(cmd.device));
     const entry = poller?.device(cmd.device) ?? subscriber?.device(cmd.device);
     if (!entry) return reject(`device "${cmd.device}" is not on gateway "${ctx.gatewayId}"`);
-    let running: Promise<CommandResult>;
+    // The device's own limits first, then the site's policy; only then is anything written.
+    let start: () => Promise<CommandResult>;
     if (entry.profile.protocol === 'modbus' && poller) {
       const checked = validateCommand(cmd, entry.profile, entry.ref);
       if (!checked.ok) return reject(checked.reason);
-      running = poller.execute(cmd, checked.point, checked.target);
+      start = () => poller.execute(cmd, checked.point, checked.target);
     } else if (entry.profile.protocol === 'opcua' && subscriber) {
       const checked = validateOpcuaCommand(cmd, entry.profile, entry.ref);
       if (!checked.ok) return reject(checked.reason);
-      running = subscriber.execute(cmd, checked.point);
+      start = () => subscriber.execute(cmd, checked.point);
     } else return reject(`device "${cmd.device}" has no writable connection`);
+    const forbidden = ctx.policy?.(cmd.device, cmd.point, cmd.value);
+    if (forbidden) return reject(`policy: ${forbidden}`);
+    const running = start();
     remember(cmd.id, 'running');
     running.then(report, (err: unknown) =>
       report({

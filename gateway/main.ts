@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import type { Clock } from '../core/clock.ts';
 import type { LoadedSite } from '../core/config/loadSite.ts';
 import type { GatewayConfig } from '../core/config/siteSchema.ts';
+import { controlPoints, pointKey, valueViolation } from '../core/control/points.ts';
 import { errorText, JnError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { ServiceStatus } from '../core/status.ts';
@@ -51,6 +52,8 @@ export async function startGateway(ctx: {
   metrics?: Registry;
 }): Promise<Gateway> {
   let config = gatewayConfig(ctx.site, ctx.gatewayId);
+  let policySite = ctx.site;
+  let points = controlPoints(ctx.site);
   const log = ctx.log.child(`gateway:${config.id}`);
   const publisher = new TelemetryPublisher({
     gatewayId: config.id,
@@ -111,6 +114,12 @@ export async function startGateway(ctx: {
     createCommandHandler({
       gatewayId: config.id,
       connections: () => ({ pollers, subscribers }),
+      // Defence in depth: the site's value policy (the 26 °C / 20 °C rule, point limits) holds here
+      // too, for a command that reached the broker without passing control.
+      policy: (device, point, value) => {
+        const cp = points.get(pointKey(device, point));
+        return cp ? valueViolation(cp, value, policySite.config.control.policy) : undefined;
+      },
       clock: ctx.clock,
       log,
       publish: (r) => publisher.publishResult(r),
@@ -137,6 +146,8 @@ export async function startGateway(ctx: {
       const next = gatewayConfig(site, config.id);
       await stopConnections();
       config = next;
+      policySite = site;
+      points = controlPoints(site);
       publisher.setSpoolLimits({
         maxBytes: next.spool.max_size_mb * 1024 * 1024,
         maxAgeMs: next.spool.max_age,

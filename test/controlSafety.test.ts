@@ -199,6 +199,31 @@ describe('control safety', () => {
       );
     }
 
+    // A command published straight to the gateway, past control: the gateway holds the policy too.
+    const rogue = await mqtt.connectAsync(inject('mosquittoUrl'));
+    const answer = new Promise<{ status: string; reason?: string }>((resolve) => {
+      rogue.on('message', (_t, p) => {
+        const r = JSON.parse(p.toString()) as { id: string; status: string; reason?: string };
+        if (r.id === 'rogue-1') resolve(r);
+      });
+    });
+    await rogue.subscribeAsync(topics.commandResult('gw-safety'), { qos: 1 });
+    await rogue.publishAsync(
+      topics.command('gw-safety'),
+      JSON.stringify({
+        id: 'rogue-1',
+        device: AC,
+        point: 'cooling_setpoint',
+        value: 24,
+        sent_at: new Date().toISOString(),
+      }),
+      { qos: 1 },
+    );
+    const rogueResult = await answer;
+    await rogue.endAsync();
+    expect(rogueResult.status).toBe('rejected');
+    expect(rogueResult.reason).toMatch(/^policy: cooling setpoint 24 °C .* below the policy minimum 26 °C/);
+
     // Give any stray write time to arrive, then look at the device side.
     await new Promise((r) => setTimeout(r, 1000));
     expect(opcuaWrites()).toBe(before);
