@@ -136,9 +136,9 @@ export async function runCompound(options: {
   if (options.mode === 'managed') {
     // Zones whose unit jieneng schedules are switched by it; the others keep their own time switch.
     const scheduled = new Set(
-      site.config.control.schedules.flatMap(
-        (s) => site.config.control.groups.find((g) => g.id === s.group)?.devices ?? [],
-      ),
+      site.config.control.schedules
+        .filter((s) => s.point === 'on_off')
+        .flatMap((s) => site.config.control.groups.find((g) => g.id === s.group)?.devices ?? []),
     );
     for (const device of scheduled) {
       const zone = zoneOf(site, sim, device);

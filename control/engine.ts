@@ -81,6 +81,9 @@ export class ControlEngine {
   private readonly written = new Map<string, number | null>();
   private readonly failedAt = new Map<string, number>();
   private readonly failures = new Map<string, number>();
+  private readonly writtenAt = new Map<string, number>();
+  /** Points flagged as not following, with the value they were set to. */
+  private readonly drifting = new Map<string, number>();
   private readonly deferred = new Map<string, string>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly timeZone: string;
@@ -93,6 +96,8 @@ export class ControlEngine {
       dispatcher: Dispatcher;
       clock: Clock;
       log: Logger;
+      /** Every alarm as it is raised (published on MQTT by the service). */
+      onAlarm?: (alarm: Alarm) => void;
     },
   ) {
     this.points = controlPoints(ctx.site);
@@ -377,6 +382,7 @@ export class ControlEngine {
       this.written.set(cp.key, eff.value);
       this.failedAt.delete(cp.key);
       this.ctx.db.recordWrite(cp.device, cp.point, eff.value, done);
+      this.writtenAt.set(cp.key, done);
       const tolerance = cp.settings.follow_tolerance ?? 0.01;
       const rb = outcome.readBack;
       if (rb === null || rb === undefined || Math.abs(rb - eff.value) > tolerance) {
@@ -416,8 +422,53 @@ export class ControlEngine {
   }
 
   private raise(cp: ControlPoint, kind: Alarm['kind'], message: string): void {
-    this.alarms.push({ at: this.iso(), device: cp.device, point: cp.point, kind, message });
+    const alarm: Alarm = { at: this.iso(), device: cp.device, point: cp.point, kind, message };
+    this.alarms.push(alarm);
     if (this.alarms.length > 1000) this.alarms.shift();
     this.log.warn('alarm', { kind, point: cp.key, message });
+    this.ctx.onAlarm?.(alarm);
+  }
+
+  /**
+   * A point that drifts away from what was written (a local override at the unit, a stuck
+   * actuator): once its reported value has differed for `graceMs` after the write, an alarm is
+   * raised, once per written value.
+   */
+  checkFollowing(latest: (device: string, point: string) => number | undefined, graceMs = 120_000): void {
+    const now = this.now();
+    for (const cp of this.points.values()) {
+      const written = this.written.get(cp.key);
+      if (written === undefined || written === null) continue;
+      const value = latest(cp.device, cp.point);
+      const last = this.writtenAt.get(cp.key);
+      if (value === undefined || last === undefined || now - last < graceMs) continue;
+      const off = Math.abs(value - written) > (cp.settings.follow_tolerance ?? 0.01);
+      const flagged = this.drifting.get(cp.key);
+      if (!off) {
+        this.drifting.delete(cp.key);
+        continue;
+      }
+      if (flagged === written) continue;
+      this.drifting.set(cp.key, written);
+      this.raise(
+        cp,
+        'not_following',
+        `${cp.key} reports ${value} but was set to ${written} at ${this.iso(last)}`,
+      );
+      this.ctx.db.audit({
+        at: this.iso(now),
+        source: 'arbitration',
+        device: cp.device,
+        point: cp.point,
+        priority: null,
+        action: 'watch',
+        outcome: 'not_following',
+        requested: written,
+        effective: this.effective(cp.key).value,
+        read_back: value,
+        reason: 'the reported value differs from the command',
+        correlation_id: null,
+      });
+    }
   }
 }

@@ -116,6 +116,11 @@ export async function startControl(ctx: {
     latest: (device, point) => latest.get(`${device}/${point}`),
     clock: ctx.clock,
     log: ctx.log,
+    onAlarm: (alarm) => {
+      client
+        .publishAsync(topics.alarms, JSON.stringify(alarm), { qos: 1 })
+        .catch((err: unknown) => log.warn('alarm not published', { error: errorText(err) }));
+    },
   });
   const gateways = ctx.site.config.gateways.map((g) => g.id);
   client.on('message', (topic, payload) => {

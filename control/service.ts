@@ -7,7 +7,7 @@ import { type ScheduledAction, scheduleActions, validateSchedule } from '../core
 import { priorityLevels, type Schedule, scheduleSchema } from '../core/control/schema.ts';
 import type { Logger } from '../core/log.ts';
 import { ControlDb } from './db.ts';
-import { ControlEngine, type Dispatcher } from './engine.ts';
+import { type Alarm, ControlEngine, type Dispatcher } from './engine.ts';
 import { DemandLimiter, type Latest, LightingSweeps, OptimalStart, ScheduleRunner } from './strategies.ts';
 
 /**
@@ -33,6 +33,7 @@ export class ControlService implements ControlPort {
       latest: Latest;
       clock: Clock;
       log: Logger;
+      onAlarm?: (alarm: Alarm) => void;
       /** Strategies to run besides the schedules (default: all). */
       strategies?: { optimalStart?: boolean; sweeps?: boolean; demand?: boolean };
     },
@@ -90,6 +91,7 @@ export class ControlService implements ControlPort {
     if (on.sweeps !== false) await this.sweeps.tick(now);
     if (on.demand !== false) await this.demand.tick(now);
     await this.engine.tick();
+    this.engine.checkFollowing(this.ctx.latest);
   }
 
   // ── the API's port ──────────────────────────────────────────────────────────────────────

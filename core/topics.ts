@@ -11,6 +11,8 @@ export const topics = {
   command: (gateway: string) => `${topicPrefix}/${gateway}/command`,
   /** Gateway → control/api, QoS 1, CommandResult. */
   commandResult: (gateway: string) => `${topicPrefix}/${gateway}/command/result`,
+  /** Control → anyone, QoS 1: a point not following its command, a write that keeps failing. */
+  alarms: `${topicPrefix}/alarms`,
   /** Retained Availability; the gateway's last will. */
   availability: (gateway: string) => `${topicPrefix}/${gateway}/availability`,
 } as const;

@@ -54,6 +54,8 @@ describe('control safety', () => {
     ];
     doc.meters = [];
     doc.control.groups = doc.control.groups.filter((g: { class: string }) => g.class === 'hvac');
+    const kept = new Set(doc.control.groups.map((g: { id: string }) => g.id));
+    doc.control.points = doc.control.points.filter((p: { group: string }) => kept.has(p.group));
     delete doc.control.lighting_sweeps;
     doc.control.demand_limits = [];
     extra(doc);

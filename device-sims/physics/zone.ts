@@ -87,7 +87,7 @@ export class ZoneModel {
     return Math.min(6.5, Math.max(1.2, cop));
   }
 
-  /** The local controller's own time switch and the lights' occupancy behaviour; commands hold until the next edge. */
+  /** The local controller's own time switch (until a central controller takes the unit over) and the lights' occupancy behaviour. */
   private localControl(working: boolean, hour: number, occupancy: number): void {
     const { on, off } = this.spec.hvac.schedule;
     const scheduled = working && hour >= on && hour < off;

@@ -46,7 +46,7 @@ export const hvacSchema = z
       .object({ on: z.number().min(0).max(24), off: z.number().min(0).max(24) })
       .default({ on: 7.5, off: 18 })
       .describe(
-        'Local controller time switch on working days, local hours (e.g. 7.5 = 07:30); commands override until the next switch',
+        'Local controller time switch on working days, local hours (e.g. 7.5 = 07:30); once a central controller switches the unit on or off, the time switch stops',
       ),
   })
   .strict();

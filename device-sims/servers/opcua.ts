@@ -38,6 +38,9 @@ export function zoneSignal(
         get: () => h.on,
         set: (v) => {
           h.on = v === true;
+          // A central controller switching the unit takes it over: its own time switch stops
+          // (the "central control" lock of VRF and FCU controllers).
+          zone.timeSwitch = false;
           return true;
         },
       };
