@@ -96,6 +96,8 @@ export class ControlEngine {
       dispatcher: Dispatcher;
       clock: Clock;
       log: Logger;
+      /** Whether a device is reachable yet (default: always). */
+      ready?: (device: string) => boolean;
       /** Every alarm as it is raised (published on MQTT by the service). */
       onAlarm?: (alarm: Alarm) => void;
     },
@@ -349,6 +351,8 @@ export class ControlEngine {
       return undefined;
     }
     if (eff.value === written) return undefined;
+    // A device not reporting yet (its gateway still connecting) is written once it reports.
+    if (this.ctx.ready && !this.ctx.ready(cp.device)) return undefined;
     const failed = this.failedAt.get(cp.key);
     if (failed !== undefined && now - failed < RETRY_AFTER_MS) return undefined;
     const timing = timingViolation(cp, eff.value, this.history(cp), now, this.timeZone);

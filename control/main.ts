@@ -97,9 +97,13 @@ export async function startControl(ctx: {
   log: Logger;
   tickMs?: number;
   commandTimeoutMs?: number;
+  /** Longest wait for a device's first telemetry before writing to it anyway (real ms). */
+  readyWaitMs?: number;
 }): Promise<Control> {
   const log = ctx.log.child('control');
   const latest = new Map<string, number>();
+  const reporting = new Set<string>();
+  const started = Date.now();
   const client = await mqtt.connectAsync(ctx.mqttUrl, {
     clientId: `jn-control-${ctx.site.config.site.id}-${process.pid}`,
     clean: true,
@@ -116,6 +120,8 @@ export async function startControl(ctx: {
     latest: (device, point) => latest.get(`${device}/${point}`),
     clock: ctx.clock,
     log: ctx.log,
+    // Writes wait until the device reports (its gateway's session is up), at most `readyWaitMs`.
+    ready: (device) => reporting.has(device) || Date.now() - started > (ctx.readyWaitMs ?? 30_000),
     onAlarm: (alarm) => {
       client
         .publishAsync(topics.alarms, JSON.stringify(alarm), { qos: 1 })
@@ -128,8 +134,11 @@ export async function startControl(ctx: {
     try {
       const batch = telemetryBatchSchema.safeParse(JSON.parse(payload.toString('utf8')));
       if (!batch.success) return;
-      for (const r of batch.data.readings)
-        if (r.value !== null && r.quality !== 'bad') latest.set(`${r.device}/${r.point}`, r.value);
+      for (const r of batch.data.readings) {
+        if (r.value === null || r.quality === 'bad') continue;
+        reporting.add(r.device);
+        latest.set(`${r.device}/${r.point}`, r.value);
+      }
     } catch {
       // The collector reports malformed telemetry; control only skips it.
     }

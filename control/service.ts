@@ -34,6 +34,7 @@ export class ControlService implements ControlPort {
       clock: Clock;
       log: Logger;
       onAlarm?: (alarm: Alarm) => void;
+      ready?: (device: string) => boolean;
       /** Strategies to run besides the schedules (default: all). */
       strategies?: { optimalStart?: boolean; sweeps?: boolean; demand?: boolean };
     },
@@ -45,6 +46,8 @@ export class ControlService implements ControlPort {
       dispatcher: ctx.dispatcher,
       clock: ctx.clock,
       log: ctx.log,
+      ...(ctx.onAlarm ? { onAlarm: ctx.onAlarm } : {}),
+      ...(ctx.ready ? { ready: ctx.ready } : {}),
     });
     const strategyCtx = {
       site: ctx.site,

@@ -35,6 +35,8 @@ describe('control safety', () => {
   const log = createLogger({ level: 'error' });
   const opcuaWrites = () => sims.status().detail?.opcua_writes as number;
   const zone = () => sims.simulation.building('zonghe-lou')?.zone('f1-3');
+  let lastSetpoint: number | undefined;
+  const reported = () => lastSetpoint;
 
   /** The demo site with only its OPC UA air-conditioning (on `port`) and their control. */
   function siteFile(port: number, extra: (doc: Record<string, any>) => void = () => {}): string {
@@ -88,7 +90,25 @@ describe('control safety', () => {
     await watcher.subscribeAsync(topics.telemetry('gw-safety'), { qos: 1 });
     await waitFor('telemetry of the AC units', () => seen, 30_000);
     await watcher.endAsync();
-    control = await startControl({ site, mqttUrl, dbFile: join(dir, 'control.db'), clock, log, tickMs: 200 });
+    const reports = await mqtt.connectAsync(mqttUrl);
+    reports.on('message', (_t, p) => {
+      const batch = JSON.parse(p.toString()) as {
+        readings: { device: string; point: string; value: number }[];
+      };
+      for (const r of batch.readings)
+        if (r.device === AC && r.point === 'cooling_setpoint') lastSetpoint = r.value;
+    });
+    await reports.subscribeAsync(topics.telemetry('gw-safety'), { qos: 1 });
+    closers.push(() => reports.endAsync());
+    control = await startControl({
+      site,
+      mqttUrl,
+      dbFile: join(dir, 'control.db'),
+      clock,
+      log,
+      tickMs: 200,
+      readyWaitMs: 1000,
+    });
     api = await startApi({
       store: undefined as never,
       health: async () => ({}),
@@ -108,7 +128,9 @@ describe('control safety', () => {
     );
   }, 90_000);
 
+  const closers: (() => Promise<void>)[] = [];
   afterAll(async () => {
+    for (const close of closers) await close();
     await api?.stop();
     await control?.stop();
     await gateway?.stop();
@@ -254,5 +276,27 @@ describe('control safety', () => {
     expect(audit.entries.filter((e) => e.outcome === 'rejected').map((e) => e.source)).toEqual(
       expect.arrayContaining(['user:张工', 'user:李工', 'schedule:legacy']),
     );
+  });
+
+  it('raises an alarm on jn/v1/alarms when a unit drifts from its command', async () => {
+    const watcher = await mqtt.connectAsync(inject('mosquittoUrl'));
+    const alarms: { kind: string; device: string; point: string; message: string }[] = [];
+    watcher.on('message', (_t, p) => alarms.push(JSON.parse(p.toString())));
+    await watcher.subscribeAsync(topics.alarms, { qos: 1 });
+    // Someone turns the unit's own panel to 25 °C: the gateway reports it, control notices.
+    const z = zone();
+    if (!z) throw new Error('no zone f1-3');
+    z.hvac.coolingSetpoint = 25;
+    await waitFor(
+      'the unit reporting 25 °C',
+      () => control.service.engine.array(`${AC}/cooling_setpoint`) !== undefined && reported() === 25,
+      10_000,
+    );
+    clock.advance(3 * 60_000);
+    await control.service.tick();
+    await waitFor('an alarm on jn/v1/alarms', () => alarms.length > 0, 10_000);
+    await watcher.endAsync();
+    expect(alarms[0]).toMatchObject({ kind: 'not_following', device: AC, point: 'cooling_setpoint' });
+    expect(alarms[0]?.message).toMatch(/reports 25 but was set to 27/);
   });
 });
