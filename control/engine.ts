@@ -11,7 +11,7 @@ import {
 import { type Effective, effectiveValue, isLive, LEVELS, type Slot } from '../core/control/priority.ts';
 import { errorText } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
-import type { ControlDb } from './db.ts';
+import type { AuditEntry, ControlDb } from './db.ts';
 
 /** What the gateway (or a simulated device) made of a write. */
 export interface WriteOutcome {
@@ -202,19 +202,14 @@ export class ControlEngine {
   request(req: ControlRequest): Promise<RequestResult> {
     const found = this.point(req.device, req.point);
     if (typeof found === 'string') {
-      this.ctx.db.audit({
+      this.record(req, {
         at: this.iso(),
         source: req.source,
-        device: req.device,
-        point: req.point,
         priority: req.priority,
         action: req.value === null ? 'relinquish' : 'set',
         outcome: 'rejected',
         requested: req.value,
-        effective: null,
-        read_back: null,
         reason: found,
-        correlation_id: null,
       });
       return Promise.resolve({
         accepted: false,
@@ -230,20 +225,7 @@ export class ControlEngine {
     const slots = this.slotsOf(cp.key);
     const policy = this.ctx.site.config.control.policy;
     const reject = (reason: string): RequestResult => {
-      this.ctx.db.audit({
-        at: this.iso(now),
-        source: req.source,
-        device: cp.device,
-        point: cp.point,
-        priority: req.priority,
-        action: req.value === null ? 'relinquish' : 'set',
-        outcome: 'rejected',
-        requested: req.value,
-        effective: this.effective(cp.key).value,
-        read_back: null,
-        reason,
-        correlation_id: null,
-      });
+      this.auditRequest(cp, req, now, 'rejected', reason);
       this.log.warn('command rejected', { point: cp.key, source: req.source, requested: req.value, reason });
       return { accepted: false, reason, effective: this.effective(cp.key) };
     };
@@ -272,22 +254,54 @@ export class ControlEngine {
     } else slots.delete(req.priority);
     this.ctx.db.setSlot(cp.device, cp.point, req.priority, slots.get(req.priority));
     const effective = this.effective(cp.key);
-    this.ctx.db.audit({
-      at: this.iso(now),
-      source: req.source,
-      device: cp.device,
-      point: cp.point,
-      priority: req.priority,
-      action: req.value === null ? 'relinquish' : 'set',
-      outcome: 'accepted',
-      requested: req.value,
-      effective: effective.value,
-      read_back: null,
-      reason: req.reason ?? (req.expiresAt ? `until ${this.iso(req.expiresAt)}` : null),
-      correlation_id: null,
-    });
+    this.auditRequest(
+      cp,
+      req,
+      now,
+      'accepted',
+      req.reason ?? (req.expiresAt ? `until ${this.iso(req.expiresAt)}` : null),
+    );
     const write = await this.reconcile(cp);
     return { accepted: true, effective, ...(write ? { write } : {}) };
+  }
+
+  /** An audit line about `target`'s point; what is not given is null. */
+  private record(
+    target: { device: string; point: string },
+    entry: Partial<Omit<AuditEntry, 'id' | 'device' | 'point'>> &
+      Pick<AuditEntry, 'at' | 'source' | 'action' | 'outcome'>,
+  ): void {
+    this.ctx.db.audit({
+      priority: null,
+      requested: null,
+      effective: null,
+      read_back: null,
+      reason: null,
+      correlation_id: null,
+      ...entry,
+      device: target.device,
+      point: target.point,
+    });
+  }
+
+  private auditRequest(
+    cp: ControlPoint,
+    req: ControlRequest,
+    now: number,
+    outcome: 'accepted' | 'rejected',
+    reason: string | null,
+  ): void {
+    this.record(cp, {
+      at: this.iso(now),
+      source: req.source,
+      priority: req.priority,
+      action: req.value === null ? 'relinquish' : 'set',
+      outcome,
+      requested: req.value,
+      effective: this.effective(cp.key).value,
+      read_back: null,
+      reason,
+    });
   }
 
   private history(cp: ControlPoint) {
@@ -305,19 +319,15 @@ export class ControlEngine {
         if (slot.expiresAt === undefined || slot.expiresAt > now) continue;
         slots.delete(level);
         this.ctx.db.setSlot(cp.device, cp.point, level, undefined);
-        this.ctx.db.audit({
+        this.record(cp, {
           at: this.iso(now),
           source: slot.source,
-          device: cp.device,
-          point: cp.point,
           priority: level,
           action: 'expire',
           outcome: 'expired',
           requested: slot.value,
           effective: this.effective(key).value,
-          read_back: null,
           reason: `set ${this.iso(slot.setAt)}, expired ${this.iso(slot.expiresAt)}`,
-          correlation_id: null,
         });
       }
     }
@@ -332,20 +342,13 @@ export class ControlEngine {
     if (eff.value === null) {
       if (written !== undefined && written !== null) {
         this.written.set(cp.key, null);
-        this.ctx.db.audit({
+        this.record(cp, {
           at: this.iso(now),
           source: 'arbitration',
-          device: cp.device,
-          point: cp.point,
-          priority: null,
           action: 'release',
           outcome: 'released',
-          requested: null,
-          effective: null,
-          read_back: null,
           reason:
             'every slot is empty and the point has no relinquish default: the device keeps its own control',
-          correlation_id: null,
         });
       }
       return undefined;
@@ -408,11 +411,9 @@ export class ControlEngine {
         );
     }
 
-    this.ctx.db.audit({
+    this.record(cp, {
       at: this.iso(done),
       source,
-      device: cp.device,
-      point: cp.point,
       priority: eff.level,
       action: 'write',
       outcome: result,
@@ -459,19 +460,15 @@ export class ControlEngine {
         'not_following',
         `${cp.key} reports ${value} but was set to ${written} at ${this.iso(last)}`,
       );
-      this.ctx.db.audit({
+      this.record(cp, {
         at: this.iso(now),
         source: 'arbitration',
-        device: cp.device,
-        point: cp.point,
-        priority: null,
         action: 'watch',
         outcome: 'not_following',
         requested: written,
         effective: this.effective(cp.key).value,
         read_back: value,
         reason: 'the reported value differs from the command',
-        correlation_id: null,
       });
     }
   }

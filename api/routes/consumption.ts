@@ -3,15 +3,8 @@ import { z } from 'zod';
 import type { LoadedSite } from '../../core/config/loadSite.ts';
 import { JnError } from '../../core/errors.ts';
 import { aggregate } from '../../core/rollup/aggregate.ts';
-import { localMidnight } from '../../core/rollup/consumption.ts';
 import type { Store } from '../../core/store/store.ts';
-
-const dateOrInstant = z
-  .string()
-  .regex(
-    /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/,
-    'a local date YYYY-MM-DD (midnight in the site time zone) or an ISO-8601 instant with offset',
-  );
+import { dateOrInstant, instantOf } from '../params.ts';
 
 const querySchema = z
   .object({
@@ -32,7 +25,7 @@ const querySchema = z
 export function consumptionRoutes(store: Store, site: LoadedSite): Router {
   const router = Router();
   const timeZone = site.config.site.timezone;
-  const instant = (text: string) => (text.length > 10 ? Date.parse(text) : localMidnight(text, timeZone));
+  const instant = (text: string) => instantOf(text, timeZone);
   router.get('/consumption', async (req, res) => {
     const parsed = querySchema.safeParse(req.query);
     if (!parsed.success)

@@ -7,14 +7,8 @@ import { JnError } from '../../core/errors.ts';
 import { localParts } from '../../core/localTime.ts';
 import { localMidnight } from '../../core/rollup/consumption.ts';
 import { callerOf } from '../caller.ts';
+import { dateOrInstant, instantOf } from '../params.ts';
 import { sendProblem } from '../problem.ts';
-
-const instantText = z
-  .string()
-  .regex(
-    /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/,
-    'a local date YYYY-MM-DD (midnight in the site time zone) or an ISO-8601 instant with offset',
-  );
 
 const overrideSchema = z
   .object({
@@ -52,7 +46,7 @@ function issues(error: z.ZodError): string {
 export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
   const router = Router();
   const timeZone = site.config.site.timezone;
-  const instant = (text: string) => (text.length > 10 ? Date.parse(text) : localMidnight(text, timeZone));
+  const instant = (text: string) => instantOf(text, timeZone);
 
   router.get('/points', (_req, res) => {
     res.json({ points: control.points() });
@@ -142,8 +136,8 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
   router.get('/schedules/preview', (req, res) => {
     const q = z
       .object({
-        from: instantText.optional(),
-        to: instantText.optional(),
+        from: dateOrInstant.optional(),
+        to: dateOrInstant.optional(),
         days: z.coerce.number().int().min(1).max(366).optional(),
       })
       .strict()
