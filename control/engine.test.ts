@@ -216,4 +216,31 @@ describe('priority arrays', () => {
       read_back: 0,
     });
   });
+
+  it('retries a schedule refused for its minimum off time once that time has passed, not before', async () => {
+    const { clock, device, db, engine } = setup(Date.parse('2025-09-29T08:00:00+08:00'));
+    // The unit was switched off at 07:55 (minimum off time 10 min).
+    db.recordWrite(AC, 'on_off', 0, Date.parse('2025-09-29T07:55:00+08:00'));
+    const runner = new ScheduleRunner({
+      site,
+      engine,
+      db,
+      latest: () => undefined,
+      schedules: () => site.config.control.schedules,
+    });
+    const refusals = () =>
+      db
+        .auditLog({ device: AC, point: 'on_off', source: 'schedule:' })
+        .filter((a) => a.outcome === 'rejected');
+    await runner.tick(clock.now());
+    expect(refusals()).toHaveLength(1);
+    expect(refusals()[0]?.reason).toMatch(/minimum off time is 10 min, so on is allowed from 08:05/);
+    clock.set(Date.parse('2025-09-29T08:02:00+08:00'));
+    await runner.tick(clock.now());
+    expect(refusals()).toHaveLength(1); // not asked again before 08:05
+    clock.set(Date.parse('2025-09-29T08:05:00+08:00'));
+    await runner.tick(clock.now());
+    expect(refusals()).toHaveLength(1);
+    expect(device.get(`${AC}/on_off`)).toBe(1);
+  });
 });

@@ -53,6 +53,8 @@ export interface RequestResult {
   effective: Effective;
   /** The write it caused, if the value in effect changed. */
   write?: WriteOutcome;
+  /** A rejection for timing (minimum on/off, write rate): the same request is allowed from then. */
+  retryAt?: number;
 }
 
 export interface Alarm {
@@ -242,7 +244,7 @@ export class ControlEngine {
       const written = this.written.get(cp.key);
       if (next.value !== null && next.value !== written) {
         const timing = timingViolation(cp, next.value, this.history(cp), now, this.timeZone);
-        if (timing) return reject(timing);
+        if (timing) return { ...reject(timing.reason), retryAt: timing.allowedFrom };
       }
       slots.set(req.priority, {
         value: req.value,
@@ -360,9 +362,9 @@ export class ControlEngine {
     if (failed !== undefined && now - failed < RETRY_AFTER_MS) return undefined;
     const timing = timingViolation(cp, eff.value, this.history(cp), now, this.timeZone);
     if (timing) {
-      if (this.deferred.get(cp.key) !== timing) {
-        this.deferred.set(cp.key, timing);
-        this.log.info('write deferred', { point: cp.key, value: eff.value, reason: timing });
+      if (this.deferred.get(cp.key) !== timing.reason) {
+        this.deferred.set(cp.key, timing.reason);
+        this.log.info('write deferred', { point: cp.key, value: eff.value, reason: timing.reason });
       }
       return undefined;
     }

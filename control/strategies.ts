@@ -32,7 +32,8 @@ function devicesOf(site: LoadedSite, group: string): string[] {
  * rejects is audited once and retried when the program's value changes.
  */
 export class ScheduleRunner {
-  private readonly refused = new Map<string, number | null>();
+  /** Requests policy refused: not asked again for the same value (until `retryAt` for a timing refusal). */
+  private readonly refused = new Map<string, { value: number | null; retryAt?: number | undefined }>();
   constructor(private readonly ctx: Context) {}
 
   async tick(now: number): Promise<void> {
@@ -48,13 +49,15 @@ export class ScheduleRunner {
         const holds = slot?.source === source ? slot.value : null;
         if (want === holds || (slot && slot.source !== source && want === null)) continue;
         const refusedKey = `${s.id}|${key}`;
-        if (this.refused.has(refusedKey) && this.refused.get(refusedKey) === want) continue;
+        const refused = this.refused.get(refusedKey);
+        if (refused && refused.value === want && (refused.retryAt === undefined || now < refused.retryAt))
+          continue;
         work.push(
           this.ctx.engine
             .request({ device, point: s.point, priority: s.priority, value: want, source, reason: s.name })
             .then((r) => {
               if (r.accepted) this.refused.delete(refusedKey);
-              else this.refused.set(refusedKey, want);
+              else this.refused.set(refusedKey, { value: want, retryAt: r.retryAt });
             }),
         );
       }
