@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import type { DayType } from '../core/calendar.ts';
 import type { Slot } from '../core/control/priority.ts';
 import type { Schedule } from '../core/control/schema.ts';
 
@@ -37,11 +38,12 @@ const migrations = [
    CREATE TABLE writes (device TEXT NOT NULL, point TEXT NOT NULL, value REAL NOT NULL, at INTEGER NOT NULL);
    CREATE INDEX writes_point ON writes (device, point, at);
    CREATE TABLE learned (key TEXT PRIMARY KEY, value REAL NOT NULL, samples INTEGER NOT NULL, updated_at INTEGER NOT NULL);`,
+  `CREATE TABLE calendar_overrides (date TEXT PRIMARY KEY, type TEXT NOT NULL, note TEXT, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL);`,
 ];
 
 /**
  * Control's state in `<data-dir>/control.db` (SQLite): the priority slots, the command audit log,
- * the schedules created through the API, recent writes (minimum on/off times, write rates) and
+ * the schedules and calendar overrides made through the API, recent writes (minimum on/off times, write rates) and
  * learned zone rates. Migrations by `user_version`.
  */
 export class ControlDb {
@@ -183,6 +185,39 @@ export class ControlDb {
 
   deleteSchedule(id: string): boolean {
     return this.db.prepare('DELETE FROM schedules WHERE id = ?').run(id).changes > 0;
+  }
+
+  calendarOverrides(): {
+    date: string;
+    type: DayType;
+    note: string | null;
+    updated_at: string;
+    updated_by: string;
+  }[] {
+    return this.db.prepare('SELECT * FROM calendar_overrides ORDER BY date').all() as {
+      date: string;
+      type: DayType;
+      note: string | null;
+      updated_at: string;
+      updated_by: string;
+    }[];
+  }
+
+  putCalendarOverride(
+    o: { date: string; type: DayType; note?: string | undefined },
+    at: string,
+    by: string,
+  ): void {
+    this.db
+      .prepare(
+        `INSERT INTO calendar_overrides (date, type, note, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (date) DO UPDATE SET type = excluded.type, note = excluded.note, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+      )
+      .run(o.date, o.type, o.note ?? null, at, by);
+  }
+
+  deleteCalendarOverride(date: string): boolean {
+    return this.db.prepare('DELETE FROM calendar_overrides WHERE date = ?').run(date).changes > 0;
   }
 
   learned(key: string): { value: number; samples: number } | undefined {

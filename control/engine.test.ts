@@ -44,6 +44,7 @@ describe('priority arrays', () => {
       db,
       latest: () => undefined,
       schedules: () => site.config.control.schedules,
+      overrides: () => [],
     });
     // 2025-09-29 is a Monday: at 07:00 the schedule's default (off) holds, at 08:00 it switches on.
     await runner.tick(clock.now());
@@ -227,6 +228,7 @@ describe('priority arrays', () => {
       db,
       latest: () => undefined,
       schedules: () => site.config.control.schedules,
+      overrides: () => [],
     });
     const refusals = () =>
       db

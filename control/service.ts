@@ -1,4 +1,4 @@
-import type { CalendarOverride } from '../core/calendar.ts';
+import { type CalendarOverride, type DayType, dayInfo } from '../core/calendar.ts';
 import type { Clock } from '../core/clock.ts';
 import type { LoadedSite } from '../core/config/loadSite.ts';
 import { pointKey } from '../core/control/points.ts';
@@ -55,6 +55,7 @@ export class ControlService implements ControlPort {
       db: this.db,
       latest: ctx.latest,
       schedules: () => this.activeSchedules(),
+      overrides: () => this.overrides(),
     };
     this.runner = new ScheduleRunner(strategyCtx);
     this.optimalStart = new OptimalStart(strategyCtx);
@@ -68,9 +69,55 @@ export class ControlService implements ControlPort {
 
   private stored: Schedule[] | undefined;
 
-  /** Re-reads the stored schedules (after another process changed control.db). */
+  /** Re-reads the stored schedules and calendar overrides (after another process changed control.db). */
   reloadSchedules(): void {
     this.stored = undefined;
+    this.mergedOverrides = undefined;
+  }
+
+  private mergedOverrides: CalendarOverride[] | undefined;
+
+  /** The site file's calendar overrides, with the API's over them (one array until either changes). */
+  private overrides(): readonly CalendarOverride[] {
+    if (!this.mergedOverrides) {
+      const byDate = new Map<string, CalendarOverride>();
+      for (const o of this.ctx.site.config.control.calendar_overrides) byDate.set(o.date, o);
+      for (const o of this.db.calendarOverrides())
+        byDate.set(o.date, { date: o.date, type: o.type, ...(o.note ? { note: o.note } : {}) });
+      this.mergedOverrides = [...byDate.values()];
+    }
+    return this.mergedOverrides;
+  }
+
+  calendar(from: string, to: string) {
+    const overrides = this.overrides();
+    const api = new Map(this.db.calendarOverrides().map((o) => [o.date, o]));
+    const days = [];
+    for (
+      let d = from;
+      d <= to;
+      d = new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
+    ) {
+      const info = dayInfo(d, overrides);
+      const by = api.get(d);
+      days.push({ ...info, ...(by ? { override_by: by.updated_by, override_at: by.updated_at } : {}) });
+    }
+    return days;
+  }
+
+  putCalendarOverride(o: { date: string; type: DayType; note?: string | undefined }, user: string): void {
+    this.db.putCalendarOverride(o, new Date(this.ctx.clock.now()).toISOString(), user);
+    this.mergedOverrides = undefined;
+    this.ctx.log
+      .child('control')
+      .info('calendar override set', { date: o.date, type: o.type, note: o.note ?? '', by: user });
+  }
+
+  deleteCalendarOverride(date: string, user: string): boolean {
+    const deleted = this.db.deleteCalendarOverride(date);
+    this.mergedOverrides = undefined;
+    if (deleted) this.ctx.log.child('control').info('calendar override removed', { date, by: user });
+    return deleted;
   }
 
   private activeSchedules(): Schedule[] {
@@ -239,7 +286,7 @@ export class ControlService implements ControlPort {
 
   preview(from: number, to: number): ScheduledAction[] {
     const tz = this.ctx.site.config.site.timezone;
-    const overrides = this.ctx.site.config.control.calendar_overrides as CalendarOverride[];
+    const overrides = this.overrides();
     const groups = this.ctx.site.config.control.groups;
     return this.activeSchedules()
       .flatMap((s) =>

@@ -18,6 +18,8 @@ interface Context {
   latest: Latest;
   /** Site-file schedules plus those created through the API. */
   schedules: () => Schedule[];
+  /** The calendar overrides in force: the site file's, and the API's over them. */
+  overrides: () => readonly CalendarOverride[];
 }
 
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
@@ -38,7 +40,7 @@ export class ScheduleRunner {
 
   async tick(now: number): Promise<void> {
     const tz = this.ctx.site.config.site.timezone;
-    const overrides = this.ctx.site.config.control.calendar_overrides as CalendarOverride[];
+    const overrides = this.ctx.overrides();
     const work: Promise<unknown>[] = [];
     for (const s of this.ctx.schedules()) {
       const want = scheduleValueAt(s, now, tz, overrides) ?? null;
@@ -117,7 +119,7 @@ export class OptimalStart {
     if (!o.enabled) return;
     this.learn(now);
     const tz = this.ctx.site.config.site.timezone;
-    const overrides = this.ctx.site.config.control.calendar_overrides as CalendarOverride[];
+    const overrides = this.ctx.overrides();
     const hvacGroups = new Set(
       this.ctx.site.config.control.groups.filter((g) => g.class === 'hvac').map((g) => g.id),
     );

@@ -201,4 +201,52 @@ describe('control API', () => {
     );
     expect(audit.entries.some((e) => e.action === 'expire' && e.source === 'user:王工')).toBe(true);
   });
+
+  it('closes a day through the calendar API (台风停工): the preview drops its actions, the next day keeps them', async () => {
+    const before = (await (
+      await fetch(`${base}/schedules/preview?from=2025-10-09&to=2025-10-11`)
+    ).json()) as { actions: { at: string; device: string }[] };
+    const on9 = (a: { actions: { at: string; device: string }[] }) =>
+      a.actions.filter((x) => x.at.startsWith('2025-10-09') && x.device === 'zonghe-lou-f1-3-ac');
+    expect(on9(before)).toHaveLength(2);
+    const put = await fetch(`${base}/calendar/overrides/2025-10-09`, {
+      method: 'PUT',
+      headers: user,
+      body: JSON.stringify({ type: 'holiday', note: '台风停工' }),
+    });
+    expect(put.status).toBe(200);
+    expect(((await put.json()) as { days: unknown[] }).days[0]).toMatchObject({
+      date: '2025-10-09',
+      type: 'holiday',
+      working: false,
+      source: 'override',
+      holiday: '台风停工',
+      override_by: '王工',
+    });
+    const after = (await (await fetch(`${base}/schedules/preview?from=2025-10-09&to=2025-10-11`)).json()) as {
+      actions: { at: string; device: string }[];
+    };
+    expect(on9(after)).toEqual([]);
+    expect(after.actions.some((a) => a.at.startsWith('2025-10-10'))).toBe(true);
+    // 2025-10-11 is a 补班 Saturday in the package data.
+    const days = (
+      (await (await fetch(`${base}/calendar?from=2025-10-10&to=2025-10-11`)).json()) as {
+        days: { date: string; type: string }[];
+      }
+    ).days;
+    expect(days.map((d) => d.type)).toEqual(['workday', 'makeup_workday']);
+    const bad = await fetch(`${base}/calendar/overrides/2025-10-09`, {
+      method: 'PUT',
+      headers: user,
+      body: JSON.stringify({ type: 'typhoon' }),
+    });
+    expect(bad.status).toBe(400);
+    expect(
+      (await fetch(`${base}/calendar/overrides/2025-10-09`, { method: 'DELETE', headers: user })).status,
+    ).toBe(204);
+    const restored = (await (
+      await fetch(`${base}/schedules/preview?from=2025-10-09&to=2025-10-11`)
+    ).json()) as { actions: { at: string; device: string }[] };
+    expect(on9(restored)).toHaveLength(2);
+  });
 });

@@ -176,6 +176,35 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
     res.status(204).end();
   });
 
+  router.get('/calendar', (req, res) => {
+    const q = z.object({ from: z.iso.date(), to: z.iso.date() }).strict().safeParse(req.query);
+    if (!q.success) throw new JnError('bad_request', issues(q.error));
+    if (q.data.to < q.data.from) throw new JnError('bad_request', 'to must not be before from');
+    if (Date.parse(q.data.to) - Date.parse(q.data.from) > 366 * 86_400_000)
+      throw new JnError('bad_request', 'the calendar covers at most 366 days per request');
+    res.json({ days: control.calendar(q.data.from, q.data.to) });
+  });
+  router.put('/calendar/overrides/:date', json(), (req, res) => {
+    const date = z.iso.date().safeParse(req.params.date);
+    if (!date.success)
+      return sendProblem(res, 400, 'bad_request', `"${req.params.date}" is not a date YYYY-MM-DD`);
+    const body = z
+      .object({
+        type: z.enum(['workday', 'weekend', 'holiday', 'makeup_workday']),
+        note: z.string().max(200).optional(),
+      })
+      .strict()
+      .safeParse(req.body ?? {});
+    if (!body.success) return sendProblem(res, 400, 'bad_request', issues(body.error));
+    control.putCalendarOverride({ date: date.data, ...body.data }, callerOf(req));
+    res.json({ days: control.calendar(date.data, date.data) });
+  });
+  router.delete('/calendar/overrides/:date', (req, res) => {
+    if (!control.deleteCalendarOverride(req.params.date, callerOf(req)))
+      throw new JnError('not_found', `no calendar override made through the API on ${req.params.date}`);
+    res.status(204).end();
+  });
+
   router.get('/control/audit', (req, res) => {
     const q = z
       .object({

@@ -1,3 +1,4 @@
+import type { DayType } from '../calendar.ts';
 import type { Effective } from './priority.ts';
 import type { ScheduledAction, ScheduleProblem } from './schedules.ts';
 import type { Schedule, ScheduleInput } from './schema.ts';
@@ -42,6 +43,11 @@ export interface ControlPort {
   ): { schedule?: Schedule; problems: ScheduleProblem[]; conflict?: string };
   deleteSchedule(id: string, user: string): { deleted: boolean; conflict?: string };
   preview(from: number, to: number): ScheduledAction[];
+  /** The working calendar over local dates [from, to]: day type, holiday name, where it came from. */
+  calendar(from: string, to: string): unknown[];
+  /** A local correction to the calendar (a closure, a notice after the chinese-days release). */
+  putCalendarOverride(o: { date: string; type: DayType; note?: string | undefined }, user: string): void;
+  deleteCalendarOverride(date: string, user: string): boolean;
   audit(filter: {
     device?: string;
     point?: string;
