@@ -185,7 +185,7 @@ function pathKeys(path: string): PropertyKey[] {
 /** The control section's references: group devices and buildings, point settings, schedules, demand limits. */
 function checkControl(src: YamlSource, config: SiteConfig, devices: LoadedSite['devices']): void {
   const control = config.control;
-  const groupIds = control.groups.map((g) => g.id);
+  const groupIds = [...new Set(control.groups.map((g) => g.id))];
   const buildings = config.organization.buildings;
   checkUnique(
     src,

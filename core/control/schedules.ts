@@ -179,7 +179,7 @@ export function validateSchedule(
   if (!group)
     problems.push({
       path: 'group',
-      message: `no group "${s.group}"; groups are: ${control.groups.map((g) => g.id).join(', ') || '(none)'}`,
+      message: `no group "${s.group}"; groups are: ${[...new Set(control.groups.map((g) => g.id))].join(', ') || '(none)'}`,
     });
   else
     for (const device of group.devices) {
