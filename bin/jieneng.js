@@ -3,6 +3,11 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// Output piped into a reader that stops early (`| head`): stop quietly, as Unix tools do.
+process.stdout.on('error', (err) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 const { main } = await import('../cli/main.ts');
 const code = await main(process.argv.slice(2));
 process.exitCode = code;

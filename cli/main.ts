@@ -1,18 +1,21 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startCollector } from '../collector/main.ts';
 import { startControl } from '../control/main.ts';
+import { ControlService } from '../control/service.ts';
 import { acceleratedClock, type Clock, systemClock } from '../core/clock.ts';
 import { type LoadedSite, loadSite, summarizeSite } from '../core/config/loadSite.ts';
 import { ConfigError, formatProblems } from '../core/config/problems.ts';
 import { errorText, JnError } from '../core/errors.ts';
+import { localParts } from '../core/localTime.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import { buildReport } from '../core/reports/build.ts';
 import { ImportError, Ledger } from '../core/reports/ledger.ts';
 import { renderReport } from '../core/reports/render.ts';
+import { localMidnight } from '../core/rollup/consumption.ts';
 import { createStore } from '../core/store/openStore.ts';
 import { startSims } from '../device-sims/main.ts';
 import { defaultScenarioFile, type LoadedScenario, loadScenario } from '../device-sims/scenario/load.ts';
@@ -42,6 +45,9 @@ Usage:
   jieneng control --config FILE [--mqtt-url URL] [--data-dir DIR] [--speed N]
       Schedules, overrides and strategies of the site's control section; every command passes
       policy and priority arbitration and is audited in DIR/control.db. (jieneng start runs it too.)
+  jieneng schedules preview [--config FILE] [--from DATE] [--days N] [--data-dir DIR]
+      Every change the schedules will make, per device, on the working calendar (chinese-days and
+      the calendar overrides), including schedules and overrides made through the API (DIR/control.db).
   jieneng sims [--scenario FILE] [--speed N] [--data-dir DIR]
       The simulated building alone; prints where each device answers. Its meters keep
       counting across restarts (state in DIR/sims-state.json).
@@ -74,6 +80,7 @@ const options = {
   share: { type: 'string', default: 'jieneng' },
   connections: { type: 'string' },
   from: { type: 'string' },
+  days: { type: 'string' },
   to: { type: 'string' },
   baseline: { type: 'string' },
   basis: { type: 'string', default: 'equivalent' },
@@ -285,6 +292,45 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           log,
         });
         return await untilSignal(() => control.stop(), log);
+      }
+      case 'schedules': {
+        if (sub !== 'preview')
+          throw new JnError(
+            'usage',
+            'usage: jieneng schedules preview [--config FILE] [--from DATE] [--days N]',
+          );
+        const site = loadSite(values.config ?? demoSite);
+        const tz = site.config.site.timezone;
+        const fromText = values.from ?? localParts(Date.now(), tz).date;
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(fromText))
+          throw new JnError('usage', `--from ${fromText}: a local date YYYY-MM-DD`);
+        const days = values.days === undefined ? 7 : Number(values.days);
+        if (!Number.isInteger(days) || days < 1 || days > 366)
+          throw new JnError('usage', `--days ${values.days}: a whole number of days, 1–366`);
+        const stored = join(dataDir, 'control.db');
+        const dbFile = existsSync(stored)
+          ? stored
+          : join(mkdtempSync(join(tmpdir(), 'jn-preview-')), 'control.db');
+        const service = new ControlService({
+          site,
+          dbFile,
+          dispatcher: { write: async () => ({ status: 'rejected', reason: 'a preview writes nothing' }) },
+          latest: () => undefined,
+          clock: systemClock,
+          log,
+        });
+        try {
+          const from = localMidnight(fromText, tz);
+          const actions = service.preview(from, from + days * 86_400_000);
+          for (const a of actions)
+            io.out(
+              `${a.at.slice(0, 16).replace('T', ' ')}  ${a.device}/${a.point} ← ${a.value ?? 'relinquish'} (p${a.priority})  ${a.schedule}  ${a.because}\n`,
+            );
+          io.out(`${actions.length} action(s) from ${fromText} over ${days} day(s)\n`);
+          return 0;
+        } finally {
+          service.close();
+        }
       }
       case 'import': {
         const site = loadSite(values.config ?? demoSite);
