@@ -92,6 +92,7 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
       dbFile: join(opts.dataDir, 'control.db'),
       clock,
       log,
+      metrics: registry,
     });
     stops.push(() => control.stop());
     const health = async (): Promise<Record<string, ServiceStatus>> => {

@@ -100,6 +100,8 @@ export class ControlEngine {
       log: Logger;
       /** Whether a device is reachable yet (default: always). */
       ready?: (device: string) => boolean;
+      /** Every audit line as it is written (for metrics). */
+      onAudit?: (entry: { action: string; outcome: string }) => void;
       /** Every alarm as it is raised (published on MQTT by the service). */
       onAlarm?: (alarm: Alarm) => void;
     },
@@ -273,6 +275,7 @@ export class ControlEngine {
     entry: Partial<Omit<AuditEntry, 'id' | 'device' | 'point'>> &
       Pick<AuditEntry, 'at' | 'source' | 'action' | 'outcome'>,
   ): void {
+    this.ctx.onAudit?.({ action: entry.action, outcome: entry.outcome });
     this.ctx.db.audit({
       priority: null,
       requested: null,

@@ -1,4 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt';
+import { Counter, type Registry } from 'prom-client';
 import type { Clock } from '../core/clock.ts';
 import { type Command, commandResultSchema } from '../core/commands.ts';
 import type { LoadedSite } from '../core/config/loadSite.ts';
@@ -99,7 +100,22 @@ export async function startControl(ctx: {
   commandTimeoutMs?: number;
   /** Longest wait for a device's first telemetry before writing to it anyway (real ms). */
   readyWaitMs?: number;
+  /** Prometheus registry to count commands and alarms in (`jieneng start` serves it at /metrics). */
+  metrics?: Registry;
 }): Promise<Control> {
+  const registers = ctx.metrics ? [ctx.metrics] : [];
+  const commands = new Counter({
+    name: 'jieneng_control_commands_total',
+    help: 'Control audit lines by action (set, relinquish, expire, write, release, watch) and outcome (accepted, rejected, written, failed, timeout, not_following, …)',
+    labelNames: ['action', 'outcome'],
+    registers,
+  });
+  const alarmCount = new Counter({
+    name: 'jieneng_control_alarms_total',
+    help: 'Alarms raised by control, by kind (not_following, write_failed)',
+    labelNames: ['kind'],
+    registers,
+  });
   const log = ctx.log.child('control');
   const latest = new Map<string, number>();
   const reporting = new Set<string>();
@@ -122,7 +138,9 @@ export async function startControl(ctx: {
     log: ctx.log,
     // Writes wait until the device reports (its gateway's session is up), at most `readyWaitMs`.
     ready: (device) => reporting.has(device) || Date.now() - started > (ctx.readyWaitMs ?? 30_000),
+    onAudit: (e) => commands.inc({ action: e.action, outcome: e.outcome }),
     onAlarm: (alarm) => {
+      alarmCount.inc({ kind: alarm.kind });
       client
         .publishAsync(topics.alarms, JSON.stringify(alarm), { qos: 1 })
         .catch((err: unknown) => log.warn('alarm not published', { error: errorText(err) }));

@@ -34,6 +34,7 @@ export class ControlService implements ControlPort {
       clock: Clock;
       log: Logger;
       onAlarm?: (alarm: Alarm) => void;
+      onAudit?: (entry: { action: string; outcome: string }) => void;
       ready?: (device: string) => boolean;
       /** Strategies to run besides the schedules (default: all). */
       strategies?: { optimalStart?: boolean; sweeps?: boolean; demand?: boolean };
@@ -48,6 +49,7 @@ export class ControlService implements ControlPort {
       log: ctx.log,
       ...(ctx.onAlarm ? { onAlarm: ctx.onAlarm } : {}),
       ...(ctx.ready ? { ready: ctx.ready } : {}),
+      ...(ctx.onAudit ? { onAudit: ctx.onAudit } : {}),
     });
     const strategyCtx = {
       site: ctx.site,

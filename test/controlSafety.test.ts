@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { type Api, startApi } from '../api/main.ts';
@@ -108,6 +109,7 @@ describe('control safety', () => {
       log,
       tickMs: 200,
       readyWaitMs: 1000,
+      metrics: registry,
     });
     api = await startApi({
       store: undefined as never,
@@ -129,6 +131,7 @@ describe('control safety', () => {
   }, 90_000);
 
   const closers: (() => Promise<void>)[] = [];
+  const registry = new Registry();
   afterAll(async () => {
     for (const close of closers) await close();
     await api?.stop();
@@ -273,6 +276,14 @@ describe('control safety', () => {
       entries: { source: string; outcome: string; read_back: number | null }[];
     };
     expect(audit.entries[0]).toMatchObject({ source: 'user:张工', outcome: 'written', read_back: 27 });
+    // The same refusals, counted for Prometheus.
+    const refusals = (
+      control.service.audit({ limit: 1000 }) as { action: string; outcome: string; source: string }[]
+    ).filter((a) => a.action === 'set' && a.outcome === 'rejected');
+    expect(refusals.length).toBe(4); // 张工, 李工, and the legacy schedule on both units of its group
+    expect(await registry.metrics()).toContain(
+      `jieneng_control_commands_total{action="set",outcome="rejected"} ${refusals.length}\n`,
+    );
     expect(audit.entries.filter((e) => e.outcome === 'rejected').map((e) => e.source)).toEqual(
       expect.arrayContaining(['user:张工', 'user:李工', 'schedule:legacy']),
     );
@@ -298,5 +309,6 @@ describe('control safety', () => {
     await watcher.endAsync();
     expect(alarms[0]).toMatchObject({ kind: 'not_following', device: AC, point: 'cooling_setpoint' });
     expect(alarms[0]?.message).toMatch(/reports 25 but was set to 27/);
+    expect(await registry.metrics()).toMatch(/jieneng_control_alarms_total\{kind="not_following"\} 1\n/);
   });
 });
