@@ -34,6 +34,8 @@ describe('Modbus RTU over a socat serial pair (RS-485 bus)', () => {
       scenario: {
         ...loaded.scenario,
         devices,
+        // No OPC UA here: the default scenario's fixed port 48400 may be taken by another test's run.
+        opcua: undefined,
         buses: [{ id: 'bus-a', baud: BAUD, parity: 'none' as const, stop_bits: 1 as const }],
       },
     };
@@ -48,7 +50,7 @@ describe('Modbus RTU over a socat serial pair (RS-485 bus)', () => {
     bus = join(serialDir, 'bus-a');
   });
   afterAll(async () => {
-    await sims.stop();
+    await sims?.stop();
   });
 
   async function rtuClient(unit: number, timeout = 1000): Promise<ModbusRTU> {
