@@ -341,8 +341,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           );
         const ledger = new Ledger(join(dataDir, 'ledger.db'));
         try {
-          const r =
-            sub === 'facts' ? ledger.importFacts(arg, site.config) : ledger.importEntries(arg, site.config);
+          const r = ledger.importFile(sub, arg, site.config);
           io.out(`${arg}: ${r.imported} ${sub} imported (${r.replaced} replaced an earlier import)\n`);
           return 0;
         } catch (err) {

@@ -72,10 +72,7 @@ export function reportRoutes(store: Store, site: LoadedSite, ledgerFile: string)
     const items = Array.isArray(body) ? body : body === undefined ? [] : [body];
     const ledger = new Ledger(ledgerFile);
     try {
-      const r =
-        kind === 'facts'
-          ? ledger.enterFacts(items, who, site.config)
-          : ledger.enterEntries(items, who, site.config);
+      const r = ledger.enter(kind, items, who, site.config);
       res.status(201).json({ ...r, [kind]: kind === 'facts' ? ledger.facts() : ledger.entries() });
     } catch (err) {
       if (!(err instanceof ImportError)) throw err;

@@ -91,6 +91,9 @@ function objectRows(
   return { rows, problems };
 }
 
+/** What the ledger holds besides its audit: building facts, or energy entries. */
+export type LedgerKind = 'facts' | 'entries';
+
 export class Ledger {
   private readonly db: Database.Database;
 
@@ -110,71 +113,56 @@ export class Ledger {
         id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL);`);
   }
 
-  /** Validates every row of a CSV file against the site (buildings) and imports all of them, or none. */
-  importFacts(file: string, site: SiteConfig, now = new Date()): { imported: number; replaced: number } {
-    const { rows, problems } = readCsv(file, FACT_COLUMNS);
+  /**
+   * Validates every row of a CSV file (facts or entries) against the site and imports all of
+   * them, or none; problems name the row and column.
+   */
+  importFile(
+    kind: LedgerKind,
+    file: string,
+    site: SiteConfig,
+    now = new Date(),
+  ): { imported: number; replaced: number } {
+    const { rows, problems } = readCsv(file, kind === 'facts' ? FACT_COLUMNS : ENTRY_COLUMNS);
     const name = basename(file);
-    return this.addFacts(
+    return this.add(
+      kind,
       rows,
       problems,
       (i, col) => `${name}: row ${i + 2}, column ${col}`,
       name,
-      'import facts',
+      `import ${kind}`,
       site,
       now,
     );
   }
 
-  importEntries(file: string, site: SiteConfig, now = new Date()): { imported: number; replaced: number } {
-    const { rows, problems } = readCsv(file, ENTRY_COLUMNS);
-    const name = basename(file);
-    return this.addEntries(
-      rows,
-      problems,
-      (i, col) => `${name}: row ${i + 2}, column ${col}`,
-      name,
-      'import entries',
-      site,
-      now,
-    );
-  }
-
-  /** Facts entered through the API (a list of objects with the CSV's columns); all or none. */
-  enterFacts(
+  /** Facts or entries through the API (a list of objects with the CSV's columns); all or none. */
+  enter(
+    kind: LedgerKind,
     items: unknown[],
     who: string,
     site: SiteConfig,
     now = new Date(),
   ): { imported: number; replaced: number } {
-    const { rows, problems } = objectRows(items, FACT_COLUMNS, 'facts');
-    return this.addFacts(
+    const { rows, problems } = objectRows(items, kind === 'facts' ? FACT_COLUMNS : ENTRY_COLUMNS, kind);
+    return this.add(
+      kind,
       rows,
       problems,
-      (i, col) => `facts[${i}].${col}`,
+      (i, col) => `${kind}[${i}].${col}`,
       `api:${who}`,
-      'enter facts',
+      `enter ${kind}`,
       site,
       now,
     );
   }
 
-  /** Energy entries through the API; all or none. */
-  enterEntries(
-    items: unknown[],
-    who: string,
-    site: SiteConfig,
-    now = new Date(),
+  private add(
+    kind: LedgerKind,
+    ...args: Parameters<Ledger['addFacts']>
   ): { imported: number; replaced: number } {
-    const { rows, problems } = objectRows(items, ENTRY_COLUMNS, 'entries');
-    return this.addEntries(
-      rows,
-      problems,
-      (i, col) => `entries[${i}].${col}`,
-      `api:${who}`,
-      'enter entries',
-      site,
-      now,
-    );
+    return kind === 'facts' ? this.addFacts(...args) : this.addEntries(...args);
   }
 
   private addFacts(
@@ -210,19 +198,15 @@ export class Ledger {
         });
     });
     if (problems.length > 0) throw new ImportError(problems);
-    let replaced = 0;
-    const exists = this.db.prepare('SELECT 1 FROM facts WHERE building = ? AND effective_from = ?');
-    const insert = this.db.prepare(
+    return this.store(
+      facts,
+      'SELECT 1 FROM facts WHERE building = ? AND effective_from = ?',
+      (f) => [f.building, f.effective_from],
       'INSERT OR REPLACE INTO facts VALUES (@building, @effective_from, @floor_area_m2, @headcount, @source_file, @imported_at)',
+      origin,
+      action,
+      now,
     );
-    this.db.transaction(() => {
-      for (const f of facts) {
-        if (exists.get(f.building, f.effective_from)) replaced++;
-        insert.run({ ...f, source_file: origin, imported_at: now.toISOString() });
-      }
-      this.audit(now, action, { origin, rows: facts.length, replaced });
-    })();
-    return { imported: facts.length, replaced };
   }
 
   private addEntries(
@@ -274,21 +258,39 @@ export class Ledger {
         });
     });
     if (problems.length > 0) throw new ImportError(problems);
-    let replaced = 0;
-    const exists = this.db.prepare(
+    return this.store(
+      entries,
       'SELECT 1 FROM entries WHERE building = ? AND energy_type = ? AND period_start = ? AND period_end = ?',
+      (e) => [e.building, e.energy_type, e.period_start, e.period_end],
+      `INSERT OR REPLACE INTO entries VALUES (@building, @period_start, @period_end,
+      @energy_type, @quantity, @quantity_given, @unit_given, @source, @source_file, @imported_at)`,
+      origin,
+      action,
+      now,
     );
-    const insert =
-      this.db.prepare(`INSERT OR REPLACE INTO entries VALUES (@building, @period_start, @period_end,
-      @energy_type, @quantity, @quantity_given, @unit_given, @source, @source_file, @imported_at)`);
+  }
+
+  /** Writes validated rows in one transaction (a row with the same key replaces the earlier one) and audits it. */
+  private store<T extends object>(
+    rows: T[],
+    existsSql: string,
+    key: (row: T) => unknown[],
+    insertSql: string,
+    origin: string,
+    action: string,
+    now: Date,
+  ): { imported: number; replaced: number } {
+    let replaced = 0;
+    const exists = this.db.prepare(existsSql);
+    const insert = this.db.prepare(insertSql);
     this.db.transaction(() => {
-      for (const e of entries) {
-        if (exists.get(e.building, e.energy_type, e.period_start, e.period_end)) replaced++;
-        insert.run({ ...e, source_file: origin, imported_at: now.toISOString() });
+      for (const row of rows) {
+        if (exists.get(...key(row))) replaced++;
+        insert.run({ ...row, source_file: origin, imported_at: now.toISOString() });
       }
-      this.audit(now, action, { origin, rows: entries.length, replaced });
+      this.audit(now, action, { origin, rows: rows.length, replaced });
     })();
-    return { imported: entries.length, replaced };
+    return { imported: rows.length, replaced };
   }
 
   facts(): BuildingFact[] {
