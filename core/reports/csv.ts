@@ -15,13 +15,52 @@ export const statusLabels: Record<Comparison['status'], string> = {
   no_data: '无数据 no data',
 };
 
-function cell(v: string | number | null | undefined): string {
+function cell(v: Cell): string {
   if (v === null || v === undefined) return '';
   const s = typeof v === 'number' ? String(Math.round(v * 1e6) / 1e6) : v;
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-const line = (cells: (string | number | null | undefined)[]) => cells.map(cell).join(',');
+type Cell = string | number | null | undefined;
+
+/** Header of the table of scopes (buildings, then the organization): the same in CSV and XLSX. */
+export const scopeHeader = (): Cell[] => [
+  '范围 scope',
+  '名称 name',
+  '建筑面积 m²',
+  '用能人数',
+  '综合能耗 kgce',
+  '碳排放 kgCO₂',
+  ...Object.values(indicatorLabels),
+];
+
+export const scopeRow = (s: Scope): Cell[] => [
+  s.id,
+  s.name,
+  s.floor_area_m2,
+  s.headcount,
+  s.energy_kgce,
+  s.carbon_kgco2,
+  ...Object.keys(indicatorLabels).map((k) => s.indicators[k as keyof Scope['indicators']]),
+];
+
+/** One row per scope and energy type (分类): quantity, kgce, CO₂ and where it came from. */
+export const totalsRows = (r: IntensityReport): Cell[][] =>
+  [...r.buildings, r.organization].flatMap((s) =>
+    s.totals.map((t) => [
+      s.id,
+      t.energy_type,
+      t.quantity,
+      t.unit,
+      t.kgce,
+      t.kgco2,
+      t.metered,
+      t.entered,
+      t.estimated,
+    ]),
+  );
+
+const line = (cells: Cell[]) => cells.map(cell).join(',');
 const pct = (x: number | null) => (x === null ? null : `${(x * 100).toFixed(2)} %`);
 
 /**
@@ -79,29 +118,9 @@ export function reportCsv(r: IntensityReport): string {
     for (const f of pc.figures) out.push(line([f.name, f.value, f.base, pct(f.change), f.unit]));
   }
   out.push('');
-  out.push(
-    line([
-      '范围 scope',
-      '名称 name',
-      '建筑面积 m²',
-      '用能人数',
-      '综合能耗 kgce',
-      '碳排放 kgCO₂',
-      ...Object.values(indicatorLabels),
-    ]),
-  );
-  const scopeRow = (s: Scope) =>
-    line([
-      s.id,
-      s.name,
-      s.floor_area_m2,
-      s.headcount,
-      s.energy_kgce,
-      s.carbon_kgco2,
-      ...Object.keys(indicatorLabels).map((k) => s.indicators[k as keyof Scope['indicators']]),
-    ]);
-  for (const b of r.buildings) out.push(scopeRow(b));
-  out.push(scopeRow(r.organization));
+  out.push(line(scopeHeader()));
+  for (const b of r.buildings) out.push(line(scopeRow(b)));
+  out.push(line(scopeRow(r.organization)));
   out.push('');
   out.push(
     line([
@@ -116,11 +135,7 @@ export function reportCsv(r: IntensityReport): string {
       '估算 estimated',
     ]),
   );
-  for (const s of [...r.buildings, r.organization])
-    for (const t of s.totals)
-      out.push(
-        line([s.id, t.energy_type, t.quantity, t.unit, t.kgce, t.kgco2, t.metered, t.entered, t.estimated]),
-      );
+  for (const row of totalsRows(r)) out.push(line(row));
   if (r.subitems.some((x) => x.value > 0)) {
     out.push('');
     out.push(line(['分项 sub-item (electricity)', '电量 kWh', '估算 estimated', '说明 note']));

@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
-import { indicatorLabels, statusLabels } from './csv.ts';
-import type { IntensityReport, Scope } from './intensity.ts';
+import { indicatorLabels, scopeHeader, scopeRow, statusLabels, totalsRows } from './csv.ts';
+import type { IntensityReport } from './intensity.ts';
 
 /**
  * The report as an Excel workbook (exceljs), one sheet per view: 摘要 (period, basis, plan,
@@ -109,26 +109,7 @@ export async function reportXlsx(r: IntensityReport): Promise<Buffer> {
     { width: 16 },
     ...Object.keys(indicatorLabels).map(() => ({ width: 22 })),
   ];
-  bold(
-    b.addRow([
-      '范围 scope',
-      '名称 name',
-      '建筑面积 m²',
-      '用能人数',
-      '综合能耗 kgce',
-      '碳排放 kgCO₂',
-      ...Object.values(indicatorLabels),
-    ]),
-  );
-  const scopeRow = (s: Scope) => [
-    s.id,
-    s.name,
-    s.floor_area_m2,
-    s.headcount,
-    s.energy_kgce,
-    s.carbon_kgco2,
-    ...Object.keys(indicatorLabels).map((k) => s.indicators[k as keyof Scope['indicators']]),
-  ];
+  bold(b.addRow(scopeHeader()));
   for (const s of r.buildings) b.addRow(scopeRow(s));
   bold(b.addRow(scopeRow(r.organization)));
 
@@ -157,9 +138,7 @@ export async function reportXlsx(r: IntensityReport): Promise<Buffer> {
       '估算 estimated',
     ]),
   );
-  for (const s of [...r.buildings, r.organization])
-    for (const x of s.totals)
-      t.addRow([s.id, x.energy_type, x.quantity, x.unit, x.kgce, x.kgco2, x.metered, x.entered, x.estimated]);
+  for (const row of totalsRows(r)) t.addRow(row);
 
   const k = wb.addWorksheet('排名与预测 Ranking');
   k.columns = [{ width: 34 }, { width: 14 }, { width: 24 }, { width: 16 }, { width: 10 }];
