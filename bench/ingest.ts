@@ -76,6 +76,7 @@ async function publisher(url: string, t0: number): Promise<() => Promise<void>> 
   return async () => {
     child.stdin.write('go\n');
     await until('done');
+    child.stdin.end();
   };
 }
 

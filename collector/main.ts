@@ -7,10 +7,13 @@ import type { ServiceStatus } from '../core/status.ts';
 import type { Store } from '../core/store/store.ts';
 import { type TelemetryBatch, telemetryBatchSchema } from '../core/telemetry.ts';
 import { gatewayOfTelemetryTopic, topics } from '../core/topics.ts';
+import { AckWindow } from './ackWindow.ts';
 import { BatchingWriter } from './batching.ts';
 import { createEnricher } from './enrich.ts';
 import { RollupJob } from './rollups.ts';
 import { type BatchVerdict, SequenceTracker } from './sequence.ts';
+
+type SendPacket = (packet: { cmd: string; messageId?: number }, cb?: () => void, ...rest: unknown[]) => void;
 
 export interface Collector {
   status(): ServiceStatus;
@@ -65,8 +68,10 @@ export async function startCollector(ctx: {
   clock?: Clock;
   /** How often dirty meters' rollups are recomputed (default 1 min). */
   rollupIntervalMs?: number;
-  /** MQTT connections in the shared group, each with one batch in flight (default 1; more need `shareGroup`). */
+  /** MQTT connections in the shared group (default 1; more need `shareGroup`). */
   connections?: number;
+  /** Messages each connection takes before the first of them is stored and acknowledged (default 16). */
+  ackWindow?: number;
 }): Promise<Collector> {
   const log = ctx.log.child('collector');
   const enrich = createEnricher(ctx.site);
@@ -189,6 +194,7 @@ export async function startCollector(ctx: {
   };
 
   const connections = ctx.connections ?? 1;
+  const ackWindow = ctx.ackWindow ?? 16;
   if (connections > 1 && !ctx.shareGroup)
     throw new JnError(
       'config_invalid',
@@ -207,18 +213,44 @@ export async function startCollector(ctx: {
       clean: !(ctx.persistentSession ?? true),
       reconnectPeriod: 1000,
     });
-    // mqtt.js hands over messages one at a time and sends the PUBACK once handleMessage calls
-    // back (its documented back-pressure hook): not calling back keeps the message the broker's.
+    // mqtt.js sends a message's PUBACK once handleMessage calls back, and takes no further message
+    // from the connection until then. The window (ackWindow.ts) calls back at once while it has
+    // room, holds the PUBACK that mqtt.js then sends, and sends it itself once the message is
+    // stored: several messages per connection are in flight, each acknowledged only once stored.
+    // mqtt.js has no public hook for a deferred PUBACK; its _sendPacket is wrapped for that, and
+    // test/collectorDelivery.test.ts (a collector killed mid-stream loses nothing) guards it.
+    const mqttSend = (client as unknown as { _sendPacket: SendPacket })._sendPacket.bind(client);
+    const window = new AckWindow(ackWindow, (messageId) => mqttSend({ cmd: 'puback', messageId }));
+    /** PUBACKs mqtt.js will send for messages in the window, by message id: the window sends them. */
+    const held = new Map<number, number>();
+    (client as unknown as { _sendPacket: SendPacket })._sendPacket = (packet, ...rest) => {
+      const id = packet.cmd === 'puback' ? packet.messageId : undefined;
+      const n = id === undefined ? 0 : (held.get(id) ?? 0);
+      if (id === undefined || n === 0) return mqttSend(packet, ...rest);
+      if (n === 1) held.delete(id);
+      else held.set(id, n - 1);
+      rest[0]?.(); // mqtt.js goes on with the connection; the window acknowledges the message
+    };
+    client.on('close', () => window.reset());
     client.handleMessage = (packet, callback) => {
       if (packet.cmd !== 'publish') return callback();
-      handle(packet.topic, Buffer.from(packet.payload)).then(
-        (ack) => {
-          if (ack) callback();
-          // Not acknowledged (stopping while the store is down): the broker redelivers it.
-        },
-        (err: unknown) =>
-          log.error('telemetry handling failed', { topic: packet.topic, error: errorText(err) }),
-      );
+      const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+      const id = packet.messageId;
+      if (packet.qos !== 1 || id === undefined) {
+        // QoS 0 (nothing to acknowledge) or 2 (not used by gateways): one at a time, as mqtt.js does.
+        handle(packet.topic, payload).then(
+          (ack) => ack && callback(),
+          (err: unknown) =>
+            log.error('telemetry handling failed', { topic: packet.topic, error: errorText(err) }),
+        );
+        return;
+      }
+      held.set(id, (held.get(id) ?? 0) + 1);
+      const done = window.take(id, () => callback());
+      handle(packet.topic, payload).then(done, (err: unknown) => {
+        log.error('telemetry handling failed', { topic: packet.topic, error: errorText(err) });
+        done(false);
+      });
     };
     client.on('error', (err) => log.warn('mqtt error', { error: err.message }));
     // Set up before the first CONNACK: a persistent session delivers queued telemetry right after it.
@@ -236,8 +268,8 @@ export async function startCollector(ctx: {
     if (subscriptions.length > 0) await client.subscribeAsync(subscriptions, { qos: 1 });
     return client;
   };
-  // Each connection takes one batch at a time (mqtt.js), so several connections in one shared
-  // group keep several store writes in flight.
+  // Several connections in one shared group spread the broker's in-flight limit per client
+  // (Mosquitto's max_inflight_messages, 20 by default) and its queues.
   const clients = await Promise.all(
     Array.from({ length: connections }, (_, i) => connect(connections === 1 ? baseId : `${baseId}-${i + 1}`)),
   );

@@ -123,6 +123,57 @@ describe('collector delivery', () => {
     }
   }, 120_000);
 
+  it('messages a collector took but could not store are not acknowledged: killed meanwhile, it loses none', async () => {
+    // Each connection takes several messages before the first is stored (collector/ackWindow.ts);
+    // their PUBACKs must wait for the store. With InfluxDB down, every message the collector has
+    // taken is waiting: were any acknowledged, killing the collector now would lose it.
+    const influxd = await startInfluxd();
+    const broker = await startMosquitto();
+    const gatewayId = 'gw-window-kill';
+    const { file } = await testSite(gatewayId);
+    const args = [
+      'collector',
+      '--config',
+      file,
+      '--mqtt-url',
+      broker.url,
+      '--influx-url',
+      `${influxd.url}/window`,
+    ];
+    let collector = spawnCli([...args, '--client-id', 'c-window']);
+    try {
+      await waitFor('the collector to subscribe', () => collector.stderr().includes('collector started'));
+      await influxd.halt();
+      const stream = await publishTelemetry({
+        mqttUrl: broker.url,
+        gatewayId,
+        devices: DEVICES,
+        batches: 200,
+        perSecond: 100,
+      });
+      await stream.done;
+      await waitFor('the collector to retry the store', () =>
+        collector.stderr().includes('store write failed'),
+      );
+      collector.child.kill('SIGKILL');
+      await collector.exited;
+      await influxd.resume();
+      collector = spawnCli([...args, '--client-id', 'c-window']);
+      await waitFor(
+        'every reading in InfluxDB',
+        async () => (await influxCount(influxd.url, 'window')) === 2000,
+        60_000,
+      );
+      await sleep(1000);
+      expect(await influxCount(influxd.url, 'window')).toBe(2000);
+      expect(await collector.stop()).toBe(0);
+    } finally {
+      collector.child.kill('SIGKILL');
+      await broker.stop();
+      await influxd.stop();
+    }
+  }, 90_000);
+
   it('two collectors on one shared subscription store every reading exactly once', async () => {
     const influxUrl = inject('influxUrl');
     const database = `shared_${Date.now()}`;

@@ -80,14 +80,44 @@ export class InfluxStore implements Store {
     await rp(FOREVER_RP, 'INF', false);
   }
 
-  /** Escaped tag values (device and meter ids repeat in every batch), bounded. */
-  private readonly escaped = new Map<string, string>();
-  private tag(v: string): string {
-    let e = this.escaped.get(v);
+  /**
+   * Line-protocol series keys (`reading,site=…,device=…`) by device and point: the same few
+   * thousand series repeat in every batch, so the key is escaped and joined once and then only
+   * checked against the reading's tags. Bounded like any cache fed from outside.
+   */
+  private readonly series = new Map<string, Map<string, { tags: string[]; prefix: string }>>();
+  private seriesCount = 0;
+  private seriesPrefix(r: StoredReading): string {
+    let byPoint = this.series.get(r.device);
+    const cached = byPoint?.get(r.point);
+    if (cached && tagKeys.every((k, i) => (r[k] ?? '') === cached.tags[i])) return cached.prefix;
+    const tags = tagKeys.map((k) => r[k] ?? '');
+    let prefix = measurement;
+    tagKeys.forEach((k, i) => {
+      if (tags[i] !== '') prefix += `,${k}=${influxEscape.tag(tags[i] as string)}`;
+    });
+    if (this.seriesCount >= 100_000) {
+      this.series.clear();
+      this.seriesCount = 0;
+      byPoint = undefined;
+    }
+    if (!byPoint) {
+      byPoint = new Map();
+      this.series.set(r.device, byPoint);
+    }
+    if (!byPoint.has(r.point)) this.seriesCount++;
+    byPoint.set(r.point, { tags, prefix });
+    return prefix;
+  }
+
+  /** Quoted string fields of a small vocabulary (quality, unit), bounded. */
+  private readonly fields = new Map<string, string>();
+  private field(v: string): string {
+    let e = this.fields.get(v);
     if (e === undefined) {
-      if (this.escaped.size > 50_000) this.escaped.clear();
-      e = influxEscape.tag(v);
-      this.escaped.set(v, e);
+      if (this.fields.size > 1000) this.fields.clear();
+      e = fieldString(v);
+      this.fields.set(v, e);
     }
     return e;
   }
@@ -99,20 +129,16 @@ export class InfluxStore implements Store {
     // (bench/storeWrite.ts).
     let body = '';
     for (const r of readings) {
-      let line = measurement;
-      for (const k of tagKeys) {
-        const v = r[k];
-        if (v !== undefined && v !== '') line += `,${k}=${this.tag(v)}`;
-      }
-      line += ` quality=${fieldString(r.quality)}`;
+      let line = `${this.seriesPrefix(r)} quality=${this.field(r.quality)}`;
       if (r.value !== null) line += `,value=${floatField(r.value)}`;
-      if (r.unit !== undefined) line += `,unit=${fieldString(r.unit)}`;
+      if (r.unit !== undefined) line += `,unit=${this.field(r.unit)}`;
       if (r.reason !== undefined) line += `,reason=${fieldString(r.reason)}`;
       body += `${line} ${Math.trunc(r.ts)}\n`;
     }
     let res: Response;
     try {
-      res = await fetch(this.writeUrl, { method: 'POST', body, headers: this.headers });
+      // As bytes: a string body is first scanned whole for lone surrogates by fetch (toUSVString).
+      res = await fetch(this.writeUrl, { method: 'POST', body: Buffer.from(body, 'utf8'), headers: this.headers });
     } catch (err) {
       // fetch says only "fetch failed"; the reason (ECONNREFUSED, ETIMEDOUT…) is in its cause.
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;

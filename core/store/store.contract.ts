@@ -65,6 +65,23 @@ export function storeContract(name: string, makeStore: (options?: StoreOptions) 
       expect(got).toEqual([written[1], written[2], written[0]]);
     });
 
+    it('keeps the tags each reading was written with when a point is re-tagged between writes', async () => {
+      // A meter moved to another building, or its 分项 corrected in the site file.
+      const before = reading({ device: 'moved', ts: t0, meter: 'm-x', category: 'electricity' });
+      const after = reading({
+        device: 'moved',
+        ts: t0 + 1000,
+        building: 'b2',
+        meter: 'm-x',
+        category: 'electricity',
+        subitem: 'hvac',
+      });
+      await store.writeReadings([before]);
+      await store.writeReadings([after, { ...before, ts: t0 + 2000 }]);
+      const got = await store.queryReadings({ device: 'moved' });
+      expect(got).toEqual([before, after, { ...before, ts: t0 + 2000 }]);
+    });
+
     it('filters by point and by a half-open time range [from, to)', async () => {
       const rows = [0, 1, 2, 3].map((i) => reading({ device: 'range', ts: t0 + i * 1000, value: i }));
       await store.writeReadings([
