@@ -35,7 +35,6 @@ export interface RollupCounters {
 export class RollupJob {
   private readonly dirty = new Map<string, number>();
   private readonly meters: Map<string, MeterConfig>;
-  private readonly byPoint = new Map<string, MeterConfig>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private lastRetention = 0;
@@ -58,16 +57,15 @@ export class RollupJob {
     },
   ) {
     this.meters = new Map(ctx.site.config.meters.map((m) => [m.id, m]));
-    for (const m of ctx.site.config.meters) this.byPoint.set(`${m.device}/${m.point}`, m);
   }
 
   /** Notes stored readings: their meters need recomputing from their time on. */
   markDirty(readings: readonly StoredReading[]): void {
+    // The collector tagged each meter's counter reading with its meter id (enrich.ts).
     for (const r of readings) {
-      const meter = this.byPoint.get(`${r.device}/${r.point}`);
-      if (!meter) continue;
-      const prev = this.dirty.get(meter.id);
-      if (prev === undefined || r.ts < prev) this.dirty.set(meter.id, r.ts);
+      if (r.meter === undefined || !this.meters.has(r.meter)) continue;
+      const prev = this.dirty.get(r.meter);
+      if (prev === undefined || r.ts < prev) this.dirty.set(r.meter, r.ts);
     }
   }
 

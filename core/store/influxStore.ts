@@ -138,7 +138,11 @@ export class InfluxStore implements Store {
     let res: Response;
     try {
       // As bytes: a string body is first scanned whole for lone surrogates by fetch (toUSVString).
-      res = await fetch(this.writeUrl, { method: 'POST', body: Buffer.from(body, 'utf8'), headers: this.headers });
+      res = await fetch(this.writeUrl, {
+        method: 'POST',
+        body: Buffer.from(body, 'utf8'),
+        headers: this.headers,
+      });
     } catch (err) {
       // fetch says only "fetch failed"; the reason (ECONNREFUSED, ETIMEDOUT…) is in its cause.
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
