@@ -40,8 +40,8 @@ Usage:
       Several collectors split the telemetry through the shared subscription $share/GROUP/…
       (default group jieneng); give each a --client-id of its own (default jn-collector-<site>-<host>),
       and keep it across restarts: the broker holds unacknowledged telemetry for that session.
-      --connections: MQTT connections in the group, each with one batch in flight (default 32,
-      1 with --share none); their writes are merged into group commits.
+      --connections: MQTT connections in the group (default 8, 1 with --share none), each with
+      up to 16 batches in flight, acknowledged once stored; their writes are merged into group commits.
   jieneng control --config FILE [--mqtt-url URL] [--data-dir DIR] [--speed N]
       Schedules, overrides and strategies of the site's control section; every command passes
       policy and priority arbitration and is audited in DIR/control.db. (jieneng start runs it too.)
@@ -97,7 +97,7 @@ export interface Io {
 const processIo: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
 function connectionsOption(value: string | undefined, shareGroup: string | undefined): number {
-  if (value === undefined) return shareGroup ? 32 : 1;
+  if (value === undefined) return shareGroup ? 8 : 1;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 64)
     throw new JnError('usage', `--connections ${value}: give a whole number from 1 to 64`);

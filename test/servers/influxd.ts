@@ -14,6 +14,8 @@ export interface RestartableServer extends RunningServer {
   halt(): Promise<void>;
   /** Starts it again after `halt`. */
   resume(): Promise<void>;
+  /** The process id while it runs (benchmarks read its CPU time). */
+  readonly pid: number | undefined;
 }
 
 export async function startInfluxd(): Promise<RestartableServer> {
@@ -51,6 +53,9 @@ bind-address = "127.0.0.1:${rpcPort}"
   let child: Awaited<ReturnType<typeof run>> | undefined = await run();
   return {
     url,
+    get pid() {
+      return child?.pid;
+    },
     halt: async () => {
       if (child) await stopProcess(child);
       child = undefined;
