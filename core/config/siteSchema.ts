@@ -277,7 +277,7 @@ export const platformSchema = z
       .url()
       .optional()
       .describe(
-        'External InfluxDB v1 HTTP API with the database as path, e.g. http://user:pass@127.0.0.1:8086/jieneng; default: embedded store',
+        'External InfluxDB v1 HTTP API with the database as path, e.g. http://user:pass@127.0.0.1:8086/jieneng (InfluxDB 2.x/3.x: no user, the token in the INFLUX_TOKEN environment variable); default: embedded store',
       ),
   })
   .strict();

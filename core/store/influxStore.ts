@@ -56,12 +56,29 @@ export class InfluxStore implements Store {
   ) {
     const opts = parseInfluxUrl(url);
     this.database = opts.database;
-    this.influx = new InfluxDB({ ...opts });
+    const token = options.influxToken;
+    if (token !== undefined && opts.username !== undefined)
+      throw new JnError(
+        'config_invalid',
+        `InfluxDB ${opts.host}:${opts.port}: both a token (INFLUX_TOKEN) and a user in the URL were given; use one`,
+      );
+    if (token !== undefined) {
+      // The influx package sends Basic auth (root:root when no user is given) whenever its username
+      // is a string, and that would replace the token: null turns it off.
+      this.influx = new InfluxDB({
+        ...opts,
+        username: null as unknown as string,
+        options: { headers: { authorization: `Token ${token}` } },
+      });
+      this.headers.authorization = `Token ${token}`;
+    } else {
+      this.influx = new InfluxDB({ ...opts });
+      if (opts.username !== undefined)
+        this.headers.authorization = `Basic ${Buffer.from(`${opts.username}:${opts.password ?? ''}`).toString('base64')}`;
+    }
     const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
     const query = new URLSearchParams({ db: opts.database, precision: 'ms' });
     this.writeUrl = `${opts.protocol}://${host}:${opts.port}/write?${query}`;
-    if (opts.username !== undefined)
-      this.headers.authorization = `Basic ${Buffer.from(`${opts.username}:${opts.password ?? ''}`).toString('base64')}`;
   }
 
   async open(): Promise<void> {

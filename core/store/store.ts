@@ -60,6 +60,11 @@ export interface RollupQuery {
 export interface StoreOptions {
   /** Raw readings older than this many days are removed (rollups are kept forever); default: kept. */
   rawRetentionDays?: number | undefined;
+  /**
+   * InfluxDB API token (InfluxDB 2.x / 3.x v1-compatible endpoints), sent as `Authorization: Token …`
+   * instead of the URL's user and password.
+   */
+  influxToken?: string | undefined;
 }
 
 export interface Store {
