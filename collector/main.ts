@@ -11,7 +11,7 @@ import { AckWindow } from './ackWindow.ts';
 import { BatchingWriter } from './batching.ts';
 import { createEnricher } from './enrich.ts';
 import { RollupJob } from './rollups.ts';
-import { type BatchVerdict, SequenceTracker } from './sequence.ts';
+import { type BatchVerdict, GapWatch, type OpenGap, SequenceTracker } from './sequence.ts';
 
 type SendPacket = (packet: { cmd: string; messageId?: number }, cb?: () => void, ...rest: unknown[]) => void;
 
@@ -72,6 +72,8 @@ export async function startCollector(ctx: {
   connections?: number;
   /** Messages each connection takes before the first of them is stored and acknowledged (default 16). */
   ackWindow?: number;
+  /** How long a missing batch may take to arrive out of order before its gap is reported (default 10 s). */
+  gapGraceMs?: number;
 }): Promise<Collector> {
   const log = ctx.log.child('collector');
   const enrich = createEnricher(ctx.site);
@@ -141,6 +143,30 @@ export async function startCollector(ctx: {
     }
   };
 
+  // A gap is reported once its batches have not arrived within the grace period (real time: it is
+  // the broker's reordering that it waits out).
+  const gaps = new GapWatch(ctx.gapGraceMs ?? 10_000);
+  const reportGap = (gap: OpenGap) => {
+    counters.gaps++;
+    const missing = [...gap.missing].sort((a, b) => a - b);
+    log.warn('telemetry sequence gap', {
+      gateway: gap.gateway,
+      expected: gap.expected,
+      got: gap.got,
+      missing:
+        missing.length > 0 && missing.length <= 20
+          ? missing.join(',')
+          : `${missing[0] ?? gap.expected}…${missing.at(-1) ?? gap.got - 1} (${missing.length || gap.got - gap.expected} batches)`,
+    });
+  };
+  const gapTimer = setInterval(
+    () => {
+      for (const gap of gaps.expired(Date.now())) reportGap(gap);
+    },
+    Math.min(1000, ctx.gapGraceMs ?? 10_000),
+  );
+  gapTimer.unref();
+
   /** Handles one message; resolves true when it may be acknowledged. */
   const handle = async (topic: string, payload: Buffer): Promise<boolean> => {
     let json: unknown;
@@ -173,13 +199,12 @@ export async function startCollector(ctx: {
       return true;
     }
     // With a shared subscription this collector sees only its share of the sequence: no gap report.
-    if (verdict.kind === 'gap' && !ctx.shareGroup) {
-      counters.gaps++;
-      log.warn('telemetry sequence gap', {
-        gateway: batch.gateway,
-        expected: verdict.expected,
-        got: batch.seq,
-      });
+    if (!ctx.shareGroup) {
+      gaps.arrived(batch.gateway, batch.seq);
+      if (verdict.kind === 'gap') {
+        const now = gaps.add(batch.gateway, verdict.expected, batch.seq, Date.now());
+        if (now) reportGap(now);
+      }
     }
     counters.waiting++;
     const stored = await store(batch);
@@ -292,6 +317,9 @@ export async function startCollector(ctx: {
     },
     stop: async () => {
       stopping = true;
+      clearInterval(gapTimer);
+      // Gaps still open: not seen by this collector, whatever may arrive after it stopped.
+      for (const gap of gaps.expired(Number.POSITIVE_INFINITY)) reportGap(gap);
       for (const wake of wakers) wake();
       await Promise.all(clients.map((c) => c.endAsync()));
       await rollups.stop();

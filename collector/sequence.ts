@@ -36,3 +36,56 @@ export class SequenceTracker {
     this.seen.get(gateway)?.recent.delete(seq);
   }
 }
+
+/** A sequence gap still open: batches `expected`…`got − 1` of a gateway had not arrived. */
+export interface OpenGap {
+  gateway: string;
+  expected: number;
+  got: number;
+  /** Those still missing. */
+  missing: Set<number>;
+  /** When it is reported if some are still missing (ms). */
+  deadline: number;
+}
+
+/**
+ * Gaps wait a grace period before they are reported: a broker may hand over batches out of order
+ * (aedes does, in a burst), and a batch that arrives a moment later was not lost. Jumps of more than
+ * `maxTracked` batches (a gateway that lost its spool, say) are reported at once.
+ */
+export class GapWatch {
+  private readonly open: OpenGap[] = [];
+
+  constructor(
+    private readonly graceMs: number,
+    private readonly maxTracked = 1000,
+  ) {}
+
+  /** A gap was seen; returns it when it is to be reported now (too long to track). */
+  add(gateway: string, expected: number, got: number, now: number): OpenGap | undefined {
+    const gap: OpenGap = { gateway, expected, got, missing: new Set(), deadline: now + this.graceMs };
+    if (got - expected > this.maxTracked) return gap;
+    for (let s = expected; s < got; s++) gap.missing.add(s);
+    this.open.push(gap);
+    return undefined;
+  }
+
+  /** A batch arrived: it closes its part of any open gap. */
+  arrived(gateway: string, seq: number): void {
+    for (let i = this.open.length - 1; i >= 0; i--) {
+      const gap = this.open[i] as OpenGap;
+      if (gap.gateway !== gateway || !gap.missing.delete(seq)) continue;
+      if (gap.missing.size === 0) this.open.splice(i, 1);
+    }
+  }
+
+  /** Gaps whose grace has passed with batches still missing; they are no longer watched. */
+  expired(now: number): OpenGap[] {
+    const out: OpenGap[] = [];
+    for (let i = this.open.length - 1; i >= 0; i--) {
+      const gap = this.open[i] as OpenGap;
+      if (gap.deadline <= now) out.unshift(...this.open.splice(i, 1));
+    }
+    return out;
+  }
+}

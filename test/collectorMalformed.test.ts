@@ -20,7 +20,15 @@ describe('collector on malformed telemetry (real Mosquitto)', () => {
     const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'jn-bad-')), 'jieneng.db'));
     await store.open();
     const mqttUrl = inject('mosquittoUrl');
-    const collector = await startCollector({ site, mqttUrl, store, log, clientId: 'c-malformed' });
+    // Batch 2 and 3 never arrive (3 is rejected): reported once they are 300 ms overdue.
+    const collector = await startCollector({
+      site,
+      mqttUrl,
+      store,
+      log,
+      clientId: 'c-malformed',
+      gapGraceMs: 300,
+    });
     const pub = await mqtt.connectAsync(mqttUrl);
     const topic = topics.telemetry('gw-bad');
     const good = (seq: number, value: number) =>
@@ -66,7 +74,8 @@ describe('collector on malformed telemetry (real Mosquitto)', () => {
       () =>
         collector.status().detail?.readings_stored === 2 &&
         collector.status().detail?.rejected === 3 &&
-        collector.status().detail?.duplicates === 1,
+        collector.status().detail?.duplicates === 1 &&
+        collector.status().detail?.gaps === 1,
     );
     await collector.stop();
 
@@ -80,7 +89,11 @@ describe('collector on malformed telemetry (real Mosquitto)', () => {
     );
     expect(
       lines.some(
-        (l) => l.includes('telemetry sequence gap') && l.includes('expected=2') && l.includes('got=4'),
+        (l) =>
+          l.includes('telemetry sequence gap') &&
+          l.includes('expected=2') &&
+          l.includes('got=4') &&
+          l.includes('missing=2,3'),
       ),
     ).toBe(true);
     expect((await store.queryReadings({ device: 'meter-a' })).map((r) => r.value)).toEqual([100, 400]);
