@@ -3,7 +3,7 @@ import { type Collector, startCollector } from '../collector/main.ts';
 import { loadSite } from '../core/config/loadSite.ts';
 import { createLogger } from '../core/log.ts';
 import { InfluxStore } from '../core/store/influxStore.ts';
-import { spawnCli } from './helpers/cli.ts';
+import { collectorArgs, spawnCli } from './helpers/cli.ts';
 import { waitFor, writeTestSite } from './helpers/site.ts';
 import { influxCount, publishTelemetry } from './helpers/telemetry.ts';
 import { startInfluxd } from './servers/influxd.ts';
@@ -78,17 +78,7 @@ describe('collector delivery', () => {
     const broker = await startMosquitto();
     const gatewayId = 'gw-collector-kill';
     const { file } = await testSite(gatewayId);
-    const args = [
-      'collector',
-      '--config',
-      file,
-      '--mqtt-url',
-      broker.url,
-      '--influx-url',
-      `${influxUrl}/${database}`,
-      '--client-id',
-      'c-kill',
-    ];
+    const args = collectorArgs(file, broker.url, `${influxUrl}/${database}`, '--client-id', 'c-kill');
     let collector = spawnCli(args);
     await waitFor('the collector to subscribe', () => collector.stderr().includes('collector started'));
     const stream = await publishTelemetry({
@@ -131,16 +121,8 @@ describe('collector delivery', () => {
     const broker = await startMosquitto();
     const gatewayId = 'gw-window-kill';
     const { file } = await testSite(gatewayId);
-    const args = [
-      'collector',
-      '--config',
-      file,
-      '--mqtt-url',
-      broker.url,
-      '--influx-url',
-      `${influxd.url}/window`,
-    ];
-    let collector = spawnCli([...args, '--client-id', 'c-window']);
+    const args = collectorArgs(file, broker.url, `${influxd.url}/window`, '--client-id', 'c-window');
+    let collector = spawnCli(args);
     try {
       await waitFor('the collector to subscribe', () => collector.stderr().includes('collector started'));
       await influxd.halt();
@@ -158,7 +140,7 @@ describe('collector delivery', () => {
       collector.child.kill('SIGKILL');
       await collector.exited;
       await influxd.resume();
-      collector = spawnCli([...args, '--client-id', 'c-window']);
+      collector = spawnCli(args);
       await waitFor(
         'every reading in InfluxDB',
         async () => (await influxCount(influxd.url, 'window')) === 2000,

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { InfluxStore } from '../core/store/influxStore.ts';
-import { spawnCli } from './helpers/cli.ts';
+import { collectorArgs, spawnCli } from './helpers/cli.ts';
 import { waitFor, writeTestSite } from './helpers/site.ts';
 import { freePort } from './servers/process.ts';
 
@@ -18,17 +18,7 @@ describe('split deployment: jieneng sims, gateway and collector as separate proc
     const influxUrl = `${inject('influxUrl')}/split_${process.pid}`;
     const procs = [
       spawnCli(['sims', '--scenario', scenarioFile]),
-      spawnCli([
-        'collector',
-        '--config',
-        file,
-        '--mqtt-url',
-        mqttUrl,
-        '--influx-url',
-        influxUrl,
-        '--data-dir',
-        join(dir, 'c'),
-      ]),
+      spawnCli(collectorArgs(file, mqttUrl, influxUrl, '--data-dir', join(dir, 'c'))),
       spawnCli(['gateway', '--config', file, '--mqtt-url', mqttUrl, '--data-dir', join(dir, 'g')]),
     ];
     const store = new InfluxStore(influxUrl);

@@ -30,3 +30,13 @@ export function spawnCli(args: string[]): CliProcess {
     },
   };
 }
+
+/** `jieneng collector` arguments for the given site file, broker and InfluxDB database, then `extra`. */
+export function collectorArgs(
+  file: string,
+  mqttUrl: string,
+  influxUrl: string,
+  ...extra: string[]
+): string[] {
+  return ['collector', '--config', file, '--mqtt-url', mqttUrl, '--influx-url', influxUrl, ...extra];
+}
