@@ -24,6 +24,10 @@ import { freePort } from './servers/process.ts';
  * reason, and the simulator's own write counter shows that none of them reached a device; a
  * command within policy does reach it (so the watch can see writes).
  */
+
+/** The parts of a site file (parsed YAML) these tests edit. */
+type SiteDoc = { control: { schedules: unknown[] }; [key: string]: unknown };
+
 describe('control safety', () => {
   const AC = 'zonghe-lou-f1-3-ac';
   let sims: Sims;
@@ -40,7 +44,7 @@ describe('control safety', () => {
   const reported = () => lastSetpoint;
 
   /** The demo site with only its OPC UA air-conditioning (on `port`) and their control. */
-  function siteFile(port: number, extra: (doc: Record<string, any>) => void = () => {}): string {
+  function siteFile(port: number, extra: (doc: SiteDoc) => void = () => {}): string {
     const doc = parse(readFileSync(join(import.meta.dirname, '../examples/demo-site.yaml'), 'utf8'));
     doc.gateways = [
       {
@@ -213,9 +217,10 @@ describe('control safety', () => {
 
     // A site file with such a schedule does not load: file, path and reason.
     const badFile = siteFile(1, (doc) => {
-      doc.control.schedules[0].point = 'cooling_setpoint';
-      doc.control.schedules[0].default = 24;
-      doc.control.schedules[0].week = { workday: [{ at: '08:00', value: 26 }] };
+      const schedule = doc.control.schedules[0] as Record<string, unknown>;
+      schedule.point = 'cooling_setpoint';
+      schedule.default = 24;
+      schedule.week = { workday: [{ at: '08:00', value: 26 }] };
     });
     expect(() => loadSite(badFile)).toThrow(ConfigError);
     try {
