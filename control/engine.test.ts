@@ -35,17 +35,22 @@ function setup(start = Date.parse('2025-09-29T07:00:00+08:00')) {
   return { clock, device, writes, db, engine, file, dispatcher };
 }
 
+/** The demo site's schedules run against `engine`, with no telemetry and no API overrides. */
+function scheduleRunner(engine: ControlEngine, db: ControlDb): ScheduleRunner {
+  return new ScheduleRunner({
+    site,
+    engine,
+    db,
+    latest: () => undefined,
+    schedules: () => site.config.control.schedules,
+    overrides: () => [],
+  });
+}
+
 describe('priority arrays', () => {
   it('an operator override (8) beats the schedule (16) and expires back to it', async () => {
     const { clock, device, db, engine } = setup();
-    const runner = new ScheduleRunner({
-      site,
-      engine,
-      db,
-      latest: () => undefined,
-      schedules: () => site.config.control.schedules,
-      overrides: () => [],
-    });
+    const runner = scheduleRunner(engine, db);
     // 2025-09-29 is a Monday: at 07:00 the schedule's default (off) holds, at 08:00 it switches on.
     await runner.tick(clock.now());
     await engine.tick();
@@ -222,14 +227,7 @@ describe('priority arrays', () => {
     const { clock, device, db, engine } = setup(Date.parse('2025-09-29T08:00:00+08:00'));
     // The unit was switched off at 07:55 (minimum off time 10 min).
     db.recordWrite(AC, 'on_off', 0, Date.parse('2025-09-29T07:55:00+08:00'));
-    const runner = new ScheduleRunner({
-      site,
-      engine,
-      db,
-      latest: () => undefined,
-      schedules: () => site.config.control.schedules,
-      overrides: () => [],
-    });
+    const runner = scheduleRunner(engine, db);
     const refusals = () =>
       db
         .auditLog({ device: AC, point: 'on_off', source: 'schedule:' })
