@@ -9,8 +9,7 @@
  * acknowledged, and neither is any after it on that connection: the broker redelivers them.
  */
 export class AckWindow {
-  private queue: { id: number; stored: boolean; generation: number }[] = [];
-  private generation = 0;
+  private queue: { id: number; stored: boolean }[] = [];
   private inFlight = 0;
   private waiting: (() => void) | undefined;
 
@@ -27,17 +26,16 @@ export class AckWindow {
    * `stored` true sends its acknowledgement (in order), false leaves it unacknowledged.
    */
   take(messageId: number, next: () => void): (stored: boolean) => void {
-    const entry = { id: messageId, stored: false, generation: this.generation };
+    const entry = { id: messageId, stored: false };
     this.queue.push(entry);
     this.inFlight++;
     if (this.inFlight < this.size) next();
     else this.waiting = next;
     return (stored) => {
       this.inFlight--;
-      if (stored && entry.generation === this.generation) {
-        entry.stored = true;
-        while (this.queue[0]?.stored) this.sendAck((this.queue.shift() as { id: number }).id);
-      }
+      // An entry from before a reset is no longer queued: marking it sends nothing.
+      entry.stored = stored;
+      while (this.queue[0]?.stored) this.sendAck((this.queue.shift() as { id: number }).id);
       const wake = this.waiting;
       if (wake && this.inFlight < this.size) {
         this.waiting = undefined;
@@ -51,12 +49,6 @@ export class AckWindow {
    * replay (redelivering those messages), so they are not sent on the next connection.
    */
   reset(): void {
-    this.generation++;
     this.queue = [];
-  }
-
-  /** Messages taken and not yet done. */
-  get pending(): number {
-    return this.inFlight;
   }
 }

@@ -244,11 +244,12 @@ export async function startCollector(ctx: {
     // stored: several messages per connection are in flight, each acknowledged only once stored.
     // mqtt.js has no public hook for a deferred PUBACK; its _sendPacket is wrapped for that, and
     // test/collectorDelivery.test.ts (a collector killed mid-stream loses nothing) guards it.
-    const mqttSend = (client as unknown as { _sendPacket: SendPacket })._sendPacket.bind(client);
+    const internals = client as unknown as { _sendPacket: SendPacket };
+    const mqttSend = internals._sendPacket.bind(client);
     const window = new AckWindow(ackWindow, (messageId) => mqttSend({ cmd: 'puback', messageId }));
     /** PUBACKs mqtt.js will send for messages in the window, by message id: the window sends them. */
     const held = new Map<number, number>();
-    (client as unknown as { _sendPacket: SendPacket })._sendPacket = (packet, ...rest) => {
+    internals._sendPacket = (packet, ...rest) => {
       const id = packet.cmd === 'puback' ? packet.messageId : undefined;
       const n = id === undefined ? 0 : (held.get(id) ?? 0);
       if (id === undefined || n === 0) return mqttSend(packet, ...rest);
