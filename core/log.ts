@@ -1,3 +1,5 @@
+import { redactCredentials } from './redact.ts';
+
 /**
  * Logging: one line per event, `time level [service] message key=value…`, to stderr so that
  * stdout stays for command output. A service gets a Logger in its context, never a global one.
@@ -40,7 +42,9 @@ export function createLogger(
             .join('')
         : '';
       const tag = service ? ` [${service}]` : '';
-      sink.write(`${new Date(now()).toISOString()} ${lvl.toUpperCase().padEnd(5)}${tag} ${msg}${extra}\n`);
+      // A broker or database URL in a message, a field or an error never shows its password.
+      const line = redactCredentials(`${msg}${extra}`);
+      sink.write(`${new Date(now()).toISOString()} ${lvl.toUpperCase().padEnd(5)}${tag} ${line}\n`);
     };
     return {
       debug: (m, f) => emit('debug', m, f),
