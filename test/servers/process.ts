@@ -34,7 +34,10 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Spawns a server, keeps its output for error messages, and polls `ready` until it answers. */
+/** How long a server may take to answer after its start: influxd needs ~65 ms alone, far more on a loaded machine. */
+const START_MS = 60_000;
+
+/** Spawns a server, keeps its output for error messages, and polls `ready` until it answers (default bound 60 s). */
 export async function startProcess(options: {
   name: string;
   command: string;
@@ -49,7 +52,7 @@ export async function startProcess(options: {
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+  const deadline = Date.now() + (options.timeoutMs ?? START_MS);
   while (Date.now() < deadline) {
     if (child.exitCode !== null)
       throw new Error(`${options.name} exited with code ${child.exitCode} during start:\n${output}`);
@@ -58,7 +61,7 @@ export async function startProcess(options: {
   }
   child.kill('SIGKILL');
   throw new Error(
-    `${options.name} did not become ready within ${options.timeoutMs ?? 15_000} ms:\n${output}`,
+    `${options.name} did not become ready within ${options.timeoutMs ?? START_MS} ms:\n${output}`,
   );
 }
 
