@@ -43,3 +43,16 @@ export const availabilitySchema = z
   .object({ state: z.enum(['online', 'offline']), since: z.iso.datetime({ offset: true }).optional() })
   .strict();
 export type Availability = z.infer<typeof availabilitySchema>;
+
+/**
+ * `jn/v1/<gateway>/devices/<device>/availability` payload (retained): whether the gateway hears a
+ * field device (Modbus: it answers, even with an exception; OPC UA: its session and items are live).
+ */
+export const deviceAvailabilitySchema = z
+  .object({
+    state: z.enum(['online', 'offline']),
+    since: z.iso.datetime({ offset: true }).describe('When the device entered this state, ISO-8601'),
+    reason: z.string().max(1000).optional().describe('Why it is offline: the first error of the outage'),
+  })
+  .strict();
+export type DeviceAvailabilityState = z.infer<typeof deviceAvailabilitySchema>;

@@ -15,10 +15,26 @@ export const topics = {
   alarms: `${topicPrefix}/alarms`,
   /** Retained Availability; the gateway's last will. */
   availability: (gateway: string) => `${topicPrefix}/${gateway}/availability`,
+  /** Gateway → anyone, QoS 1, retained DeviceAvailability: whether the gateway hears one field device. */
+  deviceAvailability: (gateway: string, device: string) =>
+    `${topicPrefix}/${gateway}/devices/${device}/availability`,
 } as const;
 
 /** The gateway id in a telemetry topic, or undefined if the topic is not one. */
 export function gatewayOfTelemetryTopic(topic: string): string | undefined {
   const m = /^jn\/v1\/([^/]+)\/telemetry$/.exec(topic);
   return m?.[1];
+}
+
+/** Subscription filters for the availability of every gateway and of every field device (retained). */
+export const availabilityFilters = {
+  gateways: `${topicPrefix}/+/availability`,
+  devices: `${topicPrefix}/+/devices/+/availability`,
+} as const;
+
+/** Gateway (and device) of an availability topic, or undefined if the topic is not one. */
+export function availabilityTopicOf(topic: string): { gateway: string; device?: string } | undefined {
+  const m = /^jn\/v1\/([^/]+)\/(?:devices\/([^/]+)\/)?availability$/.exec(topic);
+  if (!m?.[1]) return undefined;
+  return m[2] ? { gateway: m[1], device: m[2] } : { gateway: m[1] };
 }

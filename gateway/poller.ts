@@ -1,73 +1,29 @@
 import type { Clock } from '../core/clock.ts';
 import type { Command, CommandResult } from '../core/commands.ts';
-import type { DeviceConfig, ModbusConnection } from '../core/config/siteSchema.ts';
+import type { ModbusConnection } from '../core/config/siteSchema.ts';
 import { errorText, JnError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { DeviceProfile, ModbusPoint, ModbusProfile } from '../core/profiles/profileSchema.ts';
 import type { Reading } from '../core/telemetry.ts';
+import type { AvailabilitySink } from './deviceAvailability.ts';
 import type { GatewayMetrics } from './metrics.ts';
+import {
+  type DeviceCounters,
+  type PollClass,
+  type PolledDevice,
+  polledDevice,
+  requestKey,
+  watches,
+} from './polledDevice.ts';
 import type { FieldConnection } from './protocols/driver.ts';
 import { driverFor } from './protocols/index.ts';
 import type { WriteTarget } from './protocols/modbus/client.ts';
 import { decodePlanned, decodePoint } from './protocols/modbus/decode.ts';
-import { MAX_REGISTERS, type PlannedRead, type PlanOptions, planReads } from './protocols/modbus/plan.ts';
+import { type PlannedRead, planReads } from './protocols/modbus/plan.ts';
 import { badReading, readingOf } from './readings.ts';
-import { StaleTracker } from './stale.ts';
+import { retryDelay } from './retry.ts';
 
-export interface DeviceCounters {
-  requests: number;
-  errors: number;
-  /** Consecutive cycles without an answer; each doubles the wait before the next attempt. */
-  consecutive_failures?: number;
-  next_attempt?: string;
-  last_success?: string;
-  last_error?: string;
-}
-
-/** Points of a device read at one period: the fast class (poll_interval) or the slow one. */
-interface PollClass {
-  name: 'fast' | 'slow';
-  plans: PlannedRead[];
-  period: number;
-  nextDue: number;
-}
-
-interface PolledDevice {
-  config: DeviceConfig;
-  profile: ModbusProfile;
-  classes: PollClass[];
-  counters: DeviceCounters;
-  /** Consecutive cycles in which the device did not answer. */
-  failures: number;
-  stale: StaleTracker | undefined;
-}
-
-/**
- * How far to read through unused registers. Over TCP a request costs a round trip while extra
- * registers cost next to nothing, so the fewest requests win (read through anything within the
- * 125-register limit). On RS-485 every register costs two characters of bus time, about what a
- * request's framing and turnaround cost for 8–16 registers, so reading through stops there.
- */
-export function planOptions(protocol: string, device?: DeviceConfig): PlanOptions {
-  const options: PlanOptions = {
-    maxGap: device?.max_gap ?? (protocol === 'modbus_tcp' ? MAX_REGISTERS : 16),
-    onePerPoint: device?.one_request_per_point ?? false,
-  };
-  if (device?.max_registers_per_request !== undefined)
-    options.maxRegisters = device.max_registers_per_request;
-  return options;
-}
-
-/** Whether a device's stale check covers this point: its stale_points, else moving values. */
-function watches(dev: PolledDevice, plan: PlannedRead, pointId: string): boolean {
-  const listed = dev.config.stale_points;
-  if (listed) return listed.includes(pointId);
-  const role = plan.points.find((x) => x.point.id === pointId)?.point.role;
-  return role !== undefined && StaleTracker.applies(role);
-}
-
-/** Longest wait between attempts at a device that does not answer. */
-export const MAX_BACKOFF_MS = 5 * 60_000;
+export { type DeviceCounters, planOptions } from './polledDevice.ts';
 
 /** Errors that mean the device did not answer at all (as opposed to a Modbus exception, which is an answer). */
 function noAnswer(err: unknown): boolean {
@@ -101,6 +57,8 @@ export class ConnectionPoller {
       log: Logger;
       emit: (readings: Reading[]) => void;
       metrics?: GatewayMetrics;
+      /** Told whether each device answers (logs each outage once each way; the retained topic). */
+      availability?: AvailabilitySink;
     },
   ) {
     const conn = ctx.connection;
@@ -110,42 +68,7 @@ export class ConnectionPoller {
     this.devices = conn.devices.flatMap((config) => {
       const profile = ctx.profiles.get(config.profile);
       // loadSite rejects a non-Modbus profile on a Modbus connection; this only narrows the type.
-      if (profile?.protocol !== 'modbus') return [];
-      const readable = profile.points.filter((p) => p.type !== 'string');
-      const options = planOptions(conn.protocol, config);
-      const slow = new Set(config.slow_points);
-      const classes: PollClass[] = [
-        {
-          name: 'fast',
-          plans: planReads(
-            profile,
-            readable.filter((p) => !slow.has(p.id)),
-            options,
-          ),
-          period: config.poll_interval,
-          nextDue: 0,
-        },
-        {
-          name: 'slow',
-          plans: planReads(
-            profile,
-            readable.filter((p) => slow.has(p.id)),
-            options,
-          ),
-          period: config.slow_poll_interval,
-          nextDue: 0,
-        },
-      ];
-      return [
-        {
-          config,
-          profile,
-          classes: classes.filter((c) => c.plans.length > 0),
-          failures: 0,
-          counters: { requests: 0, errors: 0 },
-          stale: config.stale_after === undefined ? undefined : new StaleTracker(config.stale_after),
-        },
-      ];
+      return profile?.protocol === 'modbus' ? [polledDevice(conn.protocol, config, profile)] : [];
     });
   }
 
@@ -260,8 +183,9 @@ export class ConnectionPoller {
 
   /**
    * Next poll of a device: its own period while it answers; after n cycles without an answer,
-   * period × 2^n (at most MAX_BACKOFF_MS), so a dead device costs the others its timeout once,
-   * then ever more rarely.
+   * `retryDelay` (period × 2ⁿ up to max_retry_interval), so a dead device costs the others its
+   * timeout once per attempt, not once per cycle, and a recovered one is read again within the cap.
+   * Only the first request of an attempt is sent (`pollDevice`): the attempt is the probe.
    */
   private schedule(dev: PolledDevice, due: PollClass[], now: number, answered: boolean): void {
     if (answered) {
@@ -272,7 +196,7 @@ export class ConnectionPoller {
       return;
     }
     dev.failures++;
-    const retry = now + Math.min(MAX_BACKOFF_MS, dev.config.poll_interval * 2 ** dev.failures);
+    const retry = now + retryDelay(dev.config.poll_interval, dev.failures, dev.config.max_retry_interval);
     // A silent device is retried as a whole: every class waits for the backoff.
     for (const c of dev.classes) c.nextDue = Math.max(c.nextDue, retry);
     dev.counters.consecutive_failures = dev.failures;
@@ -307,6 +231,7 @@ export class ConnectionPoller {
           out.push(dev.stale && watches(dev, plan, v.point) ? dev.stale.check(reading) : reading);
         }
         dev.counters.last_success = ts;
+        dev.failing.delete(requestKey(plan));
       } catch (err) {
         dev.counters.errors++;
         this.ctx.metrics?.observe(
@@ -316,14 +241,24 @@ export class ConnectionPoller {
           this.ctx.clock.now(),
         );
         const reason = errorText(err);
-        if (dev.counters.last_error !== reason)
-          this.ctx.log.warn('device read failed', { device: dev.config.id, reason });
         dev.counters.last_error = reason;
         out.push(...this.badReadings(dev, plan, reason));
         if (noAnswer(err)) silent = reason;
+        else this.logException(dev, plan, reason);
       }
     }
+    // Silence is an outage (logged by the tracker, once each way); an exception is an answer.
+    if (silent === undefined) this.ctx.availability?.up(dev.config.id);
+    else this.ctx.availability?.down(dev.config.id, silent);
     return { readings: out, answered: silent === undefined };
+  }
+
+  /** A Modbus exception is logged when it starts or changes, not every cycle it persists. */
+  private logException(dev: PolledDevice, plan: PlannedRead, reason: string): void {
+    const key = requestKey(plan);
+    if (dev.failing.get(key) === reason) return;
+    dev.failing.set(key, reason);
+    this.ctx.log.warn('device read failed', { device: dev.config.id, reason });
   }
 
   private badReadings(dev: PolledDevice, plan: PlannedRead, reason: string): Reading[] {

@@ -89,6 +89,11 @@ export const modbusDeviceSchema = z
       .default([])
       .describe('Points read in the slow class, at slow_poll_interval (e.g. serial number, counters)'),
     slow_poll_interval: durationSchema.prefault('1min').describe('How often the slow_points are read'),
+    max_retry_interval: durationSchema
+      .prefault('10s')
+      .describe(
+        'Longest wait between attempts at a device that does not answer (backoff poll_interval × 2ⁿ, capped at the larger of this and poll_interval): a recovered device is read again within it, and a dead one costs the others one timeout per this interval',
+      ),
     stale_after: staleAfter,
     stale_points: stalePoints,
     max_registers_per_request: z
