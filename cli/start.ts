@@ -1,22 +1,21 @@
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Registry } from 'prom-client';
-import { startApi } from '../api/main.ts';
-import { startCollector } from '../collector/main.ts';
-import { startControl } from '../control/main.ts';
 import type { Clock } from '../core/clock.ts';
 import type { LoadedSite } from '../core/config/loadSite.ts';
 import type { Logger } from '../core/log.ts';
+import { redactCredentials } from '../core/redact.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import { createStore } from '../core/store/openStore.ts';
 import { startSims } from '../device-sims/main.ts';
 import type { LoadedScenario } from '../device-sims/scenario/load.ts';
-import { type Gateway, startGateway } from '../gateway/main.ts';
 import { type EmbeddedBroker, startEmbeddedBroker } from './broker.ts';
+import { startSiteServices } from './siteServices.ts';
 
 export interface StartOptions {
   site: LoadedSite;
-  /** The simulated building the site's devices are served from. */
-  scenario: LoadedScenario;
+  /** The simulated building to run in this process; none for a real site. */
+  scenario?: LoadedScenario | undefined;
   dataDir: string;
   port: number;
   brokerPort: number;
@@ -28,15 +27,20 @@ export interface StartOptions {
 
 export interface Platform {
   apiPort: number;
+  /** The broker's URL, password hidden (for printing). */
   mqttUrl: string;
   storeDescription: string;
+  simulated: boolean;
+  /** Applies a validated site file (see SiteServices.reload); the broker, store and sims stay. */
+  reload(site: LoadedSite): Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
  * The whole platform in one process: broker (embedded unless an external one is given), store
- * (embedded unless InfluxDB is given), device-sims, every gateway of the site, the collector and
- * the API. Services still talk over MQTT, exactly as when they run as separate processes.
+ * (embedded unless InfluxDB is given), device-sims when asked, every gateway of the site, the
+ * collector, control and the API. Services still talk over MQTT, exactly as when they run as
+ * separate processes.
  */
 export async function startPlatform(opts: StartOptions): Promise<Platform> {
   const { site, log, clock } = opts;
@@ -44,8 +48,11 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
   const stopAll = async () => {
     for (const stop of stops.reverse())
       await stop().catch((err: unknown) => log.error('stop failed', { error: String(err) }));
+    stops.length = 0;
   };
   try {
+    // control.db, ledger.db, spools and the embedded store all live here.
+    mkdirSync(opts.dataDir, { recursive: true });
     const mqttUrl = opts.mqttUrl ?? site.config.platform.mqtt_url;
     const influxUrl = opts.influxUrl ?? site.config.platform.influx_url;
     let broker: EmbeddedBroker | undefined;
@@ -62,68 +69,49 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
     await store.open();
     stops.push(() => store.close());
 
-    const sims = await startSims({
-      scenario: opts.scenario,
-      clock,
-      log: log.child('sims'),
-      statePath: join(opts.dataDir, 'sims-state.json'),
-    });
-    stops.push(() => sims.stop());
-    const collector = await startCollector({ site, mqttUrl: brokerUrl, store, log, clock });
-    stops.push(() => collector.stop());
-    const gateways: Gateway[] = [];
-    const registry = new Registry();
-    for (const gw of site.config.gateways) {
-      const g = await startGateway({
-        site,
-        gatewayId: gw.id,
-        mqttUrl: brokerUrl,
-        dataDir: opts.dataDir,
-        clock,
-        log,
-        metrics: registry,
-      });
-      gateways.push(g);
-      stops.push(() => g.stop());
-    }
-    const control = await startControl({
-      site,
-      mqttUrl: brokerUrl,
-      dbFile: join(opts.dataDir, 'control.db'),
-      clock,
-      log,
-      metrics: registry,
-    });
-    stops.push(() => control.stop());
-    const health = async (): Promise<Record<string, ServiceStatus>> => {
+    const sims = opts.scenario
+      ? await startSims({
+          scenario: opts.scenario,
+          clock,
+          log: log.child('sims'),
+          statePath: join(opts.dataDir, 'sims-state.json'),
+        })
+      : undefined;
+    if (sims) stops.push(() => sims.stop());
+    const infrastructure = async (): Promise<Record<string, ServiceStatus>> => {
       const storeOk = await store.ping().catch(() => false);
       return {
         broker: { state: 'running', detail: { url: brokerUrl, embedded: broker !== undefined } },
         store: { state: storeOk ? 'running' : 'degraded', detail: { kind: store.kind } },
-        'device-sims': sims.status(),
-        collector: collector.status(),
-        control: control.status(),
-        ...Object.fromEntries(gateways.map((g) => [`gateway:${g.id}`, g.status()])),
+        ...(sims ? { 'device-sims': sims.status() } : {}),
       };
     };
-    const metrics = async () => ({ contentType: registry.contentType, body: await registry.metrics() });
-    const api = await startApi({
-      store,
-      health,
-      metrics,
-      log,
-      port: opts.port,
-      site,
-      ledgerFile: join(opts.dataDir, 'ledger.db'),
-      control: control.service,
-    });
-    stops.push(() => api.stop());
-    return {
-      apiPort: api.port,
+    const services = await startSiteServices(site, {
       mqttUrl: brokerUrl,
+      store,
+      dataDir: opts.dataDir,
+      port: opts.port,
+      clock,
+      log,
+      registry: new Registry(),
+      infrastructure,
+    });
+    stops.push(() => services.stop());
+    const platformConfig = JSON.stringify(site.config.platform);
+    return {
+      apiPort: services.apiPort,
+      mqttUrl: redactCredentials(brokerUrl),
       storeDescription: influxUrl
-        ? `InfluxDB ${influxUrl.replace(/\/\/[^@/]*@/, '//***@')}`
+        ? `InfluxDB ${redactCredentials(influxUrl)}`
         : `embedded ${resolve(opts.dataDir, 'jieneng.db')}`,
+      simulated: sims !== undefined,
+      reload: async (next) => {
+        if (JSON.stringify(next.config.platform) !== platformConfig)
+          log.warn(
+            'the platform section (broker, store, retention) changed; it takes effect when jieneng start is restarted',
+          );
+        await services.reload(next);
+      },
       stop: stopAll,
     };
   } catch (err) {

@@ -1,0 +1,326 @@
+import { JnError } from '../core/errors.ts';
+
+/** One option of a subcommand, as its `--help` prints it and the parser checks it. */
+export interface OptionSpec {
+  name: string;
+  /** Placeholder of the value (FILE, N, URL); none for a flag. */
+  arg?: string;
+  /** Value used when the option is not given; filled in by `withDefaults`. */
+  default?: string;
+  /** What the default is, in words, when it is not a literal value (e.g. "the demo site"). */
+  defaultText?: string;
+  text: string;
+}
+
+/** A subcommand: the one source of its usage line, its `--help` page and the options it accepts. */
+export interface CommandSpec {
+  name: string;
+  /** What follows the options-free part, e.g. `preview`, `facts|entries FILE.csv`. */
+  operands?: string;
+  summary: string;
+  /** Extra paragraphs of the command's own help page. */
+  notes?: string;
+  options: OptionSpec[];
+  example: string;
+}
+
+const dataDir: OptionSpec = {
+  name: 'data-dir',
+  arg: 'DIR',
+  default: './data',
+  text: 'Where spools, the embedded store, control.db and ledger.db live',
+};
+const siteConfig = (required: boolean): OptionSpec => ({
+  name: 'config',
+  arg: 'FILE',
+  ...(required ? { defaultText: 'required' } : { defaultText: 'the demo site, examples/demo-site.yaml' }),
+  text: 'Site file (YAML, see core/README.md)',
+});
+const mqttUrl = (embedded: boolean): OptionSpec => ({
+  name: 'mqtt-url',
+  arg: 'URL',
+  defaultText: embedded
+    ? 'platform.mqtt_url of the site, else the embedded broker'
+    : 'platform.mqtt_url of the site, else mqtt://127.0.0.1:1883',
+  text: 'MQTT broker, e.g. mqtt://jieneng@broker:1883 — the password from $MQTT_PASSWORD, not the URL',
+});
+const influxUrl = (what: string): OptionSpec => ({
+  name: 'influx-url',
+  arg: 'URL',
+  defaultText: 'platform.influx_url of the site, else the embedded store',
+  text: `InfluxDB v1 API with the database as path, e.g. http://influx:8086/jieneng, for ${what} (token in $INFLUX_TOKEN)`,
+});
+const speed = (dflt: string): OptionSpec => ({
+  name: 'speed',
+  arg: 'N',
+  defaultText: dflt,
+  text: 'Simulated seconds per real second',
+});
+
+export const commands: CommandSpec[] = [
+  {
+    name: 'start',
+    summary:
+      'Everything in one process: MQTT broker and store (embedded unless --mqtt-url / --influx-url), gateways, collector, control and the HTTP API; the simulated building only for the demo site or with --sims.',
+    notes:
+      'Without --config it runs the demo site against the simulated building. With a site file of your\n' +
+      'own it polls the devices the file names and starts no simulator, unless --sims (or --scenario) asks.\n' +
+      'SIGHUP re-reads the site file: gateways, collector, control and API restart on the new one; a file\n' +
+      'with problems is refused (each problem logged) and the running configuration stays.\n' +
+      'SIGINT / SIGTERM stop it cleanly (exit 0).',
+    options: [
+      siteConfig(false),
+      {
+        name: 'sims',
+        defaultText: 'on for the demo site, off with --config',
+        text: 'Also run the simulated building (device-sims) in this process',
+      },
+      {
+        name: 'scenario',
+        arg: 'FILE',
+        defaultText: 'device-sims/scenarios/fuzhou-compound.yaml',
+        text: 'Scenario of the simulated building; implies --sims',
+      },
+      dataDir,
+      { name: 'port', arg: 'N', default: '8080', text: 'HTTP API port (0: any free port)' },
+      {
+        name: 'broker-port',
+        arg: 'N',
+        default: '1883',
+        text: 'Embedded MQTT broker port (0: any free port)',
+      },
+      mqttUrl(true),
+      influxUrl('readings and rollups'),
+      speed("the scenario's clock speed, else 1"),
+    ],
+    example: 'jieneng start --config /etc/jieneng/site.yaml --mqtt-url mqtt://jieneng@127.0.0.1:1883',
+  },
+  {
+    name: 'gateway',
+    summary: 'One gateway of the site: polls its connections and publishes telemetry over MQTT.',
+    notes: 'SIGHUP re-reads the site file (a file with problems is refused; the spool is kept either way).',
+    options: [
+      siteConfig(true),
+      { name: 'id', arg: 'GATEWAY', defaultText: 'the only gateway of the site', text: 'Gateway id to run' },
+      mqttUrl(false),
+      dataDir,
+      speed('1'),
+    ],
+    example: 'jieneng gateway --config site.yaml --id gw-zonghe --mqtt-url mqtt://jieneng@broker:1883',
+  },
+  {
+    name: 'collector',
+    summary: 'Telemetry from MQTT into the store (InfluxDB or embedded), with rollups.',
+    notes:
+      'Several collectors split the telemetry through the shared subscription $share/GROUP/…; give each\n' +
+      'a --client-id of its own and keep it across restarts: the broker holds unacknowledged telemetry\n' +
+      'for that session. SIGHUP is logged and ignored (restart it to apply a changed site file).',
+    options: [
+      siteConfig(true),
+      mqttUrl(false),
+      influxUrl('readings and rollups'),
+      dataDir,
+      {
+        name: 'client-id',
+        arg: 'ID',
+        defaultText: 'jn-collector-<site>-<host>',
+        text: 'MQTT client id (the broker keeps its session)',
+      },
+      {
+        name: 'share',
+        arg: 'GROUP|none',
+        default: 'jieneng',
+        text: 'Shared-subscription group; none for a plain subscription',
+      },
+      {
+        name: 'connections',
+        arg: 'N',
+        defaultText: '8, 1 with --share none',
+        text: 'MQTT connections in the group, each with up to 16 batches in flight (1–64)',
+      },
+    ],
+    example: 'jieneng collector --config site.yaml --influx-url http://127.0.0.1:8086/jieneng',
+  },
+  {
+    name: 'control',
+    summary:
+      "Schedules, overrides and strategies of the site's control section; every command passes policy and priority arbitration and is audited in DIR/control.db.",
+    notes: 'SIGHUP is logged and ignored (restart it to apply a changed site file).',
+    options: [siteConfig(true), mqttUrl(false), dataDir, speed('1')],
+    example: 'jieneng control --config site.yaml --mqtt-url mqtt://jieneng@broker:1883',
+  },
+  {
+    name: 'schedules',
+    operands: 'preview',
+    summary:
+      'Every change the schedules will make, per device, on the working calendar (chinese-days and the calendar overrides), including what was stored through the API (DIR/control.db).',
+    options: [
+      siteConfig(false),
+      { name: 'from', arg: 'DATE', defaultText: 'today (site time)', text: 'First local day, YYYY-MM-DD' },
+      { name: 'days', arg: 'N', default: '7', text: 'Number of days, 1–366' },
+      dataDir,
+    ],
+    example: 'jieneng schedules preview --from 2025-09-27 --days 10',
+  },
+  {
+    name: 'sims',
+    summary:
+      'The simulated building alone; prints where each device answers. Its meters keep counting across restarts (DIR/sims-state.json).',
+    notes: 'SIGHUP is logged and ignored.',
+    options: [
+      {
+        name: 'scenario',
+        arg: 'FILE',
+        defaultText: 'device-sims/scenarios/fuzhou-compound.yaml',
+        text: 'Scenario to simulate',
+      },
+      speed("the scenario's clock speed, else 1"),
+      dataDir,
+    ],
+    example: 'jieneng sims --speed 60',
+  },
+  {
+    name: 'import',
+    operands: 'facts|entries FILE.csv',
+    summary:
+      'Building facts (building,effective_from,floor_area_m2,headcount) or energy entries (building,period_start,period_end,energy_type,quantity,unit,source): every row is checked and all are imported, or none. Audited in DIR/ledger.db.',
+    options: [siteConfig(false), dataDir],
+    example: 'jieneng import entries bills-2020.csv --config site.yaml',
+  },
+  {
+    name: 'report',
+    summary:
+      "Energy, water and carbon intensity per building and for the organization over [from, to) (local dates), against the baseline year and the plan's targets.",
+    options: [
+      { name: 'from', arg: 'DATE', defaultText: 'required', text: 'First local day, YYYY-MM-DD' },
+      { name: 'to', arg: 'DATE', defaultText: 'required', text: 'Day after the last, YYYY-MM-DD' },
+      {
+        name: 'baseline',
+        arg: 'YEAR',
+        defaultText: 'none (no baseline comparison)',
+        text: 'Year to compare against, e.g. 2020',
+      },
+      {
+        name: 'basis',
+        arg: 'equivalent|generation',
+        default: 'equivalent',
+        text: 'Electricity 折标准煤 basis: 当量值 or 等价值',
+      },
+      { name: 'format', arg: 'json|csv|xlsx|pdf', default: 'json', text: 'Output format' },
+      {
+        name: 'output',
+        arg: 'FILE',
+        defaultText: 'stdout; xlsx and pdf need a file',
+        text: 'Write the report to FILE',
+      },
+      siteConfig(false),
+      influxUrl('the rollups'),
+      dataDir,
+    ],
+    example: 'jieneng report --from 2025-01-01 --to 2026-01-01 --baseline 2020 --format pdf -o 2025.pdf',
+  },
+  {
+    name: 'config',
+    operands: 'check FILE',
+    summary: 'Validate a site file: prints every problem and exits 1, or a one-line summary and exits 0.',
+    options: [],
+    example: 'jieneng config check site.yaml',
+  },
+  {
+    name: 'help',
+    operands: '[COMMAND]',
+    summary: 'This page, or the page of one command (same as jieneng COMMAND --help).',
+    options: [],
+    example: 'jieneng help report',
+  },
+];
+
+export function findCommand(name: string): CommandSpec | undefined {
+  return commands.find((c) => c.name === name);
+}
+
+function flag(o: OptionSpec): string {
+  const short = o.name === 'output' ? '-o, ' : '';
+  return `${short}--${o.name}${o.arg ? ` ${o.arg}` : ''}`;
+}
+
+const required = (o: OptionSpec) => o.defaultText === 'required';
+
+/** `tokens` joined by spaces into lines of at most `width` characters, each after the first starting with `indent`. */
+function wrap(tokens: string[], width: number, indent: string, first = ''): string {
+  const lines: string[] = [];
+  let line = first;
+  for (const token of tokens) {
+    if (line.trim() && line.length + 1 + token.length > width) {
+      lines.push(line);
+      line = indent + token;
+    } else line = line.trim() ? `${line} ${token}` : line + token;
+  }
+  return [...lines, line].join('\n');
+}
+const words = (t: string) => t.split(' ');
+
+function synopsis(c: CommandSpec, indent: string): string {
+  const opts = c.options.map((o) => {
+    const shown = o.name === 'output' ? `-o ${o.arg}` : flag(o);
+    return required(o) ? shown : `[${shown}]`;
+  });
+  return wrap([`jieneng ${c.name}${c.operands ? ` ${c.operands}` : ''}`, ...opts], 100, indent);
+}
+
+/** `jieneng COMMAND --help`: usage, what it does, every option with its default, an example. */
+export function commandUsage(c: CommandSpec): string {
+  const width = Math.max('-h, --help'.length, ...c.options.map((o) => flag(o).length));
+  const lines = [`Usage: ${synopsis(c, ' '.repeat(14))}`, '', wrap(words(c.summary), 100, '')];
+  if (c.notes) lines.push('', c.notes);
+  lines.push('', 'Options:');
+  for (const o of c.options) {
+    const dflt = required(o)
+      ? '(required)'
+      : o.default !== undefined
+        ? `(default: ${o.default})`
+        : o.defaultText
+          ? `(default: ${o.defaultText})`
+          : '';
+    lines.push(
+      wrap(words(`${o.text} ${dflt}`.trim()), 100, ' '.repeat(width + 4), `  ${flag(o).padEnd(width)} `),
+    );
+  }
+  lines.push(`  ${'-h, --help'.padEnd(width)}  This page`, '', 'Example:', `  ${c.example}`, '');
+  return lines.join('\n');
+}
+
+/** `jieneng --help`: every command's usage line and what it does. */
+export function globalUsage(): string {
+  const rows = commands.map(
+    (c) => `  ${synopsis(c, ' '.repeat(10))}\n${wrap(words(c.summary), 100, '      ', '      ')}`,
+  );
+  return (
+    'jieneng — 节能 energy management and building control\n\n' +
+    `Usage:\n${rows.join('\n')}\n\n` +
+    'jieneng COMMAND --help (or jieneng help COMMAND) prints the options of COMMAND with their defaults.\n' +
+    'Environment: MQTT_PASSWORD (with the user in the URL or in MQTT_USERNAME) and INFLUX_TOKEN keep\n' +
+    'credentials out of site files and process lists; JN_LOG_LEVEL=debug|info|warn|error.\n'
+  );
+}
+
+/**
+ * Refuses options that `command` does not take (they would be ignored silently), then fills the
+ * literal defaults in.
+ */
+export function withDefaults(
+  c: CommandSpec,
+  values: Record<string, string | boolean | undefined>,
+): Record<string, string | boolean | undefined> {
+  const known = new Set(c.options.map((o) => o.name));
+  for (const [name, v] of Object.entries(values))
+    if (v !== undefined && name !== 'help' && !known.has(name))
+      throw new JnError(
+        'usage',
+        `jieneng ${c.name} does not take --${name}; its options are: ${c.options.map((o) => `--${o.name}`).join(', ') || '(none)'} (jieneng ${c.name} --help)`,
+      );
+  const out = { ...values };
+  for (const o of c.options)
+    if (out[o.name] === undefined && o.default !== undefined) out[o.name] = o.default;
+  return out;
+}

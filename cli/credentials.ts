@@ -1,0 +1,51 @@
+import { JnError } from '../core/errors.ts';
+import { redactCredentials } from '../core/redact.ts';
+
+/**
+ * The broker URL with the password from the environment: `MQTT_PASSWORD` (as InfluxDB's token comes
+ * from `INFLUX_TOKEN`), so that it is in neither the site file nor the process list. The user is the
+ * URL's (`mqtt://jieneng@broker:1883`) or `MQTT_USERNAME`. Giving a password in two places, or two
+ * different users, is refused rather than one silently winning.
+ */
+export function mqttUrlWithEnv(url: string, env: NodeJS.ProcessEnv = process.env): string {
+  const password = env.MQTT_PASSWORD;
+  const envUser = env.MQTT_USERNAME?.trim() || undefined;
+  if (!password && !envUser) return url;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new JnError(
+      'usage',
+      `MQTT broker "${redactCredentials(url)}" is not a URL (e.g. mqtt://host:1883)`,
+    );
+  }
+  const shown = redactCredentials(url);
+  const urlUser = decodeURIComponent(parsed.username) || undefined;
+  if (password && parsed.password)
+    throw new JnError(
+      'usage',
+      `MQTT broker ${shown}: a password is both in the URL and in MQTT_PASSWORD; give it in MQTT_PASSWORD only`,
+    );
+  if (urlUser && envUser && urlUser !== envUser)
+    throw new JnError(
+      'usage',
+      `MQTT broker ${shown}: user "${urlUser}" in the URL but MQTT_USERNAME is "${envUser}"; give one`,
+    );
+  const user = urlUser ?? envUser;
+  if (password && !user)
+    throw new JnError(
+      'usage',
+      `MQTT_PASSWORD is set but no MQTT user is given: put it in the URL (mqtt://USER@${parsed.host}) or in MQTT_USERNAME`,
+    );
+  // mqtt.js splits the URL's user:password at the last colon, so a colon in the password would
+  // turn part of it into the user name.
+  if (password?.includes(':'))
+    throw new JnError(
+      'usage',
+      'MQTT_PASSWORD contains ":", which the MQTT client cannot take from a URL; choose one without',
+    );
+  parsed.username = encodeURIComponent(user ?? '');
+  if (password) parsed.password = encodeURIComponent(password);
+  return parsed.toString();
+}

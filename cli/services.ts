@@ -1,0 +1,175 @@
+import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { startCollector } from '../collector/main.ts';
+import { startControl } from '../control/main.ts';
+import { loadSite } from '../core/config/loadSite.ts';
+import { JnError } from '../core/errors.ts';
+import { createStore } from '../core/store/openStore.ts';
+import { startSims } from '../device-sims/main.ts';
+import { defaultScenarioFile, loadScenario } from '../device-sims/scenario/load.ts';
+import { serveGatewayHttp } from '../gateway/httpEndpoint.ts';
+import { startGateway } from '../gateway/main.ts';
+import {
+  type CommandContext,
+  clockFor,
+  demoSite,
+  portOption,
+  reloadSite,
+  requireConfig,
+  text,
+} from './context.ts';
+import { mqttUrlWithEnv } from './credentials.ts';
+import type { HangupHandler } from './signals.ts';
+import { untilSignal } from './signals.ts';
+import { startPlatform } from './start.ts';
+
+/** The long-running subcommands; each gets the SIGHUP handler installed before it starts anything. */
+export type ServiceCommand = (ctx: CommandContext, hangup: HangupHandler) => Promise<number>;
+
+function connectionsOption(value: string | undefined, shareGroup: string | undefined): number {
+  if (value === undefined) return shareGroup ? 8 : 1;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new JnError('usage', `--connections ${value}: give a whole number from 1 to 64`);
+  return n;
+}
+
+/** --mqtt-url, else the site's platform.mqtt_url, else `fallback`; MQTT_PASSWORD applied. */
+function brokerUrl(ctx: CommandContext, siteUrl: string | undefined, fallback: string): string;
+function brokerUrl(ctx: CommandContext, siteUrl: string | undefined): string | undefined;
+function brokerUrl(ctx: CommandContext, siteUrl: string | undefined, fallback?: string): string | undefined {
+  const url = text(ctx, 'mqtt-url') ?? siteUrl ?? fallback;
+  return url === undefined ? undefined : mqttUrlWithEnv(url);
+}
+
+const start: ServiceCommand = async (ctx, hangup) => {
+  const { io, log } = ctx;
+  const configFile = text(ctx, 'config');
+  const site = loadSite(configFile ?? demoSite);
+  // The simulated building is the demo's devices; a site of one's own polls its real devices, and
+  // the simulator's fixed ports would collide with them (or with a second jieneng start).
+  const simulate =
+    configFile === undefined || ctx.values.sims === true || text(ctx, 'scenario') !== undefined;
+  const scenario = simulate ? loadScenario(text(ctx, 'scenario') ?? defaultScenarioFile) : undefined;
+  const platform = await startPlatform({
+    site,
+    scenario,
+    dataDir: text(ctx, 'data-dir') ?? './data',
+    port: portOption('port', text(ctx, 'port')),
+    brokerPort: portOption('broker-port', text(ctx, 'broker-port')),
+    mqttUrl: brokerUrl(ctx, site.config.platform.mqtt_url),
+    influxUrl: text(ctx, 'influx-url'),
+    clock: clockFor(scenario, text(ctx, 'speed')),
+    log,
+  });
+  hangup.onReload(() => reloadSite(site.file, log, platform.reload));
+  io.out(
+    `jieneng is running — site "${site.config.site.name}"${platform.simulated ? ' (simulated building)' : ''}\n` +
+      `  API:    http://127.0.0.1:${platform.apiPort}/api/v1/readings/latest\n` +
+      `  MQTT:   ${platform.mqttUrl}\n  store:  ${platform.storeDescription}\n` +
+      `  Ctrl-C stops it; kill -HUP ${process.pid} reloads ${site.file}.\n`,
+  );
+  return await untilSignal(async () => {
+    await hangup.settle();
+    await platform.stop();
+  }, log);
+};
+
+const gateway: ServiceCommand = async (ctx, hangup) => {
+  const { io, log } = ctx;
+  const site = requireConfig(text(ctx, 'config'), 'gateway');
+  const gatewayId =
+    text(ctx, 'id') ?? (site.config.gateways.length === 1 ? site.config.gateways[0]?.id : undefined);
+  if (!gatewayId)
+    throw new JnError(
+      'usage',
+      `site has ${site.config.gateways.length} gateways; choose one with --id (${site.config.gateways.map((g) => g.id).join(', ')})`,
+    );
+  const gw = await startGateway({
+    site,
+    gatewayId,
+    mqttUrl: brokerUrl(ctx, site.config.platform.mqtt_url, 'mqtt://127.0.0.1:1883'),
+    dataDir: text(ctx, 'data-dir') ?? './data',
+    clock: clockFor(undefined, text(ctx, 'speed')),
+    log,
+  });
+  const http = site.config.gateways.find((g) => g.id === gatewayId)?.metrics;
+  const endpoint = http
+    ? await serveGatewayHttp({ ...http, registry: gw.metrics, status: gw.status })
+    : undefined;
+  if (endpoint && http) io.out(`gateway metrics: http://${http.host}:${endpoint.port}/metrics\n`);
+  hangup.onReload(() => reloadSite(site.file, log, (next) => gw.reload(next)));
+  return await untilSignal(async () => {
+    await hangup.settle();
+    await endpoint?.close();
+    await gw.stop();
+  }, log);
+};
+
+const collector: ServiceCommand = async (ctx) => {
+  const site = requireConfig(text(ctx, 'config'), 'collector');
+  const store = createStore({
+    influxUrl: text(ctx, 'influx-url') ?? site.config.platform.influx_url,
+    dataDir: text(ctx, 'data-dir') ?? './data',
+    rawRetentionDays: site.config.platform.raw_retention_days,
+  });
+  await store.open();
+  const share = text(ctx, 'share');
+  const shareGroup = share === 'none' ? undefined : share;
+  const running = await startCollector({
+    site,
+    mqttUrl: brokerUrl(ctx, site.config.platform.mqtt_url, 'mqtt://127.0.0.1:1883'),
+    store,
+    log: ctx.log,
+    clientId: text(ctx, 'client-id') ?? `jn-collector-${site.config.site.id}-${hostname()}`,
+    shareGroup,
+    connections: connectionsOption(text(ctx, 'connections'), shareGroup),
+  });
+  return await untilSignal(async () => {
+    await running.stop();
+    await store.close();
+  }, ctx.log);
+};
+
+const control: ServiceCommand = async (ctx) => {
+  const site = requireConfig(text(ctx, 'config'), 'control');
+  const dataDir = text(ctx, 'data-dir') ?? './data';
+  mkdirSync(dataDir, { recursive: true });
+  const running = await startControl({
+    site,
+    mqttUrl: brokerUrl(ctx, site.config.platform.mqtt_url, 'mqtt://127.0.0.1:1883'),
+    dbFile: join(dataDir, 'control.db'),
+    clock: clockFor(undefined, text(ctx, 'speed')),
+    log: ctx.log,
+  });
+  return await untilSignal(() => running.stop(), ctx.log);
+};
+
+const sims: ServiceCommand = async (ctx) => {
+  const { io, log } = ctx;
+  const scenario = loadScenario(text(ctx, 'scenario') ?? defaultScenarioFile);
+  const running = await startSims({
+    scenario,
+    clock: clockFor(scenario, text(ctx, 'speed')),
+    log: log.child('sims'),
+    statePath: join(text(ctx, 'data-dir') ?? './data', 'sims-state.json'),
+  });
+  io.out(
+    `simulating "${scenario.scenario.name}" from ${new Date(running.simulation.time).toISOString()} at ${text(ctx, 'speed') ?? scenario.scenario.clock.speed}× real time\n`,
+  );
+  for (const e of running.endpoints) {
+    const unit = e.protocol === 'opcua' ? '' : ` unit ${String(e.unitId).padEnd(3)}`;
+    io.out(`  ${e.device.padEnd(24)} ${e.protocol} ${e.address}${unit} ${e.profile}\n`);
+  }
+  return await untilSignal(running.stop, log);
+};
+
+/** The long-running subcommands: `reloads` says whether SIGHUP re-reads the site file. */
+export const serviceCommands: Record<string, { run: ServiceCommand; reloads: boolean }> = {
+  start: { run: start, reloads: true },
+  gateway: { run: gateway, reloads: true },
+  collector: { run: collector, reloads: false },
+  control: { run: control, reloads: false },
+  sims: { run: sims, reloads: false },
+};
