@@ -1,22 +1,26 @@
-import mqtt, { type MqttClient } from 'mqtt';
+import type { Registry } from 'prom-client';
 import { type Clock, systemClock } from '../core/clock.ts';
 import type { LoadedSite } from '../core/config/loadSite.ts';
 import { errorText, JnError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import { OutageLog } from '../core/outageLog.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import type { Store } from '../core/store/store.ts';
-import { type TelemetryBatch, telemetryBatchSchema } from '../core/telemetry.ts';
-import { gatewayOfTelemetryTopic, topics } from '../core/topics.ts';
-import { AckWindow } from './ackWindow.ts';
+import { availabilitySchema, progressSchema, type Reading } from '../core/telemetry.ts';
+import { topics } from '../core/topics.ts';
 import { BatchingWriter } from './batching.ts';
+import { connectTelemetry, type TelemetryConnection } from './connection.ts';
 import { createEnricher } from './enrich.ts';
+import { type AcceptWindow, createIntake, type Dropped, defaultAcceptWindow } from './intake.ts';
+import { collectorMetrics } from './metrics.ts';
 import { RollupJob } from './rollups.ts';
 import { type BatchVerdict, GapWatch, type OpenGap, SequenceTracker } from './sequence.ts';
-
-type SendPacket = (packet: { cmd: string; messageId?: number }, cb?: () => void, ...rest: unknown[]) => void;
+import { SilenceWatch, type SilentGateway } from './silence.ts';
 
 export interface Collector {
   status(): ServiceStatus;
+  /** Prometheus metrics of this collector (prom-client), for `/metrics`. */
+  metrics: Registry;
   stop(): Promise<void>;
 }
 
@@ -25,11 +29,20 @@ export interface CollectorCounters {
   readings_stored: number;
   rejected: number;
   duplicates: number;
+  /** Batches whose seq was seen before with other content (forged or reused): stored, not dropped. */
+  seq_conflicts: number;
+  /** Readings not stored because they failed validation (the rest of their batch is stored). */
+  readings_rejected: number;
+  /** Readings stamped outside the accept window: not stored, not rolled up. */
+  quarantined: number;
+  /** Readings of devices the gateway does not have in the site file: not stored. */
+  unknown_device_readings: number;
   gaps: number;
   store_errors: number;
   /** Batches waiting for the store right now (retrying), not yet acknowledged to the broker. */
   waiting: number;
   last_rejection?: string;
+  last_quarantined?: string;
   last_store_error?: string;
 }
 
@@ -74,6 +87,10 @@ export async function startCollector(ctx: {
   ackWindow?: number;
   /** How long a missing batch may take to arrive out of order before its gap is reported (default 10 s). */
   gapGraceMs?: number;
+  /** Source timestamps accepted (default: the site's longest spool age + 1 d back, 10 min ahead). */
+  acceptWindow?: AcceptWindow;
+  /** How long nothing of a publishing gateway may be stored before the collector calls itself deaf (default 60 s). */
+  silenceMs?: number;
 }): Promise<Collector> {
   const log = ctx.log.child('collector');
   const enrich = createEnricher(ctx.site);
@@ -83,6 +100,10 @@ export async function startCollector(ctx: {
     readings_stored: 0,
     rejected: 0,
     duplicates: 0,
+    seq_conflicts: 0,
+    readings_rejected: 0,
+    quarantined: 0,
+    unknown_device_readings: 0,
     gaps: 0,
     store_errors: 0,
     waiting: 0,
@@ -95,8 +116,17 @@ export async function startCollector(ctx: {
     clock,
     log,
     ...(ctx.rollupIntervalMs === undefined ? {} : { intervalMs: ctx.rollupIntervalMs }),
+    maxAgeMs: (ctx.acceptWindow ?? defaultAcceptWindow(ctx.site)).pastMs,
   });
   const writer = new BatchingWriter((rows) => ctx.store.writeReadings(rows));
+  const storeOutage = new OutageLog({
+    log,
+    what: 'store',
+    failure: 'write failed',
+    level: 'error',
+    fields: { store: ctx.store.kind },
+    meanwhile: 'retrying with backoff; the broker keeps the unacknowledged telemetry meanwhile',
+  });
   /** Wakes the store retries waiting now (on stop). */
   const wakers = new Set<() => void>();
 
@@ -107,27 +137,20 @@ export async function startCollector(ctx: {
   };
 
   /** Writes until the store accepts; false only when the collector is stopping (then no ack). */
-  const store = async (batch: TelemetryBatch): Promise<boolean> => {
-    const rows = batch.readings.map(enrich);
+  const store = async (gateway: string, seq: number, readings: Reading[]): Promise<boolean> => {
+    const rows = readings.map(enrich);
     for (let attempt = 1; ; attempt++) {
       try {
         await writer.submit(rows);
         rollups.markDirty(rows);
-        if (attempt > 1)
-          log.info('store accepts writes again', { gateway: batch.gateway, seq: batch.seq, attempt });
+        storeOutage.ok();
         return true;
       } catch (err) {
         counters.store_errors++;
-        counters.last_store_error = errorText(err);
+        counters.last_store_error = `${gateway} seq ${seq}: ${errorText(err)}`;
         const delay = retryDelayMs(attempt);
-        if (attempt === 1 || attempt % 10 === 0)
-          log.error('store write failed; retrying, the broker keeps the batch meanwhile', {
-            gateway: batch.gateway,
-            seq: batch.seq,
-            attempt,
-            retry_in_ms: delay,
-            error: counters.last_store_error,
-          });
+        // One line when the store goes away (every batch in flight fails at once), one when it is back.
+        storeOutage.fail(errorText(err));
         if (stopping) return false;
         await new Promise<void>((resolve) => {
           const wake = () => {
@@ -167,55 +190,142 @@ export async function startCollector(ctx: {
   );
   gapTimer.unref();
 
+  const intake = createIntake(ctx.site, ctx.acceptWindow ?? defaultAcceptWindow(ctx.site));
+  /** Log lines said once per key (an unknown device, a quarantined device), then only counted. */
+  const saidOnce = new Set<string>();
+  const once = (key: string, say: () => void) => {
+    if (saidOnce.has(key) || saidOnce.size > 10_000) return;
+    saidOnce.add(key);
+    say();
+  };
+  const noteDropped = (gateway: string, dropped: Dropped[]) => {
+    for (const d of dropped) {
+      if (d.kind === 'unknown_device') {
+        counters.unknown_device_readings++;
+        once(`unknown:${gateway}/${d.device}`, () =>
+          log.warn(
+            'readings of a device not in the site file are not stored; add the device to the site file',
+            {
+              gateway,
+              device: d.device,
+            },
+          ),
+        );
+      } else if (d.kind === 'invalid') {
+        counters.readings_rejected++;
+        counters.last_rejection = `${gateway}: ${d.reason}`;
+        once(`invalid:${gateway}/${d.device}`, () =>
+          log.warn('reading rejected (further ones of this device are counted)', {
+            gateway,
+            reason: d.reason,
+          }),
+        );
+      } else {
+        counters.quarantined++;
+        counters.last_quarantined = `${gateway}/${d.device}: ${d.reason}`;
+        once(`${d.kind}:${gateway}/${d.device}`, () =>
+          log.warn(
+            'reading quarantined: not stored, not rolled up (further ones of this device are counted)',
+            {
+              gateway,
+              device: d.device,
+              reason: d.reason,
+            },
+          ),
+        );
+      }
+    }
+  };
+  /** Duplicates dropped per gateway since the last summary line (logged at most once a minute). */
+  const duplicatesToSay = new Map<string, number>();
+  let duplicatesSaid = 0;
+  const sayDuplicates = (force: boolean) => {
+    if (duplicatesToSay.size === 0 || (!force && Date.now() - duplicatesSaid < 60_000)) return;
+    duplicatesSaid = Date.now();
+    for (const [gateway, n] of duplicatesToSay)
+      log.info('duplicate batches dropped (redeliveries of batches already stored)', { gateway, batches: n });
+    duplicatesToSay.clear();
+  };
+
   /** Handles one message; resolves true when it may be acknowledged. */
   const handle = async (topic: string, payload: Buffer): Promise<boolean> => {
-    let json: unknown;
-    try {
-      json = JSON.parse(payload.toString('utf8'));
-    } catch (err) {
-      reject(topic, `not JSON: ${errorText(err)}`);
+    if (!topic.endsWith('/telemetry')) {
+      watchMessage(topic, payload);
       return true;
     }
-    const parsed = telemetryBatchSchema.safeParse(json);
-    if (!parsed.success) {
-      const issues = parsed.error.issues
-        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-        .join('; ');
-      reject(topic, `invalid telemetry batch: ${issues}`);
+    const got = intake(topic, payload, clock.now());
+    if (got.kind === 'rejected') {
+      reject(topic, got.reason);
       return true;
     }
-    const batch = parsed.data;
-    const topicGateway = gatewayOfTelemetryTopic(topic);
-    if (topicGateway !== batch.gateway) {
-      reject(
-        topic,
-        `batch says gateway "${batch.gateway}" but was published on the topic of gateway "${topicGateway}"`,
-      );
-      return true;
-    }
-    const verdict: BatchVerdict = sequences.check(batch.gateway, batch.seq);
+    noteDropped(got.gateway, got.dropped);
+    const stream = got.epoch ? `${got.gateway}@${got.epoch}` : got.gateway;
+    const verdict: BatchVerdict = sequences.check(stream, got.seq, got.identity);
     if (verdict.kind === 'duplicate') {
       counters.duplicates++;
+      duplicatesToSay.set(got.gateway, (duplicatesToSay.get(got.gateway) ?? 0) + 1);
+      sayDuplicates(false);
       return true;
+    }
+    if (verdict.kind === 'conflict') {
+      counters.seq_conflicts++;
+      log.warn('a batch reuses a sequence number with other content: stored, not dropped as a duplicate', {
+        gateway: got.gateway,
+        seq: got.seq,
+      });
     }
     // With a shared subscription this collector sees only its share of the sequence: no gap report.
     if (!ctx.shareGroup) {
-      gaps.arrived(batch.gateway, batch.seq);
+      gaps.arrived(stream, got.seq);
       if (verdict.kind === 'gap') {
-        const now = gaps.add(batch.gateway, verdict.expected, batch.seq, Date.now());
+        const now = gaps.add(stream, verdict.expected, got.seq, Date.now());
         if (now) reportGap(now);
       }
     }
+    if (got.readings.length === 0) {
+      counters.batches++;
+      return true;
+    }
     counters.waiting++;
-    const stored = await store(batch);
+    const stored = await store(got.gateway, got.seq, got.readings);
     counters.waiting--;
     if (!stored) {
-      sequences.forget(batch.gateway, batch.seq);
+      sequences.forget(stream, got.seq);
       return false;
     }
     counters.batches++;
-    counters.readings_stored += batch.readings.length;
+    counters.readings_stored += got.readings.length;
+    silence.stored(got.gateway);
     return true;
+  };
+
+  /** Availability and progress marks of the site's gateways (retained): the silence watch's input. */
+  const watchMessage = (topic: string, payload: Buffer) => {
+    const m = /^jn\/v1\/([^/]+)\/(availability|progress)$/.exec(topic);
+    if (!m?.[1]) return;
+    let json: unknown;
+    try {
+      json = JSON.parse(payload.toString('utf8'));
+    } catch {
+      return;
+    }
+    if (m[2] === 'availability') {
+      const a = availabilitySchema.safeParse(json);
+      if (a.success) silence.availability(m[1], a.data);
+      return;
+    }
+    const p = progressSchema.safeParse(json);
+    if (!p.success || p.data.gateway !== m[1]) return;
+    silence.progress(m[1], p.data);
+    // Alone on the stream, a mark ahead of every batch seen names batches lost at the tail too.
+    if (!ctx.shareGroup) {
+      const stream = `${m[1]}@${p.data.epoch}`;
+      const gap = sequences.behind(stream, p.data.seq);
+      if (gap) {
+        const now = gaps.add(stream, gap.expected, gap.got, Date.now());
+        if (now) reportGap(now);
+      }
+    }
   };
 
   const connections = ctx.connections ?? 1;
@@ -227,81 +337,63 @@ export async function startCollector(ctx: {
     );
   const baseId = ctx.clientId ?? `jn-collector-${ctx.site.config.site.id}`;
   // Only the site's own gateways: a broker may carry other sites (or other test runs) too.
-  const subscriptions = ctx.site.config.gateways.map((g) =>
-    ctx.shareGroup ? `$share/${ctx.shareGroup}/${topics.telemetry(g.id)}` : topics.telemetry(g.id),
+  const gatewayIds = ctx.site.config.gateways.map((g) => g.id);
+  const telemetryTopics = gatewayIds.map((g) =>
+    ctx.shareGroup ? `$share/${ctx.shareGroup}/${topics.telemetry(g)}` : topics.telemetry(g),
   );
-  if (subscriptions.length === 0) log.warn('the site file declares no gateways; nothing to collect');
-
-  const connect = async (clientId: string): Promise<MqttClient> => {
-    const client: MqttClient = mqtt.connect(ctx.mqttUrl, {
-      clientId,
-      clean: !(ctx.persistentSession ?? true),
-      reconnectPeriod: 1000,
-    });
-    // mqtt.js sends a message's PUBACK once handleMessage calls back, and takes no further message
-    // from the connection until then. The window (ackWindow.ts) calls back at once while it has
-    // room, holds the PUBACK that mqtt.js then sends, and sends it itself once the message is
-    // stored: several messages per connection are in flight, each acknowledged only once stored.
-    // mqtt.js has no public hook for a deferred PUBACK; its _sendPacket is wrapped for that, and
-    // test/collectorDelivery.test.ts (a collector killed mid-stream loses nothing) guards it.
-    const internals = client as unknown as { _sendPacket: SendPacket };
-    const mqttSend = internals._sendPacket.bind(client);
-    const window = new AckWindow(ackWindow, (messageId) => mqttSend({ cmd: 'puback', messageId }));
-    /** PUBACKs mqtt.js will send for messages in the window, by message id: the window sends them. */
-    const held = new Map<number, number>();
-    internals._sendPacket = (packet, ...rest) => {
-      const id = packet.cmd === 'puback' ? packet.messageId : undefined;
-      const n = id === undefined ? 0 : (held.get(id) ?? 0);
-      if (id === undefined || n === 0) return mqttSend(packet, ...rest);
-      if (n === 1) held.delete(id);
-      else held.set(id, n - 1);
-      rest[0]?.(); // mqtt.js goes on with the connection; the window acknowledges the message
-    };
-    client.on('close', () => window.reset());
-    client.handleMessage = (packet, callback) => {
-      if (packet.cmd !== 'publish') return callback();
-      const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-      const id = packet.messageId;
-      if (packet.qos !== 1 || id === undefined) {
-        // QoS 0 (nothing to acknowledge) or 2 (not used by gateways): one at a time, as mqtt.js does.
-        handle(packet.topic, payload).then(
-          (ack) => ack && callback(),
-          (err: unknown) =>
-            log.error('telemetry handling failed', { topic: packet.topic, error: errorText(err) }),
+  if (telemetryTopics.length === 0) log.warn('the site file declares no gateways; nothing to collect');
+  const watchTopics = gatewayIds.flatMap((g) => [topics.availability(g), topics.progress(g)]);
+  const outage = new OutageLog({
+    log,
+    what: 'mqtt broker',
+    meanwhile: 'the broker keeps the telemetry for this session until it returns',
+  });
+  const silence = new SilenceWatch({
+    log,
+    silenceMs: ctx.silenceMs ?? 60_000,
+    // A share of a group: Mosquitto hands shared messages round-robin, so a live collector gets
+    // some of any ten batches.
+    minBatches: ctx.shareGroup ? 10 : 1,
+    now: () => Date.now(),
+    onSilent: () => {
+      for (const c of clients)
+        c.resubscribe().catch((err: unknown) =>
+          log.error('subscribing again failed', { error: errorText(err) }),
         );
-        return;
-      }
-      held.set(id, (held.get(id) ?? 0) + 1);
-      const done = window.take(id, () => callback());
-      handle(packet.topic, payload).then(done, (err: unknown) => {
-        log.error('telemetry handling failed', { topic: packet.topic, error: errorText(err) });
-        done(false);
-      });
-    };
-    client.on('error', (err) => log.warn('mqtt error', { error: err.message }));
-    // Set up before the first CONNACK: a persistent session delivers queued telemetry right after it.
-    await new Promise<void>((resolve, reject) => {
-      const fail = (err: Error) => {
-        client.end(true);
-        reject(err);
-      };
-      client.once('connect', () => {
-        client.off('error', fail);
-        resolve();
-      });
-      client.once('error', fail);
-    });
-    if (subscriptions.length > 0) await client.subscribeAsync(subscriptions, { qos: 1 });
-    return client;
-  };
+    },
+  });
+  const silenceTimer = setInterval(() => {
+    silent = silence.check();
+    sayDuplicates(false);
+  }, 1000);
+  silenceTimer.unref();
+  let silent: SilentGateway[] = [];
+
   // Several connections in one shared group spread the broker's in-flight limit per client
-  // (Mosquitto's max_inflight_messages, 20 by default) and its queues.
-  const clients = await Promise.all(
-    Array.from({ length: connections }, (_, i) => connect(connections === 1 ? baseId : `${baseId}-${i + 1}`)),
+  // (Mosquitto's max_inflight_messages, 20 by default) and its queues. The first connection also
+  // watches the gateways' availability and progress (retained, not shared).
+  const clients: TelemetryConnection[] = await Promise.all(
+    Array.from({ length: connections }, (_, i) =>
+      connectTelemetry({
+        url: ctx.mqttUrl,
+        clientId: connections === 1 ? baseId : `${baseId}-${i + 1}`,
+        clean: !(ctx.persistentSession ?? true),
+        subscriptions: i === 0 ? [...telemetryTopics, ...watchTopics] : telemetryTopics,
+        ackWindow,
+        handle,
+        log,
+        outage,
+      }),
+    ),
   );
+  const metrics = collectorMetrics(() => ({
+    counters,
+    silent,
+    connected: clients.map((c) => c.client.connected),
+  }));
   log.info('collector started', {
     store: ctx.store.kind,
-    topics: subscriptions.join(','),
+    topics: telemetryTopics.join(','),
     connections,
   });
   // Catch up on the last two days (what arrived while no collector ran), then keep current.
@@ -309,20 +401,29 @@ export async function startCollector(ctx: {
   rollups.start();
 
   return {
+    metrics,
     status: () => {
-      const connected = clients.every((c) => c.connected);
+      const connected = clients.every((c) => c.client.connected);
       return {
-        state: connected ? 'running' : 'degraded',
-        detail: { mqtt_connected: connected, ...counters, rollups: { ...rollups.counters } },
+        state: connected && silent.length === 0 ? 'running' : 'degraded',
+        detail: {
+          mqtt_connected: connected,
+          ...counters,
+          subscribes: clients.reduce((n, c) => n + c.subscribes(), 0),
+          silent_gateways: silent,
+          rollups: { ...rollups.counters },
+        },
       };
     },
     stop: async () => {
       stopping = true;
       clearInterval(gapTimer);
+      clearInterval(silenceTimer);
+      sayDuplicates(true);
       // Gaps still open: not seen by this collector, whatever may arrive after it stopped.
       for (const gap of gaps.expired(Number.POSITIVE_INFINITY)) reportGap(gap);
       for (const wake of wakers) wake();
-      await Promise.all(clients.map((c) => c.endAsync()));
+      await Promise.all(clients.map((c) => c.client.endAsync()));
       await rollups.stop();
       log.info('collector stopped', { ...counters });
     },

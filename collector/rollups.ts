@@ -14,6 +14,11 @@ import type { RollupRow, Store, StoredReading } from '../core/store/store.ts';
 const HOUR = 3_600_000;
 /** How far before the first changed hour readings are read, to find the reading before a gap. */
 const LOOKBACK = 24 * HOUR;
+/**
+ * Most of one meter's history a run recomputes; the rest waits for the next run. Keeps every run
+ * bounded (a 1970 reading once made one run write 499,002 hours and froze the process for 15 s).
+ */
+const MAX_SPAN = 3 * 24 * HOUR;
 
 export interface RollupCounters {
   runs: number;
@@ -54,6 +59,8 @@ export class RollupJob {
       clock: Clock;
       log: Logger;
       intervalMs?: number;
+      /** Oldest time a run goes back to (ms before now): what the collector's accept window lets in. */
+      maxAgeMs?: number;
     },
   ) {
     this.meters = new Map(ctx.site.config.meters.map((m) => [m.id, m]));
@@ -67,6 +74,11 @@ export class RollupJob {
       const prev = this.dirty.get(r.meter);
       if (prev === undefined || r.ts < prev) this.dirty.set(r.meter, r.ts);
     }
+  }
+
+  private mark(meter: string, from: number): void {
+    const again = this.dirty.get(meter);
+    this.dirty.set(meter, again === undefined ? from : Math.min(again, from));
   }
 
   /** Marks every meter dirty from `from` (start-up: catch up on what arrived while not running). */
@@ -94,21 +106,27 @@ export class RollupJob {
     this.counters.runs++;
     const work = [...this.dirty.entries()];
     this.dirty.clear();
-    for (const [id, from] of work) {
+    const now = this.ctx.clock.now();
+    const oldest = now - (this.ctx.maxAgeMs ?? 32 * 24 * HOUR);
+    for (const [id, dirtyFrom] of work) {
       const meter = this.meters.get(id);
       if (!meter) continue;
+      const from = Math.max(dirtyFrom, oldest);
+      const to = from + MAX_SPAN;
       try {
-        await this.recompute(meter, from);
+        await this.recompute(meter, from, to);
         this.counters.meters_recomputed++;
+        // The rest of a long backlog (a spool replayed days later): the next run goes on from there.
+        if (to < now) this.mark(id, to);
       } catch (err) {
         this.counters.errors++;
         this.counters.last_error = `${id}: ${errorText(err)}`;
         this.ctx.log.warn('rollup failed; retried on the next run', { meter: id, error: errorText(err) });
-        const again = this.dirty.get(id);
-        this.dirty.set(id, again === undefined ? from : Math.min(again, from));
+        this.mark(id, from);
       }
+      // One meter at a time: polling, ingest and the API go on between them.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    const now = this.ctx.clock.now();
     if (now - this.lastRetention >= HOUR) {
       this.lastRetention = now;
       try {
@@ -119,7 +137,8 @@ export class RollupJob {
     }
   }
 
-  private async recompute(meter: MeterConfig, from: number): Promise<void> {
+  /** Rewrites the meter's hours from `from` up to `to` (ms) and the days they touch. */
+  private async recompute(meter: MeterConfig, from: number, to: number): Promise<void> {
     const timeZone = this.ctx.site.config.site.timezone;
     const hourStart = localHourStarter(timeZone);
     const fromHour = hourStart(from);
@@ -127,6 +146,7 @@ export class RollupJob {
       device: meter.device,
       point: meter.point,
       from: fromHour - LOOKBACK,
+      to,
     });
     if (readings.length === 0) return;
     const result = hourlyConsumption(readings, {
@@ -148,8 +168,10 @@ export class RollupJob {
     if (meter.area !== undefined) tags.area = meter.area;
     if (meter.subitem !== undefined) tags.subitem = meter.subitem;
     if (unit !== undefined) tags.unit = unit;
+    // The hour `to` falls in is rewritten by the next run, with the readings after `to` too.
+    const lastHour = hourStart(to);
     const hours: RollupRow[] = result.hours
-      .filter((h) => h.start >= rewriteFrom)
+      .filter((h) => h.start >= rewriteFrom && (h.start < lastHour || to >= this.ctx.clock.now()))
       .map((h) => ({
         period: 'hour',
         meter: meter.id,

@@ -38,3 +38,22 @@ describe('sequence gaps', () => {
     expect(gaps.expired(Number.POSITIVE_INFINITY)).toEqual([]);
   });
 });
+
+describe('duplicates by content, not by sequence number alone', () => {
+  it('drops a redelivery (same seq, same content) and stores a reused seq with other content', () => {
+    const seq = new SequenceTracker();
+    expect(seq.check('gw@a', 5, 'real').kind).toBe('first');
+    expect(seq.check('gw@a', 5, 'real').kind).toBe('duplicate');
+    expect(seq.check('gw@a', 6, 'forged').kind).toBe('next');
+    // the real batch 6 arrives after a forged one took its number: it is not a duplicate
+    expect(seq.check('gw@a', 6, 'real-6').kind).toBe('conflict');
+  });
+
+  it('keeps the epochs of one gateway apart: a new spool numbering from 1 again is not a duplicate', () => {
+    const seq = new SequenceTracker();
+    seq.check('gw@old', 1, 'x');
+    seq.check('gw@old', 2, 'y');
+    expect(seq.check('gw@new', 1, 'z').kind).toBe('first');
+    expect(seq.check('gw@new', 2, 'w').kind).toBe('next');
+  });
+});

@@ -3,27 +3,33 @@ export type BatchVerdict =
   | { kind: 'next' }
   | { kind: 'first' }
   | { kind: 'duplicate' }
+  /** A seq seen before with other content: a forged or reused number, stored like any new batch. */
+  | { kind: 'conflict' }
   | { kind: 'gap'; expected: number };
 
 const WINDOW = 4096;
 
 /**
- * Per-gateway sequence bookkeeping: remembers the last WINDOW sequence numbers seen of each
- * gateway, so a redelivered batch is recognised as a duplicate and a jump is reported as a gap.
+ * Per-stream sequence bookkeeping (a stream is a gateway's spool epoch): remembers the last WINDOW
+ * sequence numbers seen of each stream with the identity of their content, so a redelivered batch
+ * — the same seq with the same content — is recognised as a duplicate, a seq reused with other
+ * content is not (five forged batches once made the collector drop five real ones), and a jump is
+ * reported as a gap.
  */
 export class SequenceTracker {
-  private readonly seen = new Map<string, { highest: number; recent: Set<number> }>();
+  private readonly seen = new Map<string, { highest: number; recent: Map<number, string> }>();
 
-  check(gateway: string, seq: number): BatchVerdict {
-    const state = this.seen.get(gateway);
+  check(stream: string, seq: number, identity = ''): BatchVerdict {
+    const state = this.seen.get(stream);
     if (!state) {
-      this.seen.set(gateway, { highest: seq, recent: new Set([seq]) });
+      this.seen.set(stream, { highest: seq, recent: new Map([[seq, identity]]) });
       return { kind: 'first' };
     }
-    if (state.recent.has(seq)) return { kind: 'duplicate' };
-    state.recent.add(seq);
+    const before = state.recent.get(seq);
+    if (before !== undefined) return before === identity ? { kind: 'duplicate' } : { kind: 'conflict' };
+    state.recent.set(seq, identity);
     if (state.recent.size > WINDOW) {
-      const oldest = state.recent.values().next().value;
+      const oldest = state.recent.keys().next().value;
       if (oldest !== undefined) state.recent.delete(oldest);
     }
     const expected = state.highest + 1;
@@ -31,9 +37,22 @@ export class SequenceTracker {
     return seq === expected || seq < expected ? { kind: 'next' } : { kind: 'gap', expected };
   }
 
+  /**
+   * The gateway says (its progress mark) that everything up to `seq` left its spool: the batches
+   * after the highest seen here up to it, once — the tail of a stream, lost with no later batch to
+   * show the jump.
+   */
+  behind(stream: string, seq: number): { expected: number; got: number } | undefined {
+    const state = this.seen.get(stream);
+    if (!state || seq <= state.highest) return undefined;
+    const expected = state.highest + 1;
+    state.highest = seq; // the gap is watched from here on; arrivals close it
+    return { expected, got: seq + 1 };
+  }
+
   /** Un-sees a batch whose write failed, so its redelivery is stored rather than dropped. */
-  forget(gateway: string, seq: number): void {
-    this.seen.get(gateway)?.recent.delete(seq);
+  forget(stream: string, seq: number): void {
+    this.seen.get(stream)?.recent.delete(seq);
   }
 }
 

@@ -9,15 +9,30 @@ export const qualitySchema = z
   .enum(['good', 'uncertain', 'bad'])
   .describe('OPC UA-style quality of a reading');
 
+/**
+ * Bounds of what a telemetry message may carry, so one bad or hostile message cannot blow up the
+ * collector, the store or `/api/v1/readings/latest` (issue 13 §5: a 5 MB string was stored).
+ */
+export const telemetryLimits = {
+  /** Largest telemetry message, bytes. */
+  maxMessageBytes: 4 * 1024 * 1024,
+  /** Most readings in one batch (a gateway sends one poll cycle per batch). */
+  maxReadings: 20_000,
+  /** Longest unit text, characters. */
+  maxUnit: 32,
+  /** Longest reason text, characters (the gateway shortens longer error texts to this). */
+  maxReason: 500,
+} as const;
+
 export const readingSchema = z
   .object({
     device: slugSchema,
     point: slugSchema,
     value: z.number().finite().nullable().describe('Scaled value in `unit`; null when quality is bad'),
-    unit: z.string().optional(),
+    unit: z.string().max(telemetryLimits.maxUnit).optional(),
     ts: z.iso.datetime({ offset: true }).describe('Source timestamp (when the device was read), ISO-8601'),
     quality: qualitySchema,
-    reason: z.string().optional().describe('Why the quality is not good'),
+    reason: z.string().max(telemetryLimits.maxReason).optional().describe('Why the quality is not good'),
   })
   .strict()
   .refine((r) => r.value !== null || r.quality === 'bad', {
@@ -25,14 +40,45 @@ export const readingSchema = z
     path: ['value'],
   });
 
+const batchFields = {
+  gateway: slugSchema,
+  epoch: z
+    .string()
+    .regex(/^[0-9a-z]{1,32}$/)
+    .optional()
+    .describe(
+      "The gateway spool's identity: a new spool (a gateway reinstalled, a spool deleted) starts a new epoch and numbers from 1 again",
+    ),
+  seq: z.number().int().nonnegative().describe('Per-gateway sequence number, +1 per batch'),
+  sent_at: z.iso.datetime({ offset: true }),
+};
+
 export const telemetryBatchSchema = z
+  .object({ ...batchFields, readings: z.array(readingSchema).min(1).max(telemetryLimits.maxReadings) })
+  .strict();
+
+/**
+ * A batch's envelope with its readings still unchecked: the collector validates each reading on its
+ * own, so one bad reading costs only itself, never the good readings beside it.
+ */
+export const telemetryEnvelopeSchema = z
+  .object({ ...batchFields, readings: z.array(z.unknown()).min(1).max(telemetryLimits.maxReadings) })
+  .strict();
+
+/**
+ * `jn/v1/<gateway>/progress`, retained: the gateway's high-water mark — the last batch the broker
+ * acknowledged — so a collector can tell a silent stream from a quiet gateway, and gaps that no
+ * single collector of a shared group can see.
+ */
+export const progressSchema = z
   .object({
     gateway: slugSchema,
-    seq: z.number().int().nonnegative().describe('Per-gateway sequence number, +1 per batch'),
-    sent_at: z.iso.datetime({ offset: true }),
-    readings: z.array(readingSchema).min(1),
+    epoch: z.string().regex(/^[0-9a-z]{1,32}$/),
+    seq: z.number().int().nonnegative().describe('Last sequence number the broker acknowledged'),
+    at: z.iso.datetime({ offset: true }).describe('When the gateway published this mark'),
   })
   .strict();
+export type Progress = z.infer<typeof progressSchema>;
 
 export type Quality = z.infer<typeof qualitySchema>;
 export type Reading = z.infer<typeof readingSchema>;

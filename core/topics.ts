@@ -13,6 +13,8 @@ export const topics = {
   commandResult: (gateway: string) => `${topicPrefix}/${gateway}/command/result`,
   /** Control → anyone, QoS 1: a point not following its command, a write that keeps failing. */
   alarms: `${topicPrefix}/alarms`,
+  /** Gateway → collectors, retained Progress: the last batch the broker acknowledged (high-water mark). */
+  progress: (gateway: string) => `${topicPrefix}/${gateway}/progress`,
   /** Retained Availability; the gateway's last will. */
   availability: (gateway: string) => `${topicPrefix}/${gateway}/availability`,
   /** Gateway → anyone, QoS 1, retained DeviceAvailability: whether the gateway hears one field device. */

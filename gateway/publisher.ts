@@ -3,12 +3,21 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Clock } from '../core/clock.ts';
 import type { CommandResult } from '../core/commands.ts';
 import type { Logger } from '../core/log.ts';
-import type { Availability, Reading, TelemetryBatch } from '../core/telemetry.ts';
+import { OutageLog } from '../core/outageLog.ts';
+import type {
+  Availability,
+  DeviceAvailabilityState,
+  Progress,
+  Reading,
+  TelemetryBatch,
+} from '../core/telemetry.ts';
 import { topics } from '../core/topics.ts';
 import { Spool, type SpoolLimits } from './spool.ts';
 
 /** Batches published and not yet acknowledged, at most (mqtt.js loses callbacks on unbounded bursts, DESIGN §9). */
 const WINDOW = 200;
+/** How often the high-water mark (`jn/v1/<gateway>/progress`) is published at most while batches flow. */
+const PROGRESS_EVERY_MS = 5000;
 
 /**
  * Publishes a gateway's telemetry through its disk spool: each batch gets the next per-gateway
@@ -24,7 +33,13 @@ export class TelemetryPublisher {
   private sentUpTo = 0;
   private inFlight = 0;
   private pumping = false;
+  private readonly epoch: string;
+  private progressTimer: NodeJS.Timeout | undefined;
+  private lastProgress = 0;
+  private readonly outage: OutageLog;
   published = 0;
+  /** Each field device's latest availability (undefined: clear it), sent again on every (re)connect. */
+  private readonly deviceStates = new Map<string, DeviceAvailabilityState | undefined>();
 
   constructor(
     private readonly ctx: {
@@ -38,6 +53,12 @@ export class TelemetryPublisher {
   ) {
     const limits = ctx.spool ?? { maxBytes: 256 * 1024 * 1024, maxAgeMs: 30 * 86_400_000 };
     this.spool = new Spool(join(ctx.dataDir, `gateway-${ctx.gatewayId}.spool.db`), limits, ctx.log);
+    this.epoch = this.spool.epoch();
+    this.outage = new OutageLog({
+      log: ctx.log,
+      what: 'mqtt broker',
+      meanwhile: 'telemetry is spooled until it returns',
+    });
   }
 
   setSpoolLimits(limits: SpoolLimits): void {
@@ -59,16 +80,16 @@ export class TelemetryPublisher {
         retain: true,
       },
     });
-    client.on('error', (err) => log.warn('mqtt error', { error: err.message }));
-    client.on('offline', () =>
-      log.warn('mqtt broker unreachable; telemetry is spooled until it returns', {
-        spooled: this.spool.stats().batches,
-      }),
-    );
+    // One line when the broker goes away and one when it is back, not one per reconnect attempt.
+    client.on('error', (err) => this.outage.fail(err.message));
+    client.on('offline', () => this.outage.fail('connection lost'));
     client.on('connect', () => {
+      this.outage.ok();
       log.info('mqtt connected; replaying the spool', { spooled: this.spool.stats().batches });
       this.sentUpTo = 0; // resend whatever is still unacknowledged, in order
       this.setAvailability('online').catch(() => {});
+      for (const [device, state] of this.deviceStates) this.sendDeviceAvailability(device, state);
+      this.publishProgress();
       this.pump();
     });
     this.client = client;
@@ -95,7 +116,13 @@ export class TelemetryPublisher {
     if (readings.length === 0) return;
     const sentAt = new Date(this.ctx.clock.now()).toISOString();
     this.spool.append((seq) => {
-      const batch: TelemetryBatch = { gateway: this.ctx.gatewayId, seq, sent_at: sentAt, readings };
+      const batch: TelemetryBatch = {
+        gateway: this.ctx.gatewayId,
+        epoch: this.epoch,
+        seq,
+        sent_at: sentAt,
+        readings,
+      };
       return JSON.stringify(batch);
     }, this.ctx.clock.now());
     this.pump();
@@ -118,6 +145,7 @@ export class TelemetryPublisher {
             if (!err) {
               this.spool.remove(b.seq);
               this.published++;
+              this.progressSoon();
             }
             this.pump();
           });
@@ -126,6 +154,31 @@ export class TelemetryPublisher {
     } finally {
       this.pumping = false;
     }
+  }
+
+  /** Publishes the high-water mark within PROGRESS_EVERY_MS (at most once per period while batches flow). */
+  private progressSoon(): void {
+    if (this.progressTimer) return;
+    const wait = Math.max(0, this.lastProgress + PROGRESS_EVERY_MS - Date.now());
+    this.progressTimer = setTimeout(() => {
+      this.progressTimer = undefined;
+      this.publishProgress();
+    }, wait);
+    this.progressTimer.unref();
+  }
+
+  /** Retained `jn/v1/<gateway>/progress`: every batch up to `seq` of this epoch has left the spool. */
+  private publishProgress(): void {
+    const client = this.client;
+    if (!client?.connected) return;
+    this.lastProgress = Date.now();
+    const mark: Progress = {
+      gateway: this.ctx.gatewayId,
+      epoch: this.epoch,
+      seq: this.spool.doneUpTo(),
+      at: new Date(this.ctx.clock.now()).toISOString(),
+    };
+    client.publish(topics.progress(this.ctx.gatewayId), JSON.stringify(mark), { qos: 1, retain: true });
   }
 
   /** Receives this gateway's commands (QoS 1); `handle` gets the raw payload. Subscribed again on every reconnect. */
@@ -141,6 +194,25 @@ export class TelemetryPublisher {
     if (client.connected) subscribe();
   }
 
+  /**
+   * Publishes a field device's availability, retained (QoS 1), and keeps it to send again after a
+   * reconnect, so the broker holds the latest state even if it lost it; `undefined` clears the
+   * retained topic (a device removed by a reload).
+   */
+  publishDeviceAvailability(device: string, state: DeviceAvailabilityState | undefined): void {
+    this.deviceStates.set(device, state);
+    this.sendDeviceAvailability(device, state);
+  }
+
+  private sendDeviceAvailability(device: string, state: DeviceAvailabilityState | undefined): void {
+    if (!this.client?.connected) return; // sent on connect
+    if (!state) this.deviceStates.delete(device);
+    const payload = state ? JSON.stringify(state) : ''; // an empty retained message deletes it
+    this.client
+      .publishAsync(topics.deviceAvailability(this.ctx.gatewayId, device), payload, { qos: 1, retain: true })
+      .catch(() => {});
+  }
+
   /** Publishes a command outcome (QoS 1). */
   async publishResult(result: CommandResult): Promise<void> {
     await this.client?.publishAsync(topics.commandResult(this.ctx.gatewayId), JSON.stringify(result), {
@@ -153,6 +225,8 @@ export class TelemetryPublisher {
     const deadline = Date.now() + ms;
     while (this.connected() && this.spool.stats().batches > 0 && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 20));
+    clearTimeout(this.progressTimer);
+    this.publishProgress();
     const client = this.client;
     this.client = undefined;
     if (client) {

@@ -1,4 +1,4 @@
-import type { Reading } from '../core/telemetry.ts';
+import { type Reading, telemetryLimits } from '../core/telemetry.ts';
 
 /**
  * The reading the gateway publishes for a decoded value. A meter that sends NaN or ±∞ (many do
@@ -15,7 +15,7 @@ export function readingOf(
   return { device, point: decoded.point, value: decoded.value, ...unit, ts, quality: 'good' };
 }
 
-/** A reading without a value, saying why. */
+/** A reading without a value, saying why (a reason longer than the wire allows is shortened, never refused). */
 export function badReading(
   device: string,
   point: { point: string; unit?: string | undefined },
@@ -23,5 +23,7 @@ export function badReading(
   reason: string,
 ): Reading {
   const unit = point.unit === undefined ? {} : { unit: point.unit };
-  return { device, point: point.point, value: null, ...unit, ts, quality: 'bad', reason };
+  const max = telemetryLimits.maxReason;
+  const text = reason.length > max ? `${reason.slice(0, max - 1)}…` : reason;
+  return { device, point: point.point, value: null, ...unit, ts, quality: 'bad', reason: text };
 }

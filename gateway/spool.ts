@@ -47,6 +47,29 @@ export class Spool {
     this.limits = limits;
   }
 
+  /**
+   * This spool's identity, made when the spool file is first created (base-36 creation time): a new
+   * spool numbers its batches from 1 again, and the epoch keeps those apart from the old ones.
+   */
+  epoch(): string {
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'epoch'").get() as
+      | { value: number }
+      | undefined;
+    if (row) return row.value.toString(36);
+    const created = Date.now();
+    this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', ?)").run(created);
+    return this.epoch();
+  }
+
+  /**
+   * The high-water mark: every batch up to this seq has left the spool (acknowledged by the broker,
+   * or dropped by a limit — then it is missing downstream, which is what a gap report is for).
+   */
+  doneUpTo(): number {
+    const row = this.db.prepare('SELECT MIN(seq) AS first FROM batches').get() as { first: number | null };
+    return row.first === null ? this.lastSeq() : row.first - 1;
+  }
+
   /** The last sequence number handed out (0 on a new spool). */
   lastSeq(): number {
     const row = this.db.prepare("SELECT value FROM meta WHERE key = 'seq'").get() as
