@@ -7,6 +7,7 @@ import type { Logger } from '../core/log.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import type { Store } from '../core/store/store.ts';
 import { problemHandler, sendProblem } from './problem.ts';
+import { listRoutes, type RouteInfo } from './routeList.ts';
 import { consumptionRoutes } from './routes/consumption.ts';
 import { controlRoutes } from './routes/control.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -16,6 +17,8 @@ import { reportRoutes } from './routes/reports.ts';
 export interface Api {
   /** The port actually bound (useful with port 0). */
   port: number;
+  /** Every route served, read from the router (tests cover each one without a hand-kept list). */
+  routes: readonly RouteInfo[];
   stop(): Promise<void>;
 }
 
@@ -72,6 +75,7 @@ export async function startApi(ctx: {
   log.info('api listening', { url: `http://${host}:${port}/api/v1/health` });
   return {
     port,
+    routes: listRoutes(app),
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
