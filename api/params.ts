@@ -1,15 +1,174 @@
 import { z } from 'zod';
+import { JnError } from '../core/errors.ts';
 import { localMidnight } from '../core/rollup/consumption.ts';
 
-/** A query parameter that is a local date (midnight in the site's zone) or an ISO-8601 instant. */
-export const dateOrInstant = z
-  .string()
-  .regex(
-    /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/,
-    'a local date YYYY-MM-DD (midnight in the site time zone) or an ISO-8601 instant with offset',
+/**
+ * Query parameters of the API. Every route parses its query with one zod object through
+ * `parseQuery`, so every refusal reads the same way: `<name>: <what is wrong>; allowed: <what is>`,
+ * one sentence per parameter, as a 400 problem.
+ *
+ * Dates a person types are local dates in the site's time zone and must exist (2025-02-30 is
+ * refused, not rolled over to March). They lie in the years the platform can hold: data from
+ * before 2000 or after 2100 is refused on the wire too (issue 13 §5), and a range of centuries would
+ * make a route do work for nothing, so these bounds are the API's, documented in api/README.md.
+ */
+export const FIRST_DATE = '2000-01-01';
+export const LAST_DATE = '2100-12-31';
+const DAY = 86_400_000;
+const months = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+
+/** Days in `month` (1–12) of `year`, Gregorian. */
+function daysIn(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/** Why `text` is not a usable local date YYYY-MM-DD, or undefined when it is one. */
+export function dateProblem(text: string): string | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return `"${text}" is not a date`;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (month < 1 || month > 12) return `"${text}" is not a calendar date (there is no month ${month})`;
+  if (day < 1 || day > daysIn(year, month))
+    return `"${text}" is not a calendar date (${months[month - 1]} ${year} has ${daysIn(year, month)} days)`;
+  if (text < FIRST_DATE || text > LAST_DATE) return `"${text}" is outside ${FIRST_DATE} … ${LAST_DATE}`;
+  return undefined;
+}
+
+const instantPattern =
+  /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|([+-])(\d{2}):(\d{2}))$/;
+
+/** Why `text` is not a usable ISO-8601 instant with offset, or undefined when it is one. */
+function instantProblem(text: string): string | undefined {
+  const m = instantPattern.exec(text);
+  if (!m) return `"${text}" is not a date`;
+  const date = dateProblem(m[1] ?? '');
+  if (date) return date;
+  const [hour, minute, second] = [Number(m[2]), Number(m[3]), Number(m[4] ?? 0)];
+  if (hour > 23 || minute > 59 || second > 59) return `"${text}" is not a time of day`;
+  if (m[5] !== 'Z' && (Number(m[7]) > 14 || Number(m[8]) > 59)) return `"${text}" has no such UTC offset`;
+  return undefined;
+}
+
+/** A zod string checked by `problem`, which says what is wrong with a value. */
+const checked = (problem: (text: string) => string | undefined) =>
+  z.string().superRefine((text, ctx) => {
+    const p = problem(text);
+    if (p) ctx.addIssue({ code: 'custom', message: p });
+  });
+
+/** The allowed-text of a local date in `timeZone`. */
+const dateText = (timeZone: string) =>
+  `a local date YYYY-MM-DD (${timeZone}) from ${FIRST_DATE} to ${LAST_DATE}`;
+
+/** A local date YYYY-MM-DD in the site's zone that exists and lies within the API's years. */
+export const localDate = (timeZone: string) => checked(dateProblem).describe(dateText(timeZone));
+
+/** A local date (midnight in the site's zone) or an ISO-8601 instant with offset, in the API's years. */
+export const dateOrInstant = (timeZone: string) =>
+  checked((t) => (t.length > 10 ? instantProblem(t) : dateProblem(t))).describe(
+    `${dateText(timeZone)}, or an ISO-8601 instant with offset in those years`,
   );
 
-/** Epoch ms of a `dateOrInstant` text in `timeZone`. */
+/** A whole number in [min, max], written in decimal digits (no "1e3", "0x10" or blanks). */
+export const wholeNumber = (min: number, max: number) =>
+  checked((t) =>
+    /^-?\d{1,16}$/.test(t) && Number(t) >= min && Number(t) <= max ? undefined : `"${t}" is not allowed`,
+  )
+    .transform(Number)
+    .describe(`a whole number from ${min} to ${max}`);
+
+/** A free text (a device id, a source) of at most `max` characters. */
+export const text = (max: number) =>
+  checked((t) => (t.length <= max ? undefined : `${t.length} characters are too many`)).describe(
+    `a text of at most ${max} characters`,
+  );
+
+/** Epoch ms of a `dateOrInstant` value: a local date is its midnight in `timeZone`. */
 export function instantOf(text: string, timeZone: string): number {
   return text.length > 10 ? Date.parse(text) : localMidnight(text, timeZone);
+}
+
+/** Epoch ms of the end of a range given as `to`: a local date is inclusive (the range ends at its next midnight). */
+export function endOf(text: string, timeZone: string): number {
+  return text.length > 10 ? Date.parse(text) : localMidnight(nextDay(text), timeZone);
+}
+
+/** The local date after `date` (YYYY-MM-DD). */
+export function nextDay(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + DAY).toISOString().slice(0, 10);
+}
+
+/** Days from local date `from` to local date `to` (0 when equal). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY);
+}
+
+type Shape = Record<string, z.ZodType>;
+
+/** The `.describe()` text of a parameter's schema, looked up through optional, default and pipe. */
+function allowedOf(schema: z.ZodType | undefined): string {
+  for (let s = schema; s; ) {
+    if (s.description) return s.description;
+    const def = (s as { def?: { innerType?: z.ZodType; in?: z.ZodType } }).def;
+    s = def?.innerType ?? def?.in;
+  }
+  return 'see api/README.md';
+}
+
+/**
+ * Parses `query` (Express's parsed query: strings, arrays of repeated names) with a strict zod
+ * object of `shape`; on any problem, a `bad_request` JnError naming each parameter and what it
+ * allows (the text of its `.describe()`), unknown names last with the names that are allowed.
+ */
+export function parseQuery<S extends Shape>(query: unknown, shape: S): z.infer<z.ZodObject<S>> {
+  const parsed = z.object(shape).strict().safeParse(query);
+  if (parsed.success) return parsed.data;
+  const given = (query ?? {}) as Record<string, unknown>;
+  const names = Object.keys(shape);
+  const sentences: string[] = [];
+  const unknown: string[] = [];
+  for (const issue of parsed.error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      unknown.push(...issue.keys);
+      continue;
+    }
+    const name = String(issue.path[0] ?? '');
+    if (sentences.some((s) => s.startsWith(`${name}: `))) continue; // one sentence per parameter
+    const allowed = allowedOf(shape[name]);
+    const value = given[name];
+    const what =
+      value === undefined
+        ? 'missing'
+        : Array.isArray(value)
+          ? `given ${value.length} times`
+          : issue.code === 'custom'
+            ? issue.message
+            : `"${String(value)}" is not allowed`;
+    sentences.push(`${name}: ${what}; allowed: ${Array.isArray(value) ? `once, ${allowed}` : allowed}`);
+  }
+  if (unknown.length > 0)
+    sentences.push(
+      `unknown parameter(s) ${unknown.map((k) => `"${k}"`).join(', ')}; ${
+        names.length === 0 ? 'this route takes no parameters' : `allowed: ${names.join(', ')}`
+      }`,
+    );
+  throw new JnError('bad_request', sentences.join('. '));
+}
+
+/** The query of a route that takes no parameters: anything given is refused by name. */
+export function noQuery(query: unknown): void {
+  parseQuery(query, {});
 }

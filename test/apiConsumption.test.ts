@@ -30,22 +30,23 @@ describe('GET /api/v1/consumption', () => {
       day('m-a-kwh', '2025-07-01', 120.5),
       day('m-a-kwh', '2025-07-02', 130, 13),
       day('m-b-kwh', '2025-07-01', 80),
-      day('m-b-kwh', '2025-07-03', 999), // outside: to is exclusive
+      day('m-b-kwh', '2025-07-03', 999), // outside: to (2025-07-02) is the last day
     ]);
     const api = await startApi({ store, health: async () => ({}), log, port: 0, site });
     const get = (q: string) => fetch(`http://127.0.0.1:${api.port}/api/v1/consumption?${q}`);
     try {
-      const res = await get('from=2025-07-01&to=2025-07-03&group_by=building');
+      const res = await get('from=2025-07-01&to=2025-07-02&group_by=building');
       expect(res.status).toBe(200);
       const body = (await res.json()) as Record<string, unknown>;
       expect(body.from).toBe('2025-06-30T16:00:00.000Z'); // local midnight
+      expect(body.to).toBe('2025-07-02T16:00:00.000Z'); // the end of the last day, local
       // 120.5 + 130 + 80 = 330.5, of which 13 estimated
       expect(body.totals).toEqual([
         { key: 'b1', category: 'electricity', value: 330.5, estimated: 13, unit: 'kWh' },
       ]);
 
       const series = (await (
-        await get('from=2025-07-01&to=2025-07-03&group_by=meter&meter=m-a-kwh')
+        await get('from=2025-07-01&to=2025-07-02&group_by=meter&meter=m-a-kwh')
       ).json()) as {
         series: unknown[];
       };
@@ -57,9 +58,15 @@ describe('GET /api/v1/consumption', () => {
       const bad = await get('from=2025-07-01&to=July&group_by=floor');
       expect(bad.status).toBe(400);
       expect(bad.headers.get('content-type')).toContain('application/problem+json');
-      const problem = (await bad.json()) as { detail: string };
-      expect(problem.detail).toContain('to: a local date YYYY-MM-DD');
-      expect(problem.detail).toContain('group_by');
+      expect(((await bad.json()) as { detail: string }).detail).toBe(
+        'to: "July" is not a date; allowed: a local date YYYY-MM-DD (Asia/Shanghai) from 2000-01-01 to 2100-12-31, or an ISO-8601 instant with offset in those years. ' +
+          'group_by: "floor" is not allowed; allowed: meter, area, building, organization, subitem (default building)',
+      );
+      const backwards = await get('from=2025-07-02&to=2025-07-01');
+      expect(backwards.status).toBe(400);
+      expect(((await backwards.json()) as { detail: string }).detail).toBe(
+        'to: "2025-07-01" ends before from "2025-07-02" starts; allowed: a last day on or after from (both included), or an instant after from',
+      );
       const unknownMeter = await get('from=2025-07-01&to=2025-07-02&meter=nope');
       expect(unknownMeter.status).toBe(404);
       expect(((await unknownMeter.json()) as { detail: string }).detail).toContain(
@@ -97,20 +104,23 @@ describe('GET /api/v1/consumption', () => {
     });
     const get = (q: string) => fetch(`http://127.0.0.1:${api.port}/api/v1/reports/intensity?${q}`);
     try {
-      const json = (await (await get('from=2025-03-01&to=2025-03-11')).json()) as {
+      const json = (await (await get('from=2025-03-01&to=2025-03-10')).json()) as {
         organization: { energy_kgce: number; indicators: { electricity_per_area_kwh_m2: number } };
       };
       // 5,000 kWh × 0.1229 = 614.5 kgce; 5,000 / 10,000 m² = 0.5 kWh/m²
       expect(json.organization.energy_kgce).toBeCloseTo(614.5, 9);
       expect(json.organization.indicators.electricity_per_area_kwh_m2).toBe(0.5);
-      const csv = await get('from=2025-03-01&to=2025-03-11&format=csv&basis=generation');
+      const csv = await get('from=2025-03-01&to=2025-03-10&format=csv&basis=generation');
       expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
       const bytes = new Uint8Array(await csv.arrayBuffer());
       expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
       expect(new TextDecoder().decode(bytes)).toContain('电力按等价值折标');
-      const bad = await get('from=2025-03-01&to=2025-03-11&basis=coal');
+      const bad = await get('from=2025-03-01&to=2025-03-10&basis=coal&from=2025-03-02');
       expect(bad.status).toBe(400);
-      expect(((await bad.json()) as { detail: string }).detail).toContain('basis');
+      expect(((await bad.json()) as { detail: string }).detail).toBe(
+        'from: given 2 times; allowed: once, a local date YYYY-MM-DD (Asia/Shanghai) from 2000-01-01 to 2100-12-31. ' +
+          'basis: "coal" is not allowed; allowed: equivalent, generation (default equivalent)',
+      );
     } finally {
       await api.stop();
       await store.close();
@@ -179,7 +189,7 @@ describe('GET /api/v1/consumption', () => {
         ['enter facts', 'api:王工'],
       ]);
       const report = (await (
-        await fetch(`http://127.0.0.1:${api.port}/api/v1/reports/intensity?from=2025-03-01&to=2025-04-01`)
+        await fetch(`http://127.0.0.1:${api.port}/api/v1/reports/intensity?from=2025-03-01&to=2025-03-31`)
       ).json()) as { organization: { energy_kgce: number; headcount: number } };
       // 620 kg × 1.4571 = 903.402 kgce; headcount 300 for 15 days and 400 for 16: (4,500 + 6,400) / 31
       expect(report.organization.energy_kgce).toBeCloseTo(903.402, 9);

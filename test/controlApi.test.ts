@@ -54,11 +54,13 @@ describe('control API', () => {
   });
 
   it('previews every action over a range, on the working calendar', async () => {
-    const res = await fetch(`${base}/schedules/preview?from=2025-09-27&to=2025-10-02`);
+    const res = await fetch(`${base}/schedules/preview?from=2025-09-27&to=2025-10-01`);
     expect(res.status).toBe(200);
-    const { actions } = (await res.json()) as {
+    const { to, actions } = (await res.json()) as {
+      to: string;
       actions: { at: string; device: string; value: number; schedule: string; because: string }[];
     };
+    expect(to).toBe('2025-10-01T16:00:00.000Z'); // to is the last day, included (local)
     const office = actions.filter((a) => a.device === 'zonghe-lou-f1-3-ac');
     expect(office.map((a) => `${a.at} ${a.value}`)).toEqual([
       '2025-09-28T08:00:00+08:00 1',
@@ -71,7 +73,9 @@ describe('control API', () => {
     expect(office[0]?.because).toBe('workday (补班 国庆节)');
     const bad = await fetch(`${base}/schedules/preview?from=yesterday`);
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { detail: string }).detail).toMatch(/from: a local date YYYY-MM-DD/);
+    expect(((await bad.json()) as { detail: string }).detail).toBe(
+      'from: "yesterday" is not a date; allowed: a local date YYYY-MM-DD (Asia/Shanghai) from 2000-01-01 to 2100-12-31, or an ISO-8601 instant with offset in those years (default now)',
+    );
   });
 
   it('creates, validates, updates and deletes a schedule; the site file’s are read-only', async () => {

@@ -4,45 +4,47 @@ import type { LoadedSite } from '../../core/config/loadSite.ts';
 import { JnError } from '../../core/errors.ts';
 import { aggregate } from '../../core/rollup/aggregate.ts';
 import type { Store } from '../../core/store/store.ts';
-import { dateOrInstant, instantOf } from '../params.ts';
+import { dateOrInstant, endOf, instantOf, parseQuery, text } from '../params.ts';
 
-const querySchema = z
-  .object({
-    from: dateOrInstant,
-    to: dateOrInstant,
-    period: z.enum(['hour', 'day']).default('day'),
-    group_by: z.enum(['meter', 'area', 'building', 'organization', 'subitem']).default('building'),
-    meter: z.string().optional(),
-  })
-  .strict();
+/** Hours are asked for a short range: a year of hours per meter is what a chart can show. */
+const MAX_HOUR_DAYS = 366;
+
+const query = (timeZone: string) => ({
+  from: dateOrInstant(timeZone),
+  to: dateOrInstant(timeZone),
+  period: z.enum(['hour', 'day']).default('day').describe('hour, day (default day)'),
+  group_by: z
+    .enum(['meter', 'area', 'building', 'organization', 'subitem'])
+    .default('building')
+    .describe('meter, area, building, organization, subitem (default building)'),
+  meter: text(200).optional().describe('a meter id of the site file'),
+});
 
 /**
- * `GET /api/v1/consumption?from=2025-07-01&to=2025-08-01&period=day&group_by=building`:
- * consumption from the rollups over [from, to), totalled through the site tree, with the estimated
- * share of every figure; `meter=<id>` adds that meter's hours or days as a series. Dates are local
- * to the site (Asia/Shanghai by default).
+ * `GET /api/v1/consumption?from=2025-07-01&to=2025-07-31&period=day&group_by=building`:
+ * consumption from the rollups from `from` through `to` (local dates, both included; or ISO-8601
+ * instants, `to` excluded), totalled through the site tree, with the estimated share of every
+ * figure; `meter=<id>` adds that meter's hours or days as a series. Dates are local to the site
+ * (Asia/Shanghai by default).
  */
 export function consumptionRoutes(store: Store, site: LoadedSite): Router {
   const router = Router();
   const timeZone = site.config.site.timezone;
-  const instant = (text: string) => instantOf(text, timeZone);
+  const shape = query(timeZone);
   router.get('/consumption', async (req, res) => {
-    const parsed = querySchema.safeParse(req.query);
-    if (!parsed.success)
+    const q = parseQuery(req.query, shape);
+    const from = instantOf(q.from, timeZone);
+    const to = endOf(q.to, timeZone);
+    if (!(to > from))
       throw new JnError(
         'bad_request',
-        parsed.error.issues
-          .map((i) => {
-            if (i.code === 'unrecognized_keys')
-              return `unknown parameter(s) ${i.keys.join(', ')}; allowed: from, to, period, group_by, meter`;
-            return `${i.path.join('.') || '(query)'}: ${i.message}`;
-          })
-          .join('; '),
+        `to: "${q.to}" ends before from "${q.from}" starts; allowed: a last day on or after from (both included), or an instant after from`,
       );
-    const q = parsed.data;
-    const from = instant(q.from);
-    const to = instant(q.to);
-    if (!(to > from)) throw new JnError('bad_request', `to (${q.to}) must be after from (${q.from})`);
+    if (q.period === 'hour' && to - from > MAX_HOUR_DAYS * 86_400_000)
+      throw new JnError(
+        'bad_request',
+        `to: "${q.from}" … "${q.to}" is more than ${MAX_HOUR_DAYS} days of hours; allowed: at most ${MAX_HOUR_DAYS} days with period=hour (period=day for longer)`,
+      );
     if (q.meter !== undefined && !site.config.meters.some((m) => m.id === q.meter))
       throw new JnError(
         'not_found',

@@ -7,7 +7,18 @@ import { JnError } from '../../core/errors.ts';
 import { localParts } from '../../core/localTime.ts';
 import { localMidnight } from '../../core/rollup/consumption.ts';
 import { callerOf } from '../caller.ts';
-import { dateOrInstant, instantOf } from '../params.ts';
+import {
+  dateOrInstant,
+  dateProblem,
+  daysBetween,
+  endOf,
+  instantOf,
+  localDate,
+  noQuery,
+  parseQuery,
+  text,
+  wholeNumber,
+} from '../params.ts';
 import { sendProblem } from '../problem.ts';
 
 const overrideSchema = z
@@ -28,6 +39,10 @@ const overtimeSchema = z
   })
   .strict();
 
+/** A preview or a calendar covers at most this many days per request. */
+const MAX_DAYS = 366;
+const DAY = 86_400_000;
+
 function issues(error: z.ZodError): string {
   return error.issues
     .map((i) =>
@@ -46,12 +61,13 @@ function issues(error: z.ZodError): string {
 export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
   const router = Router();
   const timeZone = site.config.site.timezone;
-  const instant = (text: string) => instantOf(text, timeZone);
 
-  router.get('/points', (_req, res) => {
+  router.get('/points', (req, res) => {
+    noQuery(req.query);
     res.json({ points: control.points() });
   });
   router.get('/points/:device/:point', (req, res) => {
+    noQuery(req.query);
     const array = control.array(req.params.device, req.params.point);
     if (!array) throw new JnError('not_found', `no writable point ${req.params.device}/${req.params.point}`);
     res.json(array);
@@ -94,7 +110,9 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
     res.json(r);
   });
   router.delete('/points/:device/:point/override', async (req, res) => {
-    const priority = Number(req.query.priority ?? 8);
+    const { priority } = parseQuery(req.query, {
+      priority: wholeNumber(1, 16).default(8).describe('a priority level from 1 to 16 (default 8)'),
+    });
     const r = await control.command({
       device: req.params.device,
       point: req.params.point,
@@ -130,23 +148,35 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
     res.json(r);
   });
 
-  router.get('/schedules', (_req, res) => {
+  router.get('/schedules', (req, res) => {
+    noQuery(req.query);
     res.json({ schedules: control.schedules() });
   });
+  const previewShape = {
+    from: dateOrInstant(timeZone)
+      .optional()
+      .describe(`${dateOrInstant(timeZone).description} (default now)`),
+    to: dateOrInstant(timeZone)
+      .optional()
+      .describe(`${dateOrInstant(timeZone).description} (default from + days)`),
+    days: wholeNumber(1, MAX_DAYS).optional().describe(`a number of days from 1 to ${MAX_DAYS} (default 7)`),
+  };
   router.get('/schedules/preview', (req, res) => {
-    const q = z
-      .object({
-        from: dateOrInstant.optional(),
-        to: dateOrInstant.optional(),
-        days: z.coerce.number().int().min(1).max(366).optional(),
-      })
-      .strict()
-      .safeParse(req.query);
-    if (!q.success) throw new JnError('bad_request', issues(q.error));
-    const from = q.data.from ? instant(q.data.from) : control.now();
-    const to = q.data.to ? instant(q.data.to) : from + (q.data.days ?? 7) * 86_400_000;
-    if (!(to > from)) throw new JnError('bad_request', 'to must be after from');
-    if (to - from > 366 * 86_400_000) throw new JnError('bad_request', 'a preview covers at most 366 days');
+    const q = parseQuery(req.query, previewShape);
+    if (q.to !== undefined && q.days !== undefined)
+      throw new JnError('bad_request', 'days: given with to; allowed: either to or days');
+    const from = q.from ? instantOf(q.from, timeZone) : control.now();
+    const to = q.to ? endOf(q.to, timeZone) : from + (q.days ?? 7) * DAY;
+    if (!(to > from))
+      throw new JnError(
+        'bad_request',
+        `to: "${q.to}" ends before from "${q.from ?? 'now'}" starts; allowed: a last day on or after from (both included), or an instant after from`,
+      );
+    if (to - from > MAX_DAYS * DAY)
+      throw new JnError(
+        'bad_request',
+        `to: "${q.from ?? 'now'}" … "${q.to}" is more than ${MAX_DAYS} days; allowed: a preview of at most ${MAX_DAYS} days`,
+      );
     res.json({
       from: new Date(from).toISOString(),
       to: new Date(to).toISOString(),
@@ -176,18 +206,30 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
     res.status(204).end();
   });
 
+  const calendarShape = { from: localDate(timeZone), to: localDate(timeZone) };
   router.get('/calendar', (req, res) => {
-    const q = z.object({ from: z.iso.date(), to: z.iso.date() }).strict().safeParse(req.query);
-    if (!q.success) throw new JnError('bad_request', issues(q.error));
-    if (q.data.to < q.data.from) throw new JnError('bad_request', 'to must not be before from');
-    if (Date.parse(q.data.to) - Date.parse(q.data.from) > 366 * 86_400_000)
-      throw new JnError('bad_request', 'the calendar covers at most 366 days per request');
-    res.json({ days: control.calendar(q.data.from, q.data.to) });
+    const q = parseQuery(req.query, calendarShape);
+    if (q.to < q.from)
+      throw new JnError(
+        'bad_request',
+        `to: "${q.to}" is before from "${q.from}"; allowed: a last day on or after from (both included)`,
+      );
+    if (daysBetween(q.from, q.to) >= MAX_DAYS)
+      throw new JnError(
+        'bad_request',
+        `to: "${q.from}" … "${q.to}" is more than ${MAX_DAYS} days; allowed: at most ${MAX_DAYS} days per request`,
+      );
+    res.json({ days: control.calendar(q.from, q.to) });
   });
   router.put('/calendar/overrides/:date', json(), (req, res) => {
-    const date = z.iso.date().safeParse(req.params.date);
-    if (!date.success)
-      return sendProblem(res, 400, 'bad_request', `"${req.params.date}" is not a date YYYY-MM-DD`);
+    const problem = dateProblem(req.params.date);
+    if (problem)
+      return sendProblem(
+        res,
+        400,
+        'bad_request',
+        `date: ${problem}; allowed: ${localDate(timeZone).description}`,
+      );
     const body = z
       .object({
         type: z.enum(['workday', 'weekend', 'holiday', 'makeup_workday']),
@@ -196,8 +238,8 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
       .strict()
       .safeParse(req.body ?? {});
     if (!body.success) return sendProblem(res, 400, 'bad_request', issues(body.error));
-    control.putCalendarOverride({ date: date.data, ...body.data }, callerOf(req));
-    res.json({ days: control.calendar(date.data, date.data) });
+    control.putCalendarOverride({ date: req.params.date, ...body.data }, callerOf(req));
+    res.json({ days: control.calendar(req.params.date, req.params.date) });
   });
   router.delete('/calendar/overrides/:date', (req, res) => {
     if (!control.deleteCalendarOverride(req.params.date, callerOf(req)))
@@ -205,21 +247,20 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
     res.status(204).end();
   });
 
+  const auditShape = {
+    device: text(200).optional().describe('a device id'),
+    point: text(200).optional().describe('a point id'),
+    source: text(200).optional().describe('a source such as user:王工 or schedule:<id>'),
+    limit: wholeNumber(1, 1000).default(100).describe('a number of entries from 1 to 1000 (default 100)'),
+    before: wholeNumber(1, Number.MAX_SAFE_INTEGER)
+      .optional()
+      .describe('an audit entry id: entries before it (the next page)'),
+  };
   router.get('/control/audit', (req, res) => {
-    const q = z
-      .object({
-        device: z.string().optional(),
-        point: z.string().optional(),
-        source: z.string().optional(),
-        limit: z.coerce.number().int().min(1).max(1000).default(100),
-        before: z.coerce.number().int().positive().optional(),
-      })
-      .strict()
-      .safeParse(req.query);
-    if (!q.success) throw new JnError('bad_request', issues(q.error));
-    res.json({ entries: control.audit(q.data) });
+    res.json({ entries: control.audit(parseQuery(req.query, auditShape)) });
   });
-  router.get('/alarms', (_req, res) => {
+  router.get('/alarms', (req, res) => {
+    noQuery(req.query);
     res.json({ alarms: control.alarms() });
   });
   return router;

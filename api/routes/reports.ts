@@ -7,39 +7,40 @@ import { ImportError, Ledger } from '../../core/reports/ledger.ts';
 import { renderReport, reportContentTypes } from '../../core/reports/render.ts';
 import type { Store } from '../../core/store/store.ts';
 import { callerOf } from '../caller.ts';
+import { localDate, nextDay, noQuery, parseQuery, wholeNumber } from '../params.ts';
 
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a local date YYYY-MM-DD');
-const querySchema = z
-  .object({
-    from: date,
-    to: date,
-    baseline: z.coerce.number().int().min(1990).max(2100).optional(),
-    basis: z.enum(['equivalent', 'generation']).default('equivalent'),
-    format: z.enum(['json', 'csv', 'xlsx', 'pdf']).default('json'),
-  })
-  .strict();
+const query = (timeZone: string) => ({
+  from: localDate(timeZone),
+  to: localDate(timeZone),
+  baseline: wholeNumber(2000, 2100)
+    .optional()
+    .describe("a baseline year from 2000 to 2100 (default: the plan's)"),
+  basis: z
+    .enum(['equivalent', 'generation'])
+    .default('equivalent')
+    .describe('equivalent, generation (default equivalent)'),
+  format: z
+    .enum(['json', 'csv', 'xlsx', 'pdf'])
+    .default('json')
+    .describe('json, csv, xlsx, pdf (default json)'),
+});
 
 /**
- * `GET /api/v1/reports/intensity?from=2025-01-01&to=2026-01-01&baseline=2020&basis=equivalent&format=json|csv|xlsx|pdf`:
- * the intensity report (see core/reports), as JSON, CSV for Excel (UTF-8 with BOM), XLSX or PDF.
+ * `GET /api/v1/reports/intensity?from=2025-01-01&to=2025-12-31&baseline=2020&basis=equivalent&format=json|csv|xlsx|pdf`:
+ * the intensity report (see core/reports) from `from` through `to` (local dates, both included),
+ * as JSON, CSV for Excel (UTF-8 with BOM), XLSX or PDF. The report's own `to` is the day after the
+ * last (core/reports counts [from, to)).
  */
 export function reportRoutes(store: Store, site: LoadedSite, ledgerFile: string): Router {
   const router = Router();
+  const shape = query(site.config.site.timezone);
   router.get('/reports/intensity', async (req, res) => {
-    const parsed = querySchema.safeParse(req.query);
-    if (!parsed.success)
+    const q = parseQuery(req.query, shape);
+    if (q.to < q.from)
       throw new JnError(
         'bad_request',
-        parsed.error.issues
-          .map((i) =>
-            i.code === 'unrecognized_keys'
-              ? `unknown parameter(s) ${i.keys.join(', ')}; allowed: from, to, baseline, basis, format`
-              : `${i.path.join('.') || '(query)'}: ${i.message}`,
-          )
-          .join('; '),
+        `to: "${q.to}" is before from "${q.from}"; allowed: a last day on or after from (both included)`,
       );
-    const q = parsed.data;
-    if (!(q.to > q.from)) throw new JnError('bad_request', `to (${q.to}) must be after from (${q.from})`);
     const ledger = new Ledger(ledgerFile);
     try {
       const report = await buildReport({
@@ -47,7 +48,7 @@ export function reportRoutes(store: Store, site: LoadedSite, ledgerFile: string)
         store,
         ledger,
         from: q.from,
-        to: q.to,
+        to: nextDay(q.to),
         baselineYear: q.baseline,
         basis: q.basis,
       });
@@ -89,7 +90,8 @@ export function reportRoutes(store: Store, site: LoadedSite, ledgerFile: string)
   };
   router.post('/facts', json({ limit: '1mb' }), enter('facts'));
   router.post('/entries', json({ limit: '1mb' }), enter('entries'));
-  const read = (what: 'facts' | 'entries' | 'audit') => (_req: Request, res: Response) => {
+  const read = (what: 'facts' | 'entries' | 'audit') => (req: Request, res: Response) => {
+    noQuery(req.query);
     const ledger = new Ledger(ledgerFile);
     try {
       res.json(what === 'facts' ? ledger.facts() : what === 'entries' ? ledger.entries() : ledger.auditLog());
