@@ -8,8 +8,8 @@ import { loadProfile } from '../core/profiles/loadProfile.ts';
 import type { DeviceProfile } from '../core/profiles/profileSchema.ts';
 import type { Reading } from '../core/telemetry.ts';
 import { ConnectionPoller } from '../gateway/poller.ts';
-import { waitFor } from './helpers/site.ts';
-import { freePort, stopProcess } from './servers/process.ts';
+import { waitFor } from './helpers/wait.ts';
+import { canConnect, freePort, stopProcess } from './servers/process.ts';
 
 const script = fileURLToPath(new URL('./fixtures/pymodbus_server.py', import.meta.url));
 
@@ -32,14 +32,16 @@ describe('gateway against a Modbus TCP server we did not write (python3-pymodbus
       'pymodbus to start',
       () => {
         if (server.exitCode !== null)
-          throw new Error(`pymodbus server exited: ${err} (install the Debian package python3-pymodbus)`);
-        return out.includes('\n');
+          throw new Error(
+            `pymodbus server exited: ${err} (install the Debian packages python3-pymodbus python3-serial python3-serial-asyncio, or run scripts/setup)`,
+          );
+        // The JSON line is printed just before the socket opens.
+        return out.includes('\n') && canConnect(port);
       },
-      15_000,
+      { seen: () => ({ stdout: out, stderr: err }) },
     );
     served = JSON.parse(out.split('\n')[0] ?? '{}');
-    await new Promise((r) => setTimeout(r, 500)); // the JSON line is printed just before the socket opens
-  });
+  }, 120_000);
   afterAll(async () => {
     await stopProcess(server);
   });
@@ -61,7 +63,7 @@ describe('gateway against a Modbus TCP server we did not write (python3-pymodbus
       protocol: 'modbus_tcp',
       host: '127.0.0.1',
       port,
-      timeout: '2s',
+      timeout: '10s', // a loaded machine, not a slow device
       devices: [
         { id: 'sdm630', profile: refs.sdm630, unit_id: 1, poll_interval: '1min' },
         { id: 'dtsu666', profile: refs.dtsu666, unit_id: 2, poll_interval: '1min' },
@@ -78,7 +80,13 @@ describe('gateway against a Modbus TCP server we did not write (python3-pymodbus
     });
     poller.start();
     try {
-      await waitFor('one poll cycle', () => readings.length > 0, 10_000);
+      const points = Object.entries(served).flatMap(([device, values]) =>
+        Object.keys(values).map((p) => `${device}.${p}`),
+      );
+      const read = () => new Set(readings.map((r) => `${r.device}.${r.point}`));
+      await waitFor('a reading of every point the server holds', () => points.every((p) => read().has(p)), {
+        seen: () => `read ${[...read()].join(', ')} of ${points.join(', ')}`,
+      });
     } finally {
       await poller.stop();
     }
@@ -91,5 +99,5 @@ describe('gateway against a Modbus TCP server we did not write (python3-pymodbus
         ).toBe(value);
       }
     }
-  });
+  }, 120_000);
 });

@@ -1,20 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RestartableServer } from './influxd.ts';
-import { freePort, requireBinary, startProcess, stopProcess } from './process.ts';
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = connect(port, '127.0.0.1');
-    sock.once('connect', () => {
-      sock.destroy();
-      resolve(true);
-    });
-    sock.once('error', () => resolve(false));
-  });
-}
+import { canConnect, freePort, requireBinary, startProcess, stopProcess } from './process.ts';
 
 /**
  * A real Mosquitto (Debian `mosquitto`) on a free loopback port, anonymous. With `persistence` it
