@@ -73,8 +73,8 @@ interface Answer {
   type: string;
   body: string;
 }
-async function get(path: string): Promise<Answer> {
-  const res = await fetch(base + path);
+async function get(path: string, method = 'GET'): Promise<Answer> {
+  const res = await fetch(base + path, { method });
   return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text() };
 }
 const detailOf = (a: Answer) => (JSON.parse(a.body) as { detail: string }).detail;
@@ -126,6 +126,30 @@ describe('API query validation', () => {
         detail,
       });
     }
+  });
+
+  it('answers unknown entities in the path with 404 and impossible ones with 400', async () => {
+    const point = service.points()[0];
+    const del = (path: string) => get(path, 'DELETE');
+    const answers = [
+      await get('/api/v1/points/nope/on_off'),
+      await get(`/api/v1/points/${point?.device}/nope`),
+      await get(`/api/v1/points/${point?.device}/${point?.point}?level=8`),
+      await del('/api/v1/calendar/overrides/2025-02-30'),
+      await del('/api/v1/calendar/overrides/2025-03-01'),
+      await del(`/api/v1/points/${point?.device}/${point?.point}/override?priority=17`),
+    ];
+    expect(answers.map((a) => [a.status, detailOf(a)])).toEqual([
+      [404, 'no writable point "nope/on_off"; GET /api/v1/points lists them'],
+      [404, `no writable point "${point?.device}/nope"; GET /api/v1/points lists them`],
+      [400, 'unknown parameter(s) "level"; this route takes no parameters'],
+      [
+        400,
+        'date: "2025-02-30" is not a calendar date (February 2025 has 28 days); allowed: a local date YYYY-MM-DD (Asia/Shanghai) from 2000-01-01 to 2100-12-31',
+      ],
+      [404, 'no calendar override made through the API on 2025-03-01'],
+      [400, 'priority: "17" is not allowed; allowed: a priority level from 1 to 16 (default 8)'],
+    ]);
   });
 
   it('answers thousands of generated queries at every GET route with 2xx or 4xx, never 5xx', async () => {
@@ -287,10 +311,10 @@ async function acceptedValues(path: string, names: string[], candidates: string[
 function queryOf(good: Map<string, string[]>): fc.Arbitrary<string> {
   const odd = oddValue();
   const param = [...good].map(([n, ok]) => {
-    const value = ok.length > 0 ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...ok) }, odd) : odd;
+    const value = ok.length > 0 ? fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...ok) }, odd) : odd;
     return fc.oneof(
-      { weight: 3, arbitrary: fc.constant([] as string[]) },
-      { weight: 6, arbitrary: value.map((v) => [`${enc(n)}=${enc(v)}`]) },
+      { weight: 2, arbitrary: fc.constant([] as string[]) },
+      { weight: 7, arbitrary: value.map((v) => [`${enc(n)}=${enc(v)}`]) },
       { weight: 1, arbitrary: fc.tuple(value, value).map(([a, b]) => [`${n}=${enc(a)}`, `${n}=${enc(b)}`]) },
       { weight: 1, arbitrary: fc.constant([enc(n)]) },
     );

@@ -69,7 +69,11 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
   router.get('/points/:device/:point', (req, res) => {
     noQuery(req.query);
     const array = control.array(req.params.device, req.params.point);
-    if (!array) throw new JnError('not_found', `no writable point ${req.params.device}/${req.params.point}`);
+    if (!array)
+      throw new JnError(
+        'not_found',
+        `no writable point "${req.params.device}/${req.params.point}"; GET /api/v1/points lists them`,
+      );
     res.json(array);
   });
   router.put('/points/:device/:point/override', json(), async (req, res) => {
@@ -221,15 +225,14 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
       );
     res.json({ days: control.calendar(q.from, q.to) });
   });
-  router.put('/calendar/overrides/:date', json(), (req, res) => {
-    const problem = dateProblem(req.params.date);
+  /** A date in the path: 400 when it is not a date at all, so a 404 always means "no such override". */
+  const pathDate = (date: string) => {
+    const problem = dateProblem(date);
     if (problem)
-      return sendProblem(
-        res,
-        400,
-        'bad_request',
-        `date: ${problem}; allowed: ${localDate(timeZone).description}`,
-      );
+      throw new JnError('bad_request', `date: ${problem}; allowed: ${localDate(timeZone).description}`);
+  };
+  router.put('/calendar/overrides/:date', json(), (req, res) => {
+    pathDate(req.params.date);
     const body = z
       .object({
         type: z.enum(['workday', 'weekend', 'holiday', 'makeup_workday']),
@@ -242,6 +245,7 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
     res.json({ days: control.calendar(req.params.date, req.params.date) });
   });
   router.delete('/calendar/overrides/:date', (req, res) => {
+    pathDate(req.params.date);
     if (!control.deleteCalendarOverride(req.params.date, callerOf(req)))
       throw new JnError('not_found', `no calendar override made through the API on ${req.params.date}`);
     res.status(204).end();
