@@ -1,10 +1,12 @@
 import { Router } from 'express';
 import type { Store } from '../../core/store/store.ts';
+import { noQuery } from '../params.ts';
 
 /** `GET /api/v1/readings/latest`: the newest reading of every device point, from the store. */
 export function readingRoutes(store: Store): Router {
   const router = Router();
-  router.get('/readings/latest', async (_req, res) => {
+  router.get('/readings/latest', async (req, res) => {
+    noQuery(req.query);
     const rows = await store.latest();
     res.json(
       rows.map((r) => ({
