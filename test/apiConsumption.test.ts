@@ -115,6 +115,8 @@ describe('GET /api/v1/consumption', () => {
       const bytes = new Uint8Array(await csv.arrayBuffer());
       expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
       expect(new TextDecoder().decode(bytes)).toContain('电力按等价值折标');
+      // The period as typed: the last day after 至, not the day after it.
+      expect(new TextDecoder().decode(bytes)).toContain('报告期 period,2025-03-01 至 2025-03-10 (10 天)');
       const bad = await get('from=2025-03-01&to=2025-03-10&basis=coal&from=2025-03-02');
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { detail: string }).detail).toBe(

@@ -223,6 +223,8 @@ export interface IntensityReport {
 const DAY = 86_400_000;
 const dayNumber = (date: string) => Math.round(Date.parse(`${date}T00:00:00Z`) / DAY);
 const dateOf = (day: number) => new Date(day * DAY).toISOString().slice(0, 10);
+/** The last day of a report period [from, to): what a person reads after 至. */
+export const lastDayOf = (to: string) => dateOf(dayNumber(to) - 1);
 
 const meteredType: Record<string, EnergyType> = {
   electricity: 'electricity',
