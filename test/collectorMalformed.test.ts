@@ -8,9 +8,10 @@ import { loadSite } from '../core/config/loadSite.ts';
 import { createLogger } from '../core/log.ts';
 import { SqliteStore } from '../core/store/sqliteStore.ts';
 import { topics } from '../core/topics.ts';
-import { waitFor, writeTestSite } from './helpers/site.ts';
+import { writeTestSite } from './helpers/site.ts';
+import { waitFor } from './helpers/wait.ts';
 
-describe('collector on malformed telemetry (real Mosquitto)', () => {
+describe('collector on malformed telemetry (real Mosquitto)', { timeout: 180_000 }, () => {
   it('logs why each bad message was rejected and keeps storing good ones', async () => {
     const lines: string[] = [];
     const log = createLogger({ level: 'warn', sink: { write: (l) => lines.push(l) } });
@@ -80,6 +81,7 @@ describe('collector on malformed telemetry (real Mosquitto)', () => {
         collector.status().detail?.readings_rejected === 1 &&
         collector.status().detail?.duplicates === 1 &&
         collector.status().detail?.gaps === 1,
+      { seen: () => collector.status().detail },
     );
     await collector.stop();
 

@@ -12,14 +12,15 @@ import { topics } from '../core/topics.ts';
 import { type Sims, startSims } from '../device-sims/main.ts';
 import { defaultScenarioFile, loadScenario } from '../device-sims/scenario/load.ts';
 import { type Gateway, startGateway } from '../gateway/main.ts';
-import { waitFor } from './helpers/site.ts';
+import { waitFor } from './helpers/wait.ts';
 import { freePort } from './servers/process.ts';
 
 /**
  * Commands over a real Mosquitto to the gateway, executed on simulated lighting modules; the test
  * watches the device side (the simulator's write count and the building) as well as the outcome.
  */
-describe('gateway commands', () => {
+// Each test waits for command outcomes, bounded for a loaded machine (helpers/wait.ts).
+describe('gateway commands', { timeout: 240_000 }, () => {
   const gatewayId = 'gw-commands';
   let sims: Sims;
   let gateway: Gateway;
@@ -106,7 +107,9 @@ describe('gateway commands', () => {
       JSON.stringify({ id, device, point, value, requested_by: 'test', sent_at: new Date().toISOString() }),
       { qos: 1 },
     );
-    await waitFor(`the outcome of ${id}`, () => results.filter((r) => r.id === id).length > before, 10_000);
+    await waitFor(`the outcome of ${id}`, () => results.filter((r) => r.id === id).length > before, {
+      seen: () => `outcomes of ${results.map((r) => r.id).join(', ') || 'no command'}`,
+    });
     return results.filter((r) => r.id === id).at(-1) as CommandResult;
   }
 

@@ -14,7 +14,8 @@ import { startSims } from '../device-sims/main.ts';
 import { loadScenario } from '../device-sims/scenario/load.ts';
 import type { ServedValue } from '../device-sims/servers/registerImage.ts';
 import { startGateway } from '../gateway/main.ts';
-import { waitFor, writeTestSite } from './helpers/site.ts';
+import { writeTestSite } from './helpers/site.ts';
+import { waitFor } from './helpers/wait.ts';
 import { freePort } from './servers/process.ts';
 
 const log = createLogger({ level: 'warn' });
@@ -52,12 +53,13 @@ async function runPipeline(options: { mqttUrl: string; store: Store; gatewayId: 
   });
 
   // 2 devices × 10 points, five polls each at least.
-  await waitFor('100 served values', () => served.length >= 100);
+  await waitFor('100 served values', () => served.length >= 100, { seen: () => `${served.length} served` });
   await gateway.stop(); // stops polling and waits for the broker to acknowledge every batch
   await sims.stop();
   await waitFor(
     'the collector to store every served value',
     async () => (collector.status().detail?.readings_stored as number) >= served.length,
+    { seen: () => `${served.length} served; collector: ${JSON.stringify(collector.status().detail)}` },
   );
   await collector.stop();
 
@@ -77,7 +79,7 @@ async function runPipeline(options: { mqttUrl: string; store: Store; gatewayId: 
   return { served: servedKeys, stored: storedKeys, storedRows: stored };
 }
 
-describe('end to end: simulated meter → gateway → MQTT → collector → store', () => {
+describe('end to end: simulated meter → gateway → MQTT → collector → store', { timeout: 240_000 }, () => {
   it('delivers exactly the served values through Mosquitto into InfluxDB 1.x', async () => {
     const store = new InfluxStore(`${inject('influxUrl')}/e2e_${process.pid}`);
     const { served, stored, storedRows } = await runPipeline({

@@ -10,10 +10,10 @@ import { startSims } from '../device-sims/main.ts';
 import { defaultScenarioFile, loadScenario } from '../device-sims/scenario/load.ts';
 import type { ServedValue } from '../device-sims/servers/registerImage.ts';
 import { ConnectionPoller } from '../gateway/poller.ts';
-import { waitFor } from './helpers/site.ts';
+import { waitFor } from './helpers/wait.ts';
 import { requireBinary } from './servers/process.ts';
 
-describe('gateway on an RS-485 bus (Modbus RTU over a socat pair)', () => {
+describe('gateway on an RS-485 bus (Modbus RTU over a socat pair)', { timeout: 180_000 }, () => {
   it('polls several unit ids on one bus and publishes exactly what the devices served', async () => {
     requireBinary('socat', 'socat');
     const loaded = loadScenario(defaultScenarioFile);
@@ -64,7 +64,7 @@ describe('gateway on an RS-485 bus (Modbus RTU over a socat pair)', () => {
     });
     poller.start();
     try {
-      await waitFor('one cycle over the bus', () => readings.length > 0, 10_000);
+      await waitFor('one cycle over the bus', () => readings.length > 0);
     } finally {
       await poller.stop();
       await sims.stop();
