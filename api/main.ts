@@ -1,11 +1,13 @@
 import type { Server } from 'node:http';
 import express from 'express';
+import type { Clock } from '../core/clock.ts';
 import type { LoadedSite } from '../core/config/loadSite.ts';
 import type { ControlPort } from '../core/control/port.ts';
 import { JnError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import type { Store } from '../core/store/store.ts';
+import { AvailabilityWatch } from './availability.ts';
 import { problemHandler, sendProblem } from './problem.ts';
 import { listRoutes, type RouteInfo } from './routeList.ts';
 import { consumptionRoutes } from './routes/consumption.ts';
@@ -37,11 +39,18 @@ export async function startApi(ctx: {
   ledgerFile?: string;
   /** The control service: points, overrides, schedules, audit. */
   control?: ControlPort;
+  /** The broker: each device's availability comes from its gateway's retained topic (readings/latest). */
+  mqttUrl?: string;
+  /** Time of the site, for the age of readings (default the system clock). */
+  clock?: Clock;
 }): Promise<Api> {
   const log = ctx.log.child('api');
   const app = express();
   app.disable('x-powered-by');
-  app.use('/api/v1', healthRoutes(ctx.health), readingRoutes(ctx.store));
+  let watch: AvailabilityWatch | undefined; // subscribed once the port is bound
+  const now = ctx.clock ? () => ctx.clock?.now() ?? Date.now() : Date.now;
+  const availability = (device: string) => watch?.get(device);
+  app.use('/api/v1', healthRoutes(ctx.health), readingRoutes(ctx.store, { availability, now }));
   if (ctx.site) app.use('/api/v1', consumptionRoutes(ctx.store, ctx.site));
   if (ctx.site && ctx.control) app.use('/api/v1', controlRoutes(ctx.control, ctx.site));
   if (ctx.site && ctx.ledgerFile) app.use('/api/v1', reportRoutes(ctx.store, ctx.site, ctx.ledgerFile));
@@ -73,13 +82,16 @@ export async function startApi(ctx: {
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : ctx.port;
   log.info('api listening', { url: `http://${host}:${port}/api/v1/health` });
+  if (ctx.mqttUrl) watch = new AvailabilityWatch({ mqttUrl: ctx.mqttUrl, log });
   return {
     port,
     routes: listRoutes(app),
-    stop: () =>
-      new Promise<void>((resolve) => {
+    stop: async () => {
+      await watch?.stop();
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }

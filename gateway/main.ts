@@ -9,6 +9,7 @@ import type { Logger } from '../core/log.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import type { Reading } from '../core/telemetry.ts';
 import { createCommandHandler } from './commandHandler.ts';
+import { DeviceAvailability } from './deviceAvailability.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { ConnectionPoller } from './poller.ts';
 import type { OpcuaSubscriber } from './protocols/opcua/subscriber.ts';
@@ -38,6 +39,18 @@ function gatewayConfig(site: LoadedSite, gatewayId: string): GatewayConfig {
     );
   }
   return config;
+}
+
+/**
+ * Each device's entry in the status detail: its availability (state, since, reason; every protocol)
+ * with the poller's counters where it has them.
+ */
+function deviceDetail(
+  counters: Record<string, object>,
+  states: Record<string, object>,
+): Record<string, object> {
+  const ids = new Set([...Object.keys(counters), ...Object.keys(states)]);
+  return Object.fromEntries([...ids].map((id) => [id, { availability: states[id], ...counters[id] }]));
 }
 
 /** Runs gateway `gatewayId` of the site: polls its connections and publishes telemetry. */
@@ -76,6 +89,15 @@ export async function startGateway(ctx: {
     }
   };
   const metrics = new GatewayMetrics(config.id, () => publisher.spoolStats(), ctx.metrics);
+  // One tracker for every protocol of this gateway; it outlives reloads, so an outage spanning one is logged once.
+  const availability = new DeviceAvailability({
+    clock: ctx.clock,
+    log,
+    onChange: (device, state) => {
+      publisher.publishDeviceAvailability(device, state);
+      metrics.availability(device, state?.state);
+    },
+  });
   let pollers: ConnectionPoller[] = [];
   let subscribers: OpcuaSubscriber[] = [];
   let opcuaIds: string[] = [];
@@ -89,15 +111,16 @@ export async function startGateway(ctx: {
     pollers = [];
     subscribers = [];
     opcuaIds = [];
+    // Devices a reload removed: their retained availability topic and gauge go.
+    availability.retain(new Set(gw.connections.flatMap((c) => c.devices.map((d) => d.id))));
     for (const connection of gw.connections) {
+      const shared = { profiles, clock: ctx.clock, log, emit, availability };
       if (connection.protocol !== 'opcua')
-        pollers.push(new ConnectionPoller({ connection, profiles, clock: ctx.clock, log, emit, metrics }));
+        pollers.push(new ConnectionPoller({ ...shared, connection, metrics }));
       else if (opcua) {
         opcuaIds.push(connection.id);
         const pkiDir = join(ctx.dataDir, 'pki', 'opcua-client');
-        subscribers.push(
-          new opcua.OpcuaSubscriber({ connection, profiles, clock: ctx.clock, log, emit, pkiDir }),
-        );
+        subscribers.push(new opcua.OpcuaSubscriber({ ...shared, connection, pkiDir }));
       }
     }
     for (const p of pollers) p.start();
@@ -138,7 +161,10 @@ export async function startGateway(ctx: {
         mqtt_connected: publisher.connected(),
         batches_published: publisher.published,
         spool: publisher.spoolStats(),
-        devices: Object.assign({}, ...pollers.map((p) => p.counters())),
+        devices: deviceDetail(
+          Object.assign({}, ...pollers.map((p) => p.counters())),
+          availability.snapshot(),
+        ),
         opcua: Object.fromEntries(subscribers.map((sub, i) => [opcuaIds[i] ?? i, sub.counters])),
       },
     }),

@@ -19,4 +19,20 @@ describe('gateway metrics', () => {
     expect(text).toContain('jieneng_gateway_spool_dropped_total{gateway="gw-b"} 2');
     expect(text).toContain('jieneng_gateway_request_seconds_bucket{le="0.025",gateway="gw-a",device="m1"} 1');
   });
+
+  it('has a gauge per device that says whether the gateway hears it, and counts its outages', async () => {
+    const registry = new Registry();
+    const m = new GatewayMetrics('gw-a', () => ({ batches: 0, bytes: 0, dropped: 0 }), registry);
+    m.availability('m1', 'online');
+    m.availability('m2', 'offline');
+    m.availability('m2', 'online');
+    m.availability('m2', 'offline');
+    let text = await registry.metrics();
+    expect(text).toContain('jieneng_gateway_device_up{gateway="gw-a",device="m1"} 1');
+    expect(text).toContain('jieneng_gateway_device_up{gateway="gw-a",device="m2"} 0');
+    expect(text).toContain('jieneng_gateway_device_outages_total{gateway="gw-a",device="m2"} 2');
+    m.availability('m2', undefined); // removed by a reload
+    text = await registry.metrics();
+    expect(text).not.toContain('device="m2"');
+  });
 });

@@ -22,6 +22,8 @@ export class GatewayMetrics {
   private readonly requests: Counter<'gateway' | 'device' | 'outcome'>;
   private readonly latency: Histogram<'gateway' | 'device'>;
   private readonly lastSuccess: Gauge<'gateway' | 'device'>;
+  private readonly up: Gauge<'gateway' | 'device'>;
+  private readonly outages: Counter<'gateway' | 'device'>;
 
   constructor(
     private readonly gateway: string,
@@ -63,6 +65,28 @@ export class GatewayMetrics {
           registers,
         }),
     );
+    this.up = metric(
+      registry,
+      'jieneng_gateway_device_up',
+      () =>
+        new Gauge({
+          name: 'jieneng_gateway_device_up',
+          help: 'Whether the gateway hears a field device: 1 online, 0 offline (Modbus and OPC UA)',
+          labelNames: ['gateway', 'device'],
+          registers,
+        }),
+    );
+    this.outages = metric(
+      registry,
+      'jieneng_gateway_device_outages_total',
+      () =>
+        new Counter({
+          name: 'jieneng_gateway_device_outages_total',
+          help: 'Outages of a field device: times it went from answering (or unknown) to silent',
+          labelNames: ['gateway', 'device'],
+          registers,
+        }),
+    );
     let sources = spoolSources.get(registry);
     if (!sources) {
       const all = new Map<string, () => SpoolStats>();
@@ -87,6 +111,18 @@ export class GatewayMetrics {
       );
     }
     sources.set(gateway, spool);
+  }
+
+  /** A device's availability changed; `undefined`: it was removed (its series go too). */
+  availability(device: string, state: 'online' | 'offline' | undefined): void {
+    const labels = { gateway: this.gateway, device };
+    if (state === undefined) {
+      this.up.remove(labels);
+      this.outages.remove(labels);
+      return;
+    }
+    this.up.set(labels, state === 'online' ? 1 : 0);
+    if (state === 'offline') this.outages.inc(labels);
   }
 
   observe(device: string, outcome: RequestOutcome, seconds: number, nowMs: number): void {
