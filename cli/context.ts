@@ -36,9 +36,16 @@ export function portOption(name: string, value: string | undefined): number {
   return n;
 }
 
-export function requireConfig(file: string | undefined, command: string): LoadedSite {
+export function requireConfig(file: string | undefined, command: string, log: Logger): LoadedSite {
   if (!file) throw new JnError('usage', `jieneng ${command}: --config FILE is required`);
-  return loadSite(file);
+  return loadSiteLogged(file, log);
+}
+
+/** loadSite, with what it warns about (a site profile shadowing a bundled one) in the log. */
+export function loadSiteLogged(file: string, log: Logger): LoadedSite {
+  const site = loadSite(file);
+  for (const warning of site.warnings ?? []) log.warn(warning, { file });
+  return site;
 }
 
 /**
@@ -69,7 +76,7 @@ export async function reloadSite(
   log.info('SIGHUP received: reloading the configuration', { file });
   let site: LoadedSite;
   try {
-    site = loadSite(file);
+    site = loadSiteLogged(file, log);
   } catch (err) {
     const detail = err instanceof ConfigError ? formatProblems(err.problems) : errorText(err);
     log.error('configuration not reloaded: the file has problems; still running the previous one', {

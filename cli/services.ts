@@ -3,7 +3,6 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { startCollector } from '../collector/main.ts';
 import { startControl } from '../control/main.ts';
-import { loadSite } from '../core/config/loadSite.ts';
 import { JnError } from '../core/errors.ts';
 import { createStore } from '../core/store/openStore.ts';
 import { startSims } from '../device-sims/main.ts';
@@ -14,6 +13,7 @@ import {
   type CommandContext,
   clockFor,
   demoSite,
+  loadSiteLogged,
   portOption,
   reloadSite,
   requireConfig,
@@ -46,7 +46,7 @@ function brokerUrl(ctx: CommandContext, siteUrl: string | undefined, fallback?: 
 const start: ServiceCommand = async (ctx, hangup) => {
   const { io, log } = ctx;
   const configFile = text(ctx, 'config');
-  const site = loadSite(configFile ?? demoSite);
+  const site = loadSiteLogged(configFile ?? demoSite, log);
   // The simulated building is the demo's devices; a site of one's own polls its real devices, and
   // the simulator's fixed ports would collide with them (or with a second jieneng start).
   const simulate =
@@ -78,7 +78,7 @@ const start: ServiceCommand = async (ctx, hangup) => {
 
 const gateway: ServiceCommand = async (ctx, hangup) => {
   const { io, log } = ctx;
-  const site = requireConfig(text(ctx, 'config'), 'gateway');
+  const site = requireConfig(text(ctx, 'config'), 'gateway', ctx.log);
   const gatewayId =
     text(ctx, 'id') ?? (site.config.gateways.length === 1 ? site.config.gateways[0]?.id : undefined);
   if (!gatewayId)
@@ -108,7 +108,7 @@ const gateway: ServiceCommand = async (ctx, hangup) => {
 };
 
 const collector: ServiceCommand = async (ctx) => {
-  const site = requireConfig(text(ctx, 'config'), 'collector');
+  const site = requireConfig(text(ctx, 'config'), 'collector', ctx.log);
   const store = createStore({
     influxUrl: text(ctx, 'influx-url') ?? site.config.platform.influx_url,
     dataDir: text(ctx, 'data-dir') ?? './data',
@@ -133,7 +133,7 @@ const collector: ServiceCommand = async (ctx) => {
 };
 
 const control: ServiceCommand = async (ctx) => {
-  const site = requireConfig(text(ctx, 'config'), 'control');
+  const site = requireConfig(text(ctx, 'config'), 'control', ctx.log);
   const dataDir = text(ctx, 'data-dir') ?? './data';
   mkdirSync(dataDir, { recursive: true });
   const running = await startControl({

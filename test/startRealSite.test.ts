@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -18,8 +18,18 @@ const ACTIVE_POWER = 0x34;
 const IMPORT_ENERGY = 0x48;
 
 interface SiteDoc {
+  profiles?: string;
   gateways: { connections: { devices: Record<string, unknown>[] }[] }[];
 }
+
+const localProfile = `profile: 1
+protocol: modbus
+vendor: Acme
+model: EM1
+source: { document: Acme EM1 register map (test fixture; SDM630 layout) }
+points:
+  - { id: import_energy, name: 正向有功电能 / Import, function: input_register, address: 0x48, type: float32, unit: kWh, role: energy_counter }
+`;
 
 let cli: CliProcess | undefined;
 let meters: MeterServer | undefined;
@@ -68,7 +78,7 @@ function withDetail(p: CliProcess, err: unknown): Error {
 }
 
 describe('jieneng start --config of a real site (no simulated devices)', () => {
-  it('polls the site’s own Modbus server, starts no demo building, and reloads the file on SIGHUP', async () => {
+  it('polls the site’s own Modbus server, starts no demo building, and reloads the file on SIGHUP (a meter with a profile beside the site file)', async () => {
     meters = await startMeterServer({
       1: { [IMPORT_ENERGY]: 12345.5, [ACTIVE_POWER]: 2222.25 },
       2: { [IMPORT_ENERGY]: 777.25 },
@@ -106,10 +116,14 @@ describe('jieneng start --config of a real site (no simulated devices)', () => {
       meters.set(1, IMPORT_ENERGY, 12346.5);
       await waitFor('the new kWh after the refused reload', reads(api, 'main-meter', 12346.5), 30_000);
 
-      // A good file with a second meter takes effect, on the same API port.
+      // A good file with a second meter takes effect, on the same API port; its profile lives
+      // beside the site file, not in the package.
+      mkdirSync(join(dir, 'profiles', 'modbus', 'acme'), { recursive: true });
+      writeFileSync(join(dir, 'profiles', 'modbus', 'acme', 'em1.yaml'), localProfile);
+      good.profiles = './profiles';
       good.gateways[0]?.connections[0]?.devices.push({
         id: 'sub-meter',
-        profile: 'modbus/eastron/sdm630',
+        profile: 'modbus/acme/em1',
         unit_id: 2,
         poll_interval: '250ms',
       });

@@ -1,6 +1,8 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
 import { controlPoints } from '../control/points.ts';
 import { validateSchedule } from '../control/schedules.ts';
-import { bundledProfilesDir, loadProfile } from '../profiles/loadProfile.ts';
+import { resolveProfile as findProfile, type ProfileLibrary } from '../profiles/loadProfile.ts';
 import type { DeviceProfile } from '../profiles/profileSchema.ts';
 import type { LoadedSite } from './loadedSite.ts';
 import { ConfigError, type ConfigProblem, YamlSource } from './problems.ts';
@@ -8,15 +10,41 @@ import { type SiteConfig, siteSchema } from './siteSchema.ts';
 
 export type { LoadedSite } from './loadedSite.ts';
 
-/** Reads, validates and cross-checks a site file; throws ConfigError listing every problem found. */
-export function loadSite(file: string, options: { profilesDir?: string } = {}): LoadedSite {
+/**
+ * The profile family each connection protocol reads. Spelled out rather than "opcua, else Modbus",
+ * so that a protocol added to the schema without a line here is an error, not a Modbus device.
+ */
+const profileProtocolOf: Record<string, string> = {
+  modbus_tcp: 'modbus',
+  modbus_rtu: 'modbus',
+  opcua: 'opcua',
+};
+
+/**
+ * Reads, validates and cross-checks a site file; throws ConfigError listing every problem found.
+ * `bundledProfilesDir` replaces the bundled profile library (tests).
+ */
+export function loadSite(file: string, options: { bundledProfilesDir?: string } = {}): LoadedSite {
   const src = YamlSource.read(file);
   if (src.problems.length > 0) throw new ConfigError(src.problems);
   const parsed = siteSchema.safeParse(src.toJS(), { reportInput: true });
   if (!parsed.success) throw new ConfigError(src.fromZod(parsed.error, siteSchema));
-  const site = crossCheck(src, parsed.data, options.profilesDir ?? bundledProfilesDir);
+  const lib: ProfileLibrary = { siteFile: file, siteDir: siteProfilesDir(src, parsed.data) };
+  if (options.bundledProfilesDir) lib.bundledDir = options.bundledProfilesDir;
+  const site = crossCheck(src, parsed.data, lib);
   if (src.problems.length > 0) throw new ConfigError(src.problems, 'references');
   return site;
+}
+
+/** The site's own profile folder (`profiles:`, relative to the site file), if it names one that exists. */
+function siteProfilesDir(src: YamlSource, config: SiteConfig): string | undefined {
+  if (config.profiles === undefined) return undefined;
+  const dir = isAbsolute(config.profiles) ? config.profiles : join(dirname(src.file), config.profiles);
+  if (existsSync(dir) && statSync(dir).isDirectory()) return dir;
+  src.problems.push(
+    src.problemAt(['profiles'], `profile folder ${dir} does not exist (a path relative to the site file)`),
+  );
+  return undefined;
 }
 
 function checkUnique(src: YamlSource, what: string, entries: { id: string; path: PropertyKey[] }[]): void {
@@ -35,8 +63,9 @@ function checkUnique(src: YamlSource, what: string, entries: { id: string; path:
   }
 }
 
-function crossCheck(src: YamlSource, config: SiteConfig, profilesDir: string): LoadedSite {
+function crossCheck(src: YamlSource, config: SiteConfig, lib: ProfileLibrary): LoadedSite {
   const profiles = new Map<string, DeviceProfile>();
+  const warnings: string[] = [];
   const devices: LoadedSite['devices'] = new Map();
   const deviceEntries: { id: string; path: PropertyKey[] }[] = [];
   const buildings = config.organization.buildings;
@@ -69,9 +98,17 @@ function crossCheck(src: YamlSource, config: SiteConfig, profilesDir: string): L
       conn.devices.forEach((dev, di) => {
         const path = ['gateways', gi, 'connections', ci, 'devices', di];
         deviceEntries.push({ id: dev.id, path: [...path, 'id'] });
-        const profile = resolveProfile(src, dev.profile, [...path, 'profile'], profiles, profilesDir);
-        const wants = conn.protocol === 'opcua' ? 'opcua' : 'modbus';
-        if (profile && profile.protocol !== wants)
+        const at = [...path, 'profile'];
+        const profile = resolveProfile(src, dev.profile, at, { cache: profiles, lib, warnings });
+        const wants = profileProtocolOf[conn.protocol];
+        if (wants === undefined)
+          src.problems.push(
+            src.problemAt(
+              ['gateways', gi, 'connections', ci, 'protocol'],
+              `connection protocol "${conn.protocol}" has no profile format; protocols are: ${Object.keys(profileProtocolOf).join(', ')}`,
+            ),
+          );
+        else if (profile && profile.protocol !== wants)
           src.problems.push(
             src.problemAt(
               [...path, 'profile'],
@@ -171,7 +208,7 @@ function crossCheck(src: YamlSource, config: SiteConfig, profilesDir: string): L
     }
   });
   checkControl(src, config, devices);
-  return { file: src.file, config, profiles, devices };
+  return { file: src.file, config, profiles, devices, warnings };
 }
 
 /** `week.workday[1].value` → ['week', 'workday', 1, 'value'] */
@@ -270,14 +307,18 @@ function resolveProfile(
   src: YamlSource,
   ref: string,
   path: PropertyKey[],
-  cache: Map<string, DeviceProfile>,
-  dir: string,
+  ctx: { cache: Map<string, DeviceProfile>; lib: ProfileLibrary; warnings: string[] },
 ): DeviceProfile | undefined {
-  const cached = cache.get(ref);
+  const cached = ctx.cache.get(ref);
   if (cached) return cached;
-  const result = loadProfile(ref, dir);
+  const result = findProfile(ref, ctx.lib);
   if (result.ok) {
-    cache.set(ref, result.profile);
+    ctx.cache.set(ref, result.profile);
+    // Reported, never silent: the site's profile is used, the bundled one of that name is not.
+    if (result.shadows)
+      ctx.warnings.push(
+        `profile "${ref}" is taken from the site's profile folder, not the bundled profile of that name`,
+      );
     return result.profile;
   }
   if ('missing' in result) src.problems.push(src.problemAt(path, result.missing));
@@ -294,5 +335,6 @@ function resolveProfile(
 export function summarizeSite(site: LoadedSite): string {
   const c = site.config;
   const area = c.organization.buildings.reduce((sum, b) => sum + (b.floor_area.at(-1)?.value ?? 0), 0);
-  return `${site.file}: valid — site "${c.site.id}", ${c.organization.buildings.length} building(s), ${area} m², ${c.gateways.length} gateway(s), ${site.devices.size} device(s), ${c.meters.length} meter(s), ${site.profiles.size} profile(s)`;
+  const warnings = (site.warnings ?? []).map((w) => `\n${site.file}: warning: ${w}`).join('');
+  return `${site.file}: valid — site "${c.site.id}", ${c.organization.buildings.length} building(s), ${area} m², ${c.gateways.length} gateway(s), ${site.devices.size} device(s), ${c.meters.length} meter(s), ${site.profiles.size} profile(s)${warnings}`;
 }

@@ -5,7 +5,7 @@ import type { DeviceConfig, OpcuaDeviceConfig, SiteConfig } from './siteSchema.t
 export interface LoadedSite {
   file: string;
   config: SiteConfig;
-  /** Profiles by reference, e.g. `modbus/eastron/sdm630`. */
+  /** Profiles by the device's `profile:` value: a reference (`modbus/eastron/sdm630`) or a file path. */
   profiles: Map<string, DeviceProfile>;
   /** Every device of every gateway, with the gateway and connection that own it. */
   devices: Map<
@@ -17,4 +17,6 @@ export interface LoadedSite {
       profile: DeviceProfile;
     }
   >;
+  /** Things worth telling the user that do not stop the site, e.g. a site profile shadowing a bundled one. */
+  warnings?: string[];
 }

@@ -79,7 +79,9 @@ export const modbusDeviceSchema = z
     profile: z
       .string()
       .min(1)
-      .describe('Profile reference <protocol>/<vendor>/<model>, e.g. modbus/eastron/sdm630'),
+      .describe(
+        'Profile reference <protocol>/<vendor>/<model>, e.g. modbus/eastron/sdm630 (the site’s profiles folder first, then the bundled library), or a profile file relative to the site file, e.g. ./profiles/acme/em100.yaml',
+      ),
     unit_id: z.number().int().min(0).max(255).default(1).describe('Modbus unit (slave) id'),
     poll_interval: durationSchema
       .prefault('1s')
@@ -110,7 +112,7 @@ export const modbusDeviceSchema = z
       .max(125)
       .optional()
       .describe(
-        'Unused registers read through rather than split a request (default: 125 over TCP, 16 on RS-485); 0 for devices that reject reads of unmapped registers',
+        'Unused registers read through rather than split a request: two points are read in one request when the gap between them is at most this many registers and the request stays within max_registers_per_request (default: any gap that fits in a 125-register read over TCP, 16 on RS-485, where every register read costs bus time); 0 for devices that reject reads of unmapped registers',
       ),
     one_request_per_point: z
       .boolean()
@@ -152,7 +154,12 @@ export const opcuaDeviceSchema = z
   .object({
     id: slugSchema.describe('Device id, unique in the site; becomes the `device` tag'),
     name: z.string().optional(),
-    profile: z.string().min(1).describe('OPC UA node-map profile, e.g. opcua/jieneng/hvac-zone'),
+    profile: z
+      .string()
+      .min(1)
+      .describe(
+        'OPC UA node-map profile: a reference, e.g. opcua/jieneng/hvac-zone, or a file relative to the site file',
+      ),
     object: z
       .string()
       .min(1)
@@ -301,6 +308,13 @@ export const siteSchema = z
       })
       .strict(),
     platform: platformSchema.prefault({}),
+    profiles: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Folder of the site’s own device profiles, <protocol>/<vendor>/<model>.yaml inside it, relative to this file (e.g. ./profiles). A device’s profile reference is looked up there first, then in the bundled library; a site profile named like a bundled one is used and reported as a warning. Keep profiles here, not in the installed package, which an upgrade replaces',
+      ),
     organization: z
       .object({
         id: slugSchema,
