@@ -5,6 +5,7 @@ import { decodeRegisters } from '../core/codec/registers.ts';
 import { createLogger } from '../core/log.ts';
 import { type Sims, startSims } from '../device-sims/main.ts';
 import { defaultScenarioFile, type LoadedScenario, loadScenario } from '../device-sims/scenario/load.ts';
+import { ANSWER_MS } from './helpers/wait.ts';
 import { freePort } from './servers/process.ts';
 
 /** The default scenario with its ports moved to free ones, and optional scheduled faults. */
@@ -45,7 +46,7 @@ describe('fault injection, observed through Modbus TCP', () => {
     await sims.stop();
   });
 
-  async function client(port: number, unit: number, timeout = 1000): Promise<ModbusRTU> {
+  async function client(port: number, unit: number, timeout = ANSWER_MS): Promise<ModbusRTU> {
     const c = new ModbusRTU();
     await c.connectTCP('127.0.0.1', { port });
     c.setID(unit);
@@ -53,7 +54,7 @@ describe('fault injection, observed through Modbus TCP', () => {
     return c;
   }
   /** zonghe-main (SDM630, unit 1): import kWh and total power, float32 ABCD input registers. */
-  async function mainMeter(timeout = 1000): Promise<{ kwh: number; power: number }> {
+  async function mainMeter(timeout = ANSWER_MS): Promise<{ kwh: number; power: number }> {
     const c = await client(meterPort, 1, timeout);
     try {
       const energy = (await c.readInputRegisters(0x48, 2)).data;
@@ -90,7 +91,7 @@ describe('fault injection, observed through Modbus TCP', () => {
   it('slow replies: a master with a short timeout gives up, a patient one gets the value', async () => {
     sims.faults.inject('zonghe-main', { kind: 'slow', delay: 600 });
     await expect(mainMeter(150)).rejects.toThrow(/Timed out/);
-    expect((await mainMeter(3000)).kwh).toBeGreaterThan(1000);
+    expect((await mainMeter(ANSWER_MS)).kwh).toBeGreaterThan(1000);
     sims.faults.clear('zonghe-main', 'slow');
   });
 
@@ -164,7 +165,7 @@ describe('faults scheduled in the scenario', () => {
     try {
       await c.connectTCP('127.0.0.1', { port });
       c.setID(1);
-      c.setTimeout(1000);
+      c.setTimeout(ANSWER_MS);
       await expect(c.readInputRegisters(0x48, 2)).resolves.toBeTruthy();
       clock.set(Date.parse('2025-07-02T04:30:00+08:00'));
       await expect(c.readInputRegisters(0x48, 2)).rejects.toMatchObject({ modbusCode: 6 });

@@ -5,6 +5,7 @@ import { decodeRegisters } from '../core/codec/registers.ts';
 import { createLogger } from '../core/log.ts';
 import { startSims } from '../device-sims/main.ts';
 import { defaultScenarioFile, loadScenario } from '../device-sims/scenario/load.ts';
+import { ANSWER_MS } from './helpers/wait.ts';
 import { freePort } from './servers/process.ts';
 
 describe('canteen gas through the Fuxin volume corrector (Modbus TCP, FC03 from 0x000A)', () => {
@@ -24,7 +25,7 @@ describe('canteen gas through the Fuxin volume corrector (Modbus TCP, FC03 from 
     try {
       await c.connectTCP('127.0.0.1', { port });
       c.setID(4);
-      c.setTimeout(1000);
+      c.setTimeout(ANSWER_MS);
       const read = async () => {
         const w = (await c.readHoldingRegisters(0x0a, 20)).data;
         const f = (at: number) =>

@@ -5,6 +5,7 @@ import { decodeRegisters } from '../core/codec/registers.ts';
 import { createLogger } from '../core/log.ts';
 import { type Sims, startSims } from '../device-sims/main.ts';
 import { defaultScenarioFile, loadScenario } from '../device-sims/scenario/load.ts';
+import { ANSWER_MS } from './helpers/wait.ts';
 import { freePort } from './servers/process.ts';
 
 /** Lighting controllers change the building, and the meters see it — all through Modbus TCP. */
@@ -35,7 +36,7 @@ describe('lighting relay and dimmer modules respond to control', () => {
     const c = new ModbusRTU();
     await c.connectTCP('127.0.0.1', { port: p });
     c.setID(unit);
-    c.setTimeout(1000);
+    c.setTimeout(ANSWER_MS);
     try {
       return await fn(c);
     } finally {

@@ -35,7 +35,21 @@ describe('device-sims read by a Modbus master we did not write (mbpoll, libmodbu
     try {
       // Unit 2 (meter-y), input registers (-t 3), float32 big-endian words (-B), 0-based (-0):
       // 0x0000–0x000B phase voltages and currents, then 0x0048 import kWh.
-      const common = ['-m', 'tcp', '-p', String(port), '-a', '2', '-0', '-t', '3:float', '-B', '-1'];
+      const common = [
+        '-m',
+        'tcp',
+        '-p',
+        String(port),
+        '-a',
+        '2',
+        '-0',
+        '-t',
+        '3:float',
+        '-B',
+        '-1',
+        '-o',
+        '10',
+      ];
       const phases = parseMbpoll((await run(mbpoll, [...common, '-r', '0', '-c', '6', '127.0.0.1'])).stdout);
       const phaseServed = served.splice(0);
       const energy = parseMbpoll((await run(mbpoll, [...common, '-r', '72', '-c', '1', '127.0.0.1'])).stdout);

@@ -11,6 +11,7 @@ import { createLogger } from '../core/log.ts';
 import { type Sims, startSims } from '../device-sims/main.ts';
 import { defaultScenarioFile, loadScenario } from '../device-sims/scenario/load.ts';
 import type { ServedValue } from '../device-sims/servers/registerImage.ts';
+import { ANSWER_MS } from './helpers/wait.ts';
 import { requireBinary } from './servers/process.ts';
 
 const run = promisify(execFile);
@@ -53,14 +54,18 @@ describe('Modbus RTU over a socat serial pair (RS-485 bus)', () => {
     await sims?.stop();
   });
 
-  async function rtuClient(unit: number, timeout = 1000): Promise<ModbusRTU> {
+  async function rtuClient(unit: number, timeout = ANSWER_MS): Promise<ModbusRTU> {
     const c = new ModbusRTU();
     await c.connectRTUBuffered(bus, { baudRate: BAUD, parity: 'none', stopBits: 1, dataBits: 8 });
     c.setID(unit);
     c.setTimeout(timeout);
     return c;
   }
-  async function withClient<T>(unit: number, fn: (c: ModbusRTU) => Promise<T>, timeout = 1000): Promise<T> {
+  async function withClient<T>(
+    unit: number,
+    fn: (c: ModbusRTU) => Promise<T>,
+    timeout = ANSWER_MS,
+  ): Promise<T> {
     const c = await rtuClient(unit, timeout);
     try {
       return await fn(c);
@@ -71,7 +76,7 @@ describe('Modbus RTU over a socat serial pair (RS-485 bus)', () => {
 
   it('mbpoll (libmodbus) reads the DTSU666 counter and the relay states the simulator serves', async () => {
     const mbpoll = requireBinary('mbpoll', 'mbpoll');
-    const common = ['-m', 'rtu', '-b', String(BAUD), '-P', 'none', '-0', '-1'];
+    const common = ['-m', 'rtu', '-b', String(BAUD), '-P', 'none', '-0', '-1', '-o', '10'];
     served.length = 0;
     const energy = (
       await run(mbpoll, [...common, '-a', '3', '-t', '4:float', '-B', '-r', String(0x401e), '-c', '1', bus])
@@ -109,7 +114,7 @@ describe('Modbus RTU over a socat serial pair (RS-485 bus)', () => {
 
   it('a CRC fault and line noise reach the master as errors; cleared, the device answers', async () => {
     sims.faults.inject('zonghe-hvac', { kind: 'crc_error' });
-    await expect(withClient(3, (c) => c.readHoldingRegisters(0x401e, 2), 500)).rejects.toThrow(/CRC/);
+    await expect(withClient(3, (c) => c.readHoldingRegisters(0x401e, 2), ANSWER_MS)).rejects.toThrow(/CRC/);
     sims.faults.clear('zonghe-hvac');
     sims.faults.inject('zonghe-hvac', { kind: 'garbage' });
     await expect(withClient(3, (c) => c.readHoldingRegisters(0x401e, 2), 500)).rejects.toThrow();

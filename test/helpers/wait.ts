@@ -6,6 +6,12 @@
  */
 export const WAIT_MS = 90_000;
 
+/**
+ * Request timeout of a Modbus master that should get its answer (the simulator answers in ~1 ms):
+ * long enough for a loaded machine. Tests of a master that must give up keep their short ones.
+ */
+export const ANSWER_MS = 10_000;
+
 export interface WaitOptions {
   /** Bound in ms (default WAIT_MS). */
   timeoutMs?: number;
