@@ -163,5 +163,5 @@ describe('jieneng import and jieneng report', () => {
     const noName = await run([...reportArgs, '--format', 'pdf']);
     expect(noName.code).toBe(2);
     expect(noName.err).toContain('--format pdf writes a binary file: give it a name with -o FILE');
-  }, 60_000);
+  }, 300_000); // eight jieneng processes, one after another, on a loaded machine
 });
