@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -10,6 +10,7 @@ import { ManualClock } from '../core/clock.ts';
 import { loadSite } from '../core/config/loadSite.ts';
 import { createLogger } from '../core/log.ts';
 import { SqliteStore } from '../core/store/sqliteStore.ts';
+import { enc, pathOf, queryOf } from './helpers/queries.ts';
 
 /**
  * Issue 13 §6: no query makes the API answer 5xx. The real API (embedded store, ledger, control
@@ -66,6 +67,7 @@ afterAll(async () => {
   await api?.stop();
   service?.close();
   await store?.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 interface Answer {
@@ -226,65 +228,6 @@ async function parameterNames(path: string): Promise<string[] | undefined> {
   return m?.[1] ? m[1].split(', ') : undefined;
 }
 
-/** Text that survives encodeURIComponent (no lone surrogates). */
-const text = (s: fc.Arbitrary<string>) =>
-  s.map((v) =>
-    v.replaceAll(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'),
-  );
-
-/** Odd values: broken and far dates, odd offsets, numbers at the edges, unicode, empty, long. */
-function oddValue(): fc.Arbitrary<string> {
-  const pad = (n: number, w: number) => String(n).padStart(w, '0');
-  const day = fc.date({ min: new Date('1960-01-01'), max: new Date('2150-01-01'), noInvalidDate: true });
-  return fc.oneof(
-    { weight: 3, arbitrary: day.map((d) => d.toISOString().slice(0, 10)) },
-    fc
-      .tuple(
-        fc.integer({ min: 0, max: 9999 }),
-        fc.integer({ min: 0, max: 99 }),
-        fc.integer({ min: 0, max: 99 }),
-      )
-      .map(([y, m, d]) => `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`),
-    day.map((d) => d.toISOString()),
-    fc
-      .tuple(day, fc.integer({ min: -99, max: 99 }), fc.integer({ min: 0, max: 99 }))
-      .map(
-        ([d, h, m]) =>
-          `${d.toISOString().slice(0, 19)}${h < 0 ? '-' : '+'}${pad(Math.abs(h), 2)}:${pad(m, 2)}`,
-      ),
-    fc.constantFrom(
-      '',
-      ' ',
-      '0',
-      '-1',
-      '1e308',
-      '-1e308',
-      'NaN',
-      'Infinity',
-      '9007199254740993',
-      '0x10',
-      '1.5',
-    ),
-    fc.constantFrom(
-      '__proto__',
-      'constructor',
-      'toString',
-      'null',
-      'undefined',
-      'true',
-      '[]',
-      '{}',
-      '%',
-      '%zz',
-    ),
-    fc.integer().map(String),
-    fc.double().map(String),
-    text(fc.string()),
-    text(fc.string({ unit: 'binary', maxLength: 40 })),
-    text(fc.string({ minLength: 500, maxLength: 3000 })),
-  );
-}
-
 /**
  * For each parameter, the candidate values the route does not complain about when given alone
  * (its answer does not start a sentence with "<name>:"), learnt from the API itself so that
@@ -303,61 +246,3 @@ async function acceptedValues(path: string, names: string[], candidates: string[
   }
   return good;
 }
-
-/**
- * A query string: each parameter absent, given a value it accepts, an odd value, or given twice
- * (an array) or without a value; then sometimes random names and broken percent-encoding.
- */
-function queryOf(good: Map<string, string[]>): fc.Arbitrary<string> {
-  const odd = oddValue();
-  const param = [...good].map(([n, ok]) => {
-    const value = ok.length > 0 ? fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...ok) }, odd) : odd;
-    return fc.oneof(
-      { weight: 2, arbitrary: fc.constant([] as string[]) },
-      { weight: 7, arbitrary: value.map((v) => [`${enc(n)}=${enc(v)}`]) },
-      { weight: 1, arbitrary: fc.tuple(value, value).map(([a, b]) => [`${n}=${enc(a)}`, `${n}=${enc(b)}`]) },
-      { weight: 1, arbitrary: fc.constant([enc(n)]) },
-    );
-  });
-  const extra = fc.oneof(
-    fc.tuple(text(fc.string({ maxLength: 12 })), odd).map(([k, v]) => `${enc(k)}=${enc(v)}`),
-    fc.constantFrom(
-      'from[gt]=1',
-      '__proto__=1',
-      'constructor=x',
-      '%',
-      '%E0%A4%A=1',
-      'from=%zz',
-      '&&',
-      '=',
-      '==',
-    ),
-  );
-  return fc
-    .tuple(
-      fc.tuple(...param),
-      fc.oneof({ weight: 6, arbitrary: fc.constant([]) }, fc.array(extra, { maxLength: 3 })),
-    )
-    .map(([given, more]) => {
-      const pairs = [...given.flat(), ...more];
-      return pairs.length ? `?${pairs.join('&')}` : '';
-    });
-}
-
-/** The route's path with each `:param` a known value (a real device or point) or anything. */
-function pathOf(route: string, knownValues: string[]): fc.Arbitrary<string> {
-  const parts = route
-    .split('/')
-    .map((seg) =>
-      seg.startsWith(':')
-        ? fc.oneof(
-            fc.constantFrom(...knownValues).map(enc),
-            text(fc.string({ minLength: 1, maxLength: 30 })).map(enc),
-            fc.constantFrom('%', '%zz', '%E0%A4%A', '..', '%2F', '%00'),
-          )
-        : fc.constant(seg),
-    );
-  return fc.tuple(...parts).map((segs) => segs.join('/'));
-}
-
-const enc = (s: string) => encodeURIComponent(s);
