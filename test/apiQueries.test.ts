@@ -118,6 +118,14 @@ describe('API query validation', () => {
         '/api/v1/schedules/preview?from=2025-02-30',
         `from: "2025-02-30" is not a calendar date (February 2025 has 28 days); ${allowed} (default now)`,
       ],
+      [
+        '/api/v1/consumption?from=2025-01-01&to=2026-01-02&period=hour',
+        'to: "2025-01-01" … "2026-01-02" is more than 366 days of hours; allowed: at most 366 days with period=hour (period=day for longer)',
+      ],
+      [
+        '/api/v1/calendar?from=2025-01-01&to=2026-01-02',
+        'to: "2025-01-01" … "2026-01-02" is more than 366 days; allowed: at most 366 days per request',
+      ],
     ];
     for (const [path, detail] of cases) {
       const a = await get(path);
