@@ -141,23 +141,30 @@ describe('API query validation', () => {
   it('answers unknown entities in the path with 404 and impossible ones with 400', async () => {
     const point = service.points()[0];
     const del = (path: string) => get(path, 'DELETE');
+    const its = service
+      .points()
+      .filter((p) => p.device === point?.device)
+      .map((p) => p.point)
+      .join(', ');
     const answers = [
       await get('/api/v1/points/nope/on_off'),
       await get(`/api/v1/points/${point?.device}/nope`),
       await get(`/api/v1/points/${point?.device}/${point?.point}?level=8`),
       await del('/api/v1/calendar/overrides/2025-02-30'),
       await del('/api/v1/calendar/overrides/2025-03-01'),
+      await del('/api/v1/points/nope/on_off/override'),
       await del(`/api/v1/points/${point?.device}/${point?.point}/override?priority=17`),
     ];
     expect(answers.map((a) => [a.status, detailOf(a)])).toEqual([
-      [404, 'no writable point "nope/on_off"; GET /api/v1/points lists them'],
-      [404, `no writable point "${point?.device}/nope"; GET /api/v1/points lists them`],
+      [404, 'no device "nope" with writable points; GET /api/v1/points lists them'],
+      [404, `device "${point?.device}" has no writable point "nope"; its writable points are: ${its}`],
       [400, 'unknown parameter(s) "level"; this route takes no parameters'],
       [
         400,
         'date: "2025-02-30" is not a calendar date (February 2025 has 28 days); allowed: a local date YYYY-MM-DD (Asia/Shanghai) from 2000-01-01 to 2100-12-31',
       ],
       [404, 'no calendar override made through the API on 2025-03-01'],
+      [404, 'no device "nope" with writable points; GET /api/v1/points lists them'],
       [400, 'priority: "17" is not allowed; allowed: a priority level from 1 to 16 (default 8)'],
     ]);
   });

@@ -169,7 +169,7 @@ describe('control API', () => {
       headers: user,
       body: JSON.stringify({ value: 1, for: '1h' }),
     });
-    expect(unknown.status).toBe(422);
+    expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { detail: string }).detail).toMatch(
       /has no writable point "nope"; its writable points are: on_off, mode, cooling_setpoint/,
     );

@@ -66,17 +66,24 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
     noQuery(req.query);
     res.json({ points: control.points() });
   });
+  /** A 404 problem unless `device`/`point` is a writable point, naming what there is instead. */
+  const mustExist = (device: string, point: string) => {
+    if (control.array(device, point)) return;
+    const points = control.points().filter((p) => p.device === device);
+    throw new JnError(
+      'not_found',
+      points.length === 0
+        ? `no device "${device}" with writable points; GET /api/v1/points lists them`
+        : `device "${device}" has no writable point "${point}"; its writable points are: ${points.map((p) => p.point).join(', ')}`,
+    );
+  };
   router.get('/points/:device/:point', (req, res) => {
     noQuery(req.query);
-    const array = control.array(req.params.device, req.params.point);
-    if (!array)
-      throw new JnError(
-        'not_found',
-        `no writable point "${req.params.device}/${req.params.point}"; GET /api/v1/points lists them`,
-      );
-    res.json(array);
+    mustExist(req.params.device, req.params.point);
+    res.json(control.array(req.params.device, req.params.point));
   });
   router.put('/points/:device/:point/override', json(), async (req, res) => {
+    mustExist(req.params.device, req.params.point);
     const parsed = overrideSchema.safeParse(req.body ?? {});
     if (!parsed.success) return sendProblem(res, 400, 'bad_request', issues(parsed.error));
     const b = parsed.data;
@@ -114,6 +121,7 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
     res.json(r);
   });
   router.delete('/points/:device/:point/override', async (req, res) => {
+    mustExist(req.params.device, req.params.point);
     const { priority } = parseQuery(req.query, {
       priority: wholeNumber(1, 16).default(8).describe('a priority level from 1 to 16 (default 8)'),
     });
