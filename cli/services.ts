@@ -52,6 +52,11 @@ const start: ServiceCommand = async (ctx, hangup) => {
   const simulate =
     configFile === undefined || ctx.values.sims === true || text(ctx, 'scenario') !== undefined;
   const scenario = simulate ? loadScenario(text(ctx, 'scenario') ?? defaultScenarioFile) : undefined;
+  if (!simulate && text(ctx, 'speed') !== undefined)
+    throw new JnError(
+      'usage',
+      '--speed runs the simulated building faster; a site of its own runs on real time (add --sims to simulate it)',
+    );
   const platform = await startPlatform({
     site,
     scenario,

@@ -132,6 +132,10 @@ describe('jieneng start --config of a real site (no simulated devices)', () => {
       await waitFor('the reload', () => /INFO +configuration reloaded/.test(p.stderr()), 60_000);
       await waitFor('the added meter in /readings/latest', reads(api, 'sub-meter', 777.25), 30_000);
       expect(await reads(api, 'main-meter', 12346.5)()).toBe(true);
+      // /metrics still has every service's metrics after the restart of control.
+      const metrics = await (await fetch(api.replace('/api/v1', '/metrics'))).text();
+      expect(metrics).toMatch(/^jieneng_gateway_requests_total\{[^}]*device="sub-meter"[^}]*\} [1-9]/m);
+      expect(metrics).toContain('# HELP jieneng_control_commands_total');
       expect(p.child.exitCode).toBeNull();
       expect(await p.stop()).toBe(0);
       expect(p.stderr()).toMatch(/SIGTERM received, stopping/);
