@@ -1,0 +1,102 @@
+import type { OpcuaConnection } from '../../../core/config/siteSchema.ts';
+import type { DeviceProfile, OpcuaPoint } from '../../../core/profiles/profileSchema.ts';
+import { StaleTracker } from '../../stale.ts';
+
+/**
+ * What one OPC UA connection reports in health (`gateway.status().detail.opcua.<connection>`).
+ * Every count describes the server as it is now, not as it was at start-up.
+ */
+export interface OpcuaCounters {
+  mode: 'subscription' | 'polling';
+  /**
+   * connecting (first connection), subscribed / polling (values flow), reconnecting (the connection
+   * is down; node-opcua retries it), resubscribing (connected again, the items being re-created),
+   * stopped.
+   */
+  state: 'connecting' | 'subscribed' | 'polling' | 'reconnecting' | 'resubscribing' | 'stopped';
+  notifications: number;
+  sessions_created: number;
+  /** Monitored items the server holds for this connection now (0 while disconnected). */
+  monitored_items: number;
+  /** Points whose node could not be found or monitored (each published as a bad reading naming the node). */
+  failed_items: number;
+  /** CreateMonitoredItems calls made, each within the server's MaxMonitoredItemsPerCall. */
+  create_calls: number;
+  /** Read calls made in polling mode, each within the server's MaxNodesPerRead. */
+  read_calls: number;
+  /** Successful re-creations of the subscription (or of the node list in polling mode) after a reconnect. */
+  resubscriptions: number;
+  /** Re-creation attempts that failed (each logged, then retried with backoff). */
+  resubscribe_failures: number;
+  last_resubscribed?: string;
+  operation_limits?: { max_nodes_per_read: number; max_monitored_items_per_call: number };
+  last_error?: string;
+}
+
+export function initialCounters(mode: OpcuaCounters['mode']): OpcuaCounters {
+  return {
+    mode,
+    state: 'connecting',
+    notifications: 0,
+    sessions_created: 0,
+    monitored_items: 0,
+    failed_items: 0,
+    create_calls: 0,
+    read_calls: 0,
+    resubscriptions: 0,
+    resubscribe_failures: 0,
+  };
+}
+
+/** One profile point of one device, with its node once resolved on the current session. */
+export interface Item {
+  device: string;
+  point: OpcuaPoint;
+  /** NodeId on the current session (namespace indexes can move when a server restarts). */
+  nodeId: string;
+  stale: StaleTracker | undefined;
+}
+
+/** A point the gateway publishes, before its node is known (bad readings need no node). */
+export type Target = Omit<Item, 'nodeId'> & { object: string; namespace: string; profile: string };
+
+/** Items per call when the server states no limit (0): keeps requests a sensible size. */
+export const DEFAULT_PER_CALL = 1000;
+
+export function chunks<T>(list: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += Math.max(1, size)) out.push(list.slice(i, i + Math.max(1, size)));
+  return out;
+}
+
+/** Every point of every OPC UA device of the connection, each device sharing one stale tracker. */
+export function targetsOf(connection: OpcuaConnection, profiles: Map<string, DeviceProfile>): Target[] {
+  const out: Target[] = [];
+  for (const device of connection.devices) {
+    const profile = profiles.get(device.profile);
+    // loadSite rejects a Modbus profile on an OPC UA connection; this only narrows the type.
+    if (profile?.protocol !== 'opcua') continue;
+    const stale = device.stale_after === undefined ? undefined : new StaleTracker(device.stale_after);
+    for (const point of profile.points) {
+      const watched = device.stale_points?.includes(point.id) ?? StaleTracker.applies(point.role);
+      out.push({
+        device: device.id,
+        point,
+        object: device.object,
+        namespace: profile.namespace,
+        profile: device.profile,
+        stale: stale && watched ? stale : undefined,
+      });
+    }
+  }
+  return out;
+}
+
+/** `work`, or undefined once `ms` have passed (a close to a server that is gone must not hang a stop). */
+export function bounded<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
