@@ -8,9 +8,8 @@ import { localMidnight } from '../core/rollup/consumption.ts';
  * one sentence per parameter, as a 400 problem.
  *
  * Dates a person types are local dates in the site's time zone and must exist (2025-02-30 is
- * refused, not rolled over to March). They lie in the years the platform can hold: data from
- * before 2000 or after 2100 is refused on the wire too (issue 13 §5), and a range of centuries would
- * make a route do work for nothing, so these bounds are the API's, documented in api/README.md.
+ * refused, not rolled over to March). They lie from 2000 to 2100: wide for any institution's
+ * records, narrow enough that no request makes a route walk centuries (documented in api/README.md).
  */
 export const FIRST_DATE = '2000-01-01';
 export const LAST_DATE = '2100-12-31';
@@ -30,6 +29,11 @@ const months = [
   'December',
 ];
 
+/** A value as quoted in a problem: a long one is cut, so that a refusal is not as big as the query. */
+export function quote(value: string): string {
+  return value.length <= 40 ? `"${value}"` : `"${value.slice(0, 40)}…" (${value.length} characters)`;
+}
+
 /** Days in `month` (1–12) of `year`, Gregorian. */
 function daysIn(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
@@ -38,12 +42,12 @@ function daysIn(year: number, month: number): number {
 /** Why `text` is not a usable local date YYYY-MM-DD, or undefined when it is one. */
 export function dateProblem(text: string): string | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (!m) return `"${text}" is not a date`;
+  if (!m) return `${quote(text)} is not a date`;
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (month < 1 || month > 12) return `"${text}" is not a calendar date (there is no month ${month})`;
+  if (month < 1 || month > 12) return `${quote(text)} is not a calendar date (there is no month ${month})`;
   if (day < 1 || day > daysIn(year, month))
-    return `"${text}" is not a calendar date (${months[month - 1]} ${year} has ${daysIn(year, month)} days)`;
-  if (text < FIRST_DATE || text > LAST_DATE) return `"${text}" is outside ${FIRST_DATE} … ${LAST_DATE}`;
+    return `${quote(text)} is not a calendar date (${months[month - 1]} ${year} has ${daysIn(year, month)} days)`;
+  if (text < FIRST_DATE || text > LAST_DATE) return `${quote(text)} is outside ${FIRST_DATE} … ${LAST_DATE}`;
   return undefined;
 }
 
@@ -53,12 +57,13 @@ const instantPattern =
 /** Why `text` is not a usable ISO-8601 instant with offset, or undefined when it is one. */
 function instantProblem(text: string): string | undefined {
   const m = instantPattern.exec(text);
-  if (!m) return `"${text}" is not a date`;
+  if (!m) return `${quote(text)} is not a date`;
   const date = dateProblem(m[1] ?? '');
   if (date) return date;
   const [hour, minute, second] = [Number(m[2]), Number(m[3]), Number(m[4] ?? 0)];
-  if (hour > 23 || minute > 59 || second > 59) return `"${text}" is not a time of day`;
-  if (m[5] !== 'Z' && (Number(m[7]) > 14 || Number(m[8]) > 59)) return `"${text}" has no such UTC offset`;
+  if (hour > 23 || minute > 59 || second > 59) return `${quote(text)} is not a time of day`;
+  if (m[5] !== 'Z' && (Number(m[7]) > 14 || Number(m[8]) > 59))
+    return `${quote(text)} has no such UTC offset`;
   return undefined;
 }
 
@@ -85,7 +90,7 @@ export const dateOrInstant = (timeZone: string) =>
 /** A whole number in [min, max], written in decimal digits (no "1e3", "0x10" or blanks). */
 export const wholeNumber = (min: number, max: number) =>
   checked((t) =>
-    /^-?\d{1,16}$/.test(t) && Number(t) >= min && Number(t) <= max ? undefined : `"${t}" is not allowed`,
+    /^-?\d{1,16}$/.test(t) && Number(t) >= min && Number(t) <= max ? undefined : `${quote(t)} is not allowed`,
   )
     .transform(Number)
     .describe(`a whole number from ${min} to ${max}`);
@@ -156,12 +161,12 @@ export function parseQuery<S extends Shape>(query: unknown, shape: S): z.infer<z
           ? `given ${value.length} times`
           : issue.code === 'custom'
             ? issue.message
-            : `"${String(value)}" is not allowed`;
+            : `${quote(String(value))} is not allowed`;
     sentences.push(`${name}: ${what}; allowed: ${Array.isArray(value) ? `once, ${allowed}` : allowed}`);
   }
   if (unknown.length > 0)
     sentences.push(
-      `unknown parameter(s) ${unknown.map((k) => `"${k}"`).join(', ')}; ${
+      `unknown parameter(s) ${unknown.map(quote).join(', ')}; ${
         names.length === 0 ? 'this route takes no parameters' : `allowed: ${names.join(', ')}`
       }`,
     );
