@@ -3,11 +3,12 @@ import { ConfigError, formatProblems } from '../core/config/problems.ts';
 import { errorText, JnError } from '../core/errors.ts';
 import { createLogger } from '../core/log.ts';
 import { redactCredentials } from '../core/redact.ts';
-import { commands, commandUsage, findCommand, globalUsage, withDefaults } from './commands.ts';
+import { commands, findCommand, withDefaults } from './commands.ts';
 import type { CommandContext, Io } from './context.ts';
 import { serviceCommands } from './services.ts';
 import { HangupHandler } from './signals.ts';
 import { toolCommands } from './tools.ts';
+import { commandUsage, globalUsage } from './usage.ts';
 
 export { demoSite, type Io } from './context.ts';
 
