@@ -113,12 +113,18 @@ export const opcuaPointSchema = z
   .object({
     id: slugSchema.describe('Point id, unique in the profile; becomes the `point` tag'),
     name: z.string().min(1).describe('Human label, zh-CN first then English'),
-    browse_name: z.string().min(1).describe('BrowseName of the variable under the equipment object'),
-    node: z
+    browse_name: z
       .string()
       .min(1)
       .describe(
-        'String NodeId template in the server namespace; {object} is the equipment object path, e.g. "{object}.CoolingSetpoint"',
+        'BrowseName of the variable under the equipment object; without `node` the gateway finds the variable by it (TranslateBrowsePathsToNodeIds from the object node ns=<namespace>;s=<object>)',
+      ),
+    node: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'String NodeId template in the server namespace; {object} is the equipment object path, e.g. "{object}.CoolingSetpoint". Optional: without it the node is found by `browse_name`',
       ),
     data_type: z.enum(['Boolean', 'Int32', 'Double', 'String']),
     unit: z.string().optional().describe('Engineering unit, e.g. °C, W'),

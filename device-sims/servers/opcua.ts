@@ -217,7 +217,8 @@ export class OpcuaSimServer {
       componentOf: parent,
       browseName: point.browse_name,
       displayName: point.name,
-      nodeId: `s=${point.node.replace('{object}', object)}`,
+      // A point without a node template gets a numeric NodeId: clients find it by its browse name.
+      ...(point.node === undefined ? {} : { nodeId: `s=${point.node.replace('{object}', object)}` }),
       dataType: point.data_type,
       accessLevel: writable ? 'CurrentRead | CurrentWrite' : 'CurrentRead',
       userAccessLevel: writable ? 'CurrentRead | CurrentWrite' : 'CurrentRead',

@@ -19,7 +19,8 @@ export function watchStale(options: {
   const staleAfter = Math.min(...options.devices.map((d) => d.stale_after ?? Number.POSITIVE_INFINITY));
   if (!Number.isFinite(staleAfter) || watched.length === 0) return () => {};
   const everyMs = Math.max(1000, staleAfter / 4);
-  const flagged = new Set<string>();
+  /** Per item, the `since` of the rest it was flagged for: a new rest (the value moved) is flagged again. */
+  const flagged = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   const check = () => {
@@ -29,12 +30,8 @@ export function watchStale(options: {
     for (const item of watched) {
       const key = `${item.device}/${item.point.id}`;
       const hit = item.stale?.staleAt(now).find((s) => s.key === key);
-      if (!hit) {
-        flagged.delete(key); // changed since: it may be flagged again later
-        continue;
-      }
-      if (flagged.has(key)) continue;
-      flagged.add(key);
+      if (!hit || flagged.get(key) === hit.since) continue;
+      flagged.set(key, hit.since);
       out.push({
         device: item.device,
         point: item.point.id,
