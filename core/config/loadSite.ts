@@ -1,24 +1,13 @@
-import { existsSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
 import { controlPoints } from '../control/points.ts';
 import { validateSchedule } from '../control/schedules.ts';
-import { resolveProfile as findProfile, type ProfileLibrary } from '../profiles/loadProfile.ts';
+import type { ProfileLibrary } from '../profiles/loadProfile.ts';
 import type { DeviceProfile } from '../profiles/profileSchema.ts';
 import type { LoadedSite } from './loadedSite.ts';
-import { ConfigError, type ConfigProblem, YamlSource } from './problems.ts';
+import { ConfigError, YamlSource } from './problems.ts';
+import { profileProtocolOf, resolveSiteProfile, siteProfilesDir } from './siteProfiles.ts';
 import { type SiteConfig, siteSchema } from './siteSchema.ts';
 
 export type { LoadedSite } from './loadedSite.ts';
-
-/**
- * The profile family each connection protocol reads. Spelled out rather than "opcua, else Modbus",
- * so that a protocol added to the schema without a line here is an error, not a Modbus device.
- */
-const profileProtocolOf: Record<string, string> = {
-  modbus_tcp: 'modbus',
-  modbus_rtu: 'modbus',
-  opcua: 'opcua',
-};
 
 /**
  * Reads, validates and cross-checks a site file; throws ConfigError listing every problem found.
@@ -34,17 +23,6 @@ export function loadSite(file: string, options: { bundledProfilesDir?: string } 
   const site = crossCheck(src, parsed.data, lib);
   if (src.problems.length > 0) throw new ConfigError(src.problems, 'references');
   return site;
-}
-
-/** The site's own profile folder (`profiles:`, relative to the site file), if it names one that exists. */
-function siteProfilesDir(src: YamlSource, config: SiteConfig): string | undefined {
-  if (config.profiles === undefined) return undefined;
-  const dir = isAbsolute(config.profiles) ? config.profiles : join(dirname(src.file), config.profiles);
-  if (existsSync(dir) && statSync(dir).isDirectory()) return dir;
-  src.problems.push(
-    src.problemAt(['profiles'], `profile folder ${dir} does not exist (a path relative to the site file)`),
-  );
-  return undefined;
 }
 
 function checkUnique(src: YamlSource, what: string, entries: { id: string; path: PropertyKey[] }[]): void {
@@ -99,7 +77,7 @@ function crossCheck(src: YamlSource, config: SiteConfig, lib: ProfileLibrary): L
         const path = ['gateways', gi, 'connections', ci, 'devices', di];
         deviceEntries.push({ id: dev.id, path: [...path, 'id'] });
         const at = [...path, 'profile'];
-        const profile = resolveProfile(src, dev.profile, at, { cache: profiles, lib, warnings });
+        const profile = resolveSiteProfile(src, dev.profile, at, { cache: profiles, lib, warnings });
         const wants = profileProtocolOf[conn.protocol];
         if (wants === undefined)
           src.problems.push(
@@ -301,34 +279,6 @@ function checkControl(src: YamlSource, config: SiteConfig, devices: LoadedSite['
         ),
       );
   });
-}
-
-function resolveProfile(
-  src: YamlSource,
-  ref: string,
-  path: PropertyKey[],
-  ctx: { cache: Map<string, DeviceProfile>; lib: ProfileLibrary; warnings: string[] },
-): DeviceProfile | undefined {
-  const cached = ctx.cache.get(ref);
-  if (cached) return cached;
-  const result = findProfile(ref, ctx.lib);
-  if (result.ok) {
-    ctx.cache.set(ref, result.profile);
-    // Reported, never silent: the site's profile is used, the bundled one of that name is not.
-    if (result.shadows)
-      ctx.warnings.push(
-        `profile "${ref}" is taken from the site's profile folder, not the bundled profile of that name`,
-      );
-    return result.profile;
-  }
-  if ('missing' in result) src.problems.push(src.problemAt(path, result.missing));
-  else {
-    src.problems.push(
-      src.problemAt(path, `profile "${ref}" is invalid (${result.problems.length} problem(s) below)`),
-    );
-    src.problems.push(...(result.problems as ConfigProblem[]));
-  }
-  return undefined;
 }
 
 /** One line for `jieneng config check` on success. */
