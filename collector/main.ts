@@ -9,6 +9,7 @@ import type { Store } from '../core/store/store.ts';
 import { availabilitySchema, progressSchema, type Reading } from '../core/telemetry.ts';
 import { topics } from '../core/topics.ts';
 import { BatchingWriter } from './batching.ts';
+import { Confirmer } from './confirm.ts';
 import { connectTelemetry, type TelemetryConnection } from './connection.ts';
 import { createEnricher } from './enrich.ts';
 import { type AcceptWindow, createIntake, type Dropped, defaultAcceptWindow } from './intake.ts';
@@ -247,6 +248,11 @@ export async function startCollector(ctx: {
     duplicatesToSay.clear();
   };
 
+  let clients: TelemetryConnection[] = [];
+  // A persistent session's backlog may arrive before every connection is up: confirmations wait
+  // for the next flush on whichever connection is up.
+  const confirmer = new Confirmer({ client: () => clients.find((c) => c.client.connected)?.client, log });
+
   /** Handles one message; resolves true when it may be acknowledged. */
   const handle = async (topic: string, payload: Buffer): Promise<boolean> => {
     if (!topic.endsWith('/telemetry')) {
@@ -262,6 +268,7 @@ export async function startCollector(ctx: {
     const stream = got.epoch ? `${got.gateway}@${got.epoch}` : got.gateway;
     const verdict: BatchVerdict = sequences.check(stream, got.seq, got.identity);
     if (verdict.kind === 'duplicate') {
+      confirmer.stored(got.gateway, got.epoch, got.seq); // the gateway may not have heard the first time
       counters.duplicates++;
       duplicatesToSay.set(got.gateway, (duplicatesToSay.get(got.gateway) ?? 0) + 1);
       sayDuplicates(false);
@@ -284,6 +291,7 @@ export async function startCollector(ctx: {
     }
     if (got.readings.length === 0) {
       counters.batches++;
+      confirmer.stored(got.gateway, got.epoch, got.seq); // nothing storable: a resend would not help
       return true;
     }
     counters.waiting++;
@@ -296,6 +304,7 @@ export async function startCollector(ctx: {
     counters.batches++;
     counters.readings_stored += got.readings.length;
     silence.stored(got.gateway);
+    confirmer.stored(got.gateway, got.epoch, got.seq);
     return true;
   };
 
@@ -372,7 +381,7 @@ export async function startCollector(ctx: {
   // Several connections in one shared group spread the broker's in-flight limit per client
   // (Mosquitto's max_inflight_messages, 20 by default) and its queues. The first connection also
   // watches the gateways' availability and progress (retained, not shared).
-  const clients: TelemetryConnection[] = await Promise.all(
+  clients = await Promise.all(
     Array.from({ length: connections }, (_, i) =>
       connectTelemetry({
         url: ctx.mqttUrl,
@@ -419,6 +428,7 @@ export async function startCollector(ctx: {
       stopping = true;
       clearInterval(gapTimer);
       clearInterval(silenceTimer);
+      confirmer.stop();
       sayDuplicates(true);
       // Gaps still open: not seen by this collector, whatever may arrive after it stopped.
       for (const gap of gaps.expired(Number.POSITIVE_INFINITY)) reportGap(gap);

@@ -22,6 +22,8 @@ export class OutageLog {
       meanwhile: string;
       /** How its going away is said (default "unreachable"), e.g. "write failed". */
       failure?: string;
+      /** How its return is said (default "is back"). */
+      recovery?: string;
       /** Level of the line that says it went away (default warn). */
       level?: 'warn' | 'error';
       /** Fields on both lines (which store, which URL). */
@@ -51,7 +53,7 @@ export class OutageLog {
   ok(): void {
     if (this.downSince === undefined) return;
     const seconds = Math.round(((this.ctx.now ?? Date.now)() - this.downSince) / 100) / 10;
-    this.ctx.log.info(`${this.ctx.what} is back`, {
+    this.ctx.log.info(`${this.ctx.what} ${this.ctx.recovery ?? 'is back'}`, {
       ...this.ctx.fields,
       outage_s: seconds,
       errors: this.errorsDuring,

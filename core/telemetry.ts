@@ -74,11 +74,36 @@ export const progressSchema = z
   .object({
     gateway: slugSchema,
     epoch: z.string().regex(/^[0-9a-z]{1,32}$/),
-    seq: z.number().int().nonnegative().describe('Last sequence number the broker acknowledged'),
+    seq: z.number().int().nonnegative().describe('Highest sequence number the broker acknowledged'),
+    confirmed: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe(
+        'Every batch up to this one was confirmed stored by a collector (or dropped by a spool limit)',
+      ),
     at: z.iso.datetime({ offset: true }).describe('When the gateway published this mark'),
   })
   .strict();
 export type Progress = z.infer<typeof progressSchema>;
+
+/**
+ * `jn/v1/<gateway>/stored`, QoS 1: the batches of one spool epoch a collector has stored, as
+ * inclusive seq ranges. The gateway keeps a batch in its spool until a collector confirms it and
+ * sends it again when none does, so a broker that acknowledged a batch and then lost it (restarted
+ * without the collectors' shared subscriptions, a queue over its limit) loses nothing.
+ */
+export const storedSchema = z
+  .object({
+    epoch: z.string().regex(/^[0-9a-z]{1,32}$/),
+    ranges: z
+      .array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]))
+      .min(1)
+      .max(10_000),
+  })
+  .strict();
+export type Stored = z.infer<typeof storedSchema>;
 
 export type Quality = z.infer<typeof qualitySchema>;
 export type Reading = z.infer<typeof readingSchema>;

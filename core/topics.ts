@@ -15,6 +15,8 @@ export const topics = {
   alarms: `${topicPrefix}/alarms`,
   /** Gateway → collectors, retained Progress: the last batch the broker acknowledged (high-water mark). */
   progress: (gateway: string) => `${topicPrefix}/${gateway}/progress`,
+  /** Collector → gateway, QoS 1, Stored: batches a collector stored; the gateway's spool lets them go. */
+  stored: (gateway: string) => `${topicPrefix}/${gateway}/stored`,
   /** Retained Availability; the gateway's last will. */
   availability: (gateway: string) => `${topicPrefix}/${gateway}/availability`,
   /** Gateway → anyone, QoS 1, retained DeviceAvailability: whether the gateway hears one field device. */

@@ -11,11 +11,14 @@ import type {
   Reading,
   TelemetryBatch,
 } from '../core/telemetry.ts';
+import { storedSchema } from '../core/telemetry.ts';
 import { topics } from '../core/topics.ts';
 import { Spool, type SpoolLimits } from './spool.ts';
 
 /** Batches published and not yet acknowledged, at most (mqtt.js loses callbacks on unbounded bursts, DESIGN §9). */
 const WINDOW = 200;
+/** A batch the broker acknowledged and no collector confirmed within this is sent again (ms). */
+const CONFIRM_TIMEOUT_MS = 30_000;
 /** How often the high-water mark (`jn/v1/<gateway>/progress`) is published at most while batches flow. */
 const PROGRESS_EVERY_MS = 5000;
 
@@ -37,6 +40,14 @@ export class TelemetryPublisher {
   private progressTimer: NodeJS.Timeout | undefined;
   private lastProgress = 0;
   private readonly outage: OutageLog;
+  /** Collectors that do not confirm what the broker acknowledged: one line when it starts, one when it ends. */
+  private readonly unconfirmed: OutageLog;
+  private resendTimer: NodeJS.Timeout | undefined;
+  /** Resends back off while no collector confirms (one down for hours is not flooded): ms, next time. */
+  private resendBackoff = 0;
+  private nextResend = 0;
+  /** Highest seq the broker acknowledged (the progress mark's `seq`). */
+  private ackedHigh: number;
   published = 0;
   /** Each field device's latest availability (undefined: clear it), sent again on every (re)connect. */
   private readonly deviceStates = new Map<string, DeviceAvailabilityState | undefined>();
@@ -54,6 +65,14 @@ export class TelemetryPublisher {
     const limits = ctx.spool ?? { maxBytes: 256 * 1024 * 1024, maxAgeMs: 30 * 86_400_000 };
     this.spool = new Spool(join(ctx.dataDir, `gateway-${ctx.gatewayId}.spool.db`), limits, ctx.log);
     this.epoch = this.spool.epoch();
+    this.ackedHigh = this.spool.doneUpTo();
+    this.unconfirmed = new OutageLog({
+      log: ctx.log,
+      what: 'collectors',
+      failure: `confirm no telemetry within ${CONFIRM_TIMEOUT_MS / 1000} s`,
+      meanwhile: 'the batches stay spooled and are sent again',
+      recovery: 'confirm telemetry again',
+    });
     this.outage = new OutageLog({
       log: ctx.log,
       what: 'mqtt broker',
@@ -83,8 +102,13 @@ export class TelemetryPublisher {
     // One line when the broker goes away and one when it is back, not one per reconnect attempt.
     client.on('error', (err) => this.outage.fail(err.message));
     client.on('offline', () => this.outage.fail('connection lost'));
+    const storedTopic = topics.stored(gatewayId);
+    client.on('message', (topic, payload) => {
+      if (topic === storedTopic) this.confirmed(payload);
+    });
     client.on('connect', () => {
       this.outage.ok();
+      client.subscribe(storedTopic, { qos: 1 });
       log.info('mqtt connected; replaying the spool', { spooled: this.spool.stats().batches });
       this.sentUpTo = 0; // resend whatever is still unacknowledged, in order
       this.setAvailability('online').catch(() => {});
@@ -93,6 +117,8 @@ export class TelemetryPublisher {
       this.pump();
     });
     this.client = client;
+    this.resendTimer = setInterval(() => this.resendUnconfirmed(), 5000);
+    this.resendTimer.unref();
   }
 
   connected(): boolean {
@@ -143,7 +169,8 @@ export class TelemetryPublisher {
           client.publish(topics.telemetry(this.ctx.gatewayId), b.payload, { qos: 1 }, (err) => {
             this.inFlight--;
             if (!err) {
-              this.spool.remove(b.seq);
+              this.spool.acked(b.seq, Date.now());
+              this.ackedHigh = Math.max(this.ackedHigh, b.seq);
               this.published++;
               this.progressSoon();
             }
@@ -154,6 +181,36 @@ export class TelemetryPublisher {
     } finally {
       this.pumping = false;
     }
+  }
+
+  /** A collector stored these batches (`jn/v1/<gateway>/stored`): they leave the spool. */
+  private confirmed(payload: Buffer): void {
+    let parsed: ReturnType<typeof storedSchema.safeParse>;
+    try {
+      parsed = storedSchema.safeParse(JSON.parse(payload.toString('utf8')));
+    } catch {
+      return;
+    }
+    if (!parsed.success || parsed.data.epoch !== this.epoch) return;
+    if (this.spool.confirm(parsed.data.ranges) > 0) {
+      this.unconfirmed.ok();
+      this.resendBackoff = 0;
+      this.nextResend = 0;
+      this.progressSoon();
+    }
+  }
+
+  /** Sends again, oldest first, what the broker acknowledged but no collector confirmed in time. */
+  private resendUnconfirmed(): void {
+    const now = Date.now();
+    if (!this.client?.connected || now < this.nextResend) return;
+    const first = this.spool.requeue(now - CONFIRM_TIMEOUT_MS, WINDOW);
+    if (first === undefined) return;
+    this.resendBackoff = Math.min(10 * 60_000, Math.max(CONFIRM_TIMEOUT_MS, this.resendBackoff * 2));
+    this.nextResend = now + this.resendBackoff;
+    this.unconfirmed.fail(`batches from seq ${first} on not confirmed`);
+    this.sentUpTo = Math.min(this.sentUpTo, first - 1);
+    this.pump();
   }
 
   /** Publishes the high-water mark within PROGRESS_EVERY_MS (at most once per period while batches flow). */
@@ -175,7 +232,8 @@ export class TelemetryPublisher {
     const mark: Progress = {
       gateway: this.ctx.gatewayId,
       epoch: this.epoch,
-      seq: this.spool.doneUpTo(),
+      seq: Math.max(this.ackedHigh, this.spool.doneUpTo()),
+      confirmed: this.spool.doneUpTo(),
       at: new Date(this.ctx.clock.now()).toISOString(),
     };
     client.publish(topics.progress(this.ctx.gatewayId), JSON.stringify(mark), { qos: 1, retain: true });
@@ -223,7 +281,8 @@ export class TelemetryPublisher {
   /** Waits up to `ms` for the spool to drain (for a clean stop), then disconnects; what is left stays spooled. */
   async close(ms = 5000): Promise<void> {
     const deadline = Date.now() + ms;
-    while (this.connected() && this.spool.stats().batches > 0 && Date.now() < deadline)
+    clearInterval(this.resendTimer);
+    while (this.connected() && this.spool.unsent() > 0 && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 20));
     clearTimeout(this.progressTimer);
     this.publishProgress();

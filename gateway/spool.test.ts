@@ -35,4 +35,27 @@ describe('gateway spool', () => {
     expect(s.stats().dropped).toBe(5);
     s.close();
   });
+
+  it('keeps what the broker acknowledged until a collector confirms it, and sends it again if none does', () => {
+    const f = file();
+    const s = new Spool(f, { maxBytes: 1e9, maxAgeMs: 1e12 }, log);
+    const epoch = s.epoch();
+    for (let i = 0; i < 4; i++) s.append((n) => `b${n}`, 0);
+    for (const seq of [1, 2, 3]) s.acked(seq, 1000);
+    expect(s.next(0, 10).map((b) => b.seq)).toEqual([4]); // only the unacknowledged go out
+    expect(s.stats()).toMatchObject({ batches: 4, unsent: 1 });
+    expect(s.confirm([[1, 1]])).toBe(1);
+    expect(s.doneUpTo()).toBe(1);
+    expect(s.requeue(500, 10)).toBeUndefined(); // acknowledged at 1000: not overdue at 500
+    expect(s.requeue(2000, 10)).toBe(2); // overdue: 2 and 3 are sent again
+    expect(s.next(0, 10).map((b) => b.seq)).toEqual([2, 3, 4]);
+    s.acked(2, 3000);
+    s.close();
+    // A restart sends everything unconfirmed again; the epoch stays with the file.
+    const again = new Spool(f, { maxBytes: 1e9, maxAgeMs: 1e12 }, log);
+    expect(again.next(0, 10).map((b) => b.seq)).toEqual([2, 3, 4]);
+    expect(again.epoch()).toBe(epoch);
+    again.close();
+    expect(new Spool(file(), { maxBytes: 1e9, maxAgeMs: 1e12 }, log).epoch()).not.toBe(epoch);
+  });
 });

@@ -17,8 +17,10 @@ export interface SpooledBatch {
 
 /**
  * The gateway's store-and-forward spool: every telemetry batch is written here (with its
- * sequence number, in one transaction) before it is published, and removed once the broker has
- * acknowledged it. It survives a crash or restart and is replayed in order. When a limit is hit
+ * sequence number, in one transaction) before it is published, marked once the broker has
+ * acknowledged it, and removed only once a collector confirms it stored it (end to end: a broker
+ * that acknowledged a batch may still lose it — restarted without its subscribers, or a queue
+ * over its limit). It survives a crash or restart and is replayed in order. When a limit is hit
  * the oldest batches are dropped — counted and logged, never silently.
  */
 export class Spool {
@@ -38,6 +40,13 @@ export class Spool {
     this.db.pragma('synchronous = FULL'); // a batch counted as spooled must survive a power cut
     this.db.exec(`CREATE TABLE IF NOT EXISTS batches (seq INTEGER PRIMARY KEY, payload TEXT NOT NULL, created INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);`);
+    // When the broker acknowledged the batch (ms); null: still to be sent.
+    const columns = this.db.prepare('PRAGMA table_info(batches)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'acked'))
+      this.db.exec('ALTER TABLE batches ADD COLUMN acked INTEGER');
+    this.db.exec('CREATE INDEX IF NOT EXISTS batches_acked ON batches (acked)');
+    // A restart sends again whatever no collector confirmed: it may not have reached one.
+    this.db.exec('UPDATE batches SET acked = NULL');
     this.insert = this.db.prepare('INSERT INTO batches (seq, payload, created) VALUES (?, ?, ?)');
     this.del = this.db.prepare('DELETE FROM batches WHERE seq = ?');
   }
@@ -56,13 +65,14 @@ export class Spool {
       | { value: number }
       | undefined;
     if (row) return row.value.toString(36);
-    const created = Date.now();
+    // Creation time in ms with three random digits: two spools made in the same ms still differ.
+    const created = Date.now() * 1000 + Math.floor(Math.random() * 1000);
     this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', ?)").run(created);
     return this.epoch();
   }
 
   /**
-   * The high-water mark: every batch up to this seq has left the spool (acknowledged by the broker,
+   * The high-water mark: every batch up to this seq has left the spool (confirmed by a collector,
    * or dropped by a limit — then it is missing downstream, which is what a gap report is for).
    */
   doneUpTo(): number {
@@ -94,22 +104,64 @@ export class Spool {
     return seq;
   }
 
-  /** Up to `limit` spooled batches after `afterSeq`, oldest first. */
+  /** Up to `limit` batches still to be sent after `afterSeq`, oldest first. */
   next(afterSeq: number, limit: number): SpooledBatch[] {
     return this.db
-      .prepare('SELECT seq, payload FROM batches WHERE seq > ? ORDER BY seq LIMIT ?')
+      .prepare('SELECT seq, payload FROM batches WHERE seq > ? AND acked IS NULL ORDER BY seq LIMIT ?')
       .all(afterSeq, limit) as SpooledBatch[];
+  }
+
+  /** The broker acknowledged the batch: kept until a collector confirms it. */
+  acked(seq: number, now: number): void {
+    this.db.prepare('UPDATE batches SET acked = ? WHERE seq = ?').run(now, seq);
+  }
+
+  /** A collector stored these batches: they leave the spool. */
+  confirm(ranges: readonly (readonly [number, number])[]): number {
+    const del = this.db.prepare('DELETE FROM batches WHERE seq BETWEEN ? AND ?');
+    return this.db.transaction(() => ranges.reduce((n, [from, to]) => n + del.run(from, to).changes, 0))();
+  }
+
+  /**
+   * Batches the broker acknowledged before `olderThan` and no collector confirmed: up to `limit` of
+   * them, oldest first, are marked to be sent again; returns the lowest such seq (or undefined).
+   */
+  requeue(olderThan: number, limit: number): number | undefined {
+    const rows = this.db
+      .prepare('SELECT seq FROM batches WHERE acked IS NOT NULL AND acked < ? ORDER BY seq LIMIT ?')
+      .all(olderThan, limit) as { seq: number }[];
+    if (rows.length === 0) return undefined;
+    const first = rows[0]?.seq as number;
+    const last = rows.at(-1)?.seq as number;
+    this.db
+      .prepare(
+        'UPDATE batches SET acked = NULL WHERE acked IS NOT NULL AND acked < ? AND seq BETWEEN ? AND ?',
+      )
+      .run(olderThan, first, last);
+    return first;
+  }
+
+  /** Batches not yet acknowledged by the broker (what a clean stop waits for). */
+  unsent(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM batches WHERE acked IS NULL').get() as { n: number })
+      .n;
   }
 
   remove(seq: number): void {
     this.del.run(seq);
   }
 
-  stats(): { batches: number; bytes: number; dropped: number } {
+  /**
+   * Batches held (`unsent` of them not yet acknowledged by the broker, the rest waiting for a
+   * collector's confirmation), their payload bytes, and batches dropped by a limit so far.
+   */
+  stats(): { batches: number; unsent: number; bytes: number; dropped: number } {
     const row = this.db
-      .prepare('SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(payload)), 0) AS bytes FROM batches')
-      .get() as { n: number; bytes: number };
-    return { batches: row.n, bytes: row.bytes, dropped: this.dropped };
+      .prepare(
+        'SELECT COUNT(*) AS n, COUNT(*) - COUNT(acked) AS unsent, COALESCE(SUM(LENGTH(payload)), 0) AS bytes FROM batches',
+      )
+      .get() as { n: number; unsent: number; bytes: number };
+    return { batches: row.n, unsent: row.unsent, bytes: row.bytes, dropped: this.dropped };
   }
 
   private enforce(now: number): void {
