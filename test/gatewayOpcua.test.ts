@@ -474,4 +474,33 @@ describe('gateway OPC UA acquisition', () => {
       await second?.stop();
     }
   }, 120_000);
+  it('a server down at start: bad readings and the device offline until it comes up', async () => {
+    const port = await freePort();
+    const availability = new DeviceAvailability({ clock: systemClock, log });
+    const readings: Reading[] = [];
+    const sub = subscriber(connection(port, ['b1.ahu-1']), (r) => readings.push(...r), systemClock, {
+      availability,
+    });
+    const started = sub.start();
+    let server: Awaited<ReturnType<typeof uaServer>> | undefined;
+    try {
+      await waitFor('bad readings saying there is no connection', () =>
+        readings.some(
+          (r) =>
+            r.quality === 'bad' &&
+            r.reason === `no connection to the OPC UA server opc.tcp://127.0.0.1:${port}/jieneng`,
+        ),
+      );
+      expect(availability.get('b1-ahu-1')?.state).toBe('offline');
+      expect(sub.counters.state).toBe('connecting');
+      server = await uaServer({ objects: ['b1.ahu-1'], port });
+      await started;
+      await waitFor('good values', () => readings.some((r) => r.quality === 'good'));
+      expect(availability.get('b1-ahu-1')?.state).toBe('online');
+      expect(sub.counters).toMatchObject({ state: 'subscribed', monitored_items: 9 });
+    } finally {
+      await sub.stop();
+      await server?.stop();
+    }
+  }, 120_000);
 });

@@ -109,9 +109,11 @@ export class OpcuaSubscriber {
     const pki = this.pkiFolder();
     const client = createClient(this.ctx.connection, pki);
     this.client = client;
-    client.on('backoff', (attempt: number) =>
-      this.beginOutage(`no connection to the OPC UA server ${this.endpoint} (attempt ${attempt + 1})`),
-    );
+    // A failed first connection attempt (a reconnection has said "lost" already).
+    client.on('backoff', () => {
+      if (this.counters.state === 'connecting')
+        this.beginOutage(`no connection to the OPC UA server ${this.endpoint}`);
+    });
     client.on('connection_lost', () => {
       log.warn('opcua connection lost; reconnecting', { endpoint: this.endpoint });
       this.beginOutage(`connection to the OPC UA server ${this.endpoint} lost`, 'reconnecting');
@@ -122,6 +124,7 @@ export class OpcuaSubscriber {
     try {
       await connect(client, this.endpoint, pki);
     } catch (err) {
+      if (this.stopped) return; // stopped while waiting for a server that never came
       this.counters.last_error = errorText(err);
       throw err;
     }
