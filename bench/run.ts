@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark prints its figures as ratios against a baseline measured in the
 // same run, because absolute times on shared machines are noise.
 import { benchGateway } from './gateway.ts';
+import { benchHostile } from './hostile.ts';
 import { benchIngest } from './ingest.ts';
 import { benchRollups } from './rollups.ts';
 import { benchRtuBus } from './rtuBus.ts';
@@ -12,6 +13,10 @@ const benches: [string, () => Promise<string[]>][] = [
   ['gateway on an RS-485 bus (Modbus RTU, socat)', benchRtuBus],
   ['gateway over Modbus TCP', benchGateway],
   ['ingest: MQTT → collector → store (100,000 readings in batches of 250)', benchIngest],
+  [
+    "hostile telemetry: 1970 / 2100 / 5 MB / forged sequence numbers into jieneng start's collector",
+    benchHostile,
+  ],
   ['rollups: a year of hourly consumption for 500 meters', benchRollups],
   ['control savings: a simulated cooling-season month, unmanaged against jieneng', benchSavings],
 ];
