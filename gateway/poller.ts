@@ -42,6 +42,9 @@ export class ConnectionPoller {
   private timer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  /** Earliest time the next silent device may be tried (see deferProbe), and the spacing of those tries. */
+  private nextProbeAt = 0;
+  private readonly probeSpacing: number;
   private readonly commands: {
     command: Command;
     point: ModbusPoint;
@@ -70,6 +73,7 @@ export class ConnectionPoller {
       // loadSite rejects a non-Modbus profile on a Modbus connection; this only narrows the type.
       return profile?.protocol === 'modbus' ? [polledDevice(conn.protocol, config, profile)] : [];
     });
+    this.probeSpacing = Math.min(...conn.devices.map((d) => d.poll_interval));
   }
 
   counters(): Record<string, DeviceCounters> {
@@ -167,7 +171,7 @@ export class ConnectionPoller {
       for (const dev of this.devices) {
         await this.runCommands(); // writes jump ahead of the next poll
         const due = dev.classes.filter((c) => c.nextDue <= now);
-        if (due.length === 0 || !this.running) continue;
+        if (due.length === 0 || !this.running || this.deferProbe(dev, now)) continue;
         const { readings: got, answered } = await this.pollDevice(dev, due);
         readings.push(...got);
         this.schedule(dev, due, now, answered);
@@ -179,6 +183,23 @@ export class ConnectionPoller {
         this.timer = setTimeout(resolve, Math.max(5, next - Date.now()));
       });
     }
+  }
+
+  /**
+   * Whether a silent device's attempt waits for the next probe slot. An attempt at a silent device
+   * may cost a whole timeout, so a connection makes at most one per its shortest poll interval:
+   * twenty meters that lost power together (a panel on one RS-485 bus) are tried one after another
+   * instead of all in one cycle every backoff, which would stall their neighbours for 20 timeouts.
+   */
+  private deferProbe(dev: PolledDevice, now: number): boolean {
+    if (dev.failures === 0) return false;
+    if (now >= this.nextProbeAt) {
+      this.nextProbeAt = now + this.probeSpacing;
+      return false;
+    }
+    for (const c of dev.classes) c.nextDue = Math.max(c.nextDue, this.nextProbeAt);
+    dev.counters.next_attempt = new Date(this.nextProbeAt).toISOString();
+    return true;
   }
 
   /**
