@@ -1,6 +1,23 @@
+import type { Clock } from '../../../core/clock.ts';
 import type { OpcuaConnection } from '../../../core/config/siteSchema.ts';
+import type { Logger } from '../../../core/log.ts';
 import type { DeviceProfile, OpcuaPoint } from '../../../core/profiles/profileSchema.ts';
+import type { Reading } from '../../../core/telemetry.ts';
+import type { DeviceAvailability } from '../../deviceAvailability.ts';
 import { StaleTracker } from '../../stale.ts';
+
+/** What an OpcuaSubscriber is given. */
+export interface SubscriberContext {
+  connection: OpcuaConnection;
+  profiles: Map<string, DeviceProfile>;
+  clock: Clock;
+  log: Logger;
+  emit: (readings: Reading[]) => void;
+  /** PKI folder when the connection names none: own certificate, trusted/ and rejected/ server certificates. */
+  pkiDir: string;
+  /** Where each device's online/offline state is reported (optional). */
+  availability?: DeviceAvailability;
+}
 
 /**
  * What one OPC UA connection reports in health (`gateway.status().detail.opcua.<connection>`).

@@ -46,12 +46,15 @@ export class PointReporter {
   failures(failed: PointFailure[]): void {
     if (failed.length === 0) return;
     const ts = new Date(this.ctx.clock.now()).toISOString();
-    for (const f of failed)
-      this.ctx.log.error('opcua node not available', {
-        device: f.device,
-        point: f.point.id,
-        reason: f.reason,
+    // One line per device, not per point: a wrong namespace fails every point of a device alike.
+    for (const device of new Set(failed.map((f) => f.device))) {
+      const list = failed.filter((f) => f.device === device);
+      this.ctx.log.error('opcua nodes not available', {
+        device,
+        points: list.map((f) => f.point.id).join(', '),
+        reason: list[0]?.reason,
       });
+    }
     this.publish(
       failed.map((f) => badReading(f.device, { point: f.point.id, unit: f.point.unit }, ts, f.reason)),
     );

@@ -1,14 +1,17 @@
 import type { ClientSession, ClientSubscription, DataValue, OPCUAClient } from 'node-opcua';
-import type { Clock } from '../../../core/clock.ts';
 import type { Command, CommandResult } from '../../../core/commands.ts';
-import type { OpcuaConnection } from '../../../core/config/siteSchema.ts';
 import { errorText } from '../../../core/errors.ts';
-import type { Logger } from '../../../core/log.ts';
-import type { DeviceProfile, OpcuaPoint, OpcuaProfile } from '../../../core/profiles/profileSchema.ts';
-import type { Reading } from '../../../core/telemetry.ts';
-import type { DeviceAvailability } from '../../deviceAvailability.ts';
+import type { OpcuaPoint, OpcuaProfile } from '../../../core/profiles/profileSchema.ts';
 import { build } from './establish.ts';
-import { bounded, type Item, initialCounters, type OpcuaCounters, type Target, targetsOf } from './items.ts';
+import {
+  bounded,
+  type Item,
+  initialCounters,
+  type OpcuaCounters,
+  type SubscriberContext,
+  type Target,
+  targetsOf,
+} from './items.ts';
 import { createSubscription, onLost } from './monitor.ts';
 import { PollLoop, readAll } from './polling.ts';
 import { PointReporter } from './reporter.ts';
@@ -17,7 +20,7 @@ import { watchStale } from './staleWatch.ts';
 import { decodeValue } from './values.ts';
 import { writeCommand } from './writes.ts';
 
-export type { OpcuaCounters } from './items.ts';
+export type { OpcuaCounters, SubscriberContext } from './items.ts';
 export { variantFor } from './values.ts';
 
 /** First wait before a failed re-creation is tried again; it doubles up to RETRY_MAX_MS. */
@@ -54,19 +57,7 @@ export class OpcuaSubscriber {
   private readonly report: PointReporter;
   readonly counters: OpcuaCounters;
 
-  constructor(
-    private readonly ctx: {
-      connection: OpcuaConnection;
-      profiles: Map<string, DeviceProfile>;
-      clock: Clock;
-      log: Logger;
-      emit: (readings: Reading[]) => void;
-      /** PKI folder when the connection names none: own certificate, trusted/ and rejected/ server certificates. */
-      pkiDir: string;
-      /** Where each device's online/offline state is reported (optional). */
-      availability?: DeviceAvailability;
-    },
-  ) {
+  constructor(private readonly ctx: SubscriberContext) {
     this.targets = targetsOf(ctx.connection, ctx.profiles);
     this.report = new PointReporter({
       targets: this.targets,
