@@ -58,7 +58,10 @@ export async function startSiteServices(first: LoadedSite, ctx: SiteServicesCont
       ...Object.fromEntries([...gateways.values()].map((g) => [`gateway:${g.id}`, g.status()])),
     });
   const metrics = async () => {
-    const merged = Registry.merge([ctx.registry, ...(current ? [current.controlRegistry] : [])]);
+    const merged = Registry.merge([
+      ctx.registry,
+      ...(current ? [current.controlRegistry, current.collector.metrics] : []),
+    ]);
     return { contentType: merged.contentType, body: await merged.metrics() };
   };
 

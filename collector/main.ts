@@ -11,6 +11,7 @@ import { topics } from '../core/topics.ts';
 import { BatchingWriter } from './batching.ts';
 import { Confirmer } from './confirm.ts';
 import { connectTelemetry, type TelemetryConnection } from './connection.ts';
+import type { CollectorCounters } from './counters.ts';
 import { createEnricher } from './enrich.ts';
 import { type AcceptWindow, createIntake, type Dropped, defaultAcceptWindow } from './intake.ts';
 import { collectorMetrics } from './metrics.ts';
@@ -18,33 +19,13 @@ import { RollupJob } from './rollups.ts';
 import { type BatchVerdict, GapWatch, type OpenGap, SequenceTracker } from './sequence.ts';
 import { SilenceWatch, type SilentGateway } from './silence.ts';
 
+export type { CollectorCounters } from './counters.ts';
+
 export interface Collector {
   status(): ServiceStatus;
   /** Prometheus metrics of this collector (prom-client), for `/metrics`. */
   metrics: Registry;
   stop(): Promise<void>;
-}
-
-export interface CollectorCounters {
-  batches: number;
-  readings_stored: number;
-  rejected: number;
-  duplicates: number;
-  /** Batches whose seq was seen before with other content (forged or reused): stored, not dropped. */
-  seq_conflicts: number;
-  /** Readings not stored because they failed validation (the rest of their batch is stored). */
-  readings_rejected: number;
-  /** Readings stamped outside the accept window: not stored, not rolled up. */
-  quarantined: number;
-  /** Readings of devices the gateway does not have in the site file: not stored. */
-  unknown_device_readings: number;
-  gaps: number;
-  store_errors: number;
-  /** Batches waiting for the store right now (retrying), not yet acknowledged to the broker. */
-  waiting: number;
-  last_rejection?: string;
-  last_quarantined?: string;
-  last_store_error?: string;
 }
 
 /** Store retry: 0.5 s doubling to 30 s, with ±25 % jitter so several collectors do not retry in step. */

@@ -1,5 +1,5 @@
 import { Gauge, Registry } from 'prom-client';
-import type { CollectorCounters } from './main.ts';
+import type { CollectorCounters } from './counters.ts';
 import type { SilentGateway } from './silence.ts';
 
 /** Counters of the collector exported as `jieneng_collector_<name>` (monotonic totals, as gauges read at scrape time). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { createIntake, defaultAcceptWindow } from '../collector/intake.ts';
 import { loadSite } from '../core/config/loadSite.ts';
-import { writeTestSite } from '../test/helpers/site.ts';
-import { createIntake, defaultAcceptWindow } from './intake.ts';
+import { writeTestSite } from './helpers/site.ts';
 
 const NOW = Date.parse('2026-12-01T12:00:00+08:00');
 
