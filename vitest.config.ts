@@ -6,8 +6,10 @@ export default defineConfig({
     exclude: ['node_modules/**', 'data/**'],
     globalSetup: ['test/servers/globalSetup.ts'],
     reporters: ['default', './test/summaryReporter.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Longer than a wait's default bound (test/helpers/wait.ts, 90 s), so a wait that fails says
+    // what it waited for and what it saw instead of a bare "test timed out".
+    testTimeout: 240_000,
+    hookTimeout: 240_000,
     // Integration tests start real servers and processes; two cores do not gain from more workers.
     maxWorkers: 2,
   },
