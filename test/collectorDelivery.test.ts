@@ -220,5 +220,5 @@ describe('collector delivery', () => {
       await stopCollectors();
       await broker.stop();
     }
-  }, 240_000);
+  });
 });

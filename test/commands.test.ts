@@ -19,8 +19,7 @@ import { freePort } from './servers/process.ts';
  * Commands over a real Mosquitto to the gateway, executed on simulated lighting modules; the test
  * watches the device side (the simulator's write count and the building) as well as the outcome.
  */
-// Each test waits for command outcomes, bounded for a loaded machine (helpers/wait.ts).
-describe('gateway commands', { timeout: 240_000 }, () => {
+describe('gateway commands', () => {
   const gatewayId = 'gw-commands';
   let sims: Sims;
   let gateway: Gateway;

@@ -294,7 +294,7 @@ describe('control safety', () => {
     expect(audit.entries.filter((e) => e.outcome === 'rejected').map((e) => e.source)).toEqual(
       expect.arrayContaining(['user:张工', 'user:李工', 'schedule:legacy']),
     );
-  }, 240_000);
+  });
 
   it('raises an alarm on jn/v1/alarms when a unit drifts from its command', async () => {
     const watcher = await mqtt.connectAsync(inject('mosquittoUrl'));
@@ -317,5 +317,5 @@ describe('control safety', () => {
     expect(alarms[0]).toMatchObject({ kind: 'not_following', device: AC, point: 'cooling_setpoint' });
     expect(alarms[0]?.message).toMatch(/reports 25 but was set to 27/);
     expect(await registry.metrics()).toMatch(/jieneng_control_alarms_total\{kind="not_following"\} 1\n/);
-  }, 240_000);
+  });
 });

@@ -79,7 +79,7 @@ async function runPipeline(options: { mqttUrl: string; store: Store; gatewayId: 
   return { served: servedKeys, stored: storedKeys, storedRows: stored };
 }
 
-describe('end to end: simulated meter → gateway → MQTT → collector → store', { timeout: 240_000 }, () => {
+describe('end to end: simulated meter → gateway → MQTT → collector → store', () => {
   it('delivers exactly the served values through Mosquitto into InfluxDB 1.x', async () => {
     const store = new InfluxStore(`${inject('influxUrl')}/e2e_${process.pid}`);
     const { served, stored, storedRows } = await runPipeline({

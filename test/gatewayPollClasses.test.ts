@@ -137,5 +137,5 @@ describe('gateway poll classes, escape hatches and stale values', () => {
       await poller.stop();
       await sims.stop();
     }
-  }, 240_000);
+  });
 });

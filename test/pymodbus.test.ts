@@ -41,7 +41,7 @@ describe('gateway against a Modbus TCP server we did not write (python3-pymodbus
       { seen: () => ({ stdout: out, stderr: err }) },
     );
     served = JSON.parse(out.split('\n')[0] ?? '{}');
-  }, 120_000);
+  });
   afterAll(async () => {
     await stopProcess(server);
   });
@@ -99,5 +99,5 @@ describe('gateway against a Modbus TCP server we did not write (python3-pymodbus
         ).toBe(value);
       }
     }
-  }, 120_000);
+  });
 });

@@ -6,9 +6,7 @@ import { writeTestSite } from './helpers/site.ts';
 import { waitFor } from './helpers/wait.ts';
 import { freePort } from './servers/process.ts';
 
-describe('split deployment: jieneng sims, gateway and collector as separate processes', {
-  timeout: 180_000,
-}, () => {
+describe('split deployment: jieneng sims, gateway and collector as separate processes', () => {
   it('moves readings over an external Mosquitto into an external InfluxDB, and each process exits 0 on SIGTERM', async () => {
     const modbusPort = await freePort();
     const { dir, file, scenarioFile } = writeTestSite({

@@ -33,5 +33,5 @@ describe('test Mosquitto with persistence', () => {
     } finally {
       await broker.stop();
     }
-  }, 120_000);
+  });
 });
