@@ -50,6 +50,26 @@ export async function connect(client: OPCUAClient, endpoint: string, pki: string
   }
 }
 
+/**
+ * A session on a connected client, asked for again (1, 2, 4 … 30 s apart) while the server
+ * refuses one — a server still starting up may — until it is given or `stopped()` says to give up.
+ */
+export async function createSessionPatiently(
+  client: OPCUAClient,
+  options: { stopped: () => boolean; onFailure: (reason: string, retryInMs: number) => void },
+): Promise<ClientSession | undefined> {
+  for (let delay = 1000; ; delay = Math.min(30_000, delay * 2)) {
+    try {
+      return await client.createSession();
+    } catch (err) {
+      if (options.stopped()) return undefined;
+      options.onFailure(errorText(err), delay);
+      await new Promise((r) => setTimeout(r, delay));
+      if (options.stopped()) return undefined;
+    }
+  }
+}
+
 /** Operation limits in force on the server (0 from the server means "no limit", Part 5 §6.3.11). */
 export interface Limits {
   read: number;

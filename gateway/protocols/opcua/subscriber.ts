@@ -15,7 +15,7 @@ import {
 import { createSubscription, onLost } from './monitor.ts';
 import { PollLoop, readAll } from './polling.ts';
 import { PointReporter } from './reporter.ts';
-import { connect, createClient, type Limits } from './session.ts';
+import { connect, createClient, createSessionPatiently, type Limits } from './session.ts';
 import { watchStale } from './staleWatch.ts';
 import { decodeValue } from './values.ts';
 import { writeCommand } from './writes.ts';
@@ -119,8 +119,18 @@ export class OpcuaSubscriber {
       this.counters.last_error = errorText(err);
       throw err;
     }
-    if (this.stopped) return;
-    const session = await client.createSession();
+    const session = await createSessionPatiently(client, {
+      stopped: () => this.stopped,
+      onFailure: (reason, retryInMs) => {
+        log.warn('opcua session not created; retrying', {
+          endpoint: this.endpoint,
+          error: reason,
+          retry_in_ms: retryInMs,
+        });
+        this.beginOutage(`session on ${this.endpoint} not created: ${reason}`);
+      },
+    });
+    if (!session) return;
     this.counters.sessions_created++;
     this.session = session;
     // Emitted after node-opcua's own repair, whether or not that re-created our items.
