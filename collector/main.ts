@@ -6,18 +6,18 @@ import type { Logger } from '../core/log.ts';
 import { OutageLog } from '../core/outageLog.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import type { Store } from '../core/store/store.ts';
-import { availabilitySchema, progressSchema, type Reading } from '../core/telemetry.ts';
+import type { Reading } from '../core/telemetry.ts';
 import { topics } from '../core/topics.ts';
 import { BatchingWriter } from './batching.ts';
 import { Confirmer } from './confirm.ts';
 import { connectTelemetry, type TelemetryConnection } from './connection.ts';
 import type { CollectorCounters } from './counters.ts';
 import { createEnricher } from './enrich.ts';
+import { GatewayWatch, missingText } from './gatewayWatch.ts';
 import { type AcceptWindow, createIntake, type Dropped, defaultAcceptWindow } from './intake.ts';
 import { collectorMetrics } from './metrics.ts';
 import { RollupJob } from './rollups.ts';
 import { type BatchVerdict, GapWatch, type OpenGap, SequenceTracker } from './sequence.ts';
-import { SilenceWatch, type SilentGateway } from './silence.ts';
 
 export type { CollectorCounters } from './counters.ts';
 
@@ -159,9 +159,9 @@ export async function startCollector(ctx: {
       expected: gap.expected,
       got: gap.got,
       missing:
-        missing.length > 0 && missing.length <= 20
-          ? missing.join(',')
-          : `${missing[0] ?? gap.expected}…${missing.at(-1) ?? gap.got - 1} (${missing.length || gap.got - gap.expected} batches)`,
+        missing.length > 0
+          ? missingText(missing)
+          : `${gap.expected}…${gap.got - 1} (${gap.got - gap.expected} batches)`,
     });
   };
   const gapTimer = setInterval(
@@ -237,7 +237,7 @@ export async function startCollector(ctx: {
   /** Handles one message; resolves true when it may be acknowledged. */
   const handle = async (topic: string, payload: Buffer): Promise<boolean> => {
     if (!topic.endsWith('/telemetry')) {
-      watchMessage(topic, payload);
+      watch.message(topic, payload);
       return true;
     }
     const got = intake(topic, payload, clock.now());
@@ -262,8 +262,10 @@ export async function startCollector(ctx: {
         seq: got.seq,
       });
     }
-    // With a shared subscription this collector sees only its share of the sequence: no gap report.
-    if (!ctx.shareGroup) {
+    // A gateway with spool epochs resends what no collector confirmed: its losses are judged by
+    // the group ledger (gatewayWatch.ts), not by a jump in what this collector sees. Without
+    // epochs, and alone on the stream (not a share of a group), a jump not filled in time is a gap.
+    if (!ctx.shareGroup && got.epoch === undefined) {
       gaps.arrived(stream, got.seq);
       if (verdict.kind === 'gap') {
         const now = gaps.add(stream, verdict.expected, got.seq, Date.now());
@@ -284,38 +286,9 @@ export async function startCollector(ctx: {
     }
     counters.batches++;
     counters.readings_stored += got.readings.length;
-    silence.stored(got.gateway);
+    watch.stored(got.gateway);
     confirmer.stored(got.gateway, got.epoch, got.seq);
     return true;
-  };
-
-  /** Availability and progress marks of the site's gateways (retained): the silence watch's input. */
-  const watchMessage = (topic: string, payload: Buffer) => {
-    const m = /^jn\/v1\/([^/]+)\/(availability|progress)$/.exec(topic);
-    if (!m?.[1]) return;
-    let json: unknown;
-    try {
-      json = JSON.parse(payload.toString('utf8'));
-    } catch {
-      return;
-    }
-    if (m[2] === 'availability') {
-      const a = availabilitySchema.safeParse(json);
-      if (a.success) silence.availability(m[1], a.data);
-      return;
-    }
-    const p = progressSchema.safeParse(json);
-    if (!p.success || p.data.gateway !== m[1]) return;
-    silence.progress(m[1], p.data);
-    // Alone on the stream, a mark ahead of every batch seen names batches lost at the tail too.
-    if (!ctx.shareGroup) {
-      const stream = `${m[1]}@${p.data.epoch}`;
-      const gap = sequences.behind(stream, p.data.seq);
-      if (gap) {
-        const now = gaps.add(stream, gap.expected, gap.got, Date.now());
-        if (now) reportGap(now);
-      }
-    }
   };
 
   const connections = ctx.connections ?? 1;
@@ -332,32 +305,38 @@ export async function startCollector(ctx: {
     ctx.shareGroup ? `$share/${ctx.shareGroup}/${topics.telemetry(g)}` : topics.telemetry(g),
   );
   if (telemetryTopics.length === 0) log.warn('the site file declares no gateways; nothing to collect');
-  const watchTopics = gatewayIds.flatMap((g) => [topics.availability(g), topics.progress(g)]);
+  const watchTopics = GatewayWatch.topics(gatewayIds);
   const outage = new OutageLog({
     log,
     what: 'mqtt broker',
     meanwhile: 'the broker keeps the telemetry for this session until it returns',
   });
-  const silence = new SilenceWatch({
+  const watch = new GatewayWatch({
     log,
-    silenceMs: ctx.silenceMs ?? 60_000,
-    // A share of a group: Mosquitto hands shared messages round-robin, so a live collector gets
-    // some of any ten batches.
-    minBatches: ctx.shareGroup ? 10 : 1,
-    now: () => Date.now(),
+    shared: ctx.shareGroup !== undefined,
+    ...(ctx.silenceMs === undefined ? {} : { silenceMs: ctx.silenceMs }),
+    ...(ctx.gapGraceMs === undefined ? {} : { graceMs: ctx.gapGraceMs }),
     onSilent: () => {
       for (const c of clients)
         c.resubscribe().catch((err: unknown) =>
           log.error('subscribing again failed', { error: errorText(err) }),
         );
     },
+    onLost: (lost) => {
+      counters.gaps++;
+      log.warn('telemetry sequence gap: batches never stored', {
+        gateway: lost.gateway,
+        epoch: lost.epoch,
+        cause: lost.cause,
+        missing: missingText(lost.missing),
+      });
+    },
   });
-  const silenceTimer = setInterval(() => {
-    silent = silence.check();
+  const watchTimer = setInterval(() => {
+    watch.tick();
     sayDuplicates(false);
   }, 1000);
-  silenceTimer.unref();
-  let silent: SilentGateway[] = [];
+  watchTimer.unref();
 
   // Several connections in one shared group spread the broker's in-flight limit per client
   // (Mosquitto's max_inflight_messages, 20 by default) and its queues. The first connection also
@@ -378,7 +357,7 @@ export async function startCollector(ctx: {
   );
   const metrics = collectorMetrics(() => ({
     counters,
-    silent,
+    silent: watch.silent,
     connected: clients.map((c) => c.client.connected),
   }));
   log.info('collector started', {
@@ -395,12 +374,12 @@ export async function startCollector(ctx: {
     status: () => {
       const connected = clients.every((c) => c.client.connected);
       return {
-        state: connected && silent.length === 0 ? 'running' : 'degraded',
+        state: connected && watch.silent.length === 0 ? 'running' : 'degraded',
         detail: {
           mqtt_connected: connected,
           ...counters,
           subscribes: clients.reduce((n, c) => n + c.subscribes(), 0),
-          silent_gateways: silent,
+          silent_gateways: watch.silent,
           rollups: { ...rollups.counters },
         },
       };
@@ -408,7 +387,7 @@ export async function startCollector(ctx: {
     stop: async () => {
       stopping = true;
       clearInterval(gapTimer);
-      clearInterval(silenceTimer);
+      clearInterval(watchTimer);
       confirmer.stop();
       sayDuplicates(true);
       // Gaps still open: not seen by this collector, whatever may arrive after it stopped.

@@ -37,19 +37,6 @@ export class SequenceTracker {
     return seq === expected || seq < expected ? { kind: 'next' } : { kind: 'gap', expected };
   }
 
-  /**
-   * The gateway says (its progress mark) that everything up to `seq` left its spool: the batches
-   * after the highest seen here up to it, once — the tail of a stream, lost with no later batch to
-   * show the jump.
-   */
-  behind(stream: string, seq: number): { expected: number; got: number } | undefined {
-    const state = this.seen.get(stream);
-    if (!state || seq <= state.highest) return undefined;
-    const expected = state.highest + 1;
-    state.highest = seq; // the gap is watched from here on; arrivals close it
-    return { expected, got: seq + 1 };
-  }
-
   /** Un-sees a batch whose write failed, so its redelivery is stored rather than dropped. */
   forget(stream: string, seq: number): void {
     this.seen.get(stream)?.recent.delete(seq);

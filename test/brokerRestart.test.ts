@@ -1,7 +1,9 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { systemClock } from '../core/clock.ts';
 import { createLogger } from '../core/log.ts';
 import { telemetryBatchSchema } from '../core/telemetry.ts';
@@ -156,6 +158,76 @@ describe('broker restarts with a persistent session and the default share group'
       // The test forces the loss the broker restart causes; the gateway says when it resends.
       if (gateway.stderr().includes('collectors confirm no telemetry'))
         expect(gateway.stderr()).toContain('[gateway:gw-restart] collectors confirm telemetry again');
+    } finally {
+      gateway.child.kill('SIGKILL');
+      await collector.stop();
+      await tap.stop();
+      await sims.stop();
+      await broker.stop();
+    }
+  }, 600_000);
+
+  it('reports a loss the test forces (the spool over its limit in an outage) as a gap naming the batches', async () => {
+    const modbusPort = await freePort();
+    const gatewayId = 'gw-loss';
+    const { dir, file, scenarioFile } = writeTestSite({
+      modbusPort,
+      gatewayId,
+      devices: ['m-a', 'm-b'],
+      pollInterval: '1s',
+    });
+    // A spool of 16 KB keeps about five batches: the rest of an outage is dropped at the source.
+    const site = parse(readFileSync(file, 'utf8'));
+    site.gateways[0].spool = { max_size_mb: 0.016 };
+    writeFileSync(file, stringify(site));
+    const log = createLogger({ level: 'error' });
+    const broker = await startMosquitto({ persistence: true });
+    const sims = await startSims({ scenario: loadScenario(scenarioFile), clock: systemClock, log });
+    const tap = await tapTelemetry(broker.url, gatewayId);
+    const collectorDir = join(dir, 'collector');
+    const collector = spawnCli([
+      'collector',
+      '--config',
+      file,
+      '--mqtt-url',
+      broker.url,
+      '--data-dir',
+      collectorDir,
+    ]);
+    const gateway = spawnCli([
+      'gateway',
+      '--config',
+      file,
+      '--mqtt-url',
+      broker.url,
+      '--data-dir',
+      join(dir, 'gw'),
+    ]);
+    try {
+      await waitFor('the first batches stored', () => storedReadings(collectorDir) > 40, {
+        seen: () => `${storedReadings(collectorDir)} readings stored\n${collector.stderr()}`,
+      });
+      await broker.halt();
+      await waitFor('the spool to drop batches', () => gateway.stderr().includes('spool limit reached'), {
+        seen: () => gateway.stderr(),
+      });
+      await sleep(3000); // a few more dropped
+      await broker.resume();
+      await waitFor('the gap report', () => collector.stderr().includes('batches never stored'), {
+        seen: () => collector.stderr(),
+      });
+      const last = Math.max(...tap.seen.keys());
+      const neverSent = Array.from({ length: last }, (_, i) => i + 1).filter((seq) => !tap.seen.has(seq));
+      expect(neverSent.length).toBeGreaterThan(0);
+      const line =
+        collector
+          .stderr()
+          .split('\n')
+          .find((l) => l.includes('batches never stored')) ?? '';
+      expect(line).toContain('cause="dropped at the source"');
+      expect(/missing=(\S+)/.exec(line)?.[1]).toBe(
+        neverSent.length <= 20 ? neverSent.join(',') : `${neverSent[0]}…${neverSent.at(-1)}`,
+      );
     } finally {
       gateway.child.kill('SIGKILL');
       await collector.stop();

@@ -1,0 +1,115 @@
+import type { Progress } from '../core/telemetry.ts';
+
+/** Batches of one gateway's spool epoch that never reached the store. */
+export interface LostBatches {
+  gateway: string;
+  epoch: string;
+  /** Sorted. */
+  missing: number[];
+  cause: 'dropped at the source' | 'spool replaced';
+}
+
+interface StreamState {
+  /** Every seq up to this one is stored or accounted for; undefined until the first mark. */
+  upTo: number | undefined;
+  /** Seqs stored above `upTo`. */
+  above: Set<number>;
+}
+
+interface PendingMark {
+  at: number;
+  mark: Progress;
+}
+
+/** The longest list of missing seqs one report names one by one. */
+const MAX_LISTED = 10_000;
+
+/**
+ * What the collectors of a group have stored, per gateway and spool epoch, learnt from every
+ * collector's confirmations (`jn/v1/<gateway>/stored`, which each collector also subscribes to),
+ * held against the gateways' progress marks. No single collector of a shared group sees the whole
+ * sequence, but together their confirmations do. A batch is lost for good when the gateway says
+ * it is done with it — its `confirmed` mark passed it (a spool limit dropped it) or the gateway
+ * started a new epoch (its spool was replaced) — and no collector stored it. A mark is judged
+ * `graceMs` after it arrived, so a confirmation still on its way is not taken for a loss.
+ */
+export class GroupLedger {
+  private readonly streams = new Map<string, StreamState>();
+  /** The latest epoch and acknowledged seq of each gateway. */
+  private readonly current = new Map<string, { epoch: string; seq: number }>();
+  private readonly pending: PendingMark[] = [];
+
+  constructor(private readonly graceMs: number) {}
+
+  private stream(gateway: string, epoch: string): StreamState {
+    const key = `${gateway}@${epoch}`;
+    let s = this.streams.get(key);
+    if (!s) {
+      s = { upTo: undefined, above: new Set() };
+      this.streams.set(key, s);
+    }
+    return s;
+  }
+
+  /** A collector (this one or another of the group) stored these batches. */
+  stored(gateway: string, epoch: string, ranges: readonly (readonly [number, number])[]): void {
+    const s = this.stream(gateway, epoch);
+    for (const [from, to] of ranges) {
+      for (let seq = Math.max(from, (s.upTo ?? 0) + 1); seq <= to; seq++) s.above.add(seq);
+    }
+    this.compact(s);
+  }
+
+  progress(mark: Progress, now: number): void {
+    this.pending.push({ at: now, mark });
+  }
+
+  /** Judges the marks whose grace has passed; returns the batches lost for good, each once. */
+  check(now: number): LostBatches[] {
+    const out: LostBatches[] = [];
+    while (this.pending.length > 0 && (this.pending[0] as PendingMark).at + this.graceMs <= now) {
+      const { mark } = this.pending.shift() as PendingMark;
+      const before = this.current.get(mark.gateway);
+      if (before && before.epoch !== mark.epoch) {
+        // The spool was replaced: what the old one had sent and nobody stored will never come.
+        const lost = this.settle(mark.gateway, before.epoch, before.seq);
+        if (lost.length > 0)
+          out.push({ gateway: mark.gateway, epoch: before.epoch, missing: lost, cause: 'spool replaced' });
+        this.streams.delete(`${mark.gateway}@${before.epoch}`);
+      }
+      if (!before || before.epoch !== mark.epoch || mark.seq > before.seq)
+        this.current.set(mark.gateway, { epoch: mark.epoch, seq: mark.seq });
+      const s = this.stream(mark.gateway, mark.epoch);
+      const confirmed = mark.confirmed ?? 0;
+      if (s.upTo === undefined) {
+        // Started here: what the gateway had already been confirmed was stored before we looked.
+        s.upTo = confirmed;
+        for (const seq of s.above) if (seq <= confirmed) s.above.delete(seq);
+        this.compact(s);
+        continue;
+      }
+      const lost = this.settle(mark.gateway, mark.epoch, confirmed);
+      if (lost.length > 0)
+        out.push({ gateway: mark.gateway, epoch: mark.epoch, missing: lost, cause: 'dropped at the source' });
+    }
+    return out;
+  }
+
+  /** Seqs up to `upTo` of the stream nobody stored; the stream is accounted for up to there. */
+  private settle(gateway: string, epoch: string, upTo: number): number[] {
+    const s = this.stream(gateway, epoch);
+    const from = (s.upTo ?? upTo) + 1;
+    const missing: number[] = [];
+    for (let seq = from; seq <= upTo && missing.length < MAX_LISTED; seq++)
+      if (!s.above.has(seq)) missing.push(seq);
+    if (upTo > (s.upTo ?? 0)) s.upTo = upTo;
+    for (const seq of s.above) if (seq <= upTo) s.above.delete(seq);
+    this.compact(s);
+    return missing;
+  }
+
+  private compact(s: StreamState): void {
+    if (s.upTo === undefined) return;
+    while (s.above.delete(s.upTo + 1)) s.upTo++;
+  }
+}
