@@ -2,9 +2,10 @@ import { controlPoints } from '../control/points.ts';
 import { validateSchedule } from '../control/schedules.ts';
 import type { ProfileLibrary } from '../profiles/loadProfile.ts';
 import type { DeviceProfile } from '../profiles/profileSchema.ts';
+import { connectionProblems, connectionProtocols, pointListsOf, protocolOf } from '../protocols/index.ts';
 import type { LoadedSite } from './loadedSite.ts';
 import { ConfigError, YamlSource } from './problems.ts';
-import { profileProtocolOf, resolveSiteProfile, siteProfilesDir } from './siteProfiles.ts';
+import { resolveSiteProfile, siteProfilesDir } from './siteProfiles.ts';
 import { type SiteConfig, siteSchema } from './siteSchema.ts';
 
 export type { LoadedSite } from './loadedSite.ts';
@@ -78,12 +79,12 @@ function crossCheck(src: YamlSource, config: SiteConfig, lib: ProfileLibrary): L
         deviceEntries.push({ id: dev.id, path: [...path, 'id'] });
         const at = [...path, 'profile'];
         const profile = resolveSiteProfile(src, dev.profile, at, { cache: profiles, lib, warnings });
-        const wants = profileProtocolOf[conn.protocol];
+        const wants = protocolOf(conn.protocol)?.name;
         if (wants === undefined)
           src.problems.push(
             src.problemAt(
               ['gateways', gi, 'connections', ci, 'protocol'],
-              `connection protocol "${conn.protocol}" has no profile format; protocols are: ${Object.keys(profileProtocolOf).join(', ')}`,
+              `connection protocol "${conn.protocol}" has no profile format; protocols are: ${connectionProtocols().join(', ')}`,
             ),
           );
         else if (profile && profile.protocol !== wants)
@@ -93,33 +94,24 @@ function crossCheck(src: YamlSource, config: SiteConfig, lib: ProfileLibrary): L
               `profile "${dev.profile}" is an ${profile.protocol} profile; connection "${conn.id}" speaks ${conn.protocol}`,
             ),
           );
-        const lists: [string, string[] | undefined][] = [
-          ['slow_points', 'slow_points' in dev ? dev.slow_points : undefined],
-          ['stale_points', dev.stale_points],
-        ];
-        for (const [key, list] of lists)
-          list?.forEach((pointId, pi) => {
+        for (const key of pointListsOf(conn.protocol)) {
+          const list = (dev as Record<string, unknown>)[key];
+          if (!Array.isArray(list)) continue;
+          list.forEach((pointId: unknown, pi) => {
             if (profile && !profile.points.some((p) => p.id === pointId))
               src.problems.push(
                 src.problemAt(
                   [...path, key, pi],
-                  `profile "${dev.profile}" has no point "${pointId}"; its points are: ${profile.points.map((p) => p.id).join(', ')}`,
+                  `profile "${dev.profile}" has no point "${String(pointId)}"; its points are: ${profile.points.map((p) => p.id).join(', ')}`,
                 ),
               );
           });
-        if ('unit_id' in dev) {
-          const first = conn.devices.findIndex((d) => 'unit_id' in d && d.unit_id === dev.unit_id);
-          if (first < di)
-            src.problems.push(
-              src.problemAt(
-                [...path, 'unit_id'],
-                `unit id ${dev.unit_id} is already used by device "${conn.devices[first]?.id}" on connection "${conn.id}"; two devices on one bus or TCP connection need different unit ids`,
-              ),
-            );
         }
         if (profile && !devices.has(dev.id))
           devices.set(dev.id, { device: dev, gatewayId: gw.id, connectionId: conn.id, profile });
       });
+      for (const p of connectionProblems(conn))
+        src.problems.push(src.problemAt(['gateways', gi, 'connections', ci, ...p.path], p.message));
     });
   });
   checkUnique(src, 'device', deviceEntries);

@@ -1,5 +1,5 @@
 import type { DeviceProfile } from '../profiles/profileSchema.ts';
-import type { DeviceConfig, OpcuaDeviceConfig, SiteConfig } from './siteSchema.ts';
+import type { ConnectionConfig, SiteConfig } from './siteSchema.ts';
 
 /** A validated site with every referenced profile loaded. */
 export interface LoadedSite {
@@ -11,7 +11,7 @@ export interface LoadedSite {
   devices: Map<
     string,
     {
-      device: DeviceConfig | OpcuaDeviceConfig;
+      device: ConnectionConfig['devices'][number];
       gatewayId: string;
       connectionId: string;
       profile: DeviceProfile;

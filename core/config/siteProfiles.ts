@@ -7,16 +7,6 @@ import type { SiteConfig } from './siteSchema.ts';
 
 // How a site file finds its devices' profiles: its own folder, files beside it, the bundled library.
 
-/**
- * The profile family each connection protocol reads. Spelled out rather than "opcua, else Modbus",
- * so that a protocol added to the schema without a line here is an error, not a Modbus device.
- */
-export const profileProtocolOf: Record<string, string> = {
-  modbus_tcp: 'modbus',
-  modbus_rtu: 'modbus',
-  opcua: 'opcua',
-};
-
 /** The site's own profile folder (`profiles:`, relative to the site file), if it names one that exists. */
 export function siteProfilesDir(src: YamlSource, config: SiteConfig): string | undefined {
   if (config.profiles === undefined) return undefined;

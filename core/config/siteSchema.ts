@@ -2,6 +2,26 @@ import { z } from 'zod';
 import { controlSchema } from '../control/schema.ts';
 import { durationSchema } from '../duration.ts';
 import { slugSchema } from '../ids.ts';
+import { connectionSchema } from '../protocols/index.ts';
+
+// Each protocol's connection schema lives in its folder, core/protocols/<name>/; the union of them
+// is composed by the protocol registry (core/protocols/index.ts). Re-exported for the services.
+export { type ConnectionConfig, connectionSchema } from '../protocols/index.ts';
+export {
+  type ModbusConnection,
+  type ModbusDeviceConfig as DeviceConfig,
+  type ModbusRtuConnection,
+  type ModbusTcpConnection,
+  modbusDeviceSchema,
+  modbusRtuConnectionSchema,
+  modbusTcpConnectionSchema,
+} from '../protocols/modbus/connection.ts';
+export {
+  type OpcuaConnection,
+  type OpcuaDeviceConfig,
+  opcuaConnectionSchema,
+  opcuaDeviceSchema,
+} from '../protocols/opcua/connection.ts';
 
 /**
  * Site configuration v1: one YAML file per deployment. This schema is the single source of truth;
@@ -58,155 +78,6 @@ export const buildingSchema = z
     areas: z.array(areaSchema).default([]),
   })
   .strict();
-
-const staleAfter = durationSchema
-  .optional()
-  .describe(
-    'A measurement or counter unchanged for this long is published with quality uncertain, reason "stale" (e.g. 15min for a meter whose counter should move)',
-  );
-
-const stalePoints = z
-  .array(slugSchema)
-  .optional()
-  .describe(
-    'Points stale_after applies to (default: every measurement and counter; list them when some legitimately rest, e.g. an export counter that stays 0)',
-  );
-
-export const modbusDeviceSchema = z
-  .object({
-    id: slugSchema.describe('Device id, unique in the site; becomes the `device` tag'),
-    name: z.string().optional(),
-    profile: z
-      .string()
-      .min(1)
-      .describe(
-        'Profile reference <protocol>/<vendor>/<model>, e.g. modbus/eastron/sdm630 (the site’s profiles folder first, then the bundled library), or a profile file relative to the site file, e.g. ./profiles/acme/em100.yaml',
-      ),
-    unit_id: z.number().int().min(0).max(255).default(1).describe('Modbus unit (slave) id'),
-    poll_interval: durationSchema
-      .prefault('1s')
-      .describe('How often every point is read (the fast class), e.g. 1s, 15s, 1min'),
-    slow_points: z
-      .array(slugSchema)
-      .default([])
-      .describe('Points read in the slow class, at slow_poll_interval (e.g. serial number, counters)'),
-    slow_poll_interval: durationSchema.prefault('1min').describe('How often the slow_points are read'),
-    max_retry_interval: durationSchema
-      .prefault('10s')
-      .describe(
-        'Longest wait between attempts at a device that does not answer (backoff poll_interval × 2ⁿ, capped at the larger of this and poll_interval): a recovered device is read again within it, and a dead one costs the others one timeout per this interval',
-      ),
-    stale_after: staleAfter,
-    stale_points: stalePoints,
-    max_registers_per_request: z
-      .number()
-      .int()
-      .min(1)
-      .max(125)
-      .optional()
-      .describe('Escape hatch for devices that refuse long reads: at most this many registers per request'),
-    max_gap: z
-      .number()
-      .int()
-      .min(0)
-      .max(125)
-      .optional()
-      .describe(
-        'Unused registers read through rather than split a request: two points are read in one request when the gap between them is at most this many registers and the request stays within max_registers_per_request (default: any gap that fits in a 125-register read over TCP, 16 on RS-485, where every register read costs bus time); 0 for devices that reject reads of unmapped registers',
-      ),
-    one_request_per_point: z
-      .boolean()
-      .default(false)
-      .describe('Escape hatch for devices that answer only reads of exactly one point'),
-  })
-  .strict();
-
-export const modbusTcpConnectionSchema = z
-  .object({
-    id: slugSchema,
-    protocol: z.literal('modbus_tcp'),
-    host: z.string().min(1).describe('IP address or host name of the Modbus TCP server or RS-485 gateway'),
-    port: z.number().int().min(1).max(65535).default(502),
-    timeout: durationSchema.prefault('1s').describe('Reply timeout per request'),
-    devices: z.array(modbusDeviceSchema).min(1),
-  })
-  .strict();
-
-export const modbusRtuConnectionSchema = z
-  .object({
-    id: slugSchema,
-    protocol: z.literal('modbus_rtu'),
-    path: z.string().min(1).describe('Serial device of the RS-485 adapter, e.g. /dev/ttyUSB0'),
-    baud: z.number().int().positive().default(9600).describe('Line speed, bit/s'),
-    parity: z.enum(['none', 'even', 'odd']).default('none'),
-    stop_bits: z.union([z.literal(1), z.literal(2)]).default(1),
-    timeout: durationSchema.prefault('1s').describe('Reply timeout per request'),
-    inter_frame_gap: durationSchema
-      .optional()
-      .describe(
-        'Silence kept on the bus after a reply before the next request (default: 3.5 character times, 1.75 ms above 19200 baud, as Modbus over Serial Line §2.5.1.1 requires); raise it for slow devices',
-      ),
-    devices: z.array(modbusDeviceSchema).min(1),
-  })
-  .strict();
-
-export const opcuaDeviceSchema = z
-  .object({
-    id: slugSchema.describe('Device id, unique in the site; becomes the `device` tag'),
-    name: z.string().optional(),
-    profile: z
-      .string()
-      .min(1)
-      .describe(
-        'OPC UA node-map profile: a reference, e.g. opcua/jieneng/hvac-zone, or a file relative to the site file',
-      ),
-    object: z
-      .string()
-      .min(1)
-      .describe(
-        'Equipment object path that fills {object} in the profile’s node templates, e.g. zonghe-lou.f1-3',
-      ),
-    stale_after: staleAfter,
-    stale_points: stalePoints,
-  })
-  .strict();
-
-export const opcuaConnectionSchema = z
-  .object({
-    id: slugSchema,
-    protocol: z.literal('opcua'),
-    endpoint: z
-      .string()
-      .regex(/^opc\.tcp:\/\//, 'an opc.tcp:// endpoint URL')
-      .describe('Server endpoint, e.g. opc.tcp://127.0.0.1:48400/jieneng'),
-    security_mode: z.enum(['None', 'Sign', 'SignAndEncrypt']).default('None'),
-    security_policy: z.enum(['None', 'Basic256Sha256', 'Aes128_Sha256_RsaOaep']).default('None'),
-    sampling_interval: durationSchema
-      .prefault('1s')
-      .describe('How often the server samples each monitored variable'),
-    publishing_interval: durationSchema.prefault('1s').describe('How often the server sends the changes'),
-    mode: z
-      .enum(['subscription', 'polling'])
-      .default('subscription')
-      .describe(
-        'subscription: monitored items report changes; polling: Read every poll_interval (for servers without subscriptions; also the automatic fallback when the server refuses to create one)',
-      ),
-    poll_interval: durationSchema.prefault('5s').describe('Read period in polling mode'),
-    trusted_certificates: z
-      .string()
-      .optional()
-      .describe(
-        'PKI folder of the gateway’s OPC UA client (default <data-dir>/pki/opcua-client); a server certificate is accepted only once it is in <folder>/trusted/certs — an unknown one is stored in <folder>/rejected and the connection refused',
-      ),
-    devices: z.array(opcuaDeviceSchema).min(1),
-  })
-  .strict();
-
-export const connectionSchema = z.discriminatedUnion('protocol', [
-  modbusTcpConnectionSchema,
-  modbusRtuConnectionSchema,
-  opcuaConnectionSchema,
-]);
 
 export const gatewaySchema = z
   .object({
@@ -365,11 +236,4 @@ export const siteSchema = z
 
 export type SiteConfig = z.infer<typeof siteSchema>;
 export type GatewayConfig = z.infer<typeof gatewaySchema>;
-export type ModbusTcpConnection = z.infer<typeof modbusTcpConnectionSchema>;
-export type ModbusRtuConnection = z.infer<typeof modbusRtuConnectionSchema>;
-export type ConnectionConfig = z.infer<typeof connectionSchema>;
-export type OpcuaConnection = z.infer<typeof opcuaConnectionSchema>;
-export type OpcuaDeviceConfig = z.infer<typeof opcuaDeviceSchema>;
-export type ModbusConnection = ModbusTcpConnection | ModbusRtuConnection;
-export type DeviceConfig = z.infer<typeof modbusDeviceSchema>;
 export type MeterConfig = z.infer<typeof meterSchema>;

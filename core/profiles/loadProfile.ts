@@ -1,18 +1,13 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { z } from 'zod';
 import { type ConfigProblem, YamlSource } from '../config/problems.ts';
-import { type DeviceProfile, modbusProfileSchema, opcuaProfileSchema } from './profileSchema.ts';
+import { type DeviceProfile, profileSchemas } from '../protocols/index.ts';
 
 /** The bundled profile library: `core/profiles/<protocol>/<vendor>/<model>.yaml`. */
 export const bundledProfilesDir = dirname(fileURLToPath(import.meta.url));
 
-/** The profile format of each protocol; a profile file names its protocol (`protocol: modbus`). */
-const profileSchemas: Record<string, z.ZodType<DeviceProfile>> = {
-  modbus: modbusProfileSchema,
-  opcua: opcuaProfileSchema,
-};
+/** Protocols a profile file may name (`protocol: modbus`): the registry's, core/protocols/index.ts. */
 export const profileProtocols = Object.keys(profileSchemas);
 
 const refPattern = /^[a-z0-9_]+\/[a-z0-9_-]+\/[a-z0-9_.-]+$/;

@@ -1,171 +1,23 @@
-import { z } from 'zod';
-import { slugSchema } from '../ids.ts';
-
 /**
- * A device profile: one device model's register map (data, not code). Profiles live in
- * `core/profiles/<protocol>/<vendor>/<model>.yaml` and are referenced from the site file as
- * `<protocol>/<vendor>/<model>`; the gateway polls by them and device-sims serves by them.
+ * Device profiles: one device model as data, in `core/profiles/<protocol>/<vendor>/<model>.yaml`
+ * (or a site's own profile folder), referenced from the site file as `<protocol>/<vendor>/<model>`.
+ * Each protocol's profile format lives in its folder, core/protocols/<name>/profile.ts; the union
+ * is composed by the protocol registry (core/protocols/index.ts). Re-exported for the services.
  */
-export const modbusFunctionSchema = z
-  .enum(['coil', 'discrete_input', 'holding_register', 'input_register'])
-  .describe(
-    'Modbus table: coil (FC1/5/15), discrete_input (FC2), holding_register (FC3/6/16), input_register (FC4)',
-  );
-
-export const registerTypeSchema = z
-  .enum(['bit', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float32', 'float64', 'string'])
-  .describe('Value type on the wire');
-
-export const wordOrderSchema = z
-  .enum(['ABCD', 'BADC', 'CDAB', 'DCBA'])
-  .describe(
-    'Byte order of multi-register values: ABCD big-endian high word first, CDAB word-swapped, BADC byte-swapped, DCBA little-endian',
-  );
-
-export const pointRoleSchema = z
-  .enum(['measurement', 'energy_counter', 'volume_counter', 'status', 'setpoint', 'command', 'info'])
-  .describe('What the point is: counters are cumulative (kWh, m³) and feed consumption rollups');
-
-export const modbusPointSchema = z
-  .object({
-    id: slugSchema.describe('Point id, unique in the profile; becomes the `point` tag'),
-    name: z.string().min(1).describe('Human label, zh-CN first then English'),
-    function: modbusFunctionSchema,
-    address: z
-      .number()
-      .int()
-      .min(0)
-      .max(65535)
-      .describe('Register or bit address as written in the source document'),
-    type: registerTypeSchema,
-    length: z
-      .number()
-      .int()
-      .min(1)
-      .max(125)
-      .optional()
-      .describe('Registers for type string (2 characters each)'),
-    order: wordOrderSchema.optional().describe('Overrides the profile default order'),
-    scale: z.number().default(1).describe('value = raw × scale + offset'),
-    offset: z.number().default(0).describe('value = raw × scale + offset'),
-    unit: z.string().optional().describe('Engineering unit after scaling, e.g. V, A, W, kWh, m³, °C'),
-    access: z.enum(['read', 'read_write']).default('read'),
-    role: pointRoleSchema.default('measurement'),
-    min: z.number().optional().describe('Lowest plausible or writable value, in `unit`'),
-    max: z.number().optional().describe('Highest plausible or writable value, in `unit`'),
-  })
-  .strict();
-
-export const modbusProfileSchema = z
-  .object({
-    profile: z.literal(1).describe('Profile format version'),
-    protocol: z.literal('modbus'),
-    vendor: z.string().min(1),
-    model: z.string().min(1),
-    source: z
-      .object({
-        document: z
-          .string()
-          .min(1)
-          .describe('Title and version of the register map this profile was written from'),
-        note: z.string().optional(),
-      })
-      .strict()
-      .describe('Where the register map comes from'),
-    defaults: z
-      .object({
-        order: wordOrderSchema.default('ABCD'),
-        address_base: z
-          .union([z.literal(0), z.literal(1)])
-          .default(0)
-          .describe(
-            '0: addresses are protocol (PDU) addresses; 1: the document counts from 1 (subtract 1 on the wire)',
-          ),
-      })
-      .strict()
-      .default({ order: 'ABCD', address_base: 0 }),
-    points: z.array(modbusPointSchema).min(1),
-  })
-  .strict()
-  .superRefine((profile, ctx) => {
-    const seen = new Set<string>();
-    profile.points.forEach((p, i) => {
-      if (seen.has(p.id))
-        ctx.addIssue({ code: 'custom', path: ['points', i, 'id'], message: `duplicate point id "${p.id}"` });
-      seen.add(p.id);
-      const isBitTable = p.function === 'coil' || p.function === 'discrete_input';
-      if (isBitTable !== (p.type === 'bit'))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['points', i, 'type'],
-          message: `type "${p.type}" does not fit function "${p.function}": coils and discrete inputs are type bit, registers are not`,
-        });
-      if (p.type === 'string' && p.length === undefined)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['points', i, 'length'],
-          message: 'type string needs length (registers)',
-        });
-    });
-  });
-
-export const opcuaPointSchema = z
-  .object({
-    id: slugSchema.describe('Point id, unique in the profile; becomes the `point` tag'),
-    name: z.string().min(1).describe('Human label, zh-CN first then English'),
-    browse_name: z
-      .string()
-      .min(1)
-      .describe(
-        'BrowseName of the variable under the equipment object; without `node` the gateway finds the variable by it (TranslateBrowsePathsToNodeIds from the object node ns=<namespace>;s=<object>)',
-      ),
-    node: z
-      .string()
-      .min(1)
-      .optional()
-      .describe(
-        'String NodeId template in the server namespace; {object} is the equipment object path, e.g. "{object}.CoolingSetpoint". Optional: without it the node is found by `browse_name`',
-      ),
-    data_type: z.enum(['Boolean', 'Int32', 'Double', 'String']),
-    unit: z.string().optional().describe('Engineering unit, e.g. °C, W'),
-    access: z.enum(['read', 'read_write']).default('read'),
-    role: pointRoleSchema.default('measurement'),
-    min: z.number().optional().describe('EURange low / lowest writable value, in `unit`'),
-    max: z.number().optional().describe('EURange high / highest writable value, in `unit`'),
-    values: z.array(z.string()).optional().describe('Allowed values of a String point (an enumeration)'),
-    deadband: z
-      .object({
-        type: z
-          .enum(['absolute', 'percent'])
-          .describe('absolute: in `unit`; percent: of the EURange (AnalogItems only)'),
-        value: z.number().nonnegative(),
-      })
-      .strict()
-      .optional()
-      .describe('Changes smaller than this are not reported (OPC UA DataChangeFilter)'),
-  })
-  .strict();
-
-/**
- * An OPC UA node map: the variables of one kind of equipment object (e.g. a zone's AC unit),
- * with data types, units, ranges and access. The simulator builds its address space from it and
- * the gateway finds the nodes by it.
- */
-export const opcuaProfileSchema = z
-  .object({
-    profile: z.literal(1),
-    protocol: z.literal('opcua'),
-    vendor: z.string().min(1),
-    model: z.string().min(1),
-    source: z.object({ document: z.string().min(1), note: z.string().optional() }).strict(),
-    namespace: z.string().min(1).describe('Namespace URI of the server the nodes live in'),
-    points: z.array(opcuaPointSchema).min(1),
-  })
-  .strict();
-
-export type ModbusProfile = z.infer<typeof modbusProfileSchema>;
-export type ModbusPoint = z.infer<typeof modbusPointSchema>;
-export type OpcuaProfile = z.infer<typeof opcuaProfileSchema>;
-export type OpcuaPoint = z.infer<typeof opcuaPointSchema>;
-export type DeviceProfile = ModbusProfile | OpcuaProfile;
-export type PointRole = z.infer<typeof pointRoleSchema>;
+export { type PointRole, pointRoleSchema } from '../protocols/common.ts';
+export type { DeviceProfile } from '../protocols/index.ts';
+export {
+  type ModbusPoint,
+  type ModbusProfile,
+  modbusFunctionSchema,
+  modbusPointSchema,
+  modbusProfileSchema,
+  registerTypeSchema,
+  wordOrderSchema,
+} from '../protocols/modbus/profile.ts';
+export {
+  type OpcuaPoint,
+  type OpcuaProfile,
+  opcuaPointSchema,
+  opcuaProfileSchema,
+} from '../protocols/opcua/profile.ts';
