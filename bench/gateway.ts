@@ -6,8 +6,8 @@ import { listProfiles, loadProfile } from '../core/profiles/loadProfile.ts';
 import type { ModbusProfile } from '../core/profiles/profileSchema.ts';
 import { startSims } from '../device-sims/main.ts';
 import { defaultScenarioFile, loadScenario } from '../device-sims/scenario/load.ts';
-import { ConnectionPoller, planOptions } from '../gateway/poller.ts';
 import { planReads } from '../gateway/protocols/modbus/plan.ts';
+import { ConnectionPoller, planOptions } from '../gateway/protocols/modbus/poller.ts';
 import { freePort } from '../test/servers/process.ts';
 
 const SECONDS = 5;

@@ -6,7 +6,7 @@ import { modbusRtuConnectionSchema } from '../core/config/siteSchema.ts';
 import { createLogger } from '../core/log.ts';
 import { startSims } from '../device-sims/main.ts';
 import { defaultScenarioFile, loadScenario } from '../device-sims/scenario/load.ts';
-import { ConnectionPoller } from '../gateway/poller.ts';
+import { ConnectionPoller } from '../gateway/protocols/modbus/poller.ts';
 
 const BAUD = 9600;
 const DEVICES = 20;

@@ -2,9 +2,7 @@ import type { Clock } from '../core/clock.ts';
 import { type CommandResult, commandSchema } from '../core/commands.ts';
 import { errorText } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
-import { validateCommand, validateOpcuaCommand } from './commands.ts';
-import type { ConnectionPoller } from './poller.ts';
-import type { OpcuaSubscriber } from './protocols/opcua/subscriber.ts';
+import type { ProtocolSession } from './protocols/driver.ts';
 
 /** Outcomes kept for idempotency: a redelivered command id gets the same answer, no second write. */
 const REMEMBERED = 1000;
@@ -16,8 +14,8 @@ const REMEMBERED = 1000;
  */
 export function createCommandHandler(ctx: {
   gatewayId: string;
-  /** The connections running now (they change on a config reload). */
-  connections: () => { pollers: ConnectionPoller[]; subscribers: OpcuaSubscriber[] };
+  /** The sessions of the connections running now (they change on a config reload). */
+  sessions: () => ProtocolSession[];
   clock: Clock;
   log: Logger;
   publish: (result: CommandResult) => Promise<void>;
@@ -90,25 +88,14 @@ export function createCommandHandler(ctx: {
         reason,
         at: at(),
       });
-    const { pollers, subscribers } = ctx.connections();
-    const poller = pollers.find((p) => p.deviceIds().includes(cmd.device));
-    const subscriber = subscribers.find((p) => p.deviceIds().includes(cmd.device));
-    const entry = poller?.device(cmd.device) ?? subscriber?.device(cmd.device);
-    if (!entry) return reject(`device "${cmd.device}" is not on gateway "${ctx.gatewayId}"`);
-    // The device's own limits first, then the site's policy; only then is anything written.
-    let start: () => Promise<CommandResult>;
-    if (entry.profile.protocol === 'modbus' && poller) {
-      const checked = validateCommand(cmd, entry.profile, entry.ref);
-      if (!checked.ok) return reject(checked.reason);
-      start = () => poller.execute(cmd, checked.point, checked.target);
-    } else if (entry.profile.protocol === 'opcua' && subscriber) {
-      const checked = validateOpcuaCommand(cmd, entry.profile, entry.ref);
-      if (!checked.ok) return reject(checked.reason);
-      start = () => subscriber.execute(cmd, checked.point);
-    } else return reject(`device "${cmd.device}" has no writable connection`);
+    const session = ctx.sessions().find((s) => s.deviceIds().includes(cmd.device));
+    if (!session) return reject(`device "${cmd.device}" is not on gateway "${ctx.gatewayId}"`);
+    // The device's own limits first (its protocol's checks), then the site's policy; only then is anything written.
+    const prepared = session.prepareWrite(cmd);
+    if (!prepared.ok) return reject(prepared.reason);
     const forbidden = ctx.policy?.(cmd.device, cmd.point, cmd.value);
     if (forbidden) return reject(`policy: ${forbidden}`);
-    const running = start();
+    const running = prepared.write();
     remember(cmd.id, 'running');
     running.then(report, (err: unknown) =>
       report({

@@ -1,18 +1,18 @@
-import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import type { Clock } from '../core/clock.ts';
 import type { LoadedSite } from '../core/config/loadSite.ts';
-import type { GatewayConfig } from '../core/config/siteSchema.ts';
+import type { ConnectionConfig, GatewayConfig } from '../core/config/siteSchema.ts';
 import { controlPoints, pointKey, valueViolation } from '../core/control/points.ts';
 import { errorText, JnError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import { protocolOf } from '../core/protocols/index.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import type { Reading } from '../core/telemetry.ts';
 import { createCommandHandler } from './commandHandler.ts';
 import { DeviceAvailability } from './deviceAvailability.ts';
 import { GatewayMetrics } from './metrics.ts';
-import { ConnectionPoller } from './poller.ts';
-import type { OpcuaSubscriber } from './protocols/opcua/subscriber.ts';
+import type { ProtocolSession } from './protocols/driver.ts';
+import { driverFor } from './protocols/index.ts';
 import { TelemetryPublisher } from './publisher.ts';
 
 export interface Gateway {
@@ -41,16 +41,32 @@ function gatewayConfig(site: LoadedSite, gatewayId: string): GatewayConfig {
   return config;
 }
 
+/** A running connection: its config and its protocol's session. */
+interface Running {
+  connection: ConnectionConfig;
+  session: ProtocolSession;
+}
+
 /**
- * Each device's entry in the status detail: its availability (state, since, reason; every protocol)
- * with the poller's counters where it has them.
+ * The status detail of the sessions: each device's availability (state, since, reason; every
+ * protocol) with its session's counters where it has them, and each connection's own counters
+ * under its protocol's name (`opcua.<connection>`).
  */
-function deviceDetail(
-  counters: Record<string, object>,
-  states: Record<string, object>,
-): Record<string, object> {
+function sessionDetail(running: Running[], states: Record<string, object>): Record<string, object> {
+  const counters: Record<string, object> = {};
+  const sections: Record<string, Record<string, object>> = {};
+  for (const { connection, session } of running) {
+    const status = session.status();
+    Object.assign(counters, status.devices);
+    if (status.connection === undefined) continue;
+    const protocol = protocolOf(connection.protocol)?.name ?? connection.protocol;
+    sections[protocol] = { ...sections[protocol], [connection.id]: status.connection };
+  }
   const ids = new Set([...Object.keys(counters), ...Object.keys(states)]);
-  return Object.fromEntries([...ids].map((id) => [id, { availability: states[id], ...counters[id] }]));
+  const devices = Object.fromEntries(
+    [...ids].map((id) => [id, { availability: states[id], ...counters[id] }]),
+  );
+  return { devices, ...sections };
 }
 
 /** Runs gateway `gatewayId` of the site: polls its connections and publishes telemetry. */
@@ -98,45 +114,37 @@ export async function startGateway(ctx: {
       metrics.availability(device, state?.state);
     },
   });
-  let pollers: ConnectionPoller[] = [];
-  let subscribers: OpcuaSubscriber[] = [];
-  let opcuaIds: string[] = [];
+  let running: Running[] = [];
 
   const startConnections = async (site: LoadedSite, gw: GatewayConfig) => {
-    // node-opcua takes seconds to load: only gateways with an OPC UA connection pay for it.
-    const opcua = gw.connections.some((c) => c.protocol === 'opcua')
-      ? await import('./protocols/opcua/subscriber.ts')
-      : undefined;
-    const profiles = site.profiles;
-    pollers = [];
-    subscribers = [];
-    opcuaIds = [];
     // Devices a reload removed: their retained availability topic and gauge go.
     availability.retain(new Set(gw.connections.flatMap((c) => c.devices.map((d) => d.id))));
-    for (const connection of gw.connections) {
-      const shared = { profiles, clock: ctx.clock, log, emit, availability };
-      if (connection.protocol !== 'opcua')
-        pollers.push(new ConnectionPoller({ ...shared, connection, metrics }));
-      else if (opcua) {
-        opcuaIds.push(connection.id);
-        const pkiDir = join(ctx.dataDir, 'pki', 'opcua-client');
-        subscribers.push(new opcua.OpcuaSubscriber({ ...shared, connection, pkiDir }));
-      }
-    }
-    for (const p of pollers) p.start();
-    // An OPC UA server may be down at start-up: the client keeps trying without holding up the rest.
-    for (const s of subscribers)
-      s.start().catch((err: unknown) => log.error('opcua start failed', { error: errorText(err) }));
+    const shared = {
+      profiles: site.profiles,
+      clock: ctx.clock,
+      log,
+      emit,
+      availability,
+      metrics,
+      dataDir: ctx.dataDir,
+    };
+    const drivers = await Promise.all(gw.connections.map((c) => driverFor(c.protocol)));
+    running = gw.connections.map((connection, i) => {
+      const driver = drivers[i];
+      if (!driver) throw new Error(`no driver loaded for connection "${connection.id}"`);
+      return { connection, session: driver.open(connection, shared) };
+    });
+    for (const r of running) r.session.start();
   };
   const stopConnections = async () => {
-    await Promise.all([...pollers.map((p) => p.stop()), ...subscribers.map((s) => s.stop())]);
+    await Promise.all(running.map((r) => r.session.close()));
   };
 
   await startConnections(ctx.site, config);
   await publisher.onCommand(
     createCommandHandler({
       gatewayId: config.id,
-      connections: () => ({ pollers, subscribers }),
+      sessions: () => running.map((r) => r.session),
       // Defence in depth: the site's value policy (the 26 °C / 20 °C rule, point limits) holds here
       // too, for a command that reached the broker without passing control.
       policy: (device, point, value) => {
@@ -161,11 +169,7 @@ export async function startGateway(ctx: {
         mqtt_connected: publisher.connected(),
         batches_published: publisher.published,
         spool: publisher.spoolStats(),
-        devices: deviceDetail(
-          Object.assign({}, ...pollers.map((p) => p.counters())),
-          availability.snapshot(),
-        ),
-        opcua: Object.fromEntries(subscribers.map((sub, i) => [opcuaIds[i] ?? i, sub.counters])),
+        ...sessionDetail(running, availability.snapshot()),
       },
     }),
     reload: async (site) => {

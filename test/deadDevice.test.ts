@@ -6,7 +6,7 @@ import type { Reading } from '../core/telemetry.ts';
 import { startSims } from '../device-sims/main.ts';
 import { defaultScenarioFile, loadScenario } from '../device-sims/scenario/load.ts';
 import { DeviceAvailability } from '../gateway/deviceAvailability.ts';
-import { ConnectionPoller } from '../gateway/poller.ts';
+import { ConnectionPoller } from '../gateway/protocols/modbus/poller.ts';
 import { waitFor } from './helpers/wait.ts';
 import { freePort } from './servers/process.ts';
 

@@ -7,6 +7,7 @@ import type { CommandResult } from '../core/commands.ts';
 import type { Reading } from '../core/telemetry.ts';
 import { createCommandHandler } from '../gateway/commandHandler.ts';
 import { DeviceAvailability } from '../gateway/deviceAvailability.ts';
+import { subscriberSession } from '../gateway/protocols/opcua/driver.ts';
 import { connection, log, PROFILE, subscriber, uaServer, variant } from './helpers/opcua.ts';
 import { waitFor } from './helpers/wait.ts';
 
@@ -82,7 +83,7 @@ describe('gateway OPC UA acquisition', () => {
     const sub = subscriber(connection(server.port, ['b1.ahu-1']), () => {});
     const handle = createCommandHandler({
       gatewayId: 'gw',
-      connections: () => ({ pollers: [], subscribers: [sub] }),
+      sessions: () => [subscriberSession(sub, log)],
       clock: new ManualClock(0),
       log,
       publish: async (r) => {

@@ -6,7 +6,7 @@ import { createLogger } from '../core/log.ts';
 import type { Reading } from '../core/telemetry.ts';
 import { startSims } from '../device-sims/main.ts';
 import { loadScenario } from '../device-sims/scenario/load.ts';
-import { ConnectionPoller } from '../gateway/poller.ts';
+import { ConnectionPoller } from '../gateway/protocols/modbus/poller.ts';
 import { writeTestSite } from './helpers/site.ts';
 import { waitFor } from './helpers/wait.ts';
 import { freePort } from './servers/process.ts';

@@ -9,7 +9,7 @@ import type { Reading } from '../core/telemetry.ts';
 import { startSims } from '../device-sims/main.ts';
 import { defaultScenarioFile, loadScenario } from '../device-sims/scenario/load.ts';
 import type { ServedValue } from '../device-sims/servers/registerImage.ts';
-import { ConnectionPoller } from '../gateway/poller.ts';
+import { ConnectionPoller } from '../gateway/protocols/modbus/poller.ts';
 import { waitFor } from './helpers/wait.ts';
 import { requireBinary } from './servers/process.ts';
 

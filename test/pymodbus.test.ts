@@ -7,7 +7,7 @@ import { createLogger } from '../core/log.ts';
 import { loadProfile } from '../core/profiles/loadProfile.ts';
 import type { DeviceProfile } from '../core/profiles/profileSchema.ts';
 import type { Reading } from '../core/telemetry.ts';
-import { ConnectionPoller } from '../gateway/poller.ts';
+import { ConnectionPoller } from '../gateway/protocols/modbus/poller.ts';
 import { waitFor } from './helpers/wait.ts';
 import { canConnect, freePort, stopProcess } from './servers/process.ts';
 

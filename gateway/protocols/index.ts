@@ -1,43 +1,25 @@
+import { JnError } from '../../core/errors.ts';
+import { connectionProtocols, type ProtocolName, protocolOf } from '../../core/protocols/index.ts';
 import type { ProtocolDriver } from './driver.ts';
-import { defaultInterFrameGapMs, ModbusClient } from './modbus/client.ts';
 
-/** The protocol registry: one line per protocol the gateway speaks. */
-export const drivers: Record<string, ProtocolDriver> = {
-  modbus_tcp: {
-    protocol: 'modbus_tcp',
-    folder: 'modbus',
-    kind: 'poll',
-    connect: (c) => {
-      if (c.protocol !== 'modbus_tcp') throw new Error(`modbus_tcp driver given a ${c.protocol} connection`);
-      return new ModbusClient({ line: { kind: 'tcp', host: c.host, port: c.port }, timeoutMs: c.timeout });
-    },
-  },
-  modbus_rtu: {
-    protocol: 'modbus_rtu',
-    folder: 'modbus',
-    kind: 'poll',
-    connect: (c) => {
-      if (c.protocol !== 'modbus_rtu') throw new Error(`modbus_rtu driver given a ${c.protocol} connection`);
-      const line = {
-        kind: 'rtu' as const,
-        path: c.path,
-        baudRate: c.baud,
-        parity: c.parity,
-        stopBits: c.stop_bits,
-      };
-      return new ModbusClient({
-        line,
-        timeoutMs: c.timeout,
-        interFrameGapMs: c.inter_frame_gap ?? defaultInterFrameGapMs(c.baud),
-      });
-    },
-  },
-  opcua: { protocol: 'opcua', folder: 'opcua', kind: 'subscribe' },
+/**
+ * The gateway's protocol registry: one line per protocol, naming the folder whose `driver.ts`
+ * implements it. Keyed by core's protocol names (core/protocols/index.ts), so a protocol core
+ * knows and the gateway does not is a type error. Drivers load when a connection needs them:
+ * node-opcua takes seconds to load, and only gateways with an OPC UA connection pay for it.
+ */
+export const drivers: Record<ProtocolName, () => Promise<{ driver: ProtocolDriver }>> = {
+  modbus: () => import('./modbus/driver.ts'),
+  opcua: () => import('./opcua/driver.ts'),
 };
 
-export function driverFor(protocol: string): ProtocolDriver {
-  const driver = drivers[protocol];
-  if (!driver)
-    throw new Error(`no driver for protocol "${protocol}"; registered: ${Object.keys(drivers).join(', ')}`);
-  return driver;
+/** The driver of a connection's `protocol:` value (`modbus_rtu` → the modbus folder's). */
+export async function driverFor(connectionProtocol: string): Promise<ProtocolDriver> {
+  const name = protocolOf(connectionProtocol)?.name;
+  if (name === undefined)
+    throw new JnError(
+      'protocol_unknown',
+      `no driver for protocol "${connectionProtocol}"; protocols are: ${connectionProtocols().join(', ')}`,
+    );
+  return (await drivers[name]()).driver;
 }

@@ -10,7 +10,7 @@ import { type ConnectionProblem, staleAfterSchema, stalePointsSchema } from '../
 export const modbusDeviceSchema = z
   .object({
     id: slugSchema.describe('Device id, unique in the site; becomes the `device` tag'),
-    name: z.string().optional(),
+    name: z.string().optional().describe('Human label shown in the console, e.g. 一至三层 办公区 空调'),
     profile: z
       .string()
       .min(1)
@@ -61,7 +61,13 @@ export const modbusTcpConnectionSchema = z
     id: slugSchema,
     protocol: z.literal('modbus_tcp'),
     host: z.string().min(1).describe('IP address or host name of the Modbus TCP server or RS-485 gateway'),
-    port: z.number().int().min(1).max(65535).default(502),
+    port: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .default(502)
+      .describe('TCP port of the Modbus server (502 is the registered Modbus port)'),
     timeout: durationSchema.prefault('1s').describe('Reply timeout per request'),
     devices: z.array(modbusDeviceSchema).min(1),
   })

@@ -10,7 +10,7 @@ import { staleAfterSchema, stalePointsSchema } from '../common.ts';
 export const opcuaDeviceSchema = z
   .object({
     id: slugSchema.describe('Device id, unique in the site; becomes the `device` tag'),
-    name: z.string().optional(),
+    name: z.string().optional().describe('Human label shown in the console, e.g. 一至三层 办公区 空调'),
     profile: z
       .string()
       .min(1)

@@ -1,4 +1,5 @@
 import ModbusRTU from 'modbus-serial';
+import type { ModbusConnection } from '../../../core/config/siteSchema.ts';
 import { JnError } from '../../../core/errors.ts';
 import type { PlannedRead } from './plan.ts';
 
@@ -139,4 +140,22 @@ export class ModbusClient {
     this.client = undefined;
     if (c?.isOpen) c.close(() => {});
   }
+}
+
+/** The client of a site file's Modbus connection: TCP to host:port, or RTU on its serial line. */
+export function clientFor(c: ModbusConnection): ModbusClient {
+  if (c.protocol === 'modbus_tcp')
+    return new ModbusClient({ line: { kind: 'tcp', host: c.host, port: c.port }, timeoutMs: c.timeout });
+  const line = {
+    kind: 'rtu' as const,
+    path: c.path,
+    baudRate: c.baud,
+    parity: c.parity,
+    stopBits: c.stop_bits,
+  };
+  return new ModbusClient({
+    line,
+    timeoutMs: c.timeout,
+    interFrameGapMs: c.inter_frame_gap ?? defaultInterFrameGapMs(c.baud),
+  });
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Command } from '../core/commands.ts';
-import { loadProfile } from '../core/profiles/loadProfile.ts';
-import type { ModbusProfile } from '../core/profiles/profileSchema.ts';
+import type { Command } from '../../../core/commands.ts';
+import { loadProfile } from '../../../core/profiles/loadProfile.ts';
+import type { ModbusProfile } from '../../../core/profiles/profileSchema.ts';
 import { validateCommand } from './commands.ts';
 
 function profile(ref: string): ModbusProfile {

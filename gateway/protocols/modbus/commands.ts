@@ -1,7 +1,8 @@
-import { encodeRegisters, type RegisterType, registerCount } from '../core/codec/registers.ts';
-import type { Command } from '../core/commands.ts';
-import type { ModbusPoint, ModbusProfile, OpcuaPoint, OpcuaProfile } from '../core/profiles/profileSchema.ts';
-import type { WriteTarget } from './protocols/modbus/client.ts';
+import { encodeRegisters, type RegisterType, registerCount } from '../../../core/codec/registers.ts';
+import type { Command } from '../../../core/commands.ts';
+import type { ModbusPoint, ModbusProfile } from '../../../core/profiles/profileSchema.ts';
+import { commonViolation } from '../../commandChecks.ts';
+import type { WriteTarget } from './client.ts';
 
 const integerRange: Partial<Record<RegisterType, [number, number]>> = {
   int16: [-32768, 32767],
@@ -21,7 +22,7 @@ export type Validated = { ok: true; point: ModbusPoint; target: WriteTarget } | 
  */
 export function validateCommand(cmd: Command, profile: ModbusProfile, profileRef: string): Validated {
   const point = profile.points.find((p) => p.id === cmd.point);
-  const common = checkCommon(cmd, point, profileRef);
+  const common = commonViolation(cmd, point, profileRef);
   if (common !== undefined || !point) return { ok: false, reason: common ?? 'no such point' };
   const unit = point.unit ? ` ${point.unit}` : '';
   const address = point.address - profile.defaults.address_base;
@@ -55,50 +56,4 @@ export function validateCommand(cmd: Command, profile: ModbusProfile, profileRef
   if (words.length !== registerCount(type, point.length))
     return { ok: false, reason: `cannot encode ${cmd.value} as ${type}` };
   return { ok: true, point, target: { table: 'holding_register', address, words } };
-}
-
-/** The checks every write passes whatever the protocol: the point exists, is writable, within range. */
-function checkCommon(
-  cmd: Command,
-  point:
-    | { access: string; min?: number | undefined; max?: number | undefined; unit?: string | undefined }
-    | undefined,
-  profileRef: string,
-): string | undefined {
-  if (!point) return `device "${cmd.device}" (profile ${profileRef}) has no point "${cmd.point}"`;
-  const unit = point.unit ? ` ${point.unit}` : '';
-  if (point.access !== 'read_write') return `point "${cmd.point}" of device "${cmd.device}" is read-only`;
-  if (point.min !== undefined && cmd.value < point.min)
-    return `${cmd.value}${unit} is below the minimum ${point.min}${unit} of "${cmd.point}" (profile ${profileRef})`;
-  if (point.max !== undefined && cmd.value > point.max)
-    return `${cmd.value}${unit} is above the maximum ${point.max}${unit} of "${cmd.point}" (profile ${profileRef})`;
-  return undefined;
-}
-
-/**
- * Checks a command to an OPC UA point against its node map: writable, within range, and a value
- * its data type can carry (0/1 for Boolean, an integer for Int32, an index of `values` for a
- * String enumeration).
- */
-export function validateOpcuaCommand(
-  cmd: Command,
-  profile: OpcuaProfile,
-  profileRef: string,
-): { ok: true; point: OpcuaPoint } | { ok: false; reason: string } {
-  const point = profile.points.find((p) => p.id === cmd.point);
-  const common = checkCommon(cmd, point, profileRef);
-  if (common !== undefined || !point) return { ok: false, reason: common ?? 'no such point' };
-  if (point.data_type === 'Boolean' && cmd.value !== 0 && cmd.value !== 1)
-    return { ok: false, reason: `"${cmd.point}" is on/off: write 0 or 1, not ${cmd.value}` };
-  if (point.data_type === 'Int32' && !Number.isInteger(cmd.value))
-    return { ok: false, reason: `"${cmd.point}" takes whole numbers, not ${cmd.value}` };
-  if (point.data_type === 'String') {
-    const values = point.values ?? [];
-    if (!Number.isInteger(cmd.value) || cmd.value < 0 || cmd.value >= values.length)
-      return {
-        ok: false,
-        reason: `"${cmd.point}" takes one of ${values.map((v, i) => `${i} (${v})`).join(', ')}, not ${cmd.value}`,
-      };
-  }
-  return { ok: true, point };
 }

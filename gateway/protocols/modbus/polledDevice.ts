@@ -1,7 +1,7 @@
-import type { DeviceConfig } from '../core/config/siteSchema.ts';
-import type { ModbusProfile } from '../core/profiles/profileSchema.ts';
-import { MAX_REGISTERS, type PlannedRead, type PlanOptions, planReads } from './protocols/modbus/plan.ts';
-import { StaleTracker } from './stale.ts';
+import type { DeviceConfig } from '../../../core/config/siteSchema.ts';
+import type { ModbusProfile } from '../../../core/profiles/profileSchema.ts';
+import { StaleTracker } from '../../stale.ts';
+import { MAX_REGISTERS, type PlannedRead, type PlanOptions, planReads } from './plan.ts';
 
 export interface DeviceCounters {
   requests: number;

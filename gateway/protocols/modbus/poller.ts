@@ -1,12 +1,17 @@
-import type { Clock } from '../core/clock.ts';
-import type { Command, CommandResult } from '../core/commands.ts';
-import type { ModbusConnection } from '../core/config/siteSchema.ts';
-import { errorText, JnError } from '../core/errors.ts';
-import type { Logger } from '../core/log.ts';
-import type { DeviceProfile, ModbusPoint, ModbusProfile } from '../core/profiles/profileSchema.ts';
-import type { Reading } from '../core/telemetry.ts';
-import type { AvailabilitySink } from './deviceAvailability.ts';
-import type { GatewayMetrics } from './metrics.ts';
+import type { Clock } from '../../../core/clock.ts';
+import type { Command, CommandResult } from '../../../core/commands.ts';
+import type { ModbusConnection } from '../../../core/config/siteSchema.ts';
+import { errorText, JnError } from '../../../core/errors.ts';
+import type { Logger } from '../../../core/log.ts';
+import type { DeviceProfile, ModbusPoint, ModbusProfile } from '../../../core/profiles/profileSchema.ts';
+import type { Reading } from '../../../core/telemetry.ts';
+import type { AvailabilitySink } from '../../deviceAvailability.ts';
+import type { GatewayMetrics } from '../../metrics.ts';
+import { badReading, readingOf } from '../../readings.ts';
+import { retryDelay } from '../../retry.ts';
+import { clientFor, type ModbusClient, type WriteTarget } from './client.ts';
+import { decodePlanned, decodePoint } from './decode.ts';
+import { type PlannedRead, planReads } from './plan.ts';
 import {
   type DeviceCounters,
   type PollClass,
@@ -15,13 +20,6 @@ import {
   requestKey,
   watches,
 } from './polledDevice.ts';
-import type { FieldConnection } from './protocols/driver.ts';
-import { driverFor } from './protocols/index.ts';
-import type { WriteTarget } from './protocols/modbus/client.ts';
-import { decodePlanned, decodePoint } from './protocols/modbus/decode.ts';
-import { type PlannedRead, planReads } from './protocols/modbus/plan.ts';
-import { badReading, readingOf } from './readings.ts';
-import { retryDelay } from './retry.ts';
 
 export { type DeviceCounters, planOptions } from './polledDevice.ts';
 
@@ -31,12 +29,12 @@ function noAnswer(err: unknown): boolean {
 }
 
 /**
- * Polls the devices of one Modbus TCP connection, one request at a time, each device at its own
+ * Polls the devices of one Modbus connection (TCP, or one RS-485 bus), one request at a time, each device at its own
  * interval, and hands every cycle's readings to `emit`. A failed request yields bad-quality
  * readings with the reason, so a dead device is visible rather than silent.
  */
 export class ConnectionPoller {
-  private readonly client: FieldConnection;
+  private readonly client: ModbusClient;
   private readonly devices: PolledDevice[];
   private running = false;
   private timer: NodeJS.Timeout | undefined;
@@ -65,9 +63,7 @@ export class ConnectionPoller {
     },
   ) {
     const conn = ctx.connection;
-    const driver = driverFor(conn.protocol);
-    if (driver.kind !== 'poll') throw new Error(`protocol ${conn.protocol} is not polled`);
-    this.client = driver.connect(conn);
+    this.client = clientFor(conn);
     this.devices = conn.devices.flatMap((config) => {
       const profile = ctx.profiles.get(config.profile);
       // loadSite rejects a non-Modbus profile on a Modbus connection; this only narrows the type.

@@ -3,7 +3,7 @@ import type { OpcuaConnection } from '../../../core/config/siteSchema.ts';
 import type { Logger } from '../../../core/log.ts';
 import type { DeviceProfile, OpcuaPoint } from '../../../core/profiles/profileSchema.ts';
 import type { Reading } from '../../../core/telemetry.ts';
-import type { DeviceAvailability } from '../../deviceAvailability.ts';
+import type { AvailabilitySink } from '../../deviceAvailability.ts';
 import { StaleTracker } from '../../stale.ts';
 
 /** What an OpcuaSubscriber is given. */
@@ -16,7 +16,7 @@ export interface SubscriberContext {
   /** PKI folder when the connection names none: own certificate, trusted/ and rejected/ server certificates. */
   pkiDir: string;
   /** Where each device's online/offline state is reported (optional). */
-  availability?: DeviceAvailability;
+  availability?: AvailabilitySink;
 }
 
 /**

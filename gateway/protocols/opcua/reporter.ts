@@ -2,7 +2,7 @@ import type { Clock } from '../../../core/clock.ts';
 import type { Logger } from '../../../core/log.ts';
 import type { OpcuaPoint } from '../../../core/profiles/profileSchema.ts';
 import type { Reading } from '../../../core/telemetry.ts';
-import type { DeviceAvailability } from '../../deviceAvailability.ts';
+import type { AvailabilitySink } from '../../deviceAvailability.ts';
 import { badReading } from '../../readings.ts';
 import type { Target } from './items.ts';
 
@@ -30,7 +30,7 @@ export class PointReporter {
       clock: Clock;
       log: Logger;
       emit: (readings: Reading[]) => void;
-      availability: DeviceAvailability | undefined;
+      availability: AvailabilitySink | undefined;
       /** How often bad readings are repeated during an outage, ms. */
       repeatEvery: number;
     },
