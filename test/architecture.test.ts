@@ -1,6 +1,13 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildImportGraph, cycles, forbiddenEdges, type Graph, services } from './architecture.ts';
+import {
+  buildImportGraph,
+  crossProtocolEdges,
+  cycles,
+  forbiddenEdges,
+  type Graph,
+  services,
+} from './architecture.ts';
 
 describe('architecture', () => {
   const graph = buildImportGraph('.');
@@ -12,6 +19,21 @@ describe('architecture', () => {
 
   it('keeps dependencies one way: services import only core/, core/ imports no service', () => {
     expect(forbiddenEdges(graph)).toEqual([]);
+  });
+
+  it('keeps each protocol folder independent of the others', () => {
+    expect(crossProtocolEdges(graph)).toEqual([]);
+    const bad: Graph = new Map([
+      [
+        'gateway/protocols/bacnet/driver.ts',
+        ['gateway/protocols/modbus/plan.ts', 'gateway/protocols/driver.ts'],
+      ],
+      ['core/protocols/bacnet/profile.ts', ['core/protocols/common.ts', 'core/protocols/opcua/profile.ts']],
+    ]);
+    expect(crossProtocolEdges(bad)).toEqual([
+      'gateway/protocols/bacnet/driver.ts imports gateway/protocols/modbus/plan.ts: protocol bacnet may not depend on protocol modbus',
+      'core/protocols/bacnet/profile.ts imports core/protocols/opcua/profile.ts: protocol bacnet may not depend on protocol opcua',
+    ]);
   });
 
   it('has no import cycle', () => {

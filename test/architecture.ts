@@ -49,6 +49,31 @@ export function forbiddenEdges(graph: Graph): string[] {
   return problems;
 }
 
+/** The protocol folder a file is in (`gateway/protocols/modbus/poller.ts` → modbus), if any. */
+function protocolFolder(file: string): string | undefined {
+  const parts = file.split('/');
+  const at = parts.indexOf('protocols');
+  return at >= 0 && parts.length > at + 2 ? parts[at + 1] : undefined;
+}
+
+/**
+ * Edges from one protocol's folder into another's (in core/ or gateway/): each protocol stands
+ * alone, so adding or removing one touches its folders and the registry lines only.
+ */
+export function crossProtocolEdges(graph: Graph): string[] {
+  const problems: string[] = [];
+  for (const [from, tos] of graph) {
+    const a = protocolFolder(from);
+    if (a === undefined) continue;
+    for (const to of tos) {
+      const b = protocolFolder(to);
+      if (b !== undefined && b !== a)
+        problems.push(`${from} imports ${to}: protocol ${a} may not depend on protocol ${b}`);
+    }
+  }
+  return problems;
+}
+
 /** Import cycles, each as the list of files around it. */
 export function cycles(graph: Graph): string[][] {
   const found: string[][] = [];
