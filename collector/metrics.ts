@@ -1,8 +1,8 @@
-import { Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { CollectorCounters } from './counters.ts';
 import type { SilentGateway } from './silence.ts';
 
-/** Counters of the collector exported as `jieneng_collector_<name>` (monotonic totals, as gauges read at scrape time). */
+/** Counters of the collector exported as `jieneng_collector_<name>_total`, read from it at scrape time. */
 const exported: { key: keyof CollectorCounters; help: string }[] = [
   { key: 'batches', help: 'Telemetry batches stored' },
   { key: 'readings_stored', help: 'Readings stored' },
@@ -30,12 +30,14 @@ export function collectorMetrics(
   const registry = new Registry();
   const registers = [registry];
   for (const { key, help } of exported)
-    new Gauge({
+    new Counter({
       name: `jieneng_collector_${key}_total`,
       help,
       registers,
       collect() {
-        this.set(Number(read().counters[key] ?? 0));
+        // The collector's own count is the truth: the metric follows it (it restarts with the process).
+        this.reset();
+        this.inc(Number(read().counters[key] ?? 0));
       },
     });
   new Gauge({
