@@ -19,52 +19,6 @@ export interface SubscriberContext {
   availability?: AvailabilitySink;
 }
 
-/**
- * What one OPC UA connection reports in health (`gateway.status().detail.opcua.<connection>`).
- * Every count describes the server as it is now, not as it was at start-up.
- */
-export interface OpcuaCounters {
-  mode: 'subscription' | 'polling';
-  /**
-   * connecting (first connection), subscribed / polling (values flow), reconnecting (the connection
-   * is down; node-opcua retries it), resubscribing (connected again, the items being re-created),
-   * stopped.
-   */
-  state: 'connecting' | 'subscribed' | 'polling' | 'reconnecting' | 'resubscribing' | 'stopped';
-  notifications: number;
-  sessions_created: number;
-  /** Monitored items the server holds for this connection now (0 while disconnected). */
-  monitored_items: number;
-  /** Points whose node could not be found or monitored (each published as a bad reading naming the node). */
-  failed_items: number;
-  /** CreateMonitoredItems calls made, each within the server's MaxMonitoredItemsPerCall. */
-  create_calls: number;
-  /** Read calls made in polling mode, each within the server's MaxNodesPerRead. */
-  read_calls: number;
-  /** Successful re-creations of the subscription (or of the node list in polling mode) after a reconnect. */
-  resubscriptions: number;
-  /** Re-creation attempts that failed (each logged, then retried with backoff). */
-  resubscribe_failures: number;
-  last_resubscribed?: string;
-  operation_limits?: { max_nodes_per_read: number; max_monitored_items_per_call: number };
-  last_error?: string;
-}
-
-export function initialCounters(mode: OpcuaCounters['mode']): OpcuaCounters {
-  return {
-    mode,
-    state: 'connecting',
-    notifications: 0,
-    sessions_created: 0,
-    monitored_items: 0,
-    failed_items: 0,
-    create_calls: 0,
-    read_calls: 0,
-    resubscriptions: 0,
-    resubscribe_failures: 0,
-  };
-}
-
 /** One profile point of one device, with its node once resolved on the current session. */
 export interface Item {
   device: string;

@@ -3,15 +3,8 @@ import type { Command, CommandResult } from '../../../core/commands.ts';
 import { errorText } from '../../../core/errors.ts';
 import type { OpcuaPoint, OpcuaProfile } from '../../../core/profiles/profileSchema.ts';
 import { build } from './establish.ts';
-import {
-  bounded,
-  type Item,
-  initialCounters,
-  type OpcuaCounters,
-  type SubscriberContext,
-  type Target,
-  targetsOf,
-} from './items.ts';
+import { initialCounters, noteEstablished, type OpcuaCounters } from './health.ts';
+import { bounded, type Item, type SubscriberContext, type Target, targetsOf } from './items.ts';
 import { createSubscription, onLost } from './monitor.ts';
 import { PollLoop, readAll } from './polling.ts';
 import { PointReporter } from './reporter.ts';
@@ -20,7 +13,8 @@ import { watchStale } from './staleWatch.ts';
 import { decodeValue } from './values.ts';
 import { writeCommand } from './writes.ts';
 
-export type { OpcuaCounters, SubscriberContext } from './items.ts';
+export type { OpcuaCounters } from './health.ts';
+export type { SubscriberContext } from './items.ts';
 export { variantFor } from './values.ts';
 
 /** First wait before a failed re-creation is tried again; it doubles up to RETRY_MAX_MS. */
@@ -259,24 +253,14 @@ export class OpcuaSubscriber {
   }
 
   private endOutage(why: string): void {
-    const outage = this.report.end();
-    if (why === 'start') {
-      this.ctx.log.info(this.counters.mode === 'subscription' ? 'opcua subscribed' : 'opcua polling', {
-        endpoint: this.endpoint,
-        monitored_items: this.counters.monitored_items,
-        nodes: this.items.length,
-      });
-      return;
-    }
-    this.counters.resubscriptions++;
-    this.counters.last_resubscribed = new Date(this.ctx.clock.now()).toISOString();
-    this.ctx.log.info('opcua subscription re-created', {
+    noteEstablished({
+      counters: this.counters,
+      log: this.ctx.log,
       endpoint: this.endpoint,
-      mode: this.counters.mode,
-      monitored_items: this.counters.monitored_items,
       nodes: this.items.length,
-      resubscriptions: this.counters.resubscriptions,
-      ...(outage ? { after: outage.reason } : {}),
+      why,
+      now: this.ctx.clock.now(),
+      outage: this.report.end(),
     });
   }
 
