@@ -5,6 +5,7 @@ import { type Command, commandResultSchema } from '../core/commands.ts';
 import type { LoadedSite } from '../core/config/loadSite.ts';
 import { errorText } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import { OutageLog } from '../core/outageLog.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import { telemetryBatchSchema } from '../core/telemetry.ts';
 import { topics } from '../core/topics.ts';
@@ -161,7 +162,15 @@ export async function startControl(ctx: {
       // The collector reports malformed telemetry; control only skips it.
     }
   });
-  client.on('error', (err) => log.warn('mqtt error', { error: err.message }));
+  // One line when the broker goes away and one when it is back, not one per reconnect attempt.
+  const outage = new OutageLog({
+    log,
+    what: 'mqtt broker',
+    meanwhile: 'commands cannot reach the gateways until it returns; failed writes are retried',
+  });
+  client.on('error', (err) => outage.fail(err.message));
+  client.on('offline', () => outage.fail('connection lost'));
+  client.on('connect', () => outage.ok());
   await client.subscribeAsync(
     gateways.flatMap((g) => [topics.telemetry(g), topics.commandResult(g)]),
     { qos: 1 },
