@@ -1,4 +1,5 @@
 import type { LoadedSite } from '../config/loadedSite.ts';
+import { isBinaryPoint } from '../protocols/index.ts';
 import type { ControlConfig, PointSettings } from './schema.ts';
 
 /** A writable field point as control sees it: where it lives, its limits and its settings. */
@@ -33,7 +34,7 @@ export function controlPoints(site: LoadedSite): Map<string, ControlPoint> {
     const groups = control.groups.filter((g) => g.devices.includes(deviceId)).map((g) => g.id);
     for (const p of profile.points) {
       if (p.access !== 'read_write') continue;
-      const binary = 'data_type' in p ? p.data_type === 'Boolean' : p.type === 'bit';
+      const binary = isBinaryPoint(profile, p);
       const settings: Partial<PointSettings> = {};
       for (const s of control.points)
         if (s.point === p.id && groups.includes(s.group)) Object.assign(settings, s);

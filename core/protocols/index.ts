@@ -1,7 +1,36 @@
 import { z } from 'zod';
-import type { ConnectionProblem } from './common.ts';
+import type { ConnectionProblem, PointRole } from './common.ts';
 import { modbus } from './modbus/index.ts';
 import { opcua } from './opcua/index.ts';
+
+/**
+ * What every protocol's profile point has, whatever else it carries: the services (control, the
+ * API, reports) read these and nothing protocol-specific.
+ */
+export interface CommonPoint {
+  id: string;
+  name: string;
+  unit?: string | undefined;
+  access: 'read' | 'read_write';
+  role: PointRole;
+  min?: number | undefined;
+  max?: number | undefined;
+}
+
+/** One protocol as the registry takes it (`<name>/index.ts`). */
+interface ProtocolEntry {
+  /** The folder name here and under gateway/protocols/; the `protocol:` of its profiles. */
+  name: string;
+  /** Its `gateways[].connections[]` schemas, one per connection `protocol:` value. */
+  connections: readonly z.ZodObject<{ protocol: z.ZodLiteral<string>; devices: z.ZodArray<z.ZodObject> }>[];
+  profile: z.ZodType<{ protocol: string; points: CommonPoint[] }>;
+  /** Device keys that list points of the device's profile (each must exist there). */
+  pointLists: readonly string[];
+  /** Checks of one connection that need no I/O (the argument is that protocol's connection). */
+  checkConnection: ((connection: never) => ConnectionProblem[]) | undefined;
+  /** Whether a point of its profiles is on/off, 0/1 (the argument is that protocol's point). */
+  binaryPoint: (point: never) => boolean;
+}
 
 /**
  * The protocol registry of core: one line per protocol. Each protocol is a folder here (its
@@ -11,7 +40,7 @@ import { opcua } from './opcua/index.ts';
  * this list, so core never branches on a protocol's name. `registry.test.ts` checks the list
  * against the folders.
  */
-export const protocols = [modbus, opcua] as const;
+export const protocols = [modbus, opcua] as const satisfies readonly ProtocolEntry[];
 
 type Protocol = (typeof protocols)[number];
 /** A protocol family: `modbus`, `opcua` (a folder name, and a profile's `protocol:`). */
@@ -55,4 +84,13 @@ export function connectionProblems(connection: ConnectionConfig): ConnectionProb
 /** Device keys of a connection that list points of the device's profile (slow_points, stale_points). */
 export function pointListsOf(connectionProtocol: string): readonly string[] {
   return protocolOf(connectionProtocol)?.pointLists ?? [];
+}
+
+/** Whether a profile point is on/off (0/1): a Modbus coil, an OPC UA Boolean — as its protocol says. */
+export function isBinaryPoint(profile: DeviceProfile, point: DeviceProfile['points'][number]): boolean {
+  const binary = protocols.find((p) => p.name === profile.protocol)?.binaryPoint as
+    | ((p: DeviceProfile['points'][number]) => boolean)
+    | undefined;
+  // The profile was parsed by this protocol's schema, so its points are this protocol's points.
+  return binary?.(point) ?? false;
 }

@@ -25,8 +25,8 @@ describe('protocol registry', () => {
       const driver = await driverFor(option.shape.protocol.value);
       expect(typeof driver.open, option.shape.protocol.value).toBe('function');
     }
-    await expect(driverFor('bacnet_ip')).rejects.toThrow(
-      'no driver for protocol "bacnet_ip"; protocols are: modbus_tcp, modbus_rtu, opcua',
+    await expect(driverFor('no_such_protocol')).rejects.toThrow(
+      'no driver for protocol "no_such_protocol"; protocols are: modbus_tcp, modbus_rtu, opcua',
     );
   });
 

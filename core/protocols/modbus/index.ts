@@ -1,5 +1,5 @@
 import { checkModbusConnection, modbusRtuConnectionSchema, modbusTcpConnectionSchema } from './connection.ts';
-import { modbusProfileSchema } from './profile.ts';
+import { type ModbusPoint, modbusProfileSchema } from './profile.ts';
 
 /** Modbus TCP and RTU: what core knows of the protocol (its gateway side is gateway/protocols/modbus/). */
 export const modbus = {
@@ -9,4 +9,6 @@ export const modbus = {
   /** Device keys listing points of the device's profile (each must exist there). */
   pointLists: ['slow_points', 'stale_points'],
   checkConnection: checkModbusConnection,
+  /** On/off (0/1): coils and discrete inputs. */
+  binaryPoint: (point: ModbusPoint) => point.type === 'bit',
 } as const;

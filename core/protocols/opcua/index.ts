@@ -1,5 +1,5 @@
 import { opcuaConnectionSchema } from './connection.ts';
-import { opcuaProfileSchema } from './profile.ts';
+import { type OpcuaPoint, opcuaProfileSchema } from './profile.ts';
 
 /** OPC UA: what core knows of the protocol (its gateway side is gateway/protocols/opcua/). */
 export const opcua = {
@@ -9,4 +9,6 @@ export const opcua = {
   /** Device keys listing points of the device's profile (each must exist there). */
   pointLists: ['stale_points'],
   checkConnection: undefined,
+  /** On/off (0/1): Boolean variables. */
+  binaryPoint: (point: OpcuaPoint) => point.data_type === 'Boolean',
 } as const;
