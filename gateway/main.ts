@@ -128,12 +128,13 @@ export async function startGateway(ctx: {
       metrics,
       dataDir: ctx.dataDir,
     };
-    const drivers = await Promise.all(gw.connections.map((c) => driverFor(c.protocol)));
-    running = gw.connections.map((connection, i) => {
-      const driver = drivers[i];
-      if (!driver) throw new Error(`no driver loaded for connection "${connection.id}"`);
-      return { connection, session: driver.open(connection, shared) };
-    });
+    // Every session is opened (checked, no I/O) before any starts: a connection that cannot run stops the start.
+    running = await Promise.all(
+      gw.connections.map(async (connection) => {
+        const driver = await driverFor(connection.protocol);
+        return { connection, session: driver.open(connection, shared) };
+      }),
+    );
     for (const r of running) r.session.start();
   };
   const stopConnections = async () => {
