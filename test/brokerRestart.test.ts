@@ -194,6 +194,11 @@ describe('broker restarts with a persistent session and the default share group'
       '--data-dir',
       collectorDir,
     ]);
+    // Subscribed before the gateway publishes: then what the tap sees reached the collector too,
+    // and what the tap never saw is exactly what the spool dropped.
+    await waitFor('the collector to subscribe', () => collector.stderr().includes('collector started'), {
+      seen: () => collector.stderr(),
+    });
     const gateway = spawnCli([
       'gateway',
       '--config',
