@@ -164,15 +164,21 @@ export async function startGateway(ctx: {
   return {
     id: config.id,
     metrics: metrics.registry,
-    status: () => ({
-      state: publisher.connected() ? 'running' : 'degraded',
-      detail: {
-        mqtt_connected: publisher.connected(),
-        batches_published: publisher.published,
-        spool: publisher.spoolStats(),
-        ...sessionDetail(running, availability.snapshot()),
-      },
-    }),
+    status: () => {
+      const devices = availability.snapshot();
+      // A device the gateway cannot hear is a degraded gateway: health must not say ok meanwhile.
+      const offline = Object.keys(devices).filter((id) => devices[id]?.state === 'offline');
+      return {
+        state: publisher.connected() && offline.length === 0 ? 'running' : 'degraded',
+        detail: {
+          mqtt_connected: publisher.connected(),
+          offline_devices: offline,
+          batches_published: publisher.published,
+          spool: publisher.spoolStats(),
+          ...sessionDetail(running, devices),
+        },
+      };
+    },
     reload: async (site) => {
       const next = gatewayConfig(site, config.id);
       await stopConnections();

@@ -144,6 +144,8 @@ describe('a Modbus meter down for 2 minutes, twice', () => {
           const rows = await latest();
           return rows.every((r) => r.availability?.state === 'offline') && (await upGauge()) === '0';
         });
+        // Health says so too: the gateway is degraded and names the device.
+        expect(gateway.status()).toMatchObject({ state: 'degraded', detail: { offline_devices: [device] } });
         // The outage itself: the one wait here that is a duration, not a condition.
         await new Promise((r) => setTimeout(r, Math.max(0, downAt + outage - Date.now())));
         await meter.start();
@@ -162,6 +164,7 @@ describe('a Modbus meter down for 2 minutes, twice', () => {
           RECOVERY_MS,
         );
         await waitFor('meter-r online again', () => lastSeen() === 'online', { seen: () => seen });
+        expect(gateway.status()).toMatchObject({ state: 'running', detail: { offline_devices: [] } });
       }
 
       // One line when each outage starts (with the reason), one when it ends (with its length).
