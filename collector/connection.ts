@@ -32,6 +32,8 @@ export async function connectTelemetry(ctx: {
   log: Logger;
   /** The broker's outage, shared by all connections: one line when it goes, one when it is back. */
   outage: OutageLog;
+  /** Called on every reconnect (not the first connect). */
+  onReconnect?: () => void;
 }): Promise<TelemetryConnection> {
   const { log } = ctx;
   const client: MqttClient = mqtt.connect(ctx.url, {
@@ -96,6 +98,7 @@ export async function connectTelemetry(ctx: {
   client.on('connect', (connack) => {
     ctx.outage.ok();
     if (subscribes === 0) return; // the first connect subscribes below, once the handlers are set
+    ctx.onReconnect?.();
     log.info('mqtt reconnected; subscribing again', {
       client_id: ctx.clientId,
       session_present: connack.sessionPresent,

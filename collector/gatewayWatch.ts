@@ -31,6 +31,8 @@ export class GatewayWatch {
       /** How long a progress mark waits for confirmations still on their way (default 10 s). */
       graceMs?: number;
       onSilent: (gateway: string) => void;
+      /** True while the store is down: no silence is judged then. */
+      busy?: () => boolean;
       onLost: (lost: LostBatches) => void;
     },
   ) {
@@ -41,12 +43,18 @@ export class GatewayWatch {
       minBatches: ctx.shared ? 10 : 1,
       now: () => Date.now(),
       onSilent: ctx.onSilent,
+      ...(ctx.busy ? { busy: ctx.busy } : {}),
     });
     this.ledger = new GroupLedger(ctx.graceMs ?? 10_000);
   }
 
   static topics(gatewayIds: readonly string[]): string[] {
     return gatewayIds.flatMap((g) => [topics.availability(g), topics.progress(g), topics.stored(g)]);
+  }
+
+  /** The watching connection was away: confirmations of other collectors may have been missed. */
+  reconnected(): void {
+    this.ledger.forgetBaselines();
   }
 
   /** A batch of the gateway was stored by this collector. */

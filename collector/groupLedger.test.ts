@@ -44,4 +44,31 @@ describe('group ledger', () => {
       { gateway: 'gw', epoch: 'e1', missing: [8, 9], cause: 'spool replaced' },
     ]);
   });
+
+  it('takes a confirmation of ten million batches as one range, bounded by what the gateway announced', () => {
+    const ledger = new GroupLedger(0);
+    ledger.progress(mark(100, 100), 0);
+    ledger.check(0);
+    ledger.stored('gw', 'e1', [[1, 1e12]]);
+    ledger.progress(mark(200, 200), 1);
+    expect(ledger.check(1)).toEqual([]);
+  });
+
+  it('judges nothing it may have missed confirmations for: after a reconnect the next mark is a fresh start', () => {
+    const ledger = new GroupLedger(0);
+    ledger.progress(mark(10, 10), 0);
+    ledger.check(0);
+    ledger.forgetBaselines(); // the watching connection was away: other collectors' confirmations are unknown
+    ledger.progress(mark(100, 100), 1);
+    expect(ledger.check(1)).toEqual([]);
+    ledger.progress(mark(110, 110), 2);
+    expect(ledger.check(2)).toEqual([
+      {
+        gateway: 'gw',
+        epoch: 'e1',
+        missing: [101, 102, 103, 104, 105, 106, 107, 108, 109, 110],
+        cause: 'dropped at the source',
+      },
+    ]);
+  });
 });

@@ -1,4 +1,5 @@
 import type { Progress } from '../core/telemetry.ts';
+import { Intervals } from './intervals.ts';
 
 /** Batches of one gateway's spool epoch that never reached the store. */
 export interface LostBatches {
@@ -13,7 +14,9 @@ interface StreamState {
   /** Every seq up to this one is stored or accounted for; undefined until the first mark. */
   upTo: number | undefined;
   /** Seqs stored above `upTo`. */
-  above: Set<number>;
+  above: Intervals;
+  /** Highest seq a progress mark of the stream has announced (bounds what a confirmation may name). */
+  high: number;
 }
 
 interface PendingMark {
@@ -23,6 +26,8 @@ interface PendingMark {
 
 /** The longest list of missing seqs one report names one by one. */
 const MAX_LISTED = 10_000;
+/** How far past the highest announced seq a confirmation may reach (it can overtake its mark). */
+const AHEAD = 10_000;
 
 /**
  * What the collectors of a group have stored, per gateway and spool epoch, learnt from every
@@ -45,7 +50,7 @@ export class GroupLedger {
     const key = `${gateway}@${epoch}`;
     let s = this.streams.get(key);
     if (!s) {
-      s = { upTo: undefined, above: new Set() };
+      s = { upTo: undefined, above: new Intervals(), high: 0 };
       this.streams.set(key, s);
     }
     return s;
@@ -54,14 +59,23 @@ export class GroupLedger {
   /** A collector (this one or another of the group) stored these batches. */
   stored(gateway: string, epoch: string, ranges: readonly (readonly [number, number])[]): void {
     const s = this.stream(gateway, epoch);
-    for (const [from, to] of ranges) {
-      for (let seq = Math.max(from, (s.upTo ?? 0) + 1); seq <= to; seq++) s.above.add(seq);
-    }
+    for (const [from, to] of ranges)
+      s.above.add(Math.max(from, (s.upTo ?? 0) + 1), Math.min(to, s.high + AHEAD));
     this.compact(s);
   }
 
   progress(mark: Progress, now: number): void {
+    const s = this.stream(mark.gateway, mark.epoch);
+    s.high = Math.max(s.high, mark.seq);
     this.pending.push({ at: now, mark });
+  }
+
+  /**
+   * This collector may have missed confirmations (its watching connection was away): what it knew
+   * of each stream is no baseline for judging losses any more; the next mark starts afresh.
+   */
+  forgetBaselines(): void {
+    for (const s of this.streams.values()) s.upTo = undefined;
   }
 
   /** Judges the marks whose grace has passed; returns the batches lost for good, each once. */
@@ -84,7 +98,7 @@ export class GroupLedger {
       if (s.upTo === undefined) {
         // Started here: what the gateway had already been confirmed was stored before we looked.
         s.upTo = confirmed;
-        for (const seq of s.above) if (seq <= confirmed) s.above.delete(seq);
+        s.above.dropUpTo(confirmed);
         this.compact(s);
         continue;
       }
@@ -99,17 +113,18 @@ export class GroupLedger {
   private settle(gateway: string, epoch: string, upTo: number): number[] {
     const s = this.stream(gateway, epoch);
     const from = (s.upTo ?? upTo) + 1;
-    const missing: number[] = [];
-    for (let seq = from; seq <= upTo && missing.length < MAX_LISTED; seq++)
-      if (!s.above.has(seq)) missing.push(seq);
+    const missing = s.above.missing(from, upTo, MAX_LISTED);
     if (upTo > (s.upTo ?? 0)) s.upTo = upTo;
-    for (const seq of s.above) if (seq <= upTo) s.above.delete(seq);
+    s.above.dropUpTo(upTo);
     this.compact(s);
     return missing;
   }
 
   private compact(s: StreamState): void {
     if (s.upTo === undefined) return;
-    while (s.above.delete(s.upTo + 1)) s.upTo++;
+    const end = s.above.runFrom(s.upTo + 1);
+    if (end === undefined) return;
+    s.upTo = end;
+    s.above.dropUpTo(end);
   }
 }

@@ -234,6 +234,9 @@ export async function startCollector(ctx: {
   // for the next flush on whichever connection is up.
   const confirmer = new Confirmer({ client: () => clients.find((c) => c.client.connected)?.client, log });
 
+  /** Batches (stream#seq) being written now: not confirmed before the store has them. */
+  const writing = new Set<string>();
+
   /** Handles one message; resolves true when it may be acknowledged. */
   const handle = async (topic: string, payload: Buffer): Promise<boolean> => {
     if (!topic.endsWith('/telemetry')) {
@@ -248,8 +251,12 @@ export async function startCollector(ctx: {
     noteDropped(got.gateway, got.dropped);
     const stream = got.epoch ? `${got.gateway}@${got.epoch}` : got.gateway;
     const verdict: BatchVerdict = sequences.check(stream, got.seq, got.identity);
+    const key = `${stream}#${got.seq}`;
     if (verdict.kind === 'duplicate') {
-      confirmer.stored(got.gateway, got.epoch, got.seq); // the gateway may not have heard the first time
+      // A copy of a batch whose first copy is still being written confirms nothing: the first
+      // copy confirms once the store has it. A copy of a stored one confirms again (the gateway
+      // may not have heard the first time).
+      if (!writing.has(key)) confirmer.stored(got.gateway, got.epoch, got.seq);
       counters.duplicates++;
       duplicatesToSay.set(got.gateway, (duplicatesToSay.get(got.gateway) ?? 0) + 1);
       sayDuplicates(false);
@@ -278,7 +285,9 @@ export async function startCollector(ctx: {
       return true;
     }
     counters.waiting++;
+    writing.add(key);
     const stored = await store(got.gateway, got.seq, got.readings);
+    writing.delete(key);
     counters.waiting--;
     if (!stored) {
       sequences.forget(stream, got.seq);
@@ -314,6 +323,7 @@ export async function startCollector(ctx: {
   const watch = new GatewayWatch({
     log,
     shared: ctx.shareGroup !== undefined,
+    busy: () => storeOutage.down,
     ...(ctx.silenceMs === undefined ? {} : { silenceMs: ctx.silenceMs }),
     ...(ctx.gapGraceMs === undefined ? {} : { graceMs: ctx.gapGraceMs }),
     onSilent: () => {
@@ -348,6 +358,7 @@ export async function startCollector(ctx: {
         clientId: connections === 1 ? baseId : `${baseId}-${i + 1}`,
         clean: !(ctx.persistentSession ?? true),
         subscriptions: i === 0 ? [...telemetryTopics, ...watchTopics] : telemetryTopics,
+        ...(i === 0 ? { onReconnect: () => watch.reconnected() } : {}),
         ackWindow,
         handle,
         log,

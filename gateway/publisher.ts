@@ -17,6 +17,8 @@ import { Spool, type SpoolLimits } from './spool.ts';
 
 /** Batches published and not yet acknowledged, at most (mqtt.js loses callbacks on unbounded bursts, DESIGN §9). */
 const WINDOW = 200;
+/** Most readings in one batch: well inside the collector's limits (telemetryLimits: 20,000 readings, 4 MiB). */
+const MAX_BATCH_READINGS = 2000;
 /** A batch the broker acknowledged and no collector confirmed within this is sent again (ms). */
 const CONFIRM_TIMEOUT_MS = 30_000;
 /** How often the high-water mark (`jn/v1/<gateway>/progress`) is published at most while batches flow. */
@@ -140,6 +142,12 @@ export class TelemetryPublisher {
   /** Spools one batch of readings under the next sequence number and sends what the window allows. */
   enqueue(readings: Reading[]): void {
     if (readings.length === 0) return;
+    // A batch the collector would refuse (telemetryLimits) would be sent again forever: split it.
+    if (readings.length > MAX_BATCH_READINGS) {
+      for (let i = 0; i < readings.length; i += MAX_BATCH_READINGS)
+        this.enqueue(readings.slice(i, i + MAX_BATCH_READINGS));
+      return;
+    }
     const sentAt = new Date(this.ctx.clock.now()).toISOString();
     this.spool.append((seq) => {
       const batch: TelemetryBatch = {

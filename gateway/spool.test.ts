@@ -44,6 +44,7 @@ describe('gateway spool', () => {
     for (const seq of [1, 2, 3]) s.acked(seq, 1000);
     expect(s.next(0, 10).map((b) => b.seq)).toEqual([4]); // only the unacknowledged go out
     expect(s.stats()).toMatchObject({ batches: 4, unsent: 1 });
+    expect(s.confirm([[4, 4]])).toBe(0); // never sent: a confirmation of it is not believed
     expect(s.confirm([[1, 1]])).toBe(1);
     expect(s.doneUpTo()).toBe(1);
     expect(s.requeue(500, 10)).toBeUndefined(); // acknowledged at 1000: not overdue at 500

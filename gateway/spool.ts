@@ -27,6 +27,8 @@ export class Spool {
   private readonly db: Database.Database;
   private readonly insert: Database.Statement;
   private readonly del: Database.Statement;
+  /** Payload bytes held, kept as rows come and go (a SUM over the table on every append stalled the poll loop). */
+  private bytes: number;
   dropped = 0;
 
   constructor(
@@ -45,10 +47,18 @@ export class Spool {
     if (!columns.some((c) => c.name === 'acked'))
       this.db.exec('ALTER TABLE batches ADD COLUMN acked INTEGER');
     this.db.exec('CREATE INDEX IF NOT EXISTS batches_acked ON batches (acked)');
+    this.db.exec('CREATE INDEX IF NOT EXISTS batches_created ON batches (created)');
     // A restart sends again whatever no collector confirmed: it may not have reached one.
     this.db.exec('UPDATE batches SET acked = NULL');
     this.insert = this.db.prepare('INSERT INTO batches (seq, payload, created) VALUES (?, ?, ?)');
-    this.del = this.db.prepare('DELETE FROM batches WHERE seq = ?');
+    this.del = this.db.prepare(
+      'DELETE FROM batches WHERE seq = ? RETURNING LENGTH(CAST(payload AS BLOB)) AS n',
+    );
+    this.bytes = (
+      this.db.prepare('SELECT COALESCE(SUM(LENGTH(CAST(payload AS BLOB))), 0) AS n FROM batches').get() as {
+        n: number;
+      }
+    ).n;
   }
 
   /** New bounds (config reload); they apply from the next batch on. */
@@ -97,7 +107,9 @@ export class Spool {
           "INSERT INTO meta (key, value) VALUES ('seq', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         )
         .run(next);
-      this.insert.run(next, build(next), now);
+      const payload = build(next);
+      this.insert.run(next, payload, now);
+      this.bytes += Buffer.byteLength(payload);
       return next;
     })();
     this.enforce(now);
@@ -118,8 +130,13 @@ export class Spool {
 
   /** A collector stored these batches: they leave the spool. */
   confirm(ranges: readonly (readonly [number, number])[]): number {
-    const del = this.db.prepare('DELETE FROM batches WHERE seq BETWEEN ? AND ?');
-    return this.db.transaction(() => ranges.reduce((n, [from, to]) => n + del.run(from, to).changes, 0))();
+    // Only batches the broker acknowledged: a confirmation of one never sent is not believed.
+    const del = this.db.prepare(
+      'DELETE FROM batches WHERE seq BETWEEN ? AND ? AND acked IS NOT NULL RETURNING LENGTH(CAST(payload AS BLOB)) AS n',
+    );
+    return this.db.transaction(() =>
+      ranges.reduce((count, [from, to]) => count + this.released(del.all(from, to) as { n: number }[]), 0),
+    )();
   }
 
   /**
@@ -148,7 +165,13 @@ export class Spool {
   }
 
   remove(seq: number): void {
-    this.del.run(seq);
+    this.released(this.del.all(seq) as { n: number }[]);
+  }
+
+  /** Rows deleted: their bytes leave the running total; returns how many. */
+  private released(rows: { n: number }[]): number {
+    for (const r of rows) this.bytes -= r.n;
+    return rows.length;
   }
 
   /**
@@ -157,20 +180,28 @@ export class Spool {
    */
   stats(): { batches: number; unsent: number; bytes: number; dropped: number } {
     const row = this.db
-      .prepare(
-        'SELECT COUNT(*) AS n, COUNT(*) - COUNT(acked) AS unsent, COALESCE(SUM(LENGTH(payload)), 0) AS bytes FROM batches',
-      )
-      .get() as { n: number; unsent: number; bytes: number };
-    return { batches: row.n, unsent: row.unsent, bytes: row.bytes, dropped: this.dropped };
+      .prepare('SELECT COUNT(*) AS n, COUNT(*) - COUNT(acked) AS unsent FROM batches')
+      .get() as {
+      n: number;
+      unsent: number;
+    };
+    return { batches: row.n, unsent: row.unsent, bytes: this.bytes, dropped: this.dropped };
   }
 
   private enforce(now: number): void {
-    const old = this.db
-      .prepare('DELETE FROM batches WHERE created < ?')
-      .run(now - this.limits.maxAgeMs).changes;
+    const old = this.released(
+      this.db
+        .prepare('DELETE FROM batches WHERE created < ? RETURNING LENGTH(CAST(payload AS BLOB)) AS n')
+        .all(now - this.limits.maxAgeMs) as { n: number }[],
+    );
     let over = 0;
-    for (let s = this.stats(); s.bytes > this.limits.maxBytes && s.batches > 0; s = this.stats()) {
-      over += this.db.prepare('DELETE FROM batches WHERE seq = (SELECT MIN(seq) FROM batches)').run().changes;
+    const oldest = this.db.prepare(
+      'DELETE FROM batches WHERE seq = (SELECT MIN(seq) FROM batches) RETURNING LENGTH(CAST(payload AS BLOB)) AS n',
+    );
+    while (this.bytes > this.limits.maxBytes) {
+      const n = this.released(oldest.all() as { n: number }[]);
+      if (n === 0) break;
+      over += n;
     }
     if (old + over > 0) {
       this.dropped += old + over;
