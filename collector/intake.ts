@@ -13,6 +13,8 @@ export interface Dropped {
   kind: DropKind;
   device: string | undefined;
   reason: string;
+  /** The reading itself when it was valid (kept in quarantine); not for an invalid one. */
+  reading?: Reading;
 }
 
 /** What the collector makes of one telemetry message. */
@@ -112,6 +114,7 @@ export function createIntake(
           kind: 'unknown_device',
           device: r.device,
           reason: `device "${r.device}" is not a device of gateway "${batch.gateway}" in the site file`,
+          reading: r,
         });
         continue;
       }
@@ -122,6 +125,7 @@ export function createIntake(
           kind: ts < oldest ? 'too_old' : 'in_future',
           device: r.device,
           reason: `timestamp ${r.ts} is outside the accepted window (${days} d back, ${Math.round(window.futureMs / 60_000)} min ahead of the collector's clock ${new Date(now).toISOString()})`,
+          reading: r,
         });
         continue;
       }

@@ -5,16 +5,17 @@ import { errorText, JnError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import { OutageLog } from '../core/outageLog.ts';
 import type { ServiceStatus } from '../core/status.ts';
-import type { Store } from '../core/store/store.ts';
+import type { QuarantinedReading, Store } from '../core/store/store.ts';
 import type { Reading } from '../core/telemetry.ts';
 import { topics } from '../core/topics.ts';
 import { BatchingWriter } from './batching.ts';
 import { Confirmer } from './confirm.ts';
 import { connectTelemetry, type TelemetryConnection } from './connection.ts';
 import type { CollectorCounters } from './counters.ts';
+import { DropLog, toQuarantine } from './dropLog.ts';
 import { createEnricher } from './enrich.ts';
 import { GatewayWatch, missingText } from './gatewayWatch.ts';
-import { type AcceptWindow, createIntake, type Dropped, defaultAcceptWindow } from './intake.ts';
+import { type AcceptWindow, createIntake, defaultAcceptWindow } from './intake.ts';
 import { collectorMetrics } from './metrics.ts';
 import { RollupJob } from './rollups.ts';
 import { type BatchVerdict, GapWatch, type OpenGap, SequenceTracker } from './sequence.ts';
@@ -119,11 +120,18 @@ export async function startCollector(ctx: {
   };
 
   /** Writes until the store accepts; false only when the collector is stopping (then no ack). */
-  const store = async (gateway: string, seq: number, readings: Reading[]): Promise<boolean> => {
+  const store = async (
+    gateway: string,
+    seq: number,
+    readings: Reading[],
+    quarantine: QuarantinedReading[],
+  ): Promise<boolean> => {
     const rows = readings.map(enrich);
     for (let attempt = 1; ; attempt++) {
       try {
-        await writer.submit(rows);
+        if (rows.length > 0) await writer.submit(rows);
+        // Kept aside before the batch is confirmed: the gateway then lets it go.
+        if (quarantine.length > 0) await ctx.store.writeQuarantine(quarantine);
         rollups.markDirty(rows);
         storeOutage.ok();
         return true;
@@ -173,62 +181,7 @@ export async function startCollector(ctx: {
   gapTimer.unref();
 
   const intake = createIntake(ctx.site, ctx.acceptWindow ?? defaultAcceptWindow(ctx.site));
-  /** Log lines said once per key (an unknown device, a quarantined device), then only counted. */
-  const saidOnce = new Set<string>();
-  const once = (key: string, say: () => void) => {
-    if (saidOnce.has(key) || saidOnce.size > 10_000) return;
-    saidOnce.add(key);
-    say();
-  };
-  const noteDropped = (gateway: string, dropped: Dropped[]) => {
-    for (const d of dropped) {
-      if (d.kind === 'unknown_device') {
-        counters.unknown_device_readings++;
-        once(`unknown:${gateway}/${d.device}`, () =>
-          log.warn(
-            'readings of a device not in the site file are not stored; add the device to the site file',
-            {
-              gateway,
-              device: d.device,
-            },
-          ),
-        );
-      } else if (d.kind === 'invalid') {
-        counters.readings_rejected++;
-        counters.last_rejection = `${gateway}: ${d.reason}`;
-        once(`invalid:${gateway}/${d.device}`, () =>
-          log.warn('reading rejected (further ones of this device are counted)', {
-            gateway,
-            reason: d.reason,
-          }),
-        );
-      } else {
-        counters.quarantined++;
-        counters.last_quarantined = `${gateway}/${d.device}: ${d.reason}`;
-        once(`${d.kind}:${gateway}/${d.device}`, () =>
-          log.warn(
-            'reading quarantined: not stored, not rolled up (further ones of this device are counted)',
-            {
-              gateway,
-              device: d.device,
-              reason: d.reason,
-            },
-          ),
-        );
-      }
-    }
-  };
-  /** Duplicates dropped per gateway since the last summary line (logged at most once a minute). */
-  const duplicatesToSay = new Map<string, number>();
-  let duplicatesSaid = 0;
-  const sayDuplicates = (force: boolean) => {
-    if (duplicatesToSay.size === 0 || (!force && Date.now() - duplicatesSaid < 60_000)) return;
-    duplicatesSaid = Date.now();
-    for (const [gateway, n] of duplicatesToSay)
-      log.info('duplicate batches dropped (redeliveries of batches already stored)', { gateway, batches: n });
-    duplicatesToSay.clear();
-  };
-
+  const drops = new DropLog(log, counters);
   let clients: TelemetryConnection[] = [];
   // A persistent session's backlog may arrive before every connection is up: confirmations wait
   // for the next flush on whichever connection is up.
@@ -248,7 +201,7 @@ export async function startCollector(ctx: {
       reject(topic, got.reason);
       return true;
     }
-    noteDropped(got.gateway, got.dropped);
+    drops.note(got.gateway, got.dropped);
     const stream = got.epoch ? `${got.gateway}@${got.epoch}` : got.gateway;
     const verdict: BatchVerdict = sequences.check(stream, got.seq, got.identity);
     const key = `${stream}#${got.seq}`;
@@ -257,9 +210,7 @@ export async function startCollector(ctx: {
       // copy confirms once the store has it. A copy of a stored one confirms again (the gateway
       // may not have heard the first time).
       if (!writing.has(key)) confirmer.stored(got.gateway, got.epoch, got.seq);
-      counters.duplicates++;
-      duplicatesToSay.set(got.gateway, (duplicatesToSay.get(got.gateway) ?? 0) + 1);
-      sayDuplicates(false);
+      drops.duplicate(got.gateway);
       return true;
     }
     if (verdict.kind === 'conflict') {
@@ -279,14 +230,15 @@ export async function startCollector(ctx: {
         if (now) reportGap(now);
       }
     }
-    if (got.readings.length === 0) {
+    const quarantine = toQuarantine(got.gateway, got.dropped, clock.now());
+    if (got.readings.length === 0 && quarantine.length === 0) {
       counters.batches++;
       confirmer.stored(got.gateway, got.epoch, got.seq); // nothing storable: a resend would not help
       return true;
     }
     counters.waiting++;
     writing.add(key);
-    const stored = await store(got.gateway, got.seq, got.readings);
+    const stored = await store(got.gateway, got.seq, got.readings, quarantine);
     writing.delete(key);
     counters.waiting--;
     if (!stored) {
@@ -344,7 +296,7 @@ export async function startCollector(ctx: {
   });
   const watchTimer = setInterval(() => {
     watch.tick();
-    sayDuplicates(false);
+    drops.sayDuplicates(false);
   }, 1000);
   watchTimer.unref();
 
@@ -400,7 +352,7 @@ export async function startCollector(ctx: {
       clearInterval(gapTimer);
       clearInterval(watchTimer);
       confirmer.stop();
-      sayDuplicates(true);
+      drops.sayDuplicates(true);
       // Gaps still open: not seen by this collector, whatever may arrive after it stopped.
       for (const gap of gaps.expired(Number.POSITIVE_INFINITY)) reportGap(gap);
       for (const wake of wakers) wake();

@@ -71,6 +71,15 @@ describe('collector on malformed telemetry (real Mosquitto)', () => {
     });
     await pub.publishAsync(topic, good(4, 400), { qos: 1 });
     await pub.publishAsync(topic, good(4, 400), { qos: 1 }); // redelivery
+    // A good envelope whose readings are a 1970 one, a 2100 one and one of a device not in the
+    // site file: none is stored as a reading, all three are kept in quarantine with the reason.
+    const stray = JSON.parse(good(5, 500));
+    stray.readings = [
+      { ...stray.readings[0], ts: '1970-01-01T00:00:00Z' },
+      { ...stray.readings[0], ts: '2100-01-01T00:00:00Z' },
+      { ...stray.readings[0], device: 'meter-z' },
+    ];
+    await pub.publishAsync(topic, JSON.stringify(stray), { qos: 1 });
     await pub.endAsync();
 
     await waitFor(
@@ -80,7 +89,9 @@ describe('collector on malformed telemetry (real Mosquitto)', () => {
         collector.status().detail?.rejected === 2 &&
         collector.status().detail?.readings_rejected === 1 &&
         collector.status().detail?.duplicates === 1 &&
-        collector.status().detail?.gaps === 1,
+        collector.status().detail?.gaps === 1 &&
+        collector.status().detail?.quarantined === 2 &&
+        collector.status().detail?.unknown_device_readings === 1,
       { seen: () => collector.status().detail },
     );
     await collector.stop();
@@ -105,6 +116,14 @@ describe('collector on malformed telemetry (real Mosquitto)', () => {
       ),
     ).toBe(true);
     expect((await store.queryReadings({ device: 'meter-a' })).map((r) => r.value)).toEqual([100, 400]);
+    expect((await store.queryReadings({})).length).toBe(2);
+    const kept = await store.queryQuarantine({});
+    expect(kept.map((q) => [q.device, q.ts, q.kind])).toEqual([
+      ['meter-a', '1970-01-01T00:00:00Z', 'too_old'],
+      ['meter-a', '2100-01-01T00:00:00Z', 'in_future'],
+      ['meter-z', stray.readings[2].ts, 'unknown_device'],
+    ]);
+    expect(kept[0]?.reason).toContain('outside the accepted window');
     await store.close();
   });
 });

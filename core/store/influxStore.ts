@@ -1,10 +1,19 @@
 import { InfluxDB, type IPoint, escape as influxEscape } from 'influx';
 import { JnError } from '../errors.ts';
 import type { Quality } from '../telemetry.ts';
-import type { ReadingQuery, RollupQuery, RollupRow, Store, StoredReading, StoreOptions } from './store.ts';
+import type {
+  QuarantinedReading,
+  ReadingQuery,
+  RollupQuery,
+  RollupRow,
+  Store,
+  StoredReading,
+  StoreOptions,
+} from './store.ts';
 
 const measurement = 'reading';
 const rollupMeasurement = 'consumption';
+const quarantineMeasurement = 'quarantine';
 /** Retention policy of raw readings (the database default) and of rollups (kept forever). */
 const RAW_RP = 'raw';
 const FOREVER_RP = 'forever';
@@ -220,6 +229,51 @@ export class InfluxStore implements Store {
       return { measurement: rollupMeasurement, tags, fields, timestamp: new Date(r.start) };
     });
     await this.influx.writePoints(points, { precision: 'ms', retentionPolicy: FOREVER_RP });
+  }
+
+  /**
+   * Quarantine: measurement `quarantine` in the raw retention policy, stamped with the time it was
+   * received (its own timestamp may lie outside any retention: it is a field), a nanosecond apart
+   * each so that readings received in the same millisecond stay apart.
+   */
+  async writeQuarantine(rows: readonly QuarantinedReading[]): Promise<void> {
+    if (rows.length === 0) return;
+    const points: IPoint[] = rows.map((q, i) => {
+      const fields: Record<string, number | string> = { ts: q.ts, quality: q.quality, reason: q.reason };
+      if (q.value !== null) fields.value = q.value;
+      if (q.unit !== undefined) fields.unit = q.unit;
+      return {
+        measurement: quarantineMeasurement,
+        tags: { gateway: q.gateway, device: q.device, point: q.point, kind: q.kind },
+        fields,
+        timestamp: `${Math.trunc(q.received)}${String(i % 1_000_000).padStart(6, '0')}`,
+      };
+    });
+    await this.influx.writePoints(points, { precision: 'n', retentionPolicy: RAW_RP });
+  }
+
+  async queryQuarantine(q: { from?: number; to?: number }): Promise<QuarantinedReading[]> {
+    const where: string[] = [];
+    if (q.from !== undefined) where.push(`time >= ${Math.trunc(q.from)}ms`);
+    if (q.to !== undefined) where.push(`time < ${Math.trunc(q.to)}ms`);
+    const rows = await this.influx.query<Record<string, unknown>>(
+      `SELECT * FROM ${influxEscape.quoted(RAW_RP)}.${quarantineMeasurement}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY time`,
+    );
+    return rows.map((row) => {
+      const out: QuarantinedReading = {
+        gateway: String(row.gateway),
+        device: String(row.device),
+        point: String(row.point),
+        value: row.value === null || row.value === undefined ? null : Number(row.value),
+        ts: String(row.ts),
+        quality: row.quality as Quality,
+        kind: String(row.kind),
+        reason: String(row.reason),
+        received: (row.time as Date).getTime(),
+      };
+      if (row.unit !== null && row.unit !== undefined) out.unit = String(row.unit);
+      return out;
+    });
   }
 
   async queryRollups(q: RollupQuery): Promise<RollupRow[]> {

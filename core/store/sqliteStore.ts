@@ -2,7 +2,15 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Quality } from '../telemetry.ts';
-import type { ReadingQuery, RollupQuery, RollupRow, Store, StoredReading, StoreOptions } from './store.ts';
+import type {
+  QuarantinedReading,
+  ReadingQuery,
+  RollupQuery,
+  RollupRow,
+  Store,
+  StoredReading,
+  StoreOptions,
+} from './store.ts';
 
 interface Row {
   ts: number;
@@ -68,6 +76,11 @@ export class SqliteStore implements Store {
       PRIMARY KEY (device, point, ts)
     ) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS readings_ts ON readings (ts);
+    CREATE TABLE IF NOT EXISTS quarantine (
+      received INTEGER NOT NULL, gateway TEXT NOT NULL, device TEXT NOT NULL, point TEXT NOT NULL,
+      value REAL, unit TEXT, ts TEXT NOT NULL, quality TEXT NOT NULL, kind TEXT NOT NULL, reason TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS quarantine_received ON quarantine (received);
     CREATE TABLE IF NOT EXISTS rollups (
       period TEXT NOT NULL, meter TEXT NOT NULL, start INTEGER NOT NULL,
       value REAL NOT NULL, estimated REAL NOT NULL, unit TEXT,
@@ -169,10 +182,28 @@ export class SqliteStore implements Store {
     });
   }
 
+  async writeQuarantine(rows: readonly QuarantinedReading[]): Promise<void> {
+    const insert = this.conn.prepare(`INSERT INTO quarantine
+      (received, gateway, device, point, value, unit, ts, quality, kind, reason)
+      VALUES (@received, @gateway, @device, @point, @value, @unit, @ts, @quality, @kind, @reason)`);
+    this.conn.transaction((list: readonly QuarantinedReading[]) => {
+      for (const q of list) insert.run({ ...q, unit: q.unit ?? null });
+    })(rows);
+  }
+
+  async queryQuarantine(q: { from?: number; to?: number }): Promise<QuarantinedReading[]> {
+    const rows = this.conn
+      .prepare('SELECT * FROM quarantine WHERE received >= ? AND received < ? ORDER BY received, rowid')
+      .all(q.from ?? 0, q.to ?? Number.MAX_SAFE_INTEGER) as (QuarantinedReading & { unit: string | null })[];
+    return rows.map(({ unit, ...r }) => (unit === null ? r : { ...r, unit }));
+  }
+
   async applyRetention(now: number): Promise<number | undefined> {
     const days = this.options.rawRetentionDays;
     if (days === undefined) return 0;
-    return this.conn.prepare('DELETE FROM readings WHERE ts < ?').run(now - days * 86_400_000).changes;
+    const before = now - days * 86_400_000;
+    this.conn.prepare('DELETE FROM quarantine WHERE received < ?').run(before);
+    return this.conn.prepare('DELETE FROM readings WHERE ts < ?').run(before).changes;
   }
 
   async ping(): Promise<boolean> {

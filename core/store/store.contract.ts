@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RollupRow, Store, StoredReading, StoreOptions } from './store.ts';
+import type { QuarantinedReading, RollupRow, Store, StoredReading, StoreOptions } from './store.ts';
 
 const t0 = Date.UTC(2026, 10, 25, 1, 0, 0); // 2026-11-25 09:00 Asia/Shanghai
 
@@ -122,6 +122,36 @@ export function storeContract(name: string, makeStore: (options?: StoreOptions) 
         ['import_energy', 12, t0 + 3000],
       ]);
       expect(latest[1]?.unit).toBe('kWh');
+    });
+
+    it('keeps quarantined readings aside, whatever their own timestamp, and never as readings', async () => {
+      const received = Date.now() - 60_000;
+      const q = (over: Partial<QuarantinedReading>): QuarantinedReading => ({
+        gateway: 'gw',
+        device: 'meter-q',
+        point: 'import_energy',
+        value: 12.5,
+        unit: 'kWh',
+        ts: '1970-01-01T00:00:00Z',
+        quality: 'good',
+        kind: 'too_old',
+        reason: 'timestamp 1970-01-01T00:00:00Z is outside the accepted window',
+        received,
+        ...over,
+      });
+      await store.writeQuarantine([
+        q({}),
+        q({ ts: '2100-01-01T00:00:00Z', kind: 'in_future', value: null, quality: 'bad', unit: undefined }),
+        q({ device: 'stranger', kind: 'unknown_device' }),
+      ]);
+      const got = await store.queryQuarantine({ from: received - 1, to: received + 1 });
+      expect(got.map((r) => [r.device, r.ts, r.kind, r.value])).toEqual([
+        ['meter-q', '1970-01-01T00:00:00Z', 'too_old', 12.5],
+        ['meter-q', '2100-01-01T00:00:00Z', 'in_future', null],
+        ['stranger', '1970-01-01T00:00:00Z', 'unknown_device', 12.5],
+      ]);
+      expect(got[0]).toEqual(q({}));
+      expect(await store.queryReadings({ device: 'meter-q' })).toEqual([]);
     });
 
     it('answers a health ping', async () => {

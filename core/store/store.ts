@@ -21,6 +21,28 @@ export interface StoredReading {
   reason?: string;
 }
 
+/**
+ * A reading the collector did not store as a reading — stamped outside its accept window, or of a
+ * device the site file does not have — kept aside with why, so that nothing a gateway sent is lost
+ * while it is kept out of readings, rollups and reports (the gateway deletes what a collector
+ * confirmed, quarantined or not).
+ */
+export interface QuarantinedReading {
+  gateway: string;
+  device: string;
+  point: string;
+  value: number | null;
+  unit?: string;
+  /** The reading's own timestamp as it came (ISO-8601; it may be 1970 or 2100). */
+  ts: string;
+  quality: Quality;
+  /** too_old, in_future, unknown_device. */
+  kind: string;
+  reason: string;
+  /** When the collector received it, ms. */
+  received: number;
+}
+
 export interface ReadingQuery {
   device?: string;
   point?: string;
@@ -81,6 +103,10 @@ export interface Store {
   writeRollups(rows: readonly RollupRow[]): Promise<void>;
   /** Rollups in time order (then by meter). */
   queryRollups(query: RollupQuery): Promise<RollupRow[]>;
+  /** Keeps quarantined readings (never read as readings; kept as long as raw readings). */
+  writeQuarantine(rows: readonly QuarantinedReading[]): Promise<void>;
+  /** Quarantined readings received in [from, to), in the order received. */
+  queryQuarantine(query: { from?: number; to?: number }): Promise<QuarantinedReading[]>;
   /**
    * Removes raw readings older than the retention at `now` (InfluxDB does it itself through the
    * retention policy); returns how many were removed when the store can tell.
