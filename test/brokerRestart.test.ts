@@ -73,6 +73,43 @@ async function tapTelemetry(url: string, gatewayId: string) {
 }
 
 /**
+ * A one-gateway site (two simulated meters polled every second) on a persistent Mosquitto, with
+ * the simulated building, a tap on the telemetry, and the commands of its collector and gateway.
+ */
+async function splitSite(gatewayId: string, edit?: (site: { gateways: { spool?: unknown }[] }) => void) {
+  const { dir, file, scenarioFile } = writeTestSite({
+    modbusPort: await freePort(),
+    gatewayId,
+    devices: ['m-a', 'm-b'],
+    pollInterval: '1s',
+  });
+  if (edit) {
+    const site = parse(readFileSync(file, 'utf8'));
+    edit(site);
+    writeFileSync(file, stringify(site));
+  }
+  const log = createLogger({ level: 'error' });
+  const broker = await startMosquitto({ persistence: true });
+  const sims = await startSims({ scenario: loadScenario(scenarioFile), clock: systemClock, log });
+  const tap = await tapTelemetry(broker.url, gatewayId);
+  const collectorDir = join(dir, 'collector');
+  const gwDir = join(dir, 'gw');
+  return {
+    broker,
+    tap,
+    collectorDir,
+    gwDir,
+    collectorCmd: ['collector', '--config', file, '--mqtt-url', broker.url, '--data-dir', collectorDir],
+    gatewayCmd: ['gateway', '--config', file, '--mqtt-url', broker.url, '--data-dir', gwDir],
+    stop: async () => {
+      await tap.stop();
+      await sims.stop();
+      await broker.stop();
+    },
+  };
+}
+
+/**
  * The split deployment on a real Mosquitto with persistence on (as collector/README recommends)
  * and the collector's default shared subscription: Mosquitto 2.0.11 restores the collector's
  * session after a restart but not its shared subscription, and the collector used to stay deaf —
@@ -82,30 +119,8 @@ async function tapTelemetry(url: string, gatewayId: string) {
  */
 describe('broker restarts with a persistent session and the default share group', () => {
   it('goes on storing after each restart: published = stored, exactly', async () => {
-    const modbusPort = await freePort();
     const gatewayId = 'gw-restart';
-    const { dir, file, scenarioFile } = writeTestSite({
-      modbusPort,
-      gatewayId,
-      devices: ['m-a', 'm-b'],
-      pollInterval: '1s',
-    });
-    const log = createLogger({ level: 'error' });
-    const broker = await startMosquitto({ persistence: true });
-    const sims = await startSims({ scenario: loadScenario(scenarioFile), clock: systemClock, log });
-    const tap = await tapTelemetry(broker.url, gatewayId);
-    const collectorDir = join(dir, 'collector');
-    const collectorCmd = [
-      'collector',
-      '--config',
-      file,
-      '--mqtt-url',
-      broker.url,
-      '--data-dir',
-      collectorDir,
-    ];
-    const gwDir = join(dir, 'gw');
-    const gatewayCmd = ['gateway', '--config', file, '--mqtt-url', broker.url, '--data-dir', gwDir];
+    const { broker, tap, collectorDir, gwDir, collectorCmd, gatewayCmd, stop } = await splitSite(gatewayId);
     let collector: CliProcess = spawnCli([...collectorCmd, '--client-id', 'c-restart']);
     let gateway: CliProcess = spawnCli(gatewayCmd);
     const storesMore = async (what: string) => {
@@ -161,53 +176,25 @@ describe('broker restarts with a persistent session and the default share group'
     } finally {
       gateway.child.kill('SIGKILL');
       await collector.stop();
-      await tap.stop();
-      await sims.stop();
-      await broker.stop();
+      await stop();
     }
   }, 600_000);
 
   it('reports a loss the test forces (the spool over its limit in an outage) as a gap naming the batches', async () => {
-    const modbusPort = await freePort();
-    const gatewayId = 'gw-loss';
-    const { dir, file, scenarioFile } = writeTestSite({
-      modbusPort,
-      gatewayId,
-      devices: ['m-a', 'm-b'],
-      pollInterval: '1s',
-    });
     // A spool of 16 KB keeps about five batches: the rest of an outage is dropped at the source.
-    const site = parse(readFileSync(file, 'utf8'));
-    site.gateways[0].spool = { max_size_mb: 0.016 };
-    writeFileSync(file, stringify(site));
-    const log = createLogger({ level: 'error' });
-    const broker = await startMosquitto({ persistence: true });
-    const sims = await startSims({ scenario: loadScenario(scenarioFile), clock: systemClock, log });
-    const tap = await tapTelemetry(broker.url, gatewayId);
-    const collectorDir = join(dir, 'collector');
-    const collector = spawnCli([
-      'collector',
-      '--config',
-      file,
-      '--mqtt-url',
-      broker.url,
-      '--data-dir',
-      collectorDir,
-    ]);
+    const { broker, tap, collectorDir, collectorCmd, gatewayCmd, stop } = await splitSite(
+      'gw-loss',
+      (site) => {
+        (site.gateways[0] as { spool?: unknown }).spool = { max_size_mb: 0.016 };
+      },
+    );
+    const collector = spawnCli(collectorCmd);
     // Subscribed before the gateway publishes: then what the tap sees reached the collector too,
     // and what the tap never saw is exactly what the spool dropped.
     await waitFor('the collector to subscribe', () => collector.stderr().includes('collector started'), {
       seen: () => collector.stderr(),
     });
-    const gateway = spawnCli([
-      'gateway',
-      '--config',
-      file,
-      '--mqtt-url',
-      broker.url,
-      '--data-dir',
-      join(dir, 'gw'),
-    ]);
+    const gateway = spawnCli(gatewayCmd);
     try {
       await waitFor('the first batches stored', () => storedReadings(collectorDir) > 40, {
         seen: () => `${storedReadings(collectorDir)} readings stored\n${collector.stderr()}`,
@@ -236,9 +223,7 @@ describe('broker restarts with a persistent session and the default share group'
     } finally {
       gateway.child.kill('SIGKILL');
       await collector.stop();
-      await tap.stop();
-      await sims.stop();
-      await broker.stop();
+      await stop();
     }
   }, 600_000);
 });
