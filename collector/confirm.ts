@@ -1,20 +1,9 @@
 import type { MqttClient } from 'mqtt';
 import { errorText } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import { toRanges } from '../core/ranges.ts';
 import type { Stored } from '../core/telemetry.ts';
 import { topics } from '../core/topics.ts';
-
-/** Sorted seqs as inclusive ranges: 1,2,3,7,8 → [1,3],[7,8]. */
-export function toRanges(seqs: Iterable<number>): [number, number][] {
-  const sorted = [...new Set(seqs)].sort((a, b) => a - b);
-  const out: [number, number][] = [];
-  for (const s of sorted) {
-    const last = out.at(-1);
-    if (last && s === last[1] + 1) last[1] = s;
-    else out.push([s, s]);
-  }
-  return out;
-}
 
 /**
  * Tells each gateway which of its batches this collector has stored (`jn/v1/<gateway>/stored`,

@@ -17,6 +17,8 @@ interface StreamState {
   above: Intervals;
   /** Highest seq a progress mark of the stream has announced (bounds what a confirmation may name). */
   high: number;
+  /** Dropped batches already reported (the gateway's mark lists its latest drops every time). */
+  reported: Intervals;
 }
 
 interface PendingMark {
@@ -50,7 +52,7 @@ export class GroupLedger {
     const key = `${gateway}@${epoch}`;
     let s = this.streams.get(key);
     if (!s) {
-      s = { upTo: undefined, above: new Intervals(), high: 0 };
+      s = { upTo: undefined, above: new Intervals(), high: 0, reported: new Intervals() };
       this.streams.set(key, s);
     }
     return s;
@@ -94,17 +96,38 @@ export class GroupLedger {
       if (!before || before.epoch !== mark.epoch || mark.seq > before.seq)
         this.current.set(mark.gateway, { epoch: mark.epoch, seq: mark.seq });
       const s = this.stream(mark.gateway, mark.epoch);
+      const dropped = this.droppedUnstored(s, mark.dropped ?? []);
+      if (dropped.length > 0)
+        out.push({
+          gateway: mark.gateway,
+          epoch: mark.epoch,
+          missing: dropped,
+          cause: 'dropped at the source',
+        });
+      // What the gateway is done with is accounted for: stored, or dropped and reported above.
       const confirmed = mark.confirmed ?? 0;
-      if (s.upTo === undefined) {
-        // Started here: what the gateway had already been confirmed was stored before we looked.
-        s.upTo = confirmed;
-        s.above.dropUpTo(confirmed);
-        this.compact(s);
-        continue;
+      if (confirmed > (s.upTo ?? 0)) s.upTo = confirmed;
+      s.above.dropUpTo(confirmed);
+      this.compact(s);
+    }
+    return out;
+  }
+
+  /**
+   * Batches the gateway says its spool dropped before a confirmation reached it, less those a
+   * collector is known to have stored (its confirmation was on the way) and those reported before.
+   */
+  private droppedUnstored(s: StreamState, ranges: readonly (readonly [number, number])[]): number[] {
+    const out: number[] = [];
+    for (const [from, to] of ranges) {
+      // Within what the gateway announced: a forged range cannot make us walk millions.
+      const first = Math.max(from, s.high - 1_000_000);
+      const last = Math.min(to, s.high);
+      for (let seq = first; seq <= last && out.length < MAX_LISTED; seq++) {
+        if (s.reported.has(seq) || s.above.has(seq) || (s.upTo !== undefined && seq <= s.upTo)) continue;
+        out.push(seq);
       }
-      const lost = this.settle(mark.gateway, mark.epoch, confirmed);
-      if (lost.length > 0)
-        out.push({ gateway: mark.gateway, epoch: mark.epoch, missing: lost, cause: 'dropped at the source' });
+      s.reported.add(first, last);
     }
     return out;
   }

@@ -27,6 +27,10 @@ export class Intervals {
     this.ranges = out;
   }
 
+  has(n: number): boolean {
+    return this.ranges.some(([a, b]) => a <= n && n <= b);
+  }
+
   /** Removes everything up to `upTo`. */
   dropUpTo(upTo: number): void {
     this.ranges = this.ranges.filter((r) => r[1] > upTo).map((r) => [Math.max(r[0], upTo + 1), r[1]]);

@@ -83,6 +83,11 @@ export const progressSchema = z
       .describe(
         'Every batch up to this one was confirmed stored by a collector (or dropped by a spool limit)',
       ),
+    dropped: z
+      .array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]))
+      .max(100)
+      .optional()
+      .describe('The latest ranges of batches a spool limit dropped before any collector confirmed them'),
     at: z.iso.datetime({ offset: true }).describe('When the gateway published this mark'),
   })
   .strict();

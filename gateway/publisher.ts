@@ -242,6 +242,7 @@ export class TelemetryPublisher {
       epoch: this.epoch,
       seq: Math.max(this.ackedHigh, this.spool.doneUpTo()),
       confirmed: this.spool.doneUpTo(),
+      dropped: this.spool.droppedRanges(),
       at: new Date(this.ctx.clock.now()).toISOString(),
     };
     client.publish(topics.progress(this.ctx.gatewayId), JSON.stringify(mark), { qos: 1, retain: true });

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from '../core/log.ts';
+import { toRanges } from '../core/ranges.ts';
 
 export interface SpoolLimits {
   /** Largest total payload kept, bytes. */
@@ -48,6 +49,11 @@ export class Spool {
       this.db.exec('ALTER TABLE batches ADD COLUMN acked INTEGER');
     this.db.exec('CREATE INDEX IF NOT EXISTS batches_acked ON batches (acked)');
     this.db.exec('CREATE INDEX IF NOT EXISTS batches_created ON batches (created)');
+    // Batches a limit dropped before a collector confirmed them: told in the progress mark, so
+    // collectors can name them as lost (a broker outage must not hide them).
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS dropped (from_seq INTEGER NOT NULL, to_seq INTEGER NOT NULL, at INTEGER NOT NULL)',
+    );
     // A restart sends again whatever no collector confirmed: it may not have reached one.
     this.db.exec('UPDATE batches SET acked = NULL');
     this.insert = this.db.prepare('INSERT INTO batches (seq, payload, created) VALUES (?, ?, ?)');
@@ -188,33 +194,73 @@ export class Spool {
     return { batches: row.n, unsent: row.unsent, bytes: this.bytes, dropped: this.dropped };
   }
 
+  /** The latest ranges of batches a limit dropped (at most 100), oldest first. */
+  droppedRanges(): [number, number][] {
+    const rows = this.db
+      .prepare('SELECT from_seq, to_seq FROM dropped ORDER BY rowid DESC LIMIT 100')
+      .all() as { from_seq: number; to_seq: number }[];
+    return rows.reverse().map((r) => [r.from_seq, r.to_seq]);
+  }
+
   private enforce(now: number): void {
-    const old = this.released(
-      this.db
-        .prepare('DELETE FROM batches WHERE created < ? RETURNING LENGTH(CAST(payload AS BLOB)) AS n')
-        .all(now - this.limits.maxAgeMs) as { n: number }[],
+    const gone: { seq: number; n: number }[] = [];
+    const byAge = this.db
+      .prepare('DELETE FROM batches WHERE created < ? RETURNING seq, LENGTH(CAST(payload AS BLOB)) AS n')
+      .all(now - this.limits.maxAgeMs) as { seq: number; n: number }[];
+    gone.push(...byAge);
+    const oldest = this.db.prepare(
+      'DELETE FROM batches WHERE seq = (SELECT MIN(seq) FROM batches) RETURNING seq, LENGTH(CAST(payload AS BLOB)) AS n',
     );
     let over = 0;
-    const oldest = this.db.prepare(
-      'DELETE FROM batches WHERE seq = (SELECT MIN(seq) FROM batches) RETURNING LENGTH(CAST(payload AS BLOB)) AS n',
-    );
-    while (this.bytes > this.limits.maxBytes) {
-      const n = this.released(oldest.all() as { n: number }[]);
-      if (n === 0) break;
-      over += n;
+    let freed = byAge.reduce((a, g) => a + g.n, 0);
+    while (this.bytes - freed > this.limits.maxBytes) {
+      const rows = oldest.all() as { seq: number; n: number }[];
+      if (rows.length === 0) break;
+      gone.push(...rows);
+      freed += rows.reduce((a, g) => a + g.n, 0);
+      over += rows.length;
     }
-    if (old + over > 0) {
-      this.dropped += old + over;
-      this.log.error('spool limit reached: oldest telemetry dropped', {
-        dropped_now: old + over,
-        dropped_total: this.dropped,
-        by_age: old,
-        by_size: over,
-      });
-    }
+    if (gone.length === 0) return;
+    this.released(gone);
+    this.dropped += gone.length;
+    const ranges = toRanges(gone.map((g) => g.seq));
+    const insert = this.db.prepare('INSERT INTO dropped (from_seq, to_seq, at) VALUES (?, ?, ?)');
+    for (const [from, to] of ranges) insert.run(from, to, now);
+    this.db.prepare('DELETE FROM dropped WHERE at < ?').run(now - this.limits.maxAgeMs);
+    this.unsaid.push(...ranges);
+    this.unsaidCount += gone.length;
+    this.unsaidByAge += byAge.length;
+    this.unsaidBySize += over;
+    // The first drop at once, then at most a line a minute (one per batch in an outage was a flood).
+    if (now - this.lastSaid >= 60_000) this.sayDropped(now);
+  }
+
+  private unsaid: [number, number][] = [];
+  private unsaidCount = 0;
+  private unsaidByAge = 0;
+  private unsaidBySize = 0;
+  private lastSaid = Number.NEGATIVE_INFINITY;
+
+  private sayDropped(now: number): void {
+    if (this.unsaidCount === 0) return;
+    this.lastSaid = now;
+    this.log.error('spool limit reached: oldest telemetry dropped', {
+      seqs: toRanges(this.unsaid.flatMap(([a, b]) => Array.from({ length: b - a + 1 }, (_, i) => a + i)))
+        .map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`))
+        .join(','),
+      dropped_now: this.unsaidCount,
+      dropped_total: this.dropped,
+      by_age: this.unsaidByAge,
+      by_size: this.unsaidBySize,
+    });
+    this.unsaid = [];
+    this.unsaidCount = 0;
+    this.unsaidByAge = 0;
+    this.unsaidBySize = 0;
   }
 
   close(): void {
+    this.sayDropped(Date.now());
     this.db.close();
   }
 }
