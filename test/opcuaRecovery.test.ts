@@ -12,6 +12,7 @@ import { type Reading, telemetryBatchSchema } from '../core/telemetry.ts';
 import { topics } from '../core/topics.ts';
 import { type Gateway, startGateway } from '../gateway/main.ts';
 import type { OpcuaCounters } from '../gateway/protocols/opcua/subscriber.ts';
+import { HVAC_VALUES } from './helpers/opcua.ts';
 import { waitFor } from './helpers/wait.ts';
 import { freePort } from './servers/process.ts';
 
@@ -19,16 +20,10 @@ const NS = 'urn:jieneng:device-sims';
 const OBJECTS = ['b1.ahu-1', 'b1.ahu-2'];
 /** A node the site's profile names but this server lacks: the gateway must say so, not go quiet. */
 const MISSING = 'b1.ahu-2.Status';
-const VARIABLES: Record<string, [string, DataType, boolean | number | string]> = {
-  OnOff: ['Boolean', DataType.Boolean, true],
-  Mode: ['String', DataType.String, 'cool'],
+const VARIABLES: typeof HVAC_VALUES = {
+  ...HVAC_VALUES,
   CoolingSetpoint: ['Double', DataType.Double, 26],
   HeatingSetpoint: ['Double', DataType.Double, 20],
-  FanSpeed: ['Int32', DataType.Int32, 2],
-  ZoneTemperature: ['Double', DataType.Double, 27.25],
-  ElectricPower: ['Double', DataType.Double, 4321.5],
-  ThermalOutput: ['Double', DataType.Double, 12000],
-  Status: ['String', DataType.String, 'cooling'],
 };
 
 /**

@@ -47,7 +47,8 @@ export function connection(
   });
 }
 
-const VALUES: Record<string, [string, DataType, boolean | number | string]> = {
+/** The hvac-zone variables of a test server: data type name, node-opcua type, first value. */
+export const HVAC_VALUES: Record<string, [string, DataType, boolean | number | string]> = {
   OnOff: ['Boolean', DataType.Boolean, true],
   Mode: ['String', DataType.String, 'cool'],
   CoolingSetpoint: ['Double', DataType.Double, 25.5],
@@ -102,7 +103,7 @@ export async function uaServer(options: {
       browseName: object,
       nodeId: `s=${object}`,
     });
-    for (const [name, [dataType, dt, value]] of Object.entries(VALUES)) {
+    for (const [name, [dataType, dt, value]] of Object.entries(HVAC_VALUES)) {
       const node = `${object}.${name}`;
       current.set(node, new Variant({ dataType: dt, value }));
       ns.addVariable({
