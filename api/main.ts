@@ -5,6 +5,7 @@ import type { LoadedSite } from '../core/config/loadSite.ts';
 import type { ControlPort } from '../core/control/port.ts';
 import { JnError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import type { ReportPort } from '../core/reports/port.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import type { Store } from '../core/store/store.ts';
 import { AvailabilityWatch } from './availability.ts';
@@ -35,8 +36,8 @@ export async function startApi(ctx: {
   host?: string;
   /** The site file: consumption is totalled through its tree. */
   site?: LoadedSite;
-  /** The ledger of facts and entries (`<data-dir>/ledger.db`) for reports. */
-  ledgerFile?: string;
+  /** The reports service (reports/): intensity reports and the ledger of facts and entries. */
+  reports?: ReportPort;
   /** The control service: points, overrides, schedules, audit. */
   control?: ControlPort;
   /** The broker: each device's availability comes from its gateway's retained topic (readings/latest). */
@@ -53,7 +54,7 @@ export async function startApi(ctx: {
   app.use('/api/v1', healthRoutes(ctx.health), readingRoutes(ctx.store, { availability, now }));
   if (ctx.site) app.use('/api/v1', consumptionRoutes(ctx.store, ctx.site));
   if (ctx.site && ctx.control) app.use('/api/v1', controlRoutes(ctx.control, ctx.site));
-  if (ctx.site && ctx.ledgerFile) app.use('/api/v1', reportRoutes(ctx.store, ctx.site, ctx.ledgerFile));
+  if (ctx.site && ctx.reports) app.use('/api/v1', reportRoutes(ctx.reports, ctx.site));
   const metrics = ctx.metrics;
   if (metrics) {
     // Prometheus scrape endpoint (text exposition format), like /health without a token.

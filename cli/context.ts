@@ -92,3 +92,9 @@ export async function reloadSite(
     log.error('configuration reload failed', { error: errorText(err) });
   }
 }
+
+/** A command that is not a long-running service: it returns its exit code. */
+export type ToolCommand = (ctx: CommandContext) => Promise<number>;
+
+/** Where spools, stores and ledgers live (`--data-dir`, default ./data). */
+export const dataDirOf = (ctx: CommandContext) => text(ctx, 'data-dir') ?? './data';

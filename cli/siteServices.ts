@@ -11,6 +11,7 @@ import { redactDeep } from '../core/redact.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import type { Store } from '../core/store/store.ts';
 import { type Gateway, startGateway } from '../gateway/main.ts';
+import { createReports } from '../reports/service.ts';
 
 /** What the site services of `jieneng start` run on, and keep across a reload. */
 export interface SiteServicesContext {
@@ -93,7 +94,7 @@ export async function startSiteServices(first: LoadedSite, ctx: SiteServicesCont
         log,
         port,
         site: s,
-        ledgerFile: join(ctx.dataDir, 'ledger.db'),
+        reports: createReports({ site: s, store: ctx.store, ledgerFile: join(ctx.dataDir, 'ledger.db') }),
         control: control.service,
         // Device availability reaches the API over the gateways' retained topics (gateway/README).
         mqttUrl: ctx.mqttUrl,

@@ -6,6 +6,7 @@ import { startApi } from '../api/main.ts';
 import { loadSite } from '../core/config/loadSite.ts';
 import { createLogger } from '../core/log.ts';
 import { SqliteStore } from '../core/store/sqliteStore.ts';
+import { createReports } from '../reports/service.ts';
 import { writeTestSite } from './helpers/site.ts';
 
 const log = createLogger({ level: 'error' });
@@ -100,7 +101,7 @@ describe('GET /api/v1/consumption', () => {
       log,
       port: 0,
       site,
-      ledgerFile: join(dir, 'ledger.db'),
+      reports: createReports({ site, store, ledgerFile: join(dir, 'ledger.db') }),
     });
     const get = (q: string) => fetch(`http://127.0.0.1:${api.port}/api/v1/reports/intensity?${q}`);
     try {
@@ -140,7 +141,7 @@ describe('GET /api/v1/consumption', () => {
       log,
       port: 0,
       site,
-      ledgerFile: join(dir, 'ledger.db'),
+      reports: createReports({ site, store, ledgerFile: join(dir, 'ledger.db') }),
     });
     const post = (path: string, body: unknown) =>
       fetch(`http://127.0.0.1:${api.port}/api/v1/${path}`, {

@@ -10,6 +10,7 @@ import { ManualClock } from '../core/clock.ts';
 import { loadSite } from '../core/config/loadSite.ts';
 import { createLogger } from '../core/log.ts';
 import { SqliteStore } from '../core/store/sqliteStore.ts';
+import { createReports } from '../reports/service.ts';
 import { enc, pathOf, queryOf } from './helpers/queries.ts';
 
 /**
@@ -58,7 +59,7 @@ beforeAll(async () => {
     log,
     port: 0,
     site,
-    ledgerFile: join(dir, 'ledger.db'),
+    reports: createReports({ site, store, ledgerFile: join(dir, 'ledger.db') }),
     control: service,
   });
   base = `http://127.0.0.1:${api.port}`;

@@ -4,10 +4,10 @@ import { RollupJob } from '../collector/rollups.ts';
 import { ManualClock } from '../core/clock.ts';
 import { loadSite } from '../core/config/loadSite.ts';
 import { createLogger } from '../core/log.ts';
-import { buildReport } from '../core/reports/build.ts';
-import { Ledger } from '../core/reports/ledger.ts';
 import { SqliteStore } from '../core/store/sqliteStore.ts';
 import type { StoredReading } from '../core/store/store.ts';
+import { buildReport } from '../reports/figures/build.ts';
+import { Ledger } from '../reports/ledger/ledger.ts';
 import { writeTestSite } from './helpers/site.ts';
 
 /**
@@ -60,7 +60,7 @@ describe('report from counter readings with a reset and a gap', () => {
       store,
       ledger,
       from: '2025-03-01',
-      to: '2025-03-03',
+      to: '2025-03-02', // last day, included
       basis: 'equivalent',
     });
     ledger.close();

@@ -2,12 +2,9 @@ import { json, type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { LoadedSite } from '../../core/config/loadSite.ts';
 import { JnError } from '../../core/errors.ts';
-import { buildReport } from '../../core/reports/build.ts';
-import { ImportError, Ledger } from '../../core/reports/ledger.ts';
-import { renderReport, reportContentTypes } from '../../core/reports/render.ts';
-import type { Store } from '../../core/store/store.ts';
+import { ImportError, type ReportPort } from '../../core/reports/port.ts';
 import { callerOf } from '../caller.ts';
-import { localDate, nextDay, noQuery, parseQuery, wholeNumber } from '../params.ts';
+import { localDate, noQuery, parseQuery, wholeNumber } from '../params.ts';
 
 const query = (timeZone: string) => ({
   from: localDate(timeZone),
@@ -27,11 +24,10 @@ const query = (timeZone: string) => ({
 
 /**
  * `GET /api/v1/reports/intensity?from=2025-01-01&to=2025-12-31&baseline=2020&basis=equivalent&format=json|csv|xlsx|pdf`:
- * the intensity report (see core/reports) from `from` through `to` (local dates, both included),
- * as JSON, CSV for Excel (UTF-8 with BOM), XLSX or PDF. The report's own `to` is the day after the
- * last (core/reports counts [from, to)).
+ * the intensity report (see reports/) from `from` through `to` (local dates, both included),
+ * as JSON, CSV for Excel (UTF-8 with BOM), XLSX or PDF.
  */
-export function reportRoutes(store: Store, site: LoadedSite, ledgerFile: string): Router {
+export function reportRoutes(reports: ReportPort, site: LoadedSite): Router {
   const router = Router();
   const shape = query(site.config.site.timezone);
   router.get('/reports/intensity', async (req, res) => {
@@ -41,40 +37,29 @@ export function reportRoutes(store: Store, site: LoadedSite, ledgerFile: string)
         'bad_request',
         `to: "${q.to}" is before from "${q.from}"; allowed: a last day on or after from (both included)`,
       );
-    const ledger = new Ledger(ledgerFile);
-    try {
-      const report = await buildReport({
-        site,
-        store,
-        ledger,
-        from: q.from,
-        to: nextDay(q.to),
-        baselineYear: q.baseline,
-        basis: q.basis,
-      });
-      if (q.format === 'json') {
-        res.json(report);
-        return;
-      }
-      res
-        .type(reportContentTypes[q.format])
-        .attachment(`intensity_${q.from}_${q.to}.${q.format}`)
-        .send(await renderReport(report, q.format));
-    } finally {
-      ledger.close();
+    const report = await reports.intensity({
+      from: q.from,
+      to: q.to,
+      baselineYear: q.baseline,
+      basis: q.basis,
+    });
+    if (q.format === 'json') {
+      res.json(report);
+      return;
     }
+    const { body, contentType } = await reports.render(report, q.format);
+    res.type(contentType).attachment(`intensity_${q.from}_${q.to}.${q.format}`).send(body);
   });
   // Facts and entries officers enter (the same checks and all-or-none as `jieneng import`).
-  // Until authentication lands (issue #7), the caller names itself in X-Jieneng-User (percent-encoded
+  // Until authentication lands (issue #15), the caller names itself in X-Jieneng-User (percent-encoded
   // UTF-8); it is audited.
   const enter = (kind: 'facts' | 'entries') => (req: Request, res: Response) => {
     const who = callerOf(req);
     const body = req.body as unknown;
     const items = Array.isArray(body) ? body : body === undefined ? [] : [body];
-    const ledger = new Ledger(ledgerFile);
     try {
-      const r = ledger.enter(kind, items, who, site.config);
-      res.status(201).json({ ...r, [kind]: kind === 'facts' ? ledger.facts() : ledger.entries() });
+      const r = reports.enter(kind, items, who);
+      res.status(201).json({ ...r, [kind]: kind === 'facts' ? reports.facts() : reports.entries() });
     } catch (err) {
       if (!(err instanceof ImportError)) throw err;
       res.status(422).type('application/problem+json').json({
@@ -84,20 +69,13 @@ export function reportRoutes(store: Store, site: LoadedSite, ledgerFile: string)
         detail: err.message,
         problems: err.problems,
       });
-    } finally {
-      ledger.close();
     }
   };
   router.post('/facts', json({ limit: '1mb' }), enter('facts'));
   router.post('/entries', json({ limit: '1mb' }), enter('entries'));
   const read = (what: 'facts' | 'entries' | 'audit') => (req: Request, res: Response) => {
     noQuery(req.query);
-    const ledger = new Ledger(ledgerFile);
-    try {
-      res.json(what === 'facts' ? ledger.facts() : what === 'entries' ? ledger.entries() : ledger.auditLog());
-    } finally {
-      ledger.close();
-    }
+    res.json(what === 'facts' ? reports.facts() : what === 'entries' ? reports.entries() : reports.audit());
   };
   router.get('/facts', read('facts'));
   router.get('/entries', read('entries'));

@@ -1,4 +1,4 @@
-import { type Comparison, type IntensityReport, lastDayOf, type Scope } from './intensity.ts';
+import type { Comparison, IntensityReport, Scope } from '../../core/reports/report.ts';
 
 /** Indicator names as printed: zh-CN first, then the JSON name. */
 export const indicatorLabels: Record<string, string> = {
@@ -69,7 +69,7 @@ const pct = (x: number | null) => (x === null ? null : `${(x * 100).toFixed(2)} 
  */
 export function reportCsv(r: IntensityReport): string {
   const out: string[] = [];
-  out.push(line(['报告期 period', `${r.from} 至 ${lastDayOf(r.to)} (${r.days} 天)`]));
+  out.push(line(['报告期 period', `${r.from} 至 ${r.to} (${r.days} 天)`]));
   out.push(line(['折标方法 basis', r.basis_text]));
   if (r.plan)
     out.push(line(['规划 plan', r.plan.name, r.plan.verified ? '已核对 verified' : '未核对 not verified']));

@@ -1,11 +1,16 @@
-import type { LoadedSite } from '../config/loadSite.ts';
-import { aggregate } from '../rollup/aggregate.ts';
-import { localMidnight } from '../rollup/consumption.ts';
-import type { Store } from '../store/store.ts';
-import type { ElectricityBasis } from './factors.ts';
-import { loadFactors } from './factors.ts';
-import { type IntensityReport, intensityReport, type MeteredDay } from './intensity.ts';
-import type { Ledger } from './ledger.ts';
+import type { LoadedSite } from '../../core/config/loadSite.ts';
+import type { IntensityReport } from '../../core/reports/report.ts';
+import { aggregate } from '../../core/rollup/aggregate.ts';
+import { localMidnight } from '../../core/rollup/consumption.ts';
+import type { Store } from '../../core/store/store.ts';
+import type { ElectricityBasis } from '../factors.ts';
+import { loadFactors } from '../factors.ts';
+import type { Ledger } from '../ledger/ledger.ts';
+import { intensityReport, type MeteredDay } from './intensity.ts';
+
+/** The day after a YYYY-MM-DD date. */
+const dayAfter = (date: string) =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
 /**
  * Assembles an intensity report from the store's daily rollups (building totals per category and
@@ -15,18 +20,21 @@ export async function buildReport(ctx: {
   site: LoadedSite;
   store: Store;
   ledger: Ledger;
+  /** YYYY-MM-DD, first day. */
   from: string;
+  /** YYYY-MM-DD, last day, included. */
   to: string;
   baselineYear?: number | undefined;
   basis: ElectricityBasis;
 }): Promise<IntensityReport> {
   const timeZone = ctx.site.config.site.timezone;
+  const to = dayAfter(ctx.to); // half-open inside
   const midnight = (date: string) => localMidnight(date, timeZone);
   const starts = [ctx.from, ...(ctx.baselineYear === undefined ? [] : [`${ctx.baselineYear}-01-01`])].sort();
   const rows = await ctx.store.queryRollups({
     period: 'day',
     from: midnight(starts[0] ?? ctx.from),
-    to: midnight(ctx.to),
+    to: midnight(to),
   });
   const fmt = new Intl.DateTimeFormat('en-CA', {
     timeZone,
@@ -51,7 +59,7 @@ export async function buildReport(ctx: {
     site: ctx.site.config,
     factors: loadFactors(),
     from: ctx.from,
-    to: ctx.to,
+    to,
     ...(ctx.baselineYear === undefined ? {} : { baselineYear: ctx.baselineYear }),
     basis: ctx.basis,
     region: ctx.site.config.reports.grid_region,

@@ -1,6 +1,18 @@
-import type { SiteConfig } from '../config/siteSchema.ts';
+import type { SiteConfig } from '../../core/config/siteSchema.ts';
+import type {
+  BuildingFact,
+  Comparison,
+  ElectricityBasis,
+  EnergyEntry,
+  EnergyType,
+  IntensityReport,
+  Scope,
+  TargetIndicator,
+  TypeTotal,
+  UsedFactor,
+} from '../../core/reports/report.ts';
+import { energyUnits } from '../energy.ts';
 import {
-  type ElectricityBasis,
   electricityKgce,
   type Factors,
   type Fuel,
@@ -8,60 +20,7 @@ import {
   fuelKgce,
   gridCo2,
   type Plan,
-  type TargetIndicator,
-  type UsedFactor,
-} from './factors.ts';
-
-/**
- * 单位建筑面积能耗, 人均综合能耗, 人均用水量, 单位建筑面积碳排放 and electricity intensity per
- * building and for the organization over a date range, from metered daily consumption plus the
- * energy entries officers made (bills, fuel, bottled gas, purchased heat, baseline years), against
- * a baseline year and the plan's target. Pure: the CLI and the API feed it data and format it.
- */
-export type EnergyType =
-  | 'electricity'
-  | 'water'
-  | 'natural_gas'
-  | 'gasoline'
-  | 'diesel'
-  | 'lpg'
-  | 'heat'
-  | 'coal'
-  | 'other_kgce';
-
-/** The unit each energy type is counted in, and the units an entry may use (with their factor). */
-export const energyUnits: Record<EnergyType, { unit: string; accepts: Record<string, number> }> = {
-  electricity: { unit: 'kWh', accepts: { kWh: 1, MWh: 1000 } },
-  water: { unit: 'm³', accepts: { 'm³': 1, m3: 1, t: 1 } },
-  natural_gas: { unit: 'm³', accepts: { 'm³': 1, m3: 1 } },
-  gasoline: { unit: 'kg', accepts: { kg: 1, t: 1000 } },
-  diesel: { unit: 'kg', accepts: { kg: 1, t: 1000 } },
-  lpg: { unit: 'kg', accepts: { kg: 1, t: 1000 } },
-  heat: { unit: 'MJ', accepts: { MJ: 1, GJ: 1000 } },
-  coal: { unit: 'kg', accepts: { kg: 1, t: 1000 } },
-  other_kgce: { unit: 'kgce', accepts: { kgce: 1, tce: 1000 } },
-};
-
-/** An energy entry: a quantity for a building over an inclusive date range. */
-export interface EnergyEntry {
-  building: string;
-  /** YYYY-MM-DD, inclusive. */
-  period_start: string;
-  /** YYYY-MM-DD, inclusive. */
-  period_end: string;
-  energy_type: EnergyType;
-  /** In the type's unit (converted on import). */
-  quantity: number;
-  source: string;
-}
-
-/** A dated building fact (建筑面积, 用能人数), from the site file or imported. */
-export interface BuildingFact {
-  building: string;
-  effective_from: string;
-  floor_area_m2: number;
-  headcount: number;
-}
+} from '../factors.ts';
 
 /** Metered consumption of one building, category and local day (from the daily rollups). */
 export interface MeteredDay {
@@ -90,134 +49,6 @@ export interface IntensityInput {
   metered: MeteredDay[];
   entries: EnergyEntry[];
   facts: BuildingFact[];
-}
-
-export interface TypeTotal {
-  energy_type: EnergyType;
-  quantity: number;
-  unit: string;
-  kgce: number | null;
-  kgco2: number | null;
-  /** Metered share, entered share, and the part of the metered share that is estimated. */
-  metered: number;
-  entered: number;
-  estimated: number;
-}
-
-export interface Indicators {
-  energy_per_area_kgce_m2: number | null;
-  energy_per_capita_kgce: number | null;
-  water_per_capita_m3: number | null;
-  carbon_per_area_kgco2_m2: number | null;
-  electricity_per_area_kwh_m2: number | null;
-}
-
-export interface Scope {
-  id: string;
-  name: string;
-  /** Time-weighted over the range. */
-  floor_area_m2: number;
-  headcount: number;
-  totals: TypeTotal[];
-  energy_kgce: number;
-  carbon_kgco2: number;
-  indicators: Indicators;
-  notes: string[];
-}
-
-export interface Comparison {
-  indicator: TargetIndicator;
-  value: number | null;
-  baseline: number | null;
-  change: number | null;
-  /** The plan's change by its end year, and the share of it due by the report year (linear). */
-  target: number | null;
-  target_by_now: number | null;
-  status: 'on_track' | 'at_risk' | 'no_data';
-  national_base: number | null;
-}
-
-export interface IntensityReport {
-  from: string;
-  to: string;
-  days: number;
-  basis: ElectricityBasis;
-  basis_text: string;
-  baseline_year: number | null;
-  plan: { id: string; name: string; source: string; verified: boolean } | null;
-  factors: UsedFactor[];
-  buildings: Scope[];
-  organization: Scope;
-  baseline: Scope | null;
-  comparisons: Comparison[];
-  /**
-   * 同比 (the same dates a year earlier) and 环比 (the period just before: the previous calendar
-   * month or quarter when the range is one, else as many days before), each with its base period
-   * in words — products disagree on what these mean, so the report says.
-   */
-  period_comparisons: {
-    kind: 'year_on_year' | 'previous_period';
-    label: string;
-    base_from: string;
-    base_to: string;
-    base_text: string;
-    figures: { name: string; unit: string; value: number; base: number; change: number | null }[];
-  }[];
-  /**
-   * Electricity by 分项 (sub-item) over the range from the sub-meters, with the virtual `other`
-   * (main − Σ sub-meters) so they add up to the main meters; filled from the rollups by build.ts.
-   */
-  subitems: {
-    key: string;
-    value: number;
-    estimated: number;
-    unit?: string;
-    virtual?: boolean;
-    note?: string;
-  }[];
-  /** Buildings ranked by intensity, lowest (best: 能效/水效领跑者) first. */
-  ranking: {
-    energy_per_area_kgce_m2: { building: string; name: string; value: number; rank: number }[];
-    water_per_capita_m3: { building: string; name: string; value: number; rank: number }[];
-  };
-  /** Electricity of the areas (floors, zones) that have their own meters. */
-  areas: {
-    building: string;
-    area: string;
-    name: string;
-    floor_area_m2: number;
-    electricity_kwh: number;
-    estimated_kwh: number;
-    electricity_per_area_kwh_m2: number;
-  }[];
-  /**
-   * Year to date with a full-year projection, when the range runs from 1 January to a day
-   * before the year's end. `method` and `method_text` say how it was projected.
-   */
-  projection: {
-    year: number;
-    days_elapsed: number;
-    days_in_year: number;
-    method: 'previous_year_shape' | 'linear';
-    method_text: string;
-    energy_kgce: number;
-    carbon_kgco2: number;
-    water_m3: number;
-    indicators: Pick<
-      Indicators,
-      | 'energy_per_area_kgce_m2'
-      | 'energy_per_capita_kgce'
-      | 'water_per_capita_m3'
-      | 'carbon_per_area_kgco2_m2'
-    >;
-  } | null;
-  entries_superseded: {
-    building: string;
-    energy_type: EnergyType;
-    period: string;
-    quantity: number;
-    reason: string;
-  }[];
 }
 
 const DAY = 86_400_000;
@@ -625,7 +456,7 @@ export function intensityReport(input: IntensityInput): IntensityReport {
     areas,
     projection: projectYear(input, organization, ids, from, to, year),
     from: input.from,
-    to: input.to,
+    to: dateOf(to - 1), // what a person reads: the last day, included
     days: to - from,
     basis: input.basis,
     basis_text:

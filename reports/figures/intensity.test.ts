@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { siteSchema } from '../config/siteSchema.ts';
-import { reportCsv } from './csv.ts';
-import { loadFactors } from './factors.ts';
-import {
-  comparisonPeriods,
-  type EnergyEntry,
-  type IntensityInput,
-  intensityReport,
-  type MeteredDay,
-} from './intensity.ts';
+import { siteSchema } from '../../core/config/siteSchema.ts';
+import type { EnergyEntry } from '../../core/reports/report.ts';
+import { loadFactors } from '../factors.ts';
+import { reportCsv } from '../render/csv.ts';
+import { comparisonPeriods, type IntensityInput, intensityReport, type MeteredDay } from './intensity.ts';
 
 /**
  * The golden organization: three buildings, 2020 from bills (entries), 2025 metered plus fuel

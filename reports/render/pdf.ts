@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
-import { JnError } from '../errors.ts';
+import { JnError } from '../../core/errors.ts';
+import type { IntensityReport } from '../../core/reports/report.ts';
 import { indicatorLabels, statusLabels } from './csv.ts';
-import { type IntensityReport, lastDayOf } from './intensity.ts';
 
 /**
  * CJK fonts a PDF can embed, in order of preference. Debian's `fonts-wqy-microhei` (5 MB, installed
@@ -50,7 +50,7 @@ export function reportPdf(r: IntensityReport, title = '公共机构能源资源�
 
   doc.fontSize(16).text(title);
   doc.fontSize(10).moveDown(0.5);
-  doc.text(`单位：${r.organization.name}    报告期：${r.from} 至 ${lastDayOf(r.to)}（${r.days} 天）`);
+  doc.text(`单位：${r.organization.name}    报告期：${r.from} 至 ${r.to}（${r.days} 天）`);
   doc.text(`折标方法：${r.basis_text}`);
   if (r.plan)
     doc.text(

@@ -2,8 +2,12 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
-import type { SiteConfig } from '../config/siteSchema.ts';
-import { type BuildingFact, type EnergyEntry, type EnergyType, energyUnits } from './intensity.ts';
+import type { SiteConfig } from '../../core/config/siteSchema.ts';
+import { ImportError, type LedgerKind } from '../../core/reports/port.ts';
+import type { BuildingFact, EnergyEntry, EnergyType } from '../../core/reports/report.ts';
+import { energyUnits } from '../energy.ts';
+
+export { ImportError, type LedgerKind };
 
 /**
  * What officers enter rather than meter — dated building facts (建筑面积, 用能人数) and energy
@@ -21,12 +25,6 @@ export const ENTRY_COLUMNS = [
   'unit',
   'source',
 ] as const;
-
-export class ImportError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`${problems.length} problem(s); nothing was imported:\n${problems.join('\n')}`);
-  }
-}
 
 const isDate = (v: string) =>
   /^\d{4}-\d{2}-\d{2}$/.test(v) &&
@@ -90,9 +88,6 @@ function objectRows(
   });
   return { rows, problems };
 }
-
-/** What the ledger holds besides its audit: building facts, or energy entries. */
-export type LedgerKind = 'facts' | 'entries';
 
 export class Ledger {
   private readonly db: Database.Database;

@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
+import type { IntensityReport } from '../../core/reports/report.ts';
 import { indicatorLabels, scopeHeader, scopeRow, statusLabels, totalsRows } from './csv.ts';
-import { type IntensityReport, lastDayOf } from './intensity.ts';
 
 /**
  * The report as an Excel workbook (exceljs), one sheet per view: 摘要 (period, basis, plan,
@@ -25,7 +25,7 @@ export async function reportXlsx(r: IntensityReport): Promise<Buffer> {
     { width: 16 },
     { width: 30 },
   ];
-  summary.addRow(['报告期 period', `${r.from} 至 ${lastDayOf(r.to)} (${r.days} 天)`]);
+  summary.addRow(['报告期 period', `${r.from} 至 ${r.to} (${r.days} 天)`]);
   summary.addRow(['折标方法 basis', r.basis_text]);
   if (r.plan)
     summary.addRow(['规划 plan', r.plan.name, r.plan.verified ? '已核对' : '未核对', '', r.plan.source]);

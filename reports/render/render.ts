@@ -1,7 +1,8 @@
+import type { ReportFormat } from '../../core/reports/port.ts';
+import type { IntensityReport } from '../../core/reports/report.ts';
 import { reportCsv } from './csv.ts';
-import type { IntensityReport } from './intensity.ts';
 
-export type ReportFormat = 'json' | 'csv' | 'xlsx' | 'pdf';
+export type { ReportFormat };
 
 /** Content types of the report formats. */
 export const reportContentTypes: Record<ReportFormat, string> = {

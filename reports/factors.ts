@@ -2,9 +2,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import {
+  type ElectricityBasis,
+  type TargetIndicator,
+  targetIndicators,
+  type UsedFactor,
+} from '../core/reports/report.ts';
+
+export type { ElectricityBasis, TargetIndicator, UsedFactor };
 
 /**
- * Regulatory figures as data (core/reports/data/*.yaml): 折标准煤 coefficients, CO₂ factors and
+ * Regulatory figures as data (reports/data/*.yaml): 折标准煤 coefficients, CO₂ factors and
  * plan-period targets, each value with its source and a verified flag. Reports print which value
  * they used, from where, and whether it was checked.
  */
@@ -43,13 +51,7 @@ const emissionsSchema = z
   })
   .strict();
 
-export const indicatorSchema = z.enum([
-  'energy_per_area_kgce_m2',
-  'energy_per_capita_kgce',
-  'water_per_capita_m3',
-  'carbon_per_area_kgco2_m2',
-]);
-export type TargetIndicator = z.infer<typeof indicatorSchema>;
+export const indicatorSchema = z.enum(targetIndicators);
 
 const targetsSchema = z
   .object({
@@ -99,17 +101,6 @@ export function loadFactors(): Factors {
     emissions: load('emissions.yaml', emissionsSchema),
     plans: load('targets.yaml', targetsSchema).plans,
   };
-}
-
-/** Electricity basis: 当量值 (heat content) or 等价值 (generation coal rate of the previous year). */
-export type ElectricityBasis = 'equivalent' | 'generation';
-
-/** A factor as used in a report: the value and where it came from. */
-export interface UsedFactor extends SourcedValue {
-  /** What it converts, e.g. "electricity 当量值", "grid CO₂ national 2023". */
-  what: string;
-  /** When the year asked for had no value and the nearest earlier one was used. */
-  note?: string;
 }
 
 /** Latest entry at or before `year`, else the earliest one — saying so. */

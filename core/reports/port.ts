@@ -1,0 +1,38 @@
+import type { BuildingFact, ElectricityBasis, EnergyEntry, IntensityReport } from './report.ts';
+
+/** The formats every report renders to. */
+export type ReportFormat = 'json' | 'csv' | 'xlsx' | 'pdf';
+
+/** What the ledger holds besides its audit: building facts, or energy entries. */
+export type LedgerKind = 'facts' | 'entries';
+
+/** Rows that failed validation: nothing of the file or request was stored; each problem names the row and column. */
+export class ImportError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`${problems.length} problem(s); nothing was imported:\n${problems.join('\n')}`);
+  }
+}
+
+/** An intensity report request: local dates, both included. */
+export interface IntensityQuery {
+  /** YYYY-MM-DD, the first day (local). */
+  from: string;
+  /** YYYY-MM-DD, the last day (local), included. */
+  to: string;
+  baselineYear?: number | undefined;
+  basis: ElectricityBasis;
+}
+
+/**
+ * What the API asks of the reports service (reports/). `jieneng start` and `jieneng api` pass the
+ * service in; the API never opens the ledger or computes a figure itself.
+ */
+export interface ReportPort {
+  intensity(q: IntensityQuery): Promise<IntensityReport>;
+  render(report: IntensityReport, format: ReportFormat): Promise<{ body: Buffer; contentType: string }>;
+  /** Facts or entries from the API (objects with the CSV's columns): all or none, audited as `who`. */
+  enter(kind: LedgerKind, items: unknown[], who: string): { imported: number; replaced: number };
+  facts(): BuildingFact[];
+  entries(): EnergyEntry[];
+  audit(): { at: string; action: string; detail: unknown }[];
+}

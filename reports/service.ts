@@ -1,0 +1,39 @@
+import type { LoadedSite } from '../core/config/loadSite.ts';
+import type { ReportPort } from '../core/reports/port.ts';
+import type { Store } from '../core/store/store.ts';
+import { buildReport } from './figures/build.ts';
+import { Ledger } from './ledger/ledger.ts';
+import { renderReport, reportContentTypes } from './render/render.ts';
+
+/**
+ * The reports service over a site, its store and its ledger file: what the API serves. The ledger
+ * is opened per call (SQLite, WAL), so the CLI's imports are seen at once.
+ */
+export function createReports(ctx: { site: LoadedSite; store: Store; ledgerFile: string }): ReportPort {
+  const withLedger = <T>(fn: (l: Ledger) => T): T => {
+    const ledger = new Ledger(ctx.ledgerFile);
+    try {
+      return fn(ledger);
+    } finally {
+      ledger.close();
+    }
+  };
+  return {
+    intensity: async (q) => {
+      const ledger = new Ledger(ctx.ledgerFile);
+      try {
+        return await buildReport({ site: ctx.site, store: ctx.store, ledger, ...q });
+      } finally {
+        ledger.close();
+      }
+    },
+    render: async (report, format) => ({
+      body: await renderReport(report, format),
+      contentType: reportContentTypes[format],
+    }),
+    enter: (kind, items, who) => withLedger((l) => l.enter(kind, items, who, ctx.site.config)),
+    facts: () => withLedger((l) => l.facts()),
+    entries: () => withLedger((l) => l.entries()),
+    audit: () => withLedger((l) => l.auditLog()),
+  };
+}
