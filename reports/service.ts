@@ -9,7 +9,15 @@ import { renderReport, reportContentTypes } from './render/render.ts';
  * The reports service over a site, its store and its ledger file: what the API serves. The ledger
  * is opened per call (SQLite, WAL), so the CLI's imports are seen at once.
  */
-export function createReports(ctx: { site: LoadedSite; store: Store; ledgerFile: string }): ReportPort {
+export function createReports(ctx: {
+  site: LoadedSite;
+  store: Store;
+  ledgerFile: string;
+  /** Where the store and ledger live, as the report names it (default: the ledger file's folder). */
+  dataDir?: string;
+  /** Today, for what a year to date is (default the system clock). */
+  now?: () => number;
+}): ReportPort {
   const withLedger = <T>(fn: (l: Ledger) => T): T => {
     const ledger = new Ledger(ctx.ledgerFile);
     try {

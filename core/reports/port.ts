@@ -19,8 +19,11 @@ export interface IntensityQuery {
   from: string;
   /** YYYY-MM-DD, the last day (local), included. */
   to: string;
+  /** Default: the base year of the plan the report year falls in. */
   baselineYear?: number | undefined;
   basis: ElectricityBasis;
+  /** 等价值 across years: one coal rate for both years (default) or each year's own. */
+  coalRate?: 'one_rate' | 'each_year' | undefined;
 }
 
 /**

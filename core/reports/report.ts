@@ -56,6 +56,13 @@ export interface EnergyEntry {
   /** In the type's unit (converted on import). */
   quantity: number;
   source: string;
+  /** As the officer entered it, e.g. 1,200 L of gasoline; absent for rows stored before these were kept. */
+  quantity_given?: number;
+  unit_given?: string;
+  /** How the given quantity became `quantity`, when it was converted: "1200 L × 0.725 kg/L (source…, 未核对)". */
+  conversion?: string;
+  /** Yuan, when the bill's cost was entered (the statistics return asks for it). */
+  cost_yuan?: number | null;
 }
 
 /** A dated building fact (建筑面积, 用能人数), from the site file or imported. */
@@ -66,16 +73,38 @@ export interface BuildingFact {
   headcount: number;
 }
 
+/**
+ * How much of a period one figure rests on, per building × energy type: the share of the period's
+ * days backed by metered days or by entries (prorated by day), and the share of the quantity that
+ * was estimated (interpolated gaps, frozen or reset meters). 0 ≤ every share ≤ 1.
+ */
+export interface Coverage {
+  /** Days in the period. */
+  days: number;
+  /** Days with a metered value (a day counts when any main meter of the type reported for it). */
+  metered_days: number;
+  /** Days not metered but covered by an entry's period. */
+  entered_days: number;
+  /** (metered_days + entered_days) / days. */
+  share: number;
+  /** Estimated quantity / quantity (0 when quantity is 0). */
+  estimated_share: number;
+  /** complete (share 1), partial (0 < share < 1), missing (share 0: shown as 缺数据, never as 0). */
+  state: 'complete' | 'partial' | 'missing';
+}
+
 export interface TypeTotal {
   energy_type: EnergyType;
-  quantity: number;
+  /** null when the coverage is missing: no data is not zero. */
+  quantity: number | null;
   unit: string;
   kgce: number | null;
   kgco2: number | null;
-  /** Metered share, entered share, and the part of the metered share that is estimated. */
+  /** Metered quantity, entered quantity, and the part of the metered quantity that is estimated. */
   metered: number;
   entered: number;
   estimated: number;
+  coverage: Coverage;
 }
 
 export interface Indicators {
@@ -86,20 +115,55 @@ export interface Indicators {
   electricity_per_area_kwh_m2: number | null;
 }
 
+/** What a scope is missing for a period, in words an officer reads ("annex: 电 2025 无数据"). */
+export interface MissingItem {
+  building: string;
+  energy_type: EnergyType;
+  /** YYYY-MM-DD .. YYYY-MM-DD inclusive, the period the data is missing for. */
+  from: string;
+  to: string;
+  /** 0 for missing, else the share that is covered. */
+  share: number;
+  text: string;
+}
+
 export interface Scope {
   id: string;
   name: string;
-  /** Time-weighted over the range. */
-  floor_area_m2: number;
-  headcount: number;
+  /** Time-weighted over the range (a value holds from its effective date until the next). */
+  floor_area_m2: number | null;
+  headcount: number | null;
+  /** How floor area and headcount were weighted, in words (e.g. "300 人 1–6 月, 400 人 7–12 月, 按天加权 350.4"). */
+  facts_text: string;
+  /**
+   * The energy types this scope is expected to have: those its meters measure plus those it has
+   * entries for in the report, baseline or previous year. A type expected but without data is
+   * listed with coverage missing (never left out, never zero).
+   */
   totals: TypeTotal[];
-  energy_kgce: number;
-  carbon_kgco2: number;
+  /** null when any expected energy type is missing: a total of what is there would read as a drop. */
+  energy_kgce: number | null;
+  carbon_kgco2: number | null;
   indicators: Indicators;
+  /** complete: every expected type fully covered; partial: some shares < 1; missing: nothing at all. */
+  coverage: 'complete' | 'partial' | 'missing';
+  missing: MissingItem[];
   notes: string[];
 }
 
+export type Status =
+  /** change within the target due by now */
+  | 'on_track'
+  | 'at_risk'
+  /** data for the period or the baseline is missing or partial: never on track */
+  | 'incomplete'
+  /** no plan or no target for this indicator */
+  | 'no_target';
+
+/** One indicator of one scope against its baseline and the plan's target. */
 export interface Comparison {
+  /** Building id or the organization's id. */
+  scope: string;
   indicator: TargetIndicator;
   value: number | null;
   baseline: number | null;
@@ -107,11 +171,101 @@ export interface Comparison {
   /** The plan's change by its end year, and the share of it due by the report year (linear). */
   target: number | null;
   target_by_now: number | null;
-  status: 'on_track' | 'at_risk' | 'no_data';
+  status: Status;
+  /** Why the status is what it is, in words, e.g. "缺数据：annex 电 2025-01-01 至 2025-12-31". */
+  status_text: string;
   national_base: number | null;
 }
 
+/**
+ * How the period was compared with the baseline year:
+ * - `full_year`: a whole calendar year against the whole baseline year;
+ * - `same_period`: any other range against the same calendar dates of the baseline year (its
+ *   metered days, or its entries prorated by day);
+ * - `projection`: a year to date (1 January to a day before the year's end, ending today or
+ *   yesterday) — the full-year projection against the whole baseline year.
+ */
+export interface BaselineBasis {
+  method: 'full_year' | 'same_period' | 'projection';
+  /** YYYY-MM-DD inclusive: the baseline period the figures were compared with. */
+  base_from: string;
+  base_to: string;
+  /** In words, e.g. "与基准年同期 2020-01-01 至 2020-06-30 比较". */
+  text: string;
+}
+
+/** 等价值 across years: one coal rate for both (the default) or each year's own. */
+export interface CoalRateChoice {
+  mode: 'one_rate' | 'each_year';
+  /** The generation coal rate used for the report period (and, with one_rate, the baseline). */
+  rate: UsedFactor | null;
+  text: string;
+}
+
+export interface PeriodComparison {
+  kind: 'year_on_year' | 'previous_period';
+  label: string;
+  base_from: string;
+  /** Inclusive. */
+  base_to: string;
+  /** "同比：与上年同期 2024-01-01 至 2024-06-30 比较"; "无基期数据" appended when the base has no data. */
+  base_text: string;
+  /** For a whole year 环比 (the previous year) is 同比: one comparison, said once. */
+  same_as?: 'year_on_year';
+  figures: {
+    name: string;
+    unit: string;
+    value: number | null;
+    /** null when the base period has no data for it (无基期数据), never 0. */
+    base: number | null;
+    change: number | null;
+    coverage: number;
+    base_coverage: number;
+  }[];
+}
+
+export interface RankingRow {
+  building: string;
+  name: string;
+  value: number;
+  rank: number;
+}
+
+export interface Projection {
+  year: number;
+  days_elapsed: number;
+  days_in_year: number;
+  method: 'previous_year_shape' | 'linear';
+  method_text: string;
+  /** Coverage of this year to date and of last year (the same period and the whole year) it rests on. */
+  coverage: { ytd: number; previous_same: number; previous_full: number };
+  /** Set when it fell back from the previous year's shape, or cannot be trusted: why. */
+  warning: string | null;
+  energy_kgce: number | null;
+  carbon_kgco2: number | null;
+  water_m3: number | null;
+  indicators: Pick<
+    Indicators,
+    'energy_per_area_kgce_m2' | 'energy_per_capita_kgce' | 'water_per_capita_m3' | 'carbon_per_area_kgco2_m2'
+  >;
+}
+
+/** The plan (target set) the report year falls in, from reports/data/targets.yaml or the site file. */
+export interface PlanRef {
+  id: string;
+  name: string;
+  source: string;
+  verified: boolean;
+  base_year: number;
+  end_year: number;
+  origin: 'standard' | 'site';
+}
+
 export interface IntensityReport {
+  /** The report kind (one module per kind behind the registry in reports/). */
+  kind: 'intensity';
+  /** Which site, store and data directory the figures come from, and when the report was made. */
+  origin: { site_file: string; organization: string; data_dir: string; store: string; made_at: string };
   /** YYYY-MM-DD, the first day. */
   from: string;
   /** YYYY-MM-DD, the last day, included (dates a person reads are inclusive). */
@@ -119,26 +273,23 @@ export interface IntensityReport {
   days: number;
   basis: ElectricityBasis;
   basis_text: string;
+  coal_rate: CoalRateChoice | null;
   baseline_year: number | null;
-  plan: { id: string; name: string; source: string; verified: boolean } | null;
+  baseline_basis: BaselineBasis | null;
+  plan: PlanRef | null;
+  /** Set when the report year is outside every configured plan, or the plan is not verified. */
+  plan_note: string | null;
   factors: UsedFactor[];
   buildings: Scope[];
   organization: Scope;
-  baseline: Scope | null;
+  /** The organization and each building over the baseline period (baseline_basis). */
+  baseline: { organization: Scope; buildings: Scope[] } | null;
+  /** Per scope (every building, then the organization) × indicator. */
   comparisons: Comparison[];
-  /**
-   * 同比 (the same dates a year earlier) and 环比 (the period just before: the previous calendar
-   * month or quarter when the range is one, else as many days before), each with its base period
-   * in words — products disagree on what these mean, so the report says.
-   */
-  period_comparisons: {
-    kind: 'year_on_year' | 'previous_period';
-    label: string;
-    base_from: string;
-    base_to: string;
-    base_text: string;
-    figures: { name: string; unit: string; value: number; base: number; change: number | null }[];
-  }[];
+  /** The organization's status over all its indicators: incomplete as soon as anything is missing. */
+  status: Status;
+  status_text: string;
+  period_comparisons: PeriodComparison[];
   /**
    * Electricity by 分项 (sub-item) over the range from the sub-meters, with the virtual `other`
    * (main − Σ sub-meters) so they add up to the main meters; filled from the rollups by build.ts.
@@ -151,10 +302,14 @@ export interface IntensityReport {
     virtual?: boolean;
     note?: string;
   }[];
-  /** Buildings ranked by intensity, lowest (best: 能效/水效领跑者) first. */
+  /**
+   * Buildings ranked by intensity, lowest (best: 能效/水效领跑者) first; a building whose figure is
+   * not complete is not ranked and is listed in `unranked` with why.
+   */
   ranking: {
-    energy_per_area_kgce_m2: { building: string; name: string; value: number; rank: number }[];
-    water_per_capita_m3: { building: string; name: string; value: number; rank: number }[];
+    energy_per_area_kgce_m2: RankingRow[];
+    water_per_capita_m3: RankingRow[];
+    unranked: { building: string; name: string; indicator: string; reason: string }[];
   };
   /** Electricity of the areas (floors, zones) that have their own meters. */
   areas: {
@@ -166,27 +321,10 @@ export interface IntensityReport {
     estimated_kwh: number;
     electricity_per_area_kwh_m2: number;
   }[];
-  /**
-   * Year to date with a full-year projection, when the range runs from 1 January to a day
-   * before the year's end. `method` and `method_text` say how it was projected.
-   */
-  projection: {
-    year: number;
-    days_elapsed: number;
-    days_in_year: number;
-    method: 'previous_year_shape' | 'linear';
-    method_text: string;
-    energy_kgce: number;
-    carbon_kgco2: number;
-    water_m3: number;
-    indicators: Pick<
-      Indicators,
-      | 'energy_per_area_kgce_m2'
-      | 'energy_per_capita_kgce'
-      | 'water_per_capita_m3'
-      | 'carbon_per_area_kgco2_m2'
-    >;
-  } | null;
+  /** Year to date with a full-year projection (see BaselineBasis), else null. */
+  projection: Projection | null;
+  /** The entries that went into the period's figures, with their sources (and conversions). */
+  entries_used: (EnergyEntry & { counted_quantity: number; counted_from: string; counted_to: string })[];
   entries_superseded: {
     building: string;
     energy_type: EnergyType;
