@@ -1,4 +1,5 @@
 import { JnError } from '../core/errors.ts';
+import { energyUnits } from '../reports/energy.ts';
 
 /** One option of a subcommand, as its `--help` prints it and the parser checks it. */
 export interface OptionSpec {
@@ -181,23 +182,39 @@ export const commands: CommandSpec[] = [
   },
   {
     name: 'import',
-    operands: 'facts|entries FILE.csv',
+    operands: 'facts|entries FILE.csv|FILE.xlsx  |  template facts|entries -o FILE.xlsx',
     summary:
-      'Building facts (building,effective_from,floor_area_m2,headcount) or energy entries (building,period_start,period_end,energy_type,quantity,unit,source): every row is checked and all are imported, or none. Audited in DIR/ledger.db.',
-    options: [siteConfig(false), dataDir],
+      'Building facts or energy entries from CSV (UTF-8, or GBK/GB18030 as Excel saves it) or XLSX: every row is checked and all are imported, or none. Audited in DIR/ledger.db. `import template` writes an XLSX to fill in, with Chinese headers and drop-down lists.',
+    notes: importNotes(),
+    options: [
+      siteConfig(true),
+      dataDir,
+      {
+        name: 'replace',
+        text: 'Replace the stored entries (or facts) the file overlaps; what was replaced is in the audit',
+      },
+      {
+        name: 'output',
+        arg: 'FILE',
+        defaultText: 'required for template',
+        text: 'Where to write the template',
+      },
+    ],
     example: 'jieneng import entries bills-2020.csv --config site.yaml',
   },
   {
     name: 'report',
     summary:
-      "Energy, water and carbon intensity per building and for the organization over [from, to) (local dates), against the baseline year and the plan's targets.",
+      "Energy, water and carbon intensity per building and for the organization from --from through --to (local dates, both included), against the baseline year and the plan's targets, with the data coverage of every figure.",
+    notes:
+      'A whole year is compared with the whole baseline year; any other range with the same dates of the baseline year; a year to date (ending today or yesterday) by its full-year projection. Missing data reads 缺数据 and makes the status 数据不完整 (incomplete), never on track. The report names the site, store and data directory it comes from (on stderr).',
     options: [
       { name: 'from', arg: 'DATE', defaultText: 'required', text: 'First local day, YYYY-MM-DD' },
-      { name: 'to', arg: 'DATE', defaultText: 'required', text: 'Day after the last, YYYY-MM-DD' },
+      { name: 'to', arg: 'DATE', defaultText: 'required', text: 'Last local day, YYYY-MM-DD, included' },
       {
         name: 'baseline',
         arg: 'YEAR',
-        defaultText: 'none (no baseline comparison)',
+        defaultText: 'the base year of the plan the report year falls in (十四五: 2020)',
         text: 'Year to compare against, e.g. 2020',
       },
       {
@@ -206,18 +223,30 @@ export const commands: CommandSpec[] = [
         default: 'equivalent',
         text: 'Electricity 折标准煤 basis: 当量值 or 等价值',
       },
-      { name: 'format', arg: 'json|csv|xlsx|pdf', default: 'json', text: 'Output format' },
+      {
+        name: 'coal-rate',
+        arg: 'one|each',
+        default: 'one',
+        text: "With 等价值: both years on the report year's generation coal rate (one footing), or each year's own",
+      },
+      {
+        name: 'format',
+        arg: 'json|csv|xlsx|pdf',
+        default: 'json',
+        text: 'Output format (csv: a zip of CSV tables)',
+      },
       {
         name: 'output',
         arg: 'FILE',
-        defaultText: 'stdout; xlsx and pdf need a file',
+        defaultText: 'stdout for json; csv, xlsx and pdf need a file',
         text: 'Write the report to FILE',
       },
-      siteConfig(false),
+      siteConfig(true),
       influxUrl('the rollups'),
       dataDir,
     ],
-    example: 'jieneng report --from 2025-01-01 --to 2026-01-01 --baseline 2020 --format pdf -o 2025.pdf',
+    example:
+      'jieneng report --from 2025-01-01 --to 2025-12-31 --baseline 2020 --format pdf -o 2025.pdf --config site.yaml',
   },
   {
     name: 'config',
@@ -258,4 +287,17 @@ export function withDefaults(
   for (const o of c.options)
     if (out[o.name] === undefined && o.default !== undefined) out[o.name] = o.default;
   return out;
+}
+
+/** The import page's notes: the columns and the energy types with the units each may be entered in. */
+function importNotes(): string {
+  const types = Object.entries(energyUnits)
+    .map(([type, u]) => `${type} (${Object.keys(u.accepts).join(', ')})`)
+    .join('; ');
+  return [
+    'facts: building, effective_from, floor_area_m2, headcount.',
+    'entries: building, period_start, period_end (both days included), energy_type, quantity, unit, source[, cost_yuan]. Chinese headers are accepted too.',
+    `Energy types and their units: ${types}.`,
+    'Overlapping periods of one building and energy type are refused (name --replace to replace the stored ones).',
+  ].join('\n');
 }

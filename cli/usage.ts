@@ -35,7 +35,8 @@ function synopsis(c: CommandSpec, indent: string): string {
 export function commandUsage(c: CommandSpec): string {
   const width = Math.max('-h, --help'.length, ...c.options.map((o) => flag(o).length));
   const lines = [`Usage: ${synopsis(c, ' '.repeat(14))}`, '', wrap(words(c.summary), 100, '')];
-  if (c.notes) lines.push('', c.notes);
+  // Notes: one paragraph per line, each wrapped like the summary.
+  if (c.notes) for (const paragraph of c.notes.split('\n')) lines.push('', wrap(words(paragraph), 100, ''));
   lines.push('', 'Options:');
   for (const o of c.options) {
     const dflt = required(o)

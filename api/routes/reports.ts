@@ -16,6 +16,10 @@ const query = (timeZone: string) => ({
     .enum(['equivalent', 'generation'])
     .default('equivalent')
     .describe('equivalent, generation (default equivalent)'),
+  coal_rate: z
+    .enum(['one', 'each'])
+    .default('one')
+    .describe("one (both years on the report year's generation coal rate), each (each year's own); default one"),
   format: z
     .enum(['json', 'csv', 'xlsx', 'pdf'])
     .default('json')
@@ -23,7 +27,7 @@ const query = (timeZone: string) => ({
 });
 
 /**
- * `GET /api/v1/reports/intensity?from=2025-01-01&to=2025-12-31&baseline=2020&basis=equivalent&format=json|csv|xlsx|pdf`:
+ * `GET /api/v1/reports/intensity?from=2025-01-01&to=2025-12-31&baseline=2020&basis=equivalent&coal_rate=one&format=json|csv|xlsx|pdf`:
  * the intensity report (see reports/) from `from` through `to` (local dates, both included),
  * as JSON, CSV for Excel (UTF-8 with BOM), XLSX or PDF.
  */
@@ -42,6 +46,7 @@ export function reportRoutes(reports: ReportPort, site: LoadedSite): Router {
       to: q.to,
       baselineYear: q.baseline,
       basis: q.basis,
+      coalRate: q.coal_rate === 'one' ? 'one_rate' : 'each_year',
     });
     if (q.format === 'json') {
       res.json(report);
