@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { acceleratedClock, type Clock, systemClock } from '../core/clock.ts';
 import { type LoadedSite, loadSite } from '../core/config/loadSite.ts';
@@ -38,6 +39,7 @@ export function portOption(name: string, value: string | undefined): number {
 
 export function requireConfig(file: string | undefined, command: string, log: Logger): LoadedSite {
   if (!file) throw new JnError('usage', `jieneng ${command}: --config FILE is required`);
+  if (!existsSync(file)) throw new JnError('usage', `jieneng ${command}: --config ${file}: no such file`);
   return loadSiteLogged(file, log);
 }
 
