@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import type { LoadedSite } from '../core/config/loadSite.ts';
 import type { ReportPort } from '../core/reports/port.ts';
 import type { Store } from '../core/store/store.ts';
@@ -30,7 +31,14 @@ export function createReports(ctx: {
     intensity: async (q) => {
       const ledger = new Ledger(ctx.ledgerFile);
       try {
-        return await buildReport({ site: ctx.site, store: ctx.store, ledger, ...q });
+        return await buildReport({
+          site: ctx.site,
+          store: ctx.store,
+          ledger,
+          ...q,
+          dataDir: ctx.dataDir ?? dirname(ctx.ledgerFile),
+          now: ctx.now,
+        });
       } finally {
         ledger.close();
       }

@@ -1,20 +1,46 @@
 import type { LoadedSite } from '../../core/config/loadSite.ts';
-import type { IntensityReport } from '../../core/reports/report.ts';
+import type { CoalRateChoice, IntensityReport } from '../../core/reports/report.ts';
 import { aggregate } from '../../core/rollup/aggregate.ts';
 import { localMidnight } from '../../core/rollup/consumption.ts';
 import type { Store } from '../../core/store/store.ts';
 import type { ElectricityBasis } from '../factors.ts';
 import { loadFactors } from '../factors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
-import { intensityReport, type MeteredDay } from './intensity.ts';
+import { dateOf, dayNumber } from './dates.ts';
+import { firstDayNeeded, intensityReport, type MeteredDay } from './intensity.ts';
 
-/** The day after a YYYY-MM-DD date. */
-const dayAfter = (date: string) =>
-  new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+/** Local date-time parts of an instant in a time zone. */
+function localParts(at: number, timeZone: string) {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(new Date(at));
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '00';
+  return {
+    date: `${get('year')}-${get('month')}-${get('day')}`,
+    time: `${get('hour')}:${get('minute')}:${get('second')}`,
+  };
+}
+
+/** An instant as local time with its offset, e.g. 2026-01-05T09:30:00+08:00. */
+export function localTimestamp(at: number, timeZone: string): string {
+  const { date, time } = localParts(at, timeZone);
+  const offsetMin = Math.round((Date.parse(`${date}T${time}Z`) - Math.floor(at / 1000) * 1000) / 60_000);
+  const sign = offsetMin < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMin);
+  return `${date}T${time}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
 
 /**
  * Assembles an intensity report from the store's daily rollups (building totals per category and
- * local day — main meters, never main plus subs) and the ledger's facts and entries.
+ * local day — main meters, never main plus subs) and the ledger's facts and entries, reading from
+ * the baseline year (and last year, and the 环比 base) to the last day.
  */
 export async function buildReport(ctx: {
   site: LoadedSite;
@@ -26,15 +52,22 @@ export async function buildReport(ctx: {
   to: string;
   baselineYear?: number | undefined;
   basis: ElectricityBasis;
+  coalRate?: CoalRateChoice['mode'] | undefined;
+  /** Where the store and ledger live, as the report names it. */
+  dataDir?: string | undefined;
+  /** Now, ms since the epoch (default the system clock): what "today" and made_at are. */
+  now?: (() => number) | undefined;
 }): Promise<IntensityReport> {
   const timeZone = ctx.site.config.site.timezone;
-  const to = dayAfter(ctx.to); // half-open inside
+  const at = (ctx.now ?? Date.now)();
+  const factors = loadFactors();
   const midnight = (date: string) => localMidnight(date, timeZone);
-  const starts = [ctx.from, ...(ctx.baselineYear === undefined ? [] : [`${ctx.baselineYear}-01-01`])].sort();
+  const baseline = ctx.baselineYear === undefined ? {} : { baselineYear: ctx.baselineYear };
+  const first = firstDayNeeded({ site: ctx.site.config, factors, from: ctx.from, to: ctx.to, ...baseline });
   const rows = await ctx.store.queryRollups({
     period: 'day',
-    from: midnight(starts[0] ?? ctx.from),
-    to: midnight(to),
+    from: midnight(first),
+    to: midnight(dateOf(dayNumber(ctx.to) + 1)), // half-open inside
   });
   const fmt = new Intl.DateTimeFormat('en-CA', {
     timeZone,
@@ -57,16 +90,23 @@ export async function buildReport(ctx: {
   }
   const report = intensityReport({
     site: ctx.site.config,
-    factors: loadFactors(),
+    factors,
     from: ctx.from,
-    to,
-    ...(ctx.baselineYear === undefined ? {} : { baselineYear: ctx.baselineYear }),
+    to: ctx.to,
+    today: localParts(at, timeZone).date,
+    ...baseline,
     basis: ctx.basis,
-    region: ctx.site.config.reports.grid_region,
-    overrides: ctx.site.config.reports.factor_overrides,
+    ...(ctx.coalRate === undefined ? {} : { coalRate: ctx.coalRate }),
     metered,
     entries: ctx.ledger.entries(),
     facts: ctx.ledger.facts(),
+    origin: {
+      site_file: ctx.site.file,
+      organization: ctx.site.config.organization.name,
+      data_dir: ctx.dataDir ?? '',
+      store: ctx.store.kind,
+      made_at: localTimestamp(at, timeZone),
+    },
   });
   const inRange = rows.filter((r) => r.start >= midnight(ctx.from));
   report.subitems = aggregate(inRange, ctx.site.config, 'subitem').map(({ category: _c, ...rest }) => rest);

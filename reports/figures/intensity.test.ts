@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { siteSchema } from '../../core/config/siteSchema.ts';
 import type { EnergyEntry } from '../../core/reports/report.ts';
 import { loadFactors } from '../factors.ts';
-import { reportCsv } from '../render/csv.ts';
 import { comparisonPeriods, type IntensityInput, intensityReport, type MeteredDay } from './intensity.ts';
 
 /**
@@ -75,7 +74,7 @@ const input: IntensityInput = {
   site: site,
   factors: loadFactors(),
   from: '2025-01-01',
-  to: '2026-01-01',
+  to: '2025-12-31', // the last day, included
   baselineYear: 2020,
   basis: 'equivalent',
   metered: [
@@ -167,10 +166,18 @@ describe('intensity report: the golden organization', () => {
     // 2020 from bills: electricity 1,700,000 × 0.1229 = 208,930; gas 20,000 × 1.2143 = 24,286;
     // gasoline 10,000 × 1.4714 = 14,714 → 247,930 kgce; 20,000 m²; 450 people; water 21,000 m³.
     // CO₂ 2020 (grid: no 2020 value or earlier → 2022's 0.5366): 912,220 + 43,244 + 29,251 = 984,715
-    expect(r.baseline?.energy_kgce).toBeCloseTo(247_930, 6);
-    expect(r.baseline?.carbon_kgco2).toBeCloseTo(984_715, 6);
+    expect(r.baseline_basis).toEqual({
+      method: 'full_year',
+      base_from: '2020-01-01',
+      base_to: '2020-12-31',
+      text: '全年与基准年 2020 全年 2020-01-01 至 2020-12-31 比较',
+    });
+    expect(r.baseline?.organization.energy_kgce).toBeCloseTo(247_930, 6);
+    expect(r.baseline?.organization.carbon_kgco2).toBeCloseTo(984_715, 6);
     const people = 127_900 / 365 + 150;
-    const by = Object.fromEntries(r.comparisons.map((c) => [c.indicator, c]));
+    const by = Object.fromEntries(
+      r.comparisons.filter((c) => c.scope === 'golden-org').map((c) => [c.indicator, c]),
+    );
     // energy per m²: 11.63904875 / 12.3965 − 1 = −6.11 % ≤ −5 % → on track
     expect(by.energy_per_area_kgce_m2?.change).toBeCloseTo(232_780.975 / 20_000 / (247_930 / 20_000) - 1, 9);
     expect(by.energy_per_area_kgce_m2?.status).toBe('on_track');
@@ -183,8 +190,58 @@ describe('intensity report: the golden organization', () => {
     expect(by.carbon_per_area_kgco2_m2?.change).toBeCloseTo(917_929.65 / 984_715 - 1, 9);
     expect(by.carbon_per_area_kgco2_m2?.target).toBe(-0.07);
     expect(by.carbon_per_area_kgco2_m2?.status).toBe('at_risk');
+    expect(by.carbon_per_area_kgco2_m2?.status_text).toBe(
+      '变化 -6.78 %，按进度应达 -7.00 %（十四五公共机构节约能源资源工作规划 2025 年目标 -7.00 %）：未达进度',
+    );
     expect(by.energy_per_area_kgce_m2?.national_base).toBe(18.48);
-    expect(r.plan?.name).toBe('十四五公共机构节约能源资源工作规划');
+    expect(r.plan).toMatchObject({ name: '十四五公共机构节约能源资源工作规划', origin: 'standard', base_year: 2020 });
+    expect(r.plan_note).toContain('目标值未经核对'); // targets.yaml has verified: false
+    expect(r.status).toBe('at_risk');
+  });
+
+  it('has a status per building, each against its own 2020', () => {
+    // energy per m², 2025 vs 2020 (target −5 % due by 2025):
+    // A 12.98747 vs (1,000,000 × 0.1229 + 10,000 × 1.4714) / 10,000 = 13.7614 → −5.62 % on track
+    // B 16.75486875 vs (400,000 × 0.1229 + 20,000 × 1.2143) / 4,000 = 18.3615 → −8.75 % on track
+    // C 5.98113… vs 300,000 × 0.1229 / 6,000 = 6.145 → −2.67 % at risk
+    const row = (b: string) =>
+      r.comparisons.find((c) => c.scope === b && c.indicator === 'energy_per_area_kgce_m2');
+    expect(row('a')?.change).toBeCloseTo(12.98747 / 13.7614 - 1, 9);
+    expect(row('a')?.status).toBe('on_track');
+    expect(row('b')?.change).toBeCloseTo(16.75486875 / 18.3615 - 1, 9);
+    expect(row('b')?.status).toBe('on_track');
+    expect(row('c')?.change).toBeCloseTo(35_886.8 / 6_000 / 6.145 - 1, 9);
+    expect(row('c')?.status).toBe('at_risk');
+    // one row per scope × indicator: 3 buildings + the organization, 4 indicators each
+    expect(r.comparisons).toHaveLength(16);
+    expect(r.baseline?.buildings.map((b) => b.energy_kgce)).toEqual([
+      expect.closeTo(137_614, 6),
+      expect.closeTo(73_446, 6),
+      expect.closeTo(36_870, 6),
+    ]);
+  });
+
+  it('counts every figure complete and lists the entries it used', () => {
+    expect(org.coverage).toBe('complete');
+    expect(org.missing).toEqual([]);
+    // C's electricity: 181 days from the bill, 184 metered
+    const c = r.buildings[2]?.totals.find((t) => t.energy_type === 'electricity')?.coverage;
+    expect(c).toEqual({
+      days: 365,
+      metered_days: 184,
+      entered_days: 181,
+      share: 1,
+      estimated_share: 0,
+      state: 'complete',
+    });
+    expect(r.entries_used.map((e) => [e.building, e.energy_type, e.counted_from, e.counted_to])).toEqual([
+      ['a', 'gasoline', '2025-01-01', '2025-12-31'],
+      ['c', 'electricity', '2025-01-01', '2025-06-30'],
+    ]);
+    expect(r.entries_used[1]?.counted_quantity).toBeCloseTo(144_800, 6);
+    expect(r.buildings[0]?.facts_text).toBe(
+      '建筑面积 10000 m² 2015-01-01 起；用能人数按天加权：300 人 2015-01-01 起，400 人 2025-07-01 起 → 350.4',
+    );
   });
 
   it('says how much of a figure is estimated', () => {
@@ -236,17 +293,31 @@ describe('intensity report: the golden organization', () => {
     expect(r.buildings[0]?.totals.find((t) => t.energy_type === 'electricity')?.quantity).toBe(949_000);
   });
 
-  it('projects a year to date: by last year’s shape when there is one, else by days', () => {
-    const ytd = { ...input, to: '2025-07-01' }; // 181 days
+  it('projects a year to date; thin last-year data falls back to days, and says why', () => {
+    // Jan–Jun 2025 (181 days), made on 2025-07-01: a year to date.
+    const ytd = { ...input, to: '2025-06-30', today: '2025-07-01' };
     const linear = intensityReport(ytd);
-    // No 2024 data: linear, × 365 / 181
+    expect(linear.baseline_basis?.method).toBe('projection');
+    // No 2024 data at all: linear, × 365 / 181, and a warning
     expect(linear.projection?.method).toBe('linear');
-    expect(linear.projection?.energy_kgce).toBeCloseTo((linear.organization.energy_kgce * 365) / 181, 9);
-    expect(linear.projection?.method_text).toContain('无上年数据');
-    // 2024 bills for A: 300,000 kWh for Jan–Jun (182 days, a leap year) and 500,000 kWh for Jul–Dec.
-    // The same period as 2025's 181 days is 2024-01-01 … 2024-06-29: 300,000 × 181/182 = 298,351.6… kWh;
-    // the whole year 800,000 kWh. Both convert at 0.1229, so the factor is 800,000 / 298,351.6… = 2.6814…
-    const shaped = intensityReport({
+    expect(linear.projection?.coverage).toEqual({ ytd: 1, previous_same: 0, previous_full: 0 });
+    const energy = linear.organization.energy_kgce ?? Number.NaN;
+    expect(linear.projection?.energy_kgce).toBeCloseTo((energy * 365) / 181, 9);
+    expect(linear.projection?.warning).toContain('上年数据覆盖不足（同期最低 0.0 %，全年最低 0.0 %，需 ≥ 90.0 %）');
+    // Jan–Jun: A 470,600 + B 181,000 + C's bill 292,000 × 181/365 = 144,800 → 796,400 kWh × 0.1229
+    // = 97,877.56; gas 9,050 × 1.2143 = 10,989.415; gasoline 9,000 × 181/365 × 1.4714 = 6,566.87…
+    // → 115,433.85… kgce; × 365/181 = 232,780.975 (the use is the same every day), as the full year.
+    expect(linear.projection?.energy_kgce).toBeCloseTo(232_780.975, 6);
+    // against the whole of 2020: −6.11 % per m², on track (the projection was not thin)
+    const perArea = linear.comparisons.find(
+      (c) => c.scope === 'golden-org' && c.indicator === 'energy_per_area_kgce_m2',
+    );
+    expect(perArea?.change).toBeCloseTo(232_780.975 / 247_930 - 1, 9);
+    expect(perArea?.status).toBe('on_track');
+    // Sparse last year: only A's 2024 electricity bills (300,000 kWh Jan–Jun, 500,000 Jul–Dec). The
+    // old shape method scaled the whole organization by 800,000 / 300,000-ish and so by A's bills alone;
+    // B and C have no 2024 data (coverage 0), so it falls back to days and warns.
+    const sparse = intensityReport({
       ...ytd,
       entries: [
         ...input.entries,
@@ -254,21 +325,22 @@ describe('intensity report: the golden organization', () => {
         entry('a', 'electricity', '2024-07-01', '2024-12-31', 500_000),
       ],
     });
-    const sameperiod = (300_000 * 181) / 182;
-    expect(shaped.projection?.method).toBe('previous_year_shape');
-    expect(shaped.projection?.energy_kgce).toBeCloseTo(
-      (shaped.organization.energy_kgce * 800_000) / sameperiod,
-      6,
-    );
-    expect(shaped.projection?.method_text).toContain('按上年同期占比推算');
+    expect(sparse.projection?.method).toBe('linear');
+    expect(sparse.projection?.energy_kgce).toBeCloseTo(232_780.975, 6);
+    expect(sparse.projection?.warning).toContain('按天数线性推算');
+    // A report after the fact (made in 2026) of Jan–Jun is no year to date: no projection, same period
+    const past = intensityReport({ ...ytd, today: '2026-03-01' });
+    expect(past.projection).toBeNull();
+    expect(past.baseline_basis?.method).toBe('same_period');
     // A full-year report has no projection.
     expect(r.projection).toBeNull();
   });
 
-  it('同比 and 环比 say which period they compare with', () => {
-    const july = intensityReport({ ...input, from: '2025-07-01', to: '2025-08-01' });
+  it('同比 and 环比 say which period they compare with; no base is 无基期数据, not 0', () => {
+    const july = intensityReport({ ...input, from: '2025-07-01', to: '2025-07-31' });
     const [yoy, pop] = july.period_comparisons;
-    expect(yoy?.base_text).toBe('同比：与上年同期 2024-07-01 至 2024-07-31 比较');
+    expect(yoy?.base_text).toBe('同比：与上年同期 2024-07-01 至 2024-07-31 比较（无基期数据）');
+    expect(yoy?.base_to).toBe('2024-07-31');
     expect(pop?.base_text).toBe('环比：与上月 2025-06-01 至 2025-06-30 比较');
     // July electricity: A 2,600 × 31 = 80,600; B 1,000 × 31 = 31,000; C metered 800 × 31 = 24,800 → 136,400
     // June: A 78,000; B 30,000; C from its bill 292,000 × 30/365 = 24,000 → 132,000; change 136,400/132,000 − 1
@@ -276,14 +348,25 @@ describe('intensity report: the golden organization', () => {
     expect(kwh?.value).toBeCloseTo(136_400, 6);
     expect(kwh?.base).toBeCloseTo(132_000, 6);
     expect(kwh?.change).toBeCloseTo(136_400 / 132_000 - 1, 9);
-    // No 2024 data: no year-on-year change rather than a made-up one
-    expect(yoy?.figures.find((f) => f.unit === 'kWh')?.change).toBeNull();
-    expect(comparisonPeriods('2025-04-01', '2025-07-01')[1]?.text).toBe(
+    expect(kwh?.base_coverage).toBe(1);
+    // No 2024 data: no base and no change rather than a made-up one
+    expect(yoy?.figures.find((f) => f.unit === 'kWh')).toMatchObject({ base: null, change: null, base_coverage: 0 });
+    expect(comparisonPeriods('2025-04-01', '2025-06-30')[1]?.text).toBe(
       '环比：与上季度 2025-01-01 至 2025-03-31 比较',
     );
-    expect(comparisonPeriods('2025-03-10', '2025-03-17')[1]?.text).toBe(
+    expect(comparisonPeriods('2025-03-10', '2025-03-16')[1]?.text).toBe(
       '环比：与前7天 2025-03-03 至 2025-03-09 比较',
     );
+    // a whole year: 环比 is the previous year, i.e. 同比 — said once, no figures twice
+    expect(r.period_comparisons[1]).toEqual({
+      kind: 'previous_period',
+      label: '环比',
+      base_from: '2024-01-01',
+      base_to: '2024-12-31',
+      base_text: '环比：全年的上一期即上年，与同比相同，见同比',
+      same_as: 'year_on_year',
+      figures: [],
+    });
   });
 
   it('uses the organization’s own factors where it has them, and says so', () => {
@@ -297,36 +380,9 @@ describe('intensity report: the golden organization', () => {
     expect(used).toMatchObject({ value: 1.33, source: '燃气公司热值检测报告 2024', verified: true });
     expect(used?.note).toContain('replaces 1.2143 kgce/m³');
     // A regional grid factor: Fujian 2022 for a 2022 report
-    const fujian = intensityReport({ ...input, from: '2022-01-01', to: '2023-01-01', region: 'fujian' });
+    const fujian = intensityReport({ ...input, from: '2022-01-01', to: '2022-12-31', region: 'fujian' });
     expect(fujian.factors.find((f) => f.what.startsWith('grid electricity CO₂'))).toMatchObject({
       value: 0.4092,
     });
-  });
-
-  it('prints the hand-computed figures in the CSV the officer files', () => {
-    const csv = reportCsv(r);
-    const six = (x: number) => String(Math.round(x * 1e6) / 1e6);
-    const people = 127_900 / 365 + 150;
-    // organization row: area, time-weighted headcount, 综合能耗, CO₂, then the five indicators
-    expect(csv).toContain(
-      [
-        'golden-org',
-        '某市机关事务管理局',
-        '20000',
-        six(people),
-        six(232_780.975),
-        six(917_929.65),
-        six(232_780.975 / 20_000),
-        six(232_780.975 / people),
-        six(20_257.5 / people),
-        six(917_929.65 / 20_000),
-        six(1_606_000 / 20_000),
-      ].join(','),
-    );
-    // the carbon comparison: −6.78 % against −7.00 %, at risk
-    expect(csv).toContain(
-      `${((917_929.65 / 984_715 - 1) * 100).toFixed(2)} %,-7.00 %,-7.00 %,有风险 at risk`,
-    );
-    expect(csv).toContain('"电力按当量值折标 (0.1229 kgce/kWh, GB/T 2589-2020)"');
   });
 });

@@ -1,0 +1,128 @@
+import type { EnergyType, PeriodComparison, Scope } from '../../core/reports/report.ts';
+import { hasKgce } from './convert.ts';
+import {
+  dateOf,
+  dayNumber,
+  isCalendarYear,
+  lastDay,
+  type Period,
+  periodOf,
+  periodText,
+  shiftMonths,
+  shiftYears,
+  wholeMonths,
+} from './dates.ts';
+import type { PairFigures } from './quantities.ts';
+import type { ScopeCalc } from './scope.ts';
+
+/** A base period of 同比 or 环比. */
+export interface BasePeriod {
+  kind: PeriodComparison['kind'];
+  label: string;
+  /** YYYY-MM-DD, both included. */
+  from: string;
+  to: string;
+  text: string;
+  same_as?: 'year_on_year';
+}
+
+/**
+ * The base periods of 同比 (the same calendar dates a year earlier) and 环比 (the previous
+ * calendar month or quarter, or as many months or days before) of an inclusive range. For a whole
+ * calendar year the previous period is the previous year, the same as 同比: said once.
+ */
+export function comparisonPeriods(from: string, to: string): BasePeriod[] {
+  const p = periodOf(from, to);
+  const yoy = shiftYears(p, -1);
+  const yearOnYear: BasePeriod = {
+    kind: 'year_on_year',
+    label: '同比',
+    from: dateOf(yoy.from),
+    to: lastDay(yoy),
+    text: `同比：与上年同期 ${periodText(yoy)} 比较`,
+  };
+  if (isCalendarYear(p))
+    return [
+      yearOnYear,
+      {
+        kind: 'previous_period',
+        label: '环比',
+        from: yearOnYear.from,
+        to: yearOnYear.to,
+        text: '环比：全年的上一期即上年，与同比相同，见同比',
+        same_as: 'year_on_year',
+      },
+    ];
+  const months = wholeMonths(p);
+  const unit = months === 1 ? '上月' : months === 3 ? '上季度' : `前${months}个月`;
+  const prev: Period =
+    months > 0
+      ? { from: dayNumber(shiftMonths(from, -months)), to: p.from }
+      : { from: p.from - (p.to - p.from), to: p.from };
+  return [
+    yearOnYear,
+    {
+      kind: 'previous_period',
+      label: '环比',
+      from: dateOf(prev.from),
+      to: lastDay(prev),
+      text: `环比：与${months > 0 ? unit : `前${p.to - p.from}天`} ${periodText(prev)} 比较`,
+    },
+  ];
+}
+
+const quantity = (s: Scope, t: EnergyType) => s.totals.find((x) => x.energy_type === t)?.quantity ?? null;
+
+const figureKinds: {
+  name: string;
+  unit: string;
+  of: (s: Scope) => number | null;
+  on: (t: EnergyType) => boolean;
+}[] = [
+  { name: '综合能耗 energy', unit: 'kgce', of: (s) => s.energy_kgce, on: hasKgce },
+  {
+    name: '电 electricity',
+    unit: 'kWh',
+    of: (s) => quantity(s, 'electricity'),
+    on: (t) => t === 'electricity',
+  },
+  { name: '水 water', unit: 'm³', of: (s) => quantity(s, 'water'), on: (t) => t === 'water' },
+  { name: '碳排放 carbon', unit: 'kgCO₂', of: (s) => s.carbon_kgco2, on: hasKgce },
+];
+
+/** The share of building-days with data among the pairs a figure rests on (null: it rests on none). */
+function share(pairs: PairFigures[], on: (t: EnergyType) => boolean): number | null {
+  const mine = pairs.filter((x) => on(x.energy_type));
+  const days = mine.reduce((s, x) => s + x.coverage.days, 0);
+  if (days === 0) return null;
+  return mine.reduce((s, x) => s + x.coverage.metered_days + x.coverage.entered_days, 0) / days;
+}
+
+/**
+ * 同比/环比 of the organization's figures: a base without data is null (无基期数据), never 0, and
+ * gives no change.
+ */
+export function periodComparison(b: BasePeriod, now: ScopeCalc, base: ScopeCalc | null): PeriodComparison {
+  const head = { kind: b.kind, label: b.label, base_from: b.from, base_to: b.to };
+  if (b.same_as || !base)
+    return { ...head, base_text: b.text, ...(b.same_as ? { same_as: b.same_as } : {}), figures: [] };
+  const figures = figureKinds.flatMap((k) => {
+    const coverage = share(now.pairs, k.on);
+    if (coverage === null) return [];
+    const value = k.of(now.scope);
+    const baseValue = k.of(base.scope);
+    return [
+      {
+        name: k.name,
+        unit: k.unit,
+        value,
+        base: baseValue,
+        change: value !== null && baseValue !== null && baseValue > 0 ? value / baseValue - 1 : null,
+        coverage,
+        base_coverage: share(base.pairs, k.on) ?? 0,
+      },
+    ];
+  });
+  const noBase = figures.every((f) => f.base === null);
+  return { ...head, base_text: noBase ? `${b.text}（无基期数据）` : b.text, figures };
+}

@@ -1,0 +1,140 @@
+import type { SiteConfig } from '../../core/config/siteSchema.ts';
+import type { Comparison, PlanRef, Status, TargetIndicator } from '../../core/reports/report.ts';
+import type { Factors, Plan } from '../factors.ts';
+import { hasKgce } from './convert.ts';
+import type { PairFigures } from './quantities.ts';
+import { missingItems } from './scope.ts';
+
+/** A plan with where it came from. */
+export interface ChosenPlan {
+  plan: Plan;
+  ref: PlanRef;
+}
+
+const covers = (p: Plan, year: number) => year > p.base_year && year <= p.end_year;
+const span = (p: Plan) => `${p.name} ${p.base_year + 1}–${p.end_year}`;
+
+/**
+ * The plan whose (base_year, end_year] holds the report year: a site target set first (it wins for
+ * the years it covers), then the standard ones (reports/data/targets.yaml). Outside every plan:
+ * none, and a note that says so.
+ */
+export function choosePlan(
+  factors: Factors,
+  siteTargets: SiteConfig['reports']['targets'],
+  year: number,
+): { chosen: ChosenPlan | null; note: string | null } {
+  const site = siteTargets.map((t) => ({ ...t, targets: t.targets, origin: 'site' as const }));
+  const standard = factors.plans.map((p) => ({ ...p, origin: 'standard' as const }));
+  const hit = site.find((p) => covers(p, year)) ?? standard.find((p) => covers(p, year));
+  if (!hit) {
+    const all = [...site, ...standard].sort((a, b) => a.base_year - b.base_year).map(span);
+    return { chosen: null, note: `${year} 年不在已配置的规划期内（${all.join('，')}）；未评价达标` };
+  }
+  const { origin, ...plan } = hit;
+  const ref: PlanRef = {
+    id: plan.id,
+    name: plan.name,
+    source: plan.source,
+    verified: plan.verified,
+    base_year: plan.base_year,
+    end_year: plan.end_year,
+    origin,
+  };
+  const note = plan.verified
+    ? null
+    : `${plan.name} 的目标值未经核对（verified: false，${origin === 'site' ? '站点文件' : 'reports/data/targets.yaml'}）：达标评价仅供参考`;
+  return { chosen: { plan, ref }, note };
+}
+
+/** The energy types an indicator rests on: water for water, every converted type for the rest. */
+export const restsOn = (indicator: TargetIndicator, t: PairFigures['energy_type']) =>
+  indicator === 'water_per_capita_m3' ? t === 'water' : hasKgce(t);
+
+const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
+
+/** One indicator of one scope: its value against the baseline and the target due by the report year. */
+export interface CompareInput {
+  scope: string;
+  indicator: TargetIndicator;
+  value: number | null;
+  baseline: number | null;
+  /** The building × type figures the value and the baseline rest on. */
+  current: PairFigures[];
+  base: PairFigures[];
+  plan: ChosenPlan | null;
+  planNote: string | null;
+  year: number;
+  names: Map<string, string>;
+  /** Set when the value is a projection that cannot be trusted (why). */
+  distrust: string | null;
+}
+
+function targetStatus(c: CompareInput, change: number | null, byNow: number | null): [Status, string] {
+  if (!c.plan) return ['no_target', c.planNote ?? '无适用规划，未评价达标'];
+  const target = c.plan.plan.targets[c.indicator];
+  if (target === undefined || byNow === null) return ['no_target', `${c.plan.plan.name} 未设此指标目标`];
+  const gaps = missingItems(
+    [...c.current, ...c.base].filter((x) => restsOn(c.indicator, x.energy_type)),
+    c.names,
+  ).map((m) => m.text);
+  if (gaps.length > 0) return ['incomplete', `数据不全：${gaps.join('；')}`];
+  if (c.distrust) return ['incomplete', c.distrust];
+  if (c.value === null) return ['incomplete', '本期缺建筑面积或用能人数'];
+  if (c.baseline === null) return ['incomplete', '基准期缺建筑面积或用能人数'];
+  if (change === null) return ['incomplete', '基准值为 0，无法计算变化'];
+  const what = `变化 ${pct(change)}，按进度应达 ${pct(byNow)}（${c.plan.plan.name} ${c.plan.plan.end_year} 年目标 ${pct(target)}）`;
+  return change <= byNow ? ['on_track', `${what}：进度内`] : ['at_risk', `${what}：未达进度`];
+}
+
+/** A comparison row: change, the target due by now (linear over the plan's years), status and why. */
+export function compare(c: CompareInput): Comparison {
+  const change = c.value !== null && c.baseline !== null && c.baseline > 0 ? c.value / c.baseline - 1 : null;
+  const plan = c.plan?.plan;
+  const target = plan?.targets[c.indicator] ?? null;
+  const share = plan
+    ? Math.min(1, Math.max(0, (c.year - plan.base_year) / (plan.end_year - plan.base_year)))
+    : 0;
+  const byNow = target === null ? null : target * share;
+  const [status, status_text] = targetStatus(c, change, byNow);
+  return {
+    scope: c.scope,
+    indicator: c.indicator,
+    value: c.value,
+    baseline: c.baseline,
+    change,
+    target,
+    target_by_now: byNow,
+    status,
+    status_text,
+    national_base: plan?.national_base?.[c.indicator] ?? null,
+  };
+}
+
+const indicatorLabel: Record<TargetIndicator, string> = {
+  energy_per_area_kgce_m2: '单位建筑面积能耗',
+  energy_per_capita_kgce: '人均综合能耗',
+  water_per_capita_m3: '人均用水量',
+  carbon_per_area_kgco2_m2: '单位建筑面积碳排放',
+};
+
+/** A scope's status over its indicators: incomplete before at risk before on track; no_target when none has a target. */
+export function overallStatus(
+  rows: Comparison[],
+  planNote: string | null,
+): { status: Status; status_text: string } {
+  const incomplete = rows.filter((r) => r.status === 'incomplete');
+  if (incomplete.length > 0) {
+    const texts = [...new Set(incomplete.map((r) => r.status_text))];
+    return { status: 'incomplete', status_text: `数据不全，未评价达标：${texts.join('；')}` };
+  }
+  const risk = rows.filter((r) => r.status === 'at_risk');
+  if (risk.length > 0)
+    return {
+      status: 'at_risk',
+      status_text: `有风险：${risk.map((r) => `${indicatorLabel[r.indicator]} ${r.status_text}`).join('；')}`,
+    };
+  if (rows.some((r) => r.status === 'on_track'))
+    return { status: 'on_track', status_text: '有目标的指标均在进度内' };
+  return { status: 'no_target', status_text: planNote ?? '无适用规划目标，未评价达标' };
+}
