@@ -2,7 +2,14 @@ import { existsSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
 import { JnError } from '../../core/errors.ts';
 import type { IntensityReport } from '../../core/reports/report.ts';
-import { indicatorLabels, statusLabels } from './csv.ts';
+import { notesTable } from './detailTables.ts';
+import { statusNames } from './labels.ts';
+import type { Table } from './model.ts';
+import { drawTable } from './pdfTable.ts';
+import { wrap } from './pdfText.ts';
+import { reportTables } from './reportTables.ts';
+
+type Doc = InstanceType<typeof PDFDocument>;
 
 /**
  * CJK fonts a PDF can embed, in order of preference. Debian's `fonts-wqy-microhei` (5 MB, installed
@@ -14,6 +21,7 @@ const CJK_FONTS: { file: string; family: string }[] = [
   { file: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', family: 'NotoSansCJKsc-Regular' },
 ];
 
+/** The first CJK font installed; an error naming the package to install when there is none. */
 export function cjkFont(): { file: string; family: string } {
   const found = CJK_FONTS.find((f) => existsSync(f.file));
   if (!found)
@@ -24,98 +32,121 @@ export function cjkFont(): { file: string; family: string } {
   return found;
 }
 
-const subitemNames: Record<string, string> = {
-  lighting_socket: '照明插座',
-  hvac: '空调',
-  power: '动力',
-  special: '特殊',
-  other: '其他（未计量）',
-};
+/** The table without the columns the PDF says in its notes instead. */
+function forPdf(t: Table): Table {
+  const keep = t.columns.map((c) => c.pdf !== false);
+  return {
+    ...t,
+    columns: t.columns.filter((_, i) => keep[i]),
+    rows: t.rows.map((row) => row.filter((_, i) => keep[i])),
+  };
+}
 
-const num = (v: number | null | undefined, digits = 2) =>
-  v === null || v === undefined
-    ? '—'
-    : v.toLocaleString('zh-CN', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(2)} %`);
+const digits = '零一二三四五六七八九'.split('');
+/** 1 → 一, 10 → 十, 12 → 十二 (enough for a report's sections). */
+const chineseNumber = (n: number): string =>
+  n < 10
+    ? (digits[n] ?? '')
+    : `${n >= 20 ? digits[Math.floor(n / 10)] : ''}十${n % 10 ? digits[n % 10] : ''}`;
+const MARGIN = 40;
 
-/** The report as an A4 PDF with the Chinese text in an embedded CJK font. */
+/** A paragraph wrapped by our own line breaker (units stay with their numbers), page breaks included. */
+function paragraph(doc: Doc, text: string, size: number, colour = '#333333'): void {
+  doc.fontSize(size).fillColor(colour);
+  const width = doc.page.width - 2 * MARGIN;
+  for (const line of wrap(text, width, (s) => doc.widthOfString(s))) {
+    if (doc.y + size * 1.4 > doc.page.height - MARGIN) doc.addPage();
+    doc.text(line, MARGIN, doc.y, { lineBreak: false });
+    doc.y += size * 1.4;
+  }
+  doc.fillColor('#000000');
+}
+
+function heading(doc: Doc, text: string): void {
+  if (doc.y + 60 > doc.page.height - MARGIN) doc.addPage();
+  doc.y += 8;
+  doc.fontSize(12).fillColor('#000000').text(text, MARGIN, doc.y, { lineBreak: false });
+  doc.y += 18;
+}
+
+/** Title, the organization, its overall status in words (a coloured bar beside, never alone), the 摘要 table. */
+function titleBlock(doc: Doc, r: IntensityReport, summary: Table, title: string): void {
+  doc.fontSize(17).text(title, MARGIN, MARGIN, { lineBreak: false });
+  doc.y = MARGIN + 26;
+  doc.fontSize(12).fillColor('#333333').text(`${r.organization.name}  ${r.from} 至 ${r.to}`, MARGIN, doc.y, {
+    lineBreak: false,
+  });
+  doc.y += 22;
+  const colour = { on_track: '#1b7a34', at_risk: '#b3261e', incomplete: '#9a5b00', no_target: '#555555' }[
+    r.status
+  ];
+  const top = doc.y;
+  const words = statusNames[r.status];
+  const text = r.status_text.startsWith(words) ? r.status_text : `${words}。${r.status_text}`;
+  paragraph(doc, `总体状态：${text}`, 10.5, colour);
+  doc.rect(MARGIN - 8, top - 2, 3, doc.y - top).fill(colour);
+  doc.fillColor('#000000');
+  doc.y += 6;
+  drawTable(
+    doc,
+    { ...summary, rows: summary.rows.filter((row) => row[0] !== '总体状态') },
+    {
+      fontSize: 9,
+      padding: 3,
+      header: false,
+    },
+  );
+}
+
+function footer(doc: Doc, r: IntensityReport): void {
+  const range = doc.bufferedPageRange();
+  for (let i = range.start; i < range.start + range.count; i++) {
+    doc.switchToPage(i);
+    doc.fontSize(7.5).fillColor('#666666');
+    const text = `${r.organization.name} · ${r.from} 至 ${r.to} · 第 ${i + 1} 页 共 ${range.count} 页`;
+    const y = doc.page.height - MARGIN + 12;
+    doc.text(text, doc.page.width - MARGIN - doc.widthOfString(text), y, { lineBreak: false });
+  }
+}
+
+/**
+ * The report as an A4 PDF an officer can hand on: a title block (organization, inclusive period,
+ * basis, coal rate, baseline, plan, date made, site and data directory), then one ruled table per
+ * view (see reportTables) with its notes, and the data-quality notes last; Chinese drawn in an
+ * embedded CJK font (cjkFont), every missing figure printed as 缺数据, page numbers in the footer.
+ */
 export function reportPdf(r: IntensityReport, title = '公共机构能源资源消耗强度报告'): Promise<Buffer> {
   const font = cjkFont();
-  const doc = new PDFDocument({ size: 'A4', margin: 48, info: { Title: title, Producer: 'jieneng' } });
+  const made = Date.parse(r.origin.made_at);
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: MARGIN,
+    bufferPages: true,
+    info: {
+      Title: `${title} ${r.organization.name} ${r.from} 至 ${r.to}`,
+      Producer: 'jieneng',
+      ...(Number.isFinite(made) ? { CreationDate: new Date(made) } : {}),
+    },
+  });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
   doc.registerFont('cjk', font.file, font.family);
   doc.font('cjk');
 
-  doc.fontSize(16).text(title);
-  doc.fontSize(10).moveDown(0.5);
-  doc.text(`单位：${r.organization.name}    报告期：${r.from} 至 ${r.to}（${r.days} 天）`);
-  doc.text(`折标方法：${r.basis_text}`);
-  if (r.plan)
-    doc.text(
-      `对照规划：${r.plan.name}（基准年 ${r.baseline_year}）${r.plan.verified ? '' : '〔目标数据未核对〕'}`,
-    );
-  doc.moveDown();
-
-  doc.fontSize(12).text('一、主要指标');
-  doc.fontSize(9);
-  for (const c of r.comparisons)
-    doc.text(
-      `${indicatorLabels[c.indicator] ?? c.indicator}：本期 ${num(c.value, 3)}，基准年 ${num(c.baseline, 3)}，变化 ${pct(c.change)}，目标 ${pct(c.target)}（至本年 ${pct(c.target_by_now)}），${statusLabels[c.status]}${c.national_base === null ? '' : `；全国2020年 ${num(c.national_base)}`}`,
-    );
-  for (const pc of r.period_comparisons)
-    doc.text(
-      `${pc.base_text}：${pc.figures.map((f) => `${f.name} ${num(f.value)} ${f.unit}（${pct(f.change)}）`).join('，')}`,
-    );
-  doc.moveDown();
-
-  doc.fontSize(12).text('二、分建筑');
-  doc.fontSize(9);
-  for (const s of [...r.buildings, r.organization])
-    doc.text(
-      `${s.name}：建筑面积 ${num(s.floor_area_m2, 0)} m²，用能人数 ${num(s.headcount, 1)}，综合能耗 ${num(s.energy_kgce)} kgce，碳排放 ${num(s.carbon_kgco2)} kgCO₂，单位面积能耗 ${num(s.indicators.energy_per_area_kgce_m2, 3)} kgce/m²，人均 ${num(s.indicators.energy_per_capita_kgce, 2)} kgce/人`,
-    );
-  doc.moveDown();
-
-  doc.fontSize(12).text('三、分项、排名与预测');
-  doc.fontSize(9);
-  if (r.subitems.some((x) => x.value > 0))
-    doc.text(
-      `用电分项：${r.subitems.map((x) => `${subitemNames[x.key] ?? x.key} ${num(x.value)} kWh`).join('，')}`,
-    );
-  doc.text(
-    `单位建筑面积能耗排名（低者为优）：${r.ranking.energy_per_area_kgce_m2.map((x) => `${x.rank}. ${x.name} ${num(x.value, 3)}`).join('；') || '—'}`,
-  );
-  doc.text(
-    `人均用水量排名（低者为优）：${r.ranking.water_per_capita_m3.map((x) => `${x.rank}. ${x.name} ${num(x.value, 2)}`).join('；') || '—'}`,
-  );
-  for (const a of r.areas)
-    doc.text(
-      `${a.name}（${a.building}）：电量 ${num(a.electricity_kwh)} kWh，${num(a.electricity_per_area_kwh_m2, 3)} kWh/m²`,
-    );
-  if (r.projection)
-    doc.text(
-      `${r.projection.year} 年全年预测：综合能耗 ${num(r.projection.energy_kgce)} kgce，碳排放 ${num(r.projection.carbon_kgco2)} kgCO₂；${r.projection.method_text}`,
-    );
-  doc.moveDown();
-
-  doc.fontSize(12).text('四、折标及排放系数');
-  doc.fontSize(8);
-  for (const f of r.factors)
-    doc.text(
-      `${f.what}：${f.value} ${f.unit}；来源：${f.source}；${f.verified ? '已核对' : '未核对'}${f.note ? `；${f.note}` : ''}`,
-    );
-  const notes = [...r.buildings, r.organization].flatMap((s) => s.notes.map((n) => `${s.name}：${n}`));
-  const superseded = r.entries_superseded.map(
-    (e) => `${e.building} ${e.energy_type} ${e.period}：${num(e.quantity)} ${e.reason}`,
-  );
-  if (notes.length + superseded.length > 0) {
-    doc.moveDown();
-    doc.fontSize(12).text('五、数据质量说明');
-    doc.fontSize(8);
-    for (const n of [...notes, ...superseded]) doc.text(n);
-  }
+  const tables = reportTables(r);
+  const [summary, ...rest] = tables.slice(0, -1);
+  if (summary) titleBlock(doc, r, summary, title);
+  // In the PDF each table's notes are printed under it; the last section keeps the rest.
+  const sections = [...rest, notesTable(r, [])];
+  sections.forEach((t, i) => {
+    heading(doc, `${chineseNumber(i + 1)}、${t.title}`);
+    // A table without rows (no projection for a whole year) is said by its note alone.
+    if (t.rows.length > 0) drawTable(doc, forPdf(t), { fontSize: 8, padding: 2.5, header: true });
+    doc.y += 3;
+    for (const n of t.notes) paragraph(doc, `注：${n}`, 7.5);
+  });
+  footer(doc, r);
   doc.end();
   return done;
 }

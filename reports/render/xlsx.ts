@@ -1,172 +1,84 @@
 import ExcelJS from 'exceljs';
 import type { IntensityReport } from '../../core/reports/report.ts';
-import { indicatorLabels, scopeHeader, scopeRow, statusLabels, totalsRows } from './csv.ts';
+import {
+  type Cell,
+  type Column,
+  cellNumber,
+  cellText,
+  headerText,
+  isAbsent,
+  isNum,
+  type Table,
+} from './model.ts';
+import { reportTables } from './reportTables.ts';
+
+/** Excel number format of a column: thousands separators, or a percentage of a fraction. */
+export function numFmt(kind: 'number' | 'percent', digits: number): string {
+  const decimals = digits > 0 ? `.${'0'.repeat(digits)}` : '';
+  return kind === 'percent' ? `0${decimals}%` : `#,##0${decimals}`;
+}
+
+/** Display width of a text in Excel's character units: a CJK character counts as two. */
+const textWidth = (s: string): number =>
+  Math.max(
+    0,
+    ...s.split('\n').map((line) => [...line].reduce((a, ch) => a + (ch.charCodeAt(0) > 0x2e80 ? 2 : 1), 0)),
+  );
+
+function columnWidth(t: Table, col: Column, i: number): number {
+  const widths = [
+    textWidth(headerText(col)),
+    ...t.rows.map((row) => textWidth(cellText(row[i] ?? null, col))),
+  ];
+  return Math.min(60, Math.max(8, ...widths) + 2);
+}
+
+function writeCell(cell: ExcelJS.Cell, c: Cell, col: Column): void {
+  if (c === null) return;
+  if (isAbsent(c)) {
+    // Empty, never 0: the words (缺数据, 无基期数据…) are the cell's comment.
+    cell.note = c.absent;
+    return;
+  }
+  if (typeof c === 'string') {
+    cell.value = c;
+    return;
+  }
+  cell.value = cellNumber(c);
+  cell.numFmt = isNum(c)
+    ? numFmt(c.kind, c.digits)
+    : numFmt(col.kind === 'percent' ? 'percent' : 'number', col.digits ?? 2);
+  cell.alignment = { horizontal: 'right' };
+}
+
+/** One table on its own sheet: a bold, frozen header row, column widths from the content. */
+function addSheet(wb: ExcelJS.Workbook, t: Table): void {
+  const ws = wb.addWorksheet(t.name, { views: [{ state: 'frozen', ySplit: 1 }] });
+  ws.columns = t.columns.map((col, i) => ({ header: headerText(col), width: columnWidth(t, col, i) }));
+  ws.getRow(1).font = { bold: true };
+  ws.getRow(1).alignment = { vertical: 'middle', wrapText: true };
+  for (const row of t.rows) {
+    const xr = ws.addRow([]);
+    row.forEach((c, i) => {
+      const col = t.columns[i];
+      if (col) writeCell(xr.getCell(i + 1), c, col);
+    });
+  }
+  if (t.rows.length > 0)
+    ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: t.columns.length } };
+}
 
 /**
- * The report as an Excel workbook (exceljs), one sheet per view: 摘要 (period, basis, plan,
- * factors with sources), 指标 (indicators against baseline and target), 建筑 (per building and
- * organization), 分类 (totals by energy type), 排名与预测 (ranking, metered areas, full-year
- * projection), 说明 (data-quality notes and superseded entries).
+ * The report as an Excel workbook (exceljs), one table per sheet (see reportTables): 摘要, 指标,
+ * 建筑, 分类, 覆盖率, 同比环比, 分项, 排名, (分区), 预测, 系数, 填报数据, 说明. Numbers are numbers with
+ * thousands separators, shares and changes fractions formatted as %, missing figures empty cells
+ * whose comment says why (缺数据).
  */
 export async function reportXlsx(r: IntensityReport): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'jieneng';
-  const bold = (row: ExcelJS.Row) => {
-    row.font = { bold: true };
-  };
-
-  const summary = wb.addWorksheet('摘要 Summary');
-  summary.columns = [
-    { width: 22 },
-    { width: 60 },
-    { width: 14 },
-    { width: 14 },
-    { width: 70 },
-    { width: 16 },
-    { width: 30 },
-  ];
-  summary.addRow(['报告期 period', `${r.from} 至 ${r.to} (${r.days} 天)`]);
-  summary.addRow(['折标方法 basis', r.basis_text]);
-  if (r.plan)
-    summary.addRow(['规划 plan', r.plan.name, r.plan.verified ? '已核对' : '未核对', '', r.plan.source]);
-  summary.addRow([]);
-  bold(
-    summary.addRow([
-      '系数 factor',
-      '用途 what',
-      '数值 value',
-      '单位 unit',
-      '来源 source',
-      '核对 verified',
-      '说明 note',
-    ]),
-  );
-  for (const f of r.factors)
-    summary.addRow([
-      '',
-      f.what,
-      f.value,
-      f.unit,
-      f.source,
-      f.verified ? '已核对 verified' : '未核对 not verified',
-      f.note ?? '',
-    ]);
-
-  const ind = wb.addWorksheet('指标 Indicators');
-  ind.columns = [
-    { width: 34 },
-    { width: 14 },
-    { width: 14 },
-    { width: 12 },
-    { width: 12 },
-    { width: 14 },
-    { width: 20 },
-    { width: 14 },
-  ];
-  bold(
-    ind.addRow([
-      '指标 indicator',
-      '本期 value',
-      `基准年 ${r.baseline_year ?? ''}`,
-      '变化 change',
-      '目标 target',
-      '进度目标 by now',
-      '状态 status',
-      '全国2020 national',
-    ]),
-  );
-  for (const c of r.comparisons) {
-    const row = ind.addRow([
-      indicatorLabels[c.indicator] ?? c.indicator,
-      c.value,
-      c.baseline,
-      c.change,
-      c.target,
-      c.target_by_now,
-      statusLabels[c.status],
-      c.national_base,
-    ]);
-    for (const k of [4, 5, 6]) row.getCell(k).numFmt = '0.00%';
-    for (const k of [2, 3]) row.getCell(k).numFmt = '0.000';
-  }
-
-  for (const pc of r.period_comparisons) {
-    ind.addRow([]);
-    bold(ind.addRow([pc.label, pc.base_text]));
-    for (const f of pc.figures) {
-      const row = ind.addRow([`${f.name} (${f.unit})`, f.value, f.base, f.change]);
-      row.getCell(4).numFmt = '0.00%';
-    }
-  }
-
-  const b = wb.addWorksheet('建筑 Buildings');
-  b.columns = [
-    { width: 14 },
-    { width: 24 },
-    { width: 14 },
-    { width: 12 },
-    { width: 16 },
-    { width: 16 },
-    ...Object.keys(indicatorLabels).map(() => ({ width: 22 })),
-  ];
-  bold(b.addRow(scopeHeader()));
-  for (const s of r.buildings) b.addRow(scopeRow(s));
-  bold(b.addRow(scopeRow(r.organization)));
-
-  const t = wb.addWorksheet('分类 Energy types');
-  t.columns = [
-    { width: 14 },
-    { width: 14 },
-    { width: 16 },
-    { width: 8 },
-    { width: 14 },
-    { width: 14 },
-    { width: 14 },
-    { width: 14 },
-    { width: 14 },
-  ];
-  bold(
-    t.addRow([
-      '范围 scope',
-      '能源 type',
-      '用量 quantity',
-      '单位',
-      '折标 kgce',
-      '碳排放 kgCO₂',
-      '计量 metered',
-      '填报 entered',
-      '估算 estimated',
-    ]),
-  );
-  for (const row of totalsRows(r)) t.addRow(row);
-
-  const k = wb.addWorksheet('排名与预测 Ranking');
-  k.columns = [{ width: 34 }, { width: 14 }, { width: 24 }, { width: 16 }, { width: 10 }];
-  bold(k.addRow(['排名 ranking', '建筑 building', '名称 name', '数值 value', '名次 rank']));
-  for (const [key, list] of Object.entries(r.ranking))
-    for (const x of list) k.addRow([indicatorLabels[key] ?? key, x.building, x.name, x.value, x.rank]);
-  if (r.areas.length > 0) {
-    k.addRow([]);
-    bold(k.addRow(['分区 area', '建筑 building', '名称 name', '电量 kWh', '单位面积电耗 kWh/m²']));
-    for (const a of r.areas)
-      k.addRow([a.area, a.building, a.name, a.electricity_kwh, a.electricity_per_area_kwh_m2]);
-  }
-  if (r.projection) {
-    k.addRow([]);
-    bold(k.addRow(['全年预测 projection', r.projection.year, r.projection.method_text]));
-    k.addRow(['综合能耗 kgce', r.projection.energy_kgce]);
-    k.addRow(['碳排放 kgCO₂', r.projection.carbon_kgco2]);
-    k.addRow(['用水 m³', r.projection.water_m3]);
-    for (const [key, v] of Object.entries(r.projection.indicators))
-      k.addRow([indicatorLabels[key] ?? key, v]);
-  }
-
-  const n = wb.addWorksheet('说明 Notes');
-  n.columns = [{ width: 14 }, { width: 100 }];
-  bold(n.addRow(['范围 scope', '说明 note']));
-  for (const s of [...r.buildings, r.organization]) for (const note of s.notes) n.addRow([s.id, note]);
-  for (const e of r.entries_superseded)
-    n.addRow([e.building, `${e.energy_type} ${e.period}: ${e.quantity.toFixed(3)} ${e.reason}`]);
-
+  const made = Date.parse(r.origin.made_at);
+  if (Number.isFinite(made)) wb.created = new Date(made);
+  for (const t of reportTables(r)) addSheet(wb, t);
   return Buffer.from(await wb.xlsx.writeBuffer());
 }

@@ -1,0 +1,36 @@
+import type { IntensityReport } from '../../core/reports/report.ts';
+import {
+  areaTable,
+  entryTable,
+  factorTable,
+  notesTable,
+  periodTable,
+  projectionTable,
+  rankingTable,
+  subitemTable,
+} from './detailTables.ts';
+import type { Table } from './model.ts';
+import { buildingTable, coverageTable, energyTypeTable, indicatorTable, summaryTable } from './tables.ts';
+
+/**
+ * The report's tables in reading order, the same for every format: 摘要, 指标, 建筑, 分类, 覆盖率,
+ * 同比环比, 分项, 排名, 分区 (when the site has metered areas), 预测, 系数, 填报数据, 说明 (which
+ * gathers the notes of all the others).
+ */
+export function reportTables(r: IntensityReport): Table[] {
+  const tables = [
+    summaryTable(r),
+    indicatorTable(r),
+    buildingTable(r),
+    energyTypeTable(r),
+    coverageTable(r),
+    periodTable(r),
+    subitemTable(r),
+    rankingTable(r),
+    ...(r.areas.length > 0 ? [areaTable(r)] : []),
+    projectionTable(r),
+    factorTable(r),
+    entryTable(r),
+  ];
+  return [...tables, notesTable(r, tables)];
+}

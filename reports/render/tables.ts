@@ -1,0 +1,218 @@
+import type { IntensityReport, Scope } from '../../core/reports/report.ts';
+import {
+  coverageNames,
+  coverageWords,
+  energyName,
+  indicatorNames,
+  scopeName,
+  statusNames,
+} from './labels.ts';
+import { absent, type Cell, fig, MISSING, share, type Table } from './model.ts';
+
+/** Every scope of the report: the buildings, then the organization. */
+export const scopesOf = (r: IntensityReport): Scope[] => [...r.buildings, r.organization];
+
+const yesNo = (verified: boolean) => (verified ? '已核对' : '未核对');
+
+/** 摘要: the title block — who, which period (both days included), on what basis, from which data. */
+export function summaryTable(r: IntensityReport): Table {
+  const o = r.origin;
+  const rows: [string, string][] = [
+    ['单位', r.organization.name],
+    ['报告期', `${r.from} 至 ${r.to}（含首尾，共 ${r.days} 天）`],
+    ['总体状态', `${statusNames[r.status]}：${r.status_text}`],
+    ['折标方法', r.basis_text],
+  ];
+  if (r.coal_rate) rows.push(['等价值煤耗', r.coal_rate.text]);
+  rows.push(['基准年', r.baseline_year === null ? '未设基准年' : String(r.baseline_year)]);
+  if (r.baseline_basis) rows.push(['基准比较', r.baseline_basis.text]);
+  if (r.plan) {
+    const p = r.plan;
+    const origin = p.origin === 'site' ? '站点文件' : '标准数据';
+    rows.push(['对照规划', `${p.name}（${p.base_year}–${p.end_year} 年，${origin}，${yesNo(p.verified)}）`]);
+    rows.push(['规划来源', p.source]);
+  } else rows.push(['对照规划', '无']);
+  if (r.plan_note) rows.push(['规划说明', r.plan_note]);
+  rows.push(
+    ['编制时间', o.made_at],
+    ['站点文件', o.site_file],
+    ['数据目录', o.data_dir],
+    ['数据来源', o.store],
+  );
+  return {
+    name: '摘要',
+    title: '报告信息',
+    columns: [
+      { header: '项目', kind: 'text' },
+      { header: '内容', kind: 'text' },
+    ],
+    rows,
+    notes: [],
+  };
+}
+
+/** 指标: each scope's indicators against the baseline and the plan's target, with status in words. */
+export function indicatorTable(r: IntensityReport): Table {
+  const names = new Map(scopesOf(r).map((s) => [s.id, s.name]));
+  const base = r.baseline_year === null ? '基准' : `基准 ${r.baseline_year}`;
+  const rows: Cell[][] = r.comparisons.map((c) => {
+    const ind = indicatorNames[c.indicator];
+    const noBase = c.baseline === null ? (r.baseline_year === null ? '无基准' : MISSING) : MISSING;
+    return [
+      names.get(c.scope) ?? c.scope,
+      ind.name,
+      ind.unit,
+      fig(c.value),
+      fig(c.baseline, noBase),
+      fig(c.change, c.value === null ? MISSING : noBase),
+      fig(c.target, '无目标'),
+      fig(c.target_by_now, '无目标'),
+      statusNames[c.status],
+      c.status_text,
+      fig(c.national_base, '无'),
+    ];
+  });
+  return {
+    name: '指标',
+    title: '主要指标与目标',
+    columns: [
+      { header: '范围', kind: 'text' },
+      { header: '指标', kind: 'text' },
+      { header: '单位', kind: 'text' },
+      { header: '本期', kind: 'number', digits: 3 },
+      { header: base, kind: 'number', digits: 3 },
+      { header: '变化', kind: 'percent' },
+      { header: '规划目标', kind: 'percent' },
+      { header: '本年目标', kind: 'percent' },
+      { header: '状态', kind: 'text' },
+      { header: '说明', kind: 'text' },
+      { header: '全国2020年', kind: 'number', digits: 2 },
+    ],
+    rows,
+    notes: [
+      '变化 = 本期 ÷ 基准 − 1；本年目标为规划目标按年线性分摊到报告年的部分。数据不完整时不判定达标。',
+      ...(r.baseline_basis ? [r.baseline_basis.text] : []),
+    ],
+  };
+}
+
+/** 建筑: per building and the organization — area, time-weighted headcount, totals, indicators. */
+export function buildingTable(r: IntensityReport): Table {
+  const keys = Object.keys(indicatorNames) as (keyof typeof indicatorNames)[];
+  const rows: Cell[][] = scopesOf(r).map((s) => [
+    scopeName(s),
+    fig(s.floor_area_m2),
+    fig(s.headcount),
+    fig(s.energy_kgce),
+    fig(s.carbon_kgco2),
+    ...keys.map((k) => fig(s.indicators[k])),
+    coverageNames[s.coverage],
+    s.facts_text,
+  ]);
+  return {
+    name: '建筑',
+    title: '分建筑指标',
+    columns: [
+      { header: '建筑', kind: 'text' },
+      { header: '建筑面积', unit: 'm²', kind: 'number', digits: 0 },
+      { header: '用能人数', unit: '人', kind: 'number', digits: 1 },
+      { header: '综合能耗', unit: 'kgce', kind: 'number' },
+      { header: '碳排放', unit: 'kgCO₂', kind: 'number' },
+      ...keys.map((k) => ({
+        header: indicatorNames[k].name,
+        unit: indicatorNames[k].unit,
+        kind: 'number' as const,
+        digits: indicatorNames[k].digits,
+      })),
+      { header: '数据完整性', kind: 'text' },
+      { header: '面积与人数', kind: 'text', pdf: false },
+    ],
+    rows,
+    notes: [
+      '建筑面积与用能人数按天加权：每个数值自其生效日起计，至下一个数值生效前一天止。',
+      ...scopesOf(r).map((s) => `${s.name}：${s.facts_text}`),
+    ],
+  };
+}
+
+/** 分类: per scope and energy type — quantity, unit, kgce, share of the scope's total, coverage. */
+export function energyTypeTable(r: IntensityReport): Table {
+  const rows: Cell[][] = scopesOf(r).flatMap((s) =>
+    s.totals.map((t) => {
+      const missing = t.coverage.state === 'missing';
+      const notConverted = t.energy_type === 'water' ? '不折标' : MISSING;
+      const kgce = missing ? absent(MISSING) : fig(t.kgce, notConverted);
+      const shareOf =
+        t.kgce === null || missing
+          ? absent(missing ? MISSING : notConverted)
+          : s.energy_kgce === null || s.energy_kgce === 0
+            ? absent('总量缺数据')
+            : share(t.kgce / s.energy_kgce);
+      return [
+        s.name,
+        energyName(t.energy_type),
+        missing ? absent(MISSING) : fig(t.quantity),
+        t.unit,
+        kgce,
+        shareOf,
+        missing ? absent(MISSING) : fig(t.kgco2, '不计'),
+        missing ? absent(MISSING) : share(t.coverage.share),
+      ];
+    }),
+  );
+  return {
+    name: '分类',
+    title: '分类能耗（按能源品种）',
+    columns: [
+      { header: '范围', kind: 'text' },
+      { header: '能源', kind: 'text' },
+      { header: '用量', kind: 'number' },
+      { header: '单位', kind: 'text' },
+      { header: '折标准煤', unit: 'kgce', kind: 'number' },
+      { header: '占综合能耗', kind: 'percent' },
+      { header: '碳排放', unit: 'kgCO₂', kind: 'number' },
+      { header: '覆盖率', kind: 'percent' },
+    ],
+    rows,
+    notes: ['水以 m³ 计，不折标准煤，不计入综合能耗。'],
+  };
+}
+
+/** 覆盖率: per building × energy type, the share of days backed by data; 缺数据 where none. */
+export function coverageTable(r: IntensityReport): Table {
+  const rows: Cell[][] = r.buildings.flatMap((s) =>
+    s.totals.map((t) => {
+      const c = t.coverage;
+      return [
+        s.name,
+        energyName(t.energy_type),
+        c.days,
+        c.metered_days,
+        c.entered_days,
+        c.state === 'missing' ? absent(MISSING) : c.share,
+        c.state === 'missing' ? absent(MISSING) : c.estimated_share,
+        coverageWords(t),
+      ];
+    }),
+  );
+  const missing = scopesOf(r).flatMap((s) => s.missing.map((m) => m.text));
+  return {
+    name: '覆盖率',
+    title: '数据覆盖率',
+    columns: [
+      { header: '建筑', kind: 'text' },
+      { header: '能源', kind: 'text' },
+      { header: '天数', kind: 'number', digits: 0 },
+      { header: '计量天数', kind: 'number', digits: 0 },
+      { header: '填报天数', kind: 'number', digits: 0 },
+      { header: '覆盖率', kind: 'percent' },
+      { header: '估算占比', kind: 'percent' },
+      { header: '状态', kind: 'text' },
+    ],
+    rows,
+    notes: [
+      '覆盖率 = (计量天数 + 填报覆盖天数) ÷ 天数；估算占比为插补、冻结或复位期间估算的用量所占比例。',
+      ...[...new Set(missing)],
+    ],
+  };
+}
