@@ -1,26 +1,48 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSite } from '../core/config/loadSite.ts';
 import { JnError } from '../core/errors.ts';
-import { ImportError, Ledger } from '../reports/ledger/ledger.ts';
+import { figure } from '../reports/ledger/cells.ts';
+import { ImportError, type ImportResult, Ledger, type Replacement } from '../reports/ledger/ledger.ts';
+import { writeTemplate } from '../reports/ledger/template.ts';
 import { dataDirOf, demoSite, type ToolCommand, text } from './context.ts';
 
-/** `jieneng import facts|entries FILE`: every row checked, all imported or none, audited in the ledger. */
+const usage =
+  'usage: jieneng import facts|entries FILE.csv|FILE.xlsx [--replace] [--config FILE] [--data-dir DIR]\n' +
+  '       jieneng import template facts|entries -o FILE.xlsx [--config FILE]';
+
+const isKind = (k: string | undefined): k is 'facts' | 'entries' => k === 'facts' || k === 'entries';
+
+/**
+ * `jieneng import facts|entries FILE`: every row checked, all imported or none, audited in the
+ * ledger; `--replace` replaces stored entries the file overlaps. `jieneng import template
+ * facts|entries -o FILE.xlsx`: a template to fill in.
+ */
 export const importCommand: ToolCommand = async (ctx) => {
-  const site = loadSite(text(ctx, 'config') ?? demoSite);
-  const [kind, file] = ctx.operands;
-  if ((kind !== 'facts' && kind !== 'entries') || !file)
-    throw new JnError(
-      'usage',
-      'usage: jieneng import facts|entries FILE.csv [--config FILE] [--data-dir DIR]',
-    );
+  const [kind, file, extra] = ctx.operands;
+  const site = loadSite(text(ctx, 'config') ?? demoSite).config;
+  if (kind === 'template') {
+    const [, what, positional] = ctx.operands;
+    const out = text(ctx, 'output') ?? positional;
+    if (!isKind(what) || !out?.toLowerCase().endsWith('.xlsx'))
+      throw new JnError('usage', `jieneng import template: give facts or entries and -o FILE.xlsx\n${usage}`);
+    await writeTemplate(what, out, site.organization.buildings);
+    ctx.io.out(`${out}: ${what} template written (fill it in, then: jieneng import ${what} ${out})\n`);
+    return 0;
+  }
+  if (!isKind(kind) || !file || extra !== undefined) throw new JnError('usage', usage);
+  if (!existsSync(file)) {
+    ctx.io.err(`jieneng import: ${file}: no such file\n`);
+    return 1;
+  }
   const ledger = new Ledger(join(dataDirOf(ctx), 'ledger.db'));
   try {
-    const r = ledger.importFile(kind, file, site.config);
-    ctx.io.out(`${file}: ${r.imported} ${kind} imported (${r.replaced} replaced an earlier import)\n`);
+    const r = await ledger.importFile(kind, file, site, new Date(), { replace: ctx.values.replace === true });
+    ctx.io.out(summary(file, kind, r));
     return 0;
   } catch (err) {
     if (err instanceof ImportError) {
-      ctx.io.err(`${err.message}\n`);
+      ctx.io.err(`${file}: ${err.message}\n`);
       return 1;
     }
     throw err;
@@ -28,3 +50,20 @@ export const importCommand: ToolCommand = async (ctx) => {
     ledger.close();
   }
 };
+
+/** What was imported, how it was read, and what it replaced, one line each. */
+export function summary(file: string, kind: string, r: ImportResult): string {
+  const same = r.identical > 0 ? `, ${r.identical} of them identical to the stored row` : '';
+  const lines = [`${file}: ${r.imported} ${kind} imported (${r.replaced} replaced an earlier import${same})`];
+  if (r.encoding) lines.push(`  read as ${r.encoding}`);
+  for (const n of r.notes) lines.push(`  note: ${n}`);
+  for (const x of r.replacements)
+    lines.push(`  replaced ${describe(x.old)} by ${x.by.map(describe).join('; ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function describe(row: Replacement['old'] | Replacement['by'][number]): string {
+  if ('energy_type' in row)
+    return `${row.building} ${row.energy_type} ${row.period_start} 至 ${row.period_end} ${figure(row.quantity_given)} ${row.unit_given} ("${row.source}")`;
+  return `${row.building} from ${row.effective_from}: ${figure(row.floor_area_m2)} m², ${figure(row.headcount)} people`;
+}

@@ -1,98 +1,80 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { parse } from 'csv-parse/sync';
 import type { SiteConfig } from '../../core/config/siteSchema.ts';
 import { ImportError, type LedgerKind } from '../../core/reports/port.ts';
-import type { BuildingFact, EnergyEntry, EnergyType } from '../../core/reports/report.ts';
-import { energyUnits } from '../energy.ts';
+import type { BuildingFact, EnergyEntry } from '../../core/reports/report.ts';
+import { type Densities, loadDensities } from './densities.ts';
+import {
+  overlapsWithin,
+  repeatsWithin,
+  type StoredEntry,
+  type StoredFact,
+  sameEntry,
+  sameFact,
+  storedFact,
+  storedOverlap,
+} from './overlap.ts';
+import { readLedgerFile } from './read.ts';
+import { type EntryRow, entrySchema, type FactRow, factSchema, type SchemaContext } from './schema.ts';
+import { checkRows, type Located, objectRows, type RowSet } from './validate.ts';
 
+export { ENTRY_COLUMNS, FACT_COLUMNS } from './schema.ts';
 export { ImportError, type LedgerKind };
+
+/** How rows that overlap stored ones are treated: refused (default), or `replace` them, audited. */
+export interface EnterOptions {
+  replace?: boolean;
+}
+
+/** A stored row that an import replaced, and the rows that replaced it (both as stored). */
+export interface Replacement {
+  old: StoredEntry | StoredFact;
+  by: (EntryRow | FactRow)[];
+}
+
+/** What an import or API call stored. */
+export interface ImportResult {
+  imported: number;
+  /** Stored rows removed: replaced on request, or identical re-imports of the same row. */
+  replaced: number;
+  /** Of `replaced`, those the new row repeated exactly (a file imported twice). */
+  identical: number;
+  /** What was replaced by what (identical re-imports left out). */
+  replacements: Replacement[];
+  /** How the rows were read: encoding, numbers with thousands separators. */
+  notes: string[];
+  encoding?: string;
+}
+
+interface Origin {
+  origin: string;
+  action: string;
+  site: SiteConfig;
+  now: Date;
+  replace: boolean;
+  /** How the caller asks to replace, for the overlap problem ("import with --replace …"). */
+  hint: string;
+}
+
+const ENTRY_FIELDS =
+  'building, period_start, period_end, energy_type, quantity, quantity_given, unit_given, source, cost_yuan, conversion, source_file, imported_at';
+const FACT_FIELDS = 'building, effective_from, floor_area_m2, headcount, source_file, imported_at';
 
 /**
  * What officers enter rather than meter — dated building facts (建筑面积, 用能人数) and energy
  * entries (bills for baseline years, vehicle fuel, bottled gas, purchased heat) — in
- * `<data-dir>/ledger.db` (SQLite, whichever time-series store is used), with an audit trail of
- * every import. A re-import of the same building, type and period replaces the earlier entry.
+ * `<data-dir>/ledger.db` (SQLite), with an audit trail of every import. Every row is checked by
+ * one schema per kind (schema.ts) whichever way it arrives; a file or request is stored whole or
+ * not at all; an entry overlapping a stored one of the same building and energy type is refused
+ * unless the caller asks to replace it, and the audit keeps what was replaced by what.
  */
-export const FACT_COLUMNS = ['building', 'effective_from', 'floor_area_m2', 'headcount'] as const;
-export const ENTRY_COLUMNS = [
-  'building',
-  'period_start',
-  'period_end',
-  'energy_type',
-  'quantity',
-  'unit',
-  'source',
-] as const;
-
-const isDate = (v: string) =>
-  /^\d{4}-\d{2}-\d{2}$/.test(v) &&
-  !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) &&
-  new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
-
-/** Rows of a CSV file (UTF-8, with or without BOM) checked against the expected header. */
-function readCsv(
-  file: string,
-  columns: readonly string[],
-): { rows: Record<string, string>[]; problems: string[] } {
-  const text = readFileSync(file, 'utf8');
-  let records: string[][];
-  try {
-    records = parse(text, { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true });
-  } catch (err) {
-    return { rows: [], problems: [`${file}: not readable as CSV: ${(err as Error).message}`] };
-  }
-  const [header, ...body] = records;
-  const got = (header ?? []).map((h) => h.trim());
-  if (got.join(',') !== columns.join(','))
-    return {
-      rows: [],
-      problems: [`${file}: row 1 (header) is "${got.join(',')}"; it must be exactly "${columns.join(',')}"`],
-    };
-  const problems: string[] = [];
-  const rows = body.map((cells, i) => {
-    if (cells.length !== columns.length)
-      problems.push(
-        `${file}: row ${i + 2}: ${cells.length} column(s); expected ${columns.length} (${columns.join(',')})`,
-      );
-    return Object.fromEntries(columns.map((c, k) => [c, cells[k] ?? '']));
-  });
-  return { rows, problems };
-}
-
-/** JSON objects as rows of text cells (like CSV's), with unknown or missing keys reported. */
-function objectRows(
-  items: unknown[],
-  columns: readonly string[],
-  what: string,
-): { rows: Record<string, string>[]; problems: string[] } {
-  const problems: string[] = [];
-  if (!Array.isArray(items) || items.length === 0)
-    return {
-      rows: [],
-      problems: [`${what}: send a non-empty JSON list of objects with ${columns.join(', ')}`],
-    };
-  const rows = items.map((item, i) => {
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-      problems.push(`${what}[${i}]: an object with ${columns.join(', ')}`);
-      return {};
-    }
-    const extra = Object.keys(item).filter((k) => !columns.includes(k));
-    if (extra.length > 0)
-      problems.push(`${what}[${i}]: unknown key(s) ${extra.join(', ')}; allowed: ${columns.join(', ')}`);
-    const rec = item as Record<string, unknown>;
-    return Object.fromEntries(
-      columns.map((c) => [c, rec[c] === undefined || rec[c] === null ? '' : String(rec[c])]),
-    );
-  });
-  return { rows, problems };
-}
-
 export class Ledger {
   private readonly db: Database.Database;
+  private readonly densities: Densities;
 
-  constructor(file: string) {
+  /** `densities`: kg/L of gasoline and diesel (default reports/data/densities.yaml). */
+  constructor(file: string, options: { densities?: Densities } = {}) {
     mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -106,30 +88,37 @@ export class Ledger {
         PRIMARY KEY (building, energy_type, period_start, period_end));
       CREATE TABLE IF NOT EXISTS audit (
         id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL);`);
+    // Ledgers written before issue 14 have neither column: add them, the rows read as null.
+    const have = (this.db.prepare('PRAGMA table_info(entries)').all() as { name: string }[]).map(
+      (c) => c.name,
+    );
+    if (!have.includes('cost_yuan')) this.db.exec('ALTER TABLE entries ADD COLUMN cost_yuan REAL');
+    if (!have.includes('conversion')) this.db.exec('ALTER TABLE entries ADD COLUMN conversion TEXT');
+    this.densities = options.densities ?? loadDensities();
   }
 
   /**
-   * Validates every row of a CSV file (facts or entries) against the site and imports all of
-   * them, or none; problems name the row and column.
+   * Checks every row of a CSV or XLSX file (facts or entries) against the site and stores all of
+   * them, or none (ImportError, each problem naming file, row, column and value).
    */
-  importFile(
+  async importFile(
     kind: LedgerKind,
     file: string,
     site: SiteConfig,
     now = new Date(),
-  ): { imported: number; replaced: number } {
-    const { rows, problems } = readCsv(file, kind === 'facts' ? FACT_COLUMNS : ENTRY_COLUMNS);
-    const name = basename(file);
-    return this.add(
-      kind,
-      rows,
-      problems,
-      (i, col) => `${name}: row ${i + 2}, column ${col}`,
-      name,
-      `import ${kind}`,
+    options: EnterOptions = {},
+  ): Promise<ImportResult> {
+    const set = await readLedgerFile(kind, file);
+    const origin = file.split(/[\\/]/).pop() ?? file;
+    const hint = 'import with --replace to replace the stored entry, or correct the file';
+    return this.add(kind, set, {
+      origin,
+      action: `import ${kind}`,
       site,
       now,
-    );
+      replace: !!options.replace,
+      hint,
+    });
   }
 
   /** Facts or entries through the API (a list of objects with the CSV's columns); all or none. */
@@ -139,167 +128,137 @@ export class Ledger {
     who: string,
     site: SiteConfig,
     now = new Date(),
-  ): { imported: number; replaced: number } {
-    const { rows, problems } = objectRows(items, kind === 'facts' ? FACT_COLUMNS : ENTRY_COLUMNS, kind);
-    return this.add(
-      kind,
-      rows,
-      problems,
-      (i, col) => `${kind}[${i}].${col}`,
-      `api:${who}`,
-      `enter ${kind}`,
+    options: EnterOptions = {},
+  ): ImportResult {
+    const hint = 'send it again with replace=true to replace the stored entry';
+    const origin = {
+      origin: `api:${who}`,
+      action: `enter ${kind}`,
       site,
       now,
-    );
+      replace: !!options.replace,
+      hint,
+    };
+    return this.add(kind, objectRows(items, kind), origin);
   }
 
-  private add(
-    kind: LedgerKind,
-    ...args: Parameters<Ledger['addFacts']>
-  ): { imported: number; replaced: number } {
-    return kind === 'facts' ? this.addFacts(...args) : this.addEntries(...args);
-  }
-
-  private addFacts(
-    rows: Record<string, string>[],
-    problems: string[],
-    where: (i: number, col: string) => string,
-    origin: string,
-    action: string,
-    site: SiteConfig,
-    now: Date,
-  ): { imported: number; replaced: number } {
-    const buildings = site.organization.buildings.map((b) => b.id);
-    const facts: BuildingFact[] = [];
-    rows.forEach((r, i) => {
-      const at = (col: string) => `${where(i, col)}: "${r[col] ?? ''}"`;
-      const before = problems.length;
-      if (!buildings.includes(r.building ?? ''))
-        problems.push(`${at('building')}: no such building; buildings are ${buildings.join(', ')}`);
-      if (!isDate(r.effective_from ?? ''))
-        problems.push(`${at('effective_from')}: write a date as YYYY-MM-DD`);
-      const area = Number(r.floor_area_m2);
-      if (!(r.floor_area_m2 !== '' && Number.isFinite(area) && area > 0))
-        problems.push(`${at('floor_area_m2')}: a floor area in m², greater than 0`);
-      const people = Number(r.headcount);
-      if (!(r.headcount !== '' && Number.isFinite(people) && people >= 0))
-        problems.push(`${at('headcount')}: a number of people, 0 or more`);
-      if (problems.length === before)
-        facts.push({
-          building: r.building ?? '',
-          effective_from: r.effective_from ?? '',
-          floor_area_m2: area,
-          headcount: people,
-        });
-    });
+  private add(kind: LedgerKind, set: RowSet, o: Origin): ImportResult {
+    const ctx: SchemaContext = {
+      buildings: o.site.organization.buildings.map((b) => ({ id: b.id, name: b.name })),
+      densities: this.densities,
+    };
+    const base = { notes: [] as string[], ...(set.encoding ? { encoding: set.encoding } : {}) };
+    if (kind === 'facts') {
+      const checked = checkRows(kind, factSchema(ctx), set);
+      const problems = [...checked.problems, ...repeatsWithin(checked.rows)];
+      if (problems.length > 0) throw new ImportError(problems);
+      return { ...base, notes: checked.notes, ...this.storeFacts(checked.rows, o, set.encoding) };
+    }
+    const checked = checkRows(kind, entrySchema(ctx), set);
+    const problems = [...checked.problems, ...overlapsWithin(checked.rows)];
     if (problems.length > 0) throw new ImportError(problems);
-    return this.store(
-      facts,
-      'SELECT 1 FROM facts WHERE building = ? AND effective_from = ?',
-      (f) => [f.building, f.effective_from],
-      'INSERT OR REPLACE INTO facts VALUES (@building, @effective_from, @floor_area_m2, @headcount, @source_file, @imported_at)',
-      origin,
-      action,
-      now,
-    );
+    return { ...base, notes: checked.notes, ...this.storeEntries(checked.rows, o, set.encoding) };
   }
 
-  private addEntries(
-    rows: Record<string, string>[],
-    problems: string[],
-    where: (i: number, col: string) => string,
-    origin: string,
-    action: string,
-    site: SiteConfig,
-    now: Date,
-  ): { imported: number; replaced: number } {
-    const buildings = site.organization.buildings.map((b) => b.id);
-    const types = Object.keys(energyUnits) as EnergyType[];
-    const entries: (EnergyEntry & { quantity_given: number; unit_given: string })[] = [];
-    rows.forEach((r, i) => {
-      const at = (col: string) => `${where(i, col)}: "${r[col] ?? ''}"`;
-      const before = problems.length;
-      if (!buildings.includes(r.building ?? ''))
-        problems.push(`${at('building')}: no such building; buildings are ${buildings.join(', ')}`);
-      for (const col of ['period_start', 'period_end'])
-        if (!isDate(r[col] ?? '')) problems.push(`${at(col)}: write a date as YYYY-MM-DD`);
-      if (
-        isDate(r.period_start ?? '') &&
-        isDate(r.period_end ?? '') &&
-        (r.period_end ?? '') < (r.period_start ?? '')
-      )
-        problems.push(`${at('period_end')}: before period_start ${r.period_start}`);
-      const type = r.energy_type as EnergyType;
-      if (!types.includes(type)) problems.push(`${at('energy_type')}: one of ${types.join(', ')}`);
-      const quantity = Number(r.quantity);
-      if (!(r.quantity !== '' && Number.isFinite(quantity) && quantity >= 0))
-        problems.push(`${at('quantity')}: a number, 0 or more`);
-      const units = types.includes(type) ? energyUnits[type] : undefined;
-      const factor = units?.accepts[r.unit ?? ''];
-      if (units && factor === undefined)
-        problems.push(`${at('unit')}: ${type} is entered in ${Object.keys(units.accepts).join(' or ')}`);
-      if (!(r.source ?? '').trim())
-        problems.push(`${at('source')}: say where the figure comes from (a bill, the filed statistics…)`);
-      if (problems.length === before && factor !== undefined)
-        entries.push({
-          building: r.building ?? '',
-          period_start: r.period_start ?? '',
-          period_end: r.period_end ?? '',
-          energy_type: type,
-          quantity: quantity * factor,
-          quantity_given: quantity,
-          unit_given: r.unit ?? '',
-          source: r.source ?? '',
-        });
-    });
-    if (problems.length > 0) throw new ImportError(problems);
-    return this.store(
-      entries,
-      'SELECT 1 FROM entries WHERE building = ? AND energy_type = ? AND period_start = ? AND period_end = ?',
-      (e) => [e.building, e.energy_type, e.period_start, e.period_end],
-      `INSERT OR REPLACE INTO entries VALUES (@building, @period_start, @period_end,
-      @energy_type, @quantity, @quantity_given, @unit_given, @source, @source_file, @imported_at)`,
-      origin,
-      action,
-      now,
+  private storeEntries(rows: Located<EntryRow>[], o: Origin, encoding?: string) {
+    const overlapping = this.db.prepare(
+      `SELECT ${ENTRY_FIELDS} FROM entries WHERE building = ? AND energy_type = ? AND period_start <= ? AND period_end >= ?`,
     );
-  }
-
-  /** Writes validated rows in one transaction (a row with the same key replaces the earlier one) and audits it. */
-  private store<T extends object>(
-    rows: T[],
-    existsSql: string,
-    key: (row: T) => unknown[],
-    insertSql: string,
-    origin: string,
-    action: string,
-    now: Date,
-  ): { imported: number; replaced: number } {
-    let replaced = 0;
-    const exists = this.db.prepare(existsSql);
-    const insert = this.db.prepare(insertSql);
-    this.db.transaction(() => {
-      for (const row of rows) {
-        if (exists.get(...key(row))) replaced++;
-        insert.run({ ...row, source_file: origin, imported_at: now.toISOString() });
-      }
-      this.audit(now, action, { origin, rows: rows.length, replaced });
+    const remove = this.db.prepare(
+      'DELETE FROM entries WHERE building = ? AND energy_type = ? AND period_start = ? AND period_end = ?',
+    );
+    const insert = this.db.prepare(`INSERT INTO entries (${ENTRY_FIELDS}) VALUES (@building, @period_start,
+      @period_end, @energy_type, @quantity, @quantity_given, @unit_given, @source, @cost_yuan, @conversion,
+      @source_file, @imported_at)`);
+    return this.db.transaction(() => {
+      const problems: string[] = [];
+      const replaced = new Map<string, Replacement>();
+      let identical = 0;
+      for (const { row, at } of rows)
+        for (const s of overlapping.all(
+          row.building,
+          row.energy_type,
+          row.period_end,
+          row.period_start,
+        ) as StoredEntry[]) {
+          const key = `${s.building} ${s.energy_type} ${s.period_start} ${s.period_end}`;
+          if (sameEntry(s, row)) identical++;
+          else if (!o.replace) problems.push(storedOverlap(at, row, s, o.hint));
+          else replaced.set(key, { old: s, by: [...(replaced.get(key)?.by ?? []), row] });
+          remove.run(s.building, s.energy_type, s.period_start, s.period_end);
+        }
+      if (problems.length > 0) throw new ImportError(problems);
+      const stamp = { source_file: o.origin, imported_at: o.now.toISOString() };
+      for (const { row } of rows) insert.run({ ...row, ...stamp });
+      return this.finish(o, rows.length, identical, [...replaced.values()], encoding);
     })();
-    return { imported: rows.length, replaced };
   }
 
+  private storeFacts(rows: Located<FactRow>[], o: Origin, encoding?: string) {
+    const stored = this.db.prepare(
+      `SELECT ${FACT_FIELDS} FROM facts WHERE building = ? AND effective_from = ?`,
+    );
+    const insert = this.db.prepare(`INSERT OR REPLACE INTO facts (${FACT_FIELDS}) VALUES (@building,
+      @effective_from, @floor_area_m2, @headcount, @source_file, @imported_at)`);
+    return this.db.transaction(() => {
+      const problems: string[] = [];
+      const replacements: Replacement[] = [];
+      let identical = 0;
+      for (const { row, at } of rows) {
+        const s = stored.get(row.building, row.effective_from) as StoredFact | undefined;
+        if (!s) continue;
+        if (sameFact(s, row)) identical++;
+        else if (o.replace) replacements.push({ old: s, by: [row] });
+        else problems.push(storedFact(at, row, s, o.hint.replace('entry', 'fact')));
+      }
+      if (problems.length > 0) throw new ImportError(problems);
+      const stamp = { source_file: o.origin, imported_at: o.now.toISOString() };
+      for (const { row } of rows) insert.run({ ...row, ...stamp });
+      return this.finish(o, rows.length, identical, replacements, encoding);
+    })();
+  }
+
+  /** The audit line of a stored import: how many rows, from where, and exactly what they replaced. */
+  private finish(
+    o: Origin,
+    imported: number,
+    identical: number,
+    replacements: Replacement[],
+    encoding?: string,
+  ) {
+    const replaced = identical + replacements.length;
+    this.audit(o.now, o.action, {
+      origin: o.origin,
+      rows: imported,
+      replaced,
+      identical,
+      ...(encoding ? { encoding } : {}),
+      replacements,
+    });
+    return { imported, replaced, identical, replacements };
+  }
+
+  /** Building facts: floor area in m², headcount in people, from `effective_from` on. */
   facts(): BuildingFact[] {
     return this.db
-      .prepare('SELECT building, effective_from, floor_area_m2, headcount FROM facts')
+      .prepare(
+        'SELECT building, effective_from, floor_area_m2, headcount FROM facts ORDER BY building, effective_from',
+      )
       .all() as BuildingFact[];
   }
 
+  /** Energy entries in the type's unit, with what was entered, the conversion (null: none) and cost in yuan. */
   entries(): EnergyEntry[] {
-    return this.db
-      .prepare('SELECT building, period_start, period_end, energy_type, quantity, source FROM entries')
-      .all() as EnergyEntry[];
+    const rows = this.db
+      .prepare(
+        `SELECT building, period_start, period_end, energy_type, quantity, source, quantity_given, unit_given,
+         conversion, cost_yuan FROM entries ORDER BY building, energy_type, period_start`,
+      )
+      .all() as (EnergyEntry & { conversion: string | null })[];
+    return rows.map(({ conversion, ...e }) => (conversion === null ? e : { ...e, conversion }));
   }
 
+  /** Every import and API entry, oldest first; `detail` holds the origin, counts and replacements. */
   auditLog(): { at: string; action: string; detail: unknown }[] {
     return (
       this.db.prepare('SELECT at, action, detail FROM audit ORDER BY id').all() as {

@@ -1,0 +1,85 @@
+/**
+ * Reading one cell of a ledger row, whatever it came from: CSV text, an XLSX number or date, or a
+ * JSON value. Each reader returns the value or what is allowed, in words; the row schemas
+ * (schema.ts) turn those into the problems an officer reads.
+ */
+
+/** What a cell may hold before it is read: CSV gives text, XLSX numbers and dates, JSON anything. */
+export type Cell = unknown;
+
+export type Read<T> = { ok: true; value: T } | { ok: false; message: string };
+
+const fail = (message: string): { ok: false; message: string } => ({ ok: false, message });
+
+/** A cell with nothing in it (absent, null, or only spaces). */
+export const isBlank = (v: Cell): boolean =>
+  v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+
+/** The cell as the officer wrote it, for quoting in a problem (dates as YYYY-MM-DD, long text cut). */
+export function shown(v: Cell): string {
+  if (v === undefined || v === null) return '';
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'an invalid date' : v.toISOString().slice(0, 10);
+  const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return s.length > 60 ? `${s.slice(0, 57)}…` : s;
+}
+
+/** A calendar date that exists (2025-02-30 does not; Date.parse would roll it to 2025-03-02). */
+export const isDate = (v: string): boolean =>
+  /^\d{4}-\d{2}-\d{2}$/.test(v) &&
+  !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) &&
+  new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
+
+const dateHint = 'write a date as YYYY-MM-DD (a day that exists: 2025-02-30 is not one)';
+
+/**
+ * A local calendar day, YYYY-MM-DD. Text as YYYY-MM-DD or YYYY/M/D (what Excel in Chinese writes
+ * to CSV); an XLSX date cell (exceljs gives it as midnight UTC of the day shown) without a time.
+ */
+export function readDate(v: Cell): Read<string> {
+  if (v instanceof Date) {
+    if (Number.isNaN(v.getTime()) || v.getTime() % 86_400_000 !== 0)
+      return fail(`${dateHint}; the cell holds a date with a time of day`);
+    return { ok: true, value: v.toISOString().slice(0, 10) };
+  }
+  if (typeof v !== 'string') return fail(dateHint);
+  const m = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$/.exec(v.trim());
+  const iso = m ? `${m[1]}-${m[2]?.padStart(2, '0')}-${m[3]?.padStart(2, '0')}` : '';
+  return isDate(iso) ? { ok: true, value: iso } : fail(dateHint);
+}
+
+const decimal = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+const grouped = /^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/;
+
+/**
+ * A decimal number. Text may group thousands with "," or the full-width "，" in groups of three
+ * ("1,500,000", "1，500，000": accepted, and `grouped` says so); any other comma is refused — a
+ * decimal comma ("1,5") would be read 1000 times too large.
+ */
+export function readNumber(v: Cell, what: string): Read<{ n: number; grouped: boolean }> {
+  if (typeof v === 'number')
+    return Number.isFinite(v) ? { ok: true, value: { n: v, grouped: false } } : fail(what);
+  if (typeof v !== 'string') return fail(what);
+  const s = v.trim().replaceAll('，', ',');
+  if (grouped.test(s)) return { ok: true, value: { n: Number(s.replaceAll(',', '')), grouped: true } };
+  if (s.includes(','))
+    return fail(
+      `${what}; write it without separators or with thousands separators in groups of three (1500000 or 1,500,000), and a decimal point, not a comma`,
+    );
+  return decimal.test(s) && Number.isFinite(Number(s))
+    ? { ok: true, value: { n: Number(s), grouped: false } }
+    : fail(what);
+}
+
+/** Text, trimmed; numbers are taken as their digits (an XLSX cell of a code like 2020). */
+export function readText(v: Cell): string | undefined {
+  if (typeof v === 'string') return v.trim();
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return undefined;
+}
+
+/** A name as it is compared: no spaces, full-width brackets as ASCII, Latin letters lower case. */
+export const normalName = (s: string): string =>
+  s.replace(/\s+/g, '').replaceAll('（', '(').replaceAll('）', ')').toLowerCase();
+
+/** A figure in the shortest form that is exact to 12 significant digits (0.1 × 3 prints 0.3). */
+export const figure = (n: number): string => String(Number(n.toPrecision(12)));

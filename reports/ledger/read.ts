@@ -1,0 +1,155 @@
+import { readFileSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+import type { LedgerKind } from '../../core/reports/port.ts';
+import type { Cell } from './cells.ts';
+import { columnOf, columnsOf, headerNames, OPTIONAL_COLUMNS } from './schema.ts';
+import type { RowSet } from './validate.ts';
+
+/**
+ * Ledger files as rows of raw cells: CSV (UTF-8 with or without BOM, else GB18030/GBK — what Excel
+ * in Chinese saves by default — when that decodes cleanly) or XLSX (the first sheet, header in
+ * row 1). Headers in English or Chinese, in any order.
+ */
+export async function readLedgerFile(kind: LedgerKind, file: string): Promise<RowSet> {
+  const name = basename(file);
+  if (extname(file).toLowerCase() === '.xlsx') return readXlsx(kind, file, name);
+  const decoded = decodeCsv(readFileSync(file));
+  if ('problem' in decoded) return emptySet(name, `${name}: ${decoded.problem}`);
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    // With `info`, each record comes with the line it ends on: the row number Excel shows.
+    records = parse(decoded.text, {
+      trim: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      info: true,
+    }) as unknown as typeof records;
+  } catch (err) {
+    return emptySet(name, `${name}: not readable as CSV: ${(err as Error).message}`);
+  }
+  const [head, ...body] = records;
+  const set = fromTable(
+    kind,
+    name,
+    head?.record ?? [],
+    body.map((r) => ({ cells: r.record, row: r.info.lines })),
+  );
+  set.encoding = decoded.encoding;
+  if (decoded.encoding !== 'UTF-8') set.notes.unshift(`${name}: read as ${decoded.encoding}`);
+  return set;
+}
+
+/** A control character other than tab, LF and CR: never in a CSV an officer saved (binary, UTF-16). */
+function hasControl(text: string): boolean {
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c < 32 && c !== 9 && c !== 10 && c !== 13) return true;
+  }
+  return false;
+}
+
+/**
+ * The text of a CSV file: UTF-8 (a BOM is dropped), else GB18030 — a superset of GBK and GB2312 —
+ * when every byte decodes and no control character appears (binary or UTF-16 does not pass).
+ */
+export function decodeCsv(bytes: Buffer): { text: string; encoding: string } | { problem: string } {
+  const fix = 'save it in Excel as "CSV UTF-8 (逗号分隔)" (or as XLSX) and import it again';
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
+    return { problem: `UTF-16 text ("Unicode text"), not CSV; ${fix}` };
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+    if (!hasControl(text)) return { text, encoding: 'UTF-8' };
+  } catch {
+    // not UTF-8: try GB18030 below
+  }
+  const text = iconv.decode(bytes, 'gb18030');
+  if (!text.includes('\uFFFD') && !hasControl(text)) return { text, encoding: 'GB18030 (GBK)' };
+  return { problem: `not readable as UTF-8 nor as GB18030 (GBK) text; ${fix}` };
+}
+
+function emptySet(name: string, problem: string): RowSet {
+  return { rows: [], at: (i) => `${name}: row ${i + 2}`, problems: [problem], notes: [] };
+}
+
+const headerHelp = (kind: LedgerKind) =>
+  columnsOf(kind)
+    .map(
+      (c) => `${c} (${(headerNames[c] ?? []).join('/')})${OPTIONAL_COLUMNS.includes(c) ? ', optional' : ''}`,
+    )
+    .join('; ');
+
+/** Maps the header to columns and the body to rows keyed by column; `row` is the file's row number. */
+export function fromTable(
+  kind: LedgerKind,
+  name: string,
+  header: Cell[],
+  body: { cells: Cell[]; row: number }[],
+): RowSet {
+  const written = header.map((h) => String(h ?? '').trim());
+  const columns = written.map((h) => columnOf(kind, h));
+  const problems: string[] = [];
+  const unknown = written.filter((h, k) => h !== '' && columns[k] === undefined);
+  if (unknown.length > 0)
+    problems.push(
+      `${name}: row 1 (header): unknown column(s) ${unknown.map((h) => `"${h}"`).join(', ')}; the columns are ${headerHelp(kind)}`,
+    );
+  const missing = columnsOf(kind).filter((c) => !OPTIONAL_COLUMNS.includes(c) && !columns.includes(c));
+  if (missing.length > 0)
+    problems.push(
+      `${name}: row 1 (header): missing column(s) ${missing.join(', ')}; the columns are ${headerHelp(kind)}`,
+    );
+  const twice = columns.filter((c, k) => c !== undefined && columns.indexOf(c) !== k);
+  if (twice.length > 0) problems.push(`${name}: row 1 (header): column(s) ${twice.join(', ')} given twice`);
+  const label = (col: string) => {
+    const h = written[columns.indexOf(col)];
+    return h === undefined || h === col ? col : `${h} (${col})`;
+  };
+  const at = (i: number, col?: string) =>
+    `${name}: row ${body[i]?.row ?? i + 2}${col === undefined ? '' : `, column ${label(col)}`}`;
+  if (problems.length > 0) return { rows: [], at, problems, notes: [] };
+  const rows = body.map(({ cells, row }) => {
+    const width = cells.length;
+    if (width > written.length && cells.slice(written.length).some((c) => String(c ?? '').trim() !== ''))
+      problems.push(
+        `${name}: row ${row}: ${width} column(s); expected ${written.length} (${written.join(',')}) — a number with thousands separators must be quoted ("1,500,000") or written without them`,
+      );
+    return Object.fromEntries(columns.flatMap((c, k) => (c === undefined ? [] : [[c, cells[k] ?? '']])));
+  });
+  return { rows, at, problems, notes: [] };
+}
+
+/** An exceljs cell value as a plain cell: formulas by their result, rich text and links by their text. */
+export function plainCell(v: ExcelJS.CellValue): Cell {
+  if (v === null || v === undefined || typeof v !== 'object' || v instanceof Date) return v;
+  if ('richText' in v) return v.richText.map((t) => t.text).join('');
+  if ('hyperlink' in v) return String(v.text);
+  if ('result' in v) return plainCell(v.result as ExcelJS.CellValue);
+  if ('error' in v) return String(v.error);
+  return undefined;
+}
+
+async function readXlsx(kind: LedgerKind, file: string, name: string): Promise<RowSet> {
+  const wb = new ExcelJS.Workbook();
+  try {
+    await wb.xlsx.readFile(file);
+  } catch (err) {
+    return emptySet(name, `${name}: not readable as XLSX: ${(err as Error).message}`);
+  }
+  const sheet = wb.worksheets[0];
+  if (!sheet) return emptySet(name, `${name}: the workbook has no sheet`);
+  const width = sheet.columnCount;
+  const cellsOf = (r: ExcelJS.Row) =>
+    Array.from({ length: width }, (_, k) => plainCell(r.getCell(k + 1).value));
+  const body: { cells: Cell[]; row: number }[] = [];
+  for (let n = 2; n <= sheet.rowCount; n++) {
+    const cells = cellsOf(sheet.getRow(n));
+    if (cells.some((c) => c !== undefined && c !== null && String(c).trim() !== ''))
+      body.push({ cells, row: n });
+  }
+  const set = fromTable(kind, name, cellsOf(sheet.getRow(1)), body);
+  set.encoding = `XLSX, sheet "${sheet.name}"`;
+  return set;
+}

@@ -1,0 +1,243 @@
+import { z } from 'zod';
+import type { LedgerKind } from '../../core/reports/port.ts';
+import type { EnergyType } from '../../core/reports/report.ts';
+import {
+  energyTypeNames,
+  energyTypes,
+  energyUnits,
+  isVolumeFuel,
+  maxCostYuan,
+  maxQuantity,
+  unitAliases,
+} from '../energy.ts';
+import {
+  type Cell,
+  figure,
+  isBlank,
+  normalName,
+  type Read,
+  readDate,
+  readNumber,
+  readText,
+} from './cells.ts';
+import type { Densities } from './densities.ts';
+
+/**
+ * One zod schema per row kind — building facts and energy entries — that the CSV, XLSX and JSON
+ * (API) paths share: a row is an object of raw cells keyed by column, and the schema reads,
+ * checks and converts it. Column names in English or Chinese are data (`headerNames`).
+ */
+
+export const FACT_COLUMNS = ['building', 'effective_from', 'floor_area_m2', 'headcount'] as const;
+export const ENTRY_COLUMNS = [
+  'building',
+  'period_start',
+  'period_end',
+  'energy_type',
+  'quantity',
+  'unit',
+  'source',
+  'cost_yuan',
+] as const;
+/** Columns a file or request may leave out. */
+export const OPTIONAL_COLUMNS: readonly string[] = ['cost_yuan'];
+export const columnsOf = (kind: LedgerKind): readonly string[] =>
+  kind === 'facts' ? FACT_COLUMNS : ENTRY_COLUMNS;
+
+/**
+ * Header names accepted for each column besides its English name, as officers title them (the
+ * first is what the XLSX template writes). A unit in brackets after the name is ignored when
+ * matching ("费用(元)", "建筑面积（m²）").
+ */
+export const headerNames: Record<string, readonly string[]> = {
+  building: ['建筑', '楼栋', '建筑名称', '建筑物'],
+  period_start: ['开始日期', '起始日期', '开始'],
+  period_end: ['结束日期', '截止日期', '终止日期', '结束'],
+  energy_type: ['能源类型', '能源品种', '能源种类', '品种'],
+  quantity: ['数量', '用量', '消费量', '实物量'],
+  unit: ['单位', '计量单位'],
+  source: ['来源', '数据来源'],
+  cost_yuan: ['费用(元)', '费用', '金额'],
+  effective_from: ['生效日期', '起始日期'],
+  floor_area_m2: ['建筑面积(m²)', '建筑面积'],
+  headcount: ['用能人数', '人数'],
+};
+
+/** The column a header names for `kind`, or undefined. */
+export function columnOf(kind: LedgerKind, header: string): string | undefined {
+  const h = normalName(header).replace(/\(.*\)$/, '');
+  return columnsOf(kind).find(
+    (c) => c === h || (headerNames[c] ?? []).some((n) => normalName(n).replace(/\(.*\)$/, '') === h),
+  );
+}
+
+/** The source the template's example row carries: importing it unchanged is refused. */
+export const EXAMPLE_SOURCE = '示例：导入前删除或改写此行 (example: delete or overwrite this row)';
+
+/** A building in the site file: rows may name it by id or by name. */
+export interface BuildingRef {
+  id: string;
+  name: string;
+}
+
+/** What the schemas check against: the site's buildings and the fuel densities for litres. */
+export interface SchemaContext {
+  buildings: BuildingRef[];
+  densities: Densities;
+}
+
+// An absent key reads as null, so that an optional column left out of the header is a blank cell
+// (zod would otherwise refuse a missing key before the reader sees it).
+const cell = <T>(read: (v: Cell) => Read<T>) =>
+  z.preprocess(
+    (v) => (v === undefined ? null : v),
+    z.unknown().transform((v, ctx) => {
+      const r = read(v);
+      if (r.ok) return r.value;
+      ctx.addIssue({ code: 'custom', message: r.message });
+      return z.NEVER;
+    }),
+  );
+
+const bounded = (what: string, ok: (n: number) => boolean) => (v: Cell) => {
+  const r = readNumber(v, what);
+  return r.ok && !ok(r.value.n) ? ({ ok: false, message: what } as const) : r;
+};
+
+function building(buildings: BuildingRef[]) {
+  const list = buildings.map((b) => `${b.id} (${b.name})`).join(', ');
+  return cell((v) => {
+    const s = readText(v);
+    const b = buildings.find((x) => x.id === s || x.name === s);
+    return b ? { ok: true, value: b.id } : { ok: false, message: `no such building; buildings are ${list}` };
+  });
+}
+
+const energyType = cell((v): Read<EnergyType> => {
+  const s = normalName(readText(v) ?? '');
+  const t = energyTypes.find((k) => k === s || energyTypeNames[k].some((n) => normalName(n) === s));
+  return t
+    ? { ok: true, value: t }
+    : {
+        ok: false,
+        message: `one of ${energyTypes.join(', ')} (or ${energyTypes.map((k) => energyTypeNames[k][0]).join(', ')})`,
+      };
+});
+
+const unit = cell((v): Read<string> => {
+  const s = (readText(v) ?? '').trim();
+  return { ok: true, value: unitAliases[s] ?? unitAliases[s.toLowerCase()] ?? s };
+});
+
+const source = cell((v): Read<string> => {
+  const s = readText(v) ?? '';
+  if (s === EXAMPLE_SOURCE)
+    return { ok: false, message: "the template's example row: delete it or overwrite it with a real entry" };
+  return s && s.length <= 500
+    ? { ok: true, value: s }
+    : {
+        ok: false,
+        message: 'say where the figure comes from (a bill, the filed statistics…), up to 500 characters',
+      };
+});
+
+const cost = cell((v): Read<number | null> => {
+  if (isBlank(v)) return { ok: true, value: null };
+  const r = bounded(
+    `yuan, 0 or more and at most ${maxCostYuan.toExponential()}`,
+    (n) => n >= 0 && n <= maxCostYuan,
+  )(v);
+  return r.ok ? { ok: true, value: r.value.n } : r;
+});
+
+/** The units a type may be entered in: its fixed-factor units, and L for gasoline and diesel. */
+export const unitsFor = (t: EnergyType): string[] => [
+  ...Object.keys(energyUnits[t].accepts),
+  ...(isVolumeFuel(t) ? ['L'] : []),
+];
+
+/** A building fact row: 建筑面积 and 用能人数 from a date on. */
+export function factSchema(ctx: SchemaContext) {
+  return z
+    .object({
+      building: building(ctx.buildings),
+      effective_from: cell(readDate),
+      floor_area_m2: cell((v) => {
+        const r = bounded(
+          'a floor area in m², greater than 0 and at most 1e7 (10 million m², more than any compound has)',
+          (n) => n > 0 && n <= 1e7,
+        )(v);
+        return r.ok ? { ok: true, value: r.value.n } : r;
+      }),
+      headcount: cell((v) => {
+        const r = bounded(
+          'a whole number of people, 1 to 1e6 (the site file requires a positive headcount)',
+          (n) => Number.isInteger(n) && n >= 1 && n <= 1e6,
+        )(v);
+        return r.ok ? { ok: true, value: r.value.n } : r;
+      }),
+    })
+    .strict();
+}
+
+/** An energy entry row, its quantity converted to the type's unit (litres by density). */
+export function entrySchema(ctx: SchemaContext) {
+  return z
+    .object({
+      building: building(ctx.buildings),
+      period_start: cell(readDate),
+      period_end: cell(readDate),
+      energy_type: energyType,
+      quantity: cell(bounded('a number, 0 or more', (n) => n >= 0)),
+      unit,
+      source,
+      cost_yuan: cost,
+    })
+    .strict()
+    .transform((r, zc) => {
+      if (r.period_end < r.period_start)
+        zc.addIssue({
+          code: 'custom',
+          path: ['period_end'],
+          message: `before period_start ${r.period_start}`,
+        });
+      const converted = convert(r.energy_type, r.quantity.n, r.unit, ctx.densities);
+      if (!converted.ok)
+        zc.addIssue({ code: 'custom', path: [converted.column], message: converted.message });
+      if (!converted.ok || r.period_end < r.period_start) return z.NEVER;
+      const { quantity: _q, unit: _u, ...rest } = r;
+      return { ...rest, ...converted.value, quantity_given: r.quantity.n, unit_given: r.unit };
+    });
+}
+
+export type FactRow = z.output<ReturnType<typeof factSchema>>;
+export type EntryRow = z.output<ReturnType<typeof entrySchema>>;
+
+/** A quantity in `unit` → the type's unit, checked against 0 and the type's bound. */
+function convert(
+  t: EnergyType,
+  given: number,
+  unitGiven: string,
+  densities: Densities,
+):
+  | { ok: true; value: { quantity: number; conversion: string | null } }
+  | { ok: false; column: string; message: string } {
+  const base = energyUnits[t].unit;
+  const density = isVolumeFuel(t) && unitGiven === 'L' ? densities[t] : undefined;
+  const factor = density?.value ?? energyUnits[t].accepts[unitGiven];
+  if (factor === undefined)
+    return { ok: false, column: 'unit', message: `${t} is entered in ${unitsFor(t).join(' or ')}` };
+  const quantity = given * factor;
+  if (quantity > maxQuantity[t])
+    return {
+      ok: false,
+      column: 'quantity',
+      message: `${figure(quantity)} ${base} is more than one entry may hold: at most ${maxQuantity[t].toExponential()} ${base} (about 100 times a large compound's yearly use); check the unit and the exponent`,
+    };
+  const conversion = density
+    ? `${figure(given)} L × ${density.value} kg/L = ${figure(quantity)} kg (${t} density: ${density.source}${density.verified ? '' : ', 未核对 unverified'})`
+    : factor === 1
+      ? null
+      : `${figure(given)} ${unitGiven} × ${factor} = ${figure(quantity)} ${base}`;
+  return { ok: true, value: { quantity, conversion } };
+}
