@@ -18,7 +18,11 @@ export const isBlank = (v: Cell): boolean =>
 /** The cell as the officer wrote it, for quoting in a problem (dates as YYYY-MM-DD, long text cut). */
 export function shown(v: Cell): string {
   if (v === undefined || v === null) return '';
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'an invalid date' : v.toISOString().slice(0, 10);
+  if (v instanceof Date) {
+    if (Number.isNaN(v.getTime())) return 'an invalid date';
+    const iso = v.toISOString();
+    return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+  }
   const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
   return s.length > 60 ? `${s.slice(0, 57)}…` : s;
 }
@@ -38,7 +42,7 @@ const dateHint = 'write a date as YYYY-MM-DD (a day that exists: 2025-02-30 is n
 export function readDate(v: Cell): Read<string> {
   if (v instanceof Date) {
     if (Number.isNaN(v.getTime()) || v.getTime() % 86_400_000 !== 0)
-      return fail(`${dateHint}; the cell holds a date with a time of day`);
+      return fail('a day without a time of day (format the cell as a date, yyyy-mm-dd)');
     return { ok: true, value: v.toISOString().slice(0, 10) };
   }
   if (typeof v !== 'string') return fail(dateHint);

@@ -71,8 +71,11 @@ export function columnOf(kind: LedgerKind, header: string): string | undefined {
   );
 }
 
-/** The source the template's example row carries: importing it unchanged is refused. */
+/** The source the template's example entry carries: importing it unchanged is refused. */
 export const EXAMPLE_SOURCE = '示例：导入前删除或改写此行 (example: delete or overwrite this row)';
+/** The building of the template's example fact (facts have no source column to mark it by). */
+export const EXAMPLE_BUILDING = '示例 example';
+const exampleRow = "the template's example row: delete it or overwrite it with a real entry";
 
 /** A building in the site file: rows may name it by id or by name. */
 export interface BuildingRef {
@@ -109,6 +112,7 @@ function building(buildings: BuildingRef[]) {
   return cell((v) => {
     const s = readText(v);
     const b = buildings.find((x) => x.id === s || x.name === s);
+    if (s === EXAMPLE_BUILDING) return { ok: false, message: exampleRow };
     return b ? { ok: true, value: b.id } : { ok: false, message: `no such building; buildings are ${list}` };
   });
 }
@@ -131,8 +135,7 @@ const unit = cell((v): Read<string> => {
 
 const source = cell((v): Read<string> => {
   const s = readText(v) ?? '';
-  if (s === EXAMPLE_SOURCE)
-    return { ok: false, message: "the template's example row: delete it or overwrite it with a real entry" };
+  if (s === EXAMPLE_SOURCE) return { ok: false, message: exampleRow };
   return s && s.length <= 500
     ? { ok: true, value: s }
     : {

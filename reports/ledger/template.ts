@@ -4,6 +4,7 @@ import { energyTypeNames, energyTypes, energyUnits } from '../energy.ts';
 import {
   type BuildingRef,
   columnsOf,
+  EXAMPLE_BUILDING,
   EXAMPLE_SOURCE,
   headerNames,
   OPTIONAL_COLUMNS,
@@ -49,7 +50,12 @@ export async function writeTemplate(kind: LedgerKind, file: string, buildings: B
   const first = buildings[0]?.id ?? 'building-id';
   ws.addRow(
     kind === 'facts'
-      ? { building: first, effective_from: utcDay('2025-01-01'), floor_area_m2: 12000, headcount: 350 }
+      ? {
+          building: EXAMPLE_BUILDING,
+          effective_from: utcDay('2025-01-01'),
+          floor_area_m2: 12000,
+          headcount: 350,
+        }
       : {
           building: first,
           period_start: utcDay('2025-01-01'),
