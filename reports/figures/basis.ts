@@ -37,7 +37,7 @@ export function electricityChoice(
       coal_rate: {
         mode,
         rate,
-        text: `等价值：本期${baselineYear === null ? '' : `与基准年 ${baselineYear}`}及各比较期均按报告年 ${reportYear} 的上一年度火电供电标准煤耗折算：${rateText(rate)}；各年同一折算系数，电网效率的变化不计为本单位节能`,
+        text: `等价值：本期${baselineYear === null ? '' : `与基准年 ${baselineYear} `}及各比较期均按报告年 ${reportYear} 的上一年度火电供电标准煤耗折算：${rateText(rate)}；各年同一折算系数，电网效率的变化不计为本单位节能`,
       },
     };
   const base = baselineYear === null ? null : electricityKgce(factors, basis, baselineYear);

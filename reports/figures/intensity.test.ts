@@ -194,7 +194,11 @@ describe('intensity report: the golden organization', () => {
       '变化 -6.78 %，按进度应达 -7.00 %（十四五公共机构节约能源资源工作规划 2025 年目标 -7.00 %）：未达进度',
     );
     expect(by.energy_per_area_kgce_m2?.national_base).toBe(18.48);
-    expect(r.plan).toMatchObject({ name: '十四五公共机构节约能源资源工作规划', origin: 'standard', base_year: 2020 });
+    expect(r.plan).toMatchObject({
+      name: '十四五公共机构节约能源资源工作规划',
+      origin: 'standard',
+      base_year: 2020,
+    });
     expect(r.plan_note).toContain('目标值未经核对'); // targets.yaml has verified: false
     expect(r.status).toBe('at_risk');
   });
@@ -303,7 +307,9 @@ describe('intensity report: the golden organization', () => {
     expect(linear.projection?.coverage).toEqual({ ytd: 1, previous_same: 0, previous_full: 0 });
     const energy = linear.organization.energy_kgce ?? Number.NaN;
     expect(linear.projection?.energy_kgce).toBeCloseTo((energy * 365) / 181, 9);
-    expect(linear.projection?.warning).toContain('上年数据覆盖不足（同期最低 0.0 %，全年最低 0.0 %，需 ≥ 90.0 %）');
+    expect(linear.projection?.warning).toContain(
+      '上年数据覆盖不足（同期最低 0.0 %，全年最低 0.0 %，需 ≥ 90.0 %）',
+    );
     // Jan–Jun: A 470,600 + B 181,000 + C's bill 292,000 × 181/365 = 144,800 → 796,400 kWh × 0.1229
     // = 97,877.56; gas 9,050 × 1.2143 = 10,989.415; gasoline 9,000 × 181/365 × 1.4714 = 6,566.87…
     // → 115,433.85… kgce; × 365/181 = 232,780.975 (the use is the same every day), as the full year.
@@ -350,7 +356,11 @@ describe('intensity report: the golden organization', () => {
     expect(kwh?.change).toBeCloseTo(136_400 / 132_000 - 1, 9);
     expect(kwh?.base_coverage).toBe(1);
     // No 2024 data: no base and no change rather than a made-up one
-    expect(yoy?.figures.find((f) => f.unit === 'kWh')).toMatchObject({ base: null, change: null, base_coverage: 0 });
+    expect(yoy?.figures.find((f) => f.unit === 'kWh')).toMatchObject({
+      base: null,
+      change: null,
+      base_coverage: 0,
+    });
     expect(comparisonPeriods('2025-04-01', '2025-06-30')[1]?.text).toBe(
       '环比：与上季度 2025-01-01 至 2025-03-31 比较',
     );

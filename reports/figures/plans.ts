@@ -74,8 +74,10 @@ function targetStatus(c: CompareInput, change: number | null, byNow: number | nu
   if (!c.plan) return ['no_target', c.planNote ?? '无适用规划，未评价达标'];
   const target = c.plan.plan.targets[c.indicator];
   if (target === undefined || byNow === null) return ['no_target', `${c.plan.plan.name} 未设此指标目标`];
+  const relevant = c.current.filter((x) => restsOn(c.indicator, x.energy_type));
+  if (relevant.length === 0) return ['incomplete', '无用水数据（无水表、无录入）'];
   const gaps = missingItems(
-    [...c.current, ...c.base].filter((x) => restsOn(c.indicator, x.energy_type)),
+    [...relevant, ...c.base.filter((x) => restsOn(c.indicator, x.energy_type))],
     c.names,
   ).map((m) => m.text);
   if (gaps.length > 0) return ['incomplete', `数据不全：${gaps.join('；')}`];

@@ -52,7 +52,8 @@ const overlaps = (from: number, to: number, p: Period) => from < p.to && to > p.
 /**
  * The energy types a building is expected to have: those its meters measure, plus those with
  * metered days or entries in any of `periods` (the report period, the baseline period, the
- * previous year). A building with none is expected to use electricity, so it reads as missing.
+ * previous year); and electricity always — every building uses it, so a building without any
+ * data reads as missing rather than as an energy total of 0.
  */
 export function expectedTypes(
   site: SiteConfig,
@@ -60,7 +61,7 @@ export function expectedTypes(
   building: string,
   periods: Period[],
 ): EnergyType[] {
-  const types = new Set<EnergyType>();
+  const types = new Set<EnergyType>(['electricity']);
   for (const m of site.meters) {
     const t = meteredType[m.category];
     if (m.building === building && t) types.add(t);
@@ -76,7 +77,6 @@ export function expectedTypes(
     );
     if (b === building && inAny) types.add(t);
   }
-  if (types.size === 0) types.add('electricity');
   return [...types].sort();
 }
 

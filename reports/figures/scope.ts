@@ -101,12 +101,9 @@ function scopeOf(
     ),
   );
   const energyTypes = totals.filter((x) => hasKgce(x.energy_type));
-  const energy = energyTypes.some((x) => x.quantity === null)
-    ? null
-    : energyTypes.reduce((s, x) => s + (x.kgce ?? 0), 0);
-  const carbon = energyTypes.some((x) => x.quantity === null)
-    ? null
-    : energyTypes.reduce((s, x) => s + (x.kgco2 ?? 0), 0);
+  const unknown = energyTypes.length === 0 || energyTypes.some((x) => x.quantity === null);
+  const energy = unknown ? null : energyTypes.reduce((s, x) => s + (x.kgce ?? 0), 0);
+  const carbon = unknown ? null : energyTypes.reduce((s, x) => s + (x.kgco2 ?? 0), 0);
   const quantity = (t: EnergyType) => totals.find((x) => x.energy_type === t)?.quantity ?? null;
   const states = new Set(totals.map((x) => x.coverage.state));
   return {

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { intensityReport } from './intensity.ts';
+import { bill, emptyInput, meteredDays, testBuilding, testSite } from './testData.ts';
+
+/** Issue 14 §6: after 2025 — a year outside every plan says so; a site's own target set. */
+const hq = testBuilding('hq', '综合楼', 10_000, 500);
+const data = (site: ReturnType<typeof testSite>) => ({
+  ...emptyInput(site, '2026-01-01', '2026-12-31'),
+  metered: [
+    ...meteredDays('hq', 'electricity', '2026-01-01', '2026-12-31', 2_000), // 730,000 kWh
+    ...meteredDays('hq', 'water', '2026-01-01', '2026-12-31', 10),
+  ],
+  entries: [
+    bill('hq', 'electricity', '2025-01-01', '2025-12-31', 800_000),
+    bill('hq', 'water', '2025-01-01', '2025-12-31', 4_000),
+    bill('hq', 'electricity', '2020-01-01', '2020-12-31', 900_000),
+    bill('hq', 'water', '2020-01-01', '2020-12-31', 4_000),
+  ],
+});
+
+describe('plans by report year', () => {
+  it('2026 is outside every standard plan: no plan, no target, a note', () => {
+    const r = intensityReport(data(testSite([hq])));
+    expect(r.plan).toBeNull();
+    expect(r.plan_note).toBe(
+      '2026 年不在已配置的规划期内（公共机构节约能源资源"十三五"规划 2016–2020，十四五公共机构节约能源资源工作规划 2021–2025）；未评价达标',
+    );
+    expect(r.baseline_year).toBeNull(); // no plan, no --baseline: nothing to compare with
+    expect(r.comparisons.every((c) => c.status === 'no_target' && c.status_text === r.plan_note)).toBe(true);
+    expect(r.status).toBe('no_target');
+    // with a baseline asked for, the change is there but still no target
+    const vs2020 = intensityReport({ ...data(testSite([hq])), baselineYear: 2020 });
+    const perArea = vs2020.comparisons.find(
+      (c) => c.scope === 'org' && c.indicator === 'energy_per_area_kgce_m2',
+    );
+    expect(perArea).toMatchObject({ status: 'no_target', target: null });
+    expect(perArea?.change).toBeCloseTo(730_000 / 900_000 - 1, 12); // −18.9 %
+  });
+
+  it('a site target set covers the years the standard ones do not', () => {
+    const site = testSite([hq], {
+      targets: [
+        {
+          id: '15th-local',
+          name: '十五五节能目标（本单位暂定）',
+          source: '本单位节能工作计划 2026',
+          base_year: 2025,
+          end_year: 2030,
+          targets: { energy_per_area_kgce_m2: -0.05, water_per_capita_m3: -0.04 },
+        },
+      ],
+    });
+    const r = intensityReport(data(site));
+    expect(r.plan).toEqual({
+      id: '15th-local',
+      name: '十五五节能目标（本单位暂定）',
+      source: '本单位节能工作计划 2026',
+      verified: false,
+      base_year: 2025,
+      end_year: 2030,
+      origin: 'site',
+    });
+    expect(r.plan_note).toContain(
+      '十五五节能目标（本单位暂定） 的目标值未经核对（verified: false，站点文件）',
+    );
+    expect(r.baseline_year).toBe(2025); // the plan's base year
+    const row = (i: string) => r.comparisons.find((c) => c.scope === 'org' && c.indicator === i);
+    // energy per m²: 730,000 / 800,000 − 1 = −8.75 %; due by 2026: −5 % × 1/5 = −1 % → on track
+    expect(row('energy_per_area_kgce_m2')).toMatchObject({ target: -0.05, status: 'on_track' });
+    expect(row('energy_per_area_kgce_m2')?.target_by_now).toBeCloseTo(-0.01, 12);
+    expect(row('energy_per_area_kgce_m2')?.change).toBeCloseTo(-0.0875, 12);
+    // water 3,650 / 4,000 − 1 = −8.75 % against −4 % × 1/5 = −0.8 % → on track
+    expect(row('water_per_capita_m3')?.status).toBe('on_track');
+    // no target set for per-capita energy or carbon
+    expect(row('energy_per_capita_kgce')?.status).toBe('no_target');
+    expect(row('energy_per_capita_kgce')?.status_text).toBe('十五五节能目标（本单位暂定） 未设此指标目标');
+    expect(r.status).toBe('on_track');
+  });
+
+  it('a site set wins over the standard one for the years it covers', () => {
+    const site = testSite([hq], {
+      targets: [
+        {
+          id: 'local-14',
+          name: '本单位十四五目标',
+          source: '本单位文件',
+          base_year: 2020,
+          end_year: 2025,
+          targets: { energy_per_area_kgce_m2: -0.1 },
+          verified: true,
+        },
+      ],
+    });
+    const r = intensityReport({ ...data(site), from: '2025-01-01', to: '2025-12-31' });
+    expect(r.plan).toMatchObject({ id: 'local-14', origin: 'site', verified: true });
+    expect(r.plan_note).toBeNull();
+  });
+});

@@ -1,0 +1,135 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { EnergyEntry, IntensityReport, Scope } from '../../core/reports/report.ts';
+import { dateOf, dayNumber } from './dates.ts';
+import { intensityReport, type MeteredDay } from './intensity.ts';
+import { emptyInput, testBuilding, testSite } from './testData.ts';
+
+/**
+ * Issue 14 acceptance: for random ledgers and metered days, every coverage share is in [0, 1], a
+ * building without data for the period never ranks and never reads 0, and the organization is
+ * never on track while any building lacks data.
+ */
+const ids = ['b0', 'b1', 'b2'];
+const site = testSite(ids.map((id, i) => testBuilding(id, `楼${i}`, 1_000 * (i + 1), 50 * (i + 1))));
+const start = dayNumber('2024-01-01'); // data from 2024-01-01 for about 18 months
+const categories = { electricity: 'electricity', water: 'water', natural_gas: 'gas' } as const;
+const types = Object.keys(categories) as (keyof typeof categories)[];
+
+const entryArb = fc.record({
+  b: fc.integer({ min: 0, max: 2 }),
+  type: fc.constantFrom(...types),
+  offset: fc.integer({ min: 0, max: 540 }),
+  length: fc.integer({ min: 1, max: 120 }),
+  quantity: fc.double({ min: 0, max: 1e6, noNaN: true }),
+});
+const meteredArb = fc.record({
+  b: fc.integer({ min: 0, max: 2 }),
+  type: fc.constantFrom(...types),
+  offset: fc.integer({ min: 0, max: 540 }),
+  days: fc.integer({ min: 1, max: 60 }),
+  value: fc.double({ min: 0, max: 1e4, noNaN: true }),
+  estimatedShare: fc.double({ min: 0, max: 1, noNaN: true }),
+});
+const reportArb = fc.record({
+  offset: fc.integer({ min: 366, max: 540 }), // from in 2025
+  length: fc.integer({ min: 1, max: 180 }),
+  baselineYear: fc.constantFrom(undefined, 2024, 2020),
+  todayLag: fc.integer({ min: 0, max: 3 }),
+});
+
+const shares = (s: Scope) => s.totals.flatMap((t) => [t.coverage.share, t.coverage.estimated_share]);
+const inUnit = (x: number) => x >= 0 && x <= 1;
+
+function check(r: IntensityReport, noData: Set<string>): void {
+  const scopes = [
+    ...r.buildings,
+    r.organization,
+    ...(r.baseline ? [r.baseline.organization, ...r.baseline.buildings] : []),
+  ];
+  for (const x of scopes.flatMap(shares)) expect(inUnit(x)).toBe(true);
+  for (const f of r.period_comparisons.flatMap((p) => p.figures)) {
+    expect(inUnit(f.coverage)).toBe(true);
+    expect(inUnit(f.base_coverage)).toBe(true);
+  }
+  if (r.projection) for (const x of Object.values(r.projection.coverage)) expect(inUnit(x)).toBe(true);
+  for (const s of scopes)
+    for (const t of s.totals) if (t.coverage.state === 'missing') expect(t.quantity).toBeNull();
+  const ranked = new Set(
+    [...r.ranking.energy_per_area_kgce_m2, ...r.ranking.water_per_capita_m3].map((x) => x.building),
+  );
+  for (const b of r.buildings) {
+    // energy ranks only on complete energy (water is not in it), water only on complete water
+    const complete = (water: boolean) =>
+      b.totals
+        .filter((t) => (t.energy_type === 'water') === water)
+        .every((t) => t.coverage.state === 'complete');
+    if (!complete(false))
+      expect(r.ranking.energy_per_area_kgce_m2.map((x) => x.building)).not.toContain(b.id);
+    if (!complete(true)) expect(r.ranking.water_per_capita_m3.map((x) => x.building)).not.toContain(b.id);
+    if (!noData.has(b.id)) continue;
+    expect(ranked.has(b.id)).toBe(false);
+    expect(r.ranking.unranked.map((u) => u.building)).toContain(b.id);
+    expect(b.totals.every((t) => t.quantity === null && t.kgce === null)).toBe(true);
+    expect(b.energy_kgce).toBeNull();
+    expect(Object.values(b.indicators).every((v) => v === null)).toBe(true);
+  }
+  if (r.buildings.some((b) => b.coverage !== 'complete')) {
+    expect(r.status).not.toBe('on_track');
+    expect(r.comparisons.filter((c) => c.scope === 'org').map((c) => c.status)).not.toContain('on_track');
+  }
+}
+
+describe('random ledgers and metered days', () => {
+  it('keep coverage in [0, 1], never rank or zero a building without data, never call the organization on track then', () => {
+    fc.assert(
+      fc.property(
+        fc.array(entryArb, { maxLength: 12 }),
+        fc.array(meteredArb, { maxLength: 8 }),
+        reportArb,
+        (es, ms, q) => {
+          const entries: EnergyEntry[] = es.map((e) => ({
+            building: ids[e.b] ?? 'b0',
+            energy_type: e.type,
+            period_start: dateOf(start + e.offset),
+            period_end: dateOf(start + e.offset + e.length - 1),
+            quantity: e.quantity,
+            source: 'fast-check',
+          }));
+          const metered: MeteredDay[] = ms.flatMap((m) =>
+            Array.from({ length: m.days }, (_, i) => ({
+              building: ids[m.b] ?? 'b0',
+              category: categories[m.type],
+              date: dateOf(start + m.offset + i),
+              value: m.value,
+              estimated: m.value * m.estimatedShare,
+            })),
+          );
+          const from = start + q.offset;
+          const to = from + q.length; // half-open
+          const noData = new Set(
+            ids.filter(
+              (id) =>
+                !entries.some(
+                  (e) =>
+                    e.building === id && dayNumber(e.period_start) < to && dayNumber(e.period_end) >= from,
+                ) &&
+                !metered.some(
+                  (m) => m.building === id && dayNumber(m.date) >= from && dayNumber(m.date) < to,
+                ),
+            ),
+          );
+          const r = intensityReport({
+            ...emptyInput(site, dateOf(from), dateOf(to - 1)),
+            today: dateOf(to - 1 + q.todayLag),
+            ...(q.baselineYear === undefined ? {} : { baselineYear: q.baselineYear }),
+            metered,
+            entries,
+          });
+          check(r, noData);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
