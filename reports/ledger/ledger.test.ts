@@ -101,6 +101,26 @@ describe('overlapping periods', () => {
     });
   });
 
+  it('names both halves that replace one stored annual entry', async () => {
+    const { ledger, csv } = setup();
+    await ledger.importFile(
+      'entries',
+      csv('y.csv', `${HEAD}\nzonghe-lou,2020-01-01,2020-12-31,water,21000,m³,2020年水费\n`),
+      site,
+      now,
+    );
+    const halves = csv(
+      'h.csv',
+      `${HEAD}\nzonghe-lou,2020-01-01,2020-06-30,water,10000,m³,上半年水费\nzonghe-lou,2020-07-01,2020-12-31,water,11000,m³,下半年水费\n`,
+    );
+    const r = await ledger.importFile('entries', halves, site, now, { replace: true });
+    expect(
+      r.replacements.map((x) => [x.old.source_file, x.by.map((b) => ('source' in b ? b.source : ''))]),
+    ).toEqual([['y.csv', ['上半年水费', '下半年水费']]]);
+    // 10,000 + 11,000 = 21,000 m³, the year once
+    expect(ledger.entries().reduce((s, e) => s + e.quantity, 0)).toBe(21_000);
+  });
+
   it('refuses an annual and a monthly bill in one file, and a duplicate row, naming both rows', async () => {
     const { ledger, csv } = setup();
     const file = csv(
@@ -184,25 +204,32 @@ describe('plausibility, the same through CSV, XLSX and JSON', () => {
   });
 
   it('refuses 1e300 kWh, saying the bound', async () => {
-    const { ledger, csv } = setup();
-    const want = (at: string) =>
-      `${at}: "1e300": 1e+300 kWh is more than one entry may hold: at most 1e+9 kWh (about 100 times a large compound's yearly use); check the unit and the exponent`;
+    const { ledger, csv, dir } = setup();
+    const want = (at: string, shown: string) =>
+      `${at}: "${shown}": 1e+300 kWh is more than one entry may hold: at most 1e+9 kWh (about 100 times a large compound's yearly use); check the unit and the exponent`;
     const file = csv('e.csv', `${HEAD}\nzonghe-lou,2025-01-01,2025-01-31,electricity,1e300,kWh,bill\n`);
     expect(await problemsOf(ledger.importFile('entries', file, site, now))).toEqual([
-      want('e.csv: row 2, column quantity'),
+      want('e.csv: row 2, column quantity', '1e300'),
+    ]);
+    const book = await xlsx(join(dir, 'e.xlsx'), HEAD.split(','), [
+      ['zonghe-lou', '2025-01-01', '2025-01-31', 'electricity', 1e300, 'kWh', 'bill'],
+    ]);
+    expect(await problemsOf(ledger.importFile('entries', book, site, now))).toEqual([
+      want('e.xlsx: row 2, column quantity', '1e+300'),
     ]);
     const item = {
       building: 'zonghe-lou',
       period_start: '2025-01-01',
       period_end: '2025-01-31',
       energy_type: 'electricity',
-      quantity: '1e300',
+      quantity: 1e300,
       unit: 'kWh',
       source: 'bill',
     };
     expect(await problemsOf(() => ledger.enter('entries', [item], 'officer', site, now))).toEqual([
-      want('entries[0].quantity'),
+      want('entries[0].quantity', '1e+300'),
     ]);
+    expect(ledger.entries()).toEqual([]);
   });
 
   it('refuses impossible dates and unknown keys from the API', async () => {
@@ -235,7 +262,6 @@ describe('what officers write', () => {
     const r = await ledger.importFile('entries', file, site, now);
     expect(r.encoding).toBe('GB18030 (GBK)');
     expect(r.notes).toEqual([
-      'gbk.csv: read as GB18030 (GBK)',
       'gbk.csv: row 2, column 用量 (quantity): "1,500,000" read as 1500000 (thousands separators)',
       'gbk.csv: row 2, column 费用(元) (cost_yuan): "1，200，000" read as 1200000 (thousands separators)',
     ]);

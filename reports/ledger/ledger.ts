@@ -173,7 +173,10 @@ export class Ledger {
     return this.db.transaction(() => {
       const problems: string[] = [];
       const replaced = new Map<string, Replacement>();
+      const gone = new Map<string, StoredEntry>();
       let identical = 0;
+      // Every overlap is looked up before anything is deleted, so a stored annual entry replaced
+      // by two half years names both in its replacement.
       for (const { row, at } of rows)
         for (const s of overlapping.all(
           row.building,
@@ -185,9 +188,10 @@ export class Ledger {
           if (sameEntry(s, row)) identical++;
           else if (!o.replace) problems.push(storedOverlap(at, row, s, o.hint));
           else replaced.set(key, { old: s, by: [...(replaced.get(key)?.by ?? []), row] });
-          remove.run(s.building, s.energy_type, s.period_start, s.period_end);
+          gone.set(key, s);
         }
       if (problems.length > 0) throw new ImportError(problems);
+      for (const s of gone.values()) remove.run(s.building, s.energy_type, s.period_start, s.period_end);
       const stamp = { source_file: o.origin, imported_at: o.now.toISOString() };
       for (const { row } of rows) insert.run({ ...row, ...stamp });
       return this.finish(o, rows.length, identical, [...replaced.values()], encoding);

@@ -38,7 +38,6 @@ export async function readLedgerFile(kind: LedgerKind, file: string): Promise<Ro
     body.map((r) => ({ cells: r.record, row: r.info.lines })),
   );
   set.encoding = decoded.encoding;
-  if (decoded.encoding !== 'UTF-8') set.notes.unshift(`${name}: read as ${decoded.encoding}`);
   return set;
 }
 
