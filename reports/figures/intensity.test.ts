@@ -70,6 +70,9 @@ const entry = (
   source: '2020 年能源资源消费统计报表',
 });
 
+/** A figure that must be there (NaN fails every closeTo when it is null). */
+const num = (x: number | null | undefined) => x ?? Number.NaN;
+
 const input: IntensityInput = {
   site: site,
   factors: loadFactors(),
@@ -258,13 +261,13 @@ describe('intensity report: the golden organization', () => {
     const gen = intensityReport({ ...input, basis: 'generation' });
     // 2025 report → the 2024 generation coal rate; none in the data yet → 2023's 0.2997 (noted).
     // Δ = 1,606,000 × (0.2997 − 0.1229) = 1,606,000 × 0.1768 = 283,940.8 kgce
-    expect(gen.organization.energy_kgce - org.energy_kgce).toBeCloseTo(283_940.8, 6);
+    expect(num(gen.organization.energy_kgce) - num(org.energy_kgce)).toBeCloseTo(283_940.8, 6);
     expect(gen.basis_text).toContain('等价值');
     expect(gen.factors.find((f) => f.what.startsWith('electricity 等价值'))?.note).toBe(
       'no 2024 value; 2023 used',
     );
     // CO₂ does not depend on the basis
-    expect(gen.organization.carbon_kgco2).toBeCloseTo(org.carbon_kgco2, 6);
+    expect(gen.organization.carbon_kgco2).toBeCloseTo(num(org.carbon_kgco2), 6);
   });
 
   it('ranks the buildings, lowest intensity first (能效/水效领跑者)', () => {
@@ -385,7 +388,7 @@ describe('intensity report: the golden organization', () => {
       overrides: { natural_gas: { value: 1.33, source: '燃气公司热值检测报告 2024', verified: true } },
     });
     // 18,250 m³ × (1.3300 − 1.2143) = 18,250 × 0.1157 = 2,111.525 kgce more
-    expect(own.organization.energy_kgce - org.energy_kgce).toBeCloseTo(2_111.525, 6);
+    expect(num(own.organization.energy_kgce) - num(org.energy_kgce)).toBeCloseTo(2_111.525, 6);
     const used = own.factors.find((f) => f.what === 'natural_gas 折标准煤 (organization override)');
     expect(used).toMatchObject({ value: 1.33, source: '燃气公司热值检测报告 2024', verified: true });
     expect(used?.note).toContain('replaces 1.2143 kgce/m³');
