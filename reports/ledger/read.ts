@@ -109,11 +109,12 @@ export function fromTable(
   const at = (i: number, col?: string) =>
     `${name}: row ${body[i]?.row ?? i + 2}${col === undefined ? '' : `, column ${label(col)}`}`;
   if (problems.length > 0) return { rows: [], at, problems, notes: [] };
+  const csv = !name.toLowerCase().endsWith('.xlsx');
   const rows = body.map(({ cells, row }) => {
     const width = cells.length;
     if (width > written.length && cells.slice(written.length).some((c) => String(c ?? '').trim() !== ''))
       problems.push(
-        `${name}: row ${row}: ${width} column(s); expected ${written.length} (${written.join(',')}) — a number with thousands separators must be quoted ("1,500,000") or written without them`,
+        `${name}: row ${row}: ${width} column(s); expected ${written.length} (${written.join(',')})${csv ? ' — a number with thousands separators must be quoted ("1,500,000") or written without them' : ''}`,
       );
     return Object.fromEntries(columns.flatMap((c, k) => (c === undefined ? [] : [[c, cells[k] ?? '']])));
   });

@@ -7,7 +7,6 @@ import {
   EXAMPLE_BUILDING,
   EXAMPLE_SOURCE,
   headerNames,
-  OPTIONAL_COLUMNS,
   unitsFor,
 } from './schema.ts';
 
@@ -30,10 +29,60 @@ const listOf = (values: string[], what: string): ExcelJS.DataValidation => ({
 
 const utcDay = (iso: string) => new Date(`${iso}T00:00:00Z`);
 
+/** The example row: a real-looking entry marked by its source, or a fact marked by its building. */
+const exampleRow = (kind: LedgerKind, buildings: BuildingRef[]): Record<string, unknown> =>
+  kind === 'facts'
+    ? {
+        building: EXAMPLE_BUILDING,
+        effective_from: utcDay('2025-01-01'),
+        floor_area_m2: 12000,
+        headcount: 350,
+      }
+    : {
+        building: buildings[0]?.id ?? EXAMPLE_BUILDING,
+        period_start: utcDay('2025-01-01'),
+        period_end: utcDay('2025-01-31'),
+        energy_type: energyTypeNames.electricity[0],
+        quantity: 120000,
+        unit: energyUnits.electricity.unit,
+        source: EXAMPLE_SOURCE,
+        cost_yuan: 96000,
+      };
+
+/** How to fill the template in, for its second sheet (Chinese first, English after). */
+function instructions(kind: LedgerKind): string[][] {
+  const common = [
+    ['填写说明 How to fill in'],
+    [
+      '第 1 行是表头，请勿修改；第 2 行是示例，导入前删除或改写。 Row 1 is the header; row 2 is an example: delete or overwrite it.',
+    ],
+    [
+      '日期为 Excel 日期或 YYYY-MM-DD 文本，起止日期均含当天。 Dates are Excel dates or YYYY-MM-DD text; both days are included.',
+    ],
+  ];
+  if (kind === 'facts')
+    return [
+      ...common,
+      ['建筑面积单位 m²；用能人数为 1 以上的整数。 Floor area in m²; headcount a whole number ≥ 1.'],
+    ];
+  return [
+    ...common,
+    [
+      '同一建筑、同一能源类型的期间不得重叠（年度账单与月度账单只能保留一种）。 Periods of one building and energy type may not overlap.',
+    ],
+    [
+      '汽油、柴油可按升 (L) 填写，按密度折算为 kg。 Gasoline and diesel may be given in L, converted to kg by density.',
+    ],
+    ['费用(元) 可留空。 Cost (yuan) may be left empty.'],
+    ['能源类型 energy type', '单位 units'],
+    ...energyTypes.map((t) => [`${energyTypeNames[t].join('/')} (${t})`, unitsFor(t).join(', ')]),
+  ];
+}
+
 /**
  * An XLSX template to fill in and import with `jieneng import`: Chinese headers (which the import
  * reads back), the site's buildings, the energy types and units as drop-down lists, dates as
- * Excel dates, and one example row whose source the import refuses until it is overwritten.
+ * Excel dates, and one example row the import refuses until it is overwritten.
  */
 export async function writeTemplate(kind: LedgerKind, file: string, buildings: BuildingRef[]): Promise<void> {
   const wb = new ExcelJS.Workbook();
@@ -47,26 +96,7 @@ export async function writeTemplate(kind: LedgerKind, file: string, buildings: B
     width: c === 'source' ? 40 : 16,
   }));
   ws.getRow(1).font = { bold: true };
-  const first = buildings[0]?.id ?? 'building-id';
-  ws.addRow(
-    kind === 'facts'
-      ? {
-          building: EXAMPLE_BUILDING,
-          effective_from: utcDay('2025-01-01'),
-          floor_area_m2: 12000,
-          headcount: 350,
-        }
-      : {
-          building: first,
-          period_start: utcDay('2025-01-01'),
-          period_end: utcDay('2025-01-31'),
-          energy_type: energyTypeNames.electricity[0],
-          quantity: 120000,
-          unit: energyUnits.electricity.unit,
-          source: EXAMPLE_SOURCE,
-          cost_yuan: 96000,
-        },
-  );
+  ws.addRow(exampleRow(kind, buildings));
   ws.getRow(2).font = { italic: true, color: { argb: 'FF808080' } };
   const lists: Record<string, ExcelJS.DataValidation> = {
     building: listOf(
@@ -80,35 +110,14 @@ export async function writeTemplate(kind: LedgerKind, file: string, buildings: B
     unit: listOf(allUnits(), '单位 unit'),
   };
   columns.forEach((c, k) => {
-    const col = ws.getColumn(k + 1);
-    if (['period_start', 'period_end', 'effective_from'].includes(c)) col.numFmt = 'yyyy-mm-dd';
+    if (['period_start', 'period_end', 'effective_from'].includes(c))
+      ws.getColumn(k + 1).numFmt = 'yyyy-mm-dd';
     const list = lists[c];
     if (list) for (let r = 2; r <= ROWS + 1; r++) ws.getCell(r, k + 1).dataValidation = list;
   });
   const notes = wb.addWorksheet('说明 notes');
-  notes.addRows([
-    ['填写说明 How to fill in'],
-    [
-      '第一张表第 1 行是表头，请勿修改；第 2 行是示例，导入前删除或改写。 Row 1 is the header; row 2 is an example: delete or overwrite it.',
-    ],
-    [
-      '日期为 Excel 日期或 YYYY-MM-DD 文本，起止日期均含当天。 Dates are Excel dates or YYYY-MM-DD text; both days are included.',
-    ],
-    [
-      '同一建筑、同一能源类型的期间不得重叠（年度账单与月度账单只能保留一种）。 Periods of one building and energy type may not overlap.',
-    ],
-    ...(kind === 'entries'
-      ? [
-          [
-            '汽油、柴油可按升 (L) 填写，按密度折算为 kg。 Gasoline and diesel may be given in L, converted to kg by density.',
-          ],
-          ...energyTypes.map((t) => [`${energyTypeNames[t].join('/')} (${t})`, unitsFor(t).join(', ')]),
-        ]
-      : [['建筑面积单位 m²；用能人数为正整数。 Floor area in m²; headcount a whole number ≥ 1.']]),
-    ...(OPTIONAL_COLUMNS.some((c) => columns.includes(c as never))
-      ? [['费用(元) 可留空。 Cost (yuan) may be left empty.']]
-      : []),
-  ]);
+  notes.addRows(instructions(kind));
   notes.getColumn(1).width = 90;
+  notes.getColumn(2).width = 30;
   await wb.xlsx.writeFile(file);
 }

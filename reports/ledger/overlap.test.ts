@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { HEAD, months, now, problemsOf, setup, site } from './testSupport.ts';
+
+/**
+ * Entries of one building and energy type never overlap (issue 14 §3: an annual bill beside the
+ * monthly ones gave 2,400,000 kWh for 1,200,000): refused with both rows named, or replaced on
+ * request with the audit keeping what was replaced by what; a duplicate row is an error.
+ */
+describe('overlapping periods', () => {
+  it('refuses an annual bill over stored monthly bills, naming both; --replace replaces them, audited', async () => {
+    const { ledger, csv } = setup();
+    // 12 months × 100,000 kWh = 1,200,000 kWh for 2025
+    await ledger.importFile('entries', csv('months.csv', `${HEAD}\n${months(2025, 100_000)}\n`), site, now);
+    const annual = csv(
+      'annual.csv',
+      `${HEAD}\nzonghe-lou,2025-01-01,2025-12-31,electricity,1200000,kWh,2025年年度电费汇总\n`,
+    );
+    const refused = await problemsOf(ledger.importFile('entries', annual, site, now));
+    expect(refused).toHaveLength(12);
+    expect(refused[0]).toBe(
+      'annual.csv: row 2: zonghe-lou electricity 2025-01-01 至 2025-12-31 overlaps the stored entry 2025-01-01 至 2025-01-31 (100000 kWh, source "2025年1月电费单", imported from months.csv at 2026-01-05T02:00:00.000Z); periods of one building and energy type may not overlap — import with --replace to replace the stored entry, or correct the file',
+    );
+    // Nothing changed: still the twelve months, 1,200,000 kWh, never 2,400,000
+    expect(ledger.entries().reduce((s, e) => s + e.quantity, 0)).toBe(1_200_000);
+
+    const r = await ledger.importFile('entries', annual, site, now, { replace: true });
+    expect(r).toMatchObject({ imported: 1, replaced: 12, identical: 0 });
+    expect(ledger.entries().map((e) => [e.period_start, e.period_end, e.quantity])).toEqual([
+      ['2025-01-01', '2025-12-31', 1_200_000],
+    ]);
+    const audit = ledger.auditLog().at(-1)?.detail as {
+      replacements: { old: { source: string }; by: { source: string }[] }[];
+    };
+    expect(audit.replacements).toHaveLength(12);
+    expect(audit.replacements[1]).toMatchObject({
+      old: {
+        period_start: '2025-02-01',
+        period_end: '2025-02-28',
+        quantity: 100_000,
+        source: '2025年2月电费单',
+        source_file: 'months.csv',
+      },
+      by: [
+        {
+          period_start: '2025-01-01',
+          period_end: '2025-12-31',
+          quantity: 1_200_000,
+          source: '2025年年度电费汇总',
+        },
+      ],
+    });
+  });
+
+  it('names both halves that replace one stored annual entry', async () => {
+    const { ledger, csv } = setup();
+    await ledger.importFile(
+      'entries',
+      csv('y.csv', `${HEAD}\nzonghe-lou,2020-01-01,2020-12-31,water,21000,m³,2020年水费\n`),
+      site,
+      now,
+    );
+    const halves = csv(
+      'h.csv',
+      `${HEAD}\nzonghe-lou,2020-01-01,2020-06-30,water,10000,m³,上半年水费\nzonghe-lou,2020-07-01,2020-12-31,water,11000,m³,下半年水费\n`,
+    );
+    const r = await ledger.importFile('entries', halves, site, now, { replace: true });
+    expect(
+      r.replacements.map((x) => [x.old.source_file, x.by.map((b) => ('source' in b ? b.source : ''))]),
+    ).toEqual([['y.csv', ['上半年水费', '下半年水费']]]);
+    // 10,000 + 11,000 = 21,000 m³, the year once
+    expect(ledger.entries().reduce((s, e) => s + e.quantity, 0)).toBe(21_000);
+  });
+
+  it('refuses an annual and a monthly bill in one file, and a duplicate row, naming both rows', async () => {
+    const { ledger, csv } = setup();
+    const file = csv(
+      'both.csv',
+      `${HEAD}\nzonghe-lou,2025-01-01,2025-12-31,electricity,1200000,kWh,年度\n` +
+        'zonghe-lou,2025-03-01,2025-03-31,electricity,100000,kWh,3月\n' +
+        'fuwu-lou,2025-03-01,2025-03-31,water,900,m³,3月水费\n' +
+        'fuwu-lou,2025-03-01,2025-03-31,water,900,m³,3月水费\n',
+    );
+    expect(await problemsOf(ledger.importFile('entries', file, site, now, { replace: true }))).toEqual([
+      'both.csv: row 5: fuwu-lou water 2025-03-01 至 2025-03-31 is a duplicate of both.csv: row 4 (the same building, energy type and period); keep one',
+      'both.csv: row 3: zonghe-lou electricity 2025-03-01 至 2025-03-31 overlaps both.csv: row 2 (2025-01-01 至 2025-12-31); periods of one building and energy type may not overlap — keep the annual bill or the monthly ones, not both',
+    ]);
+    expect(ledger.entries()).toEqual([]);
+  });
+
+  it('takes the same file twice as one import of it (identical rows), not as an overlap', async () => {
+    const { ledger, csv } = setup();
+    const file = csv('m.csv', `${HEAD}\n${months(2020, 50_000)}\n`);
+    await ledger.importFile('entries', file, site, now);
+    expect(await ledger.importFile('entries', file, site, now)).toMatchObject({
+      imported: 12,
+      replaced: 12,
+      identical: 12,
+    });
+    // 12 × 50,000 = 600,000 kWh, not doubled
+    expect(ledger.entries().reduce((s, e) => s + e.quantity, 0)).toBe(600_000);
+  });
+
+  it('refuses a changed fact for a stored date unless replaced, and a date twice in one file', async () => {
+    const { ledger, csv } = setup();
+    const head = 'building,effective_from,floor_area_m2,headcount\n';
+    await ledger.importFile('facts', csv('f.csv', `${head}zonghe-lou,2025-01-01,18600,420\n`), site, now);
+    const changed = csv('g.csv', `${head}zonghe-lou,2025-01-01,18600,430\n`);
+    expect((await problemsOf(ledger.importFile('facts', changed, site, now)))[0]).toContain(
+      'g.csv: row 2: zonghe-lou from 2025-01-01 is stored as 18600 m², 420 people (imported from f.csv',
+    );
+    const r = await ledger.importFile('facts', changed, site, now, { replace: true });
+    expect(r.replacements).toEqual([
+      { old: expect.objectContaining({ headcount: 420 }), by: [expect.objectContaining({ headcount: 430 })] },
+    ]);
+    const twice = csv('h.csv', `${head}fuwu-lou,2025-01-01,9400,80\nfuwu-lou,2025-01-01,9400,81\n`);
+    expect(await problemsOf(ledger.importFile('facts', twice, site, now))).toEqual([
+      'h.csv: row 3: fuwu-lou from 2025-01-01 is given twice (also h.csv: row 2); keep one',
+    ]);
+  });
+});
