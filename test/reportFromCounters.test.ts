@@ -62,6 +62,8 @@ describe('report from counter readings with a reset and a gap', () => {
       from: '2025-03-01',
       to: '2025-03-02', // last day, included
       basis: 'equivalent',
+      dataDir: dir,
+      now: () => Date.parse('2025-03-03T01:30:00Z'), // 09:30 in Shanghai
     });
     ledger.close();
     await store.close();
@@ -77,5 +79,24 @@ describe('report from counter readings with a reset and a gap', () => {
     expect(report.organization.notes).toContain(
       'electricity: 8.6 % estimated (gaps, frozen or reset meters interpolated)',
     );
+    // both days have a metered value: complete, 82 / 957 = 8.57 % estimated
+    expect(electricity?.coverage).toEqual({
+      days: 2,
+      metered_days: 2,
+      entered_days: 0,
+      share: 1,
+      estimated_share: expect.closeTo(82 / 957, 12),
+      state: 'complete',
+    });
+    // where the figures come from, and when (local time with its offset)
+    expect(report.origin).toEqual({
+      site_file: file,
+      organization: site.config.organization.name,
+      data_dir: dir,
+      store: 'embedded',
+      made_at: '2025-03-03T09:30:00+08:00',
+    });
+    expect(report.to).toBe('2025-03-02');
+    expect(report.days).toBe(2);
   });
 });

@@ -76,7 +76,8 @@ export interface BuildingFact {
 /**
  * How much of a period one figure rests on, per building × energy type: the share of the period's
  * days backed by metered days or by entries (prorated by day), and the share of the quantity that
- * was estimated (interpolated gaps, frozen or reset meters). 0 ≤ every share ≤ 1.
+ * was estimated (interpolated gaps, frozen or reset meters). 0 ≤ every share ≤ 1. For the
+ * organization the days are building-days: summed over the buildings expected to have the type.
  */
 export interface Coverage {
   /** Days in the period. */
@@ -95,7 +96,10 @@ export interface Coverage {
 
 export interface TypeTotal {
   energy_type: EnergyType;
-  /** null when the coverage is missing: no data is not zero. */
+  /**
+   * null when the coverage is missing: no data is not zero. For the organization, null as soon as
+   * one building's is missing (the sum of the others would read as a drop).
+   */
   quantity: number | null;
   unit: string;
   kgce: number | null;

@@ -67,7 +67,7 @@ function checkDate(what: string, date: string): void {
 }
 
 /** The plan, the baseline year and the note on both (a baseline other than the plan's is said so). */
-function planAndBaseline(input: IntensityInput, year: number) {
+function planAndBaseline(input: Pick<IntensityInput, 'factors' | 'site' | 'baselineYear'>, year: number) {
   const { chosen, note } = choosePlan(input.factors, input.site.reports.targets, year);
   const baselineYear = input.baselineYear ?? chosen?.plan.base_year ?? null;
   const notes = [note];
@@ -113,21 +113,16 @@ function comparisonsOf(args: {
   );
 }
 
-/**
- * The intensity report (the contract in core/reports/report.ts): each building and the
- * organization over the range, like for like against the baseline (issue 14 §1), missing data
- * null and named (§2), 等价值 on one footing (§4), the plan the year falls in (§6).
- */
-export function intensityReport(input: IntensityInput): IntensityReport {
-  checkDate('from', input.from);
-  checkDate('to', input.to);
-  if (input.to < input.from) throw new Error(`intensity report: to ${input.to} is before from ${input.from}`);
-  const p = periodOf(input.from, input.to);
-  const year = yearOf(input.from);
-  const { chosen, baselineYear, planNote } = planAndBaseline(input, year);
-  const basis = baselineYear === null ? null : baselineBasis(p, baselineYear, input.today);
-  const index = indexData(input.metered, input.entries);
+/** The scopes of any period, the factors used in the report's own periods listed. */
+function scopeMaker(
+  input: IntensityInput,
+  p: Period,
+  basis: { period: Period } | null,
+  baselineYear: number | null,
+) {
   const site = input.site;
+  const year = yearOf(input.from);
+  const index = indexData(input.metered, input.entries);
   const watched = [p, yearPeriod(year - 1), ...(basis ? [basis.period] : [])];
   const pin: PeriodInput = {
     site,
@@ -145,6 +140,7 @@ export function intensityReport(input: IntensityInput): IntensityReport {
     baselineYear,
   );
   const used = new Map<string, UsedFactor>();
+  /** Each building and the organization over `q`; `listed`: its factors go in the report's list. */
   const over = (q: Period, listed: boolean): Scopes => {
     const y = yearOf(dateOf(q.from));
     const conv: Conversion = {
@@ -157,25 +153,54 @@ export function intensityReport(input: IntensityInput): IntensityReport {
     };
     return scopesOver(pin, q, conv);
   };
+  return { over, used, coal_rate: electricity.coal_rate };
+}
+
+/** The full-year projection of a year to date (from last year's same dates and whole year), else null. */
+function projectionOf(
+  input: IntensityInput,
+  p: Period,
+  now: Scopes,
+  over: (q: Period, listed: boolean) => Scopes,
+) {
+  if (!isYearToDate(p, input.today)) return null;
+  const year = yearOf(input.from);
+  const previousSame = shiftYears(p, -1);
+  return project({
+    year,
+    ytd: p,
+    previousSame,
+    daysInYear: yearPeriod(year).to - yearPeriod(year).from,
+    now,
+    same: over(previousSame, false),
+    full: over(yearPeriod(year - 1), false),
+  });
+}
+
+/**
+ * The intensity report (the contract in core/reports/report.ts): each building and the
+ * organization over the range, like for like against the baseline (issue 14 §1), missing data
+ * null and named (§2), 等价值 on one footing (§4), the plan the year falls in (§6).
+ */
+export function intensityReport(input: IntensityInput): IntensityReport {
+  checkDate('from', input.from);
+  checkDate('to', input.to);
+  if (input.to < input.from) throw new Error(`intensity report: to ${input.to} is before from ${input.from}`);
+  const p = periodOf(input.from, input.to);
+  const year = yearOf(input.from);
+  const site = input.site;
+  const { chosen, baselineYear, planNote } = planAndBaseline(input, year);
+  const basis = baselineYear === null ? null : baselineBasis(p, baselineYear, input.today);
+  const { over, used, coal_rate } = scopeMaker(input, p, basis, baselineYear);
   const now = over(p, true);
   const baseline = basis ? over(basis.period, true) : null;
-  const ytd = isYearToDate(p, input.today);
-  const previousSame = shiftYears(p, -1);
-  const projected = ytd
-    ? project({
-        year,
-        ytd: p,
-        previousSame,
-        daysInYear: yearPeriod(year).to - yearPeriod(year).from,
-        now,
-        same: over(previousSame, false),
-        full: over(yearPeriod(year - 1), false),
-      })
-    : null;
+  const projected = projectionOf(input, p, now, over);
   const names = new Map(site.organization.buildings.map((b) => [b.id, b.name]));
   const comparisons = comparisonsOf({ now, baseline, projected, plan: chosen, planNote, year, names });
-  const org = comparisons.filter((c) => c.scope === site.organization.id);
-  const { status, status_text } = overallStatus(org, planNote);
+  const { status, status_text } = overallStatus(
+    comparisons.filter((c) => c.scope === site.organization.id),
+    planNote,
+  );
   return {
     kind: 'intensity',
     origin: input.origin ?? {
@@ -190,19 +215,23 @@ export function intensityReport(input: IntensityInput): IntensityReport {
     days: p.to - p.from,
     basis: input.basis,
     basis_text: basisText(input.basis),
-    coal_rate: electricity.coal_rate,
+    coal_rate,
     baseline_year: baselineYear,
-    baseline_basis: basis
-      ? { method: basis.method, base_from: basis.base_from, base_to: basis.base_to, text: basis.text }
-      : null,
+    baseline_basis: basis && {
+      method: basis.method,
+      base_from: basis.base_from,
+      base_to: basis.base_to,
+      text: basis.text,
+    },
     plan: chosen?.ref ?? null,
     plan_note: planNote,
     factors: [...used.values()],
     buildings: now.buildings.map((b) => b.scope),
     organization: now.organization.scope,
-    baseline: baseline
-      ? { organization: baseline.organization.scope, buildings: baseline.buildings.map((b) => b.scope) }
-      : null,
+    baseline: baseline && {
+      organization: baseline.organization.scope,
+      buildings: baseline.buildings.map((b) => b.scope),
+    },
     comparisons,
     status,
     status_text,
@@ -230,7 +259,7 @@ export function firstDayNeeded(
   input: Pick<IntensityInput, 'site' | 'factors' | 'from' | 'to' | 'baselineYear'>,
 ): string {
   const year = yearOf(input.from);
-  const { baselineYear } = planAndBaseline(input as IntensityInput, year);
+  const { baselineYear } = planAndBaseline(input, year);
   const starts = [
     `${year - 1}-01-01`,
     ...(baselineYear === null ? [] : [`${baselineYear}-01-01`]),

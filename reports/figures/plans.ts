@@ -127,8 +127,11 @@ export function overallStatus(
 ): { status: Status; status_text: string } {
   const incomplete = rows.filter((r) => r.status === 'incomplete');
   if (incomplete.length > 0) {
-    const texts = [...new Set(incomplete.map((r) => r.status_text))];
-    return { status: 'incomplete', status_text: `数据不全，未评价达标：${texts.join('；')}` };
+    // each row's reasons once: "数据不全：a；b" and "数据不全：a" give "a；b"
+    const items = [
+      ...new Set(incomplete.flatMap((r) => r.status_text.replace(/^数据不全：/, '').split('；'))),
+    ];
+    return { status: 'incomplete', status_text: `数据不全，未评价达标：${items.join('；')}` };
   }
   const risk = rows.filter((r) => r.status === 'at_risk');
   if (risk.length > 0)
