@@ -152,6 +152,22 @@ describe('what officers write', () => {
     ]);
   });
 
+  it('refuses UTF-8 with a broken byte rather than read it as GB18030 mojibake', async () => {
+    const { ledger, csv } = setup();
+    const good = Buffer.from(
+      `${HEAD}\nzonghe-lou,2025-01-01,2025-01-31,electricity,1,kWh,2025年1月国网电费单\n`,
+    );
+    const broken = Buffer.concat([
+      good,
+      Buffer.from('zonghe-lou,2025-02-01,2025-02-28,electricity,1,kWh,2月'),
+      Buffer.from([0xe7, 0x94]),
+      Buffer.from('\n'),
+    ]);
+    expect(await problemsOf(ledger.importFile('entries', csv('broken.csv', broken), site, now))).toEqual([
+      'broken.csv: UTF-8 with bytes that are not UTF-8 (line 3); save it in Excel as "CSV UTF-8 (逗号分隔)" (or as XLSX) and import it again',
+    ]);
+  });
+
   it('converts litres of gasoline and diesel by density and returns the conversion', async () => {
     const { ledger, csv } = setup();
     const file = csv(

@@ -52,17 +52,28 @@ function hasControl(text: string): boolean {
 
 /**
  * The text of a CSV file: UTF-8 (a BOM is dropped), else GB18030 — a superset of GBK and GB2312 —
- * when every byte decodes and no control character appears (binary or UTF-16 does not pass).
+ * when every byte decodes and no control character appears (binary or UTF-16 does not pass), and
+ * the file is not UTF-8 with a few broken bytes.
  */
 export function decodeCsv(bytes: Buffer): { text: string; encoding: string } | { problem: string } {
   const fix = 'save it in Excel as "CSV UTF-8 (逗号分隔)" (or as XLSX) and import it again';
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
     return { problem: `UTF-16 text ("Unicode text"), not CSV; ${fix}` };
   try {
-    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     if (!hasControl(text)) return { text, encoding: 'UTF-8' };
   } catch {
-    // not UTF-8: try GB18030 below
+    // not UTF-8: damaged UTF-8, or GB18030 below
+  }
+  const loose = new TextDecoder('utf-8').decode(bytes);
+  const lost = [...loose].filter((c) => c === '\uFFFD').length;
+  // UTF-8 with a few broken bytes would also decode as GB18030 — into wrong characters. GBK text
+  // read as UTF-8 is nearly all U+FFFD; a file with more good multi-byte characters than bad is
+  // UTF-8 damaged, not GBK.
+  const good = [...loose].filter((c) => c > '\u007F' && c !== '\uFFFD').length;
+  if (lost > 0 && good > lost) {
+    const line = loose.slice(0, loose.indexOf('\uFFFD')).split('\n').length;
+    return { problem: `UTF-8 with bytes that are not UTF-8 (line ${line}); ${fix}` };
   }
   const text = iconv.decode(bytes, 'gb18030');
   if (!text.includes('\uFFFD') && !hasControl(text)) return { text, encoding: 'GB18030 (GBK)' };
