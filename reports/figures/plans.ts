@@ -53,6 +53,12 @@ export const restsOn = (indicator: TargetIndicator, t: PairFigures['energy_type'
 
 const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
 
+/** At most 12 items in a status line; the rest are in each scope's `missing`. */
+const listed = (items: string[]) =>
+  items.length <= 12
+    ? items.join('；')
+    : `${items.slice(0, 12).join('；')}；等共 ${items.length} 项（见各建筑缺数据清单）`;
+
 /** One indicator of one scope: its value against the baseline and the target due by the report year. */
 export interface CompareInput {
   scope: string;
@@ -80,7 +86,7 @@ function targetStatus(c: CompareInput, change: number | null, byNow: number | nu
     [...relevant, ...c.base.filter((x) => restsOn(c.indicator, x.energy_type))],
     c.names,
   ).map((m) => m.text);
-  if (gaps.length > 0) return ['incomplete', `数据不全：${gaps.join('；')}`];
+  if (gaps.length > 0) return ['incomplete', `数据不全：${listed(gaps)}`];
   if (c.distrust) return ['incomplete', c.distrust];
   if (c.value === null) return ['incomplete', '本期缺建筑面积或用能人数'];
   if (c.baseline === null) return ['incomplete', '基准期缺建筑面积或用能人数'];
@@ -131,7 +137,7 @@ export function overallStatus(
     const items = [
       ...new Set(incomplete.flatMap((r) => r.status_text.replace(/^数据不全：/, '').split('；'))),
     ];
-    return { status: 'incomplete', status_text: `数据不全，未评价达标：${items.join('；')}` };
+    return { status: 'incomplete', status_text: `数据不全，未评价达标：${listed(items)}` };
   }
   const risk = rows.filter((r) => r.status === 'at_risk');
   if (risk.length > 0)
