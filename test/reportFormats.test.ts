@@ -8,19 +8,23 @@ import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import type { IntensityReport } from '../core/reports/report.ts';
 import { renderReport, reportContentTypes, reportExtensions } from '../reports/render/render.ts';
-import { sampleReport } from '../reports/render/sampleReport.ts';
+import { sampleReport } from '../reports/render/sampleInput.ts';
 
 /*
  * The acceptance test of issue 14: the report's JSON, CSV zip, XLSX and PDF give the same figures,
  * read back as an officer's tools would (csv-parse, exceljs, pdftotext), and no missing figure
- * reads as 0. The report is the hand-made sample organization (reports/render/sampleReport.ts),
- * 2025 against 2020, 当量值 0.1229 kgce/kWh, 天然气 1.2143 kgce/m³, 汽油 1.4714 kgce/kg:
- *   综合楼 hq   12,000 m²: 1,020,000 kWh × 0.1229 = 125,358 + 36,000 m³ × 1.2143 = 43,714.8 → 169,072.8 kgce,
- *               ÷ 12,000 = 14.0894 kgce/m² (2020: 182,547.7 → 15.2123; −7.38 %, target −5 %: 达标进度内)
- *   服务楼 annex 4,000 m², 120 人: 310,000 × 0.1229 = 38,099 + 870 kg × 1.4714 = 1,280.118 → 39,379.118 kgce,
- *               ÷ 4,000 = 9.8448 kgce/m²; per person 328.159 against 2020's 349.011: −5.97 %, target −6 %: 有风险
+ * reads as 0. The report is the engine's (intensityReport) on the sample organization of
+ * reports/render/sampleInput.ts, 2025 against 2020, 当量值 0.1229 kgce/kWh, 天然气 1.2143 kgce/m³,
+ * 汽油 1.4714 kgce/kg:
+ *   综合楼 hq   12,000 m²: 2,800 kWh × 365 = 1,022,000 kWh × 0.1229 = 125,603.8 + 36,000 m³ × 1.2143
+ *               = 43,714.8 → 169,318.6 kgce ÷ 12,000 = 14.1099 kgce/m²; 2020: 135,190 + 47,357.7 =
+ *               182,547.7 → 15.2123; 169,318.6 ÷ 182,547.7 − 1 = −7.25 %, target −5 %: 达标进度内
+ *   服务楼 annex 4,000 m², 120 人: 310,000 × 0.1229 = 38,099 + 1,200 L × 0.725 = 870 kg × 1.4714 =
+ *               1,280.118 → 39,379.118 kgce ÷ 4,000 = 9.8448 kgce/m²; ÷ 120 = 328.159 kgce/人 against
+ *               2020's (40,557 + 1,324.26) ÷ 120 = 349.011: −5.97 %, target −6 %: 有风险
  *   档案楼 archive 6,000 m²: 260,000 × 0.1229 = 31,954 kgce ÷ 6,000 = 5.3257 kgce/m²
- *   organization: 169,072.8 + 39,379.118 + 31,954 = 240,405.918 kgce
+ *   organization: 169,318.6 + 39,379.118 + 31,954 = 240,651.718 kgce; 22,000 m²;
+ *               headcount 127,900 ÷ 365 (300 人 181 days, 400 人 184) + 120 + 50 = 520.4 人
  * With the bill missing, 档案楼 and the organization have no 2025 energy figure: 缺数据, never 0.
  */
 
@@ -134,17 +138,17 @@ describe('a report reads back the same in JSON, CSV, XLSX and PDF', () => {
 
   it('gives the organization total, each building per m² and the statuses in every format', async () => {
     const read = await renderAll(sampleReport());
-    // organization: 240,405.918 kgce
-    expect(read.json.organization.energy_kgce).toBeCloseTo(240_405.918, 6);
+    // organization: 240,651.718 kgce
+    expect(read.json.organization.energy_kgce).toBeCloseTo(240_651.718, 6);
     const kgce = csvColumn(read, '建筑', '综合能耗 (kgce)');
-    expect(Number(csvRow(read, '建筑', '某市机关事务管理局 (city-agency)')[kgce])).toBe(240_405.918);
-    expect(sheetRow(read, '建筑', '某市机关事务管理局 (city-agency)')[kgce]?.value).toBe(240_405.918);
-    expect(pdfLine(read, '22,000', '520.4', '240,405.92')).toBeTruthy();
+    expect(Number(csvRow(read, '建筑', '某市机关事务管理局 (city-agency)')[kgce])).toBe(240_651.718);
+    expect(sheetRow(read, '建筑', '某市机关事务管理局 (city-agency)')[kgce]?.value).toBe(240_651.718);
+    expect(pdfLine(read, '22,000', '520.4', '240,651.72')).toBeTruthy();
 
-    // per m²: 综合楼 14.0894, 服务楼 9.8448, 档案楼 5.3257 (kgce/m², three decimals in the PDF)
+    // per m²: 综合楼 14.1099, 服务楼 9.8448, 档案楼 5.3257 (kgce/m², three decimals in the PDF)
     const perArea = csvColumn(read, '建筑', '单位建筑面积能耗 (kgce/m²)');
     for (const [id, name, value, printed] of [
-      ['hq', '综合楼', 169_072.8 / 12_000, '14.089'],
+      ['hq', '综合楼', 169_318.6 / 12_000, '14.110'],
       ['annex', '服务楼', 39_379.118 / 4_000, '9.845'],
       ['archive', '档案楼', 31_954 / 6_000, '5.326'],
     ] as const) {
@@ -156,18 +160,18 @@ describe('a report reads back the same in JSON, CSV, XLSX and PDF', () => {
       expect(pdfLine(read, `${name} (${id})`, printed)).toContain(printed);
     }
 
-    // statuses: 综合楼 per m² −7.38 % 达标进度内; 服务楼 per person −5.97 % against −6 % 有风险
+    // statuses: 综合楼 per m² −7.25 % 达标进度内; 服务楼 per person −5.97 % against −6 % 有风险
     const status = csvColumn(read, '指标', '状态');
     const change = csvColumn(read, '指标', '变化');
     const hq = csvRow(read, '指标', '综合楼', '单位建筑面积能耗');
-    expect([hq[status], Number(hq[change]).toFixed(4)]).toEqual(['达标进度内', '-0.0738']);
+    expect([hq[status], Number(hq[change]).toFixed(4)]).toEqual(['达标进度内', '-0.0725']);
     const annex = csvRow(read, '指标', '服务楼', '人均综合能耗');
     expect([annex[status], Number(annex[change]).toFixed(4)]).toEqual(['有风险', '-0.0597']);
     const annexXlsx = sheetRow(read, '指标', '服务楼', '人均综合能耗');
     expect(annexXlsx[status]?.value).toBe('有风险');
     expect(annexXlsx[change]?.value).toBeCloseTo(39_379.118 / 41_881.26 - 1, 6);
     expect(pdfLine(read, '服务楼', 'kgce/人', '328.159', '-5.97%', '-6.00%', '有风险')).toBeTruthy();
-    expect(pdfLine(read, '综合楼', 'kgce/m²', '14.089', '-7.38%', '达标进度内')).toBeTruthy();
+    expect(pdfLine(read, '综合楼', 'kgce/m²', '14.110', '-7.25%', '达标进度内')).toBeTruthy();
     expect(
       read.json.comparisons.find((c) => c.scope === 'annex' && c.indicator === 'energy_per_capita_kgce')
         ?.status,

@@ -1,5 +1,5 @@
 import type { IntensityReport } from '../../core/reports/report.ts';
-import { energyName, indicatorNames, subitemNames } from './labels.ts';
+import { energyName, indicatorNames, subitemNames, zh, zhName } from './labels.ts';
 import { absent, type Cell, fig, MISSING, share, type Table } from './model.ts';
 import { scopesOf } from './tables.ts';
 
@@ -11,7 +11,8 @@ export function periodTable(r: IntensityReport): Table {
   const notes: string[] = [];
   for (const pc of r.period_comparisons) {
     if (pc.same_as) {
-      notes.push(`${pc.label}：整年的环比（与上年比较）即同比，见同比各行，不重复列出。`);
+      // A whole year's 环比 is its 同比: said once, in the engine's words, with no rows of its own.
+      notes.push(pc.base_text);
       continue;
     }
     notes.push(pc.base_text);
@@ -19,7 +20,7 @@ export function periodTable(r: IntensityReport): Table {
       rows.push([
         pc.label,
         `${pc.base_from} 至 ${pc.base_to}`,
-        f.name,
+        zhName(f.name),
         f.unit,
         fig(f.value),
         fig(f.base, NO_BASE),
@@ -186,12 +187,12 @@ export function factorTable(r: IntensityReport): Table {
       { header: '说明', kind: 'text' },
     ],
     rows: r.factors.map((f) => [
-      f.what,
+      zh(f.what),
       f.value,
-      f.unit,
+      zh(f.unit),
       f.source,
       f.verified ? '已核对' : '未核对',
-      f.note ?? '',
+      f.note ? zh(f.note) : '',
     ]),
     notes: r.coal_rate ? [r.coal_rate.text] : [],
   };
@@ -244,11 +245,11 @@ export function notesTable(r: IntensityReport, tables: Table[]): Table {
   const rows: Cell[][] = [];
   if (r.plan_note) rows.push(['规划', r.plan_note]);
   for (const t of tables) for (const n of t.notes) rows.push([t.name, n]);
-  for (const s of scopesOf(r)) for (const n of s.notes) rows.push([s.name, n]);
+  for (const s of scopesOf(r)) for (const n of s.notes) rows.push([s.name, zh(n)]);
   for (const e of r.entries_superseded)
     rows.push([
       nameOf(r, e.building),
-      `${energyName(e.energy_type)} ${e.period}：${e.quantity.toLocaleString('en-US')} 未计入，${e.reason}`,
+      `${energyName(e.energy_type)} ${zh(e.period)}：${e.quantity.toLocaleString('en-US')} ${unitOf(r, e.building, e.energy_type)} 未计入，${zh(e.reason)}`,
     ]);
   return {
     name: '说明',

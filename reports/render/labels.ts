@@ -59,3 +59,61 @@ export function coverageWords(t: TypeTotal): string {
 /** A scope's name with its id when they differ: "服务楼 (annex)". */
 export const scopeName = (s: { id: string; name: string }): string =>
   s.name && s.name !== s.id ? `${s.name} (${s.id})` : s.id;
+
+const regionNames: Record<string, string> = { national: '全国', fujian: '福建', guangdong: '广东' };
+const zhEnergy = (s: string) => s.replace(/\b([a-z_]+)\b/g, (w) => energyNames[w as EnergyType] ?? w);
+
+/*
+ * The engine names factors and writes some notes in English (reports/factors.ts, figures/convert.ts:
+ * "grid electricity CO₂ national 2023", "no 2025 value; 2023 used"); the report reads Chinese, so
+ * the known phrases are said in Chinese here. Anything else passes through unchanged.
+ */
+const phrases: [RegExp, string | ((...m: string[]) => string)][] = [
+  [/^grid electricity CO₂ (\w+) (\d{4})/, (_, r = '', y = '') => `电网排放因子 ${regionNames[r] ?? r} ${y}`],
+  [/^electricity 等价值 \((\d{4}) generation coal rate\)/, (_, y = '') => `电力 等价值（${y} 年发电煤耗）`],
+  [/ \(organization override\)$/, '（本单位自定）'],
+  [/^no value for (\d{4}) or earlier; (\d{4}) used$/, (_, a = '', b = '') => `${a} 年及以前无值，用 ${b} 年`],
+  [/^no (\d{4}) value; (\d{4}) used$/, (_, a = '', b = '') => `${a} 年无值，用 ${b} 年`],
+  [/^no (\w+) series; national used$/, (_, r = '') => `无${regionNames[r] ?? r}系列，用全国`],
+  [/^replaces (.+)$/, (_, x = '') => `替代 ${x}`],
+  [
+    /^other energy entered in kgce: no CO₂ factor, not in the carbon total$/,
+    '其他能源按 kgce 填报：无 CO₂ 系数，不计入碳排放',
+  ],
+  [
+    /^(\w+): no CO₂ factor, not in the carbon total$/,
+    (_, t = '') => `${energyName(t)}：无 CO₂ 系数，不计入碳排放`,
+  ],
+  [
+    /^(\w+): ([\d.]+ %) estimated \(gaps, frozen or reset meters interpolated\)$/,
+    (_, t = '', x = '') => `${energyName(t)}：${x} 为估算（缺测、冻结或复位期间插补）`,
+  ],
+  [
+    /^metered data from (\S+) wins over the entry \((.*)\)$/,
+    (_, d = '', src = '') => `${d} 起已有计量数据，以计量为准（${src}）`,
+  ],
+  [/^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$/, (_, a = '', b = '') => `${a} 至 ${b}`],
+];
+
+const storeNames: Record<string, string> = { embedded: '内置存储（SQLite）', influxdb: 'InfluxDB' };
+/** The store a report's figures come from, in words. */
+export const storeName = (kind: string): string => storeNames[kind] ?? kind;
+
+/** "2026-01-15T09:30:00+08:00" as a person reads it: "2026-01-15 09:30 (UTC+08:00)". */
+export function madeAt(iso: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/.exec(iso);
+  if (!m) return iso;
+  const zone = m[3] === undefined ? '' : m[3] === 'Z' ? ' (UTC)' : ` (UTC${m[3]})`;
+  return `${m[1]} ${m[2]}${zone}`;
+}
+
+/** A factor's name or an engine note in Chinese (see above); units with CO₂ written with the subscript. */
+export function zh(s: string): string {
+  let out = s;
+  for (const [re, to] of phrases)
+    out = typeof to === 'string' ? out.replace(re, to) : out.replace(re, to as never);
+  return zhEnergy(out).replace(/CO2/g, 'CO₂');
+}
+
+/** A figure name without the English the engine adds after the Chinese ("综合能耗 energy" → "综合能耗"). */
+export const zhName = (s: string): string => s.replace(/\s+[A-Za-z][A-Za-z ]*$/, '') || s;

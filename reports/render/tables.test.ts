@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { tableCsv } from './csv.ts';
+import { madeAt, zh } from './labels.ts';
 import { cellText, formatNumber, isAbsent, type Table } from './model.ts';
 import { reportTables } from './reportTables.ts';
-import { sampleReport } from './sampleReport.ts';
+import { sampleReport } from './sampleInput.ts';
 import { numFmt } from './xlsx.ts';
 
 const table = (name: string, missingBill = false): Table => {
@@ -32,7 +33,7 @@ describe('the report tables every format draws', () => {
   });
 
   it('prints numbers with thousands separators and changes as percentages', () => {
-    expect(formatNumber(240_405.918, 'number', 2)).toBe('240,405.92');
+    expect(formatNumber(240_651.718, 'number', 2)).toBe('240,651.72');
     expect(formatNumber(-0.0604, 'percent', 2)).toBe('-6.04%');
     // a change that rounds to zero is not "-0.00%"
     expect(formatNumber(-0.00001, 'percent', 2)).toBe('0.00%');
@@ -52,7 +53,7 @@ describe('the report tables every format draws', () => {
     const ranking = table('排名', true);
     expect(rowOf(ranking, '单位建筑面积能耗', 'kgce/m²').length).toBeGreaterThan(0);
     const unranked = ranking.rows.find((r) => r[3] === '档案楼' && r[0] === '单位建筑面积能耗');
-    expect(unranked?.[5]).toBe('电力 2025 年缺数据');
+    expect(unranked?.[5]).toBe('数据不全：档案楼 电 2025-01-01 至 2025-12-31 缺数据');
     // CSV: empty cells, never 0 — "档案楼 (archive),6000,50,,,…"
     expect(tableCsv(buildings)).toContain('档案楼 (archive),6000,50,,,');
   });
@@ -61,20 +62,25 @@ describe('the report tables every format draws', () => {
     const t = table('同比环比');
     // only 同比 rows: 环比 of a whole year is 同比
     expect(new Set(t.rows.map((r) => r[0]))).toEqual(new Set(['同比']));
-    expect(t.notes).toContain('环比：整年的环比（与上年比较）即同比，见同比各行，不重复列出。');
-    const gas = rowOf(t, '同比', '2024-01-01 至 2024-12-31', '天然气');
-    expect(cellText(gas[5] ?? null, t.columns[5] ?? { header: '', kind: 'number' })).toBe('无基期数据');
-    expect(cellText(gas[6] ?? null, t.columns[6] ?? { header: '', kind: 'number' })).toBe('无基期数据');
-    // 用水量 13,100 m³ against 13,500: 13,100 ÷ 13,500 − 1 = −2.96 %, in the CSV as a fraction
-    expect(tableCsv(t)).toContain('同比,2024-01-01 至 2024-12-31,用水量,m³,13100,13500,-0.02963,1,1');
+    expect(t.notes).toEqual([
+      '同比：与上年同期 2024-01-01 至 2024-12-31 比较',
+      '环比：全年的上一期即上年，与同比相同，见同比',
+    ]);
+    // 2024 has no gas bill, so 综合能耗 has no base: 无基期数据 for the base and the change, never 0
+    const energy = rowOf(t, '同比', '2024-01-01 至 2024-12-31', '综合能耗');
+    expect(cellText(energy[5] ?? null, t.columns[5] ?? { header: '', kind: 'number' })).toBe('无基期数据');
+    expect(cellText(energy[6] ?? null, t.columns[6] ?? { header: '', kind: 'number' })).toBe('无基期数据');
+    // 水 13,185 m³ (hq 27 × 365 = 9,855 + annex 2,600 + archive 2 × 365 = 730) against 2024's
+    // 10,100 + 2,700 + 720 = 13,520: 13,185 ÷ 13,520 − 1 = −0.024778, in the CSV as a fraction
+    expect(tableCsv(t)).toContain('同比,2024-01-01 至 2024-12-31,水,m³,13185,13520,-0.024778,1,1');
   });
 
   it('explains the time-weighted headcount where it is shown', () => {
     const t = table('建筑');
     // 综合楼: 300 人 for 181 days, 400 人 for 184: 127,900 ÷ 365 = 350.41 人
     expect(rowOf(t, '综合楼 (hq)')[2]).toBeCloseTo(350.411, 3);
-    expect(t.notes.join('\n')).toContain(
-      '综合楼：300 人 2025-01-01 至 2025-06-30，400 人 2025-07-01 起，按天加权 350.4 人',
+    expect(t.notes).toContain(
+      '综合楼：建筑面积 12000 m² 2015-01-01 起；用能人数按天加权：300 人 2015-01-01 起，400 人 2025-07-01 起 → 350.4',
     );
   });
 
@@ -108,5 +114,19 @@ describe('the report tables every format draws', () => {
       '方法：按天线性外推。上年同期覆盖率 12%，不足以按上年形状外推，改为按天线性外推',
       '注意：上年数据稀疏，预测仅供参考',
     ]);
+  });
+});
+
+describe('the engine’s English phrases in Chinese', () => {
+  it('names factors and notes in Chinese, and leaves other text alone', () => {
+    expect(zh('grid electricity CO₂ national 2023')).toBe('电网排放因子 全国 2023');
+    expect(zh('no 2025 value; 2023 used')).toBe('2025 年无值，用 2023 年');
+    expect(zh('natural_gas 折标准煤 (organization override)')).toBe('天然气 折标准煤（本单位自定）');
+    expect(zh('electricity: 0.8 % estimated (gaps, frozen or reset meters interpolated)')).toBe(
+      '电力：0.8 % 为估算（缺测、冻结或复位期间插补）',
+    );
+    expect(zh('kgCO2/kWh')).toBe('kgCO₂/kWh');
+    expect(zh('国网电费账单')).toBe('国网电费账单');
+    expect(madeAt('2026-01-15T09:30:00+08:00')).toBe('2026-01-15 09:30 (UTC+08:00)');
   });
 });

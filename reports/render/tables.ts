@@ -4,8 +4,10 @@ import {
   coverageWords,
   energyName,
   indicatorNames,
+  madeAt,
   scopeName,
   statusNames,
+  storeName,
 } from './labels.ts';
 import { absent, type Cell, fig, MISSING, share, type Table } from './model.ts';
 
@@ -34,10 +36,10 @@ export function summaryTable(r: IntensityReport): Table {
   } else rows.push(['对照规划', '无']);
   if (r.plan_note) rows.push(['规划说明', r.plan_note]);
   rows.push(
-    ['编制时间', o.made_at],
-    ['站点文件', o.site_file],
-    ['数据目录', o.data_dir],
-    ['数据来源', o.store],
+    ['编制时间', madeAt(o.made_at) || '未记录'],
+    ['站点文件', o.site_file || '未记录'],
+    ['数据目录', o.data_dir || '未记录'],
+    ['数据来源', storeName(o.store) || '未记录'],
   );
   return {
     name: '摘要',
