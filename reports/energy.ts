@@ -26,6 +26,12 @@ export type VolumeFuel = (typeof volumeFuels)[number];
 export const isVolumeFuel = (t: EnergyType): t is VolumeFuel =>
   (volumeFuels as readonly string[]).includes(t);
 
+/** The units a type may be entered in: its fixed-factor units, and L (升) for gasoline and diesel. */
+export const unitsFor = (t: EnergyType): string[] => [
+  ...Object.keys(energyUnits[t].accepts),
+  ...(isVolumeFuel(t) ? ['L'] : []),
+];
+
 /**
  * Chinese names an officer may write for each energy type (the first is the label the template
  * offers in its drop-down list), as in the 公共机构能源资源消费统计 forms.
@@ -84,3 +90,11 @@ export const maxQuantity: Record<EnergyType, number> = {
 
 /** The largest cost one entry may hold, yuan: 1e10, a thousand times a large compound's yearly bill. */
 export const maxCostYuan = 1e10;
+
+/**
+ * The energy types with their Chinese names and units, one line each, for help pages
+ * (`jieneng import --help`): "electricity 电力/电: kWh, MWh".
+ */
+export function energyTypesText(): string {
+  return energyTypes.map((t) => `${t} ${energyTypeNames[t].join('/')}: ${unitsFor(t).join(', ')}`).join('\n');
+}

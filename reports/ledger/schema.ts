@@ -9,6 +9,7 @@ import {
   maxCostYuan,
   maxQuantity,
   unitAliases,
+  unitsFor,
 } from '../energy.ts';
 import {
   type Cell,
@@ -152,12 +153,6 @@ const cost = cell((v): Read<number | null> => {
   )(v);
   return r.ok ? { ok: true, value: r.value.n } : r;
 });
-
-/** The units a type may be entered in: its fixed-factor units, and L for gasoline and diesel. */
-export const unitsFor = (t: EnergyType): string[] => [
-  ...Object.keys(energyUnits[t].accepts),
-  ...(isVolumeFuel(t) ? ['L'] : []),
-];
 
 /** A building fact row: 建筑面积 and 用能人数 from a date on. */
 export function factSchema(ctx: SchemaContext) {

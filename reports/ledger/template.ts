@@ -1,14 +1,7 @@
 import ExcelJS from 'exceljs';
 import type { LedgerKind } from '../../core/reports/port.ts';
-import { energyTypeNames, energyTypes, energyUnits } from '../energy.ts';
-import {
-  type BuildingRef,
-  columnsOf,
-  EXAMPLE_BUILDING,
-  EXAMPLE_SOURCE,
-  headerNames,
-  unitsFor,
-} from './schema.ts';
+import { energyTypeNames, energyTypes, energyUnits, unitsFor } from '../energy.ts';
+import { type BuildingRef, columnsOf, EXAMPLE_BUILDING, EXAMPLE_SOURCE, headerNames } from './schema.ts';
 
 /** Rows of the template that carry the drop-down lists (an officer's year of monthly bills fits many times). */
 const ROWS = 500;
