@@ -177,6 +177,23 @@ function projectionOf(
   });
 }
 
+/** What the report is and where it comes from. */
+const headOf = (input: IntensityInput, p: Period) => ({
+  kind: 'intensity' as const,
+  origin: input.origin ?? {
+    site_file: '',
+    organization: input.site.organization.name,
+    data_dir: '',
+    store: '',
+    made_at: '',
+  },
+  from: input.from,
+  to: lastDay(p),
+  days: p.to - p.from,
+  basis: input.basis,
+  basis_text: basisText(input.basis),
+});
+
 /**
  * The intensity report (the contract in core/reports/report.ts): each building and the
  * organization over the range, like for like against the baseline (issue 14 §1), missing data
@@ -202,19 +219,7 @@ export function intensityReport(input: IntensityInput): IntensityReport {
     planNote,
   );
   return {
-    kind: 'intensity',
-    origin: input.origin ?? {
-      site_file: '',
-      organization: site.organization.name,
-      data_dir: '',
-      store: '',
-      made_at: '',
-    },
-    from: input.from,
-    to: lastDay(p),
-    days: p.to - p.from,
-    basis: input.basis,
-    basis_text: basisText(input.basis),
+    ...headOf(input, p),
     coal_rate,
     baseline_year: baselineYear,
     baseline_basis: basis && {

@@ -111,14 +111,8 @@ export function coverageOf(days: number, meteredDays: number, enteredDays: numbe
   };
 }
 
-/**
- * What one building used of one energy type in a period. Metered wins: an entry counts only for
- * its days before the type's first metered day in the period (prorated by day); the rest is
- * superseded and said so.
- */
-export function pairOver(index: DataIndex, building: string, type: EnergyType, p: Period): PairFigures {
-  const days = p.to - p.from;
-  const covered = new Uint8Array(days); // 1 metered, 2 entered
+/** The metered days of a pair in the period, marking them in `covered` (1). */
+function meteredPart(index: DataIndex, building: string, type: EnergyType, p: Period, covered: Uint8Array) {
   let metered = 0;
   let estimated = 0;
   let firstMetered = Number.POSITIVE_INFINITY;
@@ -129,6 +123,19 @@ export function pairOver(index: DataIndex, building: string, type: EnergyType, p
     covered[d.day - p.from] = 1;
     firstMetered = Math.min(firstMetered, d.day);
   }
+  return { metered, estimated, firstMetered };
+}
+
+/**
+ * The entries of a pair in the period, prorated by day, counting only before the first metered
+ * day; the days they count for are marked in `covered` (2) where not metered.
+ */
+function enteredPart(
+  index: DataIndex,
+  at: { building: string; type: EnergyType; p: Period; firstMetered: number },
+  covered: Uint8Array,
+) {
+  const { building, type, p, firstMetered } = at;
   let entered = 0;
   const used: EntryUsed[] = [];
   const superseded: Superseded[] = [];
@@ -159,6 +166,18 @@ export function pairOver(index: DataIndex, building: string, type: EnergyType, p
         reason: `metered data from ${dateOf(firstMetered)} wins over the entry (${e.source})`,
       });
   }
+  return { entered, used, superseded };
+}
+
+/**
+ * What one building used of one energy type in a period. Metered wins: an entry counts only for
+ * its days before the type's first metered day in the period (prorated by day); the rest is
+ * superseded and said so.
+ */
+export function pairOver(index: DataIndex, building: string, type: EnergyType, p: Period): PairFigures {
+  const covered = new Uint8Array(p.to - p.from); // 0 nothing, 1 metered, 2 entered
+  const { metered, estimated, firstMetered } = meteredPart(index, building, type, p, covered);
+  const { entered, used, superseded } = enteredPart(index, { building, type, p, firstMetered }, covered);
   let meteredDays = 0;
   let enteredDays = 0;
   let gapFrom = -1;
@@ -179,7 +198,7 @@ export function pairOver(index: DataIndex, building: string, type: EnergyType, p
     entered,
     estimated,
     coverage: coverageOf(
-      days,
+      covered.length,
       meteredDays,
       enteredDays,
       total > 0 ? Math.max(0, Math.min(1, estimated / total)) : 0,
