@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSite } from '../core/config/loadSite.ts';
 import { JnError } from '../core/errors.ts';
@@ -31,8 +31,8 @@ export const importCommand: ToolCommand = async (ctx) => {
     return 0;
   }
   if (!isKind(kind) || !file || extra !== undefined) throw new JnError('usage', usage);
-  if (!existsSync(file)) {
-    ctx.io.err(`jieneng import: ${file}: no such file\n`);
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    ctx.io.err(`jieneng import: ${file}: ${existsSync(file) ? 'not a file' : 'no such file'}\n`);
     return 1;
   }
   const ledger = new Ledger(join(dataDirOf(ctx), 'ledger.db'));

@@ -189,6 +189,21 @@ describe('what officers write', () => {
     ]);
   });
 
+  it('refuses a unit that is a name of Object.prototype, not reading its function as a factor', async () => {
+    const { ledger, csv } = setup();
+    const file = csv('p.csv', `${HEAD}\nzonghe-lou,2025-01-01,2025-01-31,electricity,5,constructor,x\n`);
+    expect(await problemsOf(ledger.importFile('entries', file, site, now))).toEqual([
+      'p.csv: row 2, column unit: "constructor": electricity is entered in kWh or MWh',
+    ]);
+  });
+
+  it('refuses a file with a header and no rows', async () => {
+    const { ledger, csv } = setup();
+    expect(await problemsOf(ledger.importFile('entries', csv('empty.csv', `${HEAD}\n`), site, now))).toEqual([
+      'empty.csv: no rows below the header; nothing to import',
+    ]);
+  });
+
   it('refuses a number with a decimal comma, with the hint', async () => {
     const { ledger, csv } = setup();
     const file = csv('c.csv', `${HEAD}\nzonghe-lou,2025-01-01,2025-01-31,electricity,"1,5",kWh,x\n`);

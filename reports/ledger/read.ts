@@ -119,6 +119,8 @@ export function fromTable(
   };
   const at = (i: number, col?: string) =>
     `${name}: row ${body[i]?.row ?? i + 2}${col === undefined ? '' : `, column ${label(col)}`}`;
+  if (problems.length === 0 && body.length === 0)
+    problems.push(`${name}: no rows below the header; nothing to import`);
   if (problems.length > 0) return { rows: [], at, problems, notes: [] };
   const csv = !name.toLowerCase().endsWith('.xlsx');
   const rows = body.map(({ cells, row }) => {

@@ -131,7 +131,9 @@ const energyType = cell((v): Read<EnergyType> => {
 
 const unit = cell((v): Read<string> => {
   const s = (readText(v) ?? '').trim();
-  return { ok: true, value: unitAliases[s] ?? unitAliases[s.toLowerCase()] ?? s };
+  // Own keys only: a cell "constructor" must not find Object's.
+  const alias = [s, s.toLowerCase()].find((k) => Object.hasOwn(unitAliases, k));
+  return { ok: true, value: alias === undefined ? s : (unitAliases[alias] ?? s) };
 });
 
 const source = cell((v): Read<string> => {
@@ -222,7 +224,8 @@ function convert(
   | { ok: false; column: string; message: string } {
   const base = energyUnits[t].unit;
   const density = isVolumeFuel(t) && unitGiven === 'L' ? densities[t] : undefined;
-  const factor = density?.value ?? energyUnits[t].accepts[unitGiven];
+  const accepts = energyUnits[t].accepts;
+  const factor = density?.value ?? (Object.hasOwn(accepts, unitGiven) ? accepts[unitGiven] : undefined);
   if (factor === undefined)
     return { ok: false, column: 'unit', message: `${t} is entered in ${unitsFor(t).join(' or ')}` };
   const quantity = given * factor;
