@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HEAD, months, now, problemsOf, setup, site } from './testSupport.ts';
 
@@ -116,5 +117,40 @@ describe('overlapping periods', () => {
     expect(await problemsOf(ledger.importFile('facts', twice, site, now))).toEqual([
       'h.csv: row 3: fuwu-lou from 2025-01-01 is given twice (also h.csv: row 2); keep one',
     ]);
+  });
+});
+
+describe('whatever is imported, stored periods never overlap', () => {
+  it('holds for random files imported one after another, refused or replacing', async () => {
+    const day = (n: number) => new Date(Date.UTC(2025, 0, 1 + n)).toISOString().slice(0, 10);
+    // A period of 1–60 days starting within 2025's first 120 days, for one of two buildings.
+    const period = fc.record({
+      building: fc.constantFrom('zonghe-lou', 'fuwu-lou'),
+      start: fc.integer({ min: 0, max: 120 }),
+      days: fc.integer({ min: 1, max: 60 }),
+      kwh: fc.integer({ min: 0, max: 1_000_000 }),
+    });
+    const file = fc.record({ rows: fc.array(period, { minLength: 1, maxLength: 5 }), replace: fc.boolean() });
+    await fc.assert(
+      fc.asyncProperty(fc.array(file, { minLength: 1, maxLength: 6 }), async (files) => {
+        const { ledger, csv } = setup();
+        for (const [k, f] of files.entries()) {
+          const lines = f.rows.map(
+            (r) =>
+              `${r.building},${day(r.start)},${day(r.start + r.days - 1)},electricity,${r.kwh},kWh,bill ${k}`,
+          );
+          await problemsOf(
+            ledger.importFile('entries', csv(`f${k}.csv`, `${HEAD}\n${lines.join('\n')}\n`), site, now, f),
+          );
+        }
+        const stored = ledger.entries();
+        ledger.close();
+        for (const a of stored)
+          for (const b of stored)
+            if (a !== b && a.building === b.building)
+              expect(a.period_start > b.period_end || b.period_start > a.period_end).toBe(true);
+      }),
+      { numRuns: 60 },
+    );
   });
 });
