@@ -99,7 +99,12 @@ describe('a year with one building’s bills missing', () => {
       ...base,
       entries: [
         ...base.entries,
-        bill('annex', 'electricity', '2025-01-01', '2025-06-30', 100_000),
+        {
+          ...bill('annex', 'electricity', '2025-01-01', '2025-06-30', 100_000),
+          quantity_given: 100,
+          unit_given: 'MWh',
+          conversion: '100 MWh × 1000 kWh/MWh',
+        },
         bill('annex', 'water', '2025-01-01', '2025-06-30', 500),
       ],
     });
@@ -114,6 +119,17 @@ describe('a year with one building’s bills missing', () => {
       '数据不全：附楼 电 2025-07-01 至 2025-12-31 有缺（覆盖 49.6 %）',
     );
     expect(half.status).toBe('incomplete');
+    // the entries used carry what the officer gave and how it was converted
+    expect(half.entries_used.find((e) => e.energy_type === 'electricity')).toMatchObject({
+      building: 'annex',
+      quantity: 100_000,
+      quantity_given: 100,
+      unit_given: 'MWh',
+      conversion: '100 MWh × 1000 kWh/MWh',
+      counted_quantity: 100_000,
+      counted_from: '2025-01-01',
+      counted_to: '2025-06-30',
+    });
     expect(half.comparisons.some((c) => c.scope === 'org' && c.status === 'on_track')).toBe(false);
   });
 });
