@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   buildImportGraph,
@@ -6,6 +6,7 @@ import {
   cycles,
   forbiddenEdges,
   type Graph,
+  roots,
   services,
 } from './architecture.ts';
 
@@ -15,6 +16,13 @@ describe('architecture', () => {
   it('has every service folder and core/', () => {
     for (const dir of ['core', ...services]) expect(existsSync(dir), `${dir}/ exists`).toBe(true);
     expect(graph.size).toBeGreaterThan(30);
+  });
+
+  it('type-checks every folder: each service and root is in tsconfig.json', () => {
+    // reports/ once sat outside "include": tsc passed while its files did not type-check.
+    const include = (JSON.parse(readFileSync('tsconfig.json', 'utf8')) as { include: string[] }).include;
+    const folders = ['core', ...services, ...roots].filter((d) => existsSync(d));
+    expect(folders.filter((d) => !include.includes(d))).toEqual([]);
   });
 
   it('keeps dependencies one way: services import only core/, core/ imports no service', () => {
