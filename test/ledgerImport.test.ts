@@ -86,11 +86,14 @@ describe('jieneng import', () => {
     );
     const refused = await run(['import', 'entries', annual, '--data-dir', dir]);
     expect(refused.code).toBe(1);
-    expect(refused.err).toContain(`${annual}: 12 problem(s); nothing was imported:\n`);
+    // One problem for the one row, naming the stored entries it overlaps
+    expect(refused.err).toContain(`${annual}: 1 problem(s); nothing was imported:\n`);
     expect(refused.err).toContain(
-      'annual.csv: row 2: zonghe-lou electricity 2025-01-01 至 2025-12-31 overlaps the stored entry 2025-12-01 至 2025-12-31 (100000 kWh, source "国网福州供电公司12月电费单", imported from 2025月度电费.csv at ',
+      'annual.csv: row 2: zonghe-lou electricity 2025-01-01 至 2025-12-31 overlaps 12 stored entries 2025-01-01 至 2025-01-31 (100000 kWh, source "国网福州供电公司1月电费单", imported from 2025月度电费.csv at ',
     );
-    expect(refused.err).toContain('import with --replace to replace the stored entry');
+    expect(refused.err).toContain(
+      '; and 9 more: 2025-04-01 至 2025-04-30, 2025-05-01 至 2025-05-31, 2025-06-01 至 2025-06-30, 2025-07-01 至 2025-07-31, 2025-08-01 至 2025-08-31, 2025-09-01 至 2025-09-30, 2025-10-01 至 2025-10-31, 2025-11-01 至 2025-11-30, 2025-12-01 至 2025-12-31; periods of one building and energy type may not overlap — import with --replace to replace what it overlaps, or correct the file\n',
+    );
 
     const replaced = await runInProcess(['entries', annual], { 'data-dir': dir, replace: true });
     expect(replaced.err).toBe('');

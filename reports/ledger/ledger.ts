@@ -110,7 +110,7 @@ export class Ledger {
   ): Promise<ImportResult> {
     const set = await readLedgerFile(kind, file);
     const origin = file.split(/[\\/]/).pop() ?? file;
-    const hint = 'import with --replace to replace the stored entry, or correct the file';
+    const hint = 'import with --replace to replace what it overlaps, or correct the file';
     return this.add(kind, set, {
       origin,
       action: `import ${kind}`,
@@ -130,7 +130,7 @@ export class Ledger {
     now = new Date(),
     options: EnterOptions = {},
   ): ImportResult {
-    const hint = 'send it again with replace=true to replace the stored entry';
+    const hint = 'send it again with replace=true to replace what it overlaps';
     const origin = {
       origin: `api:${who}`,
       action: `enter ${kind}`,
@@ -162,7 +162,8 @@ export class Ledger {
 
   private storeEntries(rows: Located<EntryRow>[], o: Origin, encoding?: string) {
     const overlapping = this.db.prepare(
-      `SELECT ${ENTRY_FIELDS} FROM entries WHERE building = ? AND energy_type = ? AND period_start <= ? AND period_end >= ?`,
+      `SELECT ${ENTRY_FIELDS} FROM entries WHERE building = ? AND energy_type = ? AND period_start <= ? AND period_end >= ?
+       ORDER BY period_start`,
     );
     const remove = this.db.prepare(
       'DELETE FROM entries WHERE building = ? AND energy_type = ? AND period_start = ? AND period_end = ?',
@@ -177,19 +178,18 @@ export class Ledger {
       let identical = 0;
       // Every overlap is looked up before anything is deleted, so a stored annual entry replaced
       // by two half years names both in its replacement.
-      for (const { row, at } of rows)
-        for (const s of overlapping.all(
-          row.building,
-          row.energy_type,
-          row.period_end,
-          row.period_start,
-        ) as StoredEntry[]) {
+      for (const { row, at } of rows) {
+        const found = overlapping.all(row.building, row.energy_type, row.period_end, row.period_start);
+        const conflicts: StoredEntry[] = [];
+        for (const s of found as StoredEntry[]) {
           const key = `${s.building} ${s.energy_type} ${s.period_start} ${s.period_end}`;
           if (sameEntry(s, row)) identical++;
-          else if (!o.replace) problems.push(storedOverlap(at, row, s, o.hint));
+          else if (!o.replace) conflicts.push(s);
           else replaced.set(key, { old: s, by: [...(replaced.get(key)?.by ?? []), row] });
           gone.set(key, s);
         }
+        if (conflicts.length > 0) problems.push(storedOverlap(at, row, conflicts, o.hint));
+      }
       if (problems.length > 0) throw new ImportError(problems);
       for (const s of gone.values()) remove.run(s.building, s.energy_type, s.period_start, s.period_end);
       const stamp = { source_file: o.origin, imported_at: o.now.toISOString() };
@@ -213,7 +213,7 @@ export class Ledger {
         if (!s) continue;
         if (sameFact(s, row)) identical++;
         else if (o.replace) replacements.push({ old: s, by: [row] });
-        else problems.push(storedFact(at, row, s, o.hint.replace('entry', 'fact')));
+        else problems.push(storedFact(at, row, s, o.hint.replace('what it overlaps', 'the stored fact')));
       }
       if (problems.length > 0) throw new ImportError(problems);
       const stamp = { source_file: o.origin, imported_at: o.now.toISOString() };

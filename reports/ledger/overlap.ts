@@ -21,7 +21,7 @@ export interface StoredFact extends FactRow {
 }
 
 const period = (e: { period_start: string; period_end: string }) => `${e.period_start} 至 ${e.period_end}`;
-const what = (e: EntryRow) => `${e.building} ${e.energy_type} ${period(e)}`;
+const whatOf = (e: EntryRow) => `${e.building} ${e.energy_type} ${period(e)}`;
 
 /** Rows of one file or request that repeat or overlap another of the same file, both named. */
 export function overlapsWithin(rows: Located<EntryRow>[]): string[] {
@@ -40,8 +40,8 @@ export function overlapsWithin(rows: Located<EntryRow>[]): string[] {
         cur.row.period_start === reach.row.period_start && cur.row.period_end === reach.row.period_end;
       problems.push(
         dup
-          ? `${cur.at}: ${what(cur.row)} is a duplicate of ${reach.at} (the same building, energy type and period); keep one`
-          : `${cur.at}: ${what(cur.row)} overlaps ${reach.at} (${period(reach.row)}); periods of one building and energy type may not overlap — keep the annual bill or the monthly ones, not both`,
+          ? `${cur.at}: ${whatOf(cur.row)} is a duplicate of ${reach.at} (the same building, energy type and period); keep one`
+          : `${cur.at}: ${whatOf(cur.row)} overlaps ${reach.at} (${period(reach.row)}); periods of one building and energy type may not overlap — keep the annual bill or the monthly ones, not both`,
       );
     }
     if (!reach || !same || cur.row.period_end > reach.row.period_end) reach = cur;
@@ -77,9 +77,20 @@ export const sameEntry = (s: StoredEntry, r: EntryRow): boolean =>
 export const sameFact = (s: StoredFact, r: FactRow): boolean =>
   s.floor_area_m2 === r.floor_area_m2 && s.headcount === r.headcount;
 
-/** The problem for a row that overlaps a stored entry, naming both and how to replace it. */
-export function storedOverlap(at: string, r: EntryRow, s: StoredEntry, hint: string): string {
-  return `${at}: ${what(r)} overlaps the stored entry ${period(s)} (${figure(s.quantity_given)} ${s.unit_given}, source "${s.source}", imported from ${s.source_file} at ${s.imported_at}); periods of one building and energy type may not overlap — ${hint}`;
+/**
+ * The problem for a row that overlaps stored entries, naming each (the first three with quantity,
+ * source and file; the rest by period) and how to replace them.
+ */
+export function storedOverlap(at: string, r: EntryRow, stored: StoredEntry[], hint: string): string {
+  const detail = (s: StoredEntry) =>
+    `${period(s)} (${figure(s.quantity_given)} ${s.unit_given}, source "${s.source}", imported from ${s.source_file} at ${s.imported_at})`;
+  const named = stored.slice(0, 3).map(detail);
+  const rest = stored.slice(3).map(period);
+  const list = [...named, ...(rest.length > 0 ? [`and ${rest.length} more: ${rest.join(', ')}`] : [])].join(
+    '; ',
+  );
+  const what = stored.length === 1 ? 'the stored entry' : `${stored.length} stored entries`;
+  return `${at}: ${whatOf(r)} overlaps ${what} ${list}; periods of one building and energy type may not overlap — ${hint}`;
 }
 
 /** The problem for a fact row whose building and date are stored with other figures. */

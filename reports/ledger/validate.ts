@@ -39,38 +39,58 @@ export function checkRows<T>(
   set: RowSet,
 ): { rows: Located<T>[]; problems: string[]; notes: string[] } {
   const problems = [...set.problems];
-  const notes = [...set.notes];
   const rows: Located<T>[] = [];
+  const grouped = new Map<string, { first: string; count: number }>();
   set.rows.forEach((cells, i) => {
     const before = problems.length;
-    for (const [col, v] of Object.entries(cells))
-      if (typeof v === 'string' && v.includes(lostCharacter))
-        problems.push(
-          `${set.at(i, col)}: "${shown(v)}": holds U+FFFD (${lostCharacter}), a character lost when the file was decoded; save it as CSV UTF-8 in Excel (or XLSX) and import it again`,
-        );
+    problems.push(...lostCharacters(cells, (col) => set.at(i, col)));
     const parsed = schema.safeParse(cells);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
-        const col = issue.path[0];
-        if (issue.code === 'unrecognized_keys')
-          problems.push(
-            `${set.at(i)}: unknown key(s) ${issue.keys.join(', ')}; allowed: ${columnsOf(kind).join(', ')}`,
-          );
-        else if (typeof col === 'string')
-          problems.push(`${set.at(i, col)}: "${shown(cells[col])}": ${issue.message}`);
-        else problems.push(`${set.at(i)}: ${issue.message}`);
-      }
-    } else if (problems.length === before) rows.push({ row: parsed.data, at: set.at(i) });
+    if (!parsed.success)
+      problems.push(...parsed.error.issues.map((issue) => problemOf(kind, issue, cells, set, i)));
+    if (!parsed.success || problems.length > before) return;
+    rows.push({ row: parsed.data, at: set.at(i) });
     for (const [col, v] of Object.entries(cells))
-      if (
-        numeric.includes(col) &&
-        typeof v === 'string' &&
-        /\d[,，]\d{3}/.test(v) &&
-        problems.length === before
-      )
-        notes.push(`${set.at(i, col)}: "${v}" read as ${v.replace(/[,，]/g, '')} (thousands separators)`);
+      if (numeric.includes(col) && typeof v === 'string' && /\d[,，]\d{3}/.test(v)) {
+        const g = grouped.get(col);
+        if (g) g.count++;
+        else
+          grouped.set(col, {
+            first: `${set.at(i, col)}: "${v}" read as ${v.replace(/[,，]/g, '')}`,
+            count: 1,
+          });
+      }
   });
+  const notes = [...set.notes];
+  for (const g of grouped.values())
+    notes.push(
+      `${g.first} (thousands separators${g.count > 1 ? `; ${g.count - 1} more row(s) of the column likewise` : ''})`,
+    );
   return { rows, problems, notes };
+}
+
+/** Cells holding U+FFFD, as problems. */
+function lostCharacters(cells: Record<string, Cell>, at: (col: string) => string): string[] {
+  return Object.entries(cells)
+    .filter(([, v]) => typeof v === 'string' && v.includes(lostCharacter))
+    .map(
+      ([col, v]) =>
+        `${at(col)}: "${shown(v)}": holds U+FFFD (${lostCharacter}), a character lost when the file was decoded; save it as CSV UTF-8 in Excel (or XLSX) and import it again`,
+    );
+}
+
+/** One zod issue as the problem an officer reads: where, the value as written, what is allowed. */
+function problemOf(
+  kind: LedgerKind,
+  issue: z.core.$ZodIssue,
+  cells: Record<string, Cell>,
+  set: RowSet,
+  i: number,
+) {
+  const col = issue.path[0];
+  if (issue.code === 'unrecognized_keys')
+    return `${set.at(i)}: unknown key(s) ${issue.keys.join(', ')}; allowed: ${columnsOf(kind).join(', ')}`;
+  if (typeof col === 'string') return `${set.at(i, col)}: "${shown(cells[col])}": ${issue.message}`;
+  return `${set.at(i)}: ${issue.message}`;
 }
 
 /** Objects of a JSON request as rows: a non-empty list of objects, or one problem that says so. */
