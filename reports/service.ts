@@ -4,7 +4,7 @@ import type { ReportPort } from '../core/reports/port.ts';
 import type { Store } from '../core/store/store.ts';
 import { buildReport } from './figures/build.ts';
 import { Ledger } from './ledger/ledger.ts';
-import { renderReport, reportContentTypes } from './render/render.ts';
+import { renderReport, reportContentTypes, reportExtensions } from './render/render.ts';
 
 /**
  * The reports service over a site, its store and its ledger file: what the API serves. The ledger
@@ -46,6 +46,7 @@ export function createReports(ctx: {
     render: async (report, format) => ({
       body: await renderReport(report, format),
       contentType: reportContentTypes[format],
+      extension: reportExtensions[format],
     }),
     enter: (kind, items, who) => withLedger((l) => l.enter(kind, items, who, ctx.site.config)),
     facts: () => withLedger((l) => l.facts()),

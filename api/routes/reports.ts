@@ -19,7 +19,9 @@ const query = (timeZone: string) => ({
   coal_rate: z
     .enum(['one', 'each'])
     .default('one')
-    .describe("one (both years on the report year's generation coal rate), each (each year's own); default one"),
+    .describe(
+      "one (both years on the report year's generation coal rate), each (each year's own); default one",
+    ),
   format: z
     .enum(['json', 'csv', 'xlsx', 'pdf'])
     .default('json')
@@ -29,7 +31,7 @@ const query = (timeZone: string) => ({
 /**
  * `GET /api/v1/reports/intensity?from=2025-01-01&to=2025-12-31&baseline=2020&basis=equivalent&coal_rate=one&format=json|csv|xlsx|pdf`:
  * the intensity report (see reports/) from `from` through `to` (local dates, both included),
- * as JSON, CSV for Excel (UTF-8 with BOM), XLSX or PDF.
+ * as JSON, a zip of CSV tables for Excel (each UTF-8 with BOM), XLSX or PDF.
  */
 export function reportRoutes(reports: ReportPort, site: LoadedSite): Router {
   const router = Router();
@@ -52,8 +54,8 @@ export function reportRoutes(reports: ReportPort, site: LoadedSite): Router {
       res.json(report);
       return;
     }
-    const { body, contentType } = await reports.render(report, q.format);
-    res.type(contentType).attachment(`intensity_${q.from}_${q.to}.${q.format}`).send(body);
+    const { body, contentType, extension } = await reports.render(report, q.format);
+    res.type(contentType).attachment(`intensity_${q.from}_${q.to}${extension}`).send(body);
   });
   // Facts and entries officers enter (the same checks and all-or-none as `jieneng import`).
   // Until authentication lands (issue #15), the caller names itself in X-Jieneng-User (percent-encoded

@@ -32,7 +32,14 @@ export interface IntensityQuery {
  */
 export interface ReportPort {
   intensity(q: IntensityQuery): Promise<IntensityReport>;
-  render(report: IntensityReport, format: ReportFormat): Promise<{ body: Buffer; contentType: string }>;
+  render(
+    report: IntensityReport,
+    format: ReportFormat,
+  ): Promise<{
+    body: Buffer;
+    contentType: string /** With the dot: `.csv.zip` for the zip of CSV tables. */;
+    extension: string;
+  }>;
   /** Facts or entries from the API (objects with the CSV's columns): all or none, audited as `who`. */
   enter(kind: LedgerKind, items: unknown[], who: string): { imported: number; replaced: number };
   facts(): BuildingFact[];
