@@ -15,8 +15,15 @@ import type { RowSet } from './validate.ts';
  */
 export async function readLedgerFile(kind: LedgerKind, file: string): Promise<RowSet> {
   const name = basename(file);
-  if (extname(file).toLowerCase() === '.xlsx') return readXlsx(kind, file, name);
-  const decoded = decodeCsv(readFileSync(file));
+  const ext = extname(file).toLowerCase();
+  if (ext === '.xlsx') return readXlsx(kind, file, name);
+  if (ext === '.xls')
+    return emptySet(name, `${name}: an Excel 97–2003 workbook is not read; save it as XLSX or as CSV UTF-8`);
+  const bytes = readFileSync(file);
+  // XLSX is a zip: "PK\x03\x04".
+  if (bytes.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04])))
+    return emptySet(name, `${name}: an XLSX workbook, not CSV text; name it .xlsx and import it again`);
+  const decoded = decodeCsv(bytes);
   if ('problem' in decoded) return emptySet(name, `${name}: ${decoded.problem}`);
   let records: { record: string[]; info: { lines: number } }[];
   try {

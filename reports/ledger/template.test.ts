@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -44,6 +44,11 @@ describe('the XLSX template', () => {
     expect(ws.getCell('F3').dataValidation.formulae?.[0]).toContain('kWh,MWh,m³');
     expect(ws.getCell('A3').dataValidation.formulae).toEqual(['"zonghe-lou,fuwu-lou,dangan-lou"']);
     const ledger = new Ledger(join(dir, 'ledger.db'));
+    const asCsv = join(dir, 'entries.csv');
+    copyFileSync(file, asCsv);
+    expect(
+      await ledger.importFile('entries', asCsv, site, now).catch((e: ImportError) => e.problems),
+    ).toEqual(['entries.csv: an XLSX workbook, not CSV text; name it .xlsx and import it again']);
     const refused = await ledger.importFile('entries', file, site, now).catch((e: ImportError) => e.problems);
     expect(refused).toEqual([
       `entries.xlsx: row 2, column 来源 (source): "示例：导入前删除或改写此行 (example: delete or overwrite this row)": the template's example row: delete it or overwrite it with a real entry`,
