@@ -178,6 +178,37 @@ describe('a report reads back the same in JSON, CSV, XLSX and PDF', () => {
     ).toBe('at_risk');
   });
 
+  it('lays the XLSX out one table per sheet, header frozen, numbers formatted, columns wide enough', async () => {
+    const read = await renderAll(sampleReport());
+    expect(read.xlsx.worksheets.map((w) => w.name)).toEqual([
+      '摘要',
+      '指标',
+      '建筑',
+      '分类',
+      '覆盖率',
+      '同比环比',
+      '分项',
+      '排名',
+      '分区',
+      '预测',
+      '系数',
+      '填报数据',
+      '说明',
+    ]);
+    for (const ws of read.xlsx.worksheets) {
+      expect(ws.views[0], ws.name).toMatchObject({ state: 'frozen', ySplit: 1 });
+      expect(ws.getRow(1).font?.bold, ws.name).toBe(true);
+    }
+    const kgce = csvColumn(read, '建筑', '综合能耗 (kgce)');
+    const hq = sheetRow(read, '建筑', '综合楼 (hq)');
+    // 169,318.6 kgce shown "169,318.60" by the format; the change a fraction shown as %
+    expect([hq[kgce]?.value, hq[kgce]?.fmt]).toEqual([169_318.6, '#,##0.00']);
+    const change = sheetRow(read, '指标', '综合楼', '单位建筑面积能耗')[csvColumn(read, '指标', '变化')];
+    expect(change?.fmt).toBe('0.00%');
+    // the 建筑 column is as wide as "某市机关事务管理局 (city-agency)": 9 × 2 + 14 = 32 characters + 2
+    expect(read.xlsx.getWorksheet('建筑')?.getColumn(1).width).toBe(34);
+  });
+
   it('shows a building without its bill as 缺数据 in every format, never as 0, and the coverage it has', async () => {
     const r = sampleReport({ missingBill: true });
     // 服务楼's electricity: bills for 334 of 365 days → 91.51 %

@@ -25,8 +25,8 @@ export function periodTable(r: IntensityReport): Table {
         fig(f.value),
         fig(f.base, NO_BASE),
         fig(f.change, f.base === null ? NO_BASE : MISSING),
-        f.value === null ? absent(MISSING) : f.coverage,
-        f.base === null ? absent(NO_BASE) : f.base_coverage,
+        f.coverage > 0 ? f.coverage : absent(MISSING),
+        f.base_coverage > 0 ? f.base_coverage : absent(NO_BASE),
       ]);
   }
   return {

@@ -63,7 +63,8 @@ function paragraph(doc: Doc, text: string, size: number, colour = '#333333'): vo
 }
 
 function heading(doc: Doc, text: string): void {
-  if (doc.y + 60 > doc.page.height - MARGIN) doc.addPage();
+  // A heading keeps its table's header and first rows with it (about 110 pt at 8 pt type).
+  if (doc.y + 110 > doc.page.height - MARGIN) doc.addPage();
   doc.y += 8;
   doc.fontSize(12).fillColor('#000000').text(text, MARGIN, doc.y, { lineBreak: false });
   doc.y += 18;

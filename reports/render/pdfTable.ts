@@ -56,18 +56,45 @@ function columnWidths(
   const inner = width - 2 * pad * t.columns.length;
   const sum = (xs: number[]) => xs.reduce((a, x) => a + x, 0);
   if (sum(least) > inner) return null;
-  const grow = natural.map((n, i) => n - (least[i] ?? 0));
+  // What each column would like beyond its least, a very long text counting as at most 60 % of the
+  // width (else one long note would starve the other columns to a character each).
+  const grow = natural.map((n, i) => Math.max(0, Math.min(n, inner * 0.6) - (least[i] ?? 0)));
   const spare = inner - sum(least);
   const wanted = sum(grow);
   if (wanted <= spare) {
-    // Everything fits on one line: the slack goes to the text columns (or all when there are none).
-    const textCols = t.columns.filter((c) => !isNumeric(c)).length;
-    const extra = (spare - wanted) / (textCols || t.columns.length);
-    return natural.map(
-      (n, i) => n + 2 * pad + (textCols === 0 || !isNumeric(t.columns[i] as Column) ? extra : 0),
-    );
+    // Every column gets what it would like; the slack goes to the columns whose long text was
+    // counted short, else to the text columns (or to all when there are none).
+    const capped = natural.map((n, i) => n > (least[i] ?? 0) + (grow[i] ?? 0));
+    const text = t.columns.map((c) => !isNumeric(c));
+    const takers = capped.some(Boolean) ? capped : text.some(Boolean) ? text : t.columns.map(() => true);
+    const extra = (spare - wanted) / takers.filter(Boolean).length;
+    return least.map((l, i) => l + (grow[i] ?? 0) + 2 * pad + (takers[i] ? extra : 0));
   }
-  return least.map((l, i) => l + ((grow[i] ?? 0) / wanted) * spare + 2 * pad);
+  // Not enough for all: first every text column up to twelve characters, the smallest wishes first (a name
+  // of nine characters gets its line), then what is left by how much more each would like.
+  const short = grow.map((g, i) =>
+    isNumeric(t.columns[i] as Column) ? 0 : Math.max(0, Math.min(g, (cap * 12) / 8 - (least[i] ?? 0))),
+  );
+  const first = shareOut(short, spare);
+  const rest = grow.map((g, i) => g - (first[i] ?? 0));
+  const left = spare - sum(first);
+  const restWanted = sum(rest);
+  return least.map(
+    (l, i) => l + (first[i] ?? 0) + (restWanted > 0 ? ((rest[i] ?? 0) / restWanted) * left : 0) + 2 * pad,
+  );
+}
+
+/** Splits `total` so that no one gets more than they want and the smallest wants are met in full. */
+function shareOut(wants: number[], total: number): number[] {
+  const out = wants.map(() => 0);
+  const order = wants.map((w, i) => ({ w, i })).sort((a, b) => a.w - b.w);
+  let left = total;
+  order.forEach(({ w, i }, k) => {
+    const fair = left / (order.length - k);
+    out[i] = Math.min(w, fair);
+    left -= out[i] ?? 0;
+  });
+  return out;
 }
 
 function layout(doc: Doc, t: Table, texts: string[][], width: number, style: TableStyle) {
@@ -144,12 +171,24 @@ export function drawTable(doc: Doc, t: Table, style: TableStyle): void {
   doc.fontSize(size);
   if (doc.y + heightOf(headerLines) + lineHeight * 2 > bottom()) doc.addPage();
   startPage();
+  const newPage = () => {
+    doc.addPage();
+    doc.fontSize(size);
+    startPage();
+  };
   texts.forEach((cells, r) => {
-    const lines = cellLines(cells);
-    if (doc.y + heightOf(lines) > bottom()) {
-      doc.addPage();
-      doc.fontSize(size);
-      startPage();
+    let lines = cellLines(cells);
+    if (doc.y + heightOf(lines) > bottom()) newPage();
+    // A row taller than a whole page (a very long note) continues on the next page, never off it.
+    while (doc.y + heightOf(lines) > bottom()) {
+      const fit = Math.max(1, Math.floor((bottom() - doc.y - 2 * pad) / lineHeight));
+      drawRow(
+        lines.map((l) => l.slice(0, fit)),
+        false,
+        r,
+      );
+      lines = lines.map((l) => l.slice(fit));
+      newPage();
     }
     drawRow(lines, false, r);
   });

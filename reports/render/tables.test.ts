@@ -58,6 +58,19 @@ describe('the report tables every format draws', () => {
     expect(tableCsv(buildings)).toContain('档案楼 (archive),6000,50,,,');
   });
 
+  it('says 缺数据, not 不计 or 0, for the organization’s electricity when one building’s is missing', () => {
+    const t = table('分类', true);
+    const power = rowOf(t, '某市机关事务管理局', '电力');
+    const words = power.map((c, i) => cellText(c, t.columns[i] ?? { header: '', kind: 'text' }));
+    // 用量, 单位, 折标准煤, 占综合能耗, 碳排放, 覆盖率 (2 of 3 buildings' days: 66.67 %)
+    expect(words.slice(2)).toEqual(['缺数据', 'kWh', '缺数据', '缺数据', '缺数据', '66.67%']);
+    // water is not converted: 不折标, and not 0
+    const water = rowOf(t, '综合楼', '水').map((c, i) =>
+      cellText(c, t.columns[i] ?? { header: '', kind: 'text' }),
+    );
+    expect(water.slice(2)).toEqual(['9,855.00', 'm³', '不折标', '不折标', '不计', '100.00%']);
+  });
+
   it('names the base period, says 无基期数据 and says a whole year’s 环比 once', () => {
     const t = table('同比环比');
     // only 同比 rows: 环比 of a whole year is 同比

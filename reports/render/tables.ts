@@ -87,15 +87,34 @@ export function indicatorTable(r: IntensityReport): Table {
       { header: '规划目标', kind: 'percent' },
       { header: '本年目标', kind: 'percent' },
       { header: '状态', kind: 'text' },
-      { header: '说明', kind: 'text' },
-      { header: '全国2020年', kind: 'number', digits: 2 },
+      // In the PDF the reasons that the columns do not already show are notes, each said once.
+      { header: '说明', kind: 'text', pdf: false },
+      // The same for every scope: in the PDF a note under the table says it once.
+      { header: '全国2020年', kind: 'number', digits: 2, pdf: false },
     ],
     rows,
     notes: [
       '变化 = 本期 ÷ 基准 − 1；本年目标为规划目标按年线性分摊到报告年的部分。数据不完整时不判定达标。',
       ...(r.baseline_basis ? [r.baseline_basis.text] : []),
+      ...nationalNote(r),
+      ...new Set(
+        r.comparisons
+          .filter((c) => c.status === 'incomplete' || c.status === 'no_target')
+          .map((c) => c.status_text),
+      ),
     ],
   };
+}
+
+/** The national 2020 levels the plan quotes, once: "全国 2020 年水平：单位建筑面积能耗 18.48 kgce/m²，…". */
+function nationalNote(r: IntensityReport): string[] {
+  const levels = new Map<string, string>();
+  for (const c of r.comparisons)
+    if (c.national_base !== null) {
+      const ind = indicatorNames[c.indicator];
+      levels.set(c.indicator, `${ind.name} ${c.national_base} ${ind.unit}`);
+    }
+  return levels.size > 0 ? [`全国 2020 年水平（规划所列）：${[...levels.values()].join('，')}。`] : [];
 }
 
 /** 建筑: per building and the organization — area, time-weighted headcount, totals, indicators. */
@@ -141,11 +160,12 @@ export function buildingTable(r: IntensityReport): Table {
 export function energyTypeTable(r: IntensityReport): Table {
   const rows: Cell[][] = scopesOf(r).flatMap((s) =>
     s.totals.map((t) => {
-      const missing = t.coverage.state === 'missing';
+      // No quantity (none at all, or a building's part missing from the organization's): 缺数据 throughout.
+      const missing = t.coverage.state === 'missing' || t.quantity === null;
       const notConverted = t.energy_type === 'water' ? '不折标' : MISSING;
       const kgce = missing ? absent(MISSING) : fig(t.kgce, notConverted);
       const shareOf =
-        t.kgce === null || missing
+        missing || t.kgce === null
           ? absent(missing ? MISSING : notConverted)
           : s.energy_kgce === null || s.energy_kgce === 0
             ? absent('总量缺数据')
@@ -158,7 +178,7 @@ export function energyTypeTable(r: IntensityReport): Table {
         kgce,
         shareOf,
         missing ? absent(MISSING) : fig(t.kgco2, '不计'),
-        missing ? absent(MISSING) : share(t.coverage.share),
+        t.coverage.state === 'missing' ? absent(MISSING) : share(t.coverage.share),
       ];
     }),
   );
