@@ -20,6 +20,7 @@ export const statusNames: Record<Status, string> = {
   no_target: '无目标',
 };
 
+/** Energy types (分类) as printed (GB/T 2589 names). */
 export const energyNames: Record<EnergyType, string> = {
   electricity: '电力',
   water: '水',
@@ -41,12 +42,14 @@ export const subitemNames: Record<string, string> = {
   other: '其他（未分项计量）',
 };
 
+/** A scope's coverage in words: 完整, 部分缺失, 缺数据. */
 export const coverageNames: Record<Scope['coverage'], string> = {
   complete: '完整',
   partial: '部分缺失',
   missing: '缺数据',
 };
 
+/** An energy type's Chinese name; an unknown key as it is. */
 export const energyName = (t: EnergyType | string): string => energyNames[t as EnergyType] ?? t;
 
 /** The coverage of one scope × energy type in words: "完整", "部分 (91.51%)", "缺数据". */

@@ -18,8 +18,10 @@ export interface Num {
   digits: number;
 }
 
+/** A cell: text, a number in its column's format, a number in its own format, a figure that is absent, or empty. */
 export type Cell = string | number | Absent | Num | null;
 
+/** A column: its header, its unit (kept apart so it never breaks from a number), how its numbers read. */
 export interface Column {
   header: string;
   /** Printed under (PDF) or after (CSV, XLSX) the header, never inside a cell: "kgce/m²". */
@@ -32,6 +34,7 @@ export interface Column {
   pdf?: boolean;
 }
 
+/** One table of the report: one CSV file, one XLSX sheet, one section of the PDF. */
 export interface Table {
   /** File and sheet name (Chinese), e.g. "指标". */
   name: string;
@@ -46,8 +49,11 @@ export interface Table {
 /** The reason printed for a figure the period has no data for. */
 export const MISSING = '缺数据';
 
+/** An absent figure with the words printed in its place. */
 export const absent = (why: string): Absent => ({ absent: why });
+/** Whether a cell is an absent figure. */
 export const isAbsent = (c: Cell): c is Absent => typeof c === 'object' && c !== null && 'absent' in c;
+/** Whether a cell is a number in its own format. */
 export const isNum = (c: Cell): c is Num => typeof c === 'object' && c !== null && 'n' in c;
 
 /** A figure, or `why` in its place when it is null (default 缺数据). */

@@ -42,6 +42,7 @@ export const bindUnits = (s: string): string => s.replace(unitAfterSpace, `$1${N
  * glyph), written the way it can draw them.
  */
 const substitutes: Record<string, string> = { '℃': '°C' };
+/** The text with those characters replaced. */
 export const printable = (s: string): string => s.replace(/[℃]/g, (ch) => substitutes[ch] ?? ch);
 
 function joins(prev: string, ch: string): boolean {

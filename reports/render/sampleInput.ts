@@ -25,6 +25,7 @@ const building = (id: string, name: string, area: number, headcount: { from: str
   areas: id === 'hq' ? [{ id: 'f1', name: '一层办事大厅', area: 2_000 }] : [],
 });
 
+/** The sample organization's site file (three buildings, 一层办事大厅 metered apart). */
 export const sampleSite = siteSchema.parse({
   version: 1,
   site: { id: 'city-agency', name: '市级机关集中办公区' },
