@@ -1,5 +1,5 @@
 import { JnError } from '../core/errors.ts';
-import { energyUnits } from '../reports/energy.ts';
+import { energyTypesText } from '../reports/energy.ts';
 
 /** One option of a subcommand, as its `--help` prints it and the parser checks it. */
 export interface OptionSpec {
@@ -291,13 +291,10 @@ export function withDefaults(
 
 /** The import page's notes: the columns and the energy types with the units each may be entered in. */
 function importNotes(): string {
-  const types = Object.entries(energyUnits)
-    .map(([type, u]) => `${type} (${Object.keys(u.accepts).join(', ')})`)
-    .join('; ');
   return [
     'facts: building, effective_from, floor_area_m2, headcount.',
     'entries: building, period_start, period_end (both days included), energy_type, quantity, unit, source[, cost_yuan]. Chinese headers are accepted too.',
-    `Energy types and their units: ${types}.`,
+    `Energy types (also by their Chinese names) and their units: ${energyTypesText().split('\n').join('; ')}.`,
     'Overlapping periods of one building and energy type are refused (name --replace to replace the stored ones).',
   ].join('\n');
 }

@@ -1,15 +1,14 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadSite } from '../core/config/loadSite.ts';
 import { JnError } from '../core/errors.ts';
 import { figure } from '../reports/ledger/cells.ts';
 import { ImportError, type ImportResult, Ledger, type Replacement } from '../reports/ledger/ledger.ts';
 import { writeTemplate } from '../reports/ledger/template.ts';
-import { dataDirOf, demoSite, type ToolCommand, text } from './context.ts';
+import { dataDirOf, requireConfig, type ToolCommand, text } from './context.ts';
 
 const usage =
-  'usage: jieneng import facts|entries FILE.csv|FILE.xlsx [--replace] [--config FILE] [--data-dir DIR]\n' +
-  '       jieneng import template facts|entries -o FILE.xlsx [--config FILE]';
+  'usage: jieneng import facts|entries FILE.csv|FILE.xlsx [--replace] --config FILE [--data-dir DIR]\n' +
+  '       jieneng import template facts|entries -o FILE.xlsx --config FILE';
 
 const isKind = (k: string | undefined): k is 'facts' | 'entries' => k === 'facts' || k === 'entries';
 
@@ -20,7 +19,8 @@ const isKind = (k: string | undefined): k is 'facts' | 'entries' => k === 'facts
  */
 export const importCommand: ToolCommand = async (ctx) => {
   const [kind, file, extra] = ctx.operands;
-  const site = loadSite(text(ctx, 'config') ?? demoSite).config;
+  // The site names the buildings rows may use: never guessed (the demo's would refuse a real site's rows).
+  const site = requireConfig(text(ctx, 'config'), 'import', ctx.log).config;
   if (kind === 'template') {
     const [, what, positional] = ctx.operands;
     const out = text(ctx, 'output') ?? positional;

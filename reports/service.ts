@@ -48,7 +48,8 @@ export function createReports(ctx: {
       contentType: reportContentTypes[format],
       extension: reportExtensions[format],
     }),
-    enter: (kind, items, who) => withLedger((l) => l.enter(kind, items, who, ctx.site.config)),
+    enter: (kind, items, who, options) =>
+      withLedger((l) => l.enter(kind, items, who, ctx.site.config, new Date(), options)),
     facts: () => withLedger((l) => l.facts()),
     entries: () => withLedger((l) => l.entries()),
     audit: () => withLedger((l) => l.auditLog()),

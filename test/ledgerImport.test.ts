@@ -4,9 +4,7 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import type { CommandContext } from '../cli/context.ts';
-import { importCommand } from '../cli/importCommand.ts';
-import { createLogger } from '../core/log.ts';
+import { demoSite } from '../cli/context.ts';
 import { Ledger } from '../reports/ledger/ledger.ts';
 import { spawnCli } from './helpers/cli.ts';
 
@@ -18,34 +16,11 @@ import { spawnCli } from './helpers/cli.ts';
  */
 const HEAD = 'building,period_start,period_end,energy_type,quantity,unit,source';
 
+/** The CLI as an officer runs it, on the demo site's buildings. */
 async function run(args: string[]) {
-  const p = spawnCli(args);
+  const p = spawnCli([...args, '--config', demoSite]);
   const code = await p.exited;
   return { code, out: p.stdout(), err: p.stderr() };
-}
-
-/**
- * importCommand in this process, for the options cli/commands.ts does not declare for `import`
- * yet (--replace, -o): the parser would refuse them before the command saw them.
- */
-async function runInProcess(operands: string[], values: CommandContext['values']) {
-  let out = '';
-  let err = '';
-  const io = {
-    out: (t: string) => {
-      out += t;
-    },
-    err: (t: string) => {
-      err += t;
-    },
-  };
-  const code = await importCommand({
-    operands,
-    values,
-    io,
-    log: createLogger({ sink: { write: () => {} } }),
-  });
-  return { code, out, err };
 }
 
 describe('jieneng import', () => {
@@ -57,7 +32,9 @@ describe('jieneng import', () => {
     expect(gone.err).toBe(`jieneng import: ${missing}: no such file\n`);
     const wrong = await run(['import', 'bills', missing, '--data-dir', dir]);
     expect(wrong.code).toBe(2);
-    expect(wrong.err).toContain('usage: jieneng import facts|entries FILE.csv|FILE.xlsx [--replace]');
+    expect(wrong.err).toContain(
+      'usage: jieneng import facts|entries FILE.csv|FILE.xlsx [--replace] --config FILE',
+    );
   });
 
   it('reads a GBK CSV, refuses an overlapping annual bill naming both, replaces it on request', async () => {
@@ -95,7 +72,7 @@ describe('jieneng import', () => {
       '; and 9 more: 2025-04-01 至 2025-04-30, 2025-05-01 至 2025-05-31, 2025-06-01 至 2025-06-30, 2025-07-01 至 2025-07-31, 2025-08-01 至 2025-08-31, 2025-09-01 至 2025-09-30, 2025-10-01 至 2025-10-31, 2025-11-01 至 2025-11-30, 2025-12-01 至 2025-12-31; periods of one building and energy type may not overlap — import with --replace to replace what it overlaps, or correct the file\n',
     );
 
-    const replaced = await runInProcess(['entries', annual], { 'data-dir': dir, replace: true });
+    const replaced = await run(['import', 'entries', annual, '--data-dir', dir, '--replace']);
     expect(replaced.err).toBe('');
     expect(replaced.out).toContain(
       `${annual}: 1 entries imported (12 replaced an earlier import)\n  read as UTF-8\n`,
@@ -118,7 +95,7 @@ describe('jieneng import', () => {
   it('writes a template that, filled in, imports', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'jn-import-'));
     const file = join(dir, 'facts.xlsx');
-    const written = await runInProcess(['template', 'facts'], { output: file });
+    const written = await run(['import', 'template', 'facts', '-o', file]);
     expect(written.out).toBe(
       `${file}: facts template written (fill it in, then: jieneng import facts ${file})\n`,
     );

@@ -28,6 +28,15 @@ const query = (timeZone: string) => ({
     .describe('json, csv, xlsx, pdf (default json)'),
 });
 
+const replaceQuery = {
+  replace: z
+    .enum(['true', 'false'])
+    .default('false')
+    .describe(
+      'true to replace the stored rows these overlap (audited), false to refuse them (default false)',
+    ),
+};
+
 /**
  * `GET /api/v1/reports/intensity?from=2025-01-01&to=2025-12-31&baseline=2020&basis=equivalent&coal_rate=one&format=json|csv|xlsx|pdf`:
  * the intensity report (see reports/) from `from` through `to` (local dates, both included),
@@ -62,10 +71,11 @@ export function reportRoutes(reports: ReportPort, site: LoadedSite): Router {
   // UTF-8); it is audited.
   const enter = (kind: 'facts' | 'entries') => (req: Request, res: Response) => {
     const who = callerOf(req);
+    const { replace } = parseQuery(req.query, replaceQuery);
     const body = req.body as unknown;
     const items = Array.isArray(body) ? body : body === undefined ? [] : [body];
     try {
-      const r = reports.enter(kind, items, who);
+      const r = reports.enter(kind, items, who, { replace: replace === 'true' });
       res.status(201).json({ ...r, [kind]: kind === 'facts' ? reports.facts() : reports.entries() });
     } catch (err) {
       if (!(err instanceof ImportError)) throw err;

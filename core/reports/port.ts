@@ -40,8 +40,16 @@ export interface ReportPort {
     contentType: string /** With the dot: `.csv.zip` for the zip of CSV tables. */;
     extension: string;
   }>;
-  /** Facts or entries from the API (objects with the CSV's columns): all or none, audited as `who`. */
-  enter(kind: LedgerKind, items: unknown[], who: string): { imported: number; replaced: number };
+  /**
+   * Facts or entries from the API (objects with the CSV's columns): all or none, audited as `who`.
+   * Rows overlapping stored ones are refused unless `replace` (then the audit keeps what they replaced).
+   */
+  enter(
+    kind: LedgerKind,
+    items: unknown[],
+    who: string,
+    options?: { replace?: boolean },
+  ): { imported: number; replaced: number; identical: number; replacements: unknown[]; notes: string[] };
   facts(): BuildingFact[];
   entries(): EnergyEntry[];
   audit(): { at: string; action: string; detail: unknown }[];

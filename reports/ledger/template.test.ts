@@ -1,12 +1,15 @@
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { demoSite } from '../../cli/context.ts';
 import { loadSite } from '../../core/config/loadSite.ts';
 import { type ImportError, Ledger } from './ledger.ts';
 import { writeTemplate } from './template.ts';
+
+/** The demo site (examples/demo-site.yaml): its buildings are what rows name. */
+const demoSite = fileURLToPath(new URL('../../examples/demo-site.yaml', import.meta.url));
 
 /** The XLSX template: written, filled in with Excel's own cell types, imported back. */
 const site = loadSite(demoSite).config;

@@ -1,10 +1,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
-import { demoSite } from '../../cli/context.ts';
 import { loadSite } from '../../core/config/loadSite.ts';
 import { ImportError, Ledger } from './ledger.ts';
+
+/** The demo site (examples/demo-site.yaml): its buildings are what rows name. */
+const demoSite = fileURLToPath(new URL('../../examples/demo-site.yaml', import.meta.url));
 
 /** What the ledger's tests share: the demo site, a ledger in a fresh folder, files written into it. */
 export const site = loadSite(demoSite).config;
