@@ -162,7 +162,7 @@ describe('a report reads back the same in JSON, CSV, XLSX and PDF', () => {
 
     // statuses: 综合楼 per m² −7.25 % 达标进度内; 服务楼 per person −5.97 % against −6 % 有风险
     const status = csvColumn(read, '指标', '状态');
-    const change = csvColumn(read, '指标', '变化');
+    const change = csvColumn(read, '指标', '变化（比例）');
     const hq = csvRow(read, '指标', '综合楼', '单位建筑面积能耗');
     expect([hq[status], Number(hq[change]).toFixed(4)]).toEqual(['达标进度内', '-0.0725']);
     const annex = csvRow(read, '指标', '服务楼', '人均综合能耗');
@@ -203,7 +203,9 @@ describe('a report reads back the same in JSON, CSV, XLSX and PDF', () => {
     const hq = sheetRow(read, '建筑', '综合楼 (hq)');
     // 169,318.6 kgce shown "169,318.60" by the format; the change a fraction shown as %
     expect([hq[kgce]?.value, hq[kgce]?.fmt]).toEqual([169_318.6, '#,##0.00']);
-    const change = sheetRow(read, '指标', '综合楼', '单位建筑面积能耗')[csvColumn(read, '指标', '变化')];
+    const change = sheetRow(read, '指标', '综合楼', '单位建筑面积能耗')[
+      csvColumn(read, '指标', '变化（比例）')
+    ];
     expect(change?.fmt).toBe('0.00%');
     // the 建筑 column is as wide as "某市机关事务管理局 (city-agency)": 9 × 2 + 14 = 32 characters + 2
     expect(read.xlsx.getWorksheet('建筑')?.getColumn(1).width).toBe(34);
@@ -233,7 +235,7 @@ describe('a report reads back the same in JSON, CSV, XLSX and PDF', () => {
     expect(pdfLine(read, '档案楼', '电力', '365', '缺数据')).toBeTruthy();
 
     // coverage of 服务楼's electricity: 334 ÷ 365 = 0.915068 → 91.51 %
-    const share = csvColumn(read, '覆盖率', '覆盖率');
+    const share = csvColumn(read, '覆盖率', '覆盖率（比例）');
     expect(Number(csvRow(read, '覆盖率', '服务楼', '电力')[share])).toBe(0.915068);
     const xl = sheetRow(read, '覆盖率', '服务楼', '电力')[sheetColumn(read, '覆盖率', '覆盖率')];
     expect([xl?.value, xl?.fmt]).toEqual([0.915068, '0.00%']);

@@ -1,8 +1,12 @@
 import { stringify } from 'csv-stringify/sync';
 import { strToU8, zipSync } from 'fflate';
 import type { IntensityReport } from '../../core/reports/report.ts';
-import { type Cell, cellNumber, headerText, isAbsent, isNum, type Table } from './model.ts';
+import { type Cell, type Column, cellNumber, headerText, isAbsent, isNum, type Table } from './model.ts';
 import { reportTables } from './reportTables.ts';
+
+/** A header as in the CSV: a share or change column says its numbers are fractions ("变化（比例）"). */
+export const csvHeader = (c: Column): string =>
+  c.kind === 'percent' ? `${headerText(c)}（比例）` : headerText(c);
 
 /**
  * One table as CSV for Excel: UTF-8 with a BOM (so Excel in Chinese opens it intact), CRLF line
@@ -14,7 +18,7 @@ export function tableCsv(t: Table): string {
     if (typeof c === 'number' || isNum(c)) return cellNumber(c) ?? '';
     return c;
   };
-  const body = stringify([t.columns.map(headerText), ...t.rows.map((row) => row.map(cell))], {
+  const body = stringify([t.columns.map(csvHeader), ...t.rows.map((row) => row.map(cell))], {
     record_delimiter: '\r\n',
   });
   return `\uFEFF${body}`;
