@@ -7,7 +7,9 @@ import ExcelJS from 'exceljs';
 import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import type { IntensityReport } from '../core/reports/report.ts';
+import { cellNumber, isAbsent } from '../reports/render/model.ts';
 import { renderReport, reportContentTypes, reportExtensions } from '../reports/render/render.ts';
+import { reportTables } from '../reports/render/reportTables.ts';
 import { sampleReport } from '../reports/render/sampleInput.ts';
 
 /*
@@ -176,6 +178,36 @@ describe('a report reads back the same in JSON, CSV, XLSX and PDF', () => {
       read.json.comparisons.find((c) => c.scope === 'annex' && c.indicator === 'energy_per_capita_kgce')
         ?.status,
     ).toBe('at_risk');
+  });
+
+  it('has every cell of every table the same in CSV and XLSX, and every absent figure empty, never 0', async () => {
+    const r = sampleReport({ missingBill: true });
+    const read = await renderAll(r);
+    let absentCells = 0;
+    for (const t of reportTables(r)) {
+      const csv = read.csv[t.name] ?? [];
+      const ws = read.xlsx.getWorksheet(t.name);
+      t.rows.forEach((row, i) =>
+        row.forEach((c, j) => {
+          const where = `${t.name} row ${i + 1} column ${t.columns[j]?.header}`;
+          // the CSV's 说明 starts with one more line: that its shares are fractions
+          const inCsv = csv[i + (t.name === '说明' ? 2 : 1)]?.[j];
+          const cell = ws?.getRow(i + 2).getCell(j + 1);
+          const number = cellNumber(c);
+          if (isAbsent(c)) {
+            absentCells++;
+            expect([inCsv, cell?.value, read.comments.get(t.name)?.get(cell?.address ?? '')], where).toEqual([
+              '',
+              null,
+              c.absent,
+            ]);
+          } else if (number !== null) expect([Number(inCsv), cell?.value], where).toEqual([number, number]);
+          else expect([inCsv, cell?.value ?? ''], where).toEqual([c ?? '', c ?? '']);
+        }),
+      );
+    }
+    // 档案楼's electricity and everything that depends on it: dozens of cells, none of them 0
+    expect(absentCells).toBeGreaterThan(40);
   });
 
   it('lays the XLSX out one table per sheet, header frozen, numbers formatted, columns wide enough', async () => {
