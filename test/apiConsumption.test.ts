@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { strFromU8, unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { startApi } from '../api/main.ts';
 import { loadSite } from '../core/config/loadSite.ts';
@@ -79,7 +80,7 @@ describe('GET /api/v1/consumption', () => {
     }
   });
 
-  it('GET /api/v1/reports/intensity as JSON and as CSV with a BOM; bad parameters explained', async () => {
+  it('GET /api/v1/reports/intensity as JSON and as a zip of CSV tables; bad parameters explained', async () => {
     const { file, dir } = writeTestSite({ modbusPort: 1, gatewayId: 'gw', devices: ['m-a'] });
     const site = loadSite(file);
     const store = new SqliteStore(join(dir, 'jieneng.db'));
@@ -112,12 +113,14 @@ describe('GET /api/v1/consumption', () => {
       expect(json.organization.energy_kgce).toBeCloseTo(614.5, 9);
       expect(json.organization.indicators.electricity_per_area_kwh_m2).toBe(0.5);
       const csv = await get('from=2025-03-01&to=2025-03-10&format=csv&basis=generation');
-      expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-      const bytes = new Uint8Array(await csv.arrayBuffer());
-      expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-      expect(new TextDecoder().decode(bytes)).toContain('电力按等价值折标');
+      expect(csv.headers.get('content-type')).toBe('application/zip');
+      expect(csv.headers.get('content-disposition')).toContain('intensity_2025-03-01_2025-03-10.csv.zip');
+      const files = unzipSync(new Uint8Array(await csv.arrayBuffer()));
+      const summary = files['01-摘要.csv'] ?? new Uint8Array();
+      expect([...summary.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+      expect(strFromU8(summary)).toContain('电力按等价值折标');
       // The period as typed: the last day after 至, not the day after it.
-      expect(new TextDecoder().decode(bytes)).toContain('报告期 period,2025-03-01 至 2025-03-10 (10 天)');
+      expect(strFromU8(summary)).toContain('2025-03-01 至 2025-03-10');
       const bad = await get('from=2025-03-01&to=2025-03-10&basis=coal&from=2025-03-02');
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { detail: string }).detail).toBe(
@@ -135,6 +138,17 @@ describe('GET /api/v1/consumption', () => {
     const site = loadSite(file);
     const store = new SqliteStore(join(dir, 'jieneng.db'));
     await store.open();
+    // b1's electricity meter: 100 kWh a day through March, so its electricity is there in full
+    await store.writeRollups(
+      Array.from({ length: 31 }, (_, d) => ({
+        period: 'day' as const,
+        meter: 'm-a-kwh',
+        start: Date.parse(`2025-03-${String(d + 1).padStart(2, '0')}T00:00:00+08:00`),
+        value: 100,
+        estimated: 0,
+        unit: 'kWh',
+      })),
+    );
     const api = await startApi({
       store,
       health: async () => ({}),
@@ -163,8 +177,8 @@ describe('GET /api/v1/consumption', () => {
       expect(bad.status).toBe(422);
       const problem = (await bad.json()) as { problems: string[] };
       expect(problem.problems).toEqual([
-        'entries[1]: unknown key(s) colour; allowed: building, period_start, period_end, energy_type, quantity, unit, source',
         'entries[1].quantity: "lots": a number, 0 or more',
+        'entries[1]: unknown key(s) colour; allowed: building, period_start, period_end, energy_type, quantity, unit, source, cost_yuan',
       ]);
       const none = (await (await fetch(`http://127.0.0.1:${api.port}/api/v1/entries`)).json()) as unknown[];
       expect(none).toEqual([]); // all or none
@@ -183,6 +197,16 @@ describe('GET /api/v1/consumption', () => {
           })
         ).status,
       ).toBe(201);
+      // The same month again with another figure overlaps the stored entry: refused, or replaced on request.
+      const again = { ...good, quantity: 0.7, source: '3月加油卡（更正）' };
+      const overlap = await post('entries', again);
+      expect(overlap.status).toBe(422);
+      expect(((await overlap.json()) as { problems: string[] }).problems[0]).toContain('overlaps');
+      const fixed = await post('entries?replace=true', again);
+      expect(fixed.status).toBe(201);
+      expect(((await fixed.json()) as { replaced: number }).replaced).toBe(1);
+      expect((await post('entries?replace=maybe', again)).status).toBe(400);
+      await post('entries?replace=true', good); // back to 0.62 t for the report below
       const audit = (await (await fetch(`http://127.0.0.1:${api.port}/api/v1/ledger/audit`)).json()) as {
         action: string;
         detail: { origin: string };
@@ -190,12 +214,19 @@ describe('GET /api/v1/consumption', () => {
       expect(audit.map((a) => [a.action, a.detail.origin])).toEqual([
         ['enter entries', 'api:王工'],
         ['enter facts', 'api:王工'],
+        ['enter entries', 'api:王工'],
+        ['enter entries', 'api:王工'],
       ]);
       const report = (await (
         await fetch(`http://127.0.0.1:${api.port}/api/v1/reports/intensity?from=2025-03-01&to=2025-03-31`)
-      ).json()) as { organization: { energy_kgce: number; headcount: number } };
-      // 620 kg × 1.4571 = 903.402 kgce; headcount 300 for 15 days and 400 for 16: (4,500 + 6,400) / 31
-      expect(report.organization.energy_kgce).toBeCloseTo(903.402, 9);
+      ).json()) as {
+        organization: { energy_kgce: number; headcount: number };
+        entries_used: { source: string; counted_quantity: number }[];
+      };
+      // 620 kg × 1.4571 = 903.402 kgce of diesel + 3,100 kWh × 0.1229 = 380.99 kgce of electricity
+      expect(report.organization.energy_kgce).toBeCloseTo(903.402 + 380.99, 9);
+      expect(report.entries_used.map((e) => [e.source, e.counted_quantity])).toEqual([['3月加油卡', 620]]);
+      // headcount 300 for 15 days and 400 for 16: (4,500 + 6,400) / 31
       expect(report.organization.headcount).toBeCloseTo(10_900 / 31, 9);
     } finally {
       await api.stop();
