@@ -187,8 +187,8 @@ describe('a report reads back the same in JSON, CSV, XLSX and PDF', () => {
     for (const t of reportTables(r)) {
       const csv = read.csv[t.name] ?? [];
       const ws = read.xlsx.getWorksheet(t.name);
-      t.rows.forEach((row, i) =>
-        row.forEach((c, j) => {
+      for (const [i, row] of t.rows.entries())
+        for (const [j, c] of row.entries()) {
           const where = `${t.name} row ${i + 1} column ${t.columns[j]?.header}`;
           // the CSV's 说明 starts with one more line: that its shares are fractions
           const inCsv = csv[i + (t.name === '说明' ? 2 : 1)]?.[j];
@@ -203,8 +203,7 @@ describe('a report reads back the same in JSON, CSV, XLSX and PDF', () => {
             ]);
           } else if (number !== null) expect([Number(inCsv), cell?.value], where).toEqual([number, number]);
           else expect([inCsv, cell?.value ?? ''], where).toEqual([c ?? '', c ?? '']);
-        }),
-      );
+        }
     }
     // 档案楼's electricity and everything that depends on it: dozens of cells, none of them 0
     expect(absentCells).toBeGreaterThan(40);
@@ -241,6 +240,12 @@ describe('a report reads back the same in JSON, CSV, XLSX and PDF', () => {
     expect(change?.fmt).toBe('0.00%');
     // the 建筑 column is as wide as "某市机关事务管理局 (city-agency)": 9 × 2 + 14 = 32 characters + 2
     expect(read.xlsx.getWorksheet('建筑')?.getColumn(1).width).toBe(34);
+    // a long text (the status's reason) wraps in its 60-character column instead of running over
+    const reason = read.xlsx
+      .getWorksheet('指标')
+      ?.getRow(2)
+      .getCell(csvColumn(read, '指标', '说明') + 1);
+    expect([reason?.worksheet.getColumn(reason.col).width, reason?.alignment?.wrapText]).toEqual([60, true]);
   });
 
   it('shows a building without its bill as 缺数据 in every format, never as 0, and the coverage it has', async () => {

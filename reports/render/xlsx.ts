@@ -18,6 +18,9 @@ export function numFmt(kind: 'number' | 'percent', digits: number): string {
   return kind === 'percent' ? `0${decimals}%` : `#,##0${decimals}`;
 }
 
+/** The widest a column gets, in Excel's character units; longer text wraps. */
+const MAX_WIDTH = 60;
+
 /** Display width of a text in Excel's character units: a CJK character counts as two. */
 const textWidth = (s: string): number =>
   Math.max(
@@ -30,7 +33,7 @@ function columnWidth(t: Table, col: Column, i: number): number {
     textWidth(headerText(col)),
     ...t.rows.map((row) => textWidth(cellText(row[i] ?? null, col))),
   ];
-  return Math.min(60, Math.max(8, ...widths) + 2);
+  return Math.min(MAX_WIDTH, Math.max(8, ...widths) + 2);
 }
 
 function writeCell(cell: ExcelJS.Cell, c: Cell, col: Column): void {
@@ -64,6 +67,13 @@ function addSheet(wb: ExcelJS.Workbook, t: Table): void {
       if (col) writeCell(xr.getCell(i + 1), c, col);
     });
   }
+  // A text wider than its (capped) column wraps inside it instead of running over the next cells.
+  ws.columns.forEach((c, i) => {
+    if (t.columns[i]?.kind === 'text' && c.width === MAX_WIDTH)
+      c.eachCell?.((cell, row) => {
+        if (row > 1) cell.alignment = { wrapText: true, vertical: 'top' };
+      });
+  });
   if (t.rows.length > 0)
     ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: t.columns.length } };
 }
