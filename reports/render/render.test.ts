@@ -85,6 +85,21 @@ describe('the PDF on the page', () => {
     expect(pageText(words, pages)).toContain('很长的说明。');
   });
 
+  it('lays out a month, a quarter, a half year and a custom range inside the margins', async () => {
+    for (const [from, to] of [
+      ['2025-01-01', '2025-01-31'],
+      ['2025-04-01', '2025-06-30'],
+      ['2025-01-01', '2025-06-30'],
+      ['2025-03-15', '2025-04-20'],
+    ] as const) {
+      const r = intensityReport({ ...sampleInput({ missingBill: true }), from, to });
+      const words = await pdfWords(r);
+      expectInsideMargins(words);
+      // the period as typed, both days included, in the title and the footer of every page
+      expect(pageText(words, 1)).toContain(`${from} 至 ${to}`);
+    }
+  });
+
   it('shows a year to date with its projection, method, coverage and warning', async () => {
     // 2025-01-01 to 2025-06-29 on 2025-06-30: 180 days, projected × 365 / 180
     const r = intensityReport({ ...sampleInput(), to: '2025-06-29', today: '2025-06-30' });
