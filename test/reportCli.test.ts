@@ -110,11 +110,24 @@ describe('jieneng import and jieneng report', () => {
       ['electricity', 31_000, 'complete'],
       ['water', null, 'missing'],
     ]);
-    // 分项: HVAC 400 × 31 = 12,400 kWh; the rest of the main meter, 18,600, is the virtual "other"
-    expect(report.subitems.map((x: { key: string; value: number }) => [x.key, x.value])).toEqual([
-      ['hvac', 12_400],
-      ['other', 18_600],
+    // 分项: HVAC 400 × 31 = 12,400 kWh from 1 of the demo's 3 HVAC sub-meters (coverage 1/3, and it
+    // says which are silent); the lighting, power and special sub-meters reported nothing: missing,
+    // not 0 — and the virtual "other" (main − Σ subs = 18,600) says it holds their use.
+    const subitems = report.subitems as {
+      key: string;
+      value: number | null;
+      coverage: number;
+      note?: string;
+    }[];
+    expect(subitems.map((x) => [x.key, x.value, x.coverage])).toEqual([
+      ['hvac', 12_400, 1 / 3],
+      ['lighting_socket', null, 0],
+      ['power', null, 0],
+      ['special', null, 0],
+      ['other', 18_600, 1 / 11], // 1 of the demo's 11 electricity sub-meters reported
     ]);
+    expect(subitems[0]?.note).toBe('不完整：服务楼（食堂）空调 0/31 天、档案与会议楼空调 0/31 天');
+    expect(subitems.at(-1)?.note).toContain('含未上报分项表的用电（综合办公楼照明插座 0/31 天');
     // 31,000 × 0.1229 = 3,809.9 kgce
     expect(zonghe.energy_kgce).toBeCloseTo(3_809.9, 6);
     // Like for like: January 2020 from the annual bill, 400,000 kWh × 31 / 366 days = 33,879.781 kWh

@@ -300,11 +300,17 @@ export interface IntensityReport {
    */
   subitems: {
     key: string;
-    value: number;
+    /** null when none of the sub-item's meters reported in the period (缺数据), never 0. */
+    value: number | null;
     estimated: number;
     unit?: string;
     virtual?: boolean;
     note?: string;
+    /**
+     * Share of the period's meter-days backed by a rollup (for `other`: of the sub-meters it is
+     * computed from — the days a sub-meter did not report are counted in `other`, and its note says so).
+     */
+    coverage?: number;
   }[];
   /**
    * Buildings ranked by intensity, lowest (best: 能效/水效领跑者) first; a building whose figure is

@@ -8,6 +8,7 @@ import { loadFactors } from '../factors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { dateOf, dayNumber } from './dates.ts';
 import { firstDayNeeded, intensityReport, type MeteredDay } from './intensity.ts';
+import { subitemsOf } from './subitems.ts';
 
 /** Local date-time parts of an instant in a time zone. */
 function localParts(at: number, timeZone: string) {
@@ -109,6 +110,6 @@ export async function buildReport(ctx: {
     },
   });
   const inRange = rows.filter((r) => r.start >= midnight(ctx.from));
-  report.subitems = aggregate(inRange, ctx.site.config, 'subitem').map(({ category: _c, ...rest }) => rest);
+  report.subitems = subitemsOf(inRange, ctx.site.config, report.days);
   return report;
 }

@@ -50,7 +50,7 @@ export function periodTable(r: IntensityReport): Table {
 
 /** 分项: electricity by sub-item, with the virtual remainder so they add up to the main meters. */
 export function subitemTable(r: IntensityReport): Table {
-  const total = r.subitems.reduce((a, x) => a + x.value, 0);
+  const total = r.subitems.reduce((a, x) => a + (x.value ?? 0), 0);
   return {
     name: '分项',
     title: '用电分项',
@@ -60,14 +60,16 @@ export function subitemTable(r: IntensityReport): Table {
       { header: '单位', kind: 'text' },
       { header: '其中估算', kind: 'number' },
       { header: '占比', kind: 'percent' },
+      { header: '覆盖率', kind: 'percent' },
       { header: '说明', kind: 'text' },
     ],
     rows: r.subitems.map((x) => [
       subitemNames[x.key] ?? x.key,
-      x.value,
+      x.value ?? absent(MISSING),
       x.unit ?? 'kWh',
-      x.estimated,
-      total > 0 ? x.value / total : absent(MISSING),
+      x.value === null ? absent(MISSING) : x.estimated,
+      total > 0 && x.value !== null ? x.value / total : absent(MISSING),
+      x.coverage ?? '', // not known for rows made before coverage was kept
       [x.virtual ? '总表减各分项表' : '', x.note ?? ''].filter(Boolean).join('；'),
     ]),
     notes: r.subitems.length === 0 ? ['本期无分项计量数据。'] : [],

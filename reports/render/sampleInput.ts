@@ -172,11 +172,11 @@ export function sampleInput(opts: { missingBill?: boolean } = {}): IntensityInpu
 export function sampleReport(opts: { missingBill?: boolean } = {}): IntensityReport {
   const r = intensityReport(sampleInput(opts));
   r.subitems = [
-    { key: 'lighting_socket', value: 356_000, estimated: 0, unit: 'kWh' },
-    { key: 'hvac', value: 430_000, estimated: 2_400, unit: 'kWh' },
-    { key: 'power', value: 118_000, estimated: 0, unit: 'kWh' },
-    { key: 'special', value: 52_000, estimated: 0, unit: 'kWh', note: '信息机房' },
-    { key: 'other', value: 66_000, estimated: 0, unit: 'kWh', virtual: true },
+    { key: 'lighting_socket', value: 356_000, estimated: 0, unit: 'kWh', coverage: 1 },
+    { key: 'hvac', value: 430_000, estimated: 2_400, unit: 'kWh', coverage: 1 },
+    { key: 'power', value: 118_000, estimated: 0, unit: 'kWh', coverage: 1 },
+    { key: 'special', value: 52_000, estimated: 0, unit: 'kWh', note: '信息机房', coverage: 1 },
+    { key: 'other', value: 66_000, estimated: 0, unit: 'kWh', virtual: true, coverage: 1 },
   ];
   return r;
 }

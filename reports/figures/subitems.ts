@@ -1,0 +1,59 @@
+import type { SiteConfig } from '../../core/config/siteSchema.ts';
+import type { IntensityReport } from '../../core/reports/report.ts';
+import { aggregate } from '../../core/rollup/aggregate.ts';
+import type { RollupRow } from '../../core/store/store.ts';
+
+type Subitem = IntensityReport['subitems'][number];
+
+/**
+ * Electricity by 分项 over a period from the sub-meters' daily rollups, with the virtual `other`
+ * (main − Σ sub-meters), and the coverage of each: a sub-item whose meters reported nothing is
+ * listed as missing (value null) instead of dropping out, and `other` says which sub-meters' missing
+ * days it absorbed — main − Σ subs counts a silent sub-meter's use as 其他/未计量.
+ */
+export function subitemsOf(rows: readonly RollupRow[], site: SiteConfig, days: number): Subitem[] {
+  const daysOf = new Map<string, Set<number>>();
+  for (const r of rows) daysOf.set(r.meter, (daysOf.get(r.meter) ?? new Set()).add(r.start));
+  const subMeters = site.meters.filter((m) => m.category === 'electricity' && m.role === 'sub' && m.subitem);
+  const reported = (id: string) => Math.min(days, daysOf.get(id)?.size ?? 0);
+  const short = subMeters.filter((m) => reported(m.id) < days);
+  const share = (ms: typeof subMeters) =>
+    ms.length === 0 || days === 0 ? 1 : ms.reduce((a, m) => a + reported(m.id), 0) / (ms.length * days);
+  const out: Subitem[] = aggregate(rows, site, 'subitem').map(({ category: _c, ...rest }) => rest);
+  for (const x of out) {
+    if (x.virtual) {
+      x.coverage = share(subMeters);
+      if (short.length > 0) {
+        const which = short.map((m) => `${m.name ?? m.id} ${reported(m.id)}/${days} 天`).join('、');
+        x.note = [x.note, `含未上报分项表的用电（${which}），非全部为未计量`].filter(Boolean).join('；');
+      }
+    } else {
+      const own = subMeters.filter((m) => m.subitem === x.key);
+      x.coverage = share(own);
+      const silent = own.filter((m) => reported(m.id) < days);
+      if (silent.length > 0)
+        x.note = [
+          x.note,
+          `不完整：${silent.map((m) => `${m.name ?? m.id} ${reported(m.id)}/${days} 天`).join('、')}`,
+        ]
+          .filter(Boolean)
+          .join('；');
+    }
+  }
+  const present = new Set(out.map((x) => x.key));
+  const missing = [...new Set(subMeters.map((m) => m.subitem as string))].filter((k) => !present.has(k));
+  const at = out.findIndex((x) => x.virtual);
+  const missingRows: Subitem[] = missing.map((key) => ({
+    key,
+    value: null,
+    estimated: 0,
+    unit: 'kWh',
+    coverage: 0,
+    note: `缺数据：${subMeters
+      .filter((m) => m.subitem === key)
+      .map((m) => m.name ?? m.id)
+      .join('、')} 本期无数据`,
+  }));
+  out.splice(at < 0 ? out.length : at, 0, ...missingRows);
+  return out;
+}
