@@ -2,9 +2,9 @@ import { dirname } from 'node:path';
 import type { LoadedSite } from '../core/config/loadSite.ts';
 import type { ReportPort } from '../core/reports/port.ts';
 import type { Store } from '../core/store/store.ts';
-import { buildReport } from './figures/build.ts';
+import { reportKinds } from './kinds/index.ts';
 import { Ledger } from './ledger/ledger.ts';
-import { renderReport, reportContentTypes, reportExtensions } from './render/render.ts';
+import { reportContentTypes, reportExtensions } from './render/render.ts';
 
 /**
  * The reports service over a site, its store and its ledger file: what the API serves. The ledger
@@ -31,20 +31,20 @@ export function createReports(ctx: {
     intensity: async (q) => {
       const ledger = new Ledger(ctx.ledgerFile);
       try {
-        return await buildReport({
+        const sources = {
           site: ctx.site,
           store: ctx.store,
           ledger,
-          ...q,
           dataDir: ctx.dataDir ?? dirname(ctx.ledgerFile),
           now: ctx.now,
-        });
+        };
+        return await reportKinds.intensity.build(sources, q);
       } finally {
         ledger.close();
       }
     },
     render: async (report, format) => ({
-      body: await renderReport(report, format),
+      body: await reportKinds.intensity.render(report, format),
       contentType: reportContentTypes[format],
       extension: reportExtensions[format],
     }),
