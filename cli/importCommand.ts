@@ -27,7 +27,8 @@ export const importCommand: ToolCommand = async (ctx) => {
     if (!isKind(what) || !out?.toLowerCase().endsWith('.xlsx'))
       throw new JnError('usage', `jieneng import template: give facts or entries and -o FILE.xlsx\n${usage}`);
     await writeTemplate(what, out, site.organization.buildings);
-    ctx.io.out(`${out}: ${what} template written (fill it in, then: jieneng import ${what} ${out})\n`);
+    const again = `jieneng import ${what} ${out} --config ${text(ctx, 'config')} --data-dir ${dataDirOf(ctx)}`;
+    ctx.io.out(`${out}: ${what} template written (fill it in, then: ${again})\n`);
     return 0;
   }
   if (!isKind(kind) || !file || extra !== undefined) throw new JnError('usage', usage);

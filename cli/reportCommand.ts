@@ -61,6 +61,11 @@ export const reportCommand: ToolCommand = async (ctx) => {
       'usage',
       `jieneng report: --format ${format} writes a file (${format === 'csv' ? 'a zip of CSV tables' : 'binary'}): give it a name with -o FILE`,
     );
+  if (format === 'csv' && output && !output.toLowerCase().endsWith('.zip'))
+    throw new JnError(
+      'usage',
+      `jieneng report: --format csv writes a zip of CSV tables, one per file: name it ${output.replace(/\.csv$/i, '')}.csv.zip`,
+    );
   const site = requireConfig(text(ctx, 'config'), 'report', ctx.log);
   const dataDir = dataDirOf(ctx);
   const ledgerFile = join(dataDir, 'ledger.db');

@@ -97,7 +97,7 @@ describe('jieneng import', () => {
     const file = join(dir, 'facts.xlsx');
     const written = await run(['import', 'template', 'facts', '-o', file]);
     expect(written.out).toBe(
-      `${file}: facts template written (fill it in, then: jieneng import facts ${file})\n`,
+      `${file}: facts template written (fill it in, then: jieneng import facts ${file} --config ${demoSite} --data-dir ./data)\n`,
     );
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file);
