@@ -1,4 +1,4 @@
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { LoadedSite } from '../core/config/loadSite.ts';
 import type { ReportPort } from '../core/reports/port.ts';
 import type { Store } from '../core/store/store.ts';
@@ -35,7 +35,7 @@ export function createReports(ctx: {
           site: ctx.site,
           store: ctx.store,
           ledger,
-          dataDir: ctx.dataDir ?? dirname(ctx.ledgerFile),
+          dataDir: resolve(ctx.dataDir ?? dirname(ctx.ledgerFile)), // absolute: the report names it
           now: ctx.now,
         };
         return await reportKinds.intensity.build(sources, q);
