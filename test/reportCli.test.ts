@@ -59,7 +59,9 @@ describe('jieneng import and jieneng report', () => {
     const refused = await run(['import', 'entries', bad]);
     expect(refused.code).toBe(1);
     expect(refused.err).toContain('bad.csv: row 3, column building: "nowhere": no such building');
-    expect(refused.err).toContain('row 3, column period_end: "2020-13-01": write a date as YYYY-MM-DD');
+    expect(refused.err).toContain(
+      'row 3, column period_end: "2020-13-01": not a calendar date (there is no month 13)',
+    );
     expect(refused.err).toContain('row 3, column energy_type: "petrol": one of electricity, water');
     expect(refused.err).toContain('row 3, column quantity: "-3": a number, 0 or more');
     expect(refused.err).toContain('row 3, column source: "": say where the figure comes from');

@@ -1,3 +1,5 @@
+import { dateProblem, quote } from '../../core/dates.ts';
+
 /**
  * Reading one cell of a ledger row, whatever it came from: CSV text, an XLSX number or date, or a
  * JSON value. Each reader returns the value or what is allowed, in words; the row schemas
@@ -27,28 +29,34 @@ export function shown(v: Cell): string {
   return s.length > 60 ? `${s.slice(0, 57)}…` : s;
 }
 
-/** A calendar date that exists (2025-02-30 does not; Date.parse would roll it to 2025-03-02). */
-export const isDate = (v: string): boolean =>
-  /^\d{4}-\d{2}-\d{2}$/.test(v) &&
-  !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) &&
-  new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
+/** What a date cell may hold, for a cell that is no date at all (a number, a timestamp, words). */
+export const dateHint = 'write a date as YYYY-MM-DD (or YYYY/M/D, or an Excel date)';
 
-const dateHint = 'write a date as YYYY-MM-DD (a day that exists: 2025-02-30 is not one)';
+/**
+ * A day as YYYY-MM-DD, or why it is none: the reason core/dates.ts gives (the month's days in
+ * the year written, the 2000–2100 range), without its quote of the value (the problem quotes the
+ * cell as the officer wrote it: "2020/2/30").
+ */
+function day(iso: string): Read<string> {
+  const problem = dateProblem(iso);
+  return problem === undefined ? { ok: true, value: iso } : fail(problem.replace(`${quote(iso)} is `, ''));
+}
 
 /**
  * A local calendar day, YYYY-MM-DD. Text as YYYY-MM-DD or YYYY/M/D (what Excel in Chinese writes
  * to CSV); an XLSX date cell (exceljs gives it as midnight UTC of the day shown) without a time.
+ * A number (45000) or a timestamp (2024-03-01T00:00:00Z) is no day: the hint says what is.
  */
 export function readDate(v: Cell): Read<string> {
   if (v instanceof Date) {
     if (Number.isNaN(v.getTime()) || v.getTime() % 86_400_000 !== 0)
       return fail('a day without a time of day (format the cell as a date, yyyy-mm-dd)');
-    return { ok: true, value: v.toISOString().slice(0, 10) };
+    return day(v.toISOString().slice(0, 10));
   }
   if (typeof v !== 'string') return fail(dateHint);
-  const m = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$/.exec(v.trim());
-  const iso = m ? `${m[1]}-${m[2]?.padStart(2, '0')}-${m[3]?.padStart(2, '0')}` : '';
-  return isDate(iso) ? { ok: true, value: iso } : fail(dateHint);
+  const m = /^(\d{4})([-/])(\d{1,2})\2(\d{1,2})$/.exec(v.trim());
+  if (!m) return fail(dateHint);
+  return day(`${m[1]}-${m[3]?.padStart(2, '0')}-${m[4]?.padStart(2, '0')}`);
 }
 
 const decimal = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;

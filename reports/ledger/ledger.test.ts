@@ -86,8 +86,34 @@ describe('plausibility, the same through CSV, XLSX and JSON', () => {
       kwh: 1,
     };
     expect(await problemsOf(() => ledger.enter('entries', [item], 'officer', site, now))).toEqual([
-      'entries[0].period_end: "2025-02-30": write a date as YYYY-MM-DD (a day that exists: 2025-02-30 is not one)',
+      'entries[0].period_end: "2025-02-30": not a calendar date (February 2025 has 28 days)',
       'entries[0]: unknown key(s) kwh; allowed: building, period_start, period_end, energy_type, quantity, unit, source, cost_yuan',
+    ]);
+  });
+});
+
+describe('dates, each problem saying what is wrong with the date written', () => {
+  it('gives the days of the month of the year written, and the forms a date may take', async () => {
+    const { ledger, csv } = setup();
+    const row = (start: string) => `zonghe-lou,${start},2020-12-31,electricity,1,kWh,bill`;
+    const starts = ['2020/2/30', '2021-02-29', '2020-13-01', '45000', '2024-03-01T00:00:00Z', '1999-12-01'];
+    const file = csv('d.csv', `${HEAD}\n${starts.map(row).join('\n')}\n`);
+    const at = (n: number, v: string) => `d.csv: row ${n}, column period_start: "${v}": `;
+    const plain = 'write a date as YYYY-MM-DD (or YYYY/M/D, or an Excel date)';
+    expect(await problemsOf(ledger.importFile('entries', file, site, now))).toEqual([
+      // 2020 is a leap year: 29 days, never "2025-02-30" whatever year was written
+      `${at(2, '2020/2/30')}not a calendar date (February 2020 has 29 days)`,
+      `${at(3, '2021-02-29')}not a calendar date (February 2021 has 28 days)`,
+      `${at(4, '2020-13-01')}not a calendar date (there is no month 13)`,
+      `${at(5, '45000')}${plain}`,
+      `${at(6, '2024-03-01T00:00:00Z')}${plain}`,
+      `${at(7, '1999-12-01')}outside 2000-01-01 … 2100-12-31`,
+    ]);
+    // The number 45000 (what a date cell formatted as a number holds) likewise, through the API
+    const item = { building: 'zonghe-lou', period_start: 45000, period_end: '2020/2/29' };
+    const entry = { ...item, energy_type: 'electricity', quantity: 1, unit: 'kWh', source: 'x' };
+    expect(await problemsOf(() => ledger.enter('entries', [entry], 'officer', site, now))).toEqual([
+      `entries[0].period_start: "45000": ${plain}`,
     ]);
   });
 });
