@@ -34,10 +34,12 @@ function timeline(b: Building, facts: BuildingFact[], key: 'floor_area' | 'headc
 }
 
 /**
- * A dated value's mean over the period, weighted by day; before the first value nothing is known,
- * so those days are left out (and said so); no value on any day gives null, never 0.
+ * A dated value's mean over the period, weighted by day. Before the first value the building did not
+ * exist for the report (defect 6: a building opened mid-period), so those days count as 0 — its
+ * energy is not expected for them either (pairOver from openedOn); no value at all gives null, never 0.
  */
 function weigh(steps: Step[], p: Period, label: string, unit: string): WeightedFact {
+  if (steps.length === 0) return { value: null, text: `${label}：无数据` };
   const parts: string[] = [];
   let sum = 0;
   let known = 0;
@@ -49,12 +51,28 @@ function weigh(steps: Step[], p: Period, label: string, unit: string): WeightedF
     known += end - start;
     parts.push(`${round1(s.value)} ${unit} ${dateOf(s.from)} 起`);
   });
-  if (known === 0) return { value: null, text: `${label}：本期无数据` };
-  const value = sum / known;
-  const gap =
-    known < p.to - p.from ? `；${dateOf(p.from)} 起 ${p.to - p.from - known} 天无数据，按有数据的天加权` : '';
-  if (parts.length === 1 && !gap) return { value, text: `${label} ${parts[0]}` };
-  return { value, text: `${label}按天加权：${parts.join('，')} → ${round1(value)}${gap}` };
+  const days = p.to - p.from;
+  const value = sum / days;
+  if (known === 0)
+    return { value: 0, text: `${label} 0 ${unit}（${dateOf(steps[0]?.from ?? p.from)} 起才有此建筑）` };
+  const before = known < days ? `0 ${unit} ${dateOf(p.from)} 起（${days - known} 天尚无此建筑）` : null;
+  const all = before ? [before, ...parts] : parts;
+  if (all.length === 1) return { value, text: `${label} ${all[0]}` };
+  return { value, text: `${label}按天加权：${all.join('，')} → ${round1(value)}` };
+}
+
+/**
+ * The day number of a building's first fact (site file or imported, floor area or headcount):
+ * before it the building did not exist for the report — no area, no people, no energy expected.
+ * −∞ when it has none.
+ */
+export function openedOn(b: Building, facts: BuildingFact[]): number {
+  const days = [
+    ...b.floor_area.map((f) => dayNumber(f.from)),
+    ...b.headcount.map((f) => dayNumber(f.from)),
+    ...facts.filter((f) => f.building === b.id).map((f) => dayNumber(f.effective_from)),
+  ];
+  return days.length === 0 ? Number.NEGATIVE_INFINITY : Math.min(...days);
 }
 
 /** A building's floor area (m²) and headcount (persons) over a period, time-weighted. */

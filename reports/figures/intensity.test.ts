@@ -19,9 +19,9 @@ describe('intensity report: the golden organization', () => {
       {
         building: 'c',
         energy_type: 'electricity',
-        period: '2025-07-01..2025-12-31',
+        period: '2025-07-01 至 2025-12-31',
         quantity: expect.closeTo(147_200, 6),
-        reason: 'metered data from 2025-07-01 wins over the entry (2020 年能源资源消费统计报表)',
+        reason: '这些天有计量数据，以计量为准（2020 年能源资源消费统计报表）',
       },
     ]);
     // natural gas: B 50 × 365 = 18,250 m³; gasoline 9,000 kg; water 40×365 + 13×365 + 2.5×365 = 20,257.5 m³

@@ -122,7 +122,7 @@ function scopeMaker(
 ) {
   const site = input.site;
   const year = yearOf(input.from);
-  const index = indexData(input.metered, input.entries);
+  const index = indexData(input.metered, input.entries, input.today);
   const watched = [p, yearPeriod(year - 1), ...(basis ? [basis.period] : [])];
   const pin: PeriodInput = {
     site,

@@ -119,10 +119,10 @@ describe('a year to date: the full-year projection against the whole baseline ye
   });
 
   it('says the projection cannot be trusted when the year to date itself is thin', () => {
-    // metered only 2025-06-01 … 06-30 of the 181 days: coverage 30/181 = 16.6 %
+    // metered only 2025-06-01 … 06-30 of the 181 days: coverage 30/181 = 16.6 % (made on 07-01: 06-30 has ended)
     const r = intensityReport({
       ...emptyInput(site, '2025-01-01', '2025-06-30'),
-      today: '2025-06-30',
+      today: '2025-07-01',
       baselineYear: 2020,
       metered: meteredDays('hq', 'electricity', '2025-06-01', '2025-06-30', 2_000),
       entries: [bill('hq', 'electricity', '2020-01-01', '2020-12-31', 1_000_000)],

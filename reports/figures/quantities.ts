@@ -1,6 +1,9 @@
 import type { SiteConfig } from '../../core/config/siteSchema.ts';
-import type { Coverage, EnergyEntry, EnergyType, IntensityReport } from '../../core/reports/report.ts';
+import type { Coverage, EnergyEntry, EnergyType } from '../../core/reports/report.ts';
 import { dateOf, dayNumber, type Period } from './dates.ts';
+import { type EntryConflict, type EntryUsed, enteredPart, type Superseded } from './entries.ts';
+
+export type { EntryUsed, Superseded } from './entries.ts';
 
 /** Metered consumption of one building, category and local day (from the daily rollups). */
 export interface MeteredDay {
@@ -22,15 +25,23 @@ export const meteredType: Partial<Record<string, EnergyType>> = {
 };
 
 /** The input indexed by building × energy type, metered days sorted by day. */
+type MeteredList = { day: number; value: number; estimated: number }[];
+
 export interface DataIndex {
-  metered: Map<string, { day: number; value: number; estimated: number }[]>;
+  metered: Map<string, MeteredList>;
   entries: Map<string, EnergyEntry[]>;
+  /** Today's day number (+∞ when not given): today and later days have not ended and are not covered. */
+  today: number;
 }
 
 const key = (building: string, type: EnergyType) => `${building}\u0000${type}`;
 
-export function indexData(metered: MeteredDay[], entries: EnergyEntry[]): DataIndex {
-  const index: DataIndex = { metered: new Map(), entries: new Map() };
+export function indexData(metered: MeteredDay[], entries: EnergyEntry[], today?: string): DataIndex {
+  const index: DataIndex = {
+    metered: new Map(),
+    entries: new Map(),
+    today: today === undefined ? Number.POSITIVE_INFINITY : dayNumber(today),
+  };
   for (const m of metered) {
     const type = meteredType[m.category];
     if (m.area !== undefined || !type) continue;
@@ -80,9 +91,6 @@ export function expectedTypes(
   return [...types].sort();
 }
 
-export type EntryUsed = IntensityReport['entries_used'][number];
-export type Superseded = IntensityReport['entries_superseded'][number];
-
 /** One building × energy type over one period: what was metered and entered, and how much of it is covered. */
 export interface PairFigures {
   building: string;
@@ -93,13 +101,17 @@ export interface PairFigures {
   coverage: Coverage;
   /** The first and last day without data (inclusive), null when every day is covered. */
   gap: { from: string; to: string } | null;
+  /** Set when the period reaches today or later: those days have not ended and are not covered. */
+  not_ended_from: string | null;
+  /** Stored entries that overlap (their shared days are counted for neither). */
+  conflicts: EntryConflict[];
   used: EntryUsed[];
   superseded: Superseded[];
 }
 
-/** Coverage of a period from its day counts. */
+/** Coverage of a period from its day counts; a period of no days (a building not yet open) expects nothing. */
 export function coverageOf(days: number, meteredDays: number, enteredDays: number, estimatedShare: number) {
-  const share = days > 0 ? Math.min(1, (meteredDays + enteredDays) / days) : 0;
+  const share = days > 0 ? Math.min(1, (meteredDays + enteredDays) / days) : 1;
   const state: Coverage['state'] = share >= 1 ? 'complete' : share > 0 ? 'partial' : 'missing';
   return {
     days,
@@ -111,73 +123,21 @@ export function coverageOf(days: number, meteredDays: number, enteredDays: numbe
   };
 }
 
-/** The metered days of a pair in the period, marking them in `covered` (1). */
-function meteredPart(index: DataIndex, building: string, type: EnergyType, p: Period, covered: Uint8Array) {
+/** The metered days of a pair in [from, limit), marking them in `covered` (1). */
+function meteredPart(list: MeteredList, at: { from: number; limit: number }, covered: Uint8Array) {
   let metered = 0;
   let estimated = 0;
-  let firstMetered = Number.POSITIVE_INFINITY;
-  for (const d of index.metered.get(key(building, type)) ?? []) {
-    if (d.day < p.from || d.day >= p.to) continue;
+  for (const d of list) {
+    if (d.day < at.from || d.day >= at.limit) continue;
     metered += d.value;
     estimated += d.estimated;
-    covered[d.day - p.from] = 1;
-    firstMetered = Math.min(firstMetered, d.day);
+    covered[d.day - at.from] = 1;
   }
-  return { metered, estimated, firstMetered };
+  return { metered, estimated };
 }
 
-/**
- * The entries of a pair in the period, prorated by day, counting only before the first metered
- * day; the days they count for are marked in `covered` (2) where not metered.
- */
-function enteredPart(
-  index: DataIndex,
-  at: { building: string; type: EnergyType; p: Period; firstMetered: number },
-  covered: Uint8Array,
-) {
-  const { building, type, p, firstMetered } = at;
-  let entered = 0;
-  const used: EntryUsed[] = [];
-  const superseded: Superseded[] = [];
-  for (const e of index.entries.get(key(building, type)) ?? []) {
-    const start = dayNumber(e.period_start);
-    const end = dayNumber(e.period_end) + 1;
-    const from = Math.max(start, p.from);
-    const to = Math.min(end, p.to);
-    if (to <= from || end <= start) continue;
-    const countedEnd = Math.min(to, Math.max(from, firstMetered));
-    const counted = (e.quantity * (countedEnd - from)) / (end - start);
-    if (countedEnd > from) {
-      entered += counted;
-      for (let d = from; d < countedEnd; d++) if (covered[d - p.from] === 0) covered[d - p.from] = 2;
-      used.push({
-        ...e,
-        counted_quantity: counted,
-        counted_from: dateOf(from),
-        counted_to: dateOf(countedEnd - 1),
-      });
-    }
-    if (to > countedEnd)
-      superseded.push({
-        building,
-        energy_type: type,
-        period: `${dateOf(countedEnd)}..${dateOf(to - 1)}`,
-        quantity: (e.quantity * (to - countedEnd)) / (end - start),
-        reason: `metered data from ${dateOf(firstMetered)} wins over the entry (${e.source})`,
-      });
-  }
-  return { entered, used, superseded };
-}
-
-/**
- * What one building used of one energy type in a period. Metered wins: an entry counts only for
- * its days before the type's first metered day in the period (prorated by day); the rest is
- * superseded and said so.
- */
-export function pairOver(index: DataIndex, building: string, type: EnergyType, p: Period): PairFigures {
-  const covered = new Uint8Array(p.to - p.from); // 0 nothing, 1 metered, 2 entered
-  const { metered, estimated, firstMetered } = meteredPart(index, building, type, p, covered);
-  const { entered, used, superseded } = enteredPart(index, { building, type, p, firstMetered }, covered);
+/** The first and last uncovered day of the period, and the counts of metered and entered days. */
+function tally(covered: Uint8Array, q: Period) {
   let meteredDays = 0;
   let enteredDays = 0;
   let gapFrom = -1;
@@ -190,6 +150,31 @@ export function pairOver(index: DataIndex, building: string, type: EnergyType, p
       gapTo = i;
     }
   });
+  const gap = gapFrom < 0 ? null : { from: dateOf(q.from + gapFrom), to: dateOf(q.from + gapTo) };
+  return { meteredDays, enteredDays, gap };
+}
+
+/**
+ * What one building used of one energy type in a period. Metered wins day by day: an entry counts
+ * (prorated by day) on each of its days without a metered value. Only days that have ended count
+ * (`index.today`: today's rollup is still filling), and only from `opened` (the building's first
+ * fact: no energy is expected before a building exists).
+ */
+export function pairOver(
+  index: DataIndex,
+  building: string,
+  type: EnergyType,
+  p: Period,
+  opened = Number.NEGATIVE_INFINITY,
+): PairFigures {
+  const q: Period = { from: Math.min(p.to, Math.max(p.from, opened)), to: p.to };
+  const limit = Math.min(q.to, index.today);
+  const covered = new Uint8Array(q.to - q.from); // 0 nothing, 1 metered, 2 entered
+  const k = key(building, type);
+  const { metered, estimated } = meteredPart(index.metered.get(k) ?? [], { from: q.from, limit }, covered);
+  const span = { building, type, from: q.from, to: q.to, limit };
+  const { entered, used, superseded, conflicts } = enteredPart(index.entries.get(k) ?? [], span, covered);
+  const { meteredDays, enteredDays, gap } = tally(covered, q);
   const total = metered + entered;
   return {
     building,
@@ -203,7 +188,9 @@ export function pairOver(index: DataIndex, building: string, type: EnergyType, p
       enteredDays,
       total > 0 ? Math.max(0, Math.min(1, estimated / total)) : 0,
     ),
-    gap: gapFrom < 0 ? null : { from: dateOf(p.from + gapFrom), to: dateOf(p.from + gapTo) },
+    gap,
+    not_ended_from: limit < q.to ? dateOf(Math.max(limit, q.from)) : null,
+    conflicts,
     used,
     superseded,
   };

@@ -3,7 +3,8 @@ import type { BuildingFact, EnergyType, MissingItem, Scope, TypeTotal } from '..
 import { energyUnits } from '../energy.ts';
 import { type Conversion, hasKgce, perUnit } from './convert.ts';
 import type { Period } from './dates.ts';
-import { buildingFacts, organizationFacts } from './facts.ts';
+import { conflictText } from './entries.ts';
+import { buildingFacts, openedOn, organizationFacts } from './facts.ts';
 import { coverageOf, type DataIndex, type PairFigures, pairOver } from './quantities.ts';
 
 type Building = SiteConfig['organization']['buildings'][number];
@@ -75,10 +76,13 @@ export function missingItems(pairs: PairFigures[], names: Map<string, string>): 
         from: gap.from,
         to: gap.to,
         share: x.coverage.share,
-        text:
+        text: [
           x.coverage.state === 'missing'
             ? `${what} 缺数据`
             : `${what} 有缺（覆盖 ${percent(x.coverage.share)}）`,
+          ...(x.not_ended_from ? [`${x.not_ended_from} 起的数据未满一天（今日数据未满一天），不计`] : []),
+          ...x.conflicts.map(conflictText),
+        ].join('，'),
       };
     });
 }
@@ -152,7 +156,9 @@ export function scopesOver(
   const buildings = org.buildings.map((b: Building) =>
     scopeOf(
       { id: b.id, name: b.name, ...buildingFacts(b, input.facts, p) },
-      (input.expected.get(b.id) ?? []).map((t) => pairOver(input.index, b.id, t, p)),
+      (input.expected.get(b.id) ?? []).map((t) =>
+        pairOver(input.index, b.id, t, p, openedOn(b, input.facts)),
+      ),
       conv,
       names,
     ),

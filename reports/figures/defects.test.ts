@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { intensityReport } from './intensity.ts';
+import { bill, emptyInput, meteredDays, testBuilding, testSite } from './testData.ts';
+
+/** The reviewer's defects of issue 14's engine, each with the figures computed by hand. */
+const site = testSite([testBuilding('hq', '综合楼', 10_000, 400)]);
+const monthly = (year: number, perMonth: number) =>
+  Array.from({ length: 12 }, (_, m) => {
+    const mm = String(m + 1).padStart(2, '0');
+    const last = new Date(Date.UTC(year, m + 1, 0)).getUTCDate();
+    return bill('hq', 'electricity', `${year}-${mm}-01`, `${year}-${mm}-${last}`, perMonth);
+  });
+const electricity = (r: ReturnType<typeof intensityReport>) =>
+  r.organization.totals.find((t) => t.energy_type === 'electricity');
+
+describe('metered wins day by day (defect 1)', () => {
+  // twelve monthly bills of 95,000 kWh; the main meter online 2025-01-01..10 only (3,000/day)
+  const input = {
+    ...emptyInput(site, '2025-01-01', '2025-12-31'),
+    baselineYear: 2020,
+    metered: meteredDays('hq', 'electricity', '2025-01-01', '2025-01-10', 3_000),
+    entries: monthly(2025, 95_000),
+  };
+  it('counts each bill on its days without a metered value', () => {
+    const t = electricity(intensityReport(input));
+    // 10 metered days: 30,000; January's bill for 01-11..31: 95,000 × 21/31 = 64,354.84;
+    // February–December: 11 × 95,000 = 1,045,000 → 1,139,354.84 kWh, every day covered
+    expect(t?.metered).toBe(30_000);
+    expect(t?.entered).toBeCloseTo((95_000 * 21) / 31 + 11 * 95_000, 6);
+    expect(t?.coverage.share).toBe(1);
+    expect(t?.coverage.metered_days).toBe(10);
+  });
+  it('supersedes only the metered days', () => {
+    const r = intensityReport(input);
+    expect(r.entries_superseded.map((e) => [e.period, e.quantity])).toEqual([
+      ['2025-01-01 至 2025-01-10', (95_000 * 10) / 31],
+    ]);
+    expect(r.entries_used).toHaveLength(12);
+  });
+  it('a gap after the meter came online is covered by the bill, not read as 0', () => {
+    // the meter reports 01-01..10 and 01-21..31: the bill counts on 01-11..20 (95,000 × 10/31)
+    const r = intensityReport({
+      ...input,
+      to: '2025-01-31',
+      metered: [
+        ...meteredDays('hq', 'electricity', '2025-01-01', '2025-01-10', 3_000),
+        ...meteredDays('hq', 'electricity', '2025-01-21', '2025-01-31', 3_000),
+      ],
+    });
+    const t = electricity(r);
+    expect(t?.quantity).toBeCloseTo(63_000 + (95_000 * 10) / 31, 6);
+    expect(t?.coverage.state).toBe('complete');
+    expect(r.entries_superseded.map((e) => e.period)).toEqual([
+      '2025-01-01 至 2025-01-10',
+      '2025-01-21 至 2025-01-31',
+    ]);
+  });
+});
+
+describe('overlapping stored entries are not summed twice (defect 2)', () => {
+  const r = intensityReport({
+    ...emptyInput(site, '2025-01-01', '2025-12-31'),
+    baselineYear: 2020,
+    entries: [bill('hq', 'electricity', '2025-01-01', '2025-12-31', 1_200_000), ...monthly(2025, 100_000)],
+  });
+  it('counts neither on the shared days and names both with the fix', () => {
+    // every day of 2025 is claimed twice: nothing counted, so 缺数据 rather than 2,400,000 complete
+    expect(electricity(r)?.quantity).toBeNull();
+    expect(r.status).toBe('incomplete');
+    const text = r.buildings[0]?.missing[0]?.text ?? '';
+    expect(text).toContain(
+      '录入重叠：2025-01-01 至 2025-12-31 1200000（电费/水费单） 与 2025-01-01 至 2025-01-31 100000',
+    );
+    expect(text).toContain('jieneng import entries FILE --replace');
+  });
+});
+
+describe('a day counts only once it has ended (defect 3)', () => {
+  it('a month ending today is partial, and says today is not a whole day yet', () => {
+    const r = intensityReport({
+      ...emptyInput(site, '2025-06-01', '2025-06-30'),
+      today: '2025-06-30',
+      baselineYear: 2020,
+      metered: meteredDays('hq', 'electricity', '2025-06-01', '2025-06-30', 2_000),
+      entries: [bill('hq', 'electricity', '2020-01-01', '2020-12-31', 1_000_000)],
+    });
+    const t = electricity(r);
+    // 29 whole days of 30: 58,000 kWh, share 29/30; today's half-filled rollup is not counted
+    expect(t?.quantity).toBe(58_000);
+    expect(t?.coverage.share).toBeCloseTo(29 / 30, 9);
+    expect(r.organization.missing[0]?.text).toContain('2025-06-30 起的数据未满一天（今日数据未满一天）');
+    expect(r.status).toBe('incomplete');
+  });
+});
+
+describe('a building opened mid-period (defect 6)', () => {
+  // hq and new both 1,000 kWh/day on 10,000 m²; new from 2025-07-01 with 0 kWh entered for Jan–Jun
+  const opened = { ...testBuilding('new', '新楼', 10_000, 400) };
+  opened.floor_area = [{ from: '2025-07-01', value: 10_000 }];
+  opened.headcount = [{ from: '2025-07-01', value: 400 }];
+  const two = testSite([testBuilding('hq', '综合楼', 10_000, 400), opened]);
+  const r = intensityReport({
+    ...emptyInput(two, '2026-01-01', '2026-12-31'),
+    baselineYear: 2025,
+    metered: [
+      ...meteredDays('hq', 'electricity', '2025-01-01', '2026-12-31', 1_000),
+      ...meteredDays('new', 'electricity', '2025-07-01', '2026-12-31', 1_000),
+    ],
+    entries: [bill('new', 'electricity', '2025-01-01', '2025-06-30', 0)],
+  });
+  const change = (scope: string) =>
+    r.comparisons.find((c) => c.scope === scope && c.indicator === 'energy_per_area_kgce_m2')?.change;
+  it('weighs its area by the days it existed and expects no energy before', () => {
+    // 2025: new 10,000 m² × 184/365 = 5,041.1 m², 184,000 kWh → 36.5 kWh/m², as in 2026 (365,000 / 10,000)
+    expect(r.baseline?.buildings[1]?.floor_area_m2).toBeCloseTo((10_000 * 184) / 365, 6);
+    expect(r.baseline?.buildings[1]?.totals[0]?.coverage.state).toBe('complete');
+    expect(change('new')).toBeCloseTo(0, 9);
+    // organization: 549,000 kWh / 15,041.1 m² = 36.5 in 2025, 730,000 / 20,000 = 36.5 in 2026
+    expect(change('org')).toBeCloseTo(0, 9);
+  });
+});
