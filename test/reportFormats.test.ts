@@ -267,8 +267,8 @@ describe('a report reads back the same in JSON, CSV, XLSX and PDF', () => {
       expect([cells[kgce]?.value, cells[kgce]?.note]).toEqual([null, '缺数据']);
       expect([cells[perArea]?.value, cells[perArea]?.note]).toEqual([null, '缺数据']);
     }
-    // PDF: 档案楼 6,000 m², 50 人, then 缺数据 for its total and carbon — not 0.00
-    expect(pdfLine(read, '档案楼 (archive)', '6,000', '50.0', '缺数据', '缺数据')).not.toMatch(/\s0\.00\s/);
+    // PDF: 档案楼 6,000 m², 50 人 (a whole headcount, no decimals), then 缺数据 for its total and carbon — not 0.00
+    expect(pdfLine(read, '档案楼 (archive)', '6,000', ' 50 ', '缺数据', '缺数据')).not.toMatch(/\s0\.00\s/);
     expect(pdfLine(read, '档案楼', '电力', '365', '缺数据')).toBeTruthy();
 
     // coverage of 服务楼's electricity: 334 ÷ 365 = 0.915068 → 91.51 %
@@ -283,7 +283,9 @@ describe('a report reads back the same in JSON, CSV, XLSX and PDF', () => {
 
     // the organization's status says what is missing
     expect(read.json.status).toBe('incomplete');
-    expect(pdfLine(read, '总体状态：数据不完整', '档案楼')).toBeTruthy();
+    // …once, in the 缺数据清单; the status line refers to it (the list is not repeated on page 1)
+    expect(pdfLine(read, '总体状态：数据不完整', '见缺数据清单')).toBeTruthy();
+    expect(pdfLine(read, '本期', '档案楼', '电力', '2025-01-01 至 2025-12-31', '缺数据')).toBeTruthy();
     const statusOf = sheetRow(read, '指标', '档案楼', '单位建筑面积能耗')[csvColumn(read, '指标', '状态')];
     expect(statusOf?.value).toBe('数据不完整');
   });

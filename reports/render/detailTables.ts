@@ -1,5 +1,5 @@
 import type { IntensityReport } from '../../core/reports/report.ts';
-import { energyName, indicatorNames, subitemNames, zh, zhName } from './labels.ts';
+import { energyName, indicatorNames, planNoteText, subitemNames, zh, zhName } from './labels.ts';
 import { absent, type Cell, fig, MISSING, share, type Table } from './model.ts';
 import { scopesOf } from './tables.ts';
 
@@ -24,7 +24,8 @@ export function periodTable(r: IntensityReport): Table {
         f.unit,
         fig(f.value),
         fig(f.base, NO_BASE),
-        fig(f.change, f.base === null ? NO_BASE : MISSING),
+        // no change for a partly covered side (the engine's null): 数据不全, never blank
+        fig(f.change, f.base === null ? NO_BASE : f.value === null ? MISSING : '数据不全'),
         f.coverage > 0 ? f.coverage : absent(MISSING),
         f.base_coverage > 0 ? f.base_coverage : absent(NO_BASE),
       ]);
@@ -70,10 +71,17 @@ export function subitemTable(r: IntensityReport): Table {
       x.value === null ? absent(MISSING) : x.estimated,
       total > 0 && x.value !== null ? x.value / total : absent(MISSING),
       x.coverage ?? '', // not known for rows made before coverage was kept
-      [x.virtual ? '总表减各分项表' : '', x.note ?? ''].filter(Boolean).join('；'),
+      subitemNote(x),
     ]),
     notes: r.subitems.length === 0 ? ['本期无分项计量数据。'] : [],
   };
+}
+
+/** A 分项's note in Chinese (core's aggregate writes the virtual other's in English), said once. */
+function subitemNote(x: IntensityReport['subitems'][number]): string {
+  const note = x.note ? zh(x.note) : '';
+  const virtual = x.virtual && !note.startsWith('总表减各分项表') ? '总表减各分项表' : '';
+  return [virtual, note].filter(Boolean).join('；');
 }
 
 /** 排名: lowest first (能效/水效领跑者); a building whose figure is not complete is not ranked. */
@@ -245,7 +253,8 @@ function unitOf(r: IntensityReport, building: string, type: string): string {
 /** 说明: every note of every table and scope, the missing items, and the superseded entries. */
 export function notesTable(r: IntensityReport, tables: Table[]): Table {
   const rows: Cell[][] = [];
-  if (r.plan_note) rows.push(['规划', r.plan_note]);
+  const planNote = planNoteText(r);
+  if (planNote) rows.push(['规划', planNote]);
   for (const t of tables) for (const n of t.notes) rows.push([t.name, n]);
   for (const s of scopesOf(r)) for (const n of s.notes) rows.push([s.name, zh(n)]);
   for (const e of r.entries_superseded)

@@ -20,6 +20,28 @@ export const statusNames: Record<Status, string> = {
   no_target: '无目标',
 };
 
+/**
+ * A status in words; a status this renderer does not know (the engine may add one, e.g.
+ * `indicative`) is said by its status_text rather than left blank or shown as its key.
+ */
+export const statusWord = (status: string, text: string): string =>
+  statusNames[status as Status] ?? (text || status);
+
+/** What the PDF says when the plan's targets were not checked against the published plan. */
+export const PLAN_UNVERIFIED = '规划目标值尚未与正式文件逐项核对，达标评价仅供参考。';
+
+/**
+ * The plan's note as an officer reads it: our own sentence when the plan is not verified (the
+ * engine's plan_note names files and flags), the engine's note only when no plan applies.
+ */
+export function planNoteText(r: {
+  plan: { verified: boolean } | null;
+  plan_note: string | null;
+}): string | null {
+  if (r.plan) return r.plan.verified ? null : PLAN_UNVERIFIED;
+  return r.plan_note;
+}
+
 /** Energy types (分类) as printed (GB/T 2589 names). */
 export const energyNames: Record<EnergyType, string> = {
   electricity: '电力',
@@ -95,6 +117,13 @@ const phrases: [RegExp, string | ((...m: string[]) => string)][] = [
     /^metered data from (\S+) wins over the entry \((.*)\)$/,
     (_, d = '', src = '') => `${d} 起已有计量数据，以计量为准（${src}）`,
   ],
+  // core/rollup/aggregate.ts's note on the virtual 分项 "other" and on sub-meters above the main meter
+  [/main meter − Σ sub-meters \(未计量\/其他\)/, '总表减各分项表（未计量/其他）'],
+  [
+    /(\S+): sub-meters exceed the main meter by ([\d.]+)\s*(\S*)/g,
+    (_, b = '', x = '', u = '') => `${b}：各分项表之和超出总表 ${x}${u ? ` ${u}` : ''}`,
+  ],
+  [/; /g, '；'],
   [/^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$/, (_, a = '', b = '') => `${a} 至 ${b}`],
 ];
 

@@ -3,11 +3,14 @@ import PDFDocument from 'pdfkit';
 import { JnError } from '../../core/errors.ts';
 import type { IntensityReport } from '../../core/reports/report.ts';
 import { notesTable } from './detailTables.ts';
-import { statusNames } from './labels.ts';
+import { statusWord } from './labels.ts';
+import { missingList, referToList } from './missing.ts';
 import type { Table } from './model.ts';
+import { originBlock, signatureBlock } from './pdfBlocks.ts';
 import { drawTable } from './pdfTable.ts';
 import { wrap } from './pdfText.ts';
 import { reportTables } from './reportTables.ts';
+import { ORIGIN_ROWS } from './tables.ts';
 
 type Doc = InstanceType<typeof PDFDocument>;
 
@@ -42,6 +45,20 @@ function forPdf(t: Table): Table {
   };
 }
 
+/**
+ * The table with every item of the 缺数据清单 said by a reference to it (见缺数据清单), in its
+ * cells and notes, each note once: the list itself is the one place that names them.
+ */
+function referring(t: Table, items: string[]): Table {
+  if (t.name === '缺数据' || items.length === 0) return t;
+  const say = (s: string) => referToList(s, items);
+  return {
+    ...t,
+    rows: t.rows.map((row) => row.map((c) => (typeof c === 'string' ? say(c) : c))),
+    notes: [...new Set(t.notes.map((n) => (items.includes(n) ? '' : say(n))))].filter(Boolean),
+  };
+}
+
 const digits = '零一二三四五六七八九'.split('');
 /** 1 → 一, 10 → 十, 12 → 十二 (enough for a report's sections). */
 const chineseNumber = (n: number): string =>
@@ -71,26 +88,35 @@ function heading(doc: Doc, text: string): void {
 }
 
 /** Title, the organization, its overall status in words (a coloured bar beside, never alone), the 摘要 table. */
-function titleBlock(doc: Doc, r: IntensityReport, summary: Table, title: string): void {
+function titleBlock(doc: Doc, r: IntensityReport, summary: Table, title: string, items: string[]): void {
   doc.fontSize(17).text(title, MARGIN, MARGIN, { lineBreak: false });
   doc.y = MARGIN + 26;
   doc.fontSize(12).fillColor('#333333').text(`${r.organization.name}  ${r.from} 至 ${r.to}`, MARGIN, doc.y, {
     lineBreak: false,
   });
   doc.y += 22;
-  const colour = { on_track: '#1b7a34', at_risk: '#b3261e', incomplete: '#9a5b00', no_target: '#555555' }[
-    r.status
-  ];
+  const colours: Record<string, string> = {
+    on_track: '#1b7a34',
+    at_risk: '#b3261e',
+    incomplete: '#9a5b00',
+    no_target: '#555555',
+  };
+  const colour = colours[r.status] ?? '#555555';
   const top = doc.y;
-  const words = statusNames[r.status];
-  const text = r.status_text.startsWith(words) ? r.status_text : `${words}。${r.status_text}`;
+  const words = statusWord(r.status, r.status_text);
+  const said = referToList(r.status_text, items);
+  const text = said.startsWith(words) ? said : `${words}。${said}`;
   paragraph(doc, `总体状态：${text}`, 10.5, colour);
   doc.rect(MARGIN - 8, top - 2, 3, doc.y - top).fill(colour);
   doc.fillColor('#000000');
   doc.y += 6;
   drawTable(
     doc,
-    { ...summary, rows: summary.rows.filter((row) => row[0] !== '总体状态') },
+    // the site file, data directory and store are said in the 数据来源 block at the end
+    {
+      ...summary,
+      rows: summary.rows.filter((row) => row[0] !== '总体状态' && !ORIGIN_ROWS.includes(String(row[0]))),
+    },
     {
       fontSize: 9,
       padding: 3,
@@ -111,9 +137,11 @@ function footer(doc: Doc, r: IntensityReport): void {
 }
 
 /**
- * The report as an A4 PDF an officer can hand on: a title block (organization, inclusive period,
- * basis, coal rate, baseline, plan, date made, site and data directory), then one ruled table per
- * view (see reportTables) with its notes, and the data-quality notes last; Chinese drawn in an
+ * The report as an A4 PDF an officer can sign and hand on: a title block (organization, inclusive
+ * period, basis, coal rate, baseline, plan, date made), then one ruled table per view (see
+ * reportTables) with its notes — what is missing listed once, in the 缺数据清单 — the data-quality
+ * notes, the signature block (填报人, 审核人, 单位负责人, 填报日期, 单位盖章) and, small at the end, the
+ * 数据来源 (site file, data directory, store); Chinese drawn in an
  * embedded CJK font (cjkFont), every missing figure printed as 缺数据, page numbers in the footer.
  */
 export function reportPdf(r: IntensityReport, title = '公共机构能源资源消耗强度报告'): Promise<Buffer> {
@@ -136,10 +164,11 @@ export function reportPdf(r: IntensityReport, title = '公共机构能源资源�
   doc.font('cjk');
 
   const tables = reportTables(r);
+  const items = missingList(r).map((m) => m.text);
   const [summary, ...rest] = tables.slice(0, -1);
-  if (summary) titleBlock(doc, r, summary, title);
+  if (summary) titleBlock(doc, r, summary, title, items);
   // In the PDF each table's notes are printed under it; the last section keeps the rest.
-  const sections = [...rest, notesTable(r, [])];
+  const sections = [...rest, notesTable(r, [])].map((t) => referring(t, items));
   sections.forEach((t, i) => {
     heading(doc, `${chineseNumber(i + 1)}、${t.title}`);
     // A table without rows (no projection for a whole year) is said by its note alone.
@@ -147,6 +176,8 @@ export function reportPdf(r: IntensityReport, title = '公共机构能源资源�
     doc.y += 3;
     for (const n of t.notes) paragraph(doc, `注：${n}`, 7.5);
   });
+  signatureBlock(doc, MARGIN);
+  originBlock(doc, r, MARGIN);
   footer(doc, r);
   doc.end();
   return done;

@@ -13,6 +13,8 @@ const statusColours: Record<string, string> = {
   [statusNames.incomplete]: '#9a5b00',
   [statusNames.no_target]: '#555555',
 };
+/** The status word of a cell that adds its coverage: "数据不完整（覆盖 91.8 %）" → "数据不完整". */
+const statusOf = (text: string) => text.replace(/（.*$/, '');
 const BLACK = '#000000';
 const GREY = '#666666';
 const RULE = '#9e9e9e';
@@ -66,7 +68,7 @@ function drawRow(g: Grid, lines: string[][], cells: Cell[] | null): void {
   lines.forEach((cell, i) => {
     const w = g.widths[i] ?? 0;
     const raw = cells?.[i] ?? null;
-    doc.fillColor(!cells ? BLACK : isAbsent(raw) ? GREY : (statusColours[cell.join('')] ?? BLACK));
+    doc.fillColor(!cells ? BLACK : isAbsent(raw) ? GREY : (statusColours[statusOf(cell.join(''))] ?? BLACK));
     cell.forEach((line, k) => {
       const tx = isNumeric(g.columns[i] as Column) ? x + w - g.pad - g.measure(line) : x + g.pad;
       doc.text(line, tx, y + g.pad + k * g.lineHeight, { lineBreak: false });

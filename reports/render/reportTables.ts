@@ -9,11 +9,13 @@ import {
   rankingTable,
   subitemTable,
 } from './detailTables.ts';
+import { missingList, missingTable } from './missing.ts';
 import type { Table } from './model.ts';
 import { buildingTable, coverageTable, energyTypeTable, indicatorTable, summaryTable } from './tables.ts';
 
 /**
- * The report's tables in reading order, the same for every format: 摘要, 指标, 建筑, 分类, 覆盖率,
+ * The report's tables in reading order, the same for every format: 摘要, 指标, 缺数据 (when
+ * anything is missing or partly covered: each item once), 建筑, 分类, 覆盖率,
  * 同比环比, 分项, 排名, 分区 (when the site has metered areas), 预测, 系数, 填报数据, 说明 (which
  * gathers the notes of all the others).
  */
@@ -21,6 +23,7 @@ export function reportTables(r: IntensityReport): Table[] {
   const tables = [
     summaryTable(r),
     indicatorTable(r),
+    ...(missingList(r).length > 0 ? [missingTable(r)] : []),
     buildingTable(r),
     energyTypeTable(r),
     coverageTable(r),

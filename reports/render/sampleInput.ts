@@ -176,7 +176,16 @@ export function sampleReport(opts: { missingBill?: boolean } = {}): IntensityRep
     { key: 'hvac', value: 430_000, estimated: 2_400, unit: 'kWh', coverage: 1 },
     { key: 'power', value: 118_000, estimated: 0, unit: 'kWh', coverage: 1 },
     { key: 'special', value: 52_000, estimated: 0, unit: 'kWh', note: '信息机房', coverage: 1 },
-    { key: 'other', value: 66_000, estimated: 0, unit: 'kWh', virtual: true, coverage: 1 },
+    // the note as core/rollup/aggregate.ts writes it (in English: the PDF says it in Chinese)
+    {
+      key: 'other',
+      value: 66_000,
+      estimated: 0,
+      unit: 'kWh',
+      virtual: true,
+      note: 'main meter − Σ sub-meters (未计量/其他)',
+      coverage: 1,
+    },
   ];
   return r;
 }

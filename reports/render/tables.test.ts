@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tableCsv } from './csv.ts';
 import { madeAt, zh } from './labels.ts';
-import { cellText, formatNumber, isAbsent, type Table } from './model.ts';
+import { cellNumber, cellText, formatNumber, isAbsent, type Table } from './model.ts';
 import { reportTables } from './reportTables.ts';
 import { sampleReport } from './sampleInput.ts';
 import { numFmt } from './xlsx.ts';
@@ -91,7 +91,11 @@ describe('the report tables every format draws', () => {
   it('explains the time-weighted headcount where it is shown', () => {
     const t = table('建筑');
     // 综合楼: 300 人 for 181 days, 400 人 for 184: 127,900 ÷ 365 = 350.41 人
-    expect(rowOf(t, '综合楼 (hq)')[2]).toBeCloseTo(350.411, 3);
+    // (a number in its own format: whole headcounts print without decimals, this one keeps its one)
+    expect(cellNumber(rowOf(t, '综合楼 (hq)')[2] ?? null)).toBeCloseTo(350.411, 3);
+    expect(cellText(rowOf(t, '综合楼 (hq)')[2] ?? null, { header: '', kind: 'number' })).toBe('350.4');
+    // 服务楼 120 人 and the 2026 organization's 570 人 read "120", "570", not "120.0" (newcomer: "560.0", "1,200.0")
+    expect(cellText(rowOf(t, '服务楼 (annex)')[2] ?? null, { header: '', kind: 'number' })).toBe('120');
     expect(t.notes).toContain(
       '综合楼：建筑面积 12000 m² 2015-01-01 起；用能人数按天加权：300 人 2015-01-01 起，400 人 2025-07-01 起 → 350.4',
     );

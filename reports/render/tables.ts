@@ -5,10 +5,12 @@ import {
   energyName,
   indicatorNames,
   madeAt,
+  planNoteText,
   scopeName,
-  statusNames,
+  statusWord,
   storeName,
 } from './labels.ts';
+import { coverageNote } from './missing.ts';
 import { absent, type Cell, fig, MISSING, share, type Table } from './model.ts';
 
 /** Every scope of the report: the buildings, then the organization. */
@@ -16,13 +18,19 @@ export const scopesOf = (r: IntensityReport): Scope[] => [...r.buildings, r.orga
 
 const yesNo = (verified: boolean) => (verified ? '已核对' : '未核对');
 
+/**
+ * The 摘要 rows that say which site file, data directory and store the figures come from: in CSV
+ * and XLSX with the rest, in the PDF in the 数据来源 block at its end (page 1 is the officer's).
+ */
+export const ORIGIN_ROWS = ['站点文件', '数据目录', '数据存储'];
+
 /** 摘要: the title block — who, which period (both days included), on what basis, from which data. */
 export function summaryTable(r: IntensityReport): Table {
   const o = r.origin;
   const rows: [string, string][] = [
     ['单位', r.organization.name],
     ['报告期', `${r.from} 至 ${r.to}（含首尾，共 ${r.days} 天）`],
-    ['总体状态', `${statusNames[r.status]}：${r.status_text}`],
+    ['总体状态', `${statusWord(r.status, r.status_text)}：${r.status_text}`],
     ['折标方法', r.basis_text],
   ];
   if (r.coal_rate) rows.push(['等价值煤耗', r.coal_rate.text]);
@@ -30,16 +38,17 @@ export function summaryTable(r: IntensityReport): Table {
   if (r.baseline_basis) rows.push(['基准比较', r.baseline_basis.text]);
   if (r.plan) {
     const p = r.plan;
-    const origin = p.origin === 'site' ? '站点文件' : '标准数据';
-    rows.push(['对照规划', `${p.name}（${p.base_year}–${p.end_year} 年，${origin}，${yesNo(p.verified)}）`]);
+    const own = p.origin === 'site' ? '，本单位设定' : '';
+    rows.push(['对照规划', `${p.name}（${p.base_year}–${p.end_year} 年${own}，${yesNo(p.verified)}）`]);
     rows.push(['规划来源', p.source]);
   } else rows.push(['对照规划', '无']);
-  if (r.plan_note) rows.push(['规划说明', r.plan_note]);
+  const planNote = planNoteText(r);
+  if (planNote) rows.push(['规划说明', planNote]);
   rows.push(
     ['编制时间', madeAt(o.made_at) || '未记录'],
     ['站点文件', o.site_file || '未记录'],
     ['数据目录', o.data_dir || '未记录'],
-    ['数据来源', storeName(o.store) || '未记录'],
+    ['数据存储', storeName(o.store) || '未记录'],
   );
   return {
     name: '摘要',
@@ -60,16 +69,20 @@ export function indicatorTable(r: IntensityReport): Table {
   const rows: Cell[][] = r.comparisons.map((c) => {
     const ind = indicatorNames[c.indicator];
     const noBase = c.baseline === null ? (r.baseline_year === null ? '无基准' : MISSING) : MISSING;
+    // The engine gives no change for a partly covered side: said as 数据不全, never left blank.
+    const noChange = c.value === null ? MISSING : c.baseline === null ? noBase : '数据不全';
+    const cover = c.status === 'incomplete' ? coverageNote(r, c.scope, c.indicator) : '';
+    const status = statusWord(c.status, c.status_text);
     return [
       names.get(c.scope) ?? c.scope,
       ind.name,
       ind.unit,
       fig(c.value),
       fig(c.baseline, noBase),
-      fig(c.change, c.value === null ? MISSING : noBase),
+      fig(c.change, noChange),
       fig(c.target, '无目标'),
       fig(c.target_by_now, '无目标'),
-      statusNames[c.status],
+      cover ? `${status}（${cover}）` : status,
       c.status_text,
       fig(c.national_base, '无'),
     ];
@@ -117,13 +130,20 @@ function nationalNote(r: IntensityReport): string[] {
   return levels.size > 0 ? [`全国 2020 年水平（规划所列）：${[...levels.values()].join('，')}。`] : [];
 }
 
+/** A headcount: whole people without decimals (560, 1,200), a time-weighted 350.4 with its one. */
+function headcountCell(v: number | null): Cell {
+  if (v === null || !Number.isFinite(v)) return absent(MISSING);
+  const whole = Math.abs(v - Math.round(v)) < 0.05;
+  return { n: v, kind: 'number', digits: whole ? 0 : 1 };
+}
+
 /** 建筑: per building and the organization — area, time-weighted headcount, totals, indicators. */
 export function buildingTable(r: IntensityReport): Table {
   const keys = Object.keys(indicatorNames) as (keyof typeof indicatorNames)[];
   const rows: Cell[][] = scopesOf(r).map((s) => [
     scopeName(s),
     fig(s.floor_area_m2),
-    fig(s.headcount),
+    headcountCell(s.headcount),
     fig(s.energy_kgce),
     fig(s.carbon_kgco2),
     ...keys.map((k) => fig(s.indicators[k])),
