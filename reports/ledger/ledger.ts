@@ -148,19 +148,20 @@ export class Ledger {
       densities: this.densities,
     };
     const base = { notes: [] as string[], ...(set.encoding ? { encoding: set.encoding } : {}) };
+    // Every row is checked: the rows that are valid are checked for overlaps (within the file and
+    // with the ledger) even when others are not, so that one round names every problem.
     if (kind === 'facts') {
       const checked = checkRows(kind, factSchema(ctx), set);
       const problems = [...checked.problems, ...repeatsWithin(checked.rows)];
-      if (problems.length > 0) throw new ImportError(problems);
-      return { ...base, notes: checked.notes, ...this.storeFacts(checked.rows, o, set.encoding) };
+      return { ...base, notes: checked.notes, ...this.storeFacts(checked.rows, problems, o, set.encoding) };
     }
     const checked = checkRows(kind, entrySchema(ctx), set);
     const problems = [...checked.problems, ...overlapsWithin(checked.rows)];
-    if (problems.length > 0) throw new ImportError(problems);
-    return { ...base, notes: checked.notes, ...this.storeEntries(checked.rows, o, set.encoding) };
+    return { ...base, notes: checked.notes, ...this.storeEntries(checked.rows, problems, o, set.encoding) };
   }
 
-  private storeEntries(rows: Located<EntryRow>[], o: Origin, encoding?: string) {
+  /** Stores `rows` unless `earlier` (problems found so far) or an overlap with the ledger refuses them all. */
+  private storeEntries(rows: Located<EntryRow>[], earlier: string[], o: Origin, encoding?: string) {
     const overlapping = this.db.prepare(
       `SELECT ${ENTRY_FIELDS} FROM entries WHERE building = ? AND energy_type = ? AND period_start <= ? AND period_end >= ?
        ORDER BY period_start`,
@@ -172,7 +173,7 @@ export class Ledger {
       @period_end, @energy_type, @quantity, @quantity_given, @unit_given, @source, @cost_yuan, @conversion,
       @source_file, @imported_at)`);
     return this.db.transaction(() => {
-      const problems: string[] = [];
+      const problems = [...earlier];
       const replaced = new Map<string, Replacement>();
       const gone = new Map<string, StoredEntry>();
       let identical = 0;
@@ -198,14 +199,15 @@ export class Ledger {
     })();
   }
 
-  private storeFacts(rows: Located<FactRow>[], o: Origin, encoding?: string) {
+  /** Stores `rows` unless `earlier` or a stored fact with other figures refuses them all. */
+  private storeFacts(rows: Located<FactRow>[], earlier: string[], o: Origin, encoding?: string) {
     const stored = this.db.prepare(
       `SELECT ${FACT_FIELDS} FROM facts WHERE building = ? AND effective_from = ?`,
     );
     const insert = this.db.prepare(`INSERT OR REPLACE INTO facts (${FACT_FIELDS}) VALUES (@building,
       @effective_from, @floor_area_m2, @headcount, @source_file, @imported_at)`);
     return this.db.transaction(() => {
-      const problems: string[] = [];
+      const problems = [...earlier];
       const replacements: Replacement[] = [];
       let identical = 0;
       for (const { row, at } of rows) {

@@ -55,6 +55,34 @@ describe('overlapping periods', () => {
     });
   });
 
+  it('checks every valid row for overlaps while other rows have problems: all of them in one round', async () => {
+    const { ledger, csv } = setup();
+    await ledger.importFile('entries', csv('months.csv', `${HEAD}\n${months(2025, 100_000)}\n`), site, now);
+    const file = csv(
+      'mixed.csv',
+      `${HEAD}\nzonghe-lou,2025-02-30,2025-03-31,water,900,m³,3月水费\n` +
+        'zonghe-lou,2025-01-01,2025-12-31,electricity,1200000,kWh,年度\n' +
+        'fuwu-lou,2025-03-01,2025-03-31,water,900,m³,3月水费\n' +
+        'fuwu-lou,2025-03-01,2025-03-31,water,900,m³,3月水费\n',
+    );
+    const problems = await problemsOf(ledger.importFile('entries', file, site, now));
+    // Row 2's date, row 5 repeating row 4, row 3 over the twelve stored months: three, not one
+    expect(problems.map((p) => p.slice(0, p.indexOf(':', 'mixed.csv: row 2'.length)))).toEqual([
+      'mixed.csv: row 2, column period_start',
+      'mixed.csv: row 5',
+      'mixed.csv: row 3',
+    ]);
+    expect(problems[0]).toContain('not a calendar date (February 2025 has 28 days)');
+    expect(problems[2]).toContain('overlaps 12 stored entries');
+    expect(ledger.entries()).toHaveLength(12);
+    const head = 'building,effective_from,floor_area_m2,headcount\n';
+    await ledger.importFile('facts', csv('f.csv', `${head}zonghe-lou,2025-01-01,18600,420\n`), site, now);
+    const facts = csv('g.csv', `${head}fuwu-lou,2025-01-01,9400,0\nzonghe-lou,2025-01-01,18600,430\n`);
+    expect(
+      (await problemsOf(ledger.importFile('facts', facts, site, now))).map((p) => p.slice(0, 16)),
+    ).toEqual(['g.csv: row 2, co', 'g.csv: row 3: zo']);
+  });
+
   it('names both halves that replace one stored annual entry', async () => {
     const { ledger, csv } = setup();
     await ledger.importFile(
