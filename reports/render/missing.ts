@@ -1,6 +1,6 @@
 import type { IntensityReport, MissingItem, TargetIndicator } from '../../core/reports/report.ts';
 import { energyName } from './labels.ts';
-import { absent, type Cell, MISSING, share, type Table } from './model.ts';
+import { absent, type Cell, formatNumber, MISSING, share, type Table } from './model.ts';
 
 /*
  * In a report where much is missing the engine names the same items in the overall status, each
@@ -95,12 +95,12 @@ function coverageOf(
   return shares.length > 0 ? Math.min(...shares) : null;
 }
 
-/** One decimal; a share under 1 never reads 100.0 % (99.96 % → 99.9 %). */
-const pct = (x: number) => `${(Math.min(Math.round(x * 1000), x < 1 ? 999 : 1000) / 10).toFixed(1)} %`;
+/** As the 覆盖率 columns print it (91.78%); a share under 1 never reads 100.00% (99.996 % → 99.99%). */
+const pct = (x: number) => formatNumber(Math.min(x, 0.9999), 'percent', 2);
 
 /**
- * The coverage a comparison's status cell shows when a side is partly covered: "覆盖 91.8 %",
- * "基准期覆盖 80.0 %" (99.96 % reads 99.9 %, not 100.0 %); "" when both sides are
+ * The coverage a comparison's status cell shows when a side is partly covered: "覆盖 91.78%",
+ * "基准期覆盖 80.00%"; "" when both sides are
  * complete or a side has nothing (its figure already reads 缺数据).
  */
 export function coverageNote(r: IntensityReport, scope: string, indicator: TargetIndicator): string {

@@ -115,7 +115,7 @@ describe('the PDF an officer signs', () => {
 
   it('shows a partly covered figure’s coverage in its row and no change the engine left out', async () => {
     const r = sampleReport();
-    // 服务楼's electricity: bills for 335 of 365 days → 91.78 %, "覆盖 91.8 %"; the engine gives
+    // 服务楼's electricity: bills for 335 of 365 days → 91.78 %, "覆盖 91.78%" (as the 覆盖率 columns print it); the engine gives
     // no change for it (null) and says 数据不完整
     const power = r.buildings[1]?.totals.find((t) => t.energy_type === 'electricity');
     if (!power) throw new Error('sample: 服务楼 has no electricity');
@@ -125,7 +125,7 @@ describe('the PDF an officer signs', () => {
         Object.assign(c, { change: null, status: 'incomplete', status_text: '数据不全' });
     const text = await pdfText(r);
     const row = lineWith(text, /服务楼\s+单位建筑面积能耗/) ?? '';
-    expect(row).toMatch(/9\.845\s+10\.470\s+数据不全\s+-5\.00%\s+-5\.00%\s+数据不完整（覆盖 91\.8 %）/);
+    expect(row).toMatch(/9\.845\s+10\.470\s+数据不全\s+-5\.00%\s+-5\.00%\s+数据不完整（覆盖 91\.78%）/);
     // water rests on water alone: complete, no coverage added
     expect(lineWith(text, /服务楼\s+人均用水量/)).toMatch(/达标进度内$/);
   });

@@ -142,6 +142,10 @@ describe('the engine’s English phrases in Chinese', () => {
     expect(zh('electricity: 0.8 % estimated (gaps, frozen or reset meters interpolated)')).toBe(
       '电力：0.8 % 为估算（缺测、冻结或复位期间插补）',
     );
+    // core/rollup/aggregate.ts's note on the virtual 分项 other, with a building whose sub-meters exceed its main
+    expect(
+      zh('main meter − Σ sub-meters (未计量/其他); annex: sub-meters exceed the main meter by 12.500 kWh'),
+    ).toBe('总表减各分项表（未计量/其他）；annex：各分项表之和超出总表 12.500 kWh');
     expect(zh('kgCO2/kWh')).toBe('kgCO₂/kWh');
     expect(zh('国网电费账单')).toBe('国网电费账单');
     expect(madeAt('2026-01-15T09:30:00+08:00')).toBe('2026-01-15 09:30 (UTC+08:00)');
