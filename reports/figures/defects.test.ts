@@ -119,3 +119,27 @@ describe('a building opened mid-period (defect 6)', () => {
     expect(change('org')).toBeCloseTo(0, 9);
   });
 });
+
+describe('a short or linear projection is never on track (defect 4)', () => {
+  const ytd = (to: string, today: string) =>
+    intensityReport({
+      ...emptyInput(site, '2025-01-01', to),
+      today,
+      baselineYear: 2020,
+      metered: meteredDays('hq', 'electricity', '2025-01-01', to, 1_500),
+      entries: [bill('hq', 'electricity', '2020-01-01', '2020-12-31', 1_000_000)],
+    });
+  it('7 days with no last year: the change is shown, the status is incomplete with why', () => {
+    // 7 × 1,500 × 365/7 = 547,500 kWh against 1,000,000: −45.25 %
+    const r = ytd('2025-01-07', '2025-01-08');
+    const perArea = r.comparisons.find((c) => c.scope === 'org' && c.indicator === 'energy_per_area_kgce_m2');
+    expect(perArea?.change).toBeCloseTo(-0.4525, 9);
+    expect(perArea?.status).toBe('incomplete');
+    expect(perArea?.status_text).toContain('本年至今仅 7 天（< 90 天）');
+    expect(r.status).toBe('incomplete');
+  });
+  it('the elapsed days stop before today', () => {
+    // ending today: 2025-01-01..06 have ended, 6 days
+    expect(ytd('2025-01-07', '2025-01-07').projection?.days_elapsed).toBe(6);
+  });
+});

@@ -24,12 +24,14 @@ describe('intensity report: the golden organization over other periods', () => {
     // = 97,877.56; gas 9,050 × 1.2143 = 10,989.415; gasoline 9,000 × 181/365 × 1.4714 = 6,566.87…
     // → 115,433.85… kgce; × 365/181 = 232,780.975 (the use is the same every day), as the full year.
     expect(linear.projection?.energy_kgce).toBeCloseTo(232_780.975, 6);
-    // against the whole of 2020: −6.11 % per m², on track (the projection was not thin)
+    // against the whole of 2020: −6.11 % per m²; linear because last year is thin, so only
+    // indicative: incomplete, not on track (defect 4), the change still shown
     const perArea = linear.comparisons.find(
       (c) => c.scope === 'golden-org' && c.indicator === 'energy_per_area_kgce_m2',
     );
     expect(perArea?.change).toBeCloseTo(232_780.975 / 247_930 - 1, 9);
-    expect(perArea?.status).toBe('on_track');
+    expect(perArea?.status).toBe('incomplete');
+    expect(perArea?.status_text).toContain('上年数据不足，按天数线性推算：全年推算仅供参考');
     // Sparse last year: only A's 2024 electricity bills (300,000 kWh Jan–Jun, 500,000 Jul–Dec). The
     // old shape method scaled the whole organization by 800,000 / 300,000-ish and so by A's bills alone;
     // B and C have no 2024 data (coverage 0), so it falls back to days and warns.

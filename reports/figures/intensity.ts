@@ -169,6 +169,7 @@ function projectionOf(
   return project({
     year,
     ytd: p,
+    today: input.today === undefined ? Number.POSITIVE_INFINITY : dayNumber(input.today),
     previousSame,
     daysInYear: yearPeriod(year).to - yearPeriod(year).from,
     now,

@@ -10,12 +10,17 @@ import type { ScopeCalc } from './scope.ts';
  */
 export const projectionThreshold = 0.9;
 
+/** Fewer elapsed days than this and a projection is only indicative: it is not judged on track or at risk. */
+export const projectionMinDays = 90;
+
 type Projected = Pick<Projection, 'energy_kgce' | 'carbon_kgco2' | 'water_m3' | 'indicators'>;
 
 /** The scopes of the year to date, of last year's same dates and of last year as a whole. */
 export interface ProjectionInput {
   year: number;
   ytd: Period;
+  /** Today's day number: days from today on have not ended and are not elapsed (+∞: all have). */
+  today: number;
   previousSame: Period;
   daysInYear: number;
   now: { buildings: ScopeCalc[]; organization: ScopeCalc };
@@ -69,7 +74,7 @@ export function project(i: ProjectionInput): {
   buildings: Map<string, Projected>;
   distrust: string | null;
 } {
-  const elapsed = i.ytd.to - i.ytd.from;
+  const elapsed = Math.max(1, Math.min(i.ytd.to, i.today) - i.ytd.from);
   const coverage = {
     ytd: lowest(i.now.organization.pairs),
     previous_same: lowest(i.same.organization.pairs),
@@ -87,11 +92,19 @@ export function project(i: ProjectionInput): {
     warnings.push(
       `上年数据覆盖不足（同期最低 ${pct(coverage.previous_same)}，全年最低 ${pct(coverage.previous_full)}，需 ≥ ${pct(projectionThreshold)}）：未按上年占比，按天数线性推算，季节差异未计入`,
     );
-  const distrust =
+  // Defect 4: a linear fallback or a short year to date is indicative only — never on track or at risk.
+  const why = [
     coverage.ytd < projectionThreshold
-      ? `本年至今数据覆盖最低 ${pct(coverage.ytd)}（< ${pct(projectionThreshold)}）：全年推算不可信，未评价达标`
-      : null;
-  if (distrust) warnings.push(distrust);
+      ? `本年至今数据覆盖最低 ${pct(coverage.ytd)}（< ${pct(projectionThreshold)}）：全年推算不可信`
+      : null,
+    shape ? null : '上年数据不足，按天数线性推算：全年推算仅供参考',
+    elapsed < projectionMinDays
+      ? `本年至今仅 ${elapsed} 天（< ${projectionMinDays} 天）：全年推算仅供参考`
+      : null,
+  ].filter((x): x is string => x !== null);
+  const distrust = why.length > 0 ? `${why.join('，')}，未评价达标` : null;
+  if (coverage.ytd < projectionThreshold || elapsed < projectionMinDays)
+    warnings.push(why.filter((w) => !w.startsWith('上年')).join('，'));
   const buildings = new Map<string, Projected>();
   i.now.buildings.forEach((b, k) => {
     const same = i.same.buildings[k];

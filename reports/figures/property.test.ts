@@ -74,9 +74,13 @@ function check(r: IntensityReport, noData: Set<string>): void {
     expect(b.energy_kgce).toBeNull();
     expect(Object.values(b.indicators).every((v) => v === null)).toBe(true);
   }
-  if (r.buildings.some((b) => b.coverage !== 'complete')) {
-    expect(r.status).not.toBe('on_track');
-    expect(r.comparisons.filter((c) => c.scope === 'org').map((c) => c.status)).not.toContain('on_track');
+  if (r.buildings.some((b) => b.coverage !== 'complete')) expect(r.status).not.toBe('on_track');
+  // an indicator is on track only when every building's types it rests on are complete, now and in
+  // the baseline (water rests on water alone: a building without electricity does not touch it)
+  for (const c of r.comparisons.filter((x) => x.scope === 'org' && x.status === 'on_track')) {
+    const on = (t: string) => (c.indicator === 'water_per_capita_m3' ? t === 'water' : t !== 'water');
+    const all = [...r.buildings, ...(r.baseline?.buildings ?? [])].flatMap((b) => b.totals);
+    expect(all.filter((t) => on(t.energy_type)).every((t) => t.coverage.state === 'complete')).toBe(true);
   }
 }
 
