@@ -68,6 +68,9 @@ describe('jieneng import', () => {
     expect(refused.err).toContain(
       'annual.csv: row 2: zonghe-lou electricity 2025-01-01 至 2025-12-31 overlaps 12 stored entries 2025-01-01 至 2025-01-31 (100000 kWh, source "国网福州供电公司1月电费单", imported from 2025月度电费.csv at ',
     );
+    // When it was imported, as the officer reads it: local time with the offset, never UTC "Z"
+    expect(refused.err).toMatch(/imported from 2025月度电费\.csv at \d{4}-\d\d-\d\d \d\d:\d\d \+08:00\)/);
+    expect(refused.err).not.toMatch(/\d\d:\d\d:\d\d\.\d{3}Z/);
     expect(refused.err).toContain(
       '; and 9 more: 2025-04-01 至 2025-04-30, 2025-05-01 至 2025-05-31, 2025-06-01 至 2025-06-30, 2025-07-01 至 2025-07-31, 2025-08-01 至 2025-08-31, 2025-09-01 至 2025-09-30, 2025-10-01 至 2025-10-31, 2025-11-01 至 2025-11-30, 2025-12-01 至 2025-12-31; periods of one building and energy type may not overlap — import with --replace to replace what it overlaps, or correct the file\n',
     );

@@ -5,6 +5,7 @@ import type { SiteConfig } from '../../core/config/siteSchema.ts';
 import { ImportError, type LedgerKind } from '../../core/reports/port.ts';
 import type { BuildingFact, EnergyEntry } from '../../core/reports/report.ts';
 import { type Densities, loadDensities } from './densities.ts';
+import { localInstant, localIso } from './localTime.ts';
 import {
   overlapsWithin,
   repeatsWithin,
@@ -56,6 +57,11 @@ interface Origin {
   /** How the caller asks to replace, for the overlap problem ("import with --replace …"). */
   hint: string;
 }
+
+/** When an import happened, as stored: an ISO instant with the site's offset (2026-12-02T07:58:51.066+08:00). */
+const stampOf = (o: Origin): string => localInstant(o.now, o.site.site.timezone);
+/** How a refusal of `o` reads: its hint, import times in the site's zone. */
+const refusal = (o: Origin) => ({ hint: o.hint, timeZone: o.site.site.timezone });
 
 const ENTRY_FIELDS =
   'building, period_start, period_end, energy_type, quantity, quantity_given, unit_given, source, cost_yuan, conversion, source_file, imported_at';
@@ -189,11 +195,11 @@ export class Ledger {
           else replaced.set(key, { old: s, by: [...(replaced.get(key)?.by ?? []), row] });
           gone.set(key, s);
         }
-        if (conflicts.length > 0) problems.push(storedOverlap(at, row, conflicts, o.hint));
+        if (conflicts.length > 0) problems.push(storedOverlap(at, row, conflicts, refusal(o)));
       }
       if (problems.length > 0) throw new ImportError(problems);
       for (const s of gone.values()) remove.run(s.building, s.energy_type, s.period_start, s.period_end);
-      const stamp = { source_file: o.origin, imported_at: o.now.toISOString() };
+      const stamp = { source_file: o.origin, imported_at: stampOf(o) };
       for (const { row } of rows) insert.run({ ...row, ...stamp });
       return this.finish(o, rows.length, identical, [...replaced.values()], encoding);
     })();
@@ -215,10 +221,16 @@ export class Ledger {
         if (!s) continue;
         if (sameFact(s, row)) identical++;
         else if (o.replace) replacements.push({ old: s, by: [row] });
-        else problems.push(storedFact(at, row, s, o.hint.replace('what it overlaps', 'the stored fact')));
+        else
+          problems.push(
+            storedFact(at, row, s, {
+              ...refusal(o),
+              hint: o.hint.replace('what it overlaps', 'the stored fact'),
+            }),
+          );
       }
       if (problems.length > 0) throw new ImportError(problems);
-      const stamp = { source_file: o.origin, imported_at: o.now.toISOString() };
+      const stamp = { source_file: o.origin, imported_at: stampOf(o) };
       for (const { row } of rows) insert.run({ ...row, ...stamp });
       return this.finish(o, rows.length, identical, replacements, encoding);
     })();
@@ -233,7 +245,7 @@ export class Ledger {
     encoding?: string,
   ) {
     const replaced = identical + replacements.length;
-    this.audit(o.now, o.action, {
+    this.audit(stampOf(o), o.action, {
       origin: o.origin,
       rows: imported,
       replaced,
@@ -264,21 +276,30 @@ export class Ledger {
     return rows.map(({ conversion, ...e }) => (conversion === null ? e : { ...e, conversion }));
   }
 
-  /** Every import and API entry, oldest first; `detail` holds the origin, counts and replacements. */
-  auditLog(): { at: string; action: string; detail: unknown }[] {
-    return (
-      this.db.prepare('SELECT at, action, detail FROM audit ORDER BY id').all() as {
-        at: string;
-        action: string;
-        detail: string;
-      }[]
-    ).map((r) => ({ ...r, detail: JSON.parse(r.detail) }));
+  /**
+   * Every import and API entry, oldest first; `detail` holds the origin, counts and replacements.
+   * Times are ISO instants with the site's offset; with `timeZone`, lines stored in UTC ("Z",
+   * before times were stored local) and the replaced rows' import times are given in it too.
+   */
+  auditLog(timeZone?: string): { at: string; action: string; detail: unknown }[] {
+    const local = (t: string) => (timeZone ? localIso(t, timeZone) : t);
+    const rows = this.db.prepare('SELECT at, action, detail FROM audit ORDER BY id').all() as {
+      at: string;
+      action: string;
+      detail: string;
+    }[];
+    return rows.map((r) => {
+      const detail = JSON.parse(r.detail) as { replacements?: { old: { imported_at?: string } }[] };
+      for (const x of detail.replacements ?? [])
+        if (typeof x.old.imported_at === 'string') x.old.imported_at = local(x.old.imported_at);
+      return { ...r, at: local(r.at), detail };
+    });
   }
 
-  private audit(now: Date, action: string, detail: unknown): void {
+  private audit(at: string, action: string, detail: unknown): void {
     this.db
       .prepare('INSERT INTO audit (at, action, detail) VALUES (?, ?, ?)')
-      .run(now.toISOString(), action, JSON.stringify(detail));
+      .run(at, action, JSON.stringify(detail));
   }
 
   close(): void {

@@ -1,5 +1,8 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { Ledger } from './ledger.ts';
 import { HEAD, months, now, problemsOf, setup, site } from './testSupport.ts';
 
 /**
@@ -19,7 +22,7 @@ describe('overlapping periods', () => {
     const refused = await problemsOf(ledger.importFile('entries', annual, site, now));
     const stored = (m: number, last: number) => {
       const mm = String(m).padStart(2, '0');
-      return `2025-${mm}-01 至 2025-${mm}-${last} (100000 kWh, source "2025年${m}月电费单", imported from months.csv at 2026-01-05T02:00:00.000Z)`;
+      return `2025-${mm}-01 至 2025-${mm}-${last} (100000 kWh, source "2025年${m}月电费单", imported from months.csv at 2026-01-05 10:00 +08:00)`; // now = 02:00 UTC, shown local
     };
     expect(refused).toEqual([
       `annual.csv: row 2: zonghe-lou electricity 2025-01-01 至 2025-12-31 overlaps 12 stored entries ${stored(1, 31)}; ${stored(2, 28)}; ${stored(3, 31)}; and 9 more: 2025-04-01 至 2025-04-30, 2025-05-01 至 2025-05-31, 2025-06-01 至 2025-06-30, 2025-07-01 至 2025-07-31, 2025-08-01 至 2025-08-31, 2025-09-01 至 2025-09-30, 2025-10-01 至 2025-10-31, 2025-11-01 至 2025-11-30, 2025-12-01 至 2025-12-31; periods of one building and energy type may not overlap — import with --replace to replace what it overlaps, or correct the file`,
@@ -81,6 +84,40 @@ describe('overlapping periods', () => {
     expect(
       (await problemsOf(ledger.importFile('facts', facts, site, now))).map((p) => p.slice(0, 16)),
     ).toEqual(['g.csv: row 2, co', 'g.csv: row 3: zo']);
+  });
+
+  it('stores and shows import times local with the offset of the site, never UTC', async () => {
+    const { ledger, csv, dir } = setup();
+    // A site in Ürümqi time (UTC+6) to show the zone is the site's: 02:00 UTC is 08:00 there.
+    const west = { ...site, site: { ...site.site, timezone: 'Asia/Urumqi' } };
+    const head = 'building,effective_from,floor_area_m2,headcount\n';
+    await ledger.importFile('facts', csv('f.csv', `${head}zonghe-lou,2025-01-01,18600,420\n`), west, now);
+    await ledger.importFile('entries', csv('m.csv', `${HEAD}\n${months(2025, 1)}\n`), west, now);
+    const annual = csv('y.csv', `${HEAD}\nzonghe-lou,2025-01-01,2025-12-31,electricity,12,kWh,年度\n`);
+    const [overlap] = await problemsOf(ledger.importFile('entries', annual, west, now));
+    expect(overlap).toContain('imported from m.csv at 2026-01-05 08:00 +06:00)');
+    const changed = csv('g.csv', `${head}zonghe-lou,2025-01-01,18600,430\n`);
+    expect((await problemsOf(ledger.importFile('facts', changed, site, now)))[0]).toContain(
+      '(imported from f.csv at 2026-01-05 10:00 +08:00)',
+    );
+    await ledger.importFile('entries', annual, west, new Date('2026-01-05T20:30:00Z'), { replace: true });
+    const log = ledger.auditLog();
+    expect(log.map((a) => a.at)).toEqual([
+      '2026-01-05T08:00:00.000+06:00',
+      '2026-01-05T08:00:00.000+06:00',
+      '2026-01-06T02:30:00.000+06:00', // 20:30 UTC is the next local day
+    ]);
+    const replaced = log[2]?.detail as { replacements: { old: { imported_at: string } }[] };
+    expect(replaced.replacements[0]?.old.imported_at).toBe('2026-01-05T08:00:00.000+06:00');
+    ledger.close();
+    // A line stored in UTC before times were stored local reads local when the zone is given.
+    const db = new Database(join(dir, 'ledger.db'));
+    db.prepare("UPDATE audit SET at = '2026-12-01T23:58:51.066Z' WHERE id = 1").run();
+    db.close();
+    const again = new Ledger(join(dir, 'ledger.db'));
+    expect(again.auditLog('Asia/Shanghai')[0]?.at).toBe('2026-12-02T07:58:51.066+08:00');
+    expect(again.auditLog('Asia/Shanghai')[2]?.at).toBe('2026-01-06T04:30:00.000+08:00');
+    again.close();
   });
 
   it('names both halves that replace one stored annual entry', async () => {

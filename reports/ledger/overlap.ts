@@ -1,4 +1,5 @@
 import { figure } from './cells.ts';
+import { localMinute } from './localTime.ts';
 import type { EntryRow, FactRow } from './schema.ts';
 import type { Located } from './validate.ts';
 
@@ -8,7 +9,13 @@ import type { Located } from './validate.ts';
  * inclusive local days, so [a, b] and [c, d] overlap when a ≤ d and c ≤ b.
  */
 
-/** An entry as the ledger stores it: the row and where and when it was imported. */
+/** How a refusal says what to do, and the site's time zone its import times are shown in. */
+export interface Refusal {
+  hint: string;
+  timeZone: string;
+}
+
+/** An entry as the ledger stores it: the row and where and when it was imported (ISO instant). */
 export interface StoredEntry extends EntryRow {
   source_file: string;
   imported_at: string;
@@ -79,21 +86,21 @@ export const sameFact = (s: StoredFact, r: FactRow): boolean =>
 
 /**
  * The problem for a row that overlaps stored entries, naming each (the first three with quantity,
- * source and file; the rest by period) and how to replace them.
+ * source, file and local import time; the rest by period) and how to replace them.
  */
-export function storedOverlap(at: string, r: EntryRow, stored: StoredEntry[], hint: string): string {
+export function storedOverlap(at: string, r: EntryRow, stored: StoredEntry[], how: Refusal): string {
   const detail = (s: StoredEntry) =>
-    `${period(s)} (${figure(s.quantity_given)} ${s.unit_given}, source "${s.source}", imported from ${s.source_file} at ${s.imported_at})`;
+    `${period(s)} (${figure(s.quantity_given)} ${s.unit_given}, source "${s.source}", imported from ${s.source_file} at ${localMinute(s.imported_at, how.timeZone)})`;
   const named = stored.slice(0, 3).map(detail);
   const rest = stored.slice(3).map(period);
   const list = [...named, ...(rest.length > 0 ? [`and ${rest.length} more: ${rest.join(', ')}`] : [])].join(
     '; ',
   );
   const what = stored.length === 1 ? 'the stored entry' : `${stored.length} stored entries`;
-  return `${at}: ${whatOf(r)} overlaps ${what} ${list}; periods of one building and energy type may not overlap — ${hint}`;
+  return `${at}: ${whatOf(r)} overlaps ${what} ${list}; periods of one building and energy type may not overlap — ${how.hint}`;
 }
 
 /** The problem for a fact row whose building and date are stored with other figures. */
-export function storedFact(at: string, r: FactRow, s: StoredFact, hint: string): string {
-  return `${at}: ${r.building} from ${r.effective_from} is stored as ${figure(s.floor_area_m2)} m², ${figure(s.headcount)} people (imported from ${s.source_file} at ${s.imported_at}) — ${hint}`;
+export function storedFact(at: string, r: FactRow, s: StoredFact, how: Refusal): string {
+  return `${at}: ${r.building} from ${r.effective_from} is stored as ${figure(s.floor_area_m2)} m², ${figure(s.headcount)} people (imported from ${s.source_file} at ${localMinute(s.imported_at, how.timeZone)}) — ${how.hint}`;
 }
