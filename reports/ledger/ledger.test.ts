@@ -223,6 +223,25 @@ describe('what officers write', () => {
     ]);
   });
 
+  it('refuses a CSV separated by semicolons or tabs, saying so and how to save it', async () => {
+    const { ledger, csv } = setup();
+    const fix = 'not by commas; save it in Excel as "CSV UTF-8 (逗号分隔)" (or as XLSX) and import it again';
+    const semi = csv(
+      'semi.csv',
+      iconv.encode(
+        '建筑;开始日期;结束日期;能源类型;数量;单位;来源\r\n综合办公楼;2025/1/1;2025/1/31;电;1,5;度;x\r\n',
+        'gbk',
+      ),
+    );
+    expect(await problemsOf(ledger.importFile('entries', semi, site, now))).toEqual([
+      `semi.csv: row 1 (header): the columns are separated by ";" (semicolons), ${fix}`,
+    ]);
+    const tabs = csv('tabs.csv', `\uFEFF${HEAD.replaceAll(',', '\t')}\nzonghe-lou\t2025-01-01\t2025-01-31\n`);
+    expect(await problemsOf(ledger.importFile('entries', tabs, site, now))).toEqual([
+      `tabs.csv: row 1 (header): the columns are separated by tabs, ${fix}`,
+    ]);
+  });
+
   it('refuses a file with a header and no rows', async () => {
     const { ledger, csv } = setup();
     expect(await problemsOf(ledger.importFile('entries', csv('empty.csv', `${HEAD}\n`), site, now))).toEqual([

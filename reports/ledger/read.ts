@@ -38,6 +38,12 @@ export async function readLedgerFile(kind: LedgerKind, file: string): Promise<Ro
     return emptySet(name, `${name}: not readable as CSV: ${(err as Error).message}`);
   }
   const [head, ...body] = records;
+  const separator = otherSeparator(kind, head?.record ?? []);
+  if (separator)
+    return emptySet(
+      name,
+      `${name}: row 1 (header): the columns are separated by ${separator}, not by commas; save it in Excel as "CSV UTF-8 (逗号分隔)" (or as XLSX) and import it again`,
+    );
   const set = fromTable(
     kind,
     name,
@@ -46,6 +52,22 @@ export async function readLedgerFile(kind: LedgerKind, file: string): Promise<Ro
   );
   set.encoding = decoded.encoding;
   return set;
+}
+
+/**
+ * The separator of a header that is not comma-separated: ";" (what Excel saves as CSV in a locale
+ * with decimal commas) or tabs (text copied from a sheet), when splitting its first cell by it
+ * gives two columns or more. Refused rather than read: such a file's numbers and dates may be
+ * written in that locale too (1.500,5; 30.01.2025), which no check here would catch for sure.
+ */
+function otherSeparator(kind: LedgerKind, header: string[]): string | undefined {
+  const first = header[0] ?? '';
+  for (const [sep, words] of [
+    [';', '";" (semicolons)'],
+    ['\t', 'tabs'],
+  ] as const)
+    if (first.split(sep).filter((h) => columnOf(kind, h.trim()) !== undefined).length >= 2) return words;
+  return undefined;
 }
 
 /** A control character other than tab, LF and CR: never in a CSV an officer saved (binary, UTF-16). */
