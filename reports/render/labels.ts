@@ -31,15 +31,22 @@ export const statusWord = (status: string, text: string): string =>
 export const PLAN_UNVERIFIED = '规划目标值尚未与正式文件逐项核对，达标评价仅供参考。';
 
 /**
- * The plan's note as an officer reads it: our own sentence when the plan is not verified (the
- * engine's plan_note names files and flags), the engine's note only when no plan applies.
+ * The plan's note as an officer reads it: the engine's note only when no plan applies; with a plan,
+ * our own sentence when it is not verified (the engine's names files and flags) and whatever else
+ * the engine says (e.g. that the baseline is not the plan's base year), without its unverified part.
  */
 export function planNoteText(r: {
   plan: { verified: boolean } | null;
   plan_note: string | null;
 }): string | null {
-  if (r.plan) return r.plan.verified ? null : PLAN_UNVERIFIED;
-  return r.plan_note;
+  if (!r.plan) return r.plan_note;
+  const rest = (r.plan_note ?? '')
+    .split('；')
+    .map((p) => p.trim())
+    .filter((p) => p && !/未经核对|未核对|verified|targets\.yaml/.test(p))
+    .map((p) => (/[。！]$/.test(p) ? p : `${p}。`));
+  const all = [...(r.plan.verified ? [] : [PLAN_UNVERIFIED]), ...rest];
+  return all.length > 0 ? all.join('') : null;
 }
 
 /** Energy types (分类) as printed (GB/T 2589 names). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tableCsv } from './csv.ts';
-import { madeAt, zh } from './labels.ts';
+import { madeAt, planNoteText, zh } from './labels.ts';
 import { cellNumber, cellText, formatNumber, isAbsent, type Table } from './model.ts';
 import { reportTables } from './reportTables.ts';
 import { sampleReport } from './sampleInput.ts';
@@ -135,6 +135,19 @@ describe('the report tables every format draws', () => {
 });
 
 describe('the engine’s English phrases in Chinese', () => {
+  it('says the plan note in an officer’s words: no file path or flag, the rest of the note kept', () => {
+    const engine =
+      '十四五公共机构节约能源资源工作规划 的目标值未经核对（verified: false，reports/data/targets.yaml）：达标评价仅供参考；基准年 2019 不是十四五公共机构节约能源资源工作规划的基准年 2020，目标按规划进度对照';
+    expect(planNoteText({ plan: { verified: false }, plan_note: engine })).toBe(
+      '规划目标值尚未与正式文件逐项核对，达标评价仅供参考。基准年 2019 不是十四五公共机构节约能源资源工作规划的基准年 2020，目标按规划进度对照。',
+    );
+    expect(planNoteText({ plan: { verified: true }, plan_note: null })).toBeNull();
+    // no plan: the engine's note (the year is outside every plan) is all there is to say
+    expect(planNoteText({ plan: null, plan_note: '2026 年不在已配置的规划期内' })).toBe(
+      '2026 年不在已配置的规划期内',
+    );
+  });
+
   it('names factors and notes in Chinese, and leaves other text alone', () => {
     expect(zh('grid electricity CO₂ national 2023')).toBe('电网排放因子 全国 2023');
     expect(zh('no 2025 value; 2023 used')).toBe('2025 年无值，用 2023 年');
