@@ -286,6 +286,10 @@ describe('a report reads back the same in JSON, CSV, XLSX and PDF', () => {
     // …once, in the 缺数据清单; the status line refers to it (the list is not repeated on page 1)
     expect(pdfLine(read, '总体状态：数据不完整', '见缺数据清单')).toBeTruthy();
     expect(pdfLine(read, '本期', '档案楼', '电力', '2025-01-01 至 2025-12-31', '缺数据')).toBeTruthy();
+    // the 缺数据清单 is a table of the CSV and XLSX too: its coverage empty (缺数据 in a comment), never 0
+    const listed = csvRow(read, '缺数据', '本期', '档案楼', '电力', '2025-01-01 至 2025-12-31');
+    expect(listed[csvColumn(read, '缺数据', '覆盖率（比例）')]).toBe('');
+    expect(sheetRow(read, '缺数据', '本期', '档案楼', '电力')[4]?.note).toBe('缺数据');
     const statusOf = sheetRow(read, '指标', '档案楼', '单位建筑面积能耗')[csvColumn(read, '指标', '状态')];
     expect(statusOf?.value).toBe('数据不完整');
   });

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { IntensityReport, Status } from '../../core/reports/report.ts';
 import { intensityReport } from '../figures/intensity.ts';
 import { renderReport } from './render.ts';
+import { reportTables } from './reportTables.ts';
 import { sampleInput, sampleReport } from './sampleInput.ts';
 
 /*
@@ -140,5 +141,8 @@ describe('the PDF an officer signs', () => {
     expect(lineWith(text, /综合楼\s+单位建筑面积能耗/)).toMatch(/仅供参考$/);
     expect(text).toContain('总体状态：仅供参考：本年至今不足 90 天');
     expect(text).not.toContain('indicative');
+    // the 摘要 of CSV and XLSX says it once, not "仅供参考：…：仅供参考：…"
+    const summary = reportTables(r)[0];
+    expect(summary?.rows.find((row) => row[0] === '总体状态')?.[1]).toBe('仅供参考：本年至今不足 90 天');
   });
 });

@@ -24,13 +24,19 @@ const yesNo = (verified: boolean) => (verified ? '已核对' : '未核对');
  */
 export const ORIGIN_ROWS = ['站点文件', '数据目录', '数据存储'];
 
+/** The overall status and why: "数据不完整：…"; a status said by its text alone is said once. */
+function overallWords(r: IntensityReport): string {
+  const word = statusWord(r.status, r.status_text);
+  return word === r.status_text ? word : `${word}：${r.status_text}`;
+}
+
 /** 摘要: the title block — who, which period (both days included), on what basis, from which data. */
 export function summaryTable(r: IntensityReport): Table {
   const o = r.origin;
   const rows: [string, string][] = [
     ['单位', r.organization.name],
     ['报告期', `${r.from} 至 ${r.to}（含首尾，共 ${r.days} 天）`],
-    ['总体状态', `${statusWord(r.status, r.status_text)}：${r.status_text}`],
+    ['总体状态', overallWords(r)],
     ['折标方法', r.basis_text],
   ];
   if (r.coal_rate) rows.push(['等价值煤耗', r.coal_rate.text]);
