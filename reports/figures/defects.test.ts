@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { JnError } from '../../core/errors.ts';
 import { intensityReport } from './intensity.ts';
 import { bill, emptyInput, meteredDays, testBuilding, testSite } from './testData.ts';
 
@@ -141,5 +142,60 @@ describe('a short or linear projection is never on track (defect 4)', () => {
   it('the elapsed days stop before today', () => {
     // ending today: 2025-01-01..06 have ended, 6 days
     expect(ytd('2025-01-07', '2025-01-07').projection?.days_elapsed).toBe(6);
+  });
+});
+
+describe('the plan, the baseline and missing data (defects 5, 7, 8, 9)', () => {
+  const year2025 = {
+    ...emptyInput(site, '2025-01-01', '2025-12-31'),
+    metered: meteredDays('hq', 'electricity', '2020-01-01', '2025-12-31', 1_000),
+  };
+  it('a baseline year on or after the report year is a bad request', () => {
+    const run = () => intensityReport({ ...year2025, baselineYear: 2025 });
+    expect(run).toThrow(JnError);
+    expect(run).toThrow('baseline year 2025 is not before the report year 2025');
+    try {
+      run();
+    } catch (e) {
+      expect((e as JnError).code).toBe('bad_request');
+    }
+  });
+  it('a baseline other than the plan’s base year: no_target, saying the targets are against 2020', () => {
+    const r = intensityReport({ ...year2025, baselineYear: 2024 });
+    const perArea = r.comparisons.find((c) => c.scope === 'org' && c.indicator === 'energy_per_area_kgce_m2');
+    expect(perArea?.change).toBeCloseTo(365_000 / 366_000 - 1, 9); // 2024 has 366 days of 1,000 kWh
+    expect(perArea?.status).toBe('no_target');
+    expect(perArea?.status_text).toContain('目标以其基准年 2020 为基准');
+  });
+  it('a range across two calendar years: no_target, the base period named truly', () => {
+    const r = intensityReport({ ...year2025, from: '2024-07-01', to: '2025-06-30' });
+    expect(r.baseline_basis?.text).toContain(
+      '与基准期 2020-07-01 至 2021-06-30（基准年 2020 起的相同日期，跨 2020、2021 两年）',
+    );
+    // water has no data at all: incomplete wins; every other indicator is no_target
+    const energy = r.comparisons.filter((c) => c.indicator !== 'water_per_capita_m3');
+    expect(energy.every((c) => c.status === 'no_target')).toBe(true);
+    expect(r.comparisons[0]?.status_text).toContain('跨两个年度');
+  });
+  it('a partly covered side gives no change; missing data wins over no plan', () => {
+    // 2025 metered 10 of 365 days: the value stays (10,000 kWh), no change, incomplete
+    const partial = intensityReport({
+      ...year2025,
+      metered: [
+        ...meteredDays('hq', 'electricity', '2020-01-01', '2020-12-31', 1_000),
+        ...meteredDays('hq', 'electricity', '2025-01-01', '2025-01-10', 1_000),
+      ],
+    });
+    const perArea = partial.comparisons.find(
+      (c) => c.scope === 'org' && c.indicator === 'energy_per_area_kgce_m2',
+    );
+    expect(perArea?.value).toBeCloseTo((10_000 * 0.1229) / 10_000, 12);
+    expect(perArea?.change).toBeNull();
+    expect(perArea?.status).toBe('incomplete');
+    // 2027 year to date, no data, outside every plan: both said
+    const none = intensityReport({ ...emptyInput(site, '2027-01-01', '2027-03-31') });
+    expect(none.status).toBe('incomplete');
+    expect(none.status_text).toContain('综合楼 电 2027-01-01 至 2027-03-31 缺数据');
+    expect(none.status_text).toContain('2027 年不在已配置的规划期内');
   });
 });

@@ -1,4 +1,5 @@
 import type { SiteConfig } from '../../core/config/siteSchema.ts';
+import { JnError } from '../../core/errors.ts';
 import type {
   BuildingFact,
   CoalRateChoice,
@@ -66,17 +67,28 @@ function checkDate(what: string, date: string): void {
     throw new Error(`intensity report: ${what} "${date}" is not a date; write YYYY-MM-DD (e.g. 2025-02-28)`);
 }
 
-/** The plan, the baseline year and the note on both (a baseline other than the plan's is said so). */
+/**
+ * The plan, the baseline year and the note on both. A baseline year on or after the report year is
+ * refused (JnError bad_request); one other than the plan's base year is said so, and its
+ * comparisons are not judged against the plan's targets (`noTarget`).
+ */
 function planAndBaseline(input: Pick<IntensityInput, 'factors' | 'site' | 'baselineYear'>, year: number) {
   const { chosen, note } = choosePlan(input.factors, input.site.reports.targets, year);
+  if (input.baselineYear !== undefined && input.baselineYear >= year)
+    throw new JnError(
+      'bad_request',
+      `intensity report: baseline year ${input.baselineYear} is not before the report year ${year}; a baseline must be an earlier year (e.g. ${chosen?.plan.base_year ?? year - 1})`,
+      { context: { baseline_year: input.baselineYear, report_year: year } },
+    );
   const baselineYear = input.baselineYear ?? chosen?.plan.base_year ?? null;
   const notes = [note];
-  if (chosen && baselineYear !== null && baselineYear !== chosen.plan.base_year)
-    notes.push(
-      `基准年 ${baselineYear} 不是${chosen.plan.name}的基准年 ${chosen.plan.base_year}，目标按规划进度对照`,
-    );
+  let noTarget: string | null = null;
+  if (chosen && baselineYear !== null && baselineYear !== chosen.plan.base_year) {
+    noTarget = `${chosen.plan.name}的目标以其基准年 ${chosen.plan.base_year} 为基准，与基准年 ${baselineYear} 的比较未对照规划目标（变化照列）`;
+    notes.push(noTarget);
+  }
   const planNote = notes.filter(Boolean).join('；') || null;
-  return { chosen, baselineYear, planNote };
+  return { chosen, baselineYear, planNote, noTarget };
 }
 
 /** Comparison rows of every building, then the organization, × every target indicator. */
@@ -86,6 +98,7 @@ function comparisonsOf(args: {
   projected: ReturnType<typeof project> | null;
   plan: ChosenPlan | null;
   planNote: string | null;
+  noTarget: string | null;
   year: number;
   names: Map<string, string>;
 }): Comparison[] {
@@ -108,6 +121,7 @@ function comparisonsOf(args: {
         year: args.year,
         names: args.names,
         distrust: projected?.distrust ?? null,
+        noTarget: args.noTarget,
       });
     }),
   );
@@ -207,14 +221,24 @@ export function intensityReport(input: IntensityInput): IntensityReport {
   const p = periodOf(input.from, input.to);
   const year = yearOf(input.from);
   const site = input.site;
-  const { chosen, baselineYear, planNote } = planAndBaseline(input, year);
+  const { chosen, baselineYear, planNote, noTarget } = planAndBaseline(input, year);
   const basis = baselineYear === null ? null : baselineBasis(p, baselineYear, input.today);
+  const unjudged = noTarget ?? basis?.noTarget ?? null;
   const { over, used, coal_rate } = scopeMaker(input, p, basis, baselineYear);
   const now = over(p, true);
   const baseline = basis ? over(basis.period, true) : null;
   const projected = projectionOf(input, p, now, over);
   const names = new Map(site.organization.buildings.map((b) => [b.id, b.name]));
-  const comparisons = comparisonsOf({ now, baseline, projected, plan: chosen, planNote, year, names });
+  const comparisons = comparisonsOf({
+    now,
+    baseline,
+    projected,
+    plan: chosen,
+    planNote,
+    noTarget: unjudged,
+    year,
+    names,
+  });
   const { status, status_text } = overallStatus(
     comparisons.filter((c) => c.scope === site.organization.id),
     planNote,

@@ -74,19 +74,36 @@ export interface CompareInput {
   names: Map<string, string>;
   /** Set when the value is a projection that cannot be trusted (why). */
   distrust: string | null;
+  /** Set when the comparison is not one the plan's targets are for (why): status no_target. */
+  noTarget: string | null;
 }
 
-function targetStatus(c: CompareInput, change: number | null, byNow: number | null): [Status, string] {
-  if (!c.plan) return ['no_target', c.planNote ?? '无适用规划，未评价达标'];
-  const target = c.plan.plan.targets[c.indicator];
-  if (target === undefined || byNow === null) return ['no_target', `${c.plan.plan.name} 未设此指标目标`];
+/** The missing or partial data an indicator rests on (current and baseline), in words. */
+function gapsOf(c: CompareInput): string[] | null {
   const relevant = c.current.filter((x) => restsOn(c.indicator, x.energy_type));
-  if (relevant.length === 0) return ['incomplete', '无用水数据（无水表、无录入）'];
-  const gaps = missingItems(
+  if (relevant.length === 0) return null;
+  return missingItems(
     [...relevant, ...c.base.filter((x) => restsOn(c.indicator, x.energy_type))],
     c.names,
   ).map((m) => m.text);
-  if (gaps.length > 0) return ['incomplete', `数据不全：${listed(gaps)}`];
+}
+
+/**
+ * The status and why. Missing data wins over no_target (defect 9): a year outside every plan with
+ * no data says both; a baseline other than the plan's, or a range across calendar years, is not
+ * judged against the plan's targets (`noTarget`: why).
+ */
+function targetStatus(c: CompareInput, change: number | null, byNow: number | null): [Status, string] {
+  const gaps = gapsOf(c);
+  const noPlan = c.plan ? null : (c.planNote ?? '无适用规划，未评价达标');
+  if (gaps === null)
+    return ['incomplete', ['无用水数据（无水表、无录入）', noPlan].filter(Boolean).join('；')];
+  if (gaps.length > 0)
+    return ['incomplete', [`数据不全：${listed(gaps)}`, noPlan].filter(Boolean).join('；')];
+  if (!c.plan) return ['no_target', noPlan ?? ''];
+  const target = c.plan.plan.targets[c.indicator];
+  if (target === undefined || byNow === null) return ['no_target', `${c.plan.plan.name} 未设此指标目标`];
+  if (c.noTarget) return ['no_target', c.noTarget];
   if (c.distrust) return ['incomplete', c.distrust];
   if (c.value === null) return ['incomplete', '本期缺建筑面积或用能人数'];
   if (c.baseline === null) return ['incomplete', '基准期缺建筑面积或用能人数'];
@@ -97,7 +114,10 @@ function targetStatus(c: CompareInput, change: number | null, byNow: number | nu
 
 /** A comparison row: change, the target due by now (linear over the plan's years), status and why. */
 export function compare(c: CompareInput): Comparison {
-  const change = c.value !== null && c.baseline !== null && c.baseline > 0 ? c.value / c.baseline - 1 : null;
+  // Defect 5: no change from a partly covered side (the value stays, its coverage says partial).
+  const partial = (gapsOf(c) ?? []).length > 0;
+  const change =
+    !partial && c.value !== null && c.baseline !== null && c.baseline > 0 ? c.value / c.baseline - 1 : null;
   const plan = c.plan?.plan;
   const target = plan?.targets[c.indicator] ?? null;
   const share = plan
