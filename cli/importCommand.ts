@@ -5,6 +5,7 @@ import { figure } from '../reports/ledger/cells.ts';
 import { ImportError, type ImportResult, Ledger, type Replacement } from '../reports/ledger/ledger.ts';
 import { writeTemplate } from '../reports/ledger/template.ts';
 import { dataDirOf, requireConfig, type ToolCommand, text } from './context.ts';
+import { checkOutput, notWritten } from './reportCommand.ts';
 
 const usage =
   'usage: jieneng import facts|entries FILE.csv|FILE.xlsx [--replace] --config FILE [--data-dir DIR]\n' +
@@ -26,7 +27,12 @@ export const importCommand: ToolCommand = async (ctx) => {
     const out = text(ctx, 'output') ?? positional;
     if (!isKind(what) || !out?.toLowerCase().endsWith('.xlsx'))
       throw new JnError('usage', `jieneng import template: give facts or entries and -o FILE.xlsx\n${usage}`);
-    await writeTemplate(what, out, site.organization.buildings);
+    checkOutput('import template', out);
+    try {
+      await writeTemplate(what, out, site.organization.buildings);
+    } catch (err) {
+      throw notWritten(out, err);
+    }
     const again = `jieneng import ${what} ${out} --config ${text(ctx, 'config')} --data-dir ${dataDirOf(ctx)}`;
     ctx.io.out(`${out}: ${what} template written (fill it in, then: ${again})\n`);
     return 0;

@@ -1,6 +1,6 @@
-import { existsSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { dateProblem } from '../core/dates.ts';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { dateProblem, quote } from '../core/dates.ts';
 import { JnError } from '../core/errors.ts';
 import type { IntensityQuery, ReportFormat } from '../core/reports/port.ts';
 import { createStore } from '../core/store/openStore.ts';
@@ -39,9 +39,48 @@ function queryOf(ctx: Parameters<ToolCommand>[0]): IntensityQuery {
     );
   const baselineText = text(ctx, 'baseline');
   const baselineYear = baselineText === undefined ? undefined : Number(baselineText);
-  if (baselineYear !== undefined && !(/^\d{4}$/.test(baselineText ?? '') && baselineYear >= 2000))
-    throw new JnError('usage', `jieneng report: --baseline ${baselineText}: a year from 2000, e.g. 2020`);
+  // The API's bound and words (api/routes/reports.ts: baseline 2000–2100).
+  if (
+    baselineYear !== undefined &&
+    !(/^\d{4}$/.test(baselineText ?? '') && baselineYear <= 2100 && baselineYear >= 2000)
+  )
+    throw new JnError(
+      'usage',
+      `jieneng report: --baseline ${quote(baselineText ?? '')} is not allowed; allowed: a baseline year from 2000 to 2100 (default: the plan's)`,
+    );
   return { from, to, baselineYear, basis, coalRate: coal === 'one' ? 'one_rate' : 'each_year' };
+}
+
+/**
+ * Refuses an -o FILE that cannot be written before any work is done, in one line: its folder does
+ * not exist or is no folder, or it names a folder (a raw ENOENT told the officer nothing).
+ */
+export function checkOutput(command: string, file: string): void {
+  const folder = dirname(resolve(file));
+  const refuse = (why: string) => {
+    throw new JnError('usage', `jieneng ${command}: -o ${file}: ${why}`);
+  };
+  if (!existsSync(folder))
+    refuse(`the folder ${folder} does not exist; create it, or give a file in a folder that exists`);
+  if (!statSync(folder).isDirectory()) refuse(`${folder} is a file, not a folder`);
+  if (existsSync(file) && statSync(file).isDirectory())
+    refuse('is a folder; give the name of the file to write');
+}
+
+/** Why -o FILE was not written, in one line (permission, disk full…), for an error of writing it. */
+export function notWritten(file: string, err: unknown): JnError {
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  const why: Record<string, string> = {
+    ENOENT: 'its folder does not exist',
+    EACCES: 'no permission to write it',
+    EPERM: 'no permission to write it',
+    EROFS: 'the disk is read-only',
+    ENOSPC: 'the disk is full',
+    EISDIR: 'it is a folder',
+  };
+  return new JnError('output', `-o ${file}: not written: ${why[code] ?? (err as Error).message}`, {
+    cause: err,
+  });
 }
 
 /**
@@ -66,6 +105,7 @@ export const reportCommand: ToolCommand = async (ctx) => {
       'usage',
       `jieneng report: --format csv writes a zip of CSV tables, one per file: name it ${output.replace(/\.csv$/i, '')}.csv.zip`,
     );
+  if (output) checkOutput('report', output);
   const site = requireConfig(text(ctx, 'config'), 'report', ctx.log);
   const dataDir = dataDirOf(ctx);
   const ledgerFile = join(dataDir, 'ledger.db');
@@ -88,7 +128,11 @@ export const reportCommand: ToolCommand = async (ctx) => {
         ? Buffer.from(`${JSON.stringify(report, null, 2)}\n`)
         : (await reports.render(report, format)).body;
     if (output) {
-      writeFileSync(output, body);
+      try {
+        writeFileSync(output, body);
+      } catch (err) {
+        throw notWritten(output, err);
+      }
       ctx.io.out(`${output}: ${format}, ${body.length} bytes\n`);
     } else ctx.io.out(body.toString('utf8'));
     return 0;

@@ -24,18 +24,24 @@ async function run(args: string[]) {
 }
 
 describe('jieneng import', () => {
-  it('says a missing file in one line, and the usage for a wrong kind', async () => {
+  it('says a missing file, and a template into a missing folder, in one line; the usage for a wrong kind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'jn-import-'));
     const missing = join(dir, 'nope.csv');
     const gone = await run(['import', 'entries', missing, '--data-dir', dir]);
     expect(gone.code).toBe(1);
     expect(gone.err).toBe(`jieneng import: ${missing}: no such file\n`);
+    const nowhere = join(dir, 'nonexist', '台账.xlsx');
+    const template = await run(['import', 'template', 'entries', '-o', nowhere]);
+    expect(template.code).toBe(2);
+    expect(template.err).toBe(
+      `jieneng import template: -o ${nowhere}: the folder ${join(dir, 'nonexist')} does not exist; create it, or give a file in a folder that exists\n`,
+    );
     const wrong = await run(['import', 'bills', missing, '--data-dir', dir]);
     expect(wrong.code).toBe(2);
     expect(wrong.err).toContain(
       'usage: jieneng import facts|entries FILE.csv|FILE.xlsx [--replace] --config FILE',
     );
-  });
+  }, 60_000);
 
   it('reads a GBK CSV, refuses an overlapping annual bill naming both, replaces it on request', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'jn-import-'));

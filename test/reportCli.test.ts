@@ -91,6 +91,20 @@ describe('jieneng import and jieneng report', () => {
       'jieneng report: --to "2025-02-30" is not a calendar date (February 2025 has 28 days)',
     );
 
+    // The API's bound, in the API's words (api/routes/reports.ts: 2000–2100)
+    const far = await run(['report', '--from', '2025-01-01', '--to', '2025-01-31', '--baseline', '9999']);
+    expect(far.code).toBe(2);
+    expect(far.err).toBe(
+      `jieneng report: --baseline "9999" is not allowed; allowed: a baseline year from 2000 to 2100 (default: the plan's)\n`,
+    );
+    // A folder that does not exist: one line before any work, never a raw ENOENT
+    const nowhere = join(dataDir, 'nonexist', 'x.pdf');
+    const lost = await run([...january, '--format', 'pdf', '-o', nowhere]);
+    expect(lost.code).toBe(2);
+    expect(lost.err).toBe(
+      `jieneng report: -o ${nowhere}: the folder ${join(dataDir, 'nonexist')} does not exist; create it, or give a file in a folder that exists\n`,
+    );
+
     const out = join(dataDir, 'report.json');
     const rep = await run([...january, '-o', out]);
     expect(rep.code).toBe(0);
@@ -185,5 +199,5 @@ describe('jieneng import and jieneng report', () => {
     const noName = await run([...january, '--format', 'pdf']);
     expect(noName.code).toBe(2);
     expect(noName.err).toContain('--format pdf writes a file (binary): give it a name with -o FILE');
-  }, 300_000); // eleven jieneng processes, one after another, on a loaded machine
+  }, 300_000); // thirteen jieneng processes, one after another, on a loaded machine
 });
