@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JnError } from '../../core/errors.ts';
-import { intensityReport } from './intensity.ts';
+import { comparisonPeriods, intensityReport } from './intensity.ts';
 import { bill, emptyInput, meteredDays, testBuilding, testSite } from './testData.ts';
 
 /** The reviewer's defects of issue 14's engine, each with the figures computed by hand. */
@@ -197,5 +197,38 @@ describe('the plan, the baseline and missing data (defects 5, 7, 8, 9)', () => {
     expect(none.status).toBe('incomplete');
     expect(none.status_text).toContain('综合楼 电 2027-01-01 至 2027-03-31 缺数据');
     expect(none.status_text).toContain('2027 年不在已配置的规划期内');
+  });
+});
+
+describe('同比 and 环比 (defects 5, 11)', () => {
+  it('a base covered 3 of 28 days gives no change and says so', () => {
+    const r = intensityReport({
+      ...emptyInput(site, '2025-02-01', '2025-02-28'),
+      baselineYear: 2020,
+      metered: [
+        ...meteredDays('hq', 'electricity', '2024-02-01', '2024-02-03', 1_000),
+        ...meteredDays('hq', 'electricity', '2025-02-01', '2025-02-28', 1_000),
+      ],
+    });
+    const yoy = r.period_comparisons.find((x) => x.kind === 'year_on_year');
+    const kwh = yoy?.figures.find((f) => f.unit === 'kWh');
+    // 28,000 against 3,000 (3 of the base's 28 days, 2024-02-01..28): +833 % before, now no change
+    expect(kwh?.value).toBe(28_000);
+    expect(kwh?.base).toBe(3_000);
+    expect(kwh?.base_coverage).toBeCloseTo(3 / 28, 9);
+    expect(kwh?.change).toBeNull();
+    expect(yoy?.base_text).toBe(
+      '同比：与上年同期 2024-02-01 至 2024-02-28 比较；基期数据不全（覆盖 10.7 %），未计算变化',
+    );
+  });
+  it('上季度 only for a calendar quarter; 12 months that are not a year: 环比 is 同比, said once', () => {
+    expect(comparisonPeriods('2025-02-01', '2025-04-30')[1]?.text).toBe(
+      '环比：与前3个月 2024-11-01 至 2025-01-31 比较',
+    );
+    expect(comparisonPeriods('2025-04-01', '2025-06-30')[1]?.text).toBe(
+      '环比：与上季度 2025-01-01 至 2025-03-31 比较',
+    );
+    const twelve = comparisonPeriods('2024-07-01', '2025-06-30');
+    expect(twelve[1]).toMatchObject({ same_as: 'year_on_year', from: '2023-07-01', to: '2024-06-30' });
   });
 });

@@ -41,7 +41,9 @@ export function comparisonPeriods(from: string, to: string): BasePeriod[] {
     to: lastDay(yoy),
     text: `同比：与上年同期 ${periodText(yoy)} 比较`,
   };
-  if (isCalendarYear(p))
+  const months = wholeMonths(p);
+  // 12 whole months (a calendar year or not): the previous 12 months are the same dates a year earlier
+  if (isCalendarYear(p) || months === 12)
     return [
       yearOnYear,
       {
@@ -49,12 +51,15 @@ export function comparisonPeriods(from: string, to: string): BasePeriod[] {
         label: '环比',
         from: yearOnYear.from,
         to: yearOnYear.to,
-        text: '环比：全年的上一期即上年，与同比相同，见同比',
+        text: isCalendarYear(p)
+          ? '环比：全年的上一期即上年，与同比相同，见同比'
+          : '环比：12 个月的上一期即上年同期，与同比相同，见同比',
         same_as: 'year_on_year',
       },
     ];
-  const months = wholeMonths(p);
-  const unit = months === 1 ? '上月' : months === 3 ? '上季度' : `前${months}个月`;
+  // 上季度 only for a calendar quarter (starting January, April, July or October)
+  const quarter = months === 3 && (Number(from.slice(5, 7)) - 1) % 3 === 0;
+  const unit = months === 1 ? '上月' : quarter ? '上季度' : `前${months}个月`;
   const prev: Period =
     months > 0
       ? { from: dayNumber(shiftMonths(from, -months)), to: p.from }
@@ -111,18 +116,29 @@ export function periodComparison(b: BasePeriod, now: ScopeCalc, base: ScopeCalc 
     if (coverage === null) return [];
     const value = k.of(now.scope);
     const baseValue = k.of(base.scope);
+    const baseCoverage = share(base.pairs, k.on) ?? 0;
     return [
       {
         name: k.name,
         unit: k.unit,
         value,
         base: baseValue,
-        change: value !== null && baseValue !== null && baseValue > 0 ? value / baseValue - 1 : null,
+        // defect 5: no change unless both sides are fully covered (the values stay)
+        change:
+          value !== null && baseValue !== null && baseValue > 0 && coverage >= 1 && baseCoverage >= 1
+            ? value / baseValue - 1
+            : null,
         coverage,
-        base_coverage: share(base.pairs, k.on) ?? 0,
+        base_coverage: baseCoverage,
       },
     ];
   });
   const noBase = figures.every((f) => f.base === null);
-  return { ...head, base_text: noBase ? `${b.text}（无基期数据）` : b.text, figures };
+  const lowest = figures.reduce((m, f) => Math.min(m, f.base_coverage), 1);
+  const baseText = noBase
+    ? `${b.text}（无基期数据）`
+    : lowest < 1
+      ? `${b.text}；基期数据不全（覆盖 ${(lowest * 100).toFixed(1)} %），未计算变化`
+      : b.text;
+  return { ...head, base_text: baseText, figures };
 }
