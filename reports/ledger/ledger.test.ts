@@ -205,7 +205,11 @@ describe('what officers write', () => {
     // 1,200 L × 0.73 kg/L = 876 kg; 500 L × 0.84 kg/L = 420 kg (reports/data/densities.yaml)
     expect(gasoline).toMatchObject({ quantity: 876, quantity_given: 1200, unit_given: 'L', cost_yuan: 9360 });
     expect(gasoline?.conversion).toBe(
-      '1200 L × 0.73 kg/L = 876 kg (gasoline density: GB 17930-2016 车用汽油: 密度(20 ℃) 720–775 kg/m³; 0.73 kg/L, a value commonly used for 92# gasoline, 未核对 unverified)',
+      '1200 升 × 0.73 千克/升 = 876 千克（汽油密度：GB 17930-2016《车用汽油》：密度（20 ℃）720–775 kg/m³；0.73 千克/升为 92# 车用汽油常用值，未核对）',
+    );
+    // What the officer reads in the report is Chinese: no English words in the sources
+    expect(diesel?.conversion).toBe(
+      '500 升 × 0.84 千克/升 = 420 千克（柴油密度：GB 19147-2016《车用柴油》：密度（20 ℃）810–845 kg/m³（5#、0#、−10#）；0.84 千克/升为 0# 车用柴油常用值，未核对）',
     );
     expect(diesel).toMatchObject({ quantity: 420, unit_given: 'L' });
     // litres are for liquid fuels only

@@ -236,7 +236,7 @@ function convert(
       message: `${figure(quantity)} ${base} is more than one entry may hold: at most ${maxQuantity[t].toExponential()} ${base} (about 100 times a large compound's yearly use); check the unit and the exponent`,
     };
   const conversion = density
-    ? `${figure(given)} L × ${density.value} kg/L = ${figure(quantity)} kg (${t} density: ${density.source}${density.verified ? '' : ', 未核对 unverified'})`
+    ? `${figure(given)} 升 × ${density.value} 千克/升 = ${figure(quantity)} 千克（${energyTypeNames[t][0]}密度：${density.source}${density.verified ? '' : '，未核对'}）`
     : factor === 1
       ? null
       : `${figure(given)} ${unitGiven} × ${factor} = ${figure(quantity)} ${base}`;
