@@ -20,8 +20,16 @@ export function subitemsOf(rows: readonly RollupRow[], site: SiteConfig, days: n
   const share = (ms: typeof subMeters) =>
     ms.length === 0 || days === 0 ? 1 : ms.reduce((a, m) => a + reported(m.id), 0) / (ms.length * days);
   const out: Subitem[] = aggregate(rows, site, 'subitem').map(({ category: _c, ...rest }) => rest);
+  const mains = site.meters.filter((m) => m.category === 'electricity' && m.role === 'main');
+  const mainSilent = mains.every((m) => reported(m.id) === 0);
   for (const x of out) {
-    if (x.virtual) {
+    if (x.virtual && mainSilent) {
+      // main − Σ subs without a main meter's day is unknown, not 0 (nor minus the sub-meters)
+      x.value = null;
+      x.estimated = 0;
+      x.coverage = 0;
+      x.note = `缺数据：总表${mains.length > 0 ? `（${mains.map((m) => m.name ?? m.id).join('、')}）` : ''}本期无数据，其他/未计量无法计算`;
+    } else if (x.virtual) {
       x.coverage = share(subMeters);
       if (short.length > 0) {
         const which = short.map((m) => `${m.name ?? m.id} ${reported(m.id)}/${days} 天`).join('、');
