@@ -103,30 +103,45 @@ export function loadFactors(): Factors {
   };
 }
 
-/** Latest entry at or before `year`, else the earliest one — saying so. */
+/** The Chinese name of a fuel, as a factor's `what` says it. */
+export const fuelNames: Record<Fuel, string> = {
+  natural_gas: '天然气',
+  gasoline: '汽油',
+  diesel: '柴油',
+  lpg: '液化石油气',
+  coal: '煤',
+  heat: '热力',
+};
+
+const regionNames: Record<string, string> = { national: '全国', fujian: '福建', guangdong: '广东' };
+/** A grid region in Chinese (the series key when it has no name here). */
+export const regionName = (r: string) => regionNames[r] ?? r;
+
+/** Latest entry at or before `year`, else the earliest one — saying so (in Chinese: an officer reads it). */
 function byYear<T extends { year: number }>(list: T[], year: number): { entry: T; note?: string } {
   const sorted = [...list].sort((a, b) => a.year - b.year);
   const at = sorted.filter((e) => e.year <= year).at(-1);
-  if (at) return at.year === year ? { entry: at } : { entry: at, note: `no ${year} value; ${at.year} used` };
+  if (at)
+    return at.year === year ? { entry: at } : { entry: at, note: `无 ${year} 年数值，采用 ${at.year} 年` };
   const first = sorted[0] as T;
-  return { entry: first, note: `no value for ${year} or earlier; ${first.year} used` };
+  return { entry: first, note: `${year} 年及以前无数值，采用 ${first.year} 年` };
 }
 
 /** kgce per kWh for a report about `year` on the chosen basis. */
 export function electricityKgce(f: Factors, basis: ElectricityBasis, year: number): UsedFactor {
-  if (basis === 'equivalent') return { ...f.coefficients.electricity.equivalent, what: 'electricity 当量值' };
+  if (basis === 'equivalent') return { ...f.coefficients.electricity.equivalent, what: '电力 当量值' };
   // 等价值: the previous year's generation coal rate (the latest published when a report is made).
   const { entry, note } = byYear(f.coefficients.electricity.generation_coal_rate, year - 1);
   const { year: _year, ...value } = entry;
   return {
     ...value,
-    what: `electricity 等价值 (${entry.year} generation coal rate)`,
+    what: `电力 等价值（${entry.year} 年火电供电标准煤耗）`,
     ...(note ? { note } : {}),
   };
 }
 
 export function fuelKgce(f: Factors, fuel: Fuel): UsedFactor {
-  return { ...f.coefficients.fuels[fuel], what: `${fuel} 折标准煤` };
+  return { ...f.coefficients.fuels[fuel], what: `${fuelNames[fuel]} 折标准煤` };
 }
 
 /** Grid CO₂ factor for `year` in `region` (falling back to the national series). */
@@ -137,12 +152,16 @@ export function gridCo2(f: Factors, year: number, region: string): UsedFactor {
   const { entry, note } = byYear(list, year);
   const { year: _y, region: r, ...value } = entry;
   const regionNote =
-    regional.length === 0 && region !== 'national' ? `no ${region} series; national used` : undefined;
-  const notes = [note, regionNote].filter(Boolean).join('; ');
-  return { ...value, what: `grid electricity CO₂ ${r} ${entry.year}`, ...(notes ? { note: notes } : {}) };
+    regional.length === 0 && region !== 'national' ? `无${regionName(region)}系列，采用全国` : undefined;
+  const notes = [note, regionNote].filter(Boolean).join('；');
+  return {
+    ...value,
+    what: `电网 CO₂ 排放因子 ${regionName(r)} ${entry.year} 年`,
+    ...(notes ? { note: notes } : {}),
+  };
 }
 
 export function fuelCo2(f: Factors, fuel: Fuel): UsedFactor | undefined {
   const v = f.emissions.fuels[fuel];
-  return v ? { ...v, what: `${fuel} CO₂` } : undefined;
+  return v ? { ...v, what: `${fuelNames[fuel]} CO₂ 排放因子` } : undefined;
 }

@@ -22,9 +22,9 @@ export interface UsedFactor {
   unit: string;
   source: string;
   verified: boolean;
-  /** What it converts, e.g. "electricity 当量值", "grid CO₂ national 2023". */
+  /** What it converts, in Chinese, e.g. "电力 当量值", "电网 CO₂ 排放因子 全国 2023 年". */
   what: string;
-  /** When the year asked for had no value and the nearest earlier one was used. */
+  /** When the year asked for had no value and the nearest earlier one was used, e.g. "无 2024 年数值，采用 2023 年". */
   note?: string;
 }
 
@@ -338,8 +338,10 @@ export interface IntensityReport {
   entries_superseded: {
     building: string;
     energy_type: EnergyType;
+    /** The superseded days, inclusive, "2025-01-01 至 2025-01-10" (one row per run of metered days). */
     period: string;
     quantity: number;
+    /** Why, in Chinese: "这些天有计量数据，以计量为准（source）". */
     reason: string;
   }[];
 }

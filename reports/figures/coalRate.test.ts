@@ -28,9 +28,9 @@ describe('等价值 across two years', () => {
     expect(change(one)).toBeCloseTo(-0.0875, 12);
     expect(one.baseline?.organization.energy_kgce).toBeCloseTo(299_700, 6);
     expect(one.coal_rate?.mode).toBe('one_rate');
-    expect(one.coal_rate?.rate).toMatchObject({ value: 0.2997, note: 'no 2024 value; 2023 used' });
+    expect(one.coal_rate?.rate).toMatchObject({ value: 0.2997, note: '无 2024 年数值，采用 2023 年' });
     expect(one.coal_rate?.text).toBe(
-      '等价值：本期与基准年 2020 及各比较期均按报告年 2025 的上一年度火电供电标准煤耗折算：electricity 等价值 (2023 generation coal rate) 0.2997 kgce/kWh（no 2024 value; 2023 used）；各年同一折算系数，电网效率的变化不计为本单位节能',
+      '等价值：本期与基准年 2020 及各比较期均按报告年 2025 的上一年度火电供电标准煤耗折算：电力 等价值（2023 年火电供电标准煤耗） 0.2997 kgce/kWh（无 2024 年数值，采用 2023 年）；各年同一折算系数，电网效率的变化不计为本单位节能',
     );
   });
 
@@ -41,10 +41,10 @@ describe('等价值 across two years', () => {
     expect(change(each)).toBeCloseTo(273_476.25 / 315_000 - 1, 12);
     expect(each.coal_rate?.mode).toBe('each_year');
     expect(each.coal_rate?.text).toContain(
-      '基准年 2020 electricity 等价值 (2015 generation coal rate) 0.315 kgce/kWh（no 2019 value; 2015 used）',
+      '基准年 2020 电力 等价值（2015 年火电供电标准煤耗） 0.315 kgce/kWh（无 2019 年数值，采用 2015 年）',
     );
     expect(each.coal_rate?.text).toContain('变化中含电网效率的变化');
-    expect(each.factors.filter((f) => f.what.startsWith('electricity 等价值')).map((f) => f.value)).toEqual([
+    expect(each.factors.filter((f) => f.what.startsWith('电力 等价值')).map((f) => f.value)).toEqual([
       0.2997, 0.315,
     ]);
   });

@@ -1,5 +1,5 @@
 import type { EnergyType, UsedFactor } from '../../core/reports/report.ts';
-import { type Factors, type Fuel, fuelCo2, fuelKgce, gridCo2 } from '../factors.ts';
+import { type Factors, type Fuel, fuelCo2, fuelKgce, fuelNames, gridCo2 } from '../factors.ts';
 
 /** The organization's own factors (site file `reports.factor_overrides`). */
 export type Overrides = Partial<
@@ -34,8 +34,8 @@ function override(c: Conversion, key: Fuel | 'electricity_co2', base: UsedFactor
     ? {
         ...base,
         ...o,
-        what: `${base.what} (organization override)`,
-        note: `replaces ${base.value} ${base.unit} (${base.source})`,
+        what: `${base.what}（本单位自定）`,
+        note: `替代 ${base.value} ${base.unit}（${base.source}）`,
       }
     : base;
 }
@@ -65,7 +65,7 @@ export function perUnit(
     return {
       kgce: 1,
       kgco2: null,
-      note: 'other energy entered in kgce: no CO₂ factor, not in the carbon total',
+      note: '其他能源按 kgce 填报：无 CO₂ 排放因子，不计入碳排放',
     };
   const fuel = fuelOf[t];
   if (!fuel) return { kgce: null, kgco2: null };
@@ -73,6 +73,6 @@ export function perUnit(
   return {
     kgce: use(override(c, fuel, fuelKgce(c.factors, fuel))),
     kgco2: co2 ? use(co2) : null,
-    ...(co2 ? {} : { note: `${t}: no CO₂ factor, not in the carbon total` }),
+    ...(co2 ? {} : { note: `${fuelNames[fuel]}：无 CO₂ 排放因子，不计入碳排放` }),
   };
 }

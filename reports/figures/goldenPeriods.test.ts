@@ -98,12 +98,12 @@ describe('intensity report: the golden organization over other periods', () => {
     });
     // 18,250 m³ × (1.3300 − 1.2143) = 18,250 × 0.1157 = 2,111.525 kgce more
     expect(num(own.organization.energy_kgce) - num(org.energy_kgce)).toBeCloseTo(2_111.525, 6);
-    const used = own.factors.find((f) => f.what === 'natural_gas 折标准煤 (organization override)');
+    const used = own.factors.find((f) => f.what === '天然气 折标准煤（本单位自定）');
     expect(used).toMatchObject({ value: 1.33, source: '燃气公司热值检测报告 2024', verified: true });
-    expect(used?.note).toContain('replaces 1.2143 kgce/m³');
+    expect(used?.note).toContain('替代 1.2143 kgce/m³');
     // A regional grid factor: Fujian 2022 for a 2022 report
     const fujian = intensityReport({ ...input, from: '2022-01-01', to: '2022-12-31', region: 'fujian' });
-    expect(fujian.factors.find((f) => f.what.startsWith('grid electricity CO₂'))).toMatchObject({
+    expect(fujian.factors.find((f) => f.what.startsWith('电网 CO₂ 排放因子'))).toMatchObject({
       value: 0.4092,
     });
   });

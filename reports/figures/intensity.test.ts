@@ -38,10 +38,10 @@ describe('intensity report: the golden organization', () => {
     // CO₂: grid 2025 → latest national value, 2023: 0.5306 → 852,143.6; gas 18,250 × 2.1622 = 39,460.15;
     // gasoline 9,000 × 2.9251 = 26,325.9 → 917,929.65 kgCO₂
     expect(org.carbon_kgco2).toBeCloseTo(917_929.65, 6);
-    const grid = r.factors.find((f) => f.what === 'grid electricity CO₂ national 2023');
-    expect(grid?.note).toBe('no 2025 value; 2023 used');
+    const grid = r.factors.find((f) => f.what === '电网 CO₂ 排放因子 全国 2023 年');
+    expect(grid?.note).toBe('无 2025 年数值，采用 2023 年');
     expect(r.basis_text).toContain('当量值');
-    expect(r.factors.find((f) => f.what === 'electricity 当量值')).toMatchObject({
+    expect(r.factors.find((f) => f.what === '电力 当量值')).toMatchObject({
       value: 0.1229,
       verified: true,
     });
@@ -151,7 +151,7 @@ describe('intensity report: the golden organization', () => {
   it('says how much of a figure is estimated', () => {
     // A's electricity had 10 estimated days: 26,000 of 1,606,000 kWh = 1.6 %
     expect(total('electricity')?.estimated).toBe(26_000);
-    expect(org.notes).toContain('electricity: 1.6 % estimated (gaps, frozen or reset meters interpolated)');
+    expect(org.notes).toContain('电：1.6 % 为估算（缺测、冻结或复位期间插补）');
   });
 
   it('switching the electricity basis changes 综合能耗 by exactly kWh × (等价值 − 当量值)', () => {
@@ -160,8 +160,8 @@ describe('intensity report: the golden organization', () => {
     // Δ = 1,606,000 × (0.2997 − 0.1229) = 1,606,000 × 0.1768 = 283,940.8 kgce
     expect(num(gen.organization.energy_kgce) - num(org.energy_kgce)).toBeCloseTo(283_940.8, 6);
     expect(gen.basis_text).toContain('等价值');
-    expect(gen.factors.find((f) => f.what.startsWith('electricity 等价值'))?.note).toBe(
-      'no 2024 value; 2023 used',
+    expect(gen.factors.find((f) => f.what.startsWith('电力 等价值'))?.note).toBe(
+      '无 2024 年数值，采用 2023 年',
     );
     // CO₂ does not depend on the basis
     expect(gen.organization.carbon_kgco2).toBeCloseTo(num(org.carbon_kgco2), 6);

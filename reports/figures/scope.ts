@@ -49,7 +49,7 @@ function totalOf(t: EnergyType, pairs: PairFigures[], conv: Conversion, notes: S
   const f = perUnit(conv, t);
   if (f.note) notes.add(f.note);
   if (quantity !== null && quantity > 0 && estimated > 0)
-    notes.add(`${t}: ${percent(estimated / quantity)} estimated (gaps, frozen or reset meters interpolated)`);
+    notes.add(`${typeLabel[t]}：${percent(estimated / quantity)} 为估算（缺测、冻结或复位期间插补）`);
   return {
     energy_type: t,
     quantity,
