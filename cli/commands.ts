@@ -215,7 +215,7 @@ export const commands: CommandSpec[] = [
         name: 'baseline',
         arg: 'YEAR',
         defaultText: 'the base year of the plan the report year falls in (十四五: 2020)',
-        text: 'Year to compare against, e.g. 2020',
+        text: 'Year to compare against, from 2000 to 2100 and before the report year, e.g. 2020',
       },
       {
         name: 'basis',

@@ -52,6 +52,6 @@ export function createReports(ctx: {
       withLedger((l) => l.enter(kind, items, who, ctx.site.config, new Date(), options)),
     facts: () => withLedger((l) => l.facts()),
     entries: () => withLedger((l) => l.entries()),
-    audit: () => withLedger((l) => l.auditLog()),
+    audit: () => withLedger((l) => l.auditLog(ctx.site.config.site.timezone)),
   };
 }
