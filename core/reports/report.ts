@@ -278,6 +278,13 @@ export interface IntensityReport {
   basis: ElectricityBasis;
   basis_text: string;
   coal_rate: CoalRateChoice | null;
+  /**
+   * The grid CO₂ factor across years, chosen with the coal rate (`coalRate` one_rate / each_year):
+   * one_rate (default) converts every period with the report year's grid factor, so the grid's
+   * change is not counted as the building's; `text` says which (print it beside 单位建筑面积碳排放).
+   * Optional: absent in reports made before it was added.
+   */
+  grid_co2?: { mode: 'one_rate' | 'each_year'; text: string };
   baseline_year: number | null;
   baseline_basis: BaselineBasis | null;
   plan: PlanRef | null;

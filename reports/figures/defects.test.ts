@@ -232,3 +232,23 @@ describe('同比 and 环比 (defects 5, 11)', () => {
     expect(twelve[1]).toMatchObject({ same_as: 'year_on_year', from: '2023-07-01', to: '2024-06-30' });
   });
 });
+
+describe('the grid CO₂ factor across years (newcomer’s point 13)', () => {
+  const input = {
+    ...emptyInput(site, '2025-01-01', '2025-12-31'),
+    metered: meteredDays('hq', 'electricity', '2020-01-01', '2025-12-31', 1_000),
+  };
+  const carbon = (r: ReturnType<typeof intensityReport>) =>
+    r.comparisons.find((c) => c.scope === 'org' && c.indicator === 'carbon_per_area_kgco2_m2')?.change;
+  it('one_rate: both years on the report year’s factor, so carbon moves with energy', () => {
+    // 365,000 kWh in 2025 against 366,000 in 2020 (leap year), both × 0.5306: 365/366 − 1
+    const r = intensityReport(input);
+    expect(carbon(r)).toBeCloseTo(365 / 366 - 1, 9);
+    expect(r.grid_co2?.mode).toBe('one_rate');
+  });
+  it('each_year: each year its own (2020 → 2022’s 0.5366), said so', () => {
+    const r = intensityReport({ ...input, coalRate: 'each_year' });
+    expect(carbon(r)).toBeCloseTo((365_000 * 0.5306) / (366_000 * 0.5366) - 1, 9);
+    expect(r.grid_co2?.text).toContain('变化中含电网排放因子的变化');
+  });
+});

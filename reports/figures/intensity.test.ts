@@ -65,7 +65,8 @@ describe('intensity report: the golden organization', () => {
   it('against 2020 and the 十四五 targets: three on track, carbon at risk', () => {
     // 2020 from bills: electricity 1,700,000 × 0.1229 = 208,930; gas 20,000 × 1.2143 = 24,286;
     // gasoline 10,000 × 1.4714 = 14,714 → 247,930 kgce; 20,000 m²; 450 people; water 21,000 m³.
-    // CO₂ 2020 (grid: no 2020 value or earlier → 2022's 0.5366): 912,220 + 43,244 + 29,251 = 984,715
+    // CO₂ 2020 on the report year's grid factor (one_rate, point 13: 2025 → 2023's 0.5306; it was
+    // 2022's 0.5366 for 2020, counting the grid's change as the building's): 902,020 + 43,244 + 29,251 = 974,515
     expect(r.baseline_basis).toEqual({
       method: 'full_year',
       base_from: '2020-01-01',
@@ -73,7 +74,7 @@ describe('intensity report: the golden organization', () => {
       text: '全年与基准年 2020 全年 2020-01-01 至 2020-12-31 比较',
     });
     expect(r.baseline?.organization.energy_kgce).toBeCloseTo(247_930, 6);
-    expect(r.baseline?.organization.carbon_kgco2).toBeCloseTo(984_715, 6);
+    expect(r.baseline?.organization.carbon_kgco2).toBeCloseTo(974_515, 6);
     const people = 127_900 / 365 + 150;
     const by = Object.fromEntries(
       r.comparisons.filter((c) => c.scope === 'golden-org').map((c) => [c.indicator, c]),
@@ -86,12 +87,12 @@ describe('intensity report: the golden organization', () => {
     expect(by.energy_per_capita_kgce?.status).toBe('on_track');
     expect(by.water_per_capita_m3?.change).toBeCloseTo(20_257.5 / people / (21_000 / 450) - 1, 9);
     expect(by.water_per_capita_m3?.status).toBe('on_track');
-    // carbon per m²: 45.8964825 / 49.23575 − 1 = −6.78 %, short of −7 % → at risk
-    expect(by.carbon_per_area_kgco2_m2?.change).toBeCloseTo(917_929.65 / 984_715 - 1, 9);
+    // carbon per m²: 45.8964825 / 48.72575 − 1 = −5.81 %, short of −7 % → at risk
+    expect(by.carbon_per_area_kgco2_m2?.change).toBeCloseTo(917_929.65 / 974_515 - 1, 9);
     expect(by.carbon_per_area_kgco2_m2?.target).toBe(-0.07);
     expect(by.carbon_per_area_kgco2_m2?.status).toBe('at_risk');
     expect(by.carbon_per_area_kgco2_m2?.status_text).toBe(
-      '变化 -6.78 %，按进度应达 -7.00 %（十四五公共机构节约能源资源工作规划 2025 年目标 -7.00 %）：未达进度',
+      '变化 -5.81 %，按进度应达 -7.00 %（十四五公共机构节约能源资源工作规划 2025 年目标 -7.00 %）：未达进度',
     );
     expect(by.energy_per_area_kgce_m2?.national_base).toBe(18.48);
     expect(r.plan).toMatchObject({

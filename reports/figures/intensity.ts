@@ -10,7 +10,7 @@ import type {
   UsedFactor,
 } from '../../core/reports/report.ts';
 import { targetIndicators } from '../../core/reports/report.ts';
-import type { Factors } from '../factors.ts';
+import { type Factors, gridCo2 } from '../factors.ts';
 import { baselineBasis, isYearToDate } from './baseline.ts';
 import { basisText, electricityChoice } from './basis.ts';
 import type { Conversion, Overrides } from './convert.ts';
@@ -154,20 +154,30 @@ function scopeMaker(
     baselineYear,
   );
   const used = new Map<string, UsedFactor>();
+  const oneRate = (input.coalRate ?? 'one_rate') === 'one_rate';
   /** Each building and the organization over `q`; `listed`: its factors go in the report's list. */
   const over = (q: Period, listed: boolean): Scopes => {
     const y = yearOf(dateOf(q.from));
     const conv: Conversion = {
       factors: input.factors,
       electricityKgce: electricity.forYear(y),
-      year: y,
+      // newcomer's point 13: with one_rate the grid CO₂ factor is the report year's in every period
+      // too, so the grid's change does not count as the building's (each_year: each year's own)
+      year: oneRate ? year : y,
       region: input.region ?? site.reports.grid_region,
       overrides: input.overrides ?? site.reports.factor_overrides,
       used: listed ? used : new Map(),
     };
     return scopesOver(pin, q, conv);
   };
-  return { over, used, coal_rate: electricity.coal_rate };
+  const grid = gridCo2(input.factors, year, input.region ?? site.reports.grid_region);
+  const grid_co2 = {
+    mode: oneRate ? ('one_rate' as const) : ('each_year' as const),
+    text: oneRate
+      ? `碳排放：本期、基准期及各比较期均按报告年 ${year} 的电网 CO₂ 排放因子折算（${grid.what} ${grid.value} ${grid.unit}${grid.note ? `，${grid.note}` : ''}）；各年同一因子，电网排放因子的变化不计为本单位减排`
+      : `碳排放：各年按其当年的电网 CO₂ 排放因子折算；变化中含电网排放因子的变化`,
+  };
+  return { over, used, coal_rate: electricity.coal_rate, grid_co2 };
 }
 
 /** The full-year projection of a year to date (from last year's same dates and whole year), else null. */
@@ -224,7 +234,7 @@ export function intensityReport(input: IntensityInput): IntensityReport {
   const { chosen, baselineYear, planNote, noTarget } = planAndBaseline(input, year);
   const basis = baselineYear === null ? null : baselineBasis(p, baselineYear, input.today);
   const unjudged = noTarget ?? basis?.noTarget ?? null;
-  const { over, used, coal_rate } = scopeMaker(input, p, basis, baselineYear);
+  const { over, used, coal_rate, grid_co2 } = scopeMaker(input, p, basis, baselineYear);
   const now = over(p, true);
   const baseline = basis ? over(basis.period, true) : null;
   const projected = projectionOf(input, p, now, over);
@@ -246,6 +256,7 @@ export function intensityReport(input: IntensityInput): IntensityReport {
   return {
     ...headOf(input, p),
     coal_rate,
+    grid_co2,
     baseline_year: baselineYear,
     baseline_basis: basis && {
       method: basis.method,

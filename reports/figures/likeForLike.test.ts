@@ -46,9 +46,12 @@ describe('like for like', () => {
     expect(row('energy_per_capita_kgce')?.change).toBeCloseTo(-0.095, 9);
     // water per person: 2,715 / 500 = 5.43 against 3,000 / 500 = 6 → −9.50 %
     expect(row('water_per_capita_m3')?.change).toBeCloseTo(-0.095, 9);
-    // carbon: 543,000 × 0.5306 (2023, for 2025) = 288,115.8 against 600,000 × 0.5366 (2022, the
-    // earliest, for 2020) = 321,960 → −10.51 %
-    expect(row('carbon_per_area_kgco2_m2')?.change).toBeCloseTo(288_115.8 / 321_960 - 1, 9);
+    // carbon: 543,000 × 0.5306 (2023, for 2025) = 288,115.8 against 600,000 × 0.5306 (one_rate: the
+    // report year's grid factor for 2020 too, point 13; 2022's 0.5366 gave −10.51 %) = 318,360 → −9.50 %
+    expect(row('carbon_per_area_kgco2_m2')?.change).toBeCloseTo(288_115.8 / 318_360 - 1, 9);
+    expect(r.grid_co2?.text).toBe(
+      '碳排放：本期、基准期及各比较期均按报告年 2025 的电网 CO₂ 排放因子折算（电网 CO₂ 排放因子 全国 2023 年 0.5306 kgCO2/kWh，无 2025 年数值，采用 2023 年）；各年同一因子，电网排放因子的变化不计为本单位减排',
+    );
     expect(r.comparisons.filter((c) => c.scope === 'org').map((c) => c.status)).toEqual([
       'on_track',
       'on_track',
