@@ -1,5 +1,4 @@
 import type { SiteConfig } from '../../core/config/siteSchema.ts';
-import { JnError } from '../../core/errors.ts';
 import type {
   BuildingFact,
   CoalRateChoice,
@@ -25,7 +24,7 @@ import {
   yearPeriod,
 } from './dates.ts';
 import { comparisonPeriods, periodComparison } from './periods.ts';
-import { type ChosenPlan, choosePlan, compare, overallStatus } from './plans.ts';
+import { type ChosenPlan, compare, overallStatus, planAndBaseline } from './plans.ts';
 import { project } from './projection.ts';
 import { expectedTypes, indexData, type MeteredDay } from './quantities.ts';
 import { areaFigures, rank } from './ranking.ts';
@@ -65,30 +64,6 @@ type Scopes = { buildings: ScopeCalc[]; organization: ScopeCalc };
 function checkDate(what: string, date: string): void {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || dateOf(dayNumber(date)) !== date)
     throw new Error(`intensity report: ${what} "${date}" is not a date; write YYYY-MM-DD (e.g. 2025-02-28)`);
-}
-
-/**
- * The plan, the baseline year and the note on both. A baseline year on or after the report year is
- * refused (JnError bad_request); one other than the plan's base year is said so, and its
- * comparisons are not judged against the plan's targets (`noTarget`).
- */
-function planAndBaseline(input: Pick<IntensityInput, 'factors' | 'site' | 'baselineYear'>, year: number) {
-  const { chosen, note } = choosePlan(input.factors, input.site.reports.targets, year);
-  if (input.baselineYear !== undefined && input.baselineYear >= year)
-    throw new JnError(
-      'bad_request',
-      `intensity report: baseline year ${input.baselineYear} is not before the report year ${year}; a baseline must be an earlier year (e.g. ${chosen?.plan.base_year ?? year - 1})`,
-      { context: { baseline_year: input.baselineYear, report_year: year } },
-    );
-  const baselineYear = input.baselineYear ?? chosen?.plan.base_year ?? null;
-  const notes = [note];
-  let noTarget: string | null = null;
-  if (chosen && baselineYear !== null && baselineYear !== chosen.plan.base_year) {
-    noTarget = `${chosen.plan.name}的目标以其基准年 ${chosen.plan.base_year} 为基准，与基准年 ${baselineYear} 的比较未对照规划目标（变化照列）`;
-    notes.push(noTarget);
-  }
-  const planNote = notes.filter(Boolean).join('；') || null;
-  return { chosen, baselineYear, planNote, noTarget };
 }
 
 /** Comparison rows of every building, then the organization, × every target indicator. */

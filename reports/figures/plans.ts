@@ -1,4 +1,5 @@
 import type { SiteConfig } from '../../core/config/siteSchema.ts';
+import { JnError } from '../../core/errors.ts';
 import type { Comparison, PlanRef, Status, TargetIndicator } from '../../core/reports/report.ts';
 import type { Factors, Plan } from '../factors.ts';
 import { hasKgce } from './convert.ts';
@@ -45,6 +46,33 @@ export function choosePlan(
     ? null
     : `${plan.name} 的目标值未经核对（verified: false，${origin === 'site' ? '站点文件' : 'reports/data/targets.yaml'}）：达标评价仅供参考`;
   return { chosen: { plan, ref }, note };
+}
+
+/**
+ * The plan, the baseline year and the note on both. A baseline year on or after the report year is
+ * refused (JnError bad_request); one other than the plan's base year is said so, and its
+ * comparisons are not judged against the plan's targets (`noTarget`).
+ */
+export function planAndBaseline(
+  input: { factors: Factors; site: SiteConfig; baselineYear?: number | undefined },
+  year: number,
+) {
+  const { chosen, note } = choosePlan(input.factors, input.site.reports.targets, year);
+  if (input.baselineYear !== undefined && input.baselineYear >= year)
+    throw new JnError(
+      'bad_request',
+      `intensity report: baseline year ${input.baselineYear} is not before the report year ${year}; a baseline must be an earlier year (e.g. ${chosen?.plan.base_year ?? year - 1})`,
+      { context: { baseline_year: input.baselineYear, report_year: year } },
+    );
+  const baselineYear = input.baselineYear ?? chosen?.plan.base_year ?? null;
+  const notes = [note];
+  let noTarget: string | null = null;
+  if (chosen && baselineYear !== null && baselineYear !== chosen.plan.base_year) {
+    noTarget = `${chosen.plan.name}的目标以其基准年 ${chosen.plan.base_year} 为基准，与基准年 ${baselineYear} 的比较未对照规划目标（变化照列）`;
+    notes.push(noTarget);
+  }
+  const planNote = notes.filter(Boolean).join('；') || null;
+  return { chosen, baselineYear, planNote, noTarget };
 }
 
 /** The energy types an indicator rests on: water for water, every converted type for the rest. */
