@@ -84,15 +84,15 @@ const figureKinds: {
   of: (s: Scope) => number | null;
   on: (t: EnergyType) => boolean;
 }[] = [
-  { name: '综合能耗 energy', unit: 'kgce', of: (s) => s.energy_kgce, on: hasKgce },
+  { name: '综合能耗', unit: 'kgce', of: (s) => s.energy_kgce, on: hasKgce },
   {
-    name: '电 electricity',
+    name: '电',
     unit: 'kWh',
     of: (s) => quantity(s, 'electricity'),
     on: (t) => t === 'electricity',
   },
-  { name: '水 water', unit: 'm³', of: (s) => quantity(s, 'water'), on: (t) => t === 'water' },
-  { name: '碳排放 carbon', unit: 'kgCO₂', of: (s) => s.carbon_kgco2, on: hasKgce },
+  { name: '水', unit: 'm³', of: (s) => quantity(s, 'water'), on: (t) => t === 'water' },
+  { name: '碳排放', unit: 'kgCO₂', of: (s) => s.carbon_kgco2, on: hasKgce },
 ];
 
 /** The share of building-days with data among the pairs a figure rests on (null: it rests on none). */
