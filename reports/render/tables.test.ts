@@ -75,8 +75,10 @@ describe('the report tables every format draws', () => {
     const t = table('同比环比');
     // only 同比 rows: 环比 of a whole year is 同比
     expect(new Set(t.rows.map((r) => r[0]))).toEqual(new Set(['同比']));
+    // the engine now says a partly covered base and gives no change: 2024 has no gas bill, so of the
+    // 5 building × energy pairs of 综合能耗 (hq 电 + 气, annex 电 + 汽油, archive 电) 4 are covered: 80.0 %
     expect(t.notes).toEqual([
-      '同比：与上年同期 2024-01-01 至 2024-12-31 比较',
+      '同比：与上年同期 2024-01-01 至 2024-12-31 比较；基期数据不全（覆盖 80.0 %），未计算变化',
       '环比：全年的上一期即上年，与同比相同，见同比',
     ]);
     // 2024 has no gas bill, so 综合能耗 has no base: 无基期数据 for the base and the change, never 0
