@@ -1,4 +1,5 @@
 import type { SiteConfig } from '../../core/config/siteSchema.ts';
+import { JnError } from '../../core/errors.ts';
 import type {
   BuildingFact,
   CoalRateChoice,
@@ -63,7 +64,10 @@ type Scopes = { buildings: ScopeCalc[]; organization: ScopeCalc };
 
 function checkDate(what: string, date: string): void {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || dateOf(dayNumber(date)) !== date)
-    throw new Error(`intensity report: ${what} "${date}" is not a date; write YYYY-MM-DD (e.g. 2025-02-28)`);
+    throw new JnError(
+      'bad_request',
+      `intensity report: ${what} "${date}" is not a date; write YYYY-MM-DD (e.g. 2025-02-28)`,
+    );
 }
 
 /** Comparison rows of every building, then the organization, × every target indicator. */
@@ -202,7 +206,8 @@ const headOf = (input: IntensityInput, p: Period) => ({
 export function intensityReport(input: IntensityInput): IntensityReport {
   checkDate('from', input.from);
   checkDate('to', input.to);
-  if (input.to < input.from) throw new Error(`intensity report: to ${input.to} is before from ${input.from}`);
+  if (input.to < input.from)
+    throw new JnError('bad_request', `intensity report: to ${input.to} is before from ${input.from}`);
   const p = periodOf(input.from, input.to);
   const year = yearOf(input.from);
   const site = input.site;
