@@ -90,6 +90,16 @@ describe('the report tables every format draws', () => {
     expect(tableCsv(t)).toContain('同比,2024-01-01 至 2024-12-31,水,m³,13185,13520,-0.024778,1,1');
   });
 
+  it('says beside 单位建筑面积碳排放 which grid CO₂ factor each year is on', () => {
+    const r = sampleReport();
+    r.grid_co2 = {
+      mode: 'one_rate',
+      text: '碳排放：各期均按报告年 2025 的电网 CO₂ 排放因子折算（0.5306 kgCO2/kWh）',
+    };
+    const t = reportTables(r).find((x) => x.name === '指标');
+    expect(t?.notes).toContain('碳排放：各期均按报告年 2025 的电网 CO₂ 排放因子折算（0.5306 kgCO₂/kWh）');
+  });
+
   it('explains the time-weighted headcount where it is shown', () => {
     const t = table('建筑');
     // 综合楼: 300 人 for 181 days, 400 人 for 184: 127,900 ÷ 365 = 350.41 人

@@ -9,6 +9,7 @@ import {
   scopeName,
   statusWord,
   storeName,
+  zh,
 } from './labels.ts';
 import { coverageNote } from './missing.ts';
 import { absent, type Cell, fig, MISSING, share, type Table } from './model.ts';
@@ -115,6 +116,8 @@ export function indicatorTable(r: IntensityReport): Table {
     notes: [
       '变化 = 本期 ÷ 基准 − 1；本年目标为规划目标按年线性分摊到报告年的部分。数据不完整时不判定达标。',
       ...(r.baseline_basis ? [r.baseline_basis.text] : []),
+      // which grid CO₂ factor each year's 单位建筑面积碳排放 is on (absent in older reports)
+      ...(r.grid_co2 ? [zh(r.grid_co2.text)] : []),
       ...nationalNote(r),
       ...new Set(
         r.comparisons
