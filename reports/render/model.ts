@@ -30,6 +30,11 @@ export interface Column {
   kind: 'text' | 'number' | 'percent';
   /** Decimal places shown; default 2. */
   digits?: number;
+  /**
+   * The header as the PDF draws it in a narrow column, with line breaks between its words
+   * ("单位建筑面积\n碳排放", not "单位建筑 / 面积碳排 / 放"); CSV and XLSX use `header`.
+   */
+  pdfHeader?: string;
   /** false: left out of the PDF, whose table notes say the same in sentences (e.g. facts_text). */
   pdf?: boolean;
 }

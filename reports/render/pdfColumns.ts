@@ -8,8 +8,11 @@ type Doc = InstanceType<typeof PDFDocument>;
 
 /** Number and percent columns are right-aligned and never wrap. */
 export const isNumeric = (c: Column): boolean => c.kind !== 'text';
-/** A header as drawn: the unit on a line of its own under the name. */
-export const headerLabel = (c: Column): string => (c.unit ? `${c.header}\n${c.unit}` : c.header);
+/** A header as drawn: its PDF form (broken between words) and the unit on a line of its own under it. */
+export const headerLabel = (c: Column): string => {
+  const name = c.pdfHeader ?? c.header;
+  return c.unit ? `${name}\n${c.unit}` : name;
+};
 
 /**
  * Column widths for the page: each column's natural width when they all fit. Else each column gets

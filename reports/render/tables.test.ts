@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { tableCsv } from './csv.ts';
 import { madeAt, planNoteText, zh } from './labels.ts';
-import { cellNumber, cellText, formatNumber, isAbsent, type Table } from './model.ts';
+import { cellNumber, cellText, formatNumber, headerText, isAbsent, type Table } from './model.ts';
+import { headerLabel } from './pdfColumns.ts';
 import { reportTables } from './reportTables.ts';
 import { sampleReport } from './sampleInput.ts';
 import { numFmt } from './xlsx.ts';
@@ -98,6 +99,14 @@ describe('the report tables every format draws', () => {
     };
     const t = reportTables(r).find((x) => x.name === '指标');
     expect(t?.notes).toContain('碳排放：各期均按报告年 2025 的电网 CO₂ 排放因子折算（0.5306 kgCO₂/kWh）');
+  });
+
+  it('breaks a long indicator header between its words in the PDF, and keeps it whole in CSV and XLSX', () => {
+    const carbon = table('建筑').columns.find((c) => c.header === '单位建筑面积碳排放');
+    if (!carbon) throw new Error('建筑: no 单位建筑面积碳排放 column');
+    // drawn "单位建筑 / 面积 / 碳排放" in its narrow column, not "单位建筑 / 面积碳排 / 放"
+    expect(headerLabel(carbon)).toBe('单位建筑面积\n碳排放\nkgCO₂/m²');
+    expect(headerText(carbon)).toBe('单位建筑面积碳排放 (kgCO₂/m²)');
   });
 
   it('explains the time-weighted headcount where it is shown', () => {

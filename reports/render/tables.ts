@@ -139,6 +139,12 @@ function nationalNote(r: IntensityReport): string[] {
   return levels.size > 0 ? [`全国 2020 年水平（规划所列）：${[...levels.values()].join('，')}。`] : [];
 }
 
+/** Indicator names broken between their words where a narrow PDF column breaks them. */
+const pdfHeaders: Record<string, string> = {
+  人均用水量: '人均\n用水量',
+  单位建筑面积碳排放: '单位建筑面积\n碳排放',
+};
+
 /** A headcount: whole people without decimals (560, 1,200), a time-weighted 350.4 with its one. */
 function headcountCell(v: number | null): Cell {
   if (v === null || !Number.isFinite(v)) return absent(MISSING);
@@ -170,6 +176,7 @@ export function buildingTable(r: IntensityReport): Table {
       { header: '碳排放', unit: 'kgCO₂', kind: 'number' },
       ...keys.map((k) => ({
         header: indicatorNames[k].name,
+        pdfHeader: pdfHeaders[indicatorNames[k].name],
         unit: indicatorNames[k].unit,
         kind: 'number' as const,
         digits: indicatorNames[k].digits,
