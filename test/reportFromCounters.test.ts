@@ -76,9 +76,7 @@ describe('report from counter readings with a reset and a gap', () => {
     expect(electricity?.quantity).toBeCloseTo(957, 9);
     expect(electricity?.estimated).toBeCloseTo(82, 9);
     expect(report.organization.energy_kgce).toBeCloseTo(117.6153, 9);
-    expect(report.organization.notes).toContain(
-      '电：8.6 % 为估算（缺测、冻结或复位期间插补）',
-    );
+    expect(report.organization.notes).toContain('电：8.6 % 为估算（缺测、冻结或复位期间插补）');
     // both days have a metered value: complete, 82 / 957 = 8.57 % estimated
     expect(electricity?.coverage).toEqual({
       days: 2,
