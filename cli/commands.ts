@@ -227,7 +227,7 @@ export const commands: CommandSpec[] = [
         name: 'coal-rate',
         arg: 'one|each',
         default: 'one',
-        text: "With 等价值: both years on the report year's generation coal rate (one footing), or each year's own",
+        text: "One footing across years: every period on the report year's grid CO₂ factor and, with 等价值, its generation coal rate (one); or each year's own (each)",
       },
       {
         name: 'format',
