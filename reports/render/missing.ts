@@ -35,8 +35,51 @@ export function missingList(r: IntensityReport): Listed[] {
 const nameOf = (r: IntensityReport, id: string) =>
   r.buildings.find((b) => b.id === id)?.name ?? (id === r.organization.id ? r.organization.name : id);
 
-/** 缺数据清单: each item missing or partly covered, once: which building, energy, days and coverage. */
+/** Why an item is listed, as the engine's text says it: each cause the PDF row and note name. */
+export type MissingCause = 'overlap' | 'today' | 'no_data';
+
+/**
+ * The causes in an item's text (reports/figures/scope.ts missingItems): 录入重叠 (two stored
+ * entries share days, neither counted), 未满一天 (today's day has not ended), else days without
+ * data. Read from the words because the item carries no cause field; a text naming neither is
+ * days without data.
+ */
+export function causesOf(m: Pick<MissingItem, 'text'>): MissingCause[] {
+  const out: MissingCause[] = [];
+  if (m.text.includes('录入重叠')) out.push('overlap');
+  if (m.text.includes('未满一天')) out.push('today');
+  return out.length > 0 ? out : ['no_data'];
+}
+
+const causeWords = (m: MissingItem) =>
+  causesOf(m)
+    .map((c) =>
+      c === 'overlap'
+        ? '录入重叠：改正后 --replace 重新导入'
+        : c === 'today'
+          ? '今日未满一天'
+          : m.share > 0
+            ? '部分日期无数据'
+            : '无数据',
+    )
+    .join('；');
+
+/** What to do, one sentence per cause present in the list; the rule on 达标 always. */
+function listNotes(items: MissingItem[]): string[] {
+  const causes = new Set(items.flatMap(causesOf));
+  return [
+    ...(causes.has('overlap')
+      ? ['录入重叠：重叠的天两条均未计入，改正账单后用 jieneng import entries FILE --replace 重新导入。']
+      : []),
+    ...(causes.has('today') ? ['今日未满一天：当日数据不计，次日重新生成报告即可，无需补录。'] : []),
+    ...(causes.has('no_data') ? ['无数据：补录所缺账单或恢复计量后重新生成报告。'] : []),
+    '所列数据不全时，相关指标不判定达标。',
+  ];
+}
+
+/** 缺数据清单: each item missing or partly covered, once: which building, energy, days, coverage and why. */
 export function missingTable(r: IntensityReport): Table {
+  const items = missingList(r);
   return {
     name: '缺数据',
     title: '缺数据清单',
@@ -46,18 +89,20 @@ export function missingTable(r: IntensityReport): Table {
       { header: '能源', kind: 'text' },
       { header: '期间', kind: 'text' },
       { header: '覆盖率', kind: 'percent' },
+      { header: '原因', kind: 'text' },
       // the engine's words for the row, which its columns already say in the PDF
       { header: '说明', kind: 'text', pdf: false },
     ],
-    rows: missingList(r).map((m): Cell[] => [
+    rows: items.map((m): Cell[] => [
       m.period,
       nameOf(r, m.building),
       energyName(m.energy_type),
       `${m.from} 至 ${m.to}`,
       m.share > 0 ? share(m.share) : absent(MISSING),
+      causeWords(m),
       m.text,
     ]),
-    notes: ['补录所缺账单或恢复计量后重新生成报告；所列数据不全时，相关指标不判定达标。'],
+    notes: listNotes(items),
   };
 }
 

@@ -114,6 +114,62 @@ describe('the PDF an officer signs', () => {
     expect(text).toContain('见缺数据清单');
   });
 
+  it('says in the 缺数据清单 why an item is missing: an overlap of stored entries and what to do', async () => {
+    // 档案楼's 2025 power as two bills that share June (2025-06-01 to 06-30, 30 days): the engine
+    // counts neither on those days, so 335 of 365 days are covered (91.78 %) and it names the overlap
+    const input = sampleInput({ missingBill: true });
+    const bill = (period_start: string, period_end: string, quantity: number) => ({
+      building: 'archive',
+      energy_type: 'electricity' as const,
+      period_start,
+      period_end,
+      quantity,
+      source: '国网电费账单',
+    });
+    input.entries.push(bill('2025-01-01', '2025-06-30', 130_000), bill('2025-06-01', '2025-12-31', 140_000));
+    const r = intensityReport(input);
+    expect(
+      r.buildings
+        .find((b) => b.id === 'archive')
+        ?.missing.map((m) => m.text)
+        .join(),
+    ).toContain('录入重叠');
+    const text = await pdfText(r);
+    const list = text.slice(text.indexOf('缺数据清单'));
+    // the row says the cause and the way out, not just the period and coverage
+    expect(list).toMatch(/档案楼\s+电力\s+2025-06-01 至 2025-06-30\s+91\.78%\s+录入重叠/);
+    expect(list).toContain('--replace');
+    // the note tells the officer to re-import with --replace, not to enter a bill that is there
+    expect(list).toContain('改正账单后用 jieneng import entries FILE --replace 重新导入');
+    expect(list).not.toContain('补录所缺账单');
+  });
+
+  it('words the 缺数据清单 by cause: today’s unfinished day needs no bill, a missing bill does', () => {
+    const r = sampleReport({ missingBill: true });
+    const hq = r.buildings.find((b) => b.id === 'hq');
+    if (!hq) throw new Error('sample: no 综合楼');
+    // as reports/figures/scope.ts words a report ending today
+    hq.missing.push({
+      building: 'hq',
+      energy_type: 'water',
+      from: '2025-12-31',
+      to: '2025-12-31',
+      share: 364 / 365,
+      text: '综合楼 水 2025-12-31 至 2025-12-31 有缺（覆盖 99.73%），2025-12-31 起的数据未满一天（今日数据未满一天），不计',
+    });
+    const list = reportTables(r).find((t) => t.name === '缺数据');
+    const cause = list?.columns.findIndex((c) => c.header === '原因') ?? -1;
+    expect(list?.rows.map((row) => [row[1], row[cause]])).toEqual([
+      ['综合楼', '今日未满一天'],
+      ['档案楼', '无数据'],
+    ]);
+    expect(list?.notes).toEqual([
+      '今日未满一天：当日数据不计，次日重新生成报告即可，无需补录。',
+      '无数据：补录所缺账单或恢复计量后重新生成报告。',
+      '所列数据不全时，相关指标不判定达标。',
+    ]);
+  });
+
   it('shows a partly covered figure’s coverage in its row and no change the engine left out', async () => {
     const r = sampleReport();
     // 服务楼's electricity: bills for 335 of 365 days → 91.78 %, "覆盖 91.78%" (as the 覆盖率 columns print it); the engine gives
