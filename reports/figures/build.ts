@@ -8,6 +8,7 @@ import { loadFactors } from '../factors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { dateOf, dayNumber } from './dates.ts';
 import { firstDayNeeded, intensityReport, type MeteredDay } from './intensity.ts';
+import { coveredTotals } from './mainMeters.ts';
 import { subitemsOf } from './subitems.ts';
 
 /** Local date-time parts of an instant in a time zone. */
@@ -81,7 +82,7 @@ export async function buildReport(ctx: {
   const metered: MeteredDay[] = [];
   for (const [start, dayRows] of byDay) {
     const date = fmt.format(new Date(start));
-    for (const t of aggregate(dayRows, ctx.site.config, 'building'))
+    for (const t of coveredTotals(dayRows, ctx.site.config))
       metered.push({ building: t.key, category: t.category, date, value: t.value, estimated: t.estimated });
     // Areas with their own meters (key <building>/<area>): reported apart, never added to the building.
     for (const t of aggregate(dayRows, ctx.site.config, 'area')) {

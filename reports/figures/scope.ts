@@ -5,6 +5,7 @@ import { type Conversion, hasKgce, perUnit } from './convert.ts';
 import type { Period } from './dates.ts';
 import { conflictText } from './entries.ts';
 import { buildingFacts, openedOn, organizationFacts } from './facts.ts';
+import { subMeterNotes } from './mainMeters.ts';
 import { coverageOf, type DataIndex, type PairFigures, pairOver } from './quantities.ts';
 
 type Building = SiteConfig['organization']['buildings'][number];
@@ -153,16 +154,18 @@ export function scopesOver(
 ): { buildings: ScopeCalc[]; organization: ScopeCalc } {
   const org = input.site.organization;
   const names = new Map(org.buildings.map((b) => [b.id, b.name]));
-  const buildings = org.buildings.map((b: Building) =>
-    scopeOf(
+  const buildings = org.buildings.map((b: Building) => {
+    const calc = scopeOf(
       { id: b.id, name: b.name, ...buildingFacts(b, input.facts, p) },
       (input.expected.get(b.id) ?? []).map((t) =>
         pairOver(input.index, b.id, t, p, openedOn(b, input.facts)),
       ),
       conv,
       names,
-    ),
-  );
+    );
+    calc.scope.notes.push(...subMeterNotes(input.site, b.id, typeLabel));
+    return calc;
+  });
   const organization = scopeOf(
     { id: org.id, name: org.name, ...organizationFacts(buildings.map((b) => b.scope)) },
     buildings.flatMap((b) => b.pairs),
