@@ -4,8 +4,13 @@ import { absent, type Cell, fig, MISSING, share, type Table } from './model.ts';
 import { scopesOf } from './tables.ts';
 
 const NO_BASE = '无基期数据';
+/** A base the engine left out (null) although some of it is covered: not 无基期数据. */
+const PARTIAL_BASE = '基期数据不全';
 
-/** 同比环比: each comparison names its base period; 无基期数据 where the base has none; 环比 said once. */
+/**
+ * 同比环比: each comparison names its base period; 无基期数据 where the base has none, 基期数据不全
+ * where the engine left a partly covered base out; 环比 said once.
+ */
 export function periodTable(r: IntensityReport): Table {
   const rows: Cell[][] = [];
   const notes: string[] = [];
@@ -16,19 +21,21 @@ export function periodTable(r: IntensityReport): Table {
       continue;
     }
     notes.push(pc.base_text);
-    for (const f of pc.figures)
+    for (const f of pc.figures) {
+      const noBase = f.base_coverage > 0 ? PARTIAL_BASE : NO_BASE;
       rows.push([
         pc.label,
         `${pc.base_from} 至 ${pc.base_to}`,
         zhName(f.name),
         f.unit,
         fig(f.value),
-        fig(f.base, NO_BASE),
+        fig(f.base, noBase),
         // no change for a partly covered side (the engine's null): 数据不全, never blank
-        fig(f.change, f.base === null ? NO_BASE : f.value === null ? MISSING : '数据不全'),
+        fig(f.change, f.base === null ? noBase : f.value === null ? MISSING : '数据不全'),
         f.coverage > 0 ? f.coverage : absent(MISSING),
         f.base_coverage > 0 ? f.base_coverage : absent(NO_BASE),
       ]);
+    }
   }
   return {
     name: '同比环比',

@@ -72,7 +72,7 @@ describe('the report tables every format draws', () => {
     expect(water.slice(2)).toEqual(['9,855.00', 'm³', '不折标', '不折标', '不计', '100.00%']);
   });
 
-  it('names the base period, says 无基期数据 and says a whole year’s 环比 once', () => {
+  it('names the base period, says 无基期数据 or 基期数据不全 and says a whole year’s 环比 once', () => {
     const t = table('同比环比');
     // only 同比 rows: 环比 of a whole year is 同比
     expect(new Set(t.rows.map((r) => r[0]))).toEqual(new Set(['同比']));
@@ -82,10 +82,28 @@ describe('the report tables every format draws', () => {
       '同比：与上年同期 2024-01-01 至 2024-12-31 比较；基期数据不全（覆盖 80.0 %），未计算变化',
       '环比：全年的上一期即上年，与同比相同，见同比',
     ]);
-    // 2024 has no gas bill, so 综合能耗 has no base: 无基期数据 for the base and the change, never 0
+    // 2024 has no gas bill, so the engine gives 综合能耗 no base; 4 of its 5 pairs are covered
+    // (基期覆盖率 80.00 %), so base and change read 基期数据不全 — not 无基期数据 — and never 0
     const energy = rowOf(t, '同比', '2024-01-01 至 2024-12-31', '综合能耗');
-    expect(cellText(energy[5] ?? null, t.columns[5] ?? { header: '', kind: 'number' })).toBe('无基期数据');
-    expect(cellText(energy[6] ?? null, t.columns[6] ?? { header: '', kind: 'number' })).toBe('无基期数据');
+    const text = (row: typeof energy, i: number) =>
+      cellText(row[i] ?? null, t.columns[i] ?? { header: '', kind: 'number' });
+    expect([text(energy, 5), text(energy, 6), text(energy, 8)]).toEqual([
+      '基期数据不全',
+      '基期数据不全',
+      '80.00%',
+    ]);
+    // a base with nothing at all (coverage 0) still reads 无基期数据
+    const r = sampleReport();
+    const f = r.period_comparisons[0]?.figures.find((x) => x.name === '综合能耗');
+    if (!f) throw new Error('sample: no 综合能耗 同比');
+    f.base_coverage = 0;
+    const none = reportTables(r).find((x) => x.name === '同比环比');
+    const empty = none ? rowOf(none, '同比', '2024-01-01 至 2024-12-31', '综合能耗') : [];
+    expect([text(empty, 5), text(empty, 6), text(empty, 8)]).toEqual([
+      '无基期数据',
+      '无基期数据',
+      '无基期数据',
+    ]);
     // 水 13,185 m³ (hq 27 × 365 = 9,855 + annex 2,600 + archive 2 × 365 = 730) against 2024's
     // 10,100 + 2,700 + 720 = 13,520: 13,185 ÷ 13,520 − 1 = −0.024778, in the CSV as a fraction
     expect(tableCsv(t)).toContain('同比,2024-01-01 至 2024-12-31,水,m³,13185,13520,-0.024778,1,1');
