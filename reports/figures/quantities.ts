@@ -103,15 +103,25 @@ export interface PairFigures {
   gap: { from: string; to: string } | null;
   /** Set when the period reaches today or later: those days have not ended and are not covered. */
   not_ended_from: string | null;
+  /**
+   * Set when the building had no day in the period (its first fact is after it): no data can
+   * cover it, so it is missing (no baseline), never complete.
+   */
+  absent_until: string | null;
+  /** Energy metered or entered before the building's first fact (not counted: probably a wrong fact date). */
+  before_opened: { quantity: number; from: string; to: string } | null;
   /** Stored entries that overlap (their shared days are counted for neither). */
   conflicts: EntryConflict[];
   used: EntryUsed[];
   superseded: Superseded[];
 }
 
-/** Coverage of a period from its day counts; a period of no days (a building not yet open) expects nothing. */
+/**
+ * Coverage of a period from its day counts. A period of no days (a building not yet open) is
+ * missing, never complete (second review, defect 3): nothing was measured, so there is no figure.
+ */
 export function coverageOf(days: number, meteredDays: number, enteredDays: number, estimatedShare: number) {
-  const share = days > 0 ? Math.min(1, (meteredDays + enteredDays) / days) : 1;
+  const share = days > 0 ? Math.min(1, (meteredDays + enteredDays) / days) : 0;
   const state: Coverage['state'] = share >= 1 ? 'complete' : share > 0 ? 'partial' : 'missing';
   return {
     days,
@@ -154,6 +164,28 @@ function tally(covered: Uint8Array, q: Period) {
   return { meteredDays, enteredDays, gap };
 }
 
+/** What was metered or entered in [from, to) — the days before a building's first fact. */
+function beforeOpened(list: MeteredList, entries: EnergyEntry[], b: Period): PairFigures['before_opened'] {
+  if (b.to <= b.from) return null;
+  let quantity = 0;
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  const mark = (from: number, to: number, q: number) => {
+    if (q === 0) return;
+    quantity += q;
+    first = Math.min(first, from);
+    last = Math.max(last, to);
+  };
+  for (const d of list) if (d.day >= b.from && d.day < b.to) mark(d.day, d.day + 1, d.value);
+  for (const e of entries) {
+    const from = Math.max(b.from, dayNumber(e.period_start));
+    const to = Math.min(b.to, dayNumber(e.period_end) + 1);
+    const all = dayNumber(e.period_end) + 1 - dayNumber(e.period_start);
+    if (to > from && all > 0) mark(from, to, (e.quantity * (to - from)) / all);
+  }
+  return quantity === 0 ? null : { quantity, from: dateOf(first), to: dateOf(last - 1) };
+}
+
 /**
  * What one building used of one energy type in a period. Metered wins day by day: an entry counts
  * (prorated by day) on each of its days without a metered value. Only days that have ended count
@@ -188,8 +220,13 @@ export function pairOver(
       enteredDays,
       total > 0 ? Math.max(0, Math.min(1, estimated / total)) : 0,
     ),
-    gap,
+    gap: q.to === q.from ? { from: dateOf(p.from), to: dateOf(p.to - 1) } : gap,
     not_ended_from: limit < q.to ? dateOf(Math.max(limit, q.from)) : null,
+    absent_until: q.to === q.from ? dateOf(opened) : null,
+    before_opened: beforeOpened(index.metered.get(k) ?? [], index.entries.get(k) ?? [], {
+      from: p.from,
+      to: Math.min(q.from, index.today),
+    }),
     conflicts,
     used,
     superseded,

@@ -30,6 +30,7 @@ export interface ScopeCalc {
 }
 
 const ratio = (a: number | null, b: number | null) => (a !== null && b !== null && b > 0 ? a / b : null);
+const round3 = (x: number) => String(Math.round(x * 1000) / 1000);
 const percent = (x: number) => `${(x * 100).toFixed(1)} %`;
 
 /** One type's total over its pairs (one per building); null quantity as soon as one building has none. */
@@ -81,6 +82,9 @@ export function missingItems(pairs: PairFigures[], names: Map<string, string>): 
           x.coverage.state === 'missing'
             ? `${what} 缺数据`
             : `${what} 有缺（覆盖 ${percent(x.coverage.share)}）`,
+          ...(x.absent_until
+            ? [`该建筑的首个事实日期为 ${x.absent_until}，此期间尚无此建筑，无此期数据（非 0）`]
+            : []),
           ...(x.not_ended_from ? [`${x.not_ended_from} 起的数据未满一天（今日数据未满一天），不计`] : []),
           ...x.conflicts.map(conflictText),
         ].join('，'),
@@ -111,6 +115,11 @@ function scopeOf(
   const carbon = unknown ? null : energyTypes.reduce((s, x) => s + (x.kgco2 ?? 0), 0);
   const quantity = (t: EnergyType) => totals.find((x) => x.energy_type === t)?.quantity ?? null;
   const states = new Set(totals.map((x) => x.coverage.state));
+  for (const x of pairs)
+    if (x.before_opened)
+      notes.add(
+        `${names.get(x.building) ?? x.building} ${typeLabel[x.energy_type]}：${x.before_opened.from} 至 ${x.before_opened.to} 有 ${round3(x.before_opened.quantity)} ${energyUnits[x.energy_type].unit} 的计量或录入，早于该建筑的首个事实日期，未计入——请核对建筑面积/人数的起始日期`,
+      );
   return {
     pairs,
     scope: {
