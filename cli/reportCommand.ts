@@ -4,6 +4,7 @@ import { dateProblem, quote } from '../core/dates.ts';
 import { JnError } from '../core/errors.ts';
 import type { IntensityQuery, ReportFormat } from '../core/reports/port.ts';
 import { createStore } from '../core/store/openStore.ts';
+import { storeName } from '../reports/render/labels.ts';
 import { createReports } from '../reports/service.ts';
 import { dataDirOf, requireConfig, type ToolCommand, text } from './context.ts';
 
@@ -119,9 +120,15 @@ export const reportCommand: ToolCommand = async (ctx) => {
   await store.open();
   try {
     const reports = createReports({ site, store, ledgerFile, dataDir: resolve(dataDir) });
-    const report = await reports.intensity(query);
+    const report = await reports.intensity(query).catch((err: unknown) => {
+      // The engine refuses a query the flags allowed (a baseline not before the report year):
+      // bad input like every other refused flag, exit 2, not a failure of the report (exit 1).
+      if (err instanceof JnError && err.code === 'bad_request')
+        throw new JnError('usage', `jieneng report: ${err.message}`, { cause: err });
+      throw err;
+    });
     ctx.io.err(
-      `report for ${report.origin.organization} (${report.origin.site_file}); data: ${report.origin.store}, ${report.origin.data_dir}\n`,
+      `报表：${report.origin.organization}（${report.origin.site_file}）；数据：${storeName(report.origin.store)}，${report.origin.data_dir}\n`,
     );
     const body =
       format === 'json'

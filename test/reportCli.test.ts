@@ -108,7 +108,13 @@ describe('jieneng import and jieneng report', () => {
     const out = join(dataDir, 'report.json');
     const rep = await run([...january, '-o', out]);
     expect(rep.code).toBe(0);
-    expect(rep.err).toBe(`report for 福州市机关事务管理局 (${demoSite}); data: embedded, ${dataDir}\n`);
+    expect(rep.err).toBe(`报表：福州市机关事务管理局（${demoSite}）；数据：内置存储（SQLite），${dataDir}\n`);
+    // A baseline the engine refuses (not before the report year) is bad input like a refused flag: exit 2
+    const late = await run(['report', '--from', '2025-01-01', '--to', '2025-01-31', '--baseline', '2026']);
+    expect(late.code).toBe(2);
+    expect(late.err).toMatch(
+      /^jieneng report: intensity report: baseline year 2026 is not before the report year 2025/,
+    );
     const report = JSON.parse(readFileSync(out, 'utf8'));
     expect([report.from, report.to, report.days]).toEqual(['2025-01-01', '2025-01-31', 31]);
     const zonghe = report.buildings.find((b: { id: string }) => b.id === 'zonghe-lou');
