@@ -274,7 +274,16 @@ export interface IntensityReport {
   from: string;
   /** YYYY-MM-DD, the last day, included (dates a person reads are inclusive). */
   to: string;
+  /** Days counted (from `from` to `counted_to`, or to `to`). */
   days: number;
+  /**
+   * Set when `to` is today or later: days not yet ended are not counted (nor missing), so every
+   * figure — 同比, 环比, the baseline's same period, the projection — runs from `from` to this day
+   * (yesterday, included). Optional: absent when every day of the range has ended.
+   */
+  counted_to?: string;
+  /** With `counted_to`: "今日数据未满一天，统计至 2025-09-14". */
+  counted_text?: string;
   basis: ElectricityBasis;
   basis_text: string;
   coal_rate: CoalRateChoice | null;

@@ -77,7 +77,7 @@ describe('overlapping stored entries are not summed twice (defect 2)', () => {
 });
 
 describe('a day counts only once it has ended (defect 3)', () => {
-  it('a month ending today is partial, and says today is not a whole day yet', () => {
+  it('a month ending today is counted to yesterday, and says so', () => {
     const r = intensityReport({
       ...emptyInput(site, '2025-06-01', '2025-06-30'),
       today: '2025-06-30',
@@ -86,11 +86,15 @@ describe('a day counts only once it has ended (defect 3)', () => {
       entries: [bill('hq', 'electricity', '2020-01-01', '2020-12-31', 1_000_000)],
     });
     const t = electricity(r);
-    // 29 whole days of 30: 58,000 kWh, share 29/30; today's half-filled rollup is not counted
+    // second review, defect 4: today has not ended, so the period counted is 06-01..06-29 — 29 whole
+    // days, 58,000 kWh, all covered (was share 29/30, incomplete); today is not "missing"
     expect(t?.quantity).toBe(58_000);
-    expect(t?.coverage.share).toBeCloseTo(29 / 30, 9);
-    expect(r.organization.missing[0]?.text).toContain('2025-06-30 起的数据未满一天（今日数据未满一天）');
-    expect(r.status).toBe('incomplete');
+    expect(t?.coverage.share).toBe(1);
+    expect(r.counted_to).toBe('2025-06-29');
+    expect(r.counted_text).toBe('今日数据未满一天，统计至 2025-06-29');
+    expect(r.organization.missing).toEqual([]);
+    // the baseline's same period is clipped alike: 2020-06-01..06-29
+    expect(r.baseline_basis?.base_to).toBe('2020-06-29');
   });
 });
 

@@ -181,8 +181,21 @@ function projectionOf(
   });
 }
 
+/**
+ * The days counted (second review, defect 4): a range reaching today or later ends yesterday —
+ * today's rollup is still filling and later days have not come, so they are neither covered nor
+ * missing. Unchanged when every day has ended (or none has: then the range stays as asked).
+ */
+function countedPeriod(input: IntensityInput): { p: Period; clipped: boolean } {
+  const p = periodOf(input.from, input.to);
+  if (input.today === undefined) return { p, clipped: false };
+  const today = dayNumber(input.today);
+  if (p.to <= today || today <= p.from) return { p, clipped: false };
+  return { p: { from: p.from, to: today }, clipped: true };
+}
+
 /** What the report is and where it comes from. */
-const headOf = (input: IntensityInput, p: Period) => ({
+const headOf = (input: IntensityInput, p: Period, clipped: boolean) => ({
   kind: 'intensity' as const,
   origin: input.origin ?? {
     site_file: '',
@@ -192,8 +205,9 @@ const headOf = (input: IntensityInput, p: Period) => ({
     made_at: '',
   },
   from: input.from,
-  to: lastDay(p),
+  to: input.to,
   days: p.to - p.from,
+  ...(clipped ? { counted_to: lastDay(p), counted_text: `今日数据未满一天，统计至 ${lastDay(p)}` } : {}),
   basis: input.basis,
   basis_text: basisText(input.basis),
 });
@@ -208,7 +222,7 @@ export function intensityReport(input: IntensityInput): IntensityReport {
   checkDate('to', input.to);
   if (input.to < input.from)
     throw new JnError('bad_request', `intensity report: to ${input.to} is before from ${input.from}`);
-  const p = periodOf(input.from, input.to);
+  const { p, clipped } = countedPeriod(input);
   const year = yearOf(input.from);
   const site = input.site;
   const { chosen, baselineYear, planNote, noTarget } = planAndBaseline(input, year);
@@ -234,7 +248,7 @@ export function intensityReport(input: IntensityInput): IntensityReport {
     planNote,
   );
   return {
-    ...headOf(input, p),
+    ...headOf(input, p, clipped),
     coal_rate,
     grid_co2,
     baseline_year: baselineYear,
@@ -256,7 +270,7 @@ export function intensityReport(input: IntensityInput): IntensityReport {
     comparisons,
     status,
     status_text,
-    period_comparisons: comparisonPeriods(input.from, input.to).map((b) =>
+    period_comparisons: comparisonPeriods(input.from, lastDay(p)).map((b) =>
       periodComparison(
         b,
         now.organization,

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { intensityReport } from './intensity.ts';
+import { emptyInput, meteredDays, testBuilding, testSite } from './testData.ts';
+
+/** Second review, defect 4: a year to date ending today is counted to yesterday, everywhere. */
+const site = testSite([testBuilding('hq', '综合楼', 10_000, 400)]);
+const r = intensityReport({
+  ...emptyInput(site, '2025-01-01', '2025-09-15'),
+  today: '2025-09-15',
+  baselineYear: 2020,
+  metered: [
+    ...meteredDays('hq', 'electricity', '2020-01-01', '2020-12-31', 1_000),
+    ...meteredDays('hq', 'electricity', '2024-01-01', '2024-12-31', 1_000),
+    // today's rollup is still filling: a partial value that must not count
+    ...meteredDays('hq', 'electricity', '2025-01-01', '2025-09-15', 900),
+  ],
+});
+
+describe('a year to date ending today', () => {
+  it('counts 2025-01-01..09-14 and says so (was 覆盖 99.61 %, 缺 2025-09-15)', () => {
+    expect(r.counted_to).toBe('2025-09-14');
+    expect(r.counted_text).toBe('今日数据未满一天，统计至 2025-09-14');
+    expect(r.to).toBe('2025-09-15');
+    expect(r.days).toBe(257);
+    expect(r.organization.coverage).toBe('complete');
+    expect(r.organization.missing).toEqual([]);
+  });
+  it('compares 同比 over the same clipped dates', () => {
+    const yoy = r.period_comparisons.find((c) => c.kind === 'year_on_year');
+    expect([yoy?.base_from, yoy?.base_to]).toEqual(['2024-01-01', '2024-09-14']);
+    // 900 × 257 / (1,000 × 258) − 1 = −10.349 % (2024-01-01..09-14 holds 29 February: 258 days);
+    // was null: the base ran to 2024-09-15 while today was not counted
+    expect(yoy?.figures.find((f) => f.name === '电')?.change).toBeCloseTo((900 * 257) / (1_000 * 258) - 1, 9);
+  });
+  it('projects from the 257 ended days', () => {
+    expect(r.projection?.days_elapsed).toBe(257);
+    expect(r.projection?.method).toBe('previous_year_shape');
+  });
+});
