@@ -110,7 +110,9 @@ export async function buildReport(ctx: {
       made_at: localTimestamp(at, timeZone),
     },
   });
-  const inRange = rows.filter((r) => r.start >= midnight(ctx.from));
+  // only the days counted: today's rollup is still filling (second review, defect 5)
+  const end = midnight(dateOf(dayNumber(report.counted_to ?? ctx.to) + 1));
+  const inRange = rows.filter((r) => r.start >= midnight(ctx.from) && r.start < end);
   report.subitems = subitemsOf(inRange, ctx.site.config, report.days);
   return report;
 }
