@@ -37,3 +37,17 @@ describe('a year to date ending today', () => {
     expect(r.projection?.method).toBe('previous_year_shape');
   });
 });
+
+describe('环比 across months of different lengths (defect 7)', () => {
+  it('says both day counts', () => {
+    const feb = intensityReport({
+      ...emptyInput(site, '2025-02-01', '2025-02-28'),
+      baselineYear: 2020,
+      metered: meteredDays('hq', 'electricity', '2025-01-01', '2025-02-28', 1_000),
+    });
+    const mom = feb.period_comparisons.find((c) => c.kind === 'previous_period');
+    expect(mom?.base_text).toBe('环比：与上月 2025-01-01 至 2025-01-31 比较（本期 28 天，基期 31 天）');
+    // 28,000 / 31,000 − 1 = −9.68 % at the same daily use: the counts say why
+    expect(mom?.figures.find((f) => f.name === '电')?.change).toBeCloseTo(28 / 31 - 1, 9);
+  });
+});

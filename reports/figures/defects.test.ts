@@ -227,10 +227,10 @@ describe('同比 and 环比 (defects 5, 11)', () => {
   });
   it('上季度 only for a calendar quarter; 12 months that are not a year: 环比 is 同比, said once', () => {
     expect(comparisonPeriods('2025-02-01', '2025-04-30')[1]?.text).toBe(
-      '环比：与前3个月 2024-11-01 至 2025-01-31 比较',
+      '环比：与前3个月 2024-11-01 至 2025-01-31 比较（本期 89 天，基期 92 天）',
     );
     expect(comparisonPeriods('2025-04-01', '2025-06-30')[1]?.text).toBe(
-      '环比：与上季度 2025-01-01 至 2025-03-31 比较',
+      '环比：与上季度 2025-01-01 至 2025-03-31 比较（本期 91 天，基期 90 天）',
     );
     const twelve = comparisonPeriods('2024-07-01', '2025-06-30');
     expect(twelve[1]).toMatchObject({ same_as: 'year_on_year', from: '2023-07-01', to: '2024-06-30' });

@@ -59,7 +59,7 @@ describe('intensity report: the golden organization over other periods', () => {
     const [yoy, pop] = july.period_comparisons;
     expect(yoy?.base_text).toBe('同比：与上年同期 2024-07-01 至 2024-07-31 比较（无基期数据）');
     expect(yoy?.base_to).toBe('2024-07-31');
-    expect(pop?.base_text).toBe('环比：与上月 2025-06-01 至 2025-06-30 比较');
+    expect(pop?.base_text).toBe('环比：与上月 2025-06-01 至 2025-06-30 比较（本期 31 天，基期 30 天）');
     // July electricity: A 2,600 × 31 = 80,600; B 1,000 × 31 = 31,000; C metered 800 × 31 = 24,800 → 136,400
     // June: A 78,000; B 30,000; C from its bill 292,000 × 30/365 = 24,000 → 132,000; change 136,400/132,000 − 1
     const kwh = pop?.figures.find((f) => f.unit === 'kWh');
@@ -74,7 +74,7 @@ describe('intensity report: the golden organization over other periods', () => {
       base_coverage: 0,
     });
     expect(comparisonPeriods('2025-04-01', '2025-06-30')[1]?.text).toBe(
-      '环比：与上季度 2025-01-01 至 2025-03-31 比较',
+      '环比：与上季度 2025-01-01 至 2025-03-31 比较（本期 91 天，基期 90 天）',
     );
     expect(comparisonPeriods('2025-03-10', '2025-03-16')[1]?.text).toBe(
       '环比：与前7天 2025-03-03 至 2025-03-09 比较',

@@ -34,12 +34,16 @@ export interface BasePeriod {
 export function comparisonPeriods(from: string, to: string): BasePeriod[] {
   const p = periodOf(from, to);
   const yoy = shiftYears(p, -1);
+  // second review, defect 7: a base of another length says both day counts (a change at the same
+  // daily use is then no real change)
+  const counts = (q: Period) =>
+    q.to - q.from === p.to - p.from ? '' : `（本期 ${p.to - p.from} 天，基期 ${q.to - q.from} 天）`;
   const yearOnYear: BasePeriod = {
     kind: 'year_on_year',
     label: '同比',
     from: dateOf(yoy.from),
     to: lastDay(yoy),
-    text: `同比：与上年同期 ${periodText(yoy)} 比较`,
+    text: `同比：与上年同期 ${periodText(yoy)} 比较${counts(yoy)}`,
   };
   const months = wholeMonths(p);
   // 12 whole months (a calendar year or not): the previous 12 months are the same dates a year earlier
@@ -71,7 +75,7 @@ export function comparisonPeriods(from: string, to: string): BasePeriod[] {
       label: '环比',
       from: dateOf(prev.from),
       to: lastDay(prev),
-      text: `环比：与${months > 0 ? unit : `前${p.to - p.from}天`} ${periodText(prev)} 比较`,
+      text: `环比：与${months > 0 ? unit : `前${p.to - p.from}天`} ${periodText(prev)} 比较${counts(prev)}`,
     },
   ];
 }
