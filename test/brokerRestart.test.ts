@@ -46,6 +46,20 @@ function spooled(dataDir: string, gatewayId: string): number {
   }
 }
 
+/** The last batch number the gateway's spool handed out (its `meta` seq). */
+function lastSeq(dataDir: string, gatewayId: string): number {
+  const db = new Database(join(dataDir, `gateway-${gatewayId}.spool.db`), {
+    readonly: true,
+    fileMustExist: true,
+  });
+  try {
+    const row = db.prepare("SELECT value FROM meta WHERE key = 'seq'").get() as { value: number } | undefined;
+    return row?.value ?? 0;
+  } finally {
+    db.close();
+  }
+}
+
 /** The seqs the gateway's spool says it dropped (its `dropped` table). */
 function droppedSeqs(dataDir: string, gatewayId: string): number[] {
   const db = new Database(join(dataDir, `gateway-${gatewayId}.spool.db`), {
@@ -178,7 +192,12 @@ describe('broker restarts with a persistent session and the default share group'
         seen: () => `${spooled(gwDir, gatewayId)} batches still spooled`,
       });
       expect(await gateway.stop()).toBe(0);
-      const last = Math.max(...tap.seen.keys());
+      // Every batch the gateway numbered, up to its last: the tap is a subscriber like the collector
+      // and may still be receiving the last ones when the collector has stored them.
+      const last = lastSeq(gwDir, gatewayId);
+      await waitFor('the tap to see every batch the gateway numbered', () => tap.seen.has(last), {
+        seen: () => `the tap saw up to ${Math.max(...tap.seen.keys())} of ${last}`,
+      });
       const missing = Array.from({ length: last }, (_, i) => i + 1).filter((s) => !tap.seen.has(s));
       expect(missing, 'batches the gateway never delivered to the broker').toEqual([]);
       await waitFor('every published reading stored', () => storedReadings(collectorDir) >= tap.readings(), {
