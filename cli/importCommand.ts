@@ -34,12 +34,12 @@ export const importCommand: ToolCommand = async (ctx) => {
       throw notWritten(out, err);
     }
     const again = `jieneng import ${what} ${out} --config ${text(ctx, 'config')} --data-dir ${dataDirOf(ctx)}`;
-    ctx.io.out(`${out}: ${what} template written (fill it in, then: ${again})\n`);
+    ctx.io.out(`${out}：已写入 ${what} 模板（填好后运行：${again}）\n`);
     return 0;
   }
   if (!isKind(kind) || !file || extra !== undefined) throw new JnError('usage', usage);
   if (!existsSync(file) || !statSync(file).isFile()) {
-    ctx.io.err(`jieneng import: ${file}: ${existsSync(file) ? 'not a file' : 'no such file'}\n`);
+    ctx.io.err(`jieneng import: ${file}：${existsSync(file) ? '不是文件' : '没有这个文件'}\n`);
     return 1;
   }
   const ledger = new Ledger(join(dataDirOf(ctx), 'ledger.db'));
@@ -49,7 +49,7 @@ export const importCommand: ToolCommand = async (ctx) => {
     return 0;
   } catch (err) {
     if (err instanceof ImportError) {
-      ctx.io.err(`${file}: ${err.message}\n`);
+      ctx.io.err(`${file}：${err.message}\n`);
       return 1;
     }
     throw err;
@@ -60,17 +60,17 @@ export const importCommand: ToolCommand = async (ctx) => {
 
 /** What was imported, how it was read, and what it replaced, one line each. */
 export function summary(file: string, kind: string, r: ImportResult): string {
-  const same = r.identical > 0 ? `, ${r.identical} of them identical to the stored row` : '';
-  const lines = [`${file}: ${r.imported} ${kind} imported (${r.replaced} replaced an earlier import${same})`];
-  if (r.encoding) lines.push(`  read as ${r.encoding}`);
-  for (const n of r.notes) lines.push(`  note: ${n}`);
+  const same = r.identical > 0 ? `，其中 ${r.identical} 条与已存的相同` : '';
+  const lines = [`${file}：已导入 ${r.imported} 条 ${kind}（${r.replaced} 条替换了先前的导入${same}）`];
+  if (r.encoding) lines.push(`  按 ${r.encoding} 读取`);
+  for (const n of r.notes) lines.push(`  注：${n}`);
   for (const x of r.replacements)
-    lines.push(`  replaced ${describe(x.old)} by ${x.by.map(describe).join('; ')}`);
+    lines.push(`  已将 ${describe(x.old)} 替换为 ${x.by.map(describe).join('；')}`);
   return `${lines.join('\n')}\n`;
 }
 
 function describe(row: Replacement['old'] | Replacement['by'][number]): string {
   if ('energy_type' in row)
-    return `${row.building} ${row.energy_type} ${row.period_start} 至 ${row.period_end} ${figure(row.quantity_given)} ${row.unit_given} ("${row.source}")`;
-  return `${row.building} from ${row.effective_from}: ${figure(row.floor_area_m2)} m², ${figure(row.headcount)} people`;
+    return `${row.building} ${row.energy_type} ${row.period_start} 至 ${row.period_end} ${figure(row.quantity_given)} ${row.unit_given}（"${row.source}"）`;
+  return `${row.building} 自 ${row.effective_from} 起：${figure(row.floor_area_m2)} m²、${figure(row.headcount)} 人`;
 }

@@ -177,8 +177,8 @@ describe('GET /api/v1/consumption', () => {
       expect(bad.status).toBe(422);
       const problem = (await bad.json()) as { problems: string[] };
       expect(problem.problems).toEqual([
-        'entries[1].quantity: "lots": a number, 0 or more',
-        'entries[1]: unknown key(s) colour; allowed: building, period_start, period_end, energy_type, quantity, unit, source, cost_yuan',
+        'entries[1].quantity："lots"：应为不小于 0 的数',
+        'entries[1]：未知的键 colour；可用的键：building、period_start、period_end、energy_type、quantity、unit、source、cost_yuan',
       ]);
       const none = (await (await fetch(`http://127.0.0.1:${api.port}/api/v1/entries`)).json()) as unknown[];
       expect(none).toEqual([]); // all or none
@@ -201,7 +201,7 @@ describe('GET /api/v1/consumption', () => {
       const again = { ...good, quantity: 0.7, source: '3月加油卡（更正）' };
       const overlap = await post('entries', again);
       expect(overlap.status).toBe(422);
-      expect(((await overlap.json()) as { problems: string[] }).problems[0]).toContain('overlaps');
+      expect(((await overlap.json()) as { problems: string[] }).problems[0]).toContain('重叠');
       const fixed = await post('entries?replace=true', again);
       expect(fixed.status).toBe(201);
       expect(((await fixed.json()) as { replaced: number }).replaced).toBe(1);

@@ -29,7 +29,7 @@ describe('jieneng import', () => {
     const missing = join(dir, 'nope.csv');
     const gone = await run(['import', 'entries', missing, '--data-dir', dir]);
     expect(gone.code).toBe(1);
-    expect(gone.err).toBe(`jieneng import: ${missing}: no such file\n`);
+    expect(gone.err).toBe(`jieneng import: ${missing}：没有这个文件\n`);
     const nowhere = join(dir, 'nonexist', '台账.xlsx');
     const template = await run(['import', 'template', 'entries', '-o', nowhere]);
     expect(template.code).toBe(2);
@@ -58,9 +58,7 @@ describe('jieneng import', () => {
     const ok = await run(['import', 'entries', months, '--data-dir', dir]);
     expect(ok.err).toBe('');
     expect(ok.code).toBe(0);
-    expect(ok.out).toBe(
-      `${months}: 12 entries imported (0 replaced an earlier import)\n  read as GB18030 (GBK)\n`,
-    );
+    expect(ok.out).toBe(`${months}：已导入 12 条 entries（0 条替换了先前的导入）\n  按 GB18030 (GBK) 读取\n`);
 
     const annual = join(dir, 'annual.csv');
     writeFileSync(
@@ -70,24 +68,24 @@ describe('jieneng import', () => {
     const refused = await run(['import', 'entries', annual, '--data-dir', dir]);
     expect(refused.code).toBe(1);
     // One problem for the one row, naming the stored entries it overlaps
-    expect(refused.err).toContain(`${annual}: 1 problem(s); nothing was imported:\n`);
+    expect(refused.err).toContain(`${annual}：共 1 处问题，未导入任何数据：\n`);
     expect(refused.err).toContain(
-      'annual.csv: row 2: zonghe-lou electricity 2025-01-01 至 2025-12-31 overlaps 12 stored entries 2025-01-01 至 2025-01-31 (100000 kWh, source "国网福州供电公司1月电费单", imported from 2025月度电费.csv at ',
+      'annual.csv 第 2 行：zonghe-lou electricity 2025-01-01 至 2025-12-31 与已存的 12 条记录 2025-01-01 至 2025-01-31（100000 kWh，来源"国网福州供电公司1月电费单"，',
     );
     // When it was imported, as the officer reads it: local time with the offset, never UTC "Z"
-    expect(refused.err).toMatch(/imported from 2025月度电费\.csv at \d{4}-\d\d-\d\d \d\d:\d\d \+08:00\)/);
+    expect(refused.err).toMatch(/，\d{4}-\d\d-\d\d \d\d:\d\d \+08:00 自 2025月度电费\.csv 导入）/);
     expect(refused.err).not.toMatch(/\d\d:\d\d:\d\d\.\d{3}Z/);
     expect(refused.err).toContain(
-      '; and 9 more: 2025-04-01 至 2025-04-30, 2025-05-01 至 2025-05-31, 2025-06-01 至 2025-06-30, 2025-07-01 至 2025-07-31, 2025-08-01 至 2025-08-31, 2025-09-01 至 2025-09-30, 2025-10-01 至 2025-10-31, 2025-11-01 至 2025-11-30, 2025-12-01 至 2025-12-31; periods of one building and energy type may not overlap — import with --replace to replace what it overlaps, or correct the file\n',
+      '；另有 9 条：2025-04-01 至 2025-04-30、2025-05-01 至 2025-05-31、2025-06-01 至 2025-06-30、2025-07-01 至 2025-07-31、2025-08-01 至 2025-08-31、2025-09-01 至 2025-09-30、2025-10-01 至 2025-10-31、2025-11-01 至 2025-11-30、2025-12-01 至 2025-12-31 重叠；同一建筑同一能源的期间不得重叠——请改正文件，或用 --replace 导入以替换所重叠的记录\n',
     );
 
     const replaced = await run(['import', 'entries', annual, '--data-dir', dir, '--replace']);
     expect(replaced.err).toBe('');
     expect(replaced.out).toContain(
-      `${annual}: 1 entries imported (12 replaced an earlier import)\n  read as UTF-8\n`,
+      `${annual}：已导入 1 条 entries（12 条替换了先前的导入）\n  按 UTF-8 读取\n`,
     );
     expect(replaced.out).toContain(
-      '  replaced zonghe-lou electricity 2025-02-01 至 2025-02-28 100000 kWh ("国网福州供电公司2月电费单") by zonghe-lou electricity 2025-01-01 至 2025-12-31 1200 MWh ("2025年度电费汇总")\n',
+      '  已将 zonghe-lou electricity 2025-02-01 至 2025-02-28 100000 kWh（"国网福州供电公司2月电费单"） 替换为 zonghe-lou electricity 2025-01-01 至 2025-12-31 1200 MWh（"2025年度电费汇总"）\n',
     );
     const ledger = new Ledger(join(dir, 'ledger.db'));
     // 1,200 MWh = 1,200,000 kWh once, never 2,400,000
@@ -106,7 +104,7 @@ describe('jieneng import', () => {
     const file = join(dir, 'facts.xlsx');
     const written = await run(['import', 'template', 'facts', '-o', file]);
     expect(written.out).toBe(
-      `${file}: facts template written (fill it in, then: jieneng import facts ${file} --config ${demoSite} --data-dir ./data)\n`,
+      `${file}：已写入 facts 模板（填好后运行：jieneng import facts ${file} --config ${demoSite} --data-dir ./data）\n`,
     );
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file);
@@ -117,7 +115,7 @@ describe('jieneng import', () => {
     const imported = await run(['import', 'facts', file, '--data-dir', dir]);
     expect(imported.err).toBe('');
     expect(imported.out).toBe(
-      `${file}: 1 facts imported (0 replaced an earlier import)\n  read as XLSX, sheet "建筑信息 facts"\n`,
+      `${file}：已导入 1 条 facts（0 条替换了先前的导入）\n  按 XLSX，工作表"建筑信息 facts" 读取\n`,
     );
   }, 60_000);
 });

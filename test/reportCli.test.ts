@@ -58,13 +58,11 @@ describe('jieneng import and jieneng report', () => {
     );
     const refused = await run(['import', 'entries', bad]);
     expect(refused.code).toBe(1);
-    expect(refused.err).toContain('bad.csv: row 3, column building: "nowhere": no such building');
-    expect(refused.err).toContain(
-      'row 3, column period_end: "2020-13-01": not a calendar date (there is no month 13)',
-    );
-    expect(refused.err).toContain('row 3, column energy_type: "petrol": one of electricity, water');
-    expect(refused.err).toContain('row 3, column quantity: "-3": a number, 0 or more');
-    expect(refused.err).toContain('row 3, column source: "": say where the figure comes from');
+    expect(refused.err).toContain('bad.csv 第 3 行，building 列："nowhere"：没有这个建筑；可用的建筑：');
+    expect(refused.err).toContain('第 3 行，period_end 列："2020-13-01"：不是有效日期（没有 13 月）');
+    expect(refused.err).toContain('第 3 行，energy_type 列："petrol"：应为 electricity、water');
+    expect(refused.err).toContain('第 3 行，quantity 列："-3"：应为不小于 0 的数');
+    expect(refused.err).toContain('第 3 行，source 列：""：请写明数据来源');
 
     const entries = join(dataDir, 'entries.csv');
     writeFileSync(
@@ -74,10 +72,10 @@ describe('jieneng import and jieneng report', () => {
     );
     const ok = await run(['import', 'entries', entries]);
     expect(ok.err).toBe('');
-    expect(ok.out).toContain('1 entries imported (0 replaced');
+    expect(ok.out).toContain('已导入 1 条 entries（0 条替换了先前的导入');
     // The same file again is the same bill, never a second one.
     expect((await run(['import', 'entries', entries])).out).toContain(
-      '1 entries imported (1 replaced an earlier import, 1 of them identical to the stored row)',
+      '已导入 1 条 entries（1 条替换了先前的导入，其中 1 条与已存的相同）',
     );
 
     const january = ['report', '--from', '2025-01-01', '--to', '2025-01-31', '--baseline', '2020'];

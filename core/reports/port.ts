@@ -9,7 +9,7 @@ export type LedgerKind = 'facts' | 'entries';
 /** Rows that failed validation: nothing of the file or request was stored; each problem names the row and column. */
 export class ImportError extends Error {
   constructor(readonly problems: string[]) {
-    super(`${problems.length} problem(s); nothing was imported:\n${problems.join('\n')}`);
+    super(`共 ${problems.length} 处问题，未导入任何数据：\n${problems.join('\n')}`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { dateProblem, quote } from '../../core/dates.ts';
+import { dateProblem, FIRST_DATE, LAST_DATE } from '../../core/dates.ts';
 
 /**
  * Reading one cell of a ledger row, whatever it came from: CSV text, an XLSX number or date, or a
@@ -21,7 +21,7 @@ export const isBlank = (v: Cell): boolean =>
 export function shown(v: Cell): string {
   if (v === undefined || v === null) return '';
   if (v instanceof Date) {
-    if (Number.isNaN(v.getTime())) return 'an invalid date';
+    if (Number.isNaN(v.getTime())) return '无效日期';
     const iso = v.toISOString();
     return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
   }
@@ -30,16 +30,22 @@ export function shown(v: Cell): string {
 }
 
 /** What a date cell may hold, for a cell that is no date at all (a number, a timestamp, words). */
-export const dateHint = 'write a date as YYYY-MM-DD (or YYYY/M/D, or an Excel date)';
+export const dateHint = '日期应写作 YYYY-MM-DD（或 YYYY/M/D，或 Excel 日期）';
 
 /**
- * A day as YYYY-MM-DD, or why it is none: the reason core/dates.ts gives (the month's days in
- * the year written, the 2000–2100 range), without its quote of the value (the problem quotes the
- * cell as the officer wrote it: "2020/2/30").
+ * A day as YYYY-MM-DD, or why it is none, in Chinese: core/dates.ts judges (the month's days in
+ * the year written, the 2000–2100 range) and its English reason is said again for the officer;
+ * the problem quotes the cell as the officer wrote it ("2020/2/30").
  */
 function day(iso: string): Read<string> {
   const problem = dateProblem(iso);
-  return problem === undefined ? { ok: true, value: iso } : fail(problem.replace(`${quote(iso)} is `, ''));
+  if (problem === undefined) return { ok: true, value: iso };
+  const [y = 0, m = 0] = iso.split('-').map(Number);
+  if (problem.includes('no month')) return fail(`不是有效日期（没有 ${m} 月）`);
+  if (problem.includes('calendar date'))
+    return fail(`不是有效日期（${y} 年 ${m} 月只有 ${new Date(Date.UTC(y, m, 0)).getUTCDate()} 天）`);
+  if (problem.includes('outside')) return fail(`超出 ${FIRST_DATE} 至 ${LAST_DATE} 的范围`);
+  return fail(dateHint);
 }
 
 /**
@@ -50,7 +56,7 @@ function day(iso: string): Read<string> {
 export function readDate(v: Cell): Read<string> {
   if (v instanceof Date) {
     if (Number.isNaN(v.getTime()) || v.getTime() % 86_400_000 !== 0)
-      return fail('a day without a time of day (format the cell as a date, yyyy-mm-dd)');
+      return fail('应为不带时刻的日期（将单元格格式设为日期 yyyy-mm-dd）');
     return day(v.toISOString().slice(0, 10));
   }
   if (typeof v !== 'string') return fail(dateHint);
@@ -74,9 +80,7 @@ export function readNumber(v: Cell, what: string): Read<{ n: number; grouped: bo
   const s = v.trim().replaceAll('，', ',');
   if (grouped.test(s)) return { ok: true, value: { n: Number(s.replaceAll(',', '')), grouped: true } };
   if (s.includes(','))
-    return fail(
-      `${what}; write it without separators or with thousands separators in groups of three (1500000 or 1,500,000), and a decimal point, not a comma`,
-    );
+    return fail(`${what}；不写分隔符，或每三位一个千位分隔符（1500000 或 1,500,000），小数用小数点而非逗号`);
   return decimal.test(s) && Number.isFinite(Number(s))
     ? { ok: true, value: { n: Number(s), grouped: false } }
     : fail(what);

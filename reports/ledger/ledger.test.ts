@@ -18,16 +18,16 @@ describe('plausibility, the same through CSV, XLSX and JSON', () => {
     ['dangan-lou', '2025-01-01', 3000, 0],
   ];
   const expected = (at: (row: number, col: string) => string) => [
-    `${at(0, 'floor_area_m2')}: "1e+308": a floor area in m², greater than 0 and at most 1e7 (10 million m², more than any compound has)`,
-    `${at(1, 'headcount')}: "1.5": a whole number of people, 1 to 1e6 (the site file requires a positive headcount)`,
-    `${at(2, 'headcount')}: "0": a whole number of people, 1 to 1e6 (the site file requires a positive headcount)`,
+    `${at(0, 'floor_area_m2')}："1e+308"：建筑面积（m²），应大于 0 且不大于 1e7（1000 万 m²，已超过任何院区）`,
+    `${at(1, 'headcount')}："1.5"：用能人数应为 1 至 1e6 的整数（站点文件要求人数为正）`,
+    `${at(2, 'headcount')}："0"：用能人数应为 1 至 1e6 的整数（站点文件要求人数为正）`,
   ];
 
   it('refuses floor area 1e308 m², headcount 1.5 and 0 alike', async () => {
     const { ledger, csv, dir } = setup();
     const text = `${factHead.join(',')}\n${bad.map((r) => r.join(',')).join('\n')}\n`;
     expect(await problemsOf(ledger.importFile('facts', csv('f.csv', text), site, now))).toEqual(
-      expected((i, c) => `f.csv: row ${i + 2}, column ${c}`),
+      expected((i, c) => `f.csv 第 ${i + 2} 行，${c} 列`),
     );
     const book = await xlsx(
       join(dir, 'f.xlsx'),
@@ -35,7 +35,7 @@ describe('plausibility, the same through CSV, XLSX and JSON', () => {
       bad.map((r) => [r[0], new Date(`${r[1]}T00:00:00Z`), r[2], r[3]]),
     );
     expect(await problemsOf(ledger.importFile('facts', book, site, now))).toEqual(
-      expected((i, c) => `f.xlsx: row ${i + 2}, column ${c}`),
+      expected((i, c) => `f.xlsx 第 ${i + 2} 行，${c} 列`),
     );
     const json = bad.map((r) => Object.fromEntries(factHead.map((c, k) => [c, r[k]])));
     expect(await problemsOf(() => ledger.enter('facts', json, 'officer', site, now))).toEqual(
@@ -47,16 +47,16 @@ describe('plausibility, the same through CSV, XLSX and JSON', () => {
   it('refuses 1e300 kWh, saying the bound', async () => {
     const { ledger, csv, dir } = setup();
     const want = (at: string, shown: string) =>
-      `${at}: "${shown}": 1e+300 kWh is more than one entry may hold: at most 1e+9 kWh (about 100 times a large compound's yearly use); check the unit and the exponent`;
+      `${at}："${shown}"：1e+300 kWh 超过一条记录的上限 1e+9 kWh（约为大型院区年用量的 100 倍）；请核对单位和指数`;
     const file = csv('e.csv', `${HEAD}\nzonghe-lou,2025-01-01,2025-01-31,electricity,1e300,kWh,bill\n`);
     expect(await problemsOf(ledger.importFile('entries', file, site, now))).toEqual([
-      want('e.csv: row 2, column quantity', '1e300'),
+      want('e.csv 第 2 行，quantity 列', '1e300'),
     ]);
     const book = await xlsx(join(dir, 'e.xlsx'), HEAD.split(','), [
       ['zonghe-lou', '2025-01-01', '2025-01-31', 'electricity', 1e300, 'kWh', 'bill'],
     ]);
     expect(await problemsOf(ledger.importFile('entries', book, site, now))).toEqual([
-      want('e.xlsx: row 2, column quantity', '1e+300'),
+      want('e.xlsx 第 2 行，quantity 列', '1e+300'),
     ]);
     const item = {
       building: 'zonghe-lou',
@@ -86,8 +86,8 @@ describe('plausibility, the same through CSV, XLSX and JSON', () => {
       kwh: 1,
     };
     expect(await problemsOf(() => ledger.enter('entries', [item], 'officer', site, now))).toEqual([
-      'entries[0].period_end: "2025-02-30": not a calendar date (February 2025 has 28 days)',
-      'entries[0]: unknown key(s) kwh; allowed: building, period_start, period_end, energy_type, quantity, unit, source, cost_yuan',
+      'entries[0].period_end："2025-02-30"：不是有效日期（2025 年 2 月只有 28 天）',
+      'entries[0]：未知的键 kwh；可用的键：building、period_start、period_end、energy_type、quantity、unit、source、cost_yuan',
     ]);
   });
 });
@@ -98,22 +98,22 @@ describe('dates, each problem saying what is wrong with the date written', () =>
     const row = (start: string) => `zonghe-lou,${start},2020-12-31,electricity,1,kWh,bill`;
     const starts = ['2020/2/30', '2021-02-29', '2020-13-01', '45000', '2024-03-01T00:00:00Z', '1999-12-01'];
     const file = csv('d.csv', `${HEAD}\n${starts.map(row).join('\n')}\n`);
-    const at = (n: number, v: string) => `d.csv: row ${n}, column period_start: "${v}": `;
-    const plain = 'write a date as YYYY-MM-DD (or YYYY/M/D, or an Excel date)';
+    const at = (n: number, v: string) => `d.csv 第 ${n} 行，period_start 列："${v}"：`;
+    const plain = '日期应写作 YYYY-MM-DD（或 YYYY/M/D，或 Excel 日期）';
     expect(await problemsOf(ledger.importFile('entries', file, site, now))).toEqual([
       // 2020 is a leap year: 29 days, never "2025-02-30" whatever year was written
-      `${at(2, '2020/2/30')}not a calendar date (February 2020 has 29 days)`,
-      `${at(3, '2021-02-29')}not a calendar date (February 2021 has 28 days)`,
-      `${at(4, '2020-13-01')}not a calendar date (there is no month 13)`,
+      `${at(2, '2020/2/30')}不是有效日期（2020 年 2 月只有 29 天）`,
+      `${at(3, '2021-02-29')}不是有效日期（2021 年 2 月只有 28 天）`,
+      `${at(4, '2020-13-01')}不是有效日期（没有 13 月）`,
       `${at(5, '45000')}${plain}`,
       `${at(6, '2024-03-01T00:00:00Z')}${plain}`,
-      `${at(7, '1999-12-01')}outside 2000-01-01 … 2100-12-31`,
+      `${at(7, '1999-12-01')}超出 2000-01-01 至 2100-12-31 的范围`,
     ]);
     // The number 45000 (what a date cell formatted as a number holds) likewise, through the API
     const item = { building: 'zonghe-lou', period_start: 45000, period_end: '2020/2/29' };
     const entry = { ...item, energy_type: 'electricity', quantity: 1, unit: 'kWh', source: 'x' };
     expect(await problemsOf(() => ledger.enter('entries', [entry], 'officer', site, now))).toEqual([
-      `entries[0].period_start: "45000": ${plain}`,
+      `entries[0].period_start："45000"：${plain}`,
     ]);
   });
 });
@@ -129,8 +129,8 @@ describe('what officers write', () => {
     const r = await ledger.importFile('entries', file, site, now);
     expect(r.encoding).toBe('GB18030 (GBK)');
     expect(r.notes).toEqual([
-      'gbk.csv: row 2, column 用量 (quantity): "1,500,000" read as 1500000 (thousands separators)',
-      'gbk.csv: row 2, column 费用(元) (cost_yuan): "1，200，000" read as 1200000 (thousands separators)',
+      'gbk.csv 第 2 行，用量（quantity） 列："1,500,000" 读作 1500000（千位分隔符）',
+      'gbk.csv 第 2 行，费用(元)（cost_yuan） 列："1，200，000" 读作 1200000（千位分隔符）',
     ]);
     expect(ledger.entries()).toEqual([
       {
@@ -167,14 +167,14 @@ describe('what officers write', () => {
       Buffer.concat([Buffer.from(`${HEAD}\n`), Buffer.from([0x80, 0xff, 0x00, 0x0a])]),
     );
     expect(await problemsOf(ledger.importFile('entries', junk, site, now))).toEqual([
-      'junk.csv: not readable as UTF-8 nor as GB18030 (GBK) text; save it in Excel as "CSV UTF-8 (逗号分隔)" (or as XLSX) and import it again',
+      'junk.csv：既不能按 UTF-8 也不能按 GB18030（GBK）读取；请在 Excel 中另存为"CSV UTF-8（逗号分隔）"（或 XLSX）后重新导入',
     ]);
     const lost = csv(
       'lost.csv',
       `${HEAD}\nzonghe-lou,2025-01-01,2025-01-31,electricity,1,kWh,2025年\uFFFD\uFFFD费单\n`,
     );
     expect(await problemsOf(ledger.importFile('entries', lost, site, now))).toEqual([
-      'lost.csv: row 2, column source: "2025年\uFFFD\uFFFD费单": holds U+FFFD (\uFFFD), a character lost when the file was decoded; save it as CSV UTF-8 in Excel (or XLSX) and import it again',
+      'lost.csv 第 2 行，source 列："2025年\uFFFD\uFFFD费单"：含 U+FFFD（\uFFFD），即文件解码时丢失的字符；请在 Excel 中另存为 CSV UTF-8（或 XLSX）后重新导入',
     ]);
   });
 
@@ -190,7 +190,7 @@ describe('what officers write', () => {
       Buffer.from('\n'),
     ]);
     expect(await problemsOf(ledger.importFile('entries', csv('broken.csv', broken), site, now))).toEqual([
-      'broken.csv: UTF-8 with bytes that are not UTF-8 (line 3); save it in Excel as "CSV UTF-8 (逗号分隔)" (or as XLSX) and import it again',
+      'broken.csv：UTF-8 文件中有不是 UTF-8 的字节（第 3 行）；请在 Excel 中另存为"CSV UTF-8（逗号分隔）"（或 XLSX）后重新导入',
     ]);
   });
 
@@ -215,7 +215,7 @@ describe('what officers write', () => {
     // litres are for liquid fuels only
     const gas = csv('gas.csv', `${HEAD}\nzonghe-lou,2025-01-01,2025-03-31,natural_gas,10,L,x\n`);
     expect(await problemsOf(ledger.importFile('entries', gas, site, now))).toEqual([
-      'gas.csv: row 2, column unit: "L": natural_gas is entered in m³ or m3',
+      'gas.csv 第 2 行，unit 列："L"：天然气的单位为 m³ 或 m3',
     ]);
   });
 
@@ -223,13 +223,13 @@ describe('what officers write', () => {
     const { ledger, csv } = setup();
     const file = csv('p.csv', `${HEAD}\nzonghe-lou,2025-01-01,2025-01-31,electricity,5,constructor,x\n`);
     expect(await problemsOf(ledger.importFile('entries', file, site, now))).toEqual([
-      'p.csv: row 2, column unit: "constructor": electricity is entered in kWh or MWh',
+      'p.csv 第 2 行，unit 列："constructor"：电力的单位为 kWh 或 MWh',
     ]);
   });
 
   it('refuses a CSV separated by semicolons or tabs, saying so and how to save it', async () => {
     const { ledger, csv } = setup();
-    const fix = 'not by commas; save it in Excel as "CSV UTF-8 (逗号分隔)" (or as XLSX) and import it again';
+    const fix = '而不是逗号；请在 Excel 中另存为"CSV UTF-8（逗号分隔）"（或 XLSX）后重新导入';
     const semi = csv(
       'semi.csv',
       iconv.encode(
@@ -238,18 +238,18 @@ describe('what officers write', () => {
       ),
     );
     expect(await problemsOf(ledger.importFile('entries', semi, site, now))).toEqual([
-      `semi.csv: row 1 (header): the columns are separated by ";" (semicolons), ${fix}`,
+      `semi.csv 第 1 行（表头）：列以分号";"分隔，${fix}`,
     ]);
     const tabs = csv('tabs.csv', `\uFEFF${HEAD.replaceAll(',', '\t')}\nzonghe-lou\t2025-01-01\t2025-01-31\n`);
     expect(await problemsOf(ledger.importFile('entries', tabs, site, now))).toEqual([
-      `tabs.csv: row 1 (header): the columns are separated by tabs, ${fix}`,
+      `tabs.csv 第 1 行（表头）：列以制表符分隔，${fix}`,
     ]);
   });
 
   it('refuses a file with a header and no rows', async () => {
     const { ledger, csv } = setup();
     expect(await problemsOf(ledger.importFile('entries', csv('empty.csv', `${HEAD}\n`), site, now))).toEqual([
-      'empty.csv: no rows below the header; nothing to import',
+      'empty.csv：表头下没有数据行，无可导入',
     ]);
   });
 
@@ -257,7 +257,7 @@ describe('what officers write', () => {
     const { ledger, csv } = setup();
     const file = csv('c.csv', `${HEAD}\nzonghe-lou,2025-01-01,2025-01-31,electricity,"1,5",kWh,x\n`);
     expect(await problemsOf(ledger.importFile('entries', file, site, now))).toEqual([
-      'c.csv: row 2, column quantity: "1,5": a number, 0 or more; write it without separators or with thousands separators in groups of three (1500000 or 1,500,000), and a decimal point, not a comma',
+      'c.csv 第 2 行，quantity 列："1,5"：应为不小于 0 的数；不写分隔符，或每三位一个千位分隔符（1500000 或 1,500,000），小数用小数点而非逗号',
     ]);
   });
 

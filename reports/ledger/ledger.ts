@@ -116,7 +116,7 @@ export class Ledger {
   ): Promise<ImportResult> {
     const set = await readLedgerFile(kind, file);
     const origin = file.split(/[\\/]/).pop() ?? file;
-    const hint = 'import with --replace to replace what it overlaps, or correct the file';
+    const hint = '请改正文件，或用 --replace 导入以替换所重叠的记录';
     return this.add(kind, set, {
       origin,
       action: `import ${kind}`,
@@ -136,7 +136,7 @@ export class Ledger {
     now = new Date(),
     options: EnterOptions = {},
   ): ImportResult {
-    const hint = 'send it again with replace=true to replace what it overlaps';
+    const hint = '请用 replace=true 重新提交以替换所重叠的记录';
     const origin = {
       origin: `api:${who}`,
       action: `enter ${kind}`,
@@ -225,7 +225,7 @@ export class Ledger {
           problems.push(
             storedFact(at, row, s, {
               ...refusal(o),
-              hint: o.hint.replace('what it overlaps', 'the stored fact'),
+              hint: o.hint.replace('所重叠的记录', '已存的记录'),
             }),
           );
       }

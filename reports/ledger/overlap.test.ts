@@ -22,10 +22,10 @@ describe('overlapping periods', () => {
     const refused = await problemsOf(ledger.importFile('entries', annual, site, now));
     const stored = (m: number, last: number) => {
       const mm = String(m).padStart(2, '0');
-      return `2025-${mm}-01 至 2025-${mm}-${last} (100000 kWh, source "2025年${m}月电费单", imported from months.csv at 2026-01-05 10:00 +08:00)`; // now = 02:00 UTC, shown local
+      return `2025-${mm}-01 至 2025-${mm}-${last}（100000 kWh，来源"2025年${m}月电费单"，2026-01-05 10:00 +08:00 自 months.csv 导入）`; // now = 02:00 UTC, shown local
     };
     expect(refused).toEqual([
-      `annual.csv: row 2: zonghe-lou electricity 2025-01-01 至 2025-12-31 overlaps 12 stored entries ${stored(1, 31)}; ${stored(2, 28)}; ${stored(3, 31)}; and 9 more: 2025-04-01 至 2025-04-30, 2025-05-01 至 2025-05-31, 2025-06-01 至 2025-06-30, 2025-07-01 至 2025-07-31, 2025-08-01 至 2025-08-31, 2025-09-01 至 2025-09-30, 2025-10-01 至 2025-10-31, 2025-11-01 至 2025-11-30, 2025-12-01 至 2025-12-31; periods of one building and energy type may not overlap — import with --replace to replace what it overlaps, or correct the file`,
+      `annual.csv 第 2 行：zonghe-lou electricity 2025-01-01 至 2025-12-31 与已存的 12 条记录 ${stored(1, 31)}；${stored(2, 28)}；${stored(3, 31)}；另有 9 条：2025-04-01 至 2025-04-30、2025-05-01 至 2025-05-31、2025-06-01 至 2025-06-30、2025-07-01 至 2025-07-31、2025-08-01 至 2025-08-31、2025-09-01 至 2025-09-30、2025-10-01 至 2025-10-31、2025-11-01 至 2025-11-30、2025-12-01 至 2025-12-31 重叠；同一建筑同一能源的期间不得重叠——请改正文件，或用 --replace 导入以替换所重叠的记录`,
     ]);
     // Nothing changed: still the twelve months, 1,200,000 kWh, never 2,400,000
     expect(ledger.entries().reduce((s, e) => s + e.quantity, 0)).toBe(1_200_000);
@@ -70,20 +70,20 @@ describe('overlapping periods', () => {
     );
     const problems = await problemsOf(ledger.importFile('entries', file, site, now));
     // Row 2's date, row 5 repeating row 4, row 3 over the twelve stored months: three, not one
-    expect(problems.map((p) => p.slice(0, p.indexOf(':', 'mixed.csv: row 2'.length)))).toEqual([
-      'mixed.csv: row 2, column period_start',
-      'mixed.csv: row 5',
-      'mixed.csv: row 3',
+    expect(problems.map((p) => p.slice(0, p.indexOf('：')))).toEqual([
+      'mixed.csv 第 2 行，period_start 列',
+      'mixed.csv 第 5 行',
+      'mixed.csv 第 3 行',
     ]);
-    expect(problems[0]).toContain('not a calendar date (February 2025 has 28 days)');
-    expect(problems[2]).toContain('overlaps 12 stored entries');
+    expect(problems[0]).toContain('不是有效日期（2025 年 2 月只有 28 天）');
+    expect(problems[2]).toContain('与已存的 12 条记录');
     expect(ledger.entries()).toHaveLength(12);
     const head = 'building,effective_from,floor_area_m2,headcount\n';
     await ledger.importFile('facts', csv('f.csv', `${head}zonghe-lou,2025-01-01,18600,420\n`), site, now);
     const facts = csv('g.csv', `${head}fuwu-lou,2025-01-01,9400,0\nzonghe-lou,2025-01-01,18600,430\n`);
     expect(
-      (await problemsOf(ledger.importFile('facts', facts, site, now))).map((p) => p.slice(0, 16)),
-    ).toEqual(['g.csv: row 2, co', 'g.csv: row 3: zo']);
+      (await problemsOf(ledger.importFile('facts', facts, site, now))).map((p) => p.slice(0, 17)),
+    ).toEqual(['g.csv 第 2 行，headc', 'g.csv 第 3 行：zongh']);
   });
 
   it('stores and shows import times local with the offset of the site, never UTC', async () => {
@@ -95,10 +95,10 @@ describe('overlapping periods', () => {
     await ledger.importFile('entries', csv('m.csv', `${HEAD}\n${months(2025, 1)}\n`), west, now);
     const annual = csv('y.csv', `${HEAD}\nzonghe-lou,2025-01-01,2025-12-31,electricity,12,kWh,年度\n`);
     const [overlap] = await problemsOf(ledger.importFile('entries', annual, west, now));
-    expect(overlap).toContain('imported from m.csv at 2026-01-05 08:00 +06:00)');
+    expect(overlap).toContain('2026-01-05 08:00 +06:00 自 m.csv 导入）');
     const changed = csv('g.csv', `${head}zonghe-lou,2025-01-01,18600,430\n`);
     expect((await problemsOf(ledger.importFile('facts', changed, site, now)))[0]).toContain(
-      '(imported from f.csv at 2026-01-05 10:00 +08:00)',
+      '（2026-01-05 10:00 +08:00 自 f.csv 导入）',
     );
     await ledger.importFile('entries', annual, west, new Date('2026-01-05T20:30:00Z'), { replace: true });
     const log = ledger.auditLog();
@@ -150,8 +150,8 @@ describe('overlapping periods', () => {
         'fuwu-lou,2025-03-01,2025-03-31,water,900,m³,3月水费\n',
     );
     expect(await problemsOf(ledger.importFile('entries', file, site, now, { replace: true }))).toEqual([
-      'both.csv: row 5: fuwu-lou water 2025-03-01 至 2025-03-31 is a duplicate of both.csv: row 4 (the same building, energy type and period); keep one',
-      'both.csv: row 3: zonghe-lou electricity 2025-03-01 至 2025-03-31 overlaps both.csv: row 2 (2025-01-01 至 2025-12-31); periods of one building and energy type may not overlap — keep the annual bill or the monthly ones, not both',
+      'both.csv 第 5 行：fuwu-lou water 2025-03-01 至 2025-03-31 与 both.csv 第 4 行 重复（建筑、能源类型和期间相同）；请只保留一条',
+      'both.csv 第 3 行：zonghe-lou electricity 2025-03-01 至 2025-03-31 与 both.csv 第 2 行（2025-01-01 至 2025-12-31）重叠；同一建筑同一能源的期间不得重叠——年度账单与月度账单只保留一种',
     ]);
     expect(ledger.entries()).toEqual([]);
   });
@@ -175,7 +175,7 @@ describe('overlapping periods', () => {
     await ledger.importFile('facts', csv('f.csv', `${head}zonghe-lou,2025-01-01,18600,420\n`), site, now);
     const changed = csv('g.csv', `${head}zonghe-lou,2025-01-01,18600,430\n`);
     expect((await problemsOf(ledger.importFile('facts', changed, site, now)))[0]).toContain(
-      'g.csv: row 2: zonghe-lou from 2025-01-01 is stored as 18600 m², 420 people (imported from f.csv',
+      'g.csv 第 2 行：zonghe-lou 自 2025-01-01 起已存为 18600 m²、420 人（2026-01-05 10:00 +08:00 自 f.csv 导入）',
     );
     const r = await ledger.importFile('facts', changed, site, now, { replace: true });
     expect(r.replacements).toEqual([
@@ -183,7 +183,7 @@ describe('overlapping periods', () => {
     ]);
     const twice = csv('h.csv', `${head}fuwu-lou,2025-01-01,9400,80\nfuwu-lou,2025-01-01,9400,81\n`);
     expect(await problemsOf(ledger.importFile('facts', twice, site, now))).toEqual([
-      'h.csv: row 3: fuwu-lou from 2025-01-01 is given twice (also h.csv: row 2); keep one',
+      'h.csv 第 3 行：fuwu-lou 自 2025-01-01 起的数据重复（另见 h.csv 第 2 行）；请只保留一条',
     ]);
   });
 });

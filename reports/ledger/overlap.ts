@@ -47,8 +47,8 @@ export function overlapsWithin(rows: Located<EntryRow>[]): string[] {
         cur.row.period_start === reach.row.period_start && cur.row.period_end === reach.row.period_end;
       problems.push(
         dup
-          ? `${cur.at}: ${whatOf(cur.row)} is a duplicate of ${reach.at} (the same building, energy type and period); keep one`
-          : `${cur.at}: ${whatOf(cur.row)} overlaps ${reach.at} (${period(reach.row)}); periods of one building and energy type may not overlap — keep the annual bill or the monthly ones, not both`,
+          ? `${cur.at}：${whatOf(cur.row)} 与 ${reach.at} 重复（建筑、能源类型和期间相同）；请只保留一条`
+          : `${cur.at}：${whatOf(cur.row)} 与 ${reach.at}（${period(reach.row)}）重叠；同一建筑同一能源的期间不得重叠——年度账单与月度账单只保留一种`,
       );
     }
     if (!reach || !same || cur.row.period_end > reach.row.period_end) reach = cur;
@@ -65,7 +65,7 @@ export function repeatsWithin(rows: Located<FactRow>[]): string[] {
     const first = seen.get(key);
     if (first)
       problems.push(
-        `${at}: ${row.building} from ${row.effective_from} is given twice (also ${first}); keep one`,
+        `${at}：${row.building} 自 ${row.effective_from} 起的数据重复（另见 ${first}）；请只保留一条`,
       );
     else seen.set(key, at);
   }
@@ -90,17 +90,17 @@ export const sameFact = (s: StoredFact, r: FactRow): boolean =>
  */
 export function storedOverlap(at: string, r: EntryRow, stored: StoredEntry[], how: Refusal): string {
   const detail = (s: StoredEntry) =>
-    `${period(s)} (${figure(s.quantity_given)} ${s.unit_given}, source "${s.source}", imported from ${s.source_file} at ${localMinute(s.imported_at, how.timeZone)})`;
+    `${period(s)}（${figure(s.quantity_given)} ${s.unit_given}，来源"${s.source}"，${localMinute(s.imported_at, how.timeZone)} 自 ${s.source_file} 导入）`;
   const named = stored.slice(0, 3).map(detail);
   const rest = stored.slice(3).map(period);
-  const list = [...named, ...(rest.length > 0 ? [`and ${rest.length} more: ${rest.join(', ')}`] : [])].join(
-    '; ',
+  const list = [...named, ...(rest.length > 0 ? [`另有 ${rest.length} 条：${rest.join('、')}`] : [])].join(
+    '；',
   );
-  const what = stored.length === 1 ? 'the stored entry' : `${stored.length} stored entries`;
-  return `${at}: ${whatOf(r)} overlaps ${what} ${list}; periods of one building and energy type may not overlap — ${how.hint}`;
+  const what = stored.length === 1 ? '已存的记录' : `已存的 ${stored.length} 条记录`;
+  return `${at}：${whatOf(r)} 与${what} ${list} 重叠；同一建筑同一能源的期间不得重叠——${how.hint}`;
 }
 
 /** The problem for a fact row whose building and date are stored with other figures. */
 export function storedFact(at: string, r: FactRow, s: StoredFact, how: Refusal): string {
-  return `${at}: ${r.building} from ${r.effective_from} is stored as ${figure(s.floor_area_m2)} m², ${figure(s.headcount)} people (imported from ${s.source_file} at ${localMinute(s.imported_at, how.timeZone)}) — ${how.hint}`;
+  return `${at}：${r.building} 自 ${r.effective_from} 起已存为 ${figure(s.floor_area_m2)} m²、${figure(s.headcount)} 人（${localMinute(s.imported_at, how.timeZone)} 自 ${s.source_file} 导入）——${how.hint}`;
 }

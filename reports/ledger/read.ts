@@ -18,13 +18,13 @@ export async function readLedgerFile(kind: LedgerKind, file: string): Promise<Ro
   const ext = extname(file).toLowerCase();
   if (ext === '.xlsx') return readXlsx(kind, file, name);
   if (ext === '.xls')
-    return emptySet(name, `${name}: an Excel 97–2003 workbook is not read; save it as XLSX or as CSV UTF-8`);
+    return emptySet(name, `${name}：不读取 Excel 97–2003 工作簿（.xls）；请另存为 XLSX 或 CSV UTF-8`);
   const bytes = readFileSync(file);
   // XLSX is a zip: "PK\x03\x04".
   if (bytes.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04])))
     return emptySet(name, `${name}: an XLSX workbook, not CSV text; name it .xlsx and import it again`);
   const decoded = decodeCsv(bytes);
-  if ('problem' in decoded) return emptySet(name, `${name}: ${decoded.problem}`);
+  if ('problem' in decoded) return emptySet(name, `${name}：${decoded.problem}`);
   let records: { record: string[]; info: { lines: number } }[];
   try {
     // With `info`, each record comes with the line it ends on: the row number Excel shows.
@@ -35,14 +35,14 @@ export async function readLedgerFile(kind: LedgerKind, file: string): Promise<Ro
       info: true,
     }) as unknown as typeof records;
   } catch (err) {
-    return emptySet(name, `${name}: not readable as CSV: ${(err as Error).message}`);
+    return emptySet(name, `${name}：无法按 CSV 读取：${(err as Error).message}`);
   }
   const [head, ...body] = records;
   const separator = otherSeparator(kind, head?.record ?? []);
   if (separator)
     return emptySet(
       name,
-      `${name}: row 1 (header): the columns are separated by ${separator}, not by commas; save it in Excel as "CSV UTF-8 (逗号分隔)" (or as XLSX) and import it again`,
+      `${name} 第 1 行（表头）：列以${separator}分隔，而不是逗号；请在 Excel 中另存为"CSV UTF-8（逗号分隔）"（或 XLSX）后重新导入`,
     );
   const set = fromTable(
     kind,
@@ -63,8 +63,8 @@ export async function readLedgerFile(kind: LedgerKind, file: string): Promise<Ro
 function otherSeparator(kind: LedgerKind, header: string[]): string | undefined {
   const first = header[0] ?? '';
   for (const [sep, words] of [
-    [';', '";" (semicolons)'],
-    ['\t', 'tabs'],
+    [';', '分号";"'],
+    ['\t', '制表符'],
   ] as const)
     if (first.split(sep).filter((h) => columnOf(kind, h.trim()) !== undefined).length >= 2) return words;
   return undefined;
@@ -85,9 +85,9 @@ function hasControl(text: string): boolean {
  * the file is not UTF-8 with a few broken bytes.
  */
 export function decodeCsv(bytes: Buffer): { text: string; encoding: string } | { problem: string } {
-  const fix = 'save it in Excel as "CSV UTF-8 (逗号分隔)" (or as XLSX) and import it again';
+  const fix = '请在 Excel 中另存为"CSV UTF-8（逗号分隔）"（或 XLSX）后重新导入';
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
-    return { problem: `UTF-16 text ("Unicode text"), not CSV; ${fix}` };
+    return { problem: `这是 UTF-16 文本（"Unicode 文本"），不是 CSV；${fix}` };
   try {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     if (!hasControl(text)) return { text, encoding: 'UTF-8' };
@@ -102,15 +102,15 @@ export function decodeCsv(bytes: Buffer): { text: string; encoding: string } | {
   const good = [...loose].filter((c) => c > '\u007F' && c !== '\uFFFD').length;
   if (lost > 0 && good > lost) {
     const line = loose.slice(0, loose.indexOf('\uFFFD')).split('\n').length;
-    return { problem: `UTF-8 with bytes that are not UTF-8 (line ${line}); ${fix}` };
+    return { problem: `UTF-8 文件中有不是 UTF-8 的字节（第 ${line} 行）；${fix}` };
   }
   const text = iconv.decode(bytes, 'gb18030');
   if (!text.includes('\uFFFD') && !hasControl(text)) return { text, encoding: 'GB18030 (GBK)' };
-  return { problem: `not readable as UTF-8 nor as GB18030 (GBK) text; ${fix}` };
+  return { problem: `既不能按 UTF-8 也不能按 GB18030（GBK）读取；${fix}` };
 }
 
 function emptySet(name: string, problem: string): RowSet {
-  return { rows: [], at: (i) => `${name}: row ${i + 2}`, problems: [problem], notes: [] };
+  return { rows: [], at: (i) => `${name} 第 ${i + 2} 行`, problems: [problem], notes: [] };
 }
 
 const headerHelp = (kind: LedgerKind) =>
@@ -133,30 +133,27 @@ export function fromTable(
   const unknown = written.filter((h, k) => h !== '' && columns[k] === undefined);
   if (unknown.length > 0)
     problems.push(
-      `${name}: row 1 (header): unknown column(s) ${unknown.map((h) => `"${h}"`).join(', ')}; the columns are ${headerHelp(kind)}`,
+      `${name} 第 1 行（表头）：未知的列 ${unknown.map((h) => `"${h}"`).join('、')}；可用的列：${headerHelp(kind)}`,
     );
   const missing = columnsOf(kind).filter((c) => !OPTIONAL_COLUMNS.includes(c) && !columns.includes(c));
   if (missing.length > 0)
-    problems.push(
-      `${name}: row 1 (header): missing column(s) ${missing.join(', ')}; the columns are ${headerHelp(kind)}`,
-    );
+    problems.push(`${name} 第 1 行（表头）：缺少列 ${missing.join('、')}；可用的列：${headerHelp(kind)}`);
   const twice = columns.filter((c, k) => c !== undefined && columns.indexOf(c) !== k);
-  if (twice.length > 0) problems.push(`${name}: row 1 (header): column(s) ${twice.join(', ')} given twice`);
+  if (twice.length > 0) problems.push(`${name} 第 1 行（表头）：列 ${twice.join('、')} 重复`);
   const label = (col: string) => {
     const h = written[columns.indexOf(col)];
-    return h === undefined || h === col ? col : `${h} (${col})`;
+    return h === undefined || h === col ? col : `${h}（${col}）`;
   };
   const at = (i: number, col?: string) =>
-    `${name}: row ${body[i]?.row ?? i + 2}${col === undefined ? '' : `, column ${label(col)}`}`;
-  if (problems.length === 0 && body.length === 0)
-    problems.push(`${name}: no rows below the header; nothing to import`);
+    `${name} 第 ${body[i]?.row ?? i + 2} 行${col === undefined ? '' : `，${label(col)} 列`}`;
+  if (problems.length === 0 && body.length === 0) problems.push(`${name}：表头下没有数据行，无可导入`);
   if (problems.length > 0) return { rows: [], at, problems, notes: [] };
   const csv = !name.toLowerCase().endsWith('.xlsx');
   const rows = body.map(({ cells, row }) => {
     const width = cells.length;
     if (width > written.length && cells.slice(written.length).some((c) => String(c ?? '').trim() !== ''))
       problems.push(
-        `${name}: row ${row}: ${width} column(s); expected ${written.length} (${written.join(',')})${csv ? ' — a number with thousands separators must be quoted ("1,500,000") or written without them' : ''}`,
+        `${name} 第 ${row} 行：有 ${width} 列，应为 ${written.length} 列（${written.join(',')}）${csv ? '——带千位分隔符的数须加引号（"1,500,000"）或不写分隔符' : ''}`,
       );
     return Object.fromEntries(columns.flatMap((c, k) => (c === undefined ? [] : [[c, cells[k] ?? '']])));
   });
@@ -178,10 +175,10 @@ async function readXlsx(kind: LedgerKind, file: string, name: string): Promise<R
   try {
     await wb.xlsx.readFile(file);
   } catch (err) {
-    return emptySet(name, `${name}: not readable as XLSX: ${(err as Error).message}`);
+    return emptySet(name, `${name}：无法按 XLSX 读取：${(err as Error).message}`);
   }
   const sheet = wb.worksheets[0];
-  if (!sheet) return emptySet(name, `${name}: the workbook has no sheet`);
+  if (!sheet) return emptySet(name, `${name}：工作簿中没有工作表`);
   const width = sheet.columnCount;
   const cellsOf = (r: ExcelJS.Row) =>
     Array.from({ length: width }, (_, k) => plainCell(r.getCell(k + 1).value));
@@ -192,6 +189,6 @@ async function readXlsx(kind: LedgerKind, file: string, name: string): Promise<R
       body.push({ cells, row: n });
   }
   const set = fromTable(kind, name, cellsOf(sheet.getRow(1)), body);
-  set.encoding = `XLSX, sheet "${sheet.name}"`;
+  set.encoding = `XLSX，工作表"${sheet.name}"`;
   return set;
 }

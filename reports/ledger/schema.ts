@@ -76,7 +76,7 @@ export function columnOf(kind: LedgerKind, header: string): string | undefined {
 export const EXAMPLE_SOURCE = '示例：导入前删除或改写此行 (example: delete or overwrite this row)';
 /** The building of the template's example fact (facts have no source column to mark it by). */
 export const EXAMPLE_BUILDING = '示例 example';
-const exampleRow = "the template's example row: delete it or overwrite it with a real entry";
+const exampleRow = '这是模板的示例行：请删除，或改写为实际数据';
 
 /** A building in the site file: rows may name it by id or by name. */
 export interface BuildingRef {
@@ -109,12 +109,12 @@ const bounded = (what: string, ok: (n: number) => boolean) => (v: Cell) => {
 };
 
 function building(buildings: BuildingRef[]) {
-  const list = buildings.map((b) => `${b.id} (${b.name})`).join(', ');
+  const list = buildings.map((b) => `${b.id}（${b.name}）`).join('、');
   return cell((v) => {
     const s = readText(v);
     const b = buildings.find((x) => x.id === s || x.name === s);
     if (s === EXAMPLE_BUILDING) return { ok: false, message: exampleRow };
-    return b ? { ok: true, value: b.id } : { ok: false, message: `no such building; buildings are ${list}` };
+    return b ? { ok: true, value: b.id } : { ok: false, message: `没有这个建筑；可用的建筑：${list}` };
   });
 }
 
@@ -125,7 +125,7 @@ const energyType = cell((v): Read<EnergyType> => {
     ? { ok: true, value: t }
     : {
         ok: false,
-        message: `one of ${energyTypes.join(', ')} (or ${energyTypes.map((k) => energyTypeNames[k][0]).join(', ')})`,
+        message: `应为 ${energyTypes.join('、')} 之一（或 ${energyTypes.map((k) => energyTypeNames[k][0]).join('、')}）`,
       };
 });
 
@@ -143,14 +143,14 @@ const source = cell((v): Read<string> => {
     ? { ok: true, value: s }
     : {
         ok: false,
-        message: 'say where the figure comes from (a bill, the filed statistics…), up to 500 characters',
+        message: '请写明数据来源（账单、已报统计表等），不超过 500 字',
       };
 });
 
 const cost = cell((v): Read<number | null> => {
   if (isBlank(v)) return { ok: true, value: null };
   const r = bounded(
-    `yuan, 0 or more and at most ${maxCostYuan.toExponential()}`,
+    `金额（元），应不小于 0 且不大于 ${maxCostYuan.toExponential()}`,
     (n) => n >= 0 && n <= maxCostYuan,
   )(v);
   return r.ok ? { ok: true, value: r.value.n } : r;
@@ -164,14 +164,14 @@ export function factSchema(ctx: SchemaContext) {
       effective_from: cell(readDate),
       floor_area_m2: cell((v) => {
         const r = bounded(
-          'a floor area in m², greater than 0 and at most 1e7 (10 million m², more than any compound has)',
+          '建筑面积（m²），应大于 0 且不大于 1e7（1000 万 m²，已超过任何院区）',
           (n) => n > 0 && n <= 1e7,
         )(v);
         return r.ok ? { ok: true, value: r.value.n } : r;
       }),
       headcount: cell((v) => {
         const r = bounded(
-          'a whole number of people, 1 to 1e6 (the site file requires a positive headcount)',
+          '用能人数应为 1 至 1e6 的整数（站点文件要求人数为正）',
           (n) => Number.isInteger(n) && n >= 1 && n <= 1e6,
         )(v);
         return r.ok ? { ok: true, value: r.value.n } : r;
@@ -188,7 +188,7 @@ export function entrySchema(ctx: SchemaContext) {
       period_start: cell(readDate),
       period_end: cell(readDate),
       energy_type: energyType,
-      quantity: cell(bounded('a number, 0 or more', (n) => n >= 0)),
+      quantity: cell(bounded('应为不小于 0 的数', (n) => n >= 0)),
       unit,
       source,
       cost_yuan: cost,
@@ -199,7 +199,7 @@ export function entrySchema(ctx: SchemaContext) {
         zc.addIssue({
           code: 'custom',
           path: ['period_end'],
-          message: `before period_start ${r.period_start}`,
+          message: `早于 period_start ${r.period_start}`,
         });
       const converted = convert(r.energy_type, r.quantity.n, r.unit, ctx.densities);
       if (!converted.ok)
@@ -227,13 +227,17 @@ function convert(
   const accepts = energyUnits[t].accepts;
   const factor = density?.value ?? (Object.hasOwn(accepts, unitGiven) ? accepts[unitGiven] : undefined);
   if (factor === undefined)
-    return { ok: false, column: 'unit', message: `${t} is entered in ${unitsFor(t).join(' or ')}` };
+    return {
+      ok: false,
+      column: 'unit',
+      message: `${energyTypeNames[t][0]}的单位为 ${unitsFor(t).join(' 或 ')}`,
+    };
   const quantity = given * factor;
   if (quantity > maxQuantity[t])
     return {
       ok: false,
       column: 'quantity',
-      message: `${figure(quantity)} ${base} is more than one entry may hold: at most ${maxQuantity[t].toExponential()} ${base} (about 100 times a large compound's yearly use); check the unit and the exponent`,
+      message: `${figure(quantity)} ${base} 超过一条记录的上限 ${maxQuantity[t].toExponential()} ${base}（约为大型院区年用量的 100 倍）；请核对单位和指数`,
     };
   const conversion = density
     ? `${figure(given)} 升 × ${density.value} 千克/升 = ${figure(quantity)} 千克（${energyTypeNames[t][0]}密度：${density.source}${density.verified ? '' : '，未核对'}）`

@@ -54,7 +54,7 @@ describe('the XLSX template', () => {
     ).toEqual(['entries.csv: an XLSX workbook, not CSV text; name it .xlsx and import it again']);
     const refused = await ledger.importFile('entries', file, site, now).catch((e: ImportError) => e.problems);
     expect(refused).toEqual([
-      `entries.xlsx: row 2, column 来源 (source): "示例：导入前删除或改写此行 (example: delete or overwrite this row)": the template's example row: delete it or overwrite it with a real entry`,
+      `entries.xlsx 第 2 行，来源（source） 列："示例：导入前删除或改写此行 (example: delete or overwrite this row)"：这是模板的示例行：请删除，或改写为实际数据`,
     ]);
     ledger.close();
   });
@@ -86,7 +86,7 @@ describe('the XLSX template', () => {
     await wb.xlsx.writeFile(file);
     const ledger = new Ledger(join(dir, 'ledger.db'));
     const r = await ledger.importFile('entries', file, site, now);
-    expect(r).toMatchObject({ imported: 2, encoding: 'XLSX, sheet "能源台账 entries"' });
+    expect(r).toMatchObject({ imported: 2, encoding: 'XLSX，工作表"能源台账 entries"' });
     expect(ledger.entries()).toEqual([
       expect.objectContaining({
         building: 'fuwu-lou',
@@ -118,15 +118,15 @@ describe('the XLSX template', () => {
     const ledger = new Ledger(join(dir, 'ledger.db'));
     // Unchanged, the example fact is refused too (its building is the example marker)
     expect(await ledger.importFile('facts', file, site, now).catch((e: ImportError) => e.problems)).toEqual([
-      `facts.xlsx: row 2, column 建筑 (building): "示例 example": the template's example row: delete it or overwrite it with a real entry`,
+      `facts.xlsx 第 2 行，建筑（building） 列："示例 example"：这是模板的示例行：请删除，或改写为实际数据`,
     ]);
     const { wb, ws } = await open(file);
     ws.getRow(2).values = ['zonghe-lou', new Date('2025-01-01T08:30:00Z'), 18_600, 1.5];
     await wb.xlsx.writeFile(file);
     const refused = await ledger.importFile('facts', file, site, now).catch((e: ImportError) => e.problems);
     expect(refused).toEqual([
-      'facts.xlsx: row 2, column 生效日期 (effective_from): "2025-01-01 08:30": a day without a time of day (format the cell as a date, yyyy-mm-dd)',
-      'facts.xlsx: row 2, column 用能人数 (headcount): "1.5": a whole number of people, 1 to 1e6 (the site file requires a positive headcount)',
+      'facts.xlsx 第 2 行，生效日期（effective_from） 列："2025-01-01 08:30"：应为不带时刻的日期（将单元格格式设为日期 yyyy-mm-dd）',
+      'facts.xlsx 第 2 行，用能人数（headcount） 列："1.5"：用能人数应为 1 至 1e6 的整数（站点文件要求人数为正）',
     ]);
     ledger.close();
   });

@@ -55,16 +55,14 @@ export function checkRows<T>(
         if (g) g.count++;
         else
           grouped.set(col, {
-            first: `${set.at(i, col)}: "${v}" read as ${v.replace(/[,，]/g, '')}`,
+            first: `${set.at(i, col)}："${v}" 读作 ${v.replace(/[,，]/g, '')}`,
             count: 1,
           });
       }
   });
   const notes = [...set.notes];
   for (const g of grouped.values())
-    notes.push(
-      `${g.first} (thousands separators${g.count > 1 ? `; ${g.count - 1} more row(s) of the column likewise` : ''})`,
-    );
+    notes.push(`${g.first}（千位分隔符${g.count > 1 ? `；该列另有 ${g.count - 1} 行同样处理` : ''}）`);
   return { rows, problems, notes };
 }
 
@@ -74,7 +72,7 @@ function lostCharacters(cells: Record<string, Cell>, at: (col: string) => string
     .filter(([, v]) => typeof v === 'string' && v.includes(lostCharacter))
     .map(
       ([col, v]) =>
-        `${at(col)}: "${shown(v)}": holds U+FFFD (${lostCharacter}), a character lost when the file was decoded; save it as CSV UTF-8 in Excel (or XLSX) and import it again`,
+        `${at(col)}："${shown(v)}"：含 U+FFFD（${lostCharacter}），即文件解码时丢失的字符；请在 Excel 中另存为 CSV UTF-8（或 XLSX）后重新导入`,
     );
 }
 
@@ -88,24 +86,24 @@ function problemOf(
 ) {
   const col = issue.path[0];
   if (issue.code === 'unrecognized_keys')
-    return `${set.at(i)}: unknown key(s) ${issue.keys.join(', ')}; allowed: ${columnsOf(kind).join(', ')}`;
-  if (typeof col === 'string') return `${set.at(i, col)}: "${shown(cells[col])}": ${issue.message}`;
-  return `${set.at(i)}: ${issue.message}`;
+    return `${set.at(i)}：未知的键 ${issue.keys.join('、')}；可用的键：${columnsOf(kind).join('、')}`;
+  if (typeof col === 'string') return `${set.at(i, col)}："${shown(cells[col])}"：${issue.message}`;
+  return `${set.at(i)}：${issue.message}`;
 }
 
 /** Objects of a JSON request as rows: a non-empty list of objects, or one problem that says so. */
 export function objectRows(items: unknown, kind: LedgerKind): RowSet {
   const columns = columnsOf(kind);
   const required = columns.filter((c) => !OPTIONAL_COLUMNS.includes(c));
-  const shape = `send a non-empty JSON list of objects with ${required.join(', ')} (optional: ${columns.filter((c) => OPTIONAL_COLUMNS.includes(c)).join(', ') || 'none'})`;
+  const shape = `应为非空的 JSON 对象列表，每个对象含 ${required.join('、')}（可选：${columns.filter((c) => OPTIONAL_COLUMNS.includes(c)).join('、') || '无'}）`;
   const at = (i: number, col?: string) => `${kind}[${i}]${col ? `.${col}` : ''}`;
   if (!Array.isArray(items) || items.length === 0)
-    return { rows: [], at, problems: [`${kind}: ${shape}`], notes: [] };
+    return { rows: [], at, problems: [`${kind}：${shape}`], notes: [] };
   const problems: string[] = [];
   const rows = items.map((item, i) => {
     if (typeof item === 'object' && item !== null && !Array.isArray(item))
       return item as Record<string, Cell>;
-    problems.push(`${at(i)}: ${shape}`);
+    problems.push(`${at(i)}：${shape}`);
     return {};
   });
   return { rows, at, problems, notes: [] };
