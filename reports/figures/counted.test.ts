@@ -51,3 +51,26 @@ describe('环比 across months of different lengths (defect 7)', () => {
     expect(mom?.figures.find((f) => f.name === '电')?.change).toBeCloseTo(28 / 31 - 1, 9);
   });
 });
+
+describe('a projection shaped on a leap year (defect 8)', () => {
+  it('counts the report year’s 365 days', () => {
+    const r = intensityReport({
+      ...emptyInput(site, '2025-01-01', '2025-03-31'),
+      today: '2025-04-01',
+      baselineYear: 2020,
+      metered: [
+        ...meteredDays('hq', 'electricity', '2020-01-01', '2020-12-31', 1_000),
+        ...meteredDays('hq', 'electricity', '2024-01-01', '2024-12-31', 1_000),
+        ...meteredDays('hq', 'electricity', '2025-01-01', '2025-03-31', 1_000),
+      ],
+    });
+    // 90 days at 1,000 and 2024 at 1,000 every day: 365 days × 1,000 = 365,000 kWh (was
+    // 90,000 × 366,000 / 91,000 = 361,978.02: 2024's Jan–Mar holds 29 February); × 0.1229 kgce/kWh
+    const kWh = 365_000;
+    expect(r.projection?.method).toBe('previous_year_shape');
+    expect(r.projection?.energy_kgce).toBeCloseTo(kWh * 0.1229, 3);
+    expect(r.projection?.method_text).toContain(
+      '按日均折算（本年 365 天、至今 90 天；上年 366 天、同期 91 天）',
+    );
+  });
+});

@@ -175,6 +175,7 @@ function projectionOf(
     today: input.today === undefined ? Number.POSITIVE_INFINITY : dayNumber(input.today),
     previousSame,
     daysInYear: yearPeriod(year).to - yearPeriod(year).from,
+    daysInPreviousYear: yearPeriod(year - 1).to - yearPeriod(year - 1).from,
     now,
     same: over(previousSame, false),
     full: over(yearPeriod(year - 1), false),

@@ -86,7 +86,10 @@ describe('a year to date: the full-year projection against the whole baseline ye
 
   it('by last year’s shape when last year is well covered', () => {
     // 2024 bills: Jan–Jun 400,000 kWh, Jul–Dec 600,000 kWh (both periods covered: shares 1).
-    // YTD 2,000 × 181 = 362,000 kWh; × 1,000,000 / 400,000 = 905,000 kWh → × 0.1229 = 111,224.5 kgce
+    // YTD 2,000 × 181 = 362,000 kWh. By daily rates (second review, defect 8: 2024's Jan–Jun has
+    // 182 days, 2025's 181): this year's rate against last year's is 2,000 / (400,000 / 182) = 0.91;
+    // the rest 600,000 / 184 per day × 0.91 × 184 days = 546,000 → 908,000 kWh × 0.1229 =
+    // 111,593.2 kgce (was 905,000 → 111,224.5: 2025's half-year read as 182 days)
     const r = ytd([
       bill('hq', 'electricity', '2024-01-01', '2024-06-30', 400_000),
       bill('hq', 'electricity', '2024-07-01', '2024-12-31', 600_000),
@@ -100,12 +103,12 @@ describe('a year to date: the full-year projection against the whole baseline ye
       coverage: { ytd: 1, previous_same: 1, previous_full: 1 },
       warning: null,
     });
-    expect(r.projection?.energy_kgce).toBeCloseTo(111_224.5, 6);
+    expect(r.projection?.energy_kgce).toBeCloseTo(111_593.2, 6);
     expect(r.projection?.method_text).toContain('上年同期 2024-01-01 至 2024-06-30');
     expect(r.projection?.method_text).toContain('≥ 90.0 %');
-    // against the whole of 2020 (1,000,000 kWh): 905,000 / 1,000,000 − 1 = −9.5 % per m²
+    // against the whole of 2020 (1,000,000 kWh): 908,000 / 1,000,000 − 1 = −9.2 % per m² (was 905,000: −9.5 %)
     const perArea = r.comparisons.find((c) => c.scope === 'org' && c.indicator === 'energy_per_area_kgce_m2');
-    expect(perArea?.change).toBeCloseTo(-0.095, 9);
+    expect(perArea?.change).toBeCloseTo(-0.092, 9);
   });
 
   it('falls back to days with a warning when last year is thin (it came out 31× the actual)', () => {

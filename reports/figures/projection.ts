@@ -13,6 +13,14 @@ export const projectionThreshold = 0.9;
 /** Fewer elapsed days than this and a projection is only indicative: it is not judged on track or at risk. */
 export const projectionMinDays = 90;
 
+/** Day counts: the report year, last year, the year to date and last year's same period. */
+interface Lengths {
+  year: number;
+  previous: number;
+  ytd: number;
+  same: number;
+}
+
 type Projected = Pick<Projection, 'energy_kgce' | 'carbon_kgco2' | 'water_m3' | 'indicators'>;
 
 /** The scopes of the year to date, of last year's same dates and of last year as a whole. */
@@ -23,6 +31,8 @@ export interface ProjectionInput {
   today: number;
   previousSame: Period;
   daysInYear: number;
+  /** Last year's length: its whole-year shape is scaled to the report year's (366 → 365 days). */
+  daysInPreviousYear: number;
   now: { buildings: ScopeCalc[]; organization: ScopeCalc };
   same: { buildings: ScopeCalc[]; organization: ScopeCalc };
   full: { buildings: ScopeCalc[]; organization: ScopeCalc };
@@ -39,12 +49,17 @@ function projectScope(
   same: Scope,
   full: Scope,
   shape: boolean,
-  days: number,
+  days: Lengths,
   elapsed: number,
 ): Projected {
+  // Second review, defect 8: by daily rates, so years of different lengths (29 February in the
+  // year to date's part or in the rest) neither add nor drop a day: the rest of the year is last
+  // year's rest per day × this year's rate against last year's same period × this year's rest days.
   const f = (x: number | null, s: number | null, w: number | null) => {
     if (x === null) return null;
-    return shape && s !== null && w !== null && s > 0 ? (x * w) / s : (x * days) / elapsed;
+    if (!(shape && s !== null && w !== null && s > 0)) return (x * days.year) / elapsed;
+    const rate = x / days.ytd / (s / days.same);
+    return x + rate * ((w - s) / (days.previous - days.same)) * (days.year - days.ytd);
   };
   const energy = f(now.energy_kgce, same.energy_kgce, full.energy_kgce);
   const carbon = f(now.carbon_kgco2, same.carbon_kgco2, full.carbon_kgco2);
@@ -84,8 +99,18 @@ export function project(i: ProjectionInput): {
     coverage.previous_same >= projectionThreshold && coverage.previous_full >= projectionThreshold;
   const prev = i.year - 1;
   const actual = `${periodText(i.ytd)} 实绩`;
+  const lengths: Lengths = {
+    year: i.daysInYear,
+    previous: i.daysInPreviousYear,
+    ytd: i.ytd.to - i.ytd.from,
+    same: i.previousSame.to - i.previousSame.from,
+  };
+  const scaled =
+    lengths.year === lengths.previous && lengths.ytd === lengths.same
+      ? ''
+      : `，按日均折算（本年 ${lengths.year} 天、至今 ${lengths.ytd} 天；上年 ${lengths.previous} 天、同期 ${lengths.same} 天）`;
   const method_text = shape
-    ? `${actual} × ${prev} 年全年 / 上年同期 ${periodText(i.previousSame)}（按上年同期占比推算；上年同期与全年每个建筑、每种能源的数据覆盖均 ≥ ${pct(projectionThreshold)}）`
+    ? `${actual} × ${prev} 年全年 / 上年同期 ${periodText(i.previousSame)}${scaled}（按上年同期占比推算；上年同期与全年每个建筑、每种能源的数据覆盖均 ≥ ${pct(projectionThreshold)}）`
     : `${actual} × ${i.daysInYear} / ${elapsed} 天（按天数线性推算）`;
   const warnings: string[] = [];
   if (!shape)
@@ -110,14 +135,14 @@ export function project(i: ProjectionInput): {
     const same = i.same.buildings[k];
     const full = i.full.buildings[k];
     if (same && full)
-      buildings.set(b.scope.id, projectScope(b.scope, same.scope, full.scope, shape, i.daysInYear, elapsed));
+      buildings.set(b.scope.id, projectScope(b.scope, same.scope, full.scope, shape, lengths, elapsed));
   });
   const org = projectScope(
     i.now.organization.scope,
     i.same.organization.scope,
     i.full.organization.scope,
     shape,
-    i.daysInYear,
+    lengths,
     elapsed,
   );
   return {
