@@ -5,7 +5,7 @@ import { columnsOf, OPTIONAL_COLUMNS } from './schema.ts';
 
 /**
  * Rows read from a file or a request, before they are checked: raw cells keyed by column, and
- * where each row came from in words ("bills.csv: row 3, column 数量 (quantity)", "entries[2].unit").
+ * where each row came from in words ("bills.csv 第 3 行，数量（quantity） 列", "entries[2].unit").
  */
 export interface RowSet {
   rows: Record<string, Cell>[];
@@ -22,7 +22,7 @@ export interface RowSet {
 /** A checked row and where it came from (for naming it beside an overlapping one). */
 export interface Located<T> {
   row: T;
-  /** e.g. "bills.csv: row 3", "entries[2]". */
+  /** e.g. "bills.csv 第 3 行", "entries[2]". */
   at: string;
 }
 
