@@ -49,3 +49,14 @@ describe('等价值 across two years', () => {
     ]);
   });
 });
+
+describe('the grid CO₂ factor with each_year (second review, defect 10)', () => {
+  it('names the factor each year is converted with', () => {
+    const each = intensityReport({ ...input, basis: 'generation', coalRate: 'each_year' });
+    expect(each.grid_co2?.mode).toBe('each_year');
+    // factors: 2022 0.5366, 2023 0.5306 (none later, none earlier than 2022)
+    expect(each.grid_co2?.text).toBe(
+      '碳排放：各年按其当年的电网 CO₂ 排放因子折算（2025 年用 2023 年 0.5306 kgCO2/kWh（无 2025 年数值）；2024 年用 2023 年 0.5306 kgCO2/kWh（无 2024 年数值）；2020 年用 2022 年 0.5366 kgCO2/kWh（无 2020 年数值））；变化中含电网排放因子的变化',
+    );
+  });
+});

@@ -157,7 +157,8 @@ describe('the plan, the baseline and missing data (defects 5, 7, 8, 9)', () => {
   it('a baseline year on or after the report year is a bad request', () => {
     const run = () => intensityReport({ ...year2025, baselineYear: 2025 });
     expect(run).toThrow(JnError);
-    expect(run).toThrow('baseline year 2025 is not before the report year 2025');
+    // second review, defect 9: in Chinese, what an officer reads
+    expect(run).toThrow('基准年 2025 不早于报告年 2025：基准年须为更早的年份（如 2020）');
     try {
       run();
     } catch (e) {

@@ -61,7 +61,7 @@ export function planAndBaseline(
   if (input.baselineYear !== undefined && input.baselineYear >= year)
     throw new JnError(
       'bad_request',
-      `intensity report: baseline year ${input.baselineYear} is not before the report year ${year}; a baseline must be an earlier year (e.g. ${chosen?.plan.base_year ?? year - 1})`,
+      `基准年 ${input.baselineYear} 不早于报告年 ${year}：基准年须为更早的年份（如 ${chosen?.plan.base_year ?? year - 1}）`,
       { context: { baseline_year: input.baselineYear, report_year: year } },
     );
   const baselineYear = input.baselineYear ?? chosen?.plan.base_year ?? null;
