@@ -72,14 +72,14 @@ export function checkOutput(command: string, file: string): void {
 export function notWritten(file: string, err: unknown): JnError {
   const code = (err as NodeJS.ErrnoException).code ?? '';
   const why: Record<string, string> = {
-    ENOENT: 'its folder does not exist',
-    EACCES: 'no permission to write it',
-    EPERM: 'no permission to write it',
-    EROFS: 'the disk is read-only',
-    ENOSPC: 'the disk is full',
-    EISDIR: 'it is a folder',
+    ENOENT: '所在文件夹不存在',
+    EACCES: '没有写入权限',
+    EPERM: '没有写入权限',
+    EROFS: '磁盘为只读',
+    ENOSPC: '磁盘已满',
+    EISDIR: '这是一个文件夹',
   };
-  return new JnError('output', `-o ${file}: not written: ${why[code] ?? (err as Error).message}`, {
+  return new JnError('output', `-o ${file}：未写入：${why[code] ?? (err as Error).message}`, {
     cause: err,
   });
 }
@@ -140,7 +140,7 @@ export const reportCommand: ToolCommand = async (ctx) => {
       } catch (err) {
         throw notWritten(output, err);
       }
-      ctx.io.out(`${output}: ${format}, ${body.length} bytes\n`);
+      ctx.io.out(`${output}：已写入 ${format}，${body.length} 字节\n`);
     } else ctx.io.out(body.toString('utf8'));
     return 0;
   } finally {

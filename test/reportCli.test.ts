@@ -6,6 +6,7 @@ import ExcelJS from 'exceljs';
 import { strFromU8, unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { demoSite } from '../cli/context.ts';
+import { notWritten } from '../cli/reportCommand.ts';
 import { SqliteStore } from '../core/store/sqliteStore.ts';
 import { spawnCli } from './helpers/cli.ts';
 
@@ -17,6 +18,11 @@ import { spawnCli } from './helpers/cli.ts';
  * meters but has no data for shown as missing, never as 0.
  */
 describe('jieneng import and jieneng report', () => {
+  it('says why -o FILE was not written in Chinese', () => {
+    const err = Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+    expect(notWritten('/srv/r.pdf', err).message).toBe('-o /srv/r.pdf：未写入：没有写入权限');
+  });
+
   it('imports checked CSV and reports from rollups and entries', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'jn-report-'));
     const store = new SqliteStore(join(dataDir, 'jieneng.db'));
@@ -106,6 +112,9 @@ describe('jieneng import and jieneng report', () => {
     const out = join(dataDir, 'report.json');
     const rep = await run([...january, '-o', out]);
     expect(rep.code).toBe(0);
+    expect(rep.out).toMatch(
+      new RegExp(`^${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}：已写入 json，\\d+ 字节\n$`),
+    );
     expect(rep.err).toBe(`报表：福州市机关事务管理局（${demoSite}）；数据：内置存储（SQLite），${dataDir}\n`);
     // A baseline the engine refuses (not before the report year) is bad input like a refused flag: exit 2
     const late = await run(['report', '--from', '2025-01-01', '--to', '2025-01-31', '--baseline', '2026']);
