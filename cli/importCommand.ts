@@ -12,6 +12,8 @@ const usage =
   '       jieneng import template facts|entries -o FILE.xlsx --config FILE';
 
 const isKind = (k: string | undefined): k is 'facts' | 'entries' => k === 'facts' || k === 'entries';
+/** What a kind is called where an officer reads it: the template's sheet names. */
+const kindName: Record<string, string> = { facts: '建筑信息', entries: '能源台账' };
 
 /**
  * `jieneng import facts|entries FILE`: every row checked, all imported or none, audited in the
@@ -34,7 +36,7 @@ export const importCommand: ToolCommand = async (ctx) => {
       throw notWritten(out, err);
     }
     const again = `jieneng import ${what} ${out} --config ${text(ctx, 'config')} --data-dir ${dataDirOf(ctx)}`;
-    ctx.io.out(`${out}：已写入 ${what} 模板（填好后运行：${again}）\n`);
+    ctx.io.out(`${out}：已写入${kindName[what]}模板（填好后运行：${again}）\n`);
     return 0;
   }
   if (!isKind(kind) || !file || extra !== undefined) throw new JnError('usage', usage);
@@ -61,7 +63,9 @@ export const importCommand: ToolCommand = async (ctx) => {
 /** What was imported, how it was read, and what it replaced, one line each. */
 export function summary(file: string, kind: string, r: ImportResult): string {
   const same = r.identical > 0 ? `，其中 ${r.identical} 条与已存的相同` : '';
-  const lines = [`${file}：已导入 ${r.imported} 条 ${kind}（${r.replaced} 条替换了先前的导入${same}）`];
+  const lines = [
+    `${file}：已导入 ${r.imported} 条${kindName[kind] ?? kind}（${r.replaced} 条替换了先前的导入${same}）`,
+  ];
   if (r.encoding) lines.push(`  按 ${r.encoding} 读取`);
   for (const n of r.notes) lines.push(`  注：${n}`);
   for (const x of r.replacements)

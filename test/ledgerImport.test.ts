@@ -58,7 +58,7 @@ describe('jieneng import', () => {
     const ok = await run(['import', 'entries', months, '--data-dir', dir]);
     expect(ok.err).toBe('');
     expect(ok.code).toBe(0);
-    expect(ok.out).toBe(`${months}：已导入 12 条 entries（0 条替换了先前的导入）\n  按 GB18030 (GBK) 读取\n`);
+    expect(ok.out).toBe(`${months}：已导入 12 条能源台账（0 条替换了先前的导入）\n  按 GB18030 (GBK) 读取\n`);
 
     const annual = join(dir, 'annual.csv');
     writeFileSync(
@@ -82,7 +82,7 @@ describe('jieneng import', () => {
     const replaced = await run(['import', 'entries', annual, '--data-dir', dir, '--replace']);
     expect(replaced.err).toBe('');
     expect(replaced.out).toContain(
-      `${annual}：已导入 1 条 entries（12 条替换了先前的导入）\n  按 UTF-8 读取\n`,
+      `${annual}：已导入 1 条能源台账（12 条替换了先前的导入）\n  按 UTF-8 读取\n`,
     );
     expect(replaced.out).toContain(
       '  已将 zonghe-lou electricity 2025-02-01 至 2025-02-28 100000 kWh（"国网福州供电公司2月电费单"） 替换为 zonghe-lou electricity 2025-01-01 至 2025-12-31 1200 MWh（"2025年度电费汇总"）\n',
@@ -104,7 +104,7 @@ describe('jieneng import', () => {
     const file = join(dir, 'facts.xlsx');
     const written = await run(['import', 'template', 'facts', '-o', file]);
     expect(written.out).toBe(
-      `${file}：已写入 facts 模板（填好后运行：jieneng import facts ${file} --config ${demoSite} --data-dir ./data）\n`,
+      `${file}：已写入建筑信息模板（填好后运行：jieneng import facts ${file} --config ${demoSite} --data-dir ./data）\n`,
     );
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file);
@@ -115,7 +115,7 @@ describe('jieneng import', () => {
     const imported = await run(['import', 'facts', file, '--data-dir', dir]);
     expect(imported.err).toBe('');
     expect(imported.out).toBe(
-      `${file}：已导入 1 条 facts（0 条替换了先前的导入）\n  按 XLSX，工作表"建筑信息 facts" 读取\n`,
+      `${file}：已导入 1 条建筑信息（0 条替换了先前的导入）\n  按 XLSX，工作表"建筑信息 facts" 读取\n`,
     );
   }, 60_000);
 });

@@ -78,10 +78,10 @@ describe('jieneng import and jieneng report', () => {
     );
     const ok = await run(['import', 'entries', entries]);
     expect(ok.err).toBe('');
-    expect(ok.out).toContain('已导入 1 条 entries（0 条替换了先前的导入');
+    expect(ok.out).toContain('已导入 1 条能源台账（0 条替换了先前的导入');
     // The same file again is the same bill, never a second one.
     expect((await run(['import', 'entries', entries])).out).toContain(
-      '已导入 1 条 entries（1 条替换了先前的导入，其中 1 条与已存的相同）',
+      '已导入 1 条能源台账（1 条替换了先前的导入，其中 1 条与已存的相同）',
     );
 
     const january = ['report', '--from', '2025-01-01', '--to', '2025-01-31', '--baseline', '2020'];
