@@ -72,6 +72,25 @@ describe('the report tables every format draws', () => {
     expect(water.slice(2)).toEqual(['9,855.00', 'm³', '不折标', '不折标', '不计', '100.00%']);
   });
 
+  it('says up to which day a report ending today counts, so 共 N 天 matches its figures', () => {
+    const r = sampleReport();
+    // a report asked for 2025-01-01 to 2025-09-15 on 2025-09-15: 2025-01-01 … 09-14 is 257 days
+    Object.assign(r, {
+      to: '2025-09-15',
+      days: 257,
+      counted_to: '2025-09-14',
+      counted_text: '今日数据未满一天，统计至 2025-09-14',
+    });
+    const summary = reportTables(r)[0];
+    expect(summary?.rows.find((row) => row[0] === '报告期')?.[1]).toBe(
+      '2025-01-01 至 2025-09-15（含首尾；今日数据未满一天，统计至 2025-09-14，计 257 天）',
+    );
+    // without it, as before
+    expect(reportTables(sampleReport())[0]?.rows.find((row) => row[0] === '报告期')?.[1]).toBe(
+      '2025-01-01 至 2025-12-31（含首尾，共 365 天）',
+    );
+  });
+
   it('names the base period, says 无基期数据 or 基期数据不全 and says a whole year’s 环比 once', () => {
     const t = table('同比环比');
     // only 同比 rows: 环比 of a whole year is 同比

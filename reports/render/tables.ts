@@ -31,12 +31,22 @@ function overallWords(r: IntensityReport): string {
   return word === r.status_text ? word : `${word}：${r.status_text}`;
 }
 
+/**
+ * The period as requested, both days included; a report ending today says up to which day it
+ * counts (the engine's counted_to: today's day has not ended), so 共 N 天 matches the figures.
+ */
+function periodWords(r: IntensityReport): string {
+  if (!r.counted_to) return `${r.from} 至 ${r.to}（含首尾，共 ${r.days} 天）`;
+  const why = r.counted_text ?? `统计至 ${r.counted_to}`;
+  return `${r.from} 至 ${r.to}（含首尾；${why}，计 ${r.days} 天）`;
+}
+
 /** 摘要: the title block — who, which period (both days included), on what basis, from which data. */
 export function summaryTable(r: IntensityReport): Table {
   const o = r.origin;
   const rows: [string, string][] = [
     ['单位', r.organization.name],
-    ['报告期', `${r.from} 至 ${r.to}（含首尾，共 ${r.days} 天）`],
+    ['报告期', periodWords(r)],
     ['总体状态', overallWords(r)],
     ['折标方法', r.basis_text],
   ];
