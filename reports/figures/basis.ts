@@ -1,5 +1,5 @@
 import type { CoalRateChoice, ElectricityBasis, UsedFactor } from '../../core/reports/report.ts';
-import { electricityKgce, type Factors } from '../factors.ts';
+import { electricityKgce, type Factors, gridCo2 } from '../factors.ts';
 
 /** The electricity basis in words, printed on every report. */
 export const basisText = (basis: ElectricityBasis) =>
@@ -49,4 +49,19 @@ export function electricityChoice(
       text: `等价值：各年按其上一年度火电供电标准煤耗折算：本期 ${rateText(rate)}${base ? `；基准年 ${baselineYear} ${rateText(base)}` : ''}；变化中含电网效率的变化`,
     },
   };
+}
+
+/**
+ * Which grid factor each year is converted with (each_year): "2020 年用 2022 年 0.5366（无 2020 年数值）"
+ * (second review, defect 10).
+ */
+export function eachYearGrid(factors: Factors, region: string, years: number[]): string {
+  return [...new Set(years)]
+    .sort((a, b) => b - a)
+    .map((y) => {
+      const g = gridCo2(factors, y, region);
+      const used = Number(/(\d{4}) 年$/.exec(g.what)?.[1] ?? y);
+      return `${y} 年用 ${used} 年 ${g.value} ${g.unit}${used === y ? '' : `（无 ${y} 年数值）`}`;
+    })
+    .join('；');
 }

@@ -12,7 +12,7 @@ import type {
 import { targetIndicators } from '../../core/reports/report.ts';
 import { type Factors, gridCo2 } from '../factors.ts';
 import { baselineBasis, isYearToDate } from './baseline.ts';
-import { basisText, electricityChoice } from './basis.ts';
+import { basisText, eachYearGrid, electricityChoice } from './basis.ts';
 import type { Conversion, Overrides } from './convert.ts';
 import {
   dateOf,
@@ -106,22 +106,6 @@ function comparisonsOf(args: {
   );
 }
 
-/**
- * Which grid factor each year is converted with (each_year): "2020 年用 2022 年 0.5366（无 2020 年数值）"
- * (second review, defect 10).
- */
-function eachYearGrid(input: IntensityInput, years: number[]): string {
-  const region = input.region ?? input.site.reports.grid_region;
-  return [...new Set(years)]
-    .sort((a, b) => b - a)
-    .map((y) => {
-      const g = gridCo2(input.factors, y, region);
-      const used = Number(/(\d{4}) 年$/.exec(g.what)?.[1] ?? y);
-      return `${y} 年用 ${used} 年 ${g.value} ${g.unit}${used === y ? '' : `（无 ${y} 年数值）`}`;
-    })
-    .join('；');
-}
-
 /** The scopes of any period, the factors used in the report's own periods listed. */
 function scopeMaker(
   input: IntensityInput,
@@ -170,7 +154,7 @@ function scopeMaker(
     mode: oneRate ? ('one_rate' as const) : ('each_year' as const),
     text: oneRate
       ? `碳排放：本期、基准期及各比较期均按报告年 ${year} 的电网 CO₂ 排放因子折算（${grid.what} ${grid.value} ${grid.unit}${grid.note ? `，${grid.note}` : ''}）；各年同一因子，电网排放因子的变化不计为本单位减排`
-      : `碳排放：各年按其当年的电网 CO₂ 排放因子折算（${eachYearGrid(input, [year, year - 1, ...(baselineYear === null ? [] : [baselineYear]), ...(basis ? [yearOf(dateOf(basis.period.from))] : [])])}）；变化中含电网排放因子的变化`,
+      : `碳排放：各年按其当年的电网 CO₂ 排放因子折算（${eachYearGrid(input.factors, input.region ?? site.reports.grid_region, [year, year - 1, ...(baselineYear === null ? [] : [baselineYear]), ...(basis ? [yearOf(dateOf(basis.period.from))] : [])])}）；变化中含电网排放因子的变化`,
   };
   return { over, used, coal_rate: electricity.coal_rate, grid_co2 };
 }
