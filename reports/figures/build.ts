@@ -1,4 +1,5 @@
 import type { LoadedSite } from '../../core/config/loadSite.ts';
+import { localClock, localTimestamp } from '../../core/localTime.ts';
 import type { CoalRateChoice, IntensityReport } from '../../core/reports/report.ts';
 import { aggregate } from '../../core/rollup/aggregate.ts';
 import { localMidnight } from '../../core/rollup/consumption.ts';
@@ -11,33 +12,7 @@ import { firstDayNeeded, intensityReport, type MeteredDay } from './intensity.ts
 import { coveredTotals } from './mainMeters.ts';
 import { subitemsOf } from './subitems.ts';
 
-/** Local date-time parts of an instant in a time zone. */
-function localParts(at: number, timeZone: string) {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(at));
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '00';
-  return {
-    date: `${get('year')}-${get('month')}-${get('day')}`,
-    time: `${get('hour')}:${get('minute')}:${get('second')}`,
-  };
-}
-
-/** An instant as local time with its offset, e.g. 2026-01-05T09:30:00+08:00. */
-export function localTimestamp(at: number, timeZone: string): string {
-  const { date, time } = localParts(at, timeZone);
-  const offsetMin = Math.round((Date.parse(`${date}T${time}Z`) - Math.floor(at / 1000) * 1000) / 60_000);
-  const sign = offsetMin < 0 ? '-' : '+';
-  const abs = Math.abs(offsetMin);
-  return `${date}T${time}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
-}
+export { localTimestamp };
 
 /**
  * Assembles an intensity report from the store's daily rollups (building totals per category and
@@ -95,7 +70,7 @@ export async function buildReport(ctx: {
     factors,
     from: ctx.from,
     to: ctx.to,
-    today: localParts(at, timeZone).date,
+    today: localClock(at, timeZone).date,
     ...baseline,
     basis: ctx.basis,
     ...(ctx.coalRate === undefined ? {} : { coalRate: ctx.coalRate }),
