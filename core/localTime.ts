@@ -58,29 +58,13 @@ export function localHourOfDay(ms: number, timeZone: string): number {
   return localParts(ms, timeZone).hour;
 }
 
-const clockFormatters = new Map<string, Intl.DateTimeFormat>();
-
 /**
  * Local date (YYYY-MM-DD), time (HH:MM:SS) and UTC offset ("+08:00") of `ms` in `timeZone`: what a
  * timestamp a person reads is made of (never UTC "Z").
  */
 export function localClock(ms: number, timeZone: string): { date: string; time: string; offset: string } {
-  let f = clockFormatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    });
-    clockFormatters.set(timeZone, f);
-  }
-  const parts = f.formatToParts(new Date(ms));
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  const parts = formatterFor(timeZone).formatToParts(new Date(ms));
+  const get = (type: string) => (parts.find((p) => p.type === type)?.value ?? '').padStart(2, '0');
   const date = `${get('year')}-${get('month')}-${get('day')}`;
   const time = `${get('hour')}:${get('minute')}:${get('second')}`;
   const minutes = Math.round((Date.parse(`${date}T${time}Z`) - Math.floor(ms / 1000) * 1000) / 60_000);

@@ -2,19 +2,16 @@ import { siteSchema } from '../../core/config/siteSchema.ts';
 import type { EnergyEntry } from '../../core/reports/report.ts';
 import { loadFactors } from '../factors.ts';
 import type { IntensityInput, MeteredDay } from './intensity.ts';
+import { testBuilding } from './testData.ts';
 
 /**
  * The golden organization: three buildings, 2020 from bills (entries), 2025 metered plus fuel
  * entries, building C metered only from July (its bills count before), and building A's headcount
  * rising from 300 to 400 on 2025-07-01. Every expected figure is worked out by hand beside it.
  */
-export const building = (id: string, name: string, area: number, people: number) => ({
-  id,
-  name,
-  category: 'office',
-  climate_zone: 'hot_summer_warm_winter',
-  floor_area: [{ from: '2015-01-01', value: area }],
-  headcount: [{ from: '2015-01-01', value: people }],
+/** A building of the golden site; building A has a metered area of its own. */
+const building = (id: string, name: string, area: number, people: number) => ({
+  ...testBuilding(id, name, area, people),
   areas: id === 'a' ? [{ id: 'f1', name: '一层 办事大厅', area: 2_000 }] : [],
 });
 export const site = siteSchema.parse({
