@@ -53,7 +53,11 @@ export async function buildReport(ctx: {
     day: '2-digit',
   });
   const byDay = new Map<number, typeof rows>();
-  for (const r of rows) byDay.set(r.start, [...(byDay.get(r.start) ?? []), r]);
+  for (const r of rows) {
+    const day = byDay.get(r.start);
+    if (day) day.push(r);
+    else byDay.set(r.start, [r]);
+  }
   const metered: MeteredDay[] = [];
   for (const [start, dayRows] of byDay) {
     const date = fmt.format(new Date(start));
