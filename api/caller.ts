@@ -1,14 +1,20 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
+import type { Actor } from '../core/auth/actor.ts';
 
 /**
- * Who is calling. Until authentication lands, the caller names itself in `X-Jieneng-User`
- * (percent-encoded UTF-8, since header values are bytes); it is audited.
+ * Who is calling: the actor the authentication middleware put on `res.locals.actor`.
+ * Transitional (issue 15, until the middleware is wired in): without one, the caller named in
+ * `X-Jieneng-User` (percent-encoded UTF-8) stands in as an engineer.
  */
-export function callerOf(req: Request): string {
+export function actorOf(req: Request, res: Response): Actor {
+  const actor = res.locals.actor as Actor | undefined;
+  if (actor) return actor;
   const raw = req.get('x-jieneng-user') ?? 'anonymous';
+  let user = raw;
   try {
-    return decodeURIComponent(raw);
+    user = decodeURIComponent(raw);
   } catch {
-    return raw; // not percent-encoded: kept as sent
+    // not percent-encoded: kept as sent
   }
+  return { user, role: 'engineer', via: 'token', scopes: [], ...(req.ip ? { address: req.ip } : {}) };
 }

@@ -1,3 +1,4 @@
+import type { Actor } from '../core/auth/actor.ts';
 import { type CalendarOverride, type DayType, dayInfo } from '../core/calendar.ts';
 import type { Clock } from '../core/clock.ts';
 import type { LoadedSite } from '../core/config/loadSite.ts';
@@ -107,7 +108,8 @@ export class ControlService implements ControlPort {
     return days;
   }
 
-  putCalendarOverride(o: { date: string; type: DayType; note?: string | undefined }, user: string): void {
+  putCalendarOverride(o: { date: string; type: DayType; note?: string | undefined }, actor: Actor): void {
+    const user = actor.user;
     this.db.putCalendarOverride(o, new Date(this.ctx.clock.now()).toISOString(), user);
     this.mergedOverrides = undefined;
     this.ctx.log
@@ -115,7 +117,8 @@ export class ControlService implements ControlPort {
       .info('calendar override set', { date: o.date, type: o.type, note: o.note ?? '', by: user });
   }
 
-  deleteCalendarOverride(date: string, user: string): boolean {
+  deleteCalendarOverride(date: string, actor: Actor): boolean {
+    const user = actor.user;
     const deleted = this.db.deleteCalendarOverride(date);
     this.mergedOverrides = undefined;
     if (deleted) this.ctx.log.child('control').info('calendar override removed', { date, by: user });
@@ -173,7 +176,7 @@ export class ControlService implements ControlPort {
       point: req.point,
       priority: req.priority,
       value: req.value,
-      source: `user:${req.user}`,
+      source: `user:${req.actor.user}`,
       reason: req.reason,
       expiresAt: req.expiresAt,
     });
@@ -213,7 +216,7 @@ export class ControlService implements ControlPort {
           point: p,
           priority: priorityLevels.operator,
           value: 1,
-          source: `user:${req.user}`,
+          source: `user:${req.actor.user}`,
           reason: `加班 after-hours${req.reason ? `: ${req.reason}` : ''}`,
           expiresAt: req.until,
         });
@@ -251,7 +254,7 @@ export class ControlService implements ControlPort {
     };
   }
 
-  putSchedule(input: unknown, user: string) {
+  putSchedule(input: unknown, actor: Actor) {
     const checked = this.validateSchedule(input);
     if (!checked.schedule || checked.problems.length > 0) return checked;
     if (this.ctx.site.config.control.schedules.some((s) => s.id === checked.schedule?.id))
@@ -259,12 +262,12 @@ export class ControlService implements ControlPort {
         ...checked,
         conflict: `schedule "${checked.schedule.id}" is defined in the site file; change it there`,
       };
-    this.db.putSchedule(checked.schedule, new Date(this.ctx.clock.now()).toISOString(), user);
+    this.db.putSchedule(checked.schedule, new Date(this.ctx.clock.now()).toISOString(), actor.user);
     this.stored = undefined;
     return checked;
   }
 
-  deleteSchedule(id: string, _user: string) {
+  deleteSchedule(id: string, _actor: Actor) {
     if (this.ctx.site.config.control.schedules.some((s) => s.id === id))
       return { deleted: false, conflict: `schedule "${id}" is defined in the site file; remove it there` };
     const deleted = this.db.deleteSchedule(id);

@@ -169,7 +169,7 @@ describe('control safety', () => {
       point: 'cooling_setpoint',
       priority: 8,
       value: 24,
-      user: '李工',
+      actor: { user: '李工', role: 'engineer', via: 'session', scopes: [] },
       expiresAt: clock.now() + 3_600_000,
     });
     expect(override).toMatchObject({ accepted: false });

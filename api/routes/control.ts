@@ -6,7 +6,7 @@ import { parseDuration } from '../../core/duration.ts';
 import { JnError } from '../../core/errors.ts';
 import { localParts } from '../../core/localTime.ts';
 import { localMidnight } from '../../core/rollup/consumption.ts';
-import { callerOf } from '../caller.ts';
+import { actorOf } from '../caller.ts';
 import {
   dateOrInstant,
   dateProblem,
@@ -55,21 +55,21 @@ function issues(error: z.ZodError): string {
 
 /**
  * Control routes. Every command goes through the control service (`ControlPort`): policy, then
- * priority arbitration, then the gateway, all audited. Until authentication lands, the caller
- * names itself in X-Jieneng-User; routes that change anything are the engineer role's.
+ * priority arbitration, then the gateway, all audited. The caller is the authenticated actor
+ * (api/caller.ts).
  */
 export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
   const router = Router();
   const timeZone = site.config.site.timezone;
 
-  router.get('/points', (req, res) => {
+  router.get('/points', async (req, res) => {
     noQuery(req.query);
-    res.json({ points: control.points() });
+    res.json({ points: await control.points() });
   });
   /** A 404 problem unless `device`/`point` is a writable point, naming what there is instead. */
-  const mustExist = (device: string, point: string) => {
-    if (control.array(device, point)) return;
-    const points = control.points().filter((p) => p.device === device);
+  const mustExist = async (device: string, point: string) => {
+    if (await control.array(device, point)) return;
+    const points = (await control.points()).filter((p) => p.device === device);
     throw new JnError(
       'not_found',
       points.length === 0
@@ -77,13 +77,13 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
         : `device "${device}" has no writable point "${point}"; its writable points are: ${points.map((p) => p.point).join(', ')}`,
     );
   };
-  router.get('/points/:device/:point', (req, res) => {
+  router.get('/points/:device/:point', async (req, res) => {
     noQuery(req.query);
-    mustExist(req.params.device, req.params.point);
-    res.json(control.array(req.params.device, req.params.point));
+    await mustExist(req.params.device, req.params.point);
+    res.json(await control.array(req.params.device, req.params.point));
   });
   router.put('/points/:device/:point/override', json(), async (req, res) => {
-    mustExist(req.params.device, req.params.point);
+    await mustExist(req.params.device, req.params.point);
     const parsed = overrideSchema.safeParse(req.body ?? {});
     if (!parsed.success) return sendProblem(res, 400, 'bad_request', issues(parsed.error));
     const b = parsed.data;
@@ -97,7 +97,7 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
           'bad_request',
           `for: "${b.for}" is not a duration; write e.g. "30min" or "2h"`,
         );
-      expiresAt = control.now() + ms;
+      expiresAt = (await control.now()) + ms;
     }
     if (b.until !== undefined) expiresAt = Date.parse(b.until);
     if (b.priority === 8 && expiresAt === undefined)
@@ -112,7 +112,7 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
       point: req.params.point,
       priority: b.priority,
       value: b.value,
-      user: callerOf(req),
+      actor: actorOf(req, res),
       reason: b.reason,
       expiresAt,
     });
@@ -121,7 +121,7 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
     res.json(r);
   });
   router.delete('/points/:device/:point/override', async (req, res) => {
-    mustExist(req.params.device, req.params.point);
+    await mustExist(req.params.device, req.params.point);
     const { priority } = parseQuery(req.query, {
       priority: wholeNumber(1, 16).default(8).describe('a priority level from 1 to 16 (default 8)'),
     });
@@ -130,7 +130,7 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
       point: req.params.point,
       priority,
       value: null,
-      user: callerOf(req),
+      actor: actorOf(req, res),
       reason: 'relinquished through the API',
     });
     if (!r.accepted) return sendProblem(res, 422, 'command_rejected', r.reason ?? 'rejected');
@@ -142,7 +142,7 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
     const b = parsed.data;
     let until: number;
     if (/^\d{2}:\d{2}$/.test(b.until)) {
-      const today = localParts(control.now(), timeZone).date;
+      const today = localParts(await control.now(), timeZone).date;
       until =
         localMidnight(today, timeZone) +
         (Number(b.until.slice(0, 2)) * 60 + Number(b.until.slice(3))) * 60_000;
@@ -154,15 +154,15 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
         'bad_request',
         `until: "${b.until}" is neither HH:MM nor an ISO-8601 instant`,
       );
-    const r = await control.overtime({ group: b.group, until, user: callerOf(req), reason: b.reason });
+    const r = await control.overtime({ group: b.group, until, actor: actorOf(req, res), reason: b.reason });
     if (!r.accepted)
       return sendProblem(res, 422, 'command_rejected', r.reason ?? 'rejected', { results: r.results });
     res.json(r);
   });
 
-  router.get('/schedules', (req, res) => {
+  router.get('/schedules', async (req, res) => {
     noQuery(req.query);
-    res.json({ schedules: control.schedules() });
+    res.json({ schedules: await control.schedules() });
   });
   const previewShape = {
     from: dateOrInstant(timeZone)
@@ -173,11 +173,11 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
       .describe(`${dateOrInstant(timeZone).description} (default from + days)`),
     days: wholeNumber(1, MAX_DAYS).optional().describe(`a number of days from 1 to ${MAX_DAYS} (default 7)`),
   };
-  router.get('/schedules/preview', (req, res) => {
+  router.get('/schedules/preview', async (req, res) => {
     const q = parseQuery(req.query, previewShape);
     if (q.to !== undefined && q.days !== undefined)
       throw new JnError('bad_request', 'days: given with to; allowed: either to or days');
-    const from = q.from ? instantOf(q.from, timeZone) : control.now();
+    const from = q.from ? instantOf(q.from, timeZone) : await control.now();
     const to = q.to ? endOf(q.to, timeZone) : from + (q.days ?? 7) * DAY;
     if (!(to > from))
       throw new JnError(
@@ -192,34 +192,35 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
     res.json({
       from: new Date(from).toISOString(),
       to: new Date(to).toISOString(),
-      actions: control.preview(from, to),
+      actions: await control.preview(from, to),
     });
   });
-  router.post('/schedules/validate', json({ limit: '1mb' }), (req, res) => {
-    const r = control.validateSchedule(req.body);
+  router.post('/schedules/validate', json({ limit: '1mb' }), async (req, res) => {
+    const r = await control.validateSchedule(req.body);
     res.status(r.problems.length ? 422 : 200).json({ valid: r.problems.length === 0, problems: r.problems });
   });
-  const put = (status: number) => (req: Parameters<Parameters<typeof router.post>[1]>[0], res: Response) => {
-    const body = req.params.id ? { ...(req.body as object), id: req.params.id } : req.body;
-    const r = control.putSchedule(body, callerOf(req));
-    if (r.conflict) return sendProblem(res, 409, 'conflict', r.conflict);
-    if (r.problems.length > 0)
-      return sendProblem(res, 422, 'invalid_schedule', `${r.problems.length} problem(s) in the schedule`, {
-        problems: r.problems,
-      });
-    res.status(status).json(r.schedule);
-  };
+  const put =
+    (status: number) => async (req: Parameters<Parameters<typeof router.post>[1]>[0], res: Response) => {
+      const body = req.params.id ? { ...(req.body as object), id: req.params.id } : req.body;
+      const r = await control.putSchedule(body, actorOf(req, res));
+      if (r.conflict) return sendProblem(res, 409, 'conflict', r.conflict);
+      if (r.problems.length > 0)
+        return sendProblem(res, 422, 'invalid_schedule', `${r.problems.length} problem(s) in the schedule`, {
+          problems: r.problems,
+        });
+      res.status(status).json(r.schedule);
+    };
   router.post('/schedules', json({ limit: '1mb' }), put(201));
   router.put('/schedules/:id', json({ limit: '1mb' }), put(200));
-  router.delete('/schedules/:id', (req, res) => {
-    const r = control.deleteSchedule(req.params.id, callerOf(req));
+  router.delete('/schedules/:id', async (req, res) => {
+    const r = await control.deleteSchedule(req.params.id, actorOf(req, res));
     if (r.conflict) return sendProblem(res, 409, 'conflict', r.conflict);
     if (!r.deleted) throw new JnError('not_found', `no schedule "${req.params.id}" created through the API`);
     res.status(204).end();
   });
 
   const calendarShape = { from: localDate(timeZone), to: localDate(timeZone) };
-  router.get('/calendar', (req, res) => {
+  router.get('/calendar', async (req, res) => {
     const q = parseQuery(req.query, calendarShape);
     if (q.to < q.from)
       throw new JnError(
@@ -231,7 +232,7 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
         'bad_request',
         `to: "${q.from}" … "${q.to}" is more than ${MAX_DAYS} days; allowed: at most ${MAX_DAYS} days per request`,
       );
-    res.json({ days: control.calendar(q.from, q.to) });
+    res.json({ days: await control.calendar(q.from, q.to) });
   });
   /** A date in the path: 400 when it is not a date at all, so a 404 always means "no such override". */
   const pathDate = (date: string) => {
@@ -239,7 +240,7 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
     if (problem)
       throw new JnError('bad_request', `date: ${problem}; allowed: ${localDate(timeZone).description}`);
   };
-  router.put('/calendar/overrides/:date', json(), (req, res) => {
+  router.put('/calendar/overrides/:date', json(), async (req, res) => {
     pathDate(req.params.date);
     const body = z
       .object({
@@ -249,12 +250,12 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
       .strict()
       .safeParse(req.body ?? {});
     if (!body.success) return sendProblem(res, 400, 'bad_request', issues(body.error));
-    control.putCalendarOverride({ date: req.params.date, ...body.data }, callerOf(req));
-    res.json({ days: control.calendar(req.params.date, req.params.date) });
+    await control.putCalendarOverride({ date: req.params.date, ...body.data }, actorOf(req, res));
+    res.json({ days: await control.calendar(req.params.date, req.params.date) });
   });
-  router.delete('/calendar/overrides/:date', (req, res) => {
+  router.delete('/calendar/overrides/:date', async (req, res) => {
     pathDate(req.params.date);
-    if (!control.deleteCalendarOverride(req.params.date, callerOf(req)))
+    if (!(await control.deleteCalendarOverride(req.params.date, actorOf(req, res))))
       throw new JnError('not_found', `no calendar override made through the API on ${req.params.date}`);
     res.status(204).end();
   });
@@ -268,12 +269,12 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
       .optional()
       .describe('an audit entry id: entries before it (the next page)'),
   };
-  router.get('/control/audit', (req, res) => {
-    res.json({ entries: control.audit(parseQuery(req.query, auditShape)) });
+  router.get('/control/audit', async (req, res) => {
+    res.json({ entries: await control.audit(parseQuery(req.query, auditShape)) });
   });
-  router.get('/alarms', (req, res) => {
+  router.get('/alarms', async (req, res) => {
     noQuery(req.query);
-    res.json({ alarms: control.alarms() });
+    res.json({ alarms: await control.alarms() });
   });
   return router;
 }

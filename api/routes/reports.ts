@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { LoadedSite } from '../../core/config/loadSite.ts';
 import { JnError } from '../../core/errors.ts';
 import { ImportError, type ReportPort } from '../../core/reports/port.ts';
-import { callerOf } from '../caller.ts';
+import { actorOf } from '../caller.ts';
 import { localDate, noQuery, parseQuery, wholeNumber } from '../params.ts';
 
 const query = (timeZone: string) => ({
@@ -67,10 +67,8 @@ export function reportRoutes(reports: ReportPort, site: LoadedSite): Router {
     res.type(contentType).attachment(`intensity_${q.from}_${q.to}${extension}`).send(body);
   });
   // Facts and entries officers enter (the same checks and all-or-none as `jieneng import`).
-  // Until authentication lands (issue #15), the caller names itself in X-Jieneng-User (percent-encoded
-  // UTF-8); it is audited.
   const enter = (kind: 'facts' | 'entries') => (req: Request, res: Response) => {
-    const who = callerOf(req);
+    const who = actorOf(req, res).user;
     const { replace } = parseQuery(req.query, replaceQuery);
     const body = req.body as unknown;
     const items = Array.isArray(body) ? body : body === undefined ? [] : [body];
