@@ -1,6 +1,7 @@
 import { InfluxDB, type IPoint, escape as influxEscape } from 'influx';
 import { JnError } from '../errors.ts';
 import type { Quality } from '../telemetry.ts';
+import { bucketEdges, DAY_MS, type HistoryBucket, type HistoryQuery, mergeBuckets } from './buckets.ts';
 import type {
   QuarantinedReading,
   ReadingQuery,
@@ -214,6 +215,40 @@ export class InfluxStore implements Store {
     return [...newest.values()].sort(
       (a, b) => a.device.localeCompare(b.device) || a.point.localeCompare(b.point),
     );
+  }
+
+  /**
+   * InfluxQL aggregates on InfluxDB's own grid — `time(<bucket>ms, <offset>ms)` anchored like the
+   * shared grid below a day, `time(1d) tz(<zone>)` (local days) from a day up — merged into the
+   * shared buckets (n-day buckets from their days: min, max, sum and count merge exactly).
+   */
+  async history(q: HistoryQuery): Promise<HistoryBucket[]> {
+    const edges = bucketEdges(q);
+    if (edges.length === 0) return [];
+    const timeZone = q.timeZone ?? 'Asia/Shanghai';
+    const base = q.bucketMs < DAY_MS ? q.bucketMs : DAY_MS;
+    const origin = edges[0] as number;
+    // tz() is the last clause of an InfluxQL SELECT, after fill().
+    const group =
+      base < DAY_MS
+        ? `time(${base}ms, ${((origin % base) + base) % base}ms) fill(none)`
+        : `time(1d) fill(none) tz(${influxEscape.stringLit(timeZone)})`;
+    const rows = await this.influx.query<Record<string, unknown>>(
+      `SELECT min("value") AS lo, max("value") AS hi, sum("value") AS total, count("value") AS n FROM ${measurement}
+       WHERE "device" = ${influxEscape.stringLit(q.device)} AND "point" = ${influxEscape.stringLit(q.point)}
+       AND time >= ${Math.trunc(q.from)}ms AND time < ${Math.trunc(q.to)}ms GROUP BY ${group}`,
+    );
+    const num = (v: unknown) => (typeof v === 'number' ? v : null);
+    // Placed by the middle of InfluxDB's bucket: a local day starts within an hour of where
+    // InfluxDB's tz() grid says it does, even on a daylight-saving day.
+    const parts = rows.map((r) => ({
+      at: (r.time as Date).getTime() + base / 2,
+      min: num(r.lo),
+      max: num(r.hi),
+      sum: num(r.total),
+      count: num(r.n) ?? 0,
+    }));
+    return mergeBuckets(edges, parts);
   }
 
   async writeRollups(rows: readonly RollupRow[]): Promise<void> {

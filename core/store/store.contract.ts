@@ -182,6 +182,91 @@ export function storeContract(name: string, makeStore: (options?: StoreOptions) 
     });
   });
 
+  describe(`store contract: ${name}, history`, () => {
+    let store: Store;
+    // Local (Asia/Shanghai) instants of 2026-11-24 and 25.
+    const at = (local: string) => Date.parse(`2026-11-${local}+08:00`);
+    beforeAll(async () => {
+      store = await makeStore();
+      await store.open();
+      const r = (ts: number, value: number | null, extra: Partial<StoredReading> = {}) =>
+        reading({
+          device: 'hist',
+          ts,
+          value,
+          ...(value === null ? { quality: 'bad', reason: 'timeout' } : {}),
+          ...extra,
+        });
+      await store.writeReadings([
+        r(at('24T07:30:00'), 1), // 23 November in UTC, 24 November locally
+        r(at('24T10:00:00'), 10),
+        r(at('24T10:20:00'), 20),
+        r(at('24T10:40:00'), 30),
+        r(at('24T12:00:00'), 5),
+        r(at('24T12:30:00'), null),
+        r(at('24T12:45:00'), 6, { building: 'b2' }), // re-tagged: another series, the same point
+        r(at('24T12:59:59.999'), 7),
+        r(at('25T00:30:00'), 100), // 24 November in UTC, 25 November locally
+        reading({ device: 'hist-other', ts: at('24T10:00:00'), value: 999 }),
+        reading({ device: 'hist', point: 'frequency', ts: at('24T10:00:00'), value: 50 }),
+      ]);
+    });
+    afterAll(async () => {
+      await store.close();
+    });
+    const q = (from: string, to: string, bucketMs: number) =>
+      store.history({ device: 'hist', point: 'active_power', from: at(from), to: at(to), bucketMs });
+    const gap = (start: number) => ({ start, min: null, max: null, avg: null, count: 0 });
+
+    it('gives min, max, avg and count per hour, an hour without readings as a gap', async () => {
+      expect(await q('24T10:00:00', '24T13:00:00', 3_600_000)).toEqual([
+        { start: at('24T10:00:00'), min: 10, max: 30, avg: 20, count: 3 },
+        gap(at('24T11:00:00')),
+        { start: at('24T12:00:00'), min: 5, max: 7, avg: 6, count: 3 },
+      ]);
+    });
+
+    it('buckets by local days, never UTC days, and merges days into longer buckets exactly', async () => {
+      expect(await q('24T00:00:00', '26T00:00:00', 86_400_000)).toEqual([
+        { start: at('24T00:00:00'), min: 1, max: 30, avg: 79 / 7, count: 7 },
+        { start: at('25T00:00:00'), min: 100, max: 100, avg: 100, count: 1 },
+      ]);
+      expect(await q('24T00:00:00', '26T00:00:00', 2 * 86_400_000)).toEqual([
+        { start: at('24T00:00:00'), min: 1, max: 100, avg: 179 / 8, count: 8 },
+      ]);
+    });
+
+    it('keeps to [from, to) inside buckets that reach beyond it', async () => {
+      expect(await q('24T10:10:00', '24T10:50:00', 15 * 60_000)).toEqual([
+        gap(at('24T10:00:00')),
+        { start: at('24T10:15:00'), min: 20, max: 20, avg: 20, count: 1 },
+        { start: at('24T10:30:00'), min: 30, max: 30, avg: 30, count: 1 },
+        gap(at('24T10:45:00')),
+      ]);
+    });
+
+    it('makes a local day of 25 hours one bucket where the clocks go back (Europe/Berlin)', async () => {
+      const berlin = { device: 'hist-dst', point: 'active_power', timeZone: 'Europe/Berlin' } as const;
+      await store.writeReadings([
+        reading({ device: 'hist-dst', ts: Date.parse('2026-10-25T00:30:00+02:00'), value: 2 }),
+        reading({ device: 'hist-dst', ts: Date.parse('2026-10-25T23:30:00+01:00'), value: 4 }),
+      ]);
+      const day = Date.parse('2026-10-25T00:00:00+02:00');
+      expect(
+        await store.history({
+          ...berlin,
+          from: day,
+          to: Date.parse('2026-10-27T00:00:00+01:00'),
+          bucketMs: 86_400_000,
+        }),
+      ).toEqual([{ start: day, min: 2, max: 4, avg: 3, count: 2 }, gap(day + 25 * 3_600_000)]);
+    });
+
+    it('refuses more buckets than the limit, naming it', async () => {
+      await expect(q('24T00:00:00', '29T00:00:00', 60_000)).rejects.toThrow(/at most 5000 buckets/);
+    });
+  });
+
   describe(`store contract: ${name}, retention`, () => {
     it('drops raw readings past the retention and keeps rollups of the same age', async () => {
       const store = await makeStore({ rawRetentionDays: 5 });

@@ -1,4 +1,7 @@
 import type { Quality } from '../telemetry.ts';
+import type { HistoryBucket, HistoryQuery } from './buckets.ts';
+
+export type { HistoryBucket, HistoryQuery } from './buckets.ts';
 
 /**
  * The time-series store, one interface with two implementations held to one contract suite
@@ -99,6 +102,13 @@ export interface Store {
   queryReadings(query: ReadingQuery): Promise<StoredReading[]>;
   /** The newest reading of every (device, point). */
   latest(): Promise<StoredReading[]>;
+  /**
+   * One point's readings in [from, to) as buckets on the grid of `bucketEdges` (core/store/buckets.ts):
+   * min, max, avg and count of the values per bucket, every bucket of the range in time order, an
+   * empty one with count 0 and null min/max/avg. Buckets of a day or more are local days. Throws a
+   * `bad_request` past `MAX_BUCKETS` buckets.
+   */
+  history(query: HistoryQuery): Promise<HistoryBucket[]>;
   /** Writes rollups; a row with the same (period, meter, start) replaces the earlier one (recomputation). */
   writeRollups(rows: readonly RollupRow[]): Promise<void>;
   /** Rollups in time order (then by meter). */
