@@ -9,7 +9,8 @@ import type { ReportPort } from '../core/reports/port.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import type { Store } from '../core/store/store.ts';
 import { AvailabilityWatch } from './availability.ts';
-import { problemHandler, sendProblem } from './problem.ts';
+import { recordResponses } from './openapi/record.ts';
+import { jsonBody, problemHandler, sendProblem } from './problem.ts';
 import { listRoutes, type RouteInfo } from './routeList.ts';
 import { consumptionRoutes } from './routes/consumption.ts';
 import { controlRoutes } from './routes/control.ts';
@@ -44,10 +45,14 @@ export async function startApi(ctx: {
   mqttUrl?: string;
   /** Time of the site, for the age of readings (default the system clock). */
   clock?: Clock;
+  /** Tests: append every answer to this JSON-lines file (default env JIENENG_RECORD_RESPONSES; none). */
+  recordResponses?: string;
 }): Promise<Api> {
   const log = ctx.log.child('api');
   const app = express();
   app.disable('x-powered-by');
+  app.use(recordResponses(ctx.recordResponses ?? process.env.JIENENG_RECORD_RESPONSES));
+  app.use('/api/v1', jsonBody());
   let watch: AvailabilityWatch | undefined; // subscribed once the port is bound
   const now = ctx.clock ? () => ctx.clock?.now() ?? Date.now() : Date.now;
   const availability = (device: string) => watch?.get(device);
