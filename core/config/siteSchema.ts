@@ -156,7 +156,35 @@ export const platformSchema = z
     mqtt_url: z
       .url()
       .optional()
-      .describe('External MQTT broker, e.g. mqtt://user:pass@127.0.0.1:1883; default: embedded broker'),
+      .describe(
+        'External MQTT broker, e.g. mqtt://broker:1883 or mqtts://broker:8883 (TLS); default: embedded broker',
+      ),
+    secrets_file: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'YAML file with the MQTT passwords and command keys (jieneng secrets init writes one), relative to the site file; the JIENENG_SECRETS environment variable overrides it. Default: none (jieneng start with the embedded broker makes them up at start)',
+      ),
+    mqtt_tls: z
+      .object({
+        ca_file: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('PEM CA that signed the broker certificate, relative to the site file'),
+        cert_file: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('PEM client certificate (a broker with require_certificate)'),
+        key_file: z.string().min(1).optional().describe('PEM private key of the client certificate'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'TLS files of every MQTT client (mqtts:// URLs); default: the system CAs, no client certificate',
+      ),
     influx_url: z
       .url()
       .optional()

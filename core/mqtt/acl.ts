@@ -1,0 +1,124 @@
+import { topicPrefix, topics } from '../topics.ts';
+
+/**
+ * Who may publish and subscribe what on the broker: one definition, from which both the embedded
+ * broker's authorizer (cli/broker.ts) and Mosquitto's ACL file (`jieneng mqtt acl`) are made.
+ *
+ * A pattern is an MQTT filter (`+`, `#`) in which `%gateway%` stands for a gateway id: in a
+ * gateway's own rules it is that gateway (a gateway reaches only its own topics); in the rules of
+ * the platform's principals it is each gateway of the site in turn (a broker may carry other sites).
+ * Adding a topic is one line in `aclRules`.
+ */
+export const gatewayPlaceholder = '%gateway%';
+
+/** The kinds of MQTT principals; each gateway is its own principal (`gateway-<id>`). */
+export type PrincipalKind = 'gateway' | 'collector' | 'control' | 'api';
+
+/** What one principal may publish and subscribe to (patterns; see `gatewayPlaceholder`). */
+export interface AclRule {
+  publish: readonly string[];
+  subscribe: readonly string[];
+}
+
+const gw = gatewayPlaceholder;
+
+/** The ACL as data: principal kind → publish and subscribe patterns (core/topics.ts builds every topic). */
+export const aclRules: Record<PrincipalKind, AclRule> = {
+  gateway: {
+    publish: [
+      topics.telemetry(gw),
+      topics.availability(gw), // also its last will
+      topics.deviceAvailability(gw, '+'),
+      topics.progress(gw),
+      topics.commandResult(gw),
+    ],
+    // `stored`: the collectors' acknowledgements, which let the gateway's spool go.
+    subscribe: [topics.command(gw), topics.stored(gw)],
+  },
+  collector: {
+    publish: [topics.stored(gw)],
+    subscribe: [topics.telemetry(gw), topics.availability(gw), topics.progress(gw), topics.stored(gw)],
+  },
+  control: {
+    publish: [topics.command(gw), topics.alarms],
+    subscribe: [topics.telemetry(gw), topics.commandResult(gw)],
+  },
+  api: {
+    publish: [],
+    // The API subscribes with wildcards (api/availability.ts).
+    subscribe: [`${topicPrefix}/+/availability`, `${topicPrefix}/+/devices/+/availability`],
+  },
+};
+
+/** One MQTT principal of a site: its user name, its kind and, for a gateway, its id. */
+export interface Principal {
+  user: string;
+  kind: PrincipalKind;
+  gateway?: string;
+}
+
+/** The MQTT user name of gateway `id`. */
+export function gatewayUser(id: string): string {
+  return `gateway-${id}`;
+}
+
+/** Every principal of a site with these gateways: one per gateway, then collector, control, api. */
+export function sitePrincipals(gatewayIds: readonly string[]): Principal[] {
+  return [
+    ...gatewayIds.map((id) => ({ user: gatewayUser(id), kind: 'gateway' as const, gateway: id })),
+    { user: 'collector', kind: 'collector' },
+    { user: 'control', kind: 'control' },
+    { user: 'api', kind: 'api' },
+  ];
+}
+
+/** A principal's rules with `%gateway%` replaced: only `+` and `#` are left in the patterns. */
+export function expandRule(principal: Principal, gatewayIds: readonly string[]): AclRule {
+  const rule = aclRules[principal.kind];
+  const ids = principal.gateway === undefined ? gatewayIds : [principal.gateway];
+  const expand = (patterns: readonly string[]) => [
+    ...new Set(patterns.flatMap((p) => (p.includes(gw) ? ids.map((id) => p.split(gw).join(id)) : [p]))),
+  ];
+  return { publish: expand(rule.publish), subscribe: expand(rule.subscribe) };
+}
+
+/**
+ * Whether every topic that `filter` matches is also matched by `pattern` — so a subscription to
+ * `filter` cannot receive anything the pattern does not allow (for a topic without wildcards: whether
+ * the pattern matches it). `$share/<group>/` is taken off first.
+ */
+export function filterCovers(pattern: string, filter: string): boolean {
+  const p = pattern.split('/');
+  const f = unshared(filter).split('/');
+  for (let i = 0; i < p.length; i++) {
+    const ps = p[i];
+    if (ps === '#') return true;
+    const fs = f[i];
+    if (fs === undefined || fs === '#') return false;
+    if (ps === '+') continue;
+    if (ps !== fs) return false; // a `+` in the filter is covered only by `+` or `#`
+  }
+  return f.length === p.length;
+}
+
+/** The filter of a shared subscription (`$share/<group>/<filter>`), else `filter` itself. */
+export function unshared(filter: string): string {
+  const m = /^\$share\/[^/]+\/(.*)$/.exec(filter);
+  return m?.[1] ?? filter;
+}
+
+/** What a principal may do, checked topic by topic (made once per principal). */
+export interface Authorizer {
+  mayPublish(topic: string): boolean;
+  maySubscribe(filter: string): boolean;
+}
+
+/** The authorizer of `principal` on a site with these gateways. */
+export function authorizerFor(principal: Principal, gatewayIds: readonly string[]): Authorizer {
+  const rule = expandRule(principal, gatewayIds);
+  return {
+    // `$` topics ($SYS) are the broker's; no principal publishes there.
+    mayPublish: (topic) => !topic.startsWith('$') && rule.publish.some((p) => filterCovers(p, topic)),
+    maySubscribe: (filter) => rule.subscribe.some((p) => filterCovers(p, filter)),
+  };
+}
