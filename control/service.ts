@@ -9,6 +9,7 @@ import { priorityLevels, type Schedule, scheduleSchema } from '../core/control/s
 import type { Logger } from '../core/log.ts';
 import { ControlDb } from './db.ts';
 import { type Alarm, ControlEngine, type Dispatcher } from './engine.ts';
+import { type PrivilegeRequest, privilegeRefusal } from './privileges.ts';
 import { DemandLimiter, type Latest, LightingSweeps, OptimalStart, ScheduleRunner } from './strategies.ts';
 
 /**
@@ -170,7 +171,9 @@ export class ControlService implements ControlPort {
     return this.engine.array(pointKey(device, point));
   }
 
-  command(req: Parameters<ControlPort['command']>[0]) {
+  async command(req: Parameters<ControlPort['command']>[0]) {
+    const refused = this.refuse(req);
+    if (refused) return refused;
     return this.engine.request({
       device: req.device,
       point: req.point,
@@ -180,6 +183,45 @@ export class ControlService implements ControlPort {
       reason: req.reason,
       expiresAt: req.expiresAt,
     });
+  }
+
+  /**
+   * A refusal by the command privileges (control/privileges.ts), audited as rejected like any
+   * other refusal; undefined when the actor may. An unknown point is left to the engine's words.
+   */
+  private refuse(req: PrivilegeRequest & { device: string; point: string }) {
+    const key = pointKey(req.device, req.point);
+    if (!this.engine.points.has(key)) return undefined;
+    const refusal = privilegeRefusal(req, this.ctx.clock.now());
+    if (!refusal) return undefined;
+    const action = req.value === null ? 'relinquish' : 'set';
+    this.ctx.onAudit?.({ action, outcome: 'rejected' });
+    this.db.audit({
+      at: new Date(this.ctx.clock.now()).toISOString(),
+      source: `user:${req.actor.user}`,
+      device: req.device,
+      point: req.point,
+      priority: req.priority,
+      action,
+      outcome: 'rejected',
+      requested: req.value,
+      effective: this.engine.effective(key).value,
+      read_back: null,
+      reason: refusal.message,
+      correlation_id: null,
+    });
+    this.ctx.log.child('control').warn('command refused by privilege', {
+      point: key,
+      source: `user:${req.actor.user}`,
+      rule: refusal.rule,
+    });
+    return {
+      accepted: false,
+      reason: refusal.message,
+      code: refusal.code,
+      rule: refusal.rule,
+      effective: this.engine.effective(key),
+    };
   }
 
   async overtime(req: Parameters<ControlPort['overtime']>[0]) {
@@ -202,6 +244,18 @@ export class ControlService implements ControlPort {
       return {
         accepted: false,
         reason: `an after-hours request lasts at most ${control.overtime_max / 3_600_000} h (control.overtime_max)`,
+        results: [],
+      };
+    const refusal = privilegeRefusal(
+      { ...req, priority: priorityLevels.operator, value: 1, expiresAt: req.until },
+      now,
+    );
+    if (refusal)
+      return {
+        accepted: false,
+        reason: refusal.message,
+        code: refusal.code,
+        rule: refusal.rule,
         results: [],
       };
     const point = group.class === 'lighting' ? undefined : 'on_off';

@@ -53,6 +53,17 @@ function issues(error: z.ZodError): string {
     .join('; ');
 }
 
+/** A refused command: 403 `priority_not_allowed` (with the rule) for a privilege, else 422 `command_rejected`. */
+function refused(
+  res: Response,
+  r: { reason?: string; code?: 'priority_not_allowed'; rule?: string },
+  extra: Record<string, unknown> = {},
+): void {
+  if (r.code === 'priority_not_allowed')
+    sendProblem(res, 403, r.code, r.reason ?? 'not allowed', { rule: r.rule, ...extra });
+  else sendProblem(res, 422, 'command_rejected', r.reason ?? 'rejected', extra);
+}
+
 /**
  * Control routes. Every command goes through the control service (`ControlPort`): policy, then
  * priority arbitration, then the gateway, all audited. The caller is the authenticated actor
@@ -100,13 +111,7 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
       expiresAt = (await control.now()) + ms;
     }
     if (b.until !== undefined) expiresAt = Date.parse(b.until);
-    if (b.priority === 8 && expiresAt === undefined)
-      return sendProblem(
-        res,
-        400,
-        'bad_request',
-        'an operator override (priority 8) needs an expiry: give "for" (e.g. "2h") or "until"',
-      );
+    // Who may take which priority, with or without an expiry, is control's (command_privileges).
     const r = await control.command({
       device: req.params.device,
       point: req.params.point,
@@ -116,8 +121,7 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
       reason: b.reason,
       expiresAt,
     });
-    if (!r.accepted)
-      return sendProblem(res, 422, 'command_rejected', r.reason ?? 'rejected', { effective: r.effective });
+    if (!r.accepted) return refused(res, r, { effective: r.effective });
     res.json(r);
   });
   router.delete('/points/:device/:point/override', async (req, res) => {
@@ -133,7 +137,7 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
       actor: actorOf(req, res),
       reason: 'relinquished through the API',
     });
-    if (!r.accepted) return sendProblem(res, 422, 'command_rejected', r.reason ?? 'rejected');
+    if (!r.accepted) return refused(res, r);
     res.json(r);
   });
   router.post('/overtime', json(), async (req, res) => {
@@ -155,8 +159,7 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
         `until: "${b.until}" is neither HH:MM nor an ISO-8601 instant`,
       );
     const r = await control.overtime({ group: b.group, until, actor: actorOf(req, res), reason: b.reason });
-    if (!r.accepted)
-      return sendProblem(res, 422, 'command_rejected', r.reason ?? 'rejected', { results: r.results });
+    if (!r.accepted) return refused(res, r, { results: r.results });
     res.json(r);
   });
 

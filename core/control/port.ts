@@ -27,7 +27,10 @@ export interface ControlPort {
     }[]
   >;
   array(device: string, point: string): Awaitable<unknown | undefined>;
-  /** Sets (value) or relinquishes (null) a slot; rejected requests say why. */
+  /**
+   * Sets (value) or relinquishes (null) a slot; rejected requests say why. A refusal by the command
+   * privileges (policy data `command_privileges`) has `code: 'priority_not_allowed'` and the rule.
+   */
   command(req: {
     device: string;
     point: string;
@@ -36,11 +39,20 @@ export interface ControlPort {
     actor: Actor;
     reason?: string | undefined;
     expiresAt?: number | undefined;
-  }): Promise<{ accepted: boolean; reason?: string; effective: Effective; write?: unknown }>;
+  }): Promise<{
+    accepted: boolean;
+    reason?: string;
+    code?: 'priority_not_allowed';
+    rule?: string;
+    effective: Effective;
+    write?: unknown;
+  }>;
   /** 加班: keep a group's HVAC (and lighting) on until `until` tonight. */
   overtime(req: { group: string; until: number; actor: Actor; reason?: string | undefined }): Promise<{
     accepted: boolean;
     reason?: string;
+    code?: 'priority_not_allowed';
+    rule?: string;
     results: unknown[];
   }>;
   schedules(): Awaitable<

@@ -1,0 +1,151 @@
+import type { Actor, Role } from '../core/auth/actor.ts';
+import { type CommandPrivileges, policyData } from '../core/control/policyData.ts';
+
+/** What a person or a token asks of a point: set `value` (or relinquish, null) at `priority`. */
+export interface PrivilegeRequest {
+  priority: number;
+  value: number | null;
+  actor: Actor;
+  reason?: string | undefined;
+  /** Epoch ms; none: permanent. */
+  expiresAt?: number | undefined;
+}
+
+/** Why a request is refused: the rule (a path in the policy data) and a sentence naming what is allowed. */
+export interface PrivilegeRefusal {
+  code: 'priority_not_allowed';
+  rule: string;
+  message: string;
+}
+
+/** The BACnet / Project Haystack names of the levels a person is likely to type. */
+const levelNames: Record<number, string> = {
+  1: 'life safety',
+  2: 'life safety',
+  5: 'critical equipment',
+  6: 'minimum on/off',
+  8: 'manual operator',
+  10: 'demand limiting',
+  15: 'optimal start',
+  16: 'schedule',
+};
+
+const DAY = 86_400_000;
+
+const levelText = (priority: number) =>
+  levelNames[priority] ? `priority ${priority} (${levelNames[priority]})` : `priority ${priority}`;
+
+const article = (role: Role) => (role === 'admin' || role === 'engineer' || role === 'officer' ? 'an' : 'a');
+
+/** Levels `actor` may take at all, as ranges ("8–16", "1–16"), from the level rules. */
+function allowedLevels(actor: Actor, rules: CommandPrivileges): string {
+  const ok = Array.from({ length: 16 }, (_, i) => i + 1).filter((l) => {
+    const rule = rules.levels.find((r) => r.from <= l && l <= r.to);
+    return rule !== undefined && mayTake(actor, rule);
+  });
+  const ranges: string[] = [];
+  for (let i = 0; i < ok.length; i++) {
+    const start = ok[i] as number;
+    while (i + 1 < ok.length && ok[i + 1] === (ok[i] as number) + 1) i++;
+    ranges.push(start === ok[i] ? `${start}` : `${start}–${ok[i]}`);
+  }
+  return ranges.join(', ');
+}
+
+function mayTake(actor: Actor, rule: CommandPrivileges['levels'][number]): boolean {
+  return rule.roles.includes(actor.role) || rule.scopes.some((s) => actor.scopes.includes(s));
+}
+
+/** Who is asking, as a refusal names them: `王工 is an engineer` (with the safety scope, when held). */
+const who = (actor: Actor) =>
+  `${actor.user} is ${article(actor.role)} ${actor.role}${actor.scopes.length ? ` (scopes: ${actor.scopes.join(', ')})` : ''}`;
+
+/** How a level rule is granted, in words: `a token with the "safety" scope or an admin`. */
+function grantText(rule: CommandPrivileges['levels'][number]): string {
+  const parts = [
+    ...rule.scopes.map((s) => `a token with the "${s}" scope`),
+    ...rule.roles.map((r) => `${article(r)} ${r}`),
+  ];
+  return parts.join(' or ');
+}
+
+/**
+ * The refusal of a command by the command privileges of the policy data (core/control/data/policy.yaml,
+ * `command_privileges`), or undefined when `req.actor` may do it at `now`. Relinquishing a level
+ * needs the same privilege as setting it (not its reason or expiry).
+ */
+export function privilegeRefusal(
+  req: PrivilegeRequest,
+  now: number,
+  rules: CommandPrivileges = policyData.command_privileges,
+): PrivilegeRefusal | undefined {
+  const refuse = (rule: string, message: string): PrivilegeRefusal => ({
+    code: 'priority_not_allowed',
+    rule: `command_privileges.${rule}`,
+    message,
+  });
+  const { actor, priority } = req;
+  if (rules.no_command.roles.includes(actor.role))
+    return refuse(
+      'no_command',
+      `${who(actor)}: ${rules.no_command.roles.map((r) => `${r}s`).join(' and ')} may not command equipment; an engineer takes priority ${allowedLevels({ ...actor, role: 'engineer', scopes: [] }, rules)}`,
+    );
+  const index = rules.levels.findIndex((r) => r.from <= priority && priority <= r.to);
+  const rule = rules.levels[index];
+  if (!rule) return undefined; // not a level: the engine refuses it by its own words
+  const path = `levels[${index}]`;
+  const needs = [rule.reason ? 'a reason' : '', rule.expiry ? 'an expiry' : ''].filter(Boolean).join(' and ');
+  if (!mayTake(actor, rule))
+    return refuse(
+      path,
+      `${levelText(priority)} needs ${grantText(rule)}${needs ? ` with ${needs}` : ''}; ${who(actor)}: take priority ${allowedLevels(actor, rules)}`,
+    );
+  if (req.value === null) return undefined;
+  const reason = req.reason?.trim();
+  if (rule.reason && !reason)
+    return refuse(path, `${levelText(priority)} needs a reason: give "reason" (and an expiry)`);
+  return expiryRefusal(req, now, rules, { rule, path, refuse });
+}
+
+/** The expiry rules: required (unless permanent is allowed and reasoned), and at most `max_expiry`. */
+function expiryRefusal(
+  req: PrivilegeRequest,
+  now: number,
+  rules: CommandPrivileges,
+  at: {
+    rule: CommandPrivileges['levels'][number];
+    path: string;
+    refuse: (rule: string, message: string) => PrivilegeRefusal;
+  },
+): PrivilegeRefusal | undefined {
+  const max = rules.max_expiry.value;
+  const { actor, priority } = req;
+  if (req.expiresAt === undefined && at.rule.expiry) {
+    const admins = rules.permanent.roles.map((r) => `${article(r)} ${r}`).join(' or ');
+    if (!at.rule.permanent)
+      return at.refuse(
+        at.path,
+        `${levelText(priority)} needs an expiry: give "for" (e.g. "2h") or "until", at most ${max} d`,
+      );
+    if (!rules.permanent.roles.includes(actor.role))
+      return at.refuse(
+        'permanent',
+        `${levelText(priority)} needs an expiry: give "for" (e.g. "2h") or "until", at most ${max} d; only ${admins} with a reason sets an override without one, and ${who(actor)}`,
+      );
+    if (rules.permanent.reason && !req.reason?.trim())
+      return at.refuse(
+        'permanent',
+        `a permanent override (no expiry) at ${levelText(priority)} needs a reason: give "reason", or an expiry ("for" or "until")`,
+      );
+    return undefined;
+  }
+  if (req.expiresAt === undefined) return undefined;
+  if (req.expiresAt - now > max * DAY)
+    return at.refuse(
+      'max_expiry',
+      `an expiry ${((req.expiresAt - now) / DAY).toFixed(1)} d from now is past the longest override, ${max} d; give at most ${max} d${
+        rules.permanent.roles.includes(actor.role) ? ', or no expiry with a reason (permanent)' : ''
+      }`,
+    );
+  return undefined;
+}
