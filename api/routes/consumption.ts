@@ -9,7 +9,8 @@ import { dateOrInstant, endOf, instantOf, parseQuery, text } from '../params.ts'
 /** Hours are asked for a short range: a year of hours per meter is what a chart can show. */
 const MAX_HOUR_DAYS = 366;
 
-const query = (timeZone: string) => ({
+/** The query of GET /consumption, by the site's time zone (exported for the OpenAPI document). */
+export const consumptionQuery = (timeZone: string) => ({
   from: dateOrInstant(timeZone),
   to: dateOrInstant(timeZone),
   period: z.enum(['hour', 'day']).default('day').describe('hour, day (default day)'),
@@ -30,7 +31,7 @@ const query = (timeZone: string) => ({
 export function consumptionRoutes(store: Store, site: LoadedSite): Router {
   const router = Router();
   const timeZone = site.config.site.timezone;
-  const shape = query(timeZone);
+  const shape = consumptionQuery(timeZone);
   router.get('/consumption', async (req, res) => {
     const q = parseQuery(req.query, shape);
     const from = instantOf(q.from, timeZone);

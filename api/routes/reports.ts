@@ -5,8 +5,10 @@ import { JnError } from '../../core/errors.ts';
 import { ImportError, type ReportPort } from '../../core/reports/port.ts';
 import { actorOf } from '../caller.ts';
 import { localDate, noQuery, parseQuery, wholeNumber } from '../params.ts';
+import { sendProblem } from '../problem.ts';
 
-const query = (timeZone: string) => ({
+/** The query of GET /reports/intensity, by the site's time zone (exported for the OpenAPI document). */
+export const intensityQuery = (timeZone: string) => ({
   from: localDate(timeZone),
   to: localDate(timeZone),
   baseline: wholeNumber(2000, 2100)
@@ -28,7 +30,8 @@ const query = (timeZone: string) => ({
     .describe('json, csv, xlsx, pdf (default json)'),
 });
 
-const replaceQuery = {
+/** The query of POST /facts and /entries. */
+export const replaceQuery = {
   replace: z
     .enum(['true', 'false'])
     .default('false')
@@ -44,7 +47,7 @@ const replaceQuery = {
  */
 export function reportRoutes(reports: ReportPort, site: LoadedSite): Router {
   const router = Router();
-  const shape = query(site.config.site.timezone);
+  const shape = intensityQuery(site.config.site.timezone);
   router.get('/reports/intensity', async (req, res) => {
     const q = parseQuery(req.query, shape);
     if (q.to < q.from)
@@ -77,13 +80,7 @@ export function reportRoutes(reports: ReportPort, site: LoadedSite): Router {
       res.status(201).json({ ...r, [kind]: kind === 'facts' ? reports.facts() : reports.entries() });
     } catch (err) {
       if (!(err instanceof ImportError)) throw err;
-      res.status(422).type('application/problem+json').json({
-        type: 'urn:jieneng:problem:invalid_input',
-        title: 'invalid_input',
-        status: 422,
-        detail: err.message,
-        problems: err.problems,
-      });
+      sendProblem(res, 422, 'invalid_input', err.message, { problems: err.problems });
     }
   };
   router.post('/facts', json({ limit: '1mb' }), enter('facts'));
