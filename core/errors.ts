@@ -17,6 +17,15 @@ export const errorCatalog = {
   // Requests the API refuses (4xx).
   bad_request: { status: 400, zh: '请求有误', en: 'Bad request' },
   unauthorized: { status: 401, zh: '需要登录', en: 'Authentication required' },
+  // The authentication's own 401s name why the credentials were refused (api/auth).
+  unauthenticated: { status: 401, zh: '未登录', en: 'Not authenticated' },
+  login_failed: { status: 401, zh: '用户名或密码错误', en: 'Wrong user name or password' },
+  token_invalid: { status: 401, zh: '令牌无效', en: 'Invalid token' },
+  token_expired: { status: 401, zh: '令牌已过期', en: 'Token expired' },
+  token_revoked: { status: 401, zh: '令牌已撤销', en: 'Token revoked' },
+  session_invalid: { status: 401, zh: '会话无效', en: 'Invalid session' },
+  session_expired: { status: 401, zh: '会话已过期', en: 'Session expired' },
+  account_disabled: { status: 403, zh: '账户已停用', en: 'Account disabled' },
   forbidden: { status: 403, zh: '没有权限', en: 'Forbidden' },
   csrf_failed: { status: 403, zh: 'CSRF 校验失败', en: 'CSRF check failed' },
   priority_not_allowed: { status: 403, zh: '无权使用该优先级', en: 'Priority not allowed' },
@@ -30,7 +39,9 @@ export const errorCatalog = {
   invalid_schedule: { status: 422, zh: '时间表有误', en: 'Invalid schedule' },
   // 423 Locked names what happened (the account is locked), unlike a bare 429; Retry-After says until when.
   login_locked: { status: 423, zh: '账户已锁定', en: 'Account locked' },
+  account_locked: { status: 423, zh: '账户已锁定', en: 'Account locked' },
   rate_limited: { status: 429, zh: '请求过于频繁', en: 'Too many requests' },
+  too_many_attempts: { status: 429, zh: '尝试次数过多', en: 'Too many attempts' },
   // Failures of the platform or its devices (5xx).
   internal_error: { status: 500, zh: '内部错误', en: 'Internal error' },
   config_invalid: { status: 500, zh: '配置有误', en: 'Invalid configuration' },
