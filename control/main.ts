@@ -1,8 +1,9 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { Counter, type Registry } from 'prom-client';
-import type { Clock } from '../core/clock.ts';
-import { type Command, commandResultSchema } from '../core/commands.ts';
+import { type Clock, systemClock } from '../core/clock.ts';
+import { type CommandRefusal, commandResultSchema } from '../core/commands.ts';
 import type { LoadedSite } from '../core/config/loadSite.ts';
+import { signCommand } from '../core/control/commandSignature.ts';
 import { errorText } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import { OutageLog } from '../core/outageLog.ts';
@@ -10,21 +11,35 @@ import type { ServiceStatus } from '../core/status.ts';
 import { telemetryBatchSchema } from '../core/telemetry.ts';
 import { topics } from '../core/topics.ts';
 import type { Dispatcher, WriteOutcome } from './engine.ts';
+import { startRpcServer } from './rpcServer.ts';
 import { ControlService } from './service.ts';
+
+/** Refusals a third party can provoke by publishing a forged command under a genuine id. */
+const forgeable = new Set<CommandRefusal>(['unsigned', 'signature', 'stale', 'replay']);
 
 /**
  * Commands over MQTT: each write goes to `jn/v1/<gateway>/command` with a correlation id; the
  * gateway's outcome comes back on `…/command/result`. A write without an answer in `timeoutMs` is
  * sent again with the same id (the gateway answers a repeated id without writing twice), at most
- * `attempts` times.
+ * `attempts` times. Each command is signed with its gateway's key (core/control/commandSignature.ts);
+ * without a key for the gateway the write fails here, since the gateway would refuse it.
  */
 export class MqttDispatcher implements Dispatcher {
   private readonly waiting = new Map<string, (r: WriteOutcome) => void>();
+  /** A refusal of the signature kind, held until the timeout: a forger can provoke one for our id. */
+  private readonly provisional = new Map<string, WriteOutcome>();
 
   constructor(
     private readonly client: MqttClient,
     private readonly clock: Clock,
-    private readonly options: { timeoutMs: number; attempts: number },
+    private readonly options: {
+      timeoutMs: number;
+      attempts: number;
+      /** Each gateway's command key: commands are signed with it (HMAC-SHA256). */
+      commandKeys?: ReadonlyMap<string, Buffer> | undefined;
+      /** Real time for `issued_at` (default: the host's clock; `clock` may be a simulation's). */
+      realClock?: Clock;
+    },
   ) {}
 
   /** Feeds a result payload; unknown ids (another controller's, or late) are ignored. */
@@ -38,27 +53,46 @@ export class MqttDispatcher implements Dispatcher {
     const parsed = commandResultSchema.safeParse(json);
     if (!parsed.success) return;
     const r = parsed.data;
-    this.waiting.get(r.id)?.({ status: r.status, readBack: r.read_back, reason: r.reason });
+    const outcome: WriteOutcome = { status: r.status, readBack: r.read_back, reason: r.reason };
+    // Anyone who can publish a forged command with our id makes the gateway refuse it: the
+    // genuine answer may still come, so such a refusal stands only if nothing else does.
+    if (r.refused && forgeable.has(r.refused)) {
+      if (this.waiting.has(r.id)) this.provisional.set(r.id, outcome);
+      return;
+    }
+    this.waiting.get(r.id)?.(outcome);
   }
 
   async write(c: Parameters<Dispatcher['write']>[0]): Promise<WriteOutcome> {
-    const command: Command = {
-      id: c.id,
-      device: c.device,
-      point: c.point,
-      value: c.value,
-      requested_by: c.requestedBy,
-      sent_at: new Date(this.clock.now()).toISOString(),
-    };
+    const key = this.options.commandKeys?.get(c.gatewayId);
+    if (!key)
+      return {
+        status: 'failed',
+        reason: `no command key for gateway "${c.gatewayId}": control cannot sign the command, and the gateway obeys only signed ones`,
+      };
+    const command = signCommand(
+      {
+        id: c.id,
+        device: c.device,
+        point: c.point,
+        value: c.value,
+        requested_by: c.requestedBy,
+        sent_at: new Date(this.clock.now()).toISOString(),
+      },
+      { gateway: c.gatewayId, key, issuedAt: (this.options.realClock ?? systemClock).now() },
+    );
     for (let attempt = 1; attempt <= this.options.attempts; attempt++) {
       const answer = new Promise<WriteOutcome | undefined>((resolve) => {
         const timer = setTimeout(() => {
           this.waiting.delete(c.id);
-          resolve(undefined);
+          const refused = this.provisional.get(c.id);
+          this.provisional.delete(c.id);
+          resolve(refused);
         }, this.options.timeoutMs);
         this.waiting.set(c.id, (r) => {
           clearTimeout(timer);
           this.waiting.delete(c.id);
+          this.provisional.delete(c.id);
           resolve(r);
         });
       });
@@ -103,6 +137,8 @@ export async function startControl(ctx: {
   readyWaitMs?: number;
   /** Prometheus registry to count commands and alarms in (`jieneng start` serves it at /metrics). */
   metrics?: Registry;
+  /** Serve the control port over MQTT 5 request/response for `jieneng api` (control/rpcServer.ts); needs an MQTT 5 broker (Mosquitto, EMQX; not the embedded aedes). */
+  rpc?: boolean;
 }): Promise<Control> {
   const registers = ctx.metrics ? [ctx.metrics] : [];
   const commands = new Counter({
@@ -125,6 +161,7 @@ export async function startControl(ctx: {
     clientId: `jn-control-${ctx.site.config.site.id}-${process.pid}`,
     clean: true,
     reconnectPeriod: 1000,
+    ...(ctx.rpc ? { protocolVersion: 5 as const } : {}),
   });
   const dispatcher = new MqttDispatcher(client, ctx.clock, {
     timeoutMs: ctx.commandTimeoutMs ?? 10_000,
@@ -175,6 +212,9 @@ export async function startControl(ctx: {
     gateways.flatMap((g) => [topics.telemetry(g), topics.commandResult(g)]),
     { qos: 1 },
   );
+  const rpc = ctx.rpc
+    ? await startRpcServer({ client, service, site: ctx.site.config.site.id, log: log.child('rpc') })
+    : undefined;
   let cycles = 0;
   let lastError: string | undefined;
   let stopped = false;
@@ -209,6 +249,7 @@ export async function startControl(ctx: {
     stop: async () => {
       stopped = true;
       clearInterval(timer);
+      await rpc?.stop();
       await service.tick().catch(() => {});
       await client.endAsync();
       service.close();
