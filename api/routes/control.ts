@@ -21,27 +21,76 @@ import {
 } from '../params.ts';
 import { sendProblem } from '../problem.ts';
 
-const overrideSchema = z
+/** The body of PUT /points/:device/:point/override (exported for the OpenAPI document). */
+export const overrideSchema = z
   .object({
-    value: z.number().finite(),
+    // Bounded so that no typo (1e300) reaches a device; the policies then hold each point to its own range.
+    value: z
+      .number()
+      .finite()
+      .min(-1e6)
+      .max(1e6)
+      .describe("Value in the point's unit (°C for a setpoint, 0/1 for on_off, % for a dimmer), -1e6 … 1e6"),
     priority: z.number().int().min(1).max(16).default(8).describe('8: operator override'),
-    for: z.string().optional().describe('How long, e.g. "30min", "2h"'),
+    for: z.string().max(40).optional().describe('How long, e.g. "30min", "2h"'),
     until: z.iso.datetime({ offset: true }).optional().describe('Or until when'),
-    reason: z.string().optional(),
+    reason: z.string().max(500).optional().describe('Why, at most 500 characters'),
   })
   .strict();
 
-const overtimeSchema = z
+/** The body of POST /overtime. */
+export const overtimeSchema = z
   .object({
-    group: z.string().min(1),
-    until: z.string().describe('Local time tonight (HH:MM, e.g. "21:00") or an ISO-8601 instant with offset'),
-    reason: z.string().optional(),
+    group: z.string().min(1).max(200),
+    until: z
+      .string()
+      .max(40)
+      .describe('Local time tonight (HH:MM, e.g. "21:00") or an ISO-8601 instant with offset'),
+    reason: z.string().max(500).optional().describe('Why, at most 500 characters'),
   })
   .strict();
 
 /** A preview or a calendar covers at most this many days per request. */
 const MAX_DAYS = 366;
 const DAY = 86_400_000;
+
+/** The query of GET /schedules/preview, by the site's time zone (exported for the OpenAPI document). */
+export const previewQuery = (timeZone: string) => ({
+  from: dateOrInstant(timeZone)
+    .optional()
+    .describe(`${dateOrInstant(timeZone).description} (default now)`),
+  to: dateOrInstant(timeZone)
+    .optional()
+    .describe(`${dateOrInstant(timeZone).description} (default from + days)`),
+  days: wholeNumber(1, MAX_DAYS).optional().describe(`a number of days from 1 to ${MAX_DAYS} (default 7)`),
+});
+
+/** The query of DELETE /points/:device/:point/override. */
+export const relinquishQuery = {
+  priority: wholeNumber(1, 16).default(8).describe('a priority level from 1 to 16 (default 8)'),
+};
+
+/** The query of GET /calendar. */
+export const calendarQuery = (timeZone: string) => ({ from: localDate(timeZone), to: localDate(timeZone) });
+
+/** The body of PUT /calendar/overrides/:date. */
+export const calendarOverrideSchema = z
+  .object({
+    type: z.enum(['workday', 'weekend', 'holiday', 'makeup_workday']),
+    note: z.string().max(200).optional(),
+  })
+  .strict();
+
+/** The query of GET /control/audit. */
+export const controlAuditQuery = {
+  device: text(200).optional().describe('a device id'),
+  point: text(200).optional().describe('a point id'),
+  source: text(200).optional().describe('a source such as user:王工 or schedule:<id>'),
+  limit: wholeNumber(1, 1000).default(100).describe('a number of entries from 1 to 1000 (default 100)'),
+  before: wholeNumber(1, Number.MAX_SAFE_INTEGER)
+    .optional()
+    .describe('an audit entry id: entries before it (the next page)'),
+};
 
 function issues(error: z.ZodError): string {
   return error.issues
@@ -126,9 +175,7 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
   });
   router.delete('/points/:device/:point/override', async (req, res) => {
     await mustExist(req.params.device, req.params.point);
-    const { priority } = parseQuery(req.query, {
-      priority: wholeNumber(1, 16).default(8).describe('a priority level from 1 to 16 (default 8)'),
-    });
+    const { priority } = parseQuery(req.query, relinquishQuery);
     const r = await control.command({
       device: req.params.device,
       point: req.params.point,
@@ -167,15 +214,7 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
     noQuery(req.query);
     res.json({ schedules: await control.schedules() });
   });
-  const previewShape = {
-    from: dateOrInstant(timeZone)
-      .optional()
-      .describe(`${dateOrInstant(timeZone).description} (default now)`),
-    to: dateOrInstant(timeZone)
-      .optional()
-      .describe(`${dateOrInstant(timeZone).description} (default from + days)`),
-    days: wholeNumber(1, MAX_DAYS).optional().describe(`a number of days from 1 to ${MAX_DAYS} (default 7)`),
-  };
+  const previewShape = previewQuery(timeZone);
   router.get('/schedules/preview', async (req, res) => {
     const q = parseQuery(req.query, previewShape);
     if (q.to !== undefined && q.days !== undefined)
@@ -222,7 +261,7 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
     res.status(204).end();
   });
 
-  const calendarShape = { from: localDate(timeZone), to: localDate(timeZone) };
+  const calendarShape = calendarQuery(timeZone);
   router.get('/calendar', async (req, res) => {
     const q = parseQuery(req.query, calendarShape);
     if (q.to < q.from)
@@ -245,13 +284,7 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
   };
   router.put('/calendar/overrides/:date', json(), async (req, res) => {
     pathDate(req.params.date);
-    const body = z
-      .object({
-        type: z.enum(['workday', 'weekend', 'holiday', 'makeup_workday']),
-        note: z.string().max(200).optional(),
-      })
-      .strict()
-      .safeParse(req.body ?? {});
+    const body = calendarOverrideSchema.safeParse(req.body ?? {});
     if (!body.success) return sendProblem(res, 400, 'bad_request', issues(body.error));
     await control.putCalendarOverride({ date: req.params.date, ...body.data }, actorOf(req, res));
     res.json({ days: await control.calendar(req.params.date, req.params.date) });
@@ -263,15 +296,7 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
     res.status(204).end();
   });
 
-  const auditShape = {
-    device: text(200).optional().describe('a device id'),
-    point: text(200).optional().describe('a point id'),
-    source: text(200).optional().describe('a source such as user:王工 or schedule:<id>'),
-    limit: wholeNumber(1, 1000).default(100).describe('a number of entries from 1 to 1000 (default 100)'),
-    before: wholeNumber(1, Number.MAX_SAFE_INTEGER)
-      .optional()
-      .describe('an audit entry id: entries before it (the next page)'),
-  };
+  const auditShape = controlAuditQuery;
   router.get('/control/audit', async (req, res) => {
     res.json({ entries: await control.audit(parseQuery(req.query, auditShape)) });
   });
