@@ -1,6 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { errorText } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import { type MqttConnection, mqttClientOptions } from '../core/mqtt/connection.ts';
 import type { OutageLog } from '../core/outageLog.ts';
 import { AckWindow } from './ackWindow.ts';
 
@@ -34,14 +35,19 @@ export async function connectTelemetry(ctx: {
   outage: OutageLog;
   /** Called on every reconnect (not the first connect). */
   onReconnect?: () => void;
+  /** User, password and TLS files of the collector's principal (core/mqtt/acl.ts). */
+  mqtt?: MqttConnection | undefined;
 }): Promise<TelemetryConnection> {
   const { log } = ctx;
-  const client: MqttClient = mqtt.connect(ctx.url, {
-    clientId: ctx.clientId,
-    clean: ctx.clean,
-    reconnectPeriod: 1000,
-    resubscribe: false, // done below on every connect, session or not
-  });
+  const client: MqttClient = mqtt.connect(
+    ctx.url,
+    mqttClientOptions(ctx.mqtt, {
+      clientId: ctx.clientId,
+      clean: ctx.clean,
+      reconnectPeriod: 1000,
+      resubscribe: false, // done below on every connect, session or not
+    }),
+  );
   // mqtt.js sends a message's PUBACK once handleMessage calls back, and takes no further message
   // from the connection until then. The window (ackWindow.ts) calls back at once while it has
   // room, holds the PUBACK that mqtt.js then sends, and sends it itself once the message is

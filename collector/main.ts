@@ -3,6 +3,7 @@ import { type Clock, systemClock } from '../core/clock.ts';
 import type { LoadedSite } from '../core/config/loadSite.ts';
 import { errorText, JnError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import type { MqttConnection } from '../core/mqtt/connection.ts';
 import { OutageLog } from '../core/outageLog.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import type { QuarantinedReading, Store } from '../core/store/store.ts';
@@ -74,6 +75,8 @@ export async function startCollector(ctx: {
   acceptWindow?: AcceptWindow;
   /** How long nothing of a publishing gateway may be stored before the collector calls itself deaf (default 60 s). */
   silenceMs?: number;
+  /** User, password and TLS files on the broker (core/mqtt/connection.ts); default: none. */
+  mqtt?: MqttConnection | undefined;
 }): Promise<Collector> {
   const log = ctx.log.child('collector');
   const enrich = createEnricher(ctx.site);
@@ -307,6 +310,7 @@ export async function startCollector(ctx: {
     Array.from({ length: connections }, (_, i) =>
       connectTelemetry({
         url: ctx.mqttUrl,
+        mqtt: ctx.mqtt,
         clientId: connections === 1 ? baseId : `${baseId}-${i + 1}`,
         clean: !(ctx.persistentSession ?? true),
         subscriptions: i === 0 ? [...telemetryTopics, ...watchTopics] : telemetryTopics,

@@ -5,6 +5,7 @@ import type { ConnectionConfig, GatewayConfig } from '../core/config/siteSchema.
 import { controlPoints, pointKey, valueViolation } from '../core/control/points.ts';
 import { errorText, JnError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import type { MqttConnection } from '../core/mqtt/connection.ts';
 import { protocolOf } from '../core/protocols/index.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import type { Reading } from '../core/telemetry.ts';
@@ -79,6 +80,8 @@ export async function startGateway(ctx: {
   log: Logger;
   /** Registry shared by the gateways of one process (default: the gateway's own). */
   metrics?: Registry;
+  /** User, password and TLS files on the broker (core/mqtt/connection.ts); default: none. */
+  mqtt?: MqttConnection | undefined;
 }): Promise<Gateway> {
   let config = gatewayConfig(ctx.site, ctx.gatewayId);
   let policySite = ctx.site;
@@ -87,6 +90,7 @@ export async function startGateway(ctx: {
   const publisher = new TelemetryPublisher({
     gatewayId: config.id,
     mqttUrl: ctx.mqttUrl,
+    mqtt: ctx.mqtt,
     dataDir: ctx.dataDir,
     clock: ctx.clock,
     log,

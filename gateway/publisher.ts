@@ -3,6 +3,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Clock } from '../core/clock.ts';
 import type { CommandResult } from '../core/commands.ts';
 import type { Logger } from '../core/log.ts';
+import { type MqttConnection, mqttClientOptions } from '../core/mqtt/connection.ts';
 import { OutageLog } from '../core/outageLog.ts';
 import type {
   Availability,
@@ -62,6 +63,8 @@ export class TelemetryPublisher {
       clock: Clock;
       log: Logger;
       spool?: SpoolLimits;
+      /** User, password and TLS files of this gateway's principal (`gateway-<id>`, core/mqtt/acl.ts). */
+      mqtt?: MqttConnection | undefined;
     },
   ) {
     const limits = ctx.spool ?? { maxBytes: 256 * 1024 * 1024, maxAgeMs: 30 * 86_400_000 };
@@ -90,17 +93,20 @@ export class TelemetryPublisher {
   connect(): void {
     const { gatewayId, mqttUrl, log } = this.ctx;
     const offline: Availability = { state: 'offline' };
-    const client = mqtt.connect(mqttUrl, {
-      clientId: `jn-gateway-${gatewayId}`,
-      clean: true,
-      reconnectPeriod: 1000,
-      will: {
-        topic: topics.availability(gatewayId),
-        payload: Buffer.from(JSON.stringify(offline)),
-        qos: 1,
-        retain: true,
-      },
-    });
+    const client = mqtt.connect(
+      mqttUrl,
+      mqttClientOptions(this.ctx.mqtt, {
+        clientId: `jn-gateway-${gatewayId}`,
+        clean: true,
+        reconnectPeriod: 1000,
+        will: {
+          topic: topics.availability(gatewayId),
+          payload: Buffer.from(JSON.stringify(offline)),
+          qos: 1,
+          retain: true,
+        },
+      }),
+    );
     // One line when the broker goes away and one when it is back, not one per reconnect attempt.
     client.on('error', (err) => this.outage.fail(err.message));
     client.on('offline', () => this.outage.fail('connection lost'));
