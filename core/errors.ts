@@ -53,6 +53,7 @@ export const errorCatalog = {
   device_unreachable: { status: 502, zh: '设备无法连接', en: 'Device unreachable' },
   store_unavailable: { status: 503, zh: '数据存储不可用', en: 'Store unavailable' },
   control_unavailable: { status: 503, zh: '控制服务不可用', en: 'Control service unavailable' },
+  stream_limit: { status: 503, zh: '实时数据流已达上限', en: 'Too many live streams' },
   device_no_reply: { status: 504, zh: '设备无应答', en: 'Device did not reply' },
   // The command line only (never reach a route); statuses for completeness.
   usage: { status: 400, zh: '用法有误', en: 'Usage error' },
