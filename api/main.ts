@@ -1,5 +1,7 @@
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import express from 'express';
+import { AuditLog } from '../core/audit/auditLog.ts';
 import type { Clock } from '../core/clock.ts';
 import type { LoadedSite } from '../core/config/loadSite.ts';
 import type { ControlPort } from '../core/control/port.ts';
@@ -8,21 +10,38 @@ import type { Logger } from '../core/log.ts';
 import type { ReportPort } from '../core/reports/port.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import type { Store } from '../core/store/store.ts';
+import { authorize, type RouteTable, routeTable, uncoveredRoutes } from './access.ts';
+import { auditTrail } from './auditTrail.ts';
+import { type Auth, createAuth } from './auth/auth.ts';
+import { authenticate } from './auth/middleware.ts';
 import { AvailabilityWatch } from './availability.ts';
+import { apiDocument } from './openapi/document.ts';
 import { recordResponses } from './openapi/record.ts';
 import { jsonBody, problemHandler, sendProblem } from './problem.ts';
 import { listRoutes, type RouteInfo } from './routeList.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { authRoutes } from './routes/auth.ts';
 import { consumptionRoutes } from './routes/consumption.ts';
 import { controlRoutes } from './routes/control.ts';
+import { deviceRoutes } from './routes/devices.ts';
+import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { readingRoutes } from './routes/readings.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { scheduleRoutes } from './routes/schedules.ts';
+import { streamRoutes } from './routes/stream.ts';
+import { tokenRoutes } from './routes/tokens.ts';
+import { userRoutes } from './routes/users.ts';
+import { createApiServer, securityHeaders, type TlsFiles } from './security.ts';
+import { siteTimeReplacer } from './timestamps.ts';
 
 export interface Api {
   /** The port actually bound (useful with port 0). */
   port: number;
   /** Every route served, read from the router (tests cover each one without a hand-kept list). */
   routes: readonly RouteInfo[];
+  /** Audit lines that could not be written since start (health shows them). */
+  auditFailures(): number;
   stop(): Promise<void>;
 }
 
@@ -47,22 +66,57 @@ export async function startApi(ctx: {
   clock?: Clock;
   /** Tests: append every answer to this JSON-lines file (default env JIENENG_RECORD_RESPONSES; none). */
   recordResponses?: string;
+  /** Where the accounts, sessions and tokens (auth.db) and the audit log (audit.db) live. */
+  dataDir: string;
+  /** Serve HTTPS with these PEM files (the session cookie is then Secure, HSTS on). */
+  tls?: TlsFiles | undefined;
+  /** Origins a browser may call the API from (CORS); none by default: only pages the API serves. */
+  corsOrigins?: readonly string[];
+  /** Behind a reverse proxy: Express's `trust proxy` (e.g. "loopback"), so client addresses are the real ones. */
+  trustProxy?: string | boolean;
 }): Promise<Api> {
   const log = ctx.log.child('api');
+  const timeZone = ctx.site?.config.site.timezone ?? 'Asia/Shanghai';
   const app = express();
   app.disable('x-powered-by');
+  app.set('json replacer', siteTimeReplacer(timeZone));
+  app.set('trust proxy', ctx.trustProxy ?? false);
+  app.use(securityHeaders({ tls: ctx.tls !== undefined, corsOrigins: ctx.corsOrigins ?? [] }));
+  const auth: Auth = createAuth({
+    file: join(ctx.dataDir, 'auth.db'),
+    log,
+    secureCookies: ctx.tls !== undefined,
+    timeZone,
+  });
+  const audit = new AuditLog({ file: join(ctx.dataDir, 'audit.db'), timeZone });
+  let auditFailures = 0;
+  let table: RouteTable | undefined;
   app.use(recordResponses(ctx.recordResponses ?? process.env.JIENENG_RECORD_RESPONSES));
+  app.use(authenticate(auth));
+  app.use(authorize(() => table ?? routeTable([])));
+  app.use(auditTrail({ audit, log, onFailure: () => auditFailures++ }));
   app.use('/api/v1', jsonBody());
+  app.use('/api/v1', authRoutes(auth, audit), userRoutes(auth), tokenRoutes(auth), auditRoutes(audit));
   let watch: AvailabilityWatch | undefined; // subscribed once the port is bound
   const now = ctx.clock ? () => ctx.clock?.now() ?? Date.now() : Date.now;
   const availability = (device: string) => watch?.get(device);
-  app.use('/api/v1', healthRoutes(ctx.health), readingRoutes(ctx.store, { availability, now }));
+  app.use(
+    '/api/v1',
+    healthRoutes(ctx.health),
+    readingRoutes(ctx.store, { availability, now, site: ctx.site }),
+  );
   if (ctx.site) app.use('/api/v1', consumptionRoutes(ctx.store, ctx.site));
-  if (ctx.site && ctx.control) app.use('/api/v1', controlRoutes(ctx.control, ctx.site));
+  if (ctx.site) app.use('/api/v1', deviceRoutes(ctx.store, ctx.site, { availability, now }));
+  const stream =
+    ctx.site && ctx.mqttUrl ? streamRoutes({ mqttUrl: ctx.mqttUrl, site: ctx.site, log }) : undefined;
+  if (stream) app.use('/api/v1', stream.router);
+  if (ctx.site && ctx.control)
+    app.use('/api/v1', controlRoutes(ctx.control, ctx.site), scheduleRoutes(ctx.control, ctx.site));
   if (ctx.site && ctx.reports) app.use('/api/v1', reportRoutes(ctx.reports, ctx.site));
+  app.use(docsRoutes(apiDocument({ timeZone })));
   const metrics = ctx.metrics;
   if (metrics) {
-    // Prometheus scrape endpoint (text exposition format), like /health without a token.
+    // Prometheus scrape endpoint (text exposition format); a scraper sends a viewer token.
     app.get('/metrics', async (_req, res) => {
       const { contentType, body } = await metrics();
       res.type(contentType).send(body);
@@ -72,11 +126,26 @@ export async function startApi(ctx: {
     sendProblem(res, 404, 'not_found', `no route ${req.method} ${req.originalUrl}`),
   );
   app.use(problemHandler(log));
+  const routes = listRoutes(app);
+  // The role matrix decides every route: a route nobody put in it is a refusal to start, not an open door.
+  const uncovered = uncoveredRoutes(routes);
+  if (uncovered.length > 0) {
+    auth.close();
+    audit.close();
+    throw new JnError(
+      'internal_error',
+      `the API's role matrix (api/access.ts) has no entry for ${uncovered.join(', ')}: add who may call it`,
+    );
+  }
+  table = routeTable(routes);
   const host = ctx.host ?? '127.0.0.1';
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(ctx.port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    const s = createApiServer(app, ctx.tls);
     s.once('error', reject);
+    s.listen(ctx.port, host, () => resolve(s));
   }).catch((err: NodeJS.ErrnoException) => {
+    auth.close();
+    audit.close();
     if (err.code === 'EADDRINUSE')
       throw new JnError(
         'port_in_use',
@@ -87,17 +156,21 @@ export async function startApi(ctx: {
   });
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : ctx.port;
-  log.info('api listening', { url: `http://${host}:${port}/api/v1/health` });
+  log.info('api listening', { url: `${ctx.tls ? 'https' : 'http'}://${host}:${port}/api/v1/health` });
   if (ctx.mqttUrl) watch = new AvailabilityWatch({ mqttUrl: ctx.mqttUrl, log });
   return {
     port,
-    routes: listRoutes(app),
+    routes,
+    auditFailures: () => auditFailures,
     stop: async () => {
       await watch?.stop();
+      await stream?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      auth.close();
+      audit.close();
     },
   };
 }

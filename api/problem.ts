@@ -86,6 +86,12 @@ function bodyProblem(err: BodyError): { status: number; code: ErrorCode; detail:
         code: 'bad_request',
         detail: { zh: `请求体不是 JSON：${message}`, en: `the body is not JSON: ${message}` },
       };
+    case 'body.not_utf8':
+      return {
+        status: 400,
+        code: 'bad_request',
+        detail: { zh: '请求体不是有效的 UTF-8', en: 'the body is not valid UTF-8' },
+      };
     case 'entity.verify.failed':
       return { status: 400, code: 'bad_request', detail: { zh: `请求体有误：${message}`, en: message } };
     case 'entity.too.large': {
@@ -163,7 +169,8 @@ export function jsonBody(): RequestHandler[] {
     limit: BODY_LIMIT_BYTES,
     type: ['application/json', 'application/*+json'],
     verify: (_req, _res, buf) => {
-      if (!isUtf8(buf)) throw Object.assign(new Error('the body is not valid UTF-8'), { status: 400 });
+      if (!isUtf8(buf))
+        throw Object.assign(new Error('the body is not valid UTF-8'), { status: 400, type: 'body.not_utf8' });
     },
   });
   return [refuseOtherTypes, parse];

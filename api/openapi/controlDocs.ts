@@ -1,0 +1,249 @@
+import { z } from 'zod';
+import { scheduleSchema } from '../../core/control/schema.ts';
+import {
+  calendarOverrideSchema,
+  calendarQuery,
+  controlAuditQuery,
+  overrideSchema,
+  overtimeSchema,
+  previewQuery,
+  relinquishQuery,
+} from '../routes/control.ts';
+import { bodyErrors, commonErrors, effectiveSchema, instant, localDay, type RouteDoc } from './common.ts';
+
+const point = z.looseObject({
+  device: z.string(),
+  point: z.string(),
+  name: z.string(),
+  unit: z.string().nullable(),
+  groups: z.array(z.string()),
+  effective: effectiveSchema,
+});
+const priorityArray = z.looseObject({
+  device: z.string(),
+  point: z.string(),
+  effective: effectiveSchema,
+  relinquish_default: z.number().nullable(),
+  levels: z.array(z.looseObject({ level: z.number().int().min(1).max(16), value: z.number().nullable() })),
+});
+const commandResult = z.looseObject({ accepted: z.boolean(), effective: effectiveSchema });
+const overtimeResult = z.looseObject({ accepted: z.boolean(), results: z.array(z.looseObject({})) });
+const action = z.looseObject({
+  at: instant,
+  schedule: z.string(),
+  group: z.string(),
+  device: z.string(),
+  point: z.string(),
+  priority: z.number().int(),
+  value: z.number().nullable(),
+  because: z.string().describe('Why: the day type, holiday or exception'),
+});
+const preview = z.object({ from: instant, to: instant, actions: z.array(action) });
+const problemList = z.array(z.object({ path: z.string(), message: z.string() }));
+const validation = z.object({ valid: z.boolean(), problems: problemList });
+const scheduleEntry = z.looseObject({ schedule: scheduleSchema, origin: z.enum(['site', 'api']) });
+const day = z.looseObject({
+  date: localDay,
+  type: z.string(),
+  working: z.boolean(),
+  source: z.string().describe('chinese-days, weekday, or override'),
+});
+const days = z.object({ days: z.array(day) });
+const auditEntry = z.looseObject({
+  id: z.number().int(),
+  at: instant,
+  source: z.string(),
+  device: z.string(),
+  point: z.string(),
+  priority: z.number().int().nullable(),
+  action: z.string(),
+  outcome: z.string(),
+});
+const noContent = { description: 'Done', schema: null };
+const writeErrors = [...commonErrors, ...bodyErrors];
+
+/** Points and overrides, 加班, the working calendar, the command audit and alarms. */
+export function controlDocs(timeZone: string): RouteDoc[] {
+  return [
+    {
+      method: 'GET',
+      path: '/api/v1/points',
+      operationId: 'listPoints',
+      summary: { zh: '可写点位及当前值', en: 'Writable points and the value in effect' },
+      tag: 'points',
+      query: {},
+      responses: {
+        200: { description: 'Every writable point', schema: z.object({ points: z.array(point) }) },
+      },
+      errors: commonErrors,
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/points/:device/:point',
+      operationId: 'getPoint',
+      summary: { zh: '点位的优先级数组', en: "A point's priority array" },
+      tag: 'points',
+      query: {},
+      responses: { 200: { description: 'The 16 levels and the value in effect', schema: priorityArray } },
+      errors: [...commonErrors, 404],
+    },
+    {
+      method: 'PUT',
+      path: '/api/v1/points/:device/:point/override',
+      operationId: 'overridePoint',
+      summary: { zh: '人工干预（设定某优先级）', en: 'Override a point at a priority' },
+      tag: 'points',
+      body: overrideSchema,
+      responses: { 200: { description: 'Accepted and written', schema: commandResult } },
+      errors: [...writeErrors, 404, 422],
+    },
+    {
+      method: 'DELETE',
+      path: '/api/v1/points/:device/:point/override',
+      operationId: 'relinquishPoint',
+      summary: { zh: '撤销人工干预', en: 'Relinquish an override' },
+      tag: 'points',
+      query: relinquishQuery,
+      responses: { 200: { description: 'Relinquished', schema: commandResult } },
+      errors: [...commonErrors, 404, 422],
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/overtime',
+      operationId: 'startOvertime',
+      summary: { zh: '加班：今晚延长空调照明', en: 'Overtime: keep a group on tonight' },
+      tag: 'points',
+      body: overtimeSchema,
+      responses: { 200: { description: 'Every device of the group', schema: overtimeResult } },
+      errors: [...writeErrors, 404, 422],
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/calendar',
+      operationId: 'getCalendar',
+      summary: { zh: '工作日历', en: 'The working calendar' },
+      tag: 'calendar',
+      query: calendarQuery(timeZone),
+      responses: { 200: { description: 'Each day from from to to', schema: days } },
+      errors: commonErrors,
+    },
+    {
+      method: 'PUT',
+      path: '/api/v1/calendar/overrides/:date',
+      operationId: 'putCalendarOverride',
+      summary: { zh: '调整某日类型（停工、补班……）', en: 'Set the type of a day' },
+      tag: 'calendar',
+      params: z.object({ date: localDay }),
+      body: calendarOverrideSchema,
+      responses: { 200: { description: 'The day as it now is', schema: days } },
+      errors: writeErrors,
+    },
+    {
+      method: 'DELETE',
+      path: '/api/v1/calendar/overrides/:date',
+      operationId: 'deleteCalendarOverride',
+      summary: { zh: '取消对某日的调整', en: 'Remove a day override' },
+      tag: 'calendar',
+      params: z.object({ date: localDay }),
+      responses: { 204: noContent },
+      errors: [...commonErrors, 404],
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/control/audit',
+      operationId: 'getCommandAudit',
+      summary: { zh: '控制指令记录', en: 'Command audit' },
+      tag: 'points',
+      query: controlAuditQuery,
+      responses: { 200: { description: 'Newest first', schema: z.object({ entries: z.array(auditEntry) }) } },
+      errors: commonErrors,
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/alarms',
+      operationId: 'listAlarms',
+      summary: { zh: '当前报警', en: 'Active alarms' },
+      tag: 'points',
+      query: {},
+      responses: {
+        200: { description: 'Active alarms', schema: z.object({ alarms: z.array(z.looseObject({})) }) },
+      },
+      errors: commonErrors,
+    },
+    ...scheduleDocs(timeZone),
+  ];
+}
+
+/** Schedules: list, preview, validate, create, replace, delete. */
+function scheduleDocs(timeZone: string): RouteDoc[] {
+  const schedule = { description: 'The schedule as stored', schema: scheduleSchema };
+  const idParam = z.object({ id: z.string().min(1).describe('Schedule id') });
+  return [
+    {
+      method: 'GET',
+      path: '/api/v1/schedules',
+      operationId: 'listSchedules',
+      summary: { zh: '时间表', en: 'Schedules' },
+      tag: 'schedules',
+      query: {},
+      responses: {
+        200: { description: 'Every schedule', schema: z.object({ schedules: z.array(scheduleEntry) }) },
+      },
+      errors: commonErrors,
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/schedules/preview',
+      operationId: 'previewSchedules',
+      summary: { zh: '预览计划动作', en: 'Preview scheduled actions' },
+      tag: 'schedules',
+      query: previewQuery(timeZone),
+      responses: { 200: { description: 'Every action in the range', schema: preview } },
+      errors: commonErrors,
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/schedules/validate',
+      operationId: 'validateSchedule',
+      summary: { zh: '校验时间表（不保存）', en: 'Check a schedule without storing it' },
+      tag: 'schedules',
+      body: scheduleSchema,
+      responses: {
+        200: { description: 'Valid', schema: validation },
+        422: { description: 'The problems found', schema: validation, contentType: 'application/json' },
+      },
+      errors: [...commonErrors, ...bodyErrors],
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/schedules',
+      operationId: 'createSchedule',
+      summary: { zh: '新建时间表', en: 'Create a schedule' },
+      tag: 'schedules',
+      body: scheduleSchema,
+      responses: { 201: schedule },
+      errors: [...writeErrors, 409, 422],
+    },
+    {
+      method: 'PUT',
+      path: '/api/v1/schedules/:id',
+      operationId: 'replaceSchedule',
+      summary: { zh: '修改时间表', en: 'Replace a schedule' },
+      tag: 'schedules',
+      params: idParam,
+      body: scheduleSchema.partial({ id: true }),
+      responses: { 200: schedule },
+      errors: [...writeErrors, 404, 409, 422],
+    },
+    {
+      method: 'DELETE',
+      path: '/api/v1/schedules/:id',
+      operationId: 'deleteSchedule',
+      summary: { zh: '删除时间表', en: 'Delete a schedule' },
+      tag: 'schedules',
+      params: idParam,
+      responses: { 204: { description: 'Deleted', schema: null } },
+      errors: [...commonErrors, 404, 409],
+    },
+  ];
+}

@@ -1,0 +1,222 @@
+import { z } from 'zod';
+import { consumptionQuery } from '../routes/consumption.ts';
+import { intensityQuery, replaceQuery } from '../routes/reports.ts';
+import { bodyErrors, commonErrors, instant, localDay, type RouteDoc } from './common.ts';
+
+/** A service's state in /health (running, starting, stopped, failed …) and what it says of itself. */
+const serviceStatus = z.looseObject({ state: z.string() });
+const health = z.object({
+  status: z.enum(['ok', 'degraded']),
+  services: z.record(z.string(), serviceStatus),
+});
+
+const availability = z
+  .looseObject({ state: z.string(), since: z.string().nullable().optional() })
+  .nullable()
+  .describe("The device's availability from its gateway (null when unknown)");
+
+const latestReading = z.looseObject({
+  device: z.string(),
+  point: z.string(),
+  value: z.union([z.number(), z.string(), z.boolean()]).nullable(),
+  unit: z.string().nullable(),
+  ts: instant,
+  age_s: z.number().describe('Seconds since the device was read, s'),
+  quality: z.string(),
+  availability,
+});
+
+const total = z.looseObject({
+  key: z.string(),
+  category: z.string(),
+  value: z.number(),
+  estimated: z.number().describe('Share of the value that is estimated (gaps filled), in the unit of value'),
+  unit: z.string().nullable(),
+});
+const consumption = z.looseObject({
+  site: z.string(),
+  timezone: z.string(),
+  from: instant,
+  to: instant,
+  period: z.enum(['hour', 'day']),
+  group_by: z.string(),
+  totals: z.array(total),
+  series: z
+    .array(
+      z.object({ start: instant, value: z.number(), estimated: z.number(), unit: z.string().nullable() }),
+    )
+    .optional(),
+});
+
+const report = z
+  .looseObject({ kind: z.literal('intensity'), from: localDay, to: localDay, days: z.number().int() })
+  .describe('The intensity report (reports/README.md describes every field)');
+
+const fact = z.looseObject({
+  building: z.string(),
+  effective_from: localDay,
+  floor_area_m2: z.number().describe('Floor area, m²'),
+  headcount: z.number().int().describe('用能人数, persons'),
+});
+const entry = z.looseObject({
+  building: z.string(),
+  period_start: localDay,
+  period_end: localDay,
+  energy_type: z.string(),
+  quantity: z.number(),
+  unit: z.string(),
+  source: z.string(),
+});
+
+/**
+ * The body of POST /facts and /entries as a person writes it: one object or an array of objects
+ * with the CSV template's columns (reports/ledger/schema.ts checks every cell; a number may also be
+ * written as text, as in the CSV). Bounds are the ledger's: floor area 0 < m² ≤ 1e7, headcount 1 … 1e6.
+ */
+const cellNumber = z.union([z.number(), z.string()]);
+const factInput = z.object({
+  building: z.string().describe('Building id or name of the site file'),
+  effective_from: z.string().describe('Local date YYYY-MM-DD from which the figures hold'),
+  floor_area_m2: cellNumber.describe('Floor area, m², more than 0 and at most 1e7'),
+  headcount: cellNumber.describe('用能人数, persons, a whole number from 1 to 1e6'),
+});
+const entryInput = z.object({
+  building: z.string(),
+  period_start: z.string().describe('Local date YYYY-MM-DD'),
+  period_end: z.string().describe('Local date YYYY-MM-DD, on or after period_start'),
+  energy_type: z.string().describe('electricity, water, natural_gas, diesel, … (or their Chinese names)'),
+  quantity: cellNumber.describe('Quantity in unit, at least 0'),
+  unit: z.string().describe('kWh, MWh, m³, t, kg, L, GJ … as allowed for the energy type'),
+  source: z
+    .string()
+    .max(500)
+    .describe('Where the figure comes from (bill, statistics form), at most 500 characters'),
+  cost_yuan: cellNumber.nullable().optional().describe('Cost, yuan, at least 0'),
+});
+const oneOrMany = (row: z.ZodObject) => z.union([row, z.array(row).max(100_000)]);
+const entered = (kind: 'facts' | 'entries', row: z.ZodType) =>
+  z.looseObject({
+    imported: z.number().int(),
+    replaced: z.number().int(),
+    identical: z.number().int(),
+    replacements: z.array(z.unknown()),
+    notes: z.array(z.string()),
+    [kind]: z.array(row),
+  });
+
+const ledgerAudit = z.array(z.object({ at: instant, action: z.string(), detail: z.unknown() }));
+
+/** Health, readings, consumption, reports and the ledger: what a site's data answers. */
+export function dataDocs(timeZone: string): RouteDoc[] {
+  return [
+    {
+      method: 'GET',
+      path: '/api/v1/health',
+      operationId: 'getHealth',
+      summary: { zh: '各服务运行状态', en: 'State of each service' },
+      tag: 'system',
+      public: true,
+      responses: {
+        200: { description: 'Every service is running', schema: health },
+        503: { description: 'A service is not running', schema: health },
+      },
+      errors: [],
+    },
+    {
+      method: 'GET',
+      path: '/metrics',
+      operationId: 'getMetrics',
+      summary: { zh: 'Prometheus 指标', en: 'Prometheus metrics' },
+      tag: 'system',
+      public: true,
+      responses: { 200: { description: 'Text exposition format', schema: null, contentType: 'text/plain' } },
+      errors: [],
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/readings/latest',
+      operationId: 'getLatestReadings',
+      summary: { zh: '各点位最新读数', en: 'Newest reading of every device point' },
+      tag: 'readings',
+      query: {},
+      responses: { 200: { description: 'One reading per device point', schema: z.array(latestReading) } },
+      errors: commonErrors,
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/consumption',
+      operationId: 'getConsumption',
+      summary: { zh: '能耗汇总（按建筑、区域、分项……）', en: 'Consumption totalled through the site tree' },
+      tag: 'readings',
+      query: consumptionQuery(timeZone),
+      responses: { 200: { description: 'Totals (and a meter series when asked)', schema: consumption } },
+      errors: [...commonErrors, 404, 503],
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/reports/intensity',
+      operationId: 'getIntensityReport',
+      summary: { zh: '能耗强度报告', en: 'Energy intensity report' },
+      tag: 'reports',
+      query: intensityQuery(timeZone),
+      responses: {
+        200: {
+          description: 'format=json; csv (zip), xlsx and pdf are files of the same report',
+          schema: report,
+        },
+      },
+      errors: [...commonErrors, 404, 503],
+    },
+    ...(['facts', 'entries'] as const).map(
+      (kind): RouteDoc => ({
+        method: 'POST',
+        path: `/api/v1/${kind}`,
+        operationId: kind === 'facts' ? 'enterFacts' : 'enterEntries',
+        summary:
+          kind === 'facts'
+            ? { zh: '录入建筑面积与用能人数', en: 'Enter building facts (floor area, headcount)' }
+            : { zh: '录入能源台账', en: 'Enter energy entries (bills, fuel cards)' },
+        tag: 'ledger',
+        query: replaceQuery,
+        body: oneOrMany(kind === 'facts' ? factInput : entryInput),
+        responses: {
+          201: {
+            description: 'All stored (or none: 422)',
+            schema: entered(kind, kind === 'facts' ? fact : entry),
+          },
+        },
+        errors: [...commonErrors, ...bodyErrors, 422],
+      }),
+    ),
+    {
+      method: 'GET',
+      path: '/api/v1/facts',
+      operationId: 'listFacts',
+      summary: { zh: '建筑面积与用能人数', en: 'Building facts' },
+      tag: 'ledger',
+      query: {},
+      responses: { 200: { description: 'Every stored fact', schema: z.array(fact) } },
+      errors: commonErrors,
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/entries',
+      operationId: 'listEntries',
+      summary: { zh: '能源台账', en: 'Energy entries' },
+      tag: 'ledger',
+      query: {},
+      responses: { 200: { description: 'Every stored entry', schema: z.array(entry) } },
+      errors: commonErrors,
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/ledger/audit',
+      operationId: 'getLedgerAudit',
+      summary: { zh: '台账变更记录', en: 'Ledger changes' },
+      tag: 'ledger',
+      query: {},
+      responses: { 200: { description: 'Imports and entries, oldest first', schema: ledgerAudit } },
+      errors: commonErrors,
+    },
+  ];
+}
