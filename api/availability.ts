@@ -1,5 +1,6 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from '../core/log.ts';
+import { type MqttConnection, mqttClientOptions } from '../core/mqtt/connection.ts';
 import {
   type Availability,
   availabilitySchema,
@@ -24,13 +25,16 @@ export class AvailabilityWatch {
   private readonly gateways = new Map<string, Availability>();
   private readonly rejected = new Set<string>();
 
-  constructor(ctx: { mqttUrl: string; log: Logger; clientId?: string }) {
+  constructor(ctx: { mqttUrl: string; log: Logger; clientId?: string; mqtt?: MqttConnection | undefined }) {
     const log = ctx.log;
-    this.client = mqtt.connect(ctx.mqttUrl, {
-      clientId: ctx.clientId ?? `jn-api-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
-      clean: true,
-      reconnectPeriod: 1000,
-    });
+    this.client = mqtt.connect(
+      ctx.mqttUrl,
+      mqttClientOptions(ctx.mqtt, {
+        clientId: ctx.clientId ?? `jn-api-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+        clean: true,
+        reconnectPeriod: 1000,
+      }),
+    );
     // Subscribed on every connect: a clean session has none after a reconnect.
     this.client.on('connect', () => {
       this.client.subscribe([availabilityFilters.gateways, availabilityFilters.devices], { qos: 1 });

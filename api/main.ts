@@ -7,6 +7,7 @@ import type { LoadedSite } from '../core/config/loadSite.ts';
 import type { ControlPort } from '../core/control/port.ts';
 import { JnError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import type { MqttConnection } from '../core/mqtt/connection.ts';
 import type { ReportPort } from '../core/reports/port.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import type { Store } from '../core/store/store.ts';
@@ -62,6 +63,8 @@ export async function startApi(ctx: {
   control?: ControlPort;
   /** The broker: each device's availability comes from its gateway's retained topic (readings/latest). */
   mqttUrl?: string;
+  /** User, password and TLS files of the api principal on the broker (core/mqtt/connection.ts). */
+  mqtt?: MqttConnection | undefined;
   /** Time of the site, for the age of readings (default the system clock). */
   clock?: Clock;
   /** Tests: append every answer to this JSON-lines file (default env JIENENG_RECORD_RESPONSES; none). */
@@ -157,7 +160,7 @@ export async function startApi(ctx: {
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : ctx.port;
   log.info('api listening', { url: `${ctx.tls ? 'https' : 'http'}://${host}:${port}/api/v1/health` });
-  if (ctx.mqttUrl) watch = new AvailabilityWatch({ mqttUrl: ctx.mqttUrl, log });
+  if (ctx.mqttUrl) watch = new AvailabilityWatch({ mqttUrl: ctx.mqttUrl, log, mqtt: ctx.mqtt });
   return {
     port,
     routes,

@@ -6,6 +6,7 @@ import type { LoadedSite } from '../core/config/loadSite.ts';
 import { signCommand } from '../core/control/commandSignature.ts';
 import { errorText } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import { type MqttConnection, mqttClientOptions } from '../core/mqtt/connection.ts';
 import { OutageLog } from '../core/outageLog.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import { telemetryBatchSchema } from '../core/telemetry.ts';
@@ -137,6 +138,8 @@ export async function startControl(ctx: {
   readyWaitMs?: number;
   /** Prometheus registry to count commands and alarms in (`jieneng start` serves it at /metrics). */
   metrics?: Registry;
+  /** User, password and TLS files of the control principal on the broker (core/mqtt/connection.ts). */
+  mqtt?: MqttConnection | undefined;
   /** Serve the control port over MQTT 5 request/response for `jieneng api` (control/rpcServer.ts); needs an MQTT 5 broker (Mosquitto, EMQX; not the embedded aedes). */
   rpc?: boolean;
 }): Promise<Control> {
@@ -157,12 +160,15 @@ export async function startControl(ctx: {
   const latest = new Map<string, number>();
   const reporting = new Set<string>();
   const started = Date.now();
-  const client = await mqtt.connectAsync(ctx.mqttUrl, {
-    clientId: `jn-control-${ctx.site.config.site.id}-${process.pid}`,
-    clean: true,
-    reconnectPeriod: 1000,
-    ...(ctx.rpc ? { protocolVersion: 5 as const } : {}),
-  });
+  const client = await mqtt.connectAsync(
+    ctx.mqttUrl,
+    mqttClientOptions(ctx.mqtt, {
+      clientId: `jn-control-${ctx.site.config.site.id}-${process.pid}`,
+      clean: true,
+      reconnectPeriod: 1000,
+      ...(ctx.rpc ? { protocolVersion: 5 as const } : {}),
+    }),
+  );
   const dispatcher = new MqttDispatcher(client, ctx.clock, {
     timeoutMs: ctx.commandTimeoutMs ?? 10_000,
     attempts: 3,
