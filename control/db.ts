@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import type { DayType } from '../core/calendar.ts';
 import type { Slot } from '../core/control/priority.ts';
 import type { Schedule } from '../core/control/schema.ts';
+import { ScheduleVersions } from './scheduleStore.ts';
 
 /** One line of the command audit log. */
 export interface AuditEntry {
@@ -39,15 +40,26 @@ const migrations = [
    CREATE INDEX writes_point ON writes (device, point, at);
    CREATE TABLE learned (key TEXT PRIMARY KEY, value REAL NOT NULL, samples INTEGER NOT NULL, updated_at INTEGER NOT NULL);`,
   `CREATE TABLE calendar_overrides (date TEXT PRIMARY KEY, type TEXT NOT NULL, note TEXT, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL);`,
+  // Schedules versioned (issue 15): every change through the API is a new version, a deletion too
+  // (body NULL); site_body is the site file's version the change was based on.
+  `CREATE TABLE schedule_versions (
+     id TEXT NOT NULL, version INTEGER NOT NULL, at TEXT NOT NULL, by TEXT NOT NULL, reason TEXT,
+     action TEXT NOT NULL, body TEXT, site_body TEXT, follows_site INTEGER NOT NULL DEFAULT 0, reverted_to TEXT,
+     PRIMARY KEY (id, version));
+   INSERT INTO schedule_versions (id, version, at, by, action, body)
+     SELECT id, 1, updated_at, updated_by, 'create', body FROM schedules;
+   DROP TABLE schedules;`,
 ];
 
 /**
  * Control's state in `<data-dir>/control.db` (SQLite): the priority slots, the command audit log,
- * the schedules and calendar overrides made through the API, recent writes (minimum on/off times, write rates) and
+ * the versions of schedules changed through the API, the calendar overrides made through it, recent writes (minimum on/off times, write rates) and
  * learned zone rates. Migrations by `user_version`.
  */
 export class ControlDb {
   private readonly db: Database.Database;
+  /** The versions of schedules changed through the API. */
+  readonly versions: ScheduleVersions;
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -59,6 +71,7 @@ export class ControlDb {
         this.db.pragma(`user_version = ${v + 1}`);
       })();
     }
+    this.versions = new ScheduleVersions(this.db);
   }
 
   close(): void {
@@ -161,30 +174,38 @@ export class ControlDb {
       .all(device, point) as { value: number; at: number }[];
   }
 
-  schedules(): { schedule: Schedule; updatedAt: string; updatedBy: string }[] {
-    const rows = this.db.prepare('SELECT * FROM schedules ORDER BY id').all() as {
-      body: string;
-      updated_at: string;
-      updated_by: string;
-    }[];
-    return rows.map((r) => ({
-      schedule: JSON.parse(r.body) as Schedule,
-      updatedAt: r.updated_at,
-      updatedBy: r.updated_by,
-    }));
+  /** Stores `s` as the next version of a schedule that is not in the site file (a migration, a test). */
+  putSchedule(s: Schedule, at: string, by: string): number {
+    const exists = this.versions.of(s.id).length > 0;
+    return this.versions.add({
+      id: s.id,
+      at,
+      by,
+      reason: null,
+      action: exists ? 'edit' : 'create',
+      schedule: s,
+      siteSchedule: null,
+      followsSite: false,
+      revertedTo: null,
+    });
   }
 
-  putSchedule(s: Schedule, at: string, by: string): void {
-    this.db
-      .prepare(
-        `INSERT INTO schedules (id, body, updated_at, updated_by) VALUES (?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-      )
-      .run(s.id, JSON.stringify(s), at, by);
-  }
-
-  deleteSchedule(id: string): boolean {
-    return this.db.prepare('DELETE FROM schedules WHERE id = ?').run(id).changes > 0;
+  /** Deletes a schedule that is not in the site file, as a version; false when none is in force. */
+  deleteSchedule(id: string, at = new Date().toISOString(), by = 'system'): boolean {
+    const last = this.versions.of(id).at(-1);
+    if (!last?.schedule) return false;
+    this.versions.add({
+      id,
+      at,
+      by,
+      reason: null,
+      action: 'delete',
+      schedule: null,
+      siteSchedule: null,
+      followsSite: false,
+      revertedTo: null,
+    });
+    return true;
   }
 
   calendarOverrides(): {

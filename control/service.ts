@@ -3,13 +3,15 @@ import { type CalendarOverride, type DayType, dayInfo } from '../core/calendar.t
 import type { Clock } from '../core/clock.ts';
 import type { LoadedSite } from '../core/config/loadSite.ts';
 import { pointKey } from '../core/control/points.ts';
-import type { ControlPort } from '../core/control/port.ts';
-import { type ScheduledAction, scheduleActions, validateSchedule } from '../core/control/schedules.ts';
-import { priorityLevels, type Schedule, scheduleSchema } from '../core/control/schema.ts';
+import type { ControlPort, ScheduleVersionRef } from '../core/control/port.ts';
+import { type ScheduledAction, scheduleActions } from '../core/control/schedules.ts';
+import { priorityLevels, type Schedule } from '../core/control/schema.ts';
 import type { Logger } from '../core/log.ts';
 import { ControlDb } from './db.ts';
 import { type Alarm, ControlEngine, type Dispatcher } from './engine.ts';
 import { type PrivilegeRequest, privilegeRefusal } from './privileges.ts';
+import { ScheduleBook } from './scheduleBook.ts';
+import { ScheduleEditor } from './scheduleEditor.ts';
 import { DemandLimiter, type Latest, LightingSweeps, OptimalStart, ScheduleRunner } from './strategies.ts';
 
 /**
@@ -20,9 +22,12 @@ import { DemandLimiter, type Latest, LightingSweeps, OptimalStart, ScheduleRunne
  */
 export class ControlService implements ControlPort {
   readonly db: ControlDb;
+  /** The schedules in force: the site file's, with control.db's versions over them. */
+  readonly book: ScheduleBook;
   readonly engine: ControlEngine;
   readonly optimalStart: OptimalStart;
   readonly demand: DemandLimiter;
+  private readonly editor: ScheduleEditor;
   private readonly runner: ScheduleRunner;
   private readonly sweeps: LightingSweeps;
   private ticking: Promise<void> | undefined;
@@ -43,6 +48,7 @@ export class ControlService implements ControlPort {
     },
   ) {
     this.db = new ControlDb(ctx.dbFile);
+    this.book = new ScheduleBook({ site: ctx.site, db: this.db, now: () => ctx.clock.now() });
     this.engine = new ControlEngine({
       site: ctx.site,
       db: this.db,
@@ -52,6 +58,16 @@ export class ControlService implements ControlPort {
       ...(ctx.onAlarm ? { onAlarm: ctx.onAlarm } : {}),
       ...(ctx.ready ? { ready: ctx.ready } : {}),
       ...(ctx.onAudit ? { onAudit: ctx.onAudit } : {}),
+    });
+    this.editor = new ScheduleEditor({
+      site: ctx.site,
+      engine: this.engine,
+      book: this.book,
+      log: ctx.log,
+      active: () => this.activeSchedules(),
+      changed: () => {
+        this.stored = undefined;
+      },
     });
     const strategyCtx = {
       site: ctx.site,
@@ -76,6 +92,7 @@ export class ControlService implements ControlPort {
   /** Re-reads the stored schedules and calendar overrides (after another process changed control.db). */
   reloadSchedules(): void {
     this.stored = undefined;
+    this.book.reload();
     this.mergedOverrides = undefined;
   }
 
@@ -127,8 +144,8 @@ export class ControlService implements ControlPort {
   }
 
   private activeSchedules(): Schedule[] {
-    this.stored ??= this.db.schedules().map((s) => s.schedule);
-    return [...this.ctx.site.config.control.schedules, ...this.stored];
+    this.stored ??= this.book.inForce().map((s) => s.schedule);
+    return this.stored;
   }
 
   /** One control cycle at the clock's now; overlapping calls share the running cycle. */
@@ -281,66 +298,35 @@ export class ControlService implements ControlPort {
   }
 
   schedules() {
-    return [
-      ...this.ctx.site.config.control.schedules.map((schedule) => ({ schedule, origin: 'site' as const })),
-      ...this.db.schedules().map((s) => ({
-        schedule: s.schedule,
-        origin: 'api' as const,
-        updated_at: s.updatedAt,
-        updated_by: s.updatedBy,
-      })),
-    ];
+    return this.book.inForce();
+  }
+
+  schedule(id: string) {
+    return this.book.get(id);
+  }
+
+  scheduleHistory(id: string) {
+    return this.book.history(id);
+  }
+
+  scheduleDiff(id: string, from: ScheduleVersionRef, to: ScheduleVersionRef) {
+    return this.book.diff(id, from, to);
   }
 
   validateSchedule(input: unknown) {
-    const parsed = scheduleSchema.safeParse(input);
-    if (!parsed.success)
-      return {
-        problems: parsed.error.issues.map((i) => ({
-          path: i.path.map(String).join('.') || '(root)',
-          message: i.message,
-        })),
-      };
-    const others = this.activeSchedules().filter((s) => s.id !== parsed.data.id);
-    return {
-      schedule: parsed.data,
-      problems: validateSchedule(parsed.data, this.ctx.site, this.engine.points, others),
-    };
+    return this.editor.validate(input);
   }
 
-  putSchedule(input: unknown, actor: Actor) {
-    const checked = this.validateSchedule(input);
-    if (!checked.schedule || checked.problems.length > 0) return checked;
-    if (this.ctx.site.config.control.schedules.some((s) => s.id === checked.schedule?.id))
-      return {
-        ...checked,
-        conflict: `schedule "${checked.schedule.id}" is defined in the site file; change it there`,
-      };
-    this.db.putSchedule(checked.schedule, new Date(this.ctx.clock.now()).toISOString(), actor.user);
-    this.stored = undefined;
-    return checked;
+  putSchedule(input: unknown, actor: Actor, reason?: string) {
+    return this.editor.put(input, actor, reason);
   }
 
-  deleteSchedule(id: string, _actor: Actor) {
-    if (this.ctx.site.config.control.schedules.some((s) => s.id === id))
-      return { deleted: false, conflict: `schedule "${id}" is defined in the site file; remove it there` };
-    const deleted = this.db.deleteSchedule(id);
-    this.stored = undefined;
-    if (deleted) {
-      // Its slots are relinquished on the next cycle by nobody: empty them now.
-      for (const cp of this.engine.points.values())
-        for (let level = 14; level <= 16; level++)
-          if (this.engine.slot(cp.key, level)?.source === `schedule:${id}`)
-            void this.engine.request({
-              device: cp.device,
-              point: cp.point,
-              priority: level,
-              value: null,
-              source: `schedule:${id}`,
-              reason: 'schedule deleted',
-            });
-    }
-    return { deleted };
+  deleteSchedule(id: string, actor: Actor, reason?: string) {
+    return this.editor.delete(id, actor, reason);
+  }
+
+  revertSchedule(id: string, to: ScheduleVersionRef, actor: Actor, reason?: string) {
+    return this.editor.revert(id, to, actor, reason);
   }
 
   preview(from: number, to: number): ScheduledAction[] {

@@ -78,7 +78,7 @@ describe('control API', () => {
     );
   });
 
-  it('creates, validates, updates and deletes a schedule; the site file’s are read-only', async () => {
+  it('creates, validates, updates and deletes a schedule; a site file’s deleted comes back by a revert', async () => {
     const body = {
       id: 'meeting-precool',
       name: '会议中心 周三 预冷',
@@ -122,8 +122,15 @@ describe('control API', () => {
     expect(((await updated.json()) as { problems: { message: string }[] }).problems[0]?.message).toMatch(
       /below the policy minimum 26 °C/,
     );
+    // A site-file schedule is deletable too (a version in control.db), and the site file's comes back by a revert.
     const siteOwned = await fetch(`${base}/schedules/zonghe-office-ac`, { method: 'DELETE', headers: user });
-    expect(siteOwned.status).toBe(409);
+    expect(siteOwned.status).toBe(204);
+    const back = await fetch(`${base}/schedules/zonghe-office-ac/revert`, {
+      method: 'POST',
+      headers: user,
+      body: JSON.stringify({ version: 'site', reason: '误删' }),
+    });
+    expect(back.status).toBe(200);
     expect(
       (await fetch(`${base}/schedules/meeting-precool`, { method: 'DELETE', headers: user })).status,
     ).toBe(204);

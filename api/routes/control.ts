@@ -11,8 +11,6 @@ import {
   dateOrInstant,
   dateProblem,
   daysBetween,
-  endOf,
-  instantOf,
   localDate,
   noQuery,
   parseQuery,
@@ -50,9 +48,8 @@ export const overtimeSchema = z
   })
   .strict();
 
-/** A preview or a calendar covers at most this many days per request. */
+/** A calendar covers at most this many days per request. */
 const MAX_DAYS = 366;
-const DAY = 86_400_000;
 
 /** The query of GET /schedules/preview, by the site's time zone (exported for the OpenAPI document). */
 export const previewQuery = (timeZone: string) => ({
@@ -210,57 +207,6 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
     res.json(r);
   });
 
-  router.get('/schedules', async (req, res) => {
-    noQuery(req.query);
-    res.json({ schedules: await control.schedules() });
-  });
-  const previewShape = previewQuery(timeZone);
-  router.get('/schedules/preview', async (req, res) => {
-    const q = parseQuery(req.query, previewShape);
-    if (q.to !== undefined && q.days !== undefined)
-      throw new JnError('bad_request', 'days: given with to; allowed: either to or days');
-    const from = q.from ? instantOf(q.from, timeZone) : await control.now();
-    const to = q.to ? endOf(q.to, timeZone) : from + (q.days ?? 7) * DAY;
-    if (!(to > from))
-      throw new JnError(
-        'bad_request',
-        `to: "${q.to}" ends before from "${q.from ?? 'now'}" starts; allowed: a last day on or after from (both included), or an instant after from`,
-      );
-    if (to - from > MAX_DAYS * DAY)
-      throw new JnError(
-        'bad_request',
-        `to: "${q.from ?? 'now'}" … "${q.to}" is more than ${MAX_DAYS} days; allowed: a preview of at most ${MAX_DAYS} days`,
-      );
-    res.json({
-      from: new Date(from).toISOString(),
-      to: new Date(to).toISOString(),
-      actions: await control.preview(from, to),
-    });
-  });
-  router.post('/schedules/validate', json({ limit: '1mb' }), async (req, res) => {
-    const r = await control.validateSchedule(req.body);
-    res.status(r.problems.length ? 422 : 200).json({ valid: r.problems.length === 0, problems: r.problems });
-  });
-  const put =
-    (status: number) => async (req: Parameters<Parameters<typeof router.post>[1]>[0], res: Response) => {
-      const body = req.params.id ? { ...(req.body as object), id: req.params.id } : req.body;
-      const r = await control.putSchedule(body, actorOf(req, res));
-      if (r.conflict) return sendProblem(res, 409, 'conflict', r.conflict);
-      if (r.problems.length > 0)
-        return sendProblem(res, 422, 'invalid_schedule', `${r.problems.length} problem(s) in the schedule`, {
-          problems: r.problems,
-        });
-      res.status(status).json(r.schedule);
-    };
-  router.post('/schedules', json({ limit: '1mb' }), put(201));
-  router.put('/schedules/:id', json({ limit: '1mb' }), put(200));
-  router.delete('/schedules/:id', async (req, res) => {
-    const r = await control.deleteSchedule(req.params.id, actorOf(req, res));
-    if (r.conflict) return sendProblem(res, 409, 'conflict', r.conflict);
-    if (!r.deleted) throw new JnError('not_found', `no schedule "${req.params.id}" created through the API`);
-    res.status(204).end();
-  });
-
   const calendarShape = calendarQuery(timeZone);
   router.get('/calendar', async (req, res) => {
     const q = parseQuery(req.query, calendarShape);
@@ -282,17 +228,26 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
     if (problem)
       throw new JnError('bad_request', `date: ${problem}; allowed: ${localDate(timeZone).description}`);
   };
+  /** The day as the calendar shows it (type, holiday, the override and who made it): an audit's before/after. */
+  const dayOf = async (date: string) => (await control.calendar(date, date))[0] ?? null;
   router.put('/calendar/overrides/:date', json(), async (req, res) => {
     pathDate(req.params.date);
     const body = calendarOverrideSchema.safeParse(req.body ?? {});
     if (!body.success) return sendProblem(res, 400, 'bad_request', issues(body.error));
-    await control.putCalendarOverride({ date: req.params.date, ...body.data }, actorOf(req, res));
-    res.json({ days: await control.calendar(req.params.date, req.params.date) });
+    const date = req.params.date;
+    const before = await dayOf(date);
+    await control.putCalendarOverride({ date, ...body.data }, actorOf(req, res));
+    const days = await control.calendar(date, date);
+    res.locals.audit = { target: `calendar:${date}`, before, after: days[0] ?? null };
+    res.json({ days });
   });
   router.delete('/calendar/overrides/:date', async (req, res) => {
     pathDate(req.params.date);
-    if (!(await control.deleteCalendarOverride(req.params.date, actorOf(req, res))))
-      throw new JnError('not_found', `no calendar override made through the API on ${req.params.date}`);
+    const date = req.params.date;
+    const before = await dayOf(date);
+    if (!(await control.deleteCalendarOverride(date, actorOf(req, res))))
+      throw new JnError('not_found', `no calendar override made through the API on ${date}`);
+    res.locals.audit = { target: `calendar:${date}`, before, after: (await dayOf(date)) ?? null };
     res.status(204).end();
   });
 

@@ -40,6 +40,8 @@ export type RpcWait = keyof typeof rpcTimeoutsMs;
 const text = z.string().max(10_000);
 const id = z.string().min(1).max(200);
 const instant = z.number().finite();
+/** A schedule version: a number of its history, or `site`. */
+const versionRef = z.union([z.number().int().positive(), z.literal('site')]);
 
 /** The authenticated caller, as the API put it into the args (control trusts the API, the broker's ACL trusts only it). */
 export const actorSchema = z
@@ -91,9 +93,13 @@ export const controlMethods = {
     ]),
   },
   schedules: { wait: 'short', args: z.tuple([]) },
+  schedule: { wait: 'short', args: z.tuple([id]) },
+  scheduleHistory: { wait: 'short', args: z.tuple([id]) },
+  scheduleDiff: { wait: 'short', args: z.tuple([id, versionRef, versionRef]) },
+  revertSchedule: { wait: 'short', args: z.tuple([id, versionRef, actorSchema, text.optional()]) },
   validateSchedule: { wait: 'short', args: z.tuple([z.unknown()]) },
-  putSchedule: { wait: 'short', args: z.tuple([z.unknown(), actorSchema]) },
-  deleteSchedule: { wait: 'short', args: z.tuple([id, actorSchema]) },
+  putSchedule: { wait: 'short', args: z.tuple([z.unknown(), actorSchema, text.optional()]) },
+  deleteSchedule: { wait: 'short', args: z.tuple([id, actorSchema, text.optional()]) },
   preview: { wait: 'short', args: z.tuple([instant, instant]) },
   calendar: { wait: 'short', args: z.tuple([id, id]) },
   putCalendarOverride: {
