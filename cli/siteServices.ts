@@ -5,6 +5,7 @@ import { type Collector, startCollector } from '../collector/main.ts';
 import { type Control, startControl } from '../control/main.ts';
 import type { Clock } from '../core/clock.ts';
 import type { LoadedSite } from '../core/config/loadSite.ts';
+import { generateCommandKey } from '../core/control/commandSignature.ts';
 import { errorText } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import { redactDeep } from '../core/redact.ts';
@@ -25,6 +26,8 @@ export interface SiteServicesContext {
   registry: Registry;
   /** Status of what is not reloaded (broker, store, sims). */
   infrastructure: () => Promise<Record<string, ServiceStatus>>;
+  /** Each gateway's command key (the site's secrets); a gateway without one gets a key made up in memory. */
+  commandKeys?: ReadonlyMap<string, Buffer> | undefined;
 }
 
 /** Collector, control and API: the parts that take the site once, so a reload restarts them. */
@@ -49,6 +52,13 @@ export async function startSiteServices(first: LoadedSite, ctx: SiteServicesCont
   let site = first;
   let port = ctx.port;
   let current: Restartable | undefined;
+  // Control and the gateways run in this process: a key made up here is shared by both, and kept
+  // across reloads so that a gateway that stays and the restarted control still agree.
+  const commandKeys = new Map(ctx.commandKeys ?? []);
+  const keyGateways = (s: LoadedSite) => {
+    for (const gw of s.config.gateways)
+      if (!commandKeys.has(gw.id)) commandKeys.set(gw.id, generateCommandKey());
+  };
 
   const health = async (): Promise<Record<string, ServiceStatus>> =>
     redactDeep({
@@ -67,6 +77,7 @@ export async function startSiteServices(first: LoadedSite, ctx: SiteServicesCont
   };
 
   const startRestartable = async (s: LoadedSite): Promise<Restartable> => {
+    keyGateways(s);
     const started: { stop(): Promise<void> }[] = [];
     try {
       const collector = await startCollector({
@@ -85,6 +96,7 @@ export async function startSiteServices(first: LoadedSite, ctx: SiteServicesCont
         clock: ctx.clock,
         log,
         metrics: controlRegistry,
+        commandKeys,
       });
       started.push(control);
       const api = await startApi({
@@ -113,6 +125,7 @@ export async function startSiteServices(first: LoadedSite, ctx: SiteServicesCont
       await part.stop().catch((err: unknown) => log.error('stop failed', { error: errorText(err) }));
   };
   const startGateways = async (s: LoadedSite) => {
+    keyGateways(s);
     for (const gw of s.config.gateways) {
       if (gateways.has(gw.id)) continue;
       const g = await startGateway({
@@ -123,6 +136,7 @@ export async function startSiteServices(first: LoadedSite, ctx: SiteServicesCont
         clock: ctx.clock,
         log,
         metrics: ctx.registry,
+        commandKey: commandKeys.get(gw.id),
       });
       gateways.set(gw.id, g);
     }

@@ -140,6 +140,8 @@ export async function startControl(ctx: {
   metrics?: Registry;
   /** User, password and TLS files of the control principal on the broker (core/mqtt/connection.ts). */
   mqtt?: MqttConnection | undefined;
+  /** Each gateway's command key (HMAC-SHA256): every command is signed with its gateway's. */
+  commandKeys?: ReadonlyMap<string, Buffer>;
   /** Serve the control port over MQTT 5 request/response for `jieneng api` (control/rpcServer.ts); needs an MQTT 5 broker (Mosquitto, EMQX; not the embedded aedes). */
   rpc?: boolean;
 }): Promise<Control> {
@@ -172,7 +174,13 @@ export async function startControl(ctx: {
   const dispatcher = new MqttDispatcher(client, ctx.clock, {
     timeoutMs: ctx.commandTimeoutMs ?? 10_000,
     attempts: 3,
+    commandKeys: ctx.commandKeys,
   });
+  const unkeyed = ctx.site.config.gateways.filter((g) => !ctx.commandKeys?.has(g.id)).map((g) => g.id);
+  if (unkeyed.length > 0)
+    log.warn(
+      `no command key for gateway ${unkeyed.map((g) => `"${g}"`).join(', ')}: control cannot sign commands to it, so its writes fail; give each gateway its key (site secrets)`,
+    );
   const service = new ControlService({
     site: ctx.site,
     dbFile: ctx.dbFile,

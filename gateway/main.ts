@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import type { Clock } from '../core/clock.ts';
+import { type Clock, systemClock } from '../core/clock.ts';
 import type { LoadedSite } from '../core/config/loadSite.ts';
 import type { ConnectionConfig, GatewayConfig } from '../core/config/siteSchema.ts';
 import { controlPoints, pointKey, valueViolation } from '../core/control/points.ts';
@@ -9,12 +9,14 @@ import type { MqttConnection } from '../core/mqtt/connection.ts';
 import { protocolOf } from '../core/protocols/index.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import type { Reading } from '../core/telemetry.ts';
+import { CommandGuard } from './commandGuard.ts';
 import { createCommandHandler } from './commandHandler.ts';
 import { DeviceAvailability } from './deviceAvailability.ts';
 import { GatewayMetrics } from './metrics.ts';
 import type { ProtocolSession } from './protocols/driver.ts';
 import { driverFor } from './protocols/index.ts';
 import { TelemetryPublisher } from './publisher.ts';
+import { WriteLimits } from './writeLimits.ts';
 
 export interface Gateway {
   id: string;
@@ -82,6 +84,10 @@ export async function startGateway(ctx: {
   metrics?: Registry;
   /** User, password and TLS files on the broker (core/mqtt/connection.ts); default: none. */
   mqtt?: MqttConnection | undefined;
+  /** This gateway's command key (HMAC-SHA256, shared with control); without one every command is refused. */
+  commandKey?: Buffer | undefined;
+  /** Real time for the commands' freshness window (default: the host's clock; `clock` may be a simulation's). */
+  realClock?: Clock;
 }): Promise<Gateway> {
   let config = gatewayConfig(ctx.site, ctx.gatewayId);
   let policySite = ctx.site;
@@ -146,9 +152,25 @@ export async function startGateway(ctx: {
   };
 
   await startConnections(ctx.site, config);
+  const realClock = ctx.realClock ?? systemClock;
+  const guard = new CommandGuard({ gatewayId: config.id, key: ctx.commandKey, now: () => realClock.now() });
+  if (!guard.armed)
+    log.warn(
+      `no command key for gateway "${config.id}": commands are refused; give it the key control signs with (site secrets, gateway/README.md "Commands")`,
+    );
   await publisher.onCommand(
     createCommandHandler({
       gatewayId: config.id,
+      guard,
+      // The site's minimum on/off times and write rates, on the platform clock as control counts them.
+      limits: new WriteLimits({
+        points: () => points,
+        timeZone: () => policySite.config.site.timezone,
+        clock: ctx.clock,
+      }),
+      onRefused: (reason) => metrics.refused(reason),
+      onRedelivered: () => metrics.redelivered(),
+      realClock,
       sessions: () => running.map((r) => r.session),
       // Defence in depth: the site's value policy (the 26 °C / 20 °C rule, point limits) holds here
       // too, for a command that reached the broker without passing control.

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { type CommandRefusal, commandRefusalSchema } from '../core/commands.ts';
 
 /** The outcome of one field-bus request, for metrics. */
 export type RequestOutcome = 'ok' | 'exception' | 'no_reply';
@@ -24,6 +25,8 @@ export class GatewayMetrics {
   private readonly lastSuccess: Gauge<'gateway' | 'device'>;
   private readonly up: Gauge<'gateway' | 'device'>;
   private readonly outages: Counter<'gateway' | 'device'>;
+  private readonly refusals: Counter<'gateway' | 'reason'>;
+  private readonly redeliveries: Counter<'gateway'>;
 
   constructor(
     private readonly gateway: string,
@@ -87,6 +90,31 @@ export class GatewayMetrics {
           registers,
         }),
     );
+    this.refusals = metric(
+      registry,
+      'jieneng_gateway_commands_refused_total',
+      () =>
+        new Counter({
+          name: 'jieneng_gateway_commands_refused_total',
+          help: 'Commands the gateway refused before any device saw them, by reason (unsigned, signature, stale, replay, no_key, timing, rate)',
+          labelNames: ['gateway', 'reason'],
+          registers,
+        }),
+    );
+    this.redeliveries = metric(
+      registry,
+      'jieneng_gateway_commands_redelivered_total',
+      () =>
+        new Counter({
+          name: 'jieneng_gateway_commands_redelivered_total',
+          help: 'Signed commands whose id was already answered: answered again from memory, not written again (a redelivery, or a replay while the id is remembered)',
+          labelNames: ['gateway'],
+          registers,
+        }),
+    );
+    this.redeliveries.inc({ gateway }, 0);
+    // Every reason from 0, so that a rate() over the first refusal is not lost.
+    for (const reason of commandRefusalSchema.options) this.refusals.inc({ gateway, reason }, 0);
     let sources = spoolSources.get(registry);
     if (!sources) {
       const all = new Map<string, () => SpoolStats>();
@@ -123,6 +151,16 @@ export class GatewayMetrics {
     }
     this.up.set(labels, state === 'online' ? 1 : 0);
     if (state === 'offline') this.outages.inc(labels);
+  }
+
+  /** A command was refused for `reason`. */
+  refused(reason: CommandRefusal): void {
+    this.refusals.inc({ gateway: this.gateway, reason });
+  }
+
+  /** A command id was answered again from memory. */
+  redelivered(): void {
+    this.redeliveries.inc({ gateway: this.gateway });
   }
 
   observe(device: string, outcome: RequestOutcome, seconds: number, nowMs: number): void {

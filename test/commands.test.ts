@@ -7,6 +7,7 @@ import { stringify } from 'yaml';
 import { ManualClock } from '../core/clock.ts';
 import type { CommandResult } from '../core/commands.ts';
 import { loadSite } from '../core/config/loadSite.ts';
+import { generateCommandKey, signCommand } from '../core/control/commandSignature.ts';
 import { createLogger } from '../core/log.ts';
 import { topics } from '../core/topics.ts';
 import { type Sims, startSims } from '../device-sims/main.ts';
@@ -26,6 +27,7 @@ describe('gateway commands', () => {
   let client: mqtt.MqttClient;
   const results: CommandResult[] = [];
   const writes = () => sims.status().detail?.modbus_writes as number;
+  const key = generateCommandKey();
 
   beforeAll(async () => {
     const loaded = loadScenario(defaultScenarioFile);
@@ -88,6 +90,7 @@ describe('gateway commands', () => {
       dataDir: dir,
       clock,
       log,
+      commandKey: key,
     });
     client = await mqtt.connectAsync(mqttUrl);
     await client.subscribeAsync(topics.commandResult(gatewayId), { qos: 1 });
@@ -103,7 +106,12 @@ describe('gateway commands', () => {
     const before = results.filter((r) => r.id === id).length;
     await client.publishAsync(
       topics.command(gatewayId),
-      JSON.stringify({ id, device, point, value, requested_by: 'test', sent_at: new Date().toISOString() }),
+      JSON.stringify(
+        signCommand(
+          { id, device, point, value, requested_by: 'test', sent_at: new Date().toISOString() },
+          { gateway: gatewayId, key, issuedAt: Date.now() },
+        ),
+      ),
       { qos: 1 },
     );
     await waitFor(`the outcome of ${id}`, () => results.filter((r) => r.id === id).length > before, {

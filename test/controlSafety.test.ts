@@ -10,6 +10,7 @@ import { type Control, startControl } from '../control/main.ts';
 import { ManualClock } from '../core/clock.ts';
 import { loadSite } from '../core/config/loadSite.ts';
 import { ConfigError } from '../core/config/problems.ts';
+import { generateCommandKey, signCommand } from '../core/control/commandSignature.ts';
 import { createLogger } from '../core/log.ts';
 import { topics } from '../core/topics.ts';
 import { type Sims, startSims } from '../device-sims/main.ts';
@@ -38,6 +39,7 @@ describe('control safety', () => {
   let dir: string;
   const clock = new ManualClock(Date.parse('2025-07-15T10:00:00+08:00'));
   const log = createLogger({ level: 'error' });
+  const key = generateCommandKey();
   const opcuaWrites = () => sims.status().detail?.opcua_writes as number;
   const zone = () => sims.simulation.building('zonghe-lou')?.zone('f1-3');
   let lastSetpoint: number | undefined;
@@ -85,7 +87,15 @@ describe('control safety', () => {
     });
     const site = loadSite(siteFile(port));
     const mqttUrl = inject('mosquittoUrl');
-    gateway = await startGateway({ site, gatewayId: 'gw-safety', mqttUrl, dataDir: dir, clock, log });
+    gateway = await startGateway({
+      site,
+      gatewayId: 'gw-safety',
+      mqttUrl,
+      dataDir: dir,
+      clock,
+      log,
+      commandKey: key,
+    });
     // Control starts once the gateway publishes the units' values (its OPC UA session is up).
     const watcher = await mqtt.connectAsync(mqttUrl);
     let seen = false;
@@ -114,6 +124,7 @@ describe('control safety', () => {
       tickMs: 200,
       readyWaitMs: 1000,
       metrics: registry,
+      commandKeys: new Map([['gw-safety', key]]),
     });
     api = await startApi({
       store: undefined as never,
@@ -233,30 +244,34 @@ describe('control safety', () => {
       );
     }
 
-    // A command published straight to the gateway, past control: the gateway holds the policy too.
+    // A command published straight to the gateway, past control: unsigned, it is refused; signed
+    // with the gateway's key (as if control's check were skipped), the gateway holds the policy too.
     const rogue = await mqtt.connectAsync(inject('mosquittoUrl'));
-    const answer = new Promise<{ status: string; reason?: string }>((resolve) => {
-      rogue.on('message', (_t, p) => {
-        const r = JSON.parse(p.toString()) as { id: string; status: string; reason?: string };
-        if (r.id === 'rogue-1') resolve(r);
-      });
+    const answers = new Map<string, { status: string; reason?: string; refused?: string }>();
+    rogue.on('message', (_t, p) => {
+      const r = JSON.parse(p.toString()) as { id: string; status: string; reason?: string };
+      answers.set(r.id, r);
     });
     await rogue.subscribeAsync(topics.commandResult('gw-safety'), { qos: 1 });
-    await rogue.publishAsync(
-      topics.command('gw-safety'),
-      JSON.stringify({
-        id: 'rogue-1',
-        device: AC,
-        point: 'cooling_setpoint',
-        value: 24,
-        sent_at: new Date().toISOString(),
-      }),
-      { qos: 1 },
-    );
-    const rogueResult = await answer;
+    const rogueCommand = (id: string) => ({
+      id,
+      device: AC,
+      point: 'cooling_setpoint',
+      value: 24,
+      sent_at: new Date().toISOString(),
+    });
+    await rogue.publishAsync(topics.command('gw-safety'), JSON.stringify(rogueCommand('rogue-1')), {
+      qos: 1,
+    });
+    const signed = signCommand(rogueCommand('rogue-2'), { gateway: 'gw-safety', key, issuedAt: Date.now() });
+    await rogue.publishAsync(topics.command('gw-safety'), JSON.stringify(signed), { qos: 1 });
+    await waitFor('both rogue commands answered', () => answers.has('rogue-1') && answers.has('rogue-2'));
     await rogue.endAsync();
-    expect(rogueResult.status).toBe('rejected');
-    expect(rogueResult.reason).toMatch(/^policy: cooling setpoint 24 °C .* below the policy minimum 26 °C/);
+    expect(answers.get('rogue-1')).toMatchObject({ status: 'rejected', refused: 'unsigned' });
+    expect(answers.get('rogue-2')?.status).toBe('rejected');
+    expect(answers.get('rogue-2')?.reason).toMatch(
+      /^policy: cooling setpoint 24 °C .* below the policy minimum 26 °C/,
+    );
 
     // Nothing reached the unit so far; a stray write still on its way would be counted by the
     // time the in-policy write below is read back (exactly one write more than before).

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ManualClock, systemClock } from '../core/clock.ts';
 import type { CommandResult } from '../core/commands.ts';
+import { generateCommandKey, signCommand } from '../core/control/commandSignature.ts';
 import type { Reading } from '../core/telemetry.ts';
+import { CommandGuard } from '../gateway/commandGuard.ts';
 import { createCommandHandler } from '../gateway/commandHandler.ts';
 import { DeviceAvailability } from '../gateway/deviceAvailability.ts';
 import { subscriberSession } from '../gateway/protocols/opcua/driver.ts';
@@ -81,8 +83,10 @@ describe('gateway OPC UA acquisition', () => {
     const server = await uaServer({ objects: ['b1.ahu-1'] });
     const results: CommandResult[] = [];
     const sub = subscriber(connection(server.port, ['b1.ahu-1']), () => {});
+    const key = generateCommandKey();
     const handle = createCommandHandler({
       gatewayId: 'gw',
+      guard: new CommandGuard({ gatewayId: 'gw', key, now: Date.now }),
       sessions: () => [subscriberSession(sub, log)],
       clock: new ManualClock(0),
       log,
@@ -93,7 +97,12 @@ describe('gateway OPC UA acquisition', () => {
     const send = (id: string, point: string, value: number) =>
       handle(
         Buffer.from(
-          JSON.stringify({ id, device: 'b1-ahu-1', point, value, sent_at: '2025-07-02T10:00:00+08:00' }),
+          JSON.stringify(
+            signCommand(
+              { id, device: 'b1-ahu-1', point, value, sent_at: '2025-07-02T10:00:00+08:00' },
+              { gateway: 'gw', key, issuedAt: Date.now() },
+            ),
+          ),
         ),
       );
     try {

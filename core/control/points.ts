@@ -102,25 +102,27 @@ export interface WriteHistory {
 const clock = (ms: number, timeZone: string) =>
   new Date(ms).toLocaleTimeString('zh-CN', { timeZone, hour12: false, hour: '2-digit', minute: '2-digit' });
 
-/** Why writing `value` to `cp` now would break its minimum on/off time or write rate, and from when it is allowed; undefined when it is allowed now. */
+/** Why writing `value` to `cp` now would break its minimum on/off time or write rate (`kind`), and from when it is allowed; undefined when it is allowed now. */
 export function timingViolation(
   cp: ControlPoint,
   value: number,
   history: WriteHistory,
   now: number,
   timeZone: string,
-): { reason: string; allowedFrom: number } | undefined {
+): { kind: 'min_on_off' | 'rate'; reason: string; allowedFrom: number } | undefined {
   const { min_on, min_off, max_writes_per_hour } = cp.settings;
   const last = history.last;
   if (cp.binary && last && last.value !== value) {
     const held = now - last.at;
     if (last.value === 1 && min_on !== undefined && held < min_on)
       return {
+        kind: 'min_on_off',
         reason: `${cp.key} has been on since ${clock(last.at, timeZone)}; its minimum on time is ${min_on / 60_000} min, so off is allowed from ${clock(last.at + min_on, timeZone)}`,
         allowedFrom: last.at + min_on,
       };
     if (last.value === 0 && min_off !== undefined && held < min_off)
       return {
+        kind: 'min_on_off',
         reason: `${cp.key} has been off since ${clock(last.at, timeZone)}; its minimum off time is ${min_off / 60_000} min, so on is allowed from ${clock(last.at + min_off, timeZone)}`,
         allowedFrom: last.at + min_off,
       };
@@ -130,6 +132,7 @@ export function timingViolation(
     const oldest = inHour[0];
     if (inHour.length >= max_writes_per_hour && oldest !== undefined)
       return {
+        kind: 'rate',
         reason: `${cp.key} was written ${inHour.length} times in the last hour; at most ${max_writes_per_hour} writes per hour are allowed`,
         allowedFrom: oldest + 3_600_000,
       };
