@@ -1,17 +1,67 @@
-import { createServer, type Server } from 'node:net';
-import { Aedes } from 'aedes';
+import { createServer, type Server, type Socket } from 'node:net';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { JnError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import type { BrokerGuard, Refusals } from '../core/mqtt/guard.ts';
 
 export interface EmbeddedBroker {
   url: string;
   port: number;
+  /** What the guard refused so far (all zero on an open broker). */
+  refusals(): Refusals;
   stop(): Promise<void>;
 }
 
-/** The in-process MQTT broker (aedes) of `jieneng start`, on 127.0.0.1:`port` (0 picks a free port). */
-export async function startEmbeddedBroker(options: { port: number; log: Logger }): Promise<EmbeddedBroker> {
+/** CONNACK return code 4 (MQTT 3.1.1): bad user name or password. */
+const BAD_CREDENTIALS = 4;
+
+/**
+ * Authenticates every client and authorizes every PUBLISH and SUBSCRIBE with `guard` (the site's
+ * ACL, core/mqtt/acl.ts). aedes speaks MQTT 3.1.1, which has no PUBACK reason codes: a refused
+ * PUBLISH closes the client's connection (MQTT-3.3.5-2), a refused SUBSCRIBE is granted 0x80.
+ */
+function closeBroker(broker: Aedes, guard: BrokerGuard): void {
+  const users = new WeakMap<Client, string>();
+  const addressOf = (client: Client) => (client.conn as Partial<Socket>).remoteAddress;
+  broker.authenticate = (client, username, password, done) => {
+    const address = addressOf(client);
+    const principal = guard.authenticate(
+      { id: client.id, ...(address ? { address } : {}) },
+      username,
+      password,
+    );
+    if (principal) {
+      users.set(client, principal.user);
+      return done(null, true);
+    }
+    const err = new Error('bad user name or password') as AuthenticateError;
+    err.returnCode = BAD_CREDENTIALS;
+    done(err, false);
+  };
+  broker.authorizePublish = (client, packet, done) => {
+    // No client: aedes publishing the will of a session it restored (not with its in-memory store).
+    if (!client) return done(null);
+    if (guard.mayPublish({ id: client.id }, users.get(client), packet.topic)) return done(null);
+    done(new Error(`not authorized to publish on ${packet.topic}`));
+  };
+  broker.authorizeSubscribe = (client, sub, done) => {
+    if (guard.maySubscribe({ id: client.id }, users.get(client), sub.topic)) return done(null, sub);
+    done(null, null);
+  };
+}
+
+/**
+ * The in-process MQTT broker (aedes) of `jieneng start`, on 127.0.0.1:`port` (0 picks a free port).
+ * With `guard` (what `jieneng start` always gives) no client gets in without a principal's user
+ * and password, and each may use only its topics; without it the broker is open (tests, benches).
+ */
+export async function startEmbeddedBroker(options: {
+  port: number;
+  log: Logger;
+  guard?: BrokerGuard;
+}): Promise<EmbeddedBroker> {
   const broker = await Aedes.createBroker();
+  if (options.guard) closeBroker(broker, options.guard);
   const server: Server = createServer(broker.handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
@@ -28,10 +78,14 @@ export async function startEmbeddedBroker(options: { port: number; log: Logger }
   });
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : options.port;
-  options.log.info('embedded mqtt broker listening', { url: `mqtt://127.0.0.1:${port}` });
+  options.log.info('embedded mqtt broker listening', {
+    url: `mqtt://127.0.0.1:${port}`,
+    authentication: options.guard ? 'per principal (core/mqtt/acl.ts)' : 'none',
+  });
   return {
     url: `mqtt://127.0.0.1:${port}`,
     port,
+    refusals: () => ({ ...(options.guard?.refusals ?? { connect: 0, publish: 0, subscribe: 0 }) }),
     stop: async () => {
       await new Promise<void>((resolve) => broker.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,5 +1,8 @@
+import type { LoadedSite } from '../core/config/loadedSite.ts';
 import { JnError } from '../core/errors.ts';
+import { type MqttConnection, siteTls } from '../core/mqtt/connection.ts';
 import { redactCredentials } from '../core/redact.ts';
+import type { Secrets } from '../core/secrets.ts';
 
 /**
  * The broker URL with the password from the environment: `MQTT_PASSWORD` (as InfluxDB's token comes
@@ -48,4 +51,32 @@ export function mqttUrlWithEnv(url: string, env: NodeJS.ProcessEnv = process.env
   parsed.username = encodeURIComponent(user ?? '');
   if (password) parsed.password = encodeURIComponent(password);
   return parsed.toString();
+}
+
+/**
+ * How one process of the site reaches the broker as principal `user` (core/mqtt/acl.ts): the URL,
+ * and the connection options every MQTT client is built with (core/mqtt/connection.ts). The password
+ * is the secrets file's when there is one (`secrets`), else MQTT_USERNAME / MQTT_PASSWORD or the URL
+ * as `mqttUrlWithEnv` takes them; the TLS files are the site's `platform.mqtt_tls`.
+ */
+export function brokerConnection(options: {
+  site: LoadedSite;
+  url: string;
+  user: string;
+  secrets?: Secrets | undefined;
+  env?: NodeJS.ProcessEnv;
+}): { mqttUrl: string; mqtt: MqttConnection | undefined } {
+  const { site, url, user, secrets } = options;
+  const tls = siteTls(site);
+  const password = secrets?.mqtt.get(user);
+  if (password === undefined) {
+    return { mqttUrl: mqttUrlWithEnv(url, options.env), mqtt: tls };
+  }
+  const env = options.env ?? process.env;
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(url) || env.MQTT_PASSWORD)
+    throw new JnError(
+      'usage',
+      `MQTT broker ${redactCredentials(url)}: the secrets file ${secrets?.file ?? ''} gives "${user}" its password; take the user and password out of the URL and MQTT_PASSWORD`,
+    );
+  return { mqttUrl: url, mqtt: { ...tls, username: user, password } };
 }

@@ -33,7 +33,7 @@ describe('mosquittoPasswordLine', () => {
 describe('mosquittoAclFile', () => {
   it('gives each principal a user block with its own topics', () => {
     const ids = ['gw-a', 'gw-b'];
-    const acl = mosquittoAclFile(sitePrincipals(ids), ids, 'hq');
+    const acl = mosquittoAclFile(sitePrincipals(ids), { siteId: 'hq', gatewayIds: ids });
     const block = (user: string) => acl.split('\n\n').find((b) => b.startsWith(`user ${user}\n`)) ?? '';
     expect(block('gateway-gw-a')).toContain('topic write jn/v1/gw-a/telemetry');
     expect(block('gateway-gw-a')).toContain('topic read jn/v1/gw-a/command');

@@ -3,6 +3,7 @@ import { topics } from '../topics.ts';
 import { aclRules, authorizerFor, expandRule, filterCovers, sitePrincipals } from './acl.ts';
 
 const ids = ['gw-a', 'gw-b'];
+const scope = { siteId: 'hq', gatewayIds: ids };
 const principal = (user: string) => {
   const p = sitePrincipals(ids).find((x) => x.user === user);
   if (!p) throw new Error(user);
@@ -26,7 +27,7 @@ describe('filterCovers', () => {
 
 describe('the ACL', () => {
   it('lets a gateway publish only its own topics and read only its own commands and acknowledgements', () => {
-    const a = authorizerFor(principal('gateway-gw-a'), ids);
+    const a = authorizerFor(principal('gateway-gw-a'), scope);
     for (const t of [
       topics.telemetry('gw-a'),
       topics.availability('gw-a'),
@@ -46,34 +47,38 @@ describe('the ACL', () => {
 
   it('lets only control publish commands', () => {
     for (const p of sitePrincipals(ids))
-      expect(authorizerFor(p, ids).mayPublish(topics.command('gw-b')), p.user).toBe(p.user === 'control');
+      expect(authorizerFor(p, scope).mayPublish(topics.command('gw-b')), p.user).toBe(p.user === 'control');
   });
 
   it('lets the collector read every gateway of the site, shared or not, and confirm what it stored', () => {
-    const c = authorizerFor(principal('collector'), ids);
+    const c = authorizerFor(principal('collector'), scope);
     expect(c.maySubscribe(`$share/jn/${topics.telemetry('gw-b')}`)).toBe(true);
     expect(c.maySubscribe(topics.telemetry('gw-other-site'))).toBe(false);
     expect(c.mayPublish(topics.stored('gw-a'))).toBe(true);
     expect(c.mayPublish(topics.telemetry('gw-a'))).toBe(false);
   });
 
-  it('has the API read availability by wildcard and publish nothing', () => {
-    const api = authorizerFor(principal('api'), ids);
+  it('has the API read availability by wildcard and ask control over RPC, nothing else', () => {
+    const api = authorizerFor(principal('api'), scope);
     expect(api.maySubscribe('jn/v1/+/devices/+/availability')).toBe(true);
     expect(api.maySubscribe(topics.telemetry('gw-a'))).toBe(false);
     expect(api.mayPublish(topics.command('gw-a'))).toBe(false);
+    expect(api.mayPublish('jn/v1/control/hq/rpc')).toBe(true);
+    expect(api.maySubscribe('jn/v1/control/hq/rpc/reply/jn-api-1')).toBe(true);
+    expect(api.maySubscribe('jn/v1/control/other-site/rpc/reply/jn-api-1')).toBe(false);
   });
 
   it('expands %gateway% to the gateway itself or to each gateway of the site', () => {
-    expect(expandRule(principal('gateway-gw-b'), ids).subscribe).toEqual([
+    expect(expandRule(principal('gateway-gw-b'), scope).subscribe).toEqual([
       'jn/v1/gw-b/command',
       'jn/v1/gw-b/stored',
     ]);
-    expect(expandRule(principal('control'), ids).publish).toEqual([
+    expect(expandRule(principal('control'), scope).publish).toEqual([
       'jn/v1/gw-a/command',
       'jn/v1/gw-b/command',
       'jn/v1/alarms',
+      'jn/v1/control/hq/rpc/reply/+',
     ]);
-    expect(aclRules.api.publish).toEqual([]);
+    expect(aclRules.api.publish).toEqual(['jn/v1/control/%site%/rpc']);
   });
 });

@@ -1,3 +1,4 @@
+import { controlRpcTopics } from '../control/rpc.ts';
 import { topicPrefix, topics } from '../topics.ts';
 
 /**
@@ -7,9 +8,11 @@ import { topicPrefix, topics } from '../topics.ts';
  * A pattern is an MQTT filter (`+`, `#`) in which `%gateway%` stands for a gateway id: in a
  * gateway's own rules it is that gateway (a gateway reaches only its own topics); in the rules of
  * the platform's principals it is each gateway of the site in turn (a broker may carry other sites).
- * Adding a topic is one line in `aclRules`.
+ * `%site%` stands for the site's id. Adding a topic is one line in `aclRules`.
  */
 export const gatewayPlaceholder = '%gateway%';
+/** Stands for the site id in a pattern. */
+export const sitePlaceholder = '%site%';
 
 /** The kinds of MQTT principals; each gateway is its own principal (`gateway-<id>`). */
 export type PrincipalKind = 'gateway' | 'collector' | 'control' | 'api';
@@ -21,6 +24,7 @@ export interface AclRule {
 }
 
 const gw = gatewayPlaceholder;
+const site = sitePlaceholder;
 
 /** The ACL as data: principal kind → publish and subscribe patterns (core/topics.ts builds every topic). */
 export const aclRules: Record<PrincipalKind, AclRule> = {
@@ -40,13 +44,18 @@ export const aclRules: Record<PrincipalKind, AclRule> = {
     subscribe: [topics.telemetry(gw), topics.availability(gw), topics.progress(gw), topics.stored(gw)],
   },
   control: {
-    publish: [topics.command(gw), topics.alarms],
-    subscribe: [topics.telemetry(gw), topics.commandResult(gw)],
+    publish: [topics.command(gw), topics.alarms, controlRpcTopics.replies(site)],
+    subscribe: [topics.telemetry(gw), topics.commandResult(gw), controlRpcTopics.requests(site)],
   },
   api: {
-    publish: [],
-    // The API subscribes with wildcards (api/availability.ts).
-    subscribe: [`${topicPrefix}/+/availability`, `${topicPrefix}/+/devices/+/availability`],
+    // `jieneng api` reaches control over MQTT 5 request/response (core/control/rpc.ts).
+    publish: [controlRpcTopics.requests(site)],
+    subscribe: [
+      // The API subscribes with wildcards (api/availability.ts).
+      `${topicPrefix}/+/availability`,
+      `${topicPrefix}/+/devices/+/availability`,
+      controlRpcTopics.replies(site),
+    ],
   },
 };
 
@@ -72,12 +81,22 @@ export function sitePrincipals(gatewayIds: readonly string[]): Principal[] {
   ];
 }
 
-/** A principal's rules with `%gateway%` replaced: only `+` and `#` are left in the patterns. */
-export function expandRule(principal: Principal, gatewayIds: readonly string[]): AclRule {
+/** The site an ACL is made for: its id and its gateways. */
+export interface AclScope {
+  siteId: string;
+  gatewayIds: readonly string[];
+}
+
+/** A principal's rules with `%gateway%` and `%site%` replaced: only `+` and `#` are left. */
+export function expandRule(principal: Principal, scope: AclScope): AclRule {
   const rule = aclRules[principal.kind];
-  const ids = principal.gateway === undefined ? gatewayIds : [principal.gateway];
+  const ids = principal.gateway === undefined ? scope.gatewayIds : [principal.gateway];
   const expand = (patterns: readonly string[]) => [
-    ...new Set(patterns.flatMap((p) => (p.includes(gw) ? ids.map((id) => p.split(gw).join(id)) : [p]))),
+    ...new Set(
+      patterns
+        .map((p) => p.split(site).join(scope.siteId))
+        .flatMap((p) => (p.includes(gw) ? ids.map((id) => p.split(gw).join(id)) : [p])),
+    ),
   ];
   return { publish: expand(rule.publish), subscribe: expand(rule.subscribe) };
 }
@@ -113,9 +132,9 @@ export interface Authorizer {
   maySubscribe(filter: string): boolean;
 }
 
-/** The authorizer of `principal` on a site with these gateways. */
-export function authorizerFor(principal: Principal, gatewayIds: readonly string[]): Authorizer {
-  const rule = expandRule(principal, gatewayIds);
+/** The authorizer of `principal` on the site. */
+export function authorizerFor(principal: Principal, scope: AclScope): Authorizer {
+  const rule = expandRule(principal, scope);
   return {
     // `$` topics ($SYS) are the broker's; no principal publishes there.
     mayPublish: (topic) => !topic.startsWith('$') && rule.publish.some((p) => filterCovers(p, topic)),

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { IClientOptions } from 'mqtt';
 import { errorText, JnError } from '../errors.ts';
 
@@ -64,4 +65,23 @@ export function describeConnection(connection: MqttConnection | undefined): Reco
     ...(ca ? { ca } : {}),
     ...(cert ? { cert } : {}),
   };
+}
+
+/**
+ * The TLS files of the site's MQTT clients (`platform.mqtt_tls`), as absolute paths (they are
+ * relative to the site file); undefined when the site names none.
+ */
+export function siteTls(site: {
+  file: string;
+  config: {
+    platform: { mqtt_tls?: { ca_file?: string; cert_file?: string; key_file?: string } | undefined };
+  };
+}): Pick<MqttConnection, 'ca' | 'cert' | 'key'> | undefined {
+  const tls = site.config.platform.mqtt_tls;
+  if (!tls) return undefined;
+  const at = (f: string | undefined) => (f === undefined ? undefined : resolve(dirname(site.file), f));
+  const ca = at(tls.ca_file);
+  const cert = at(tls.cert_file);
+  const key = at(tls.key_file);
+  return { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
 }

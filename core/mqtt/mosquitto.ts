@@ -1,5 +1,5 @@
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
-import { type AclRule, expandRule, type Principal } from './acl.ts';
+import { type AclRule, type AclScope, expandRule, type Principal } from './acl.ts';
 
 /** Iterations of Mosquitto 2.0's `$7$` hashes: what `mosquitto_passwd` uses by default. */
 export const mosquittoIterations = 101;
@@ -40,17 +40,13 @@ function topicLines(rule: AclRule): string[] {
  * shared subscription (`$share/<group>/…`) needs no line of its own; a refused PUBLISH is dropped
  * (MQTT 5: PUBACK reason 0x87).
  */
-export function mosquittoAclFile(
-  principals: readonly Principal[],
-  gatewayIds: readonly string[],
-  siteId: string,
-): string {
+export function mosquittoAclFile(principals: readonly Principal[], scope: AclScope): string {
   const blocks = principals.map((p) => {
-    const lines = topicLines(expandRule(p, gatewayIds));
+    const lines = topicLines(expandRule(p, scope));
     return [`user ${p.user}`, ...(lines.length > 0 ? lines : ['# publishes and subscribes nothing']), ''];
   });
   return [
-    `# Mosquitto ACL of site "${siteId}", written by jieneng mqtt acl (core/mqtt/acl.ts).`,
+    `# Mosquitto ACL of site "${scope.siteId}", written by jieneng mqtt acl (core/mqtt/acl.ts).`,
     '# Anything not listed is refused. Regenerate it when gateways change.',
     '',
     ...blocks.flat(),
