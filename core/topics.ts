@@ -13,6 +13,8 @@ export const topics = {
   commandResult: (gateway: string) => `${topicPrefix}/${gateway}/command/result`,
   /** Control → anyone, QoS 1: a point not following its command, a write that keeps failing. */
   alarms: `${topicPrefix}/alarms`,
+  /** Control → api, QoS 1, PointChange (core/control/events.ts): a point's value in effect changed. */
+  controlPoints: (site: string) => `${topicPrefix}/control/${site}/points`,
   /** Gateway → collectors, retained Progress: the last batch the broker acknowledged (high-water mark). */
   progress: (gateway: string) => `${topicPrefix}/${gateway}/progress`,
   /** Collector → gateway, QoS 1, Stored: batches a collector stored; the gateway's spool lets them go. */
