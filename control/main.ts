@@ -12,6 +12,7 @@ import type { ServiceStatus } from '../core/status.ts';
 import { telemetryBatchSchema } from '../core/telemetry.ts';
 import { topics } from '../core/topics.ts';
 import type { Dispatcher, WriteOutcome } from './engine.ts';
+import { PointChanges } from './pointChanges.ts';
 import { startRpcServer } from './rpcServer.ts';
 import { ControlService } from './service.ts';
 
@@ -181,6 +182,7 @@ export async function startControl(ctx: {
     log.warn(
       `no command key for gateway ${unkeyed.map((g) => `"${g}"`).join(', ')}: control cannot sign commands to it, so its writes fail; give each gateway its key (site secrets)`,
     );
+  const changes = new PointChanges({ client, site: ctx.site, clock: ctx.clock, log });
   const service = new ControlService({
     site: ctx.site,
     dbFile: ctx.dbFile,
@@ -190,7 +192,10 @@ export async function startControl(ctx: {
     log: ctx.log,
     // Writes wait until the device reports (its gateway's session is up), at most `readyWaitMs`.
     ready: (device) => reporting.has(device) || Date.now() - started > (ctx.readyWaitMs ?? 30_000),
-    onAudit: (e) => commands.inc({ action: e.action, outcome: e.outcome }),
+    onAudit: (e) => {
+      commands.inc({ action: e.action, outcome: e.outcome });
+      changes.check(); // every change of a slot writes an audit line: publish what it changed
+    },
     onAlarm: (alarm) => {
       alarmCount.inc({ kind: alarm.kind });
       client
@@ -198,6 +203,7 @@ export async function startControl(ctx: {
         .catch((err: unknown) => log.warn('alarm not published', { error: errorText(err) }));
     },
   });
+  changes.watch(service.engine);
   const gateways = ctx.site.config.gateways.map((g) => g.id);
   client.on('message', (topic, payload) => {
     if (topic.endsWith('/command/result')) return dispatcher.onResult(payload);
