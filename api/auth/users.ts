@@ -1,0 +1,168 @@
+import type Database from 'better-sqlite3';
+import { type Role, roles } from '../../core/auth/actor.ts';
+import { JnError } from '../../core/errors.ts';
+import { hashPassword } from './passwords.ts';
+
+/** An account as the API and the CLI show it: never its password or hash. */
+export interface UserInfo {
+  name: string;
+  role: Role;
+  disabled: boolean;
+  /** ms since the epoch. */
+  createdAt: number;
+  createdBy: string;
+}
+
+interface UserRow {
+  name: string;
+  role: Role;
+  password_hash: string;
+  disabled: number;
+  created_at: number;
+  created_by: string;
+}
+
+// Letters of any script (张工, Müller), digits, and . _ - inside; no spaces, no ":" (the CLI's
+// actors are "cli:<login>", which no account can then impersonate).
+const namePattern = /^[\p{L}\p{M}\p{N}](?:[\p{L}\p{M}\p{N}._-]*[\p{L}\p{M}\p{N}])?$/u;
+const reservedNames = new Set(['system', 'anonymous']);
+
+/** The account name, NFC-normalized, or a bad_request naming what is allowed. */
+export function checkUserName(name: string): string {
+  const n = name.normalize('NFC');
+  const length = [...n].length;
+  if (length < 1 || length > 64 || !namePattern.test(n))
+    throw new JnError(
+      'bad_request',
+      `user name "${name}": 1–64 letters (any script, e.g. 张工) or digits, with . _ - allowed inside; no spaces`,
+    );
+  if (reservedNames.has(n.toLowerCase()))
+    throw new JnError('bad_request', `user name "${name}" is reserved for the platform; choose another`);
+  return n;
+}
+
+/** The role, or a bad_request listing the roles. */
+export function checkRole(role: string): Role {
+  if (!(roles as readonly string[]).includes(role))
+    throw new JnError('bad_request', `role "${role}": one of ${roles.join(', ')}`);
+  return role as Role;
+}
+
+const toInfo = (r: UserRow): UserInfo => ({
+  name: r.name,
+  role: r.role,
+  disabled: r.disabled === 1,
+  createdAt: r.created_at,
+  createdBy: r.created_by,
+});
+
+/** Accounts in auth.db: add, change role, password and disabled flag; never deleted (the audit names them). */
+export class Users {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly now: () => number,
+  ) {}
+
+  row(name: string): UserRow | undefined {
+    return this.db.prepare('SELECT * FROM users WHERE name = ?').get(name.normalize('NFC')) as
+      | UserRow
+      | undefined;
+  }
+
+  get(name: string): UserInfo | undefined {
+    const r = this.row(name);
+    return r && toInfo(r);
+  }
+
+  list(): UserInfo[] {
+    return (this.db.prepare('SELECT * FROM users ORDER BY created_at, name').all() as UserRow[]).map(toInfo);
+  }
+
+  async add(input: { name: string; role: string; password: string; by: string }): Promise<UserInfo> {
+    const name = checkUserName(input.name);
+    const role = checkRole(input.role);
+    if (this.row(name)) throw new JnError('conflict', `user "${name}" already exists`);
+    const passwordHash = await hashPassword(input.password);
+    const at = this.now();
+    try {
+      this.db
+        .prepare(
+          'INSERT INTO users (name, role, password_hash, disabled, created_at, created_by, updated_at) VALUES (?, ?, ?, 0, ?, ?, ?)',
+        )
+        .run(name, role, passwordHash, at, input.by, at);
+    } catch (err) {
+      // another process added the same name while the hash was computed
+      if (String(err).includes('UNIQUE')) throw new JnError('conflict', `user "${name}" already exists`);
+      throw err;
+    }
+    return this.existing(name);
+  }
+
+  async setPassword(name: string, password: string): Promise<UserInfo> {
+    return this.update(name, { password });
+  }
+
+  setRole(name: string, role: string): UserInfo {
+    const user = this.existing(name);
+    const next = checkRole(role);
+    this.keepAnAdmin(user, { role: next, disabled: user.disabled });
+    this.db
+      .prepare('UPDATE users SET role = ?, updated_at = ? WHERE name = ?')
+      .run(next, this.now(), user.name);
+    return this.existing(user.name);
+  }
+
+  setDisabled(name: string, disabled: boolean): UserInfo {
+    const user = this.existing(name);
+    this.keepAnAdmin(user, { role: user.role, disabled });
+    this.db
+      .prepare('UPDATE users SET disabled = ?, updated_at = ? WHERE name = ?')
+      .run(disabled ? 1 : 0, this.now(), user.name);
+    return this.existing(user.name);
+  }
+
+  /** Several changes at once: all are checked first, then written together, or none. */
+  async update(
+    name: string,
+    changes: { role?: string; disabled?: boolean; password?: string },
+  ): Promise<UserInfo> {
+    const user = this.existing(name);
+    const role = changes.role === undefined ? user.role : checkRole(changes.role);
+    const disabled = changes.disabled ?? user.disabled;
+    this.keepAnAdmin(user, { role, disabled });
+    const passwordHash = changes.password === undefined ? undefined : await hashPassword(changes.password);
+    this.db
+      .transaction(() => {
+        this.keepAnAdmin(user, { role, disabled }); // again: another process may have changed admins meanwhile
+        this.db
+          .prepare(
+            'UPDATE users SET role = ?, disabled = ?, password_hash = coalesce(?, password_hash), updated_at = ? WHERE name = ?',
+          )
+          .run(role, disabled ? 1 : 0, passwordHash ?? null, this.now(), user.name);
+      })
+      .immediate();
+    return this.existing(user.name);
+  }
+
+  /** The user, or not_found naming it. */
+  existing(name: string): UserInfo {
+    const user = this.get(name);
+    if (!user) throw new JnError('not_found', `user "${name}" does not exist`);
+    return user;
+  }
+
+  /** Refuses a change that would leave no enabled admin: nobody could manage users any more. */
+  private keepAnAdmin(user: UserInfo, next: { role: Role; disabled: boolean }): void {
+    const isAdmin = user.role === 'admin' && !user.disabled;
+    if (!isAdmin || (next.role === 'admin' && !next.disabled)) return;
+    const others = this.db
+      .prepare("SELECT count(*) AS n FROM users WHERE role = 'admin' AND disabled = 0 AND name <> ?")
+      .get(user.name) as { n: number };
+    const what = next.disabled ? `disable "${user.name}"` : `make "${user.name}" ${next.role}`;
+    if (others.n === 0)
+      throw new JnError(
+        'conflict',
+        `cannot ${what}: it is the last enabled admin, and without one nobody can manage users and tokens; make another admin first`,
+      );
+  }
+}
