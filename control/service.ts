@@ -49,6 +49,13 @@ export class ControlService implements ControlPort {
   ) {
     this.db = new ControlDb(ctx.dbFile);
     this.book = new ScheduleBook({ site: ctx.site, db: this.db, now: () => ctx.clock.now() });
+    // The API's version stays in force (control/README.md); say at start that the site file moved on.
+    for (const c of this.book.siteChanges())
+      ctx.log
+        .child('control')
+        .warn(
+          `schedule "${c.id}": the site file's version changed since control.db's version ${c.version} (${c.deleted ? 'a deletion' : 'an edit'}) was made; that version stays in force — GET /api/v1/schedules/${c.id} shows both, POST /api/v1/schedules/${c.id}/revert {"version": "site"} takes the site file's`,
+        );
     this.engine = new ControlEngine({
       site: ctx.site,
       db: this.db,
