@@ -111,7 +111,9 @@ export async function startApi(ctx: {
   if (ctx.site) app.use('/api/v1', consumptionRoutes(ctx.store, ctx.site));
   if (ctx.site) app.use('/api/v1', deviceRoutes(ctx.store, ctx.site, { availability, now }));
   const stream =
-    ctx.site && ctx.mqttUrl ? streamRoutes({ mqttUrl: ctx.mqttUrl, site: ctx.site, log }) : undefined;
+    ctx.site && ctx.mqttUrl
+      ? streamRoutes({ mqttUrl: ctx.mqttUrl, mqtt: ctx.mqtt, site: ctx.site, log })
+      : undefined;
   if (stream) app.use('/api/v1', stream.router);
   if (ctx.site && ctx.control)
     app.use('/api/v1', controlRoutes(ctx.control, ctx.site), scheduleRoutes(ctx.control, ctx.site));
