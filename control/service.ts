@@ -249,6 +249,19 @@ export class ControlService implements ControlPort {
   }
 
   async overtime(req: Parameters<ControlPort['overtime']>[0]) {
+    // Who first: a refusal by privilege says what the actor may do, before what is wrong with the request.
+    const refusal = privilegeRefusal(
+      { ...req, priority: priorityLevels.operator, value: 1, expiresAt: req.until },
+      this.ctx.clock.now(),
+    );
+    if (refusal)
+      return {
+        accepted: false,
+        reason: refusal.message,
+        code: refusal.code,
+        rule: refusal.rule,
+        results: [],
+      };
     const control = this.ctx.site.config.control;
     const group = control.groups.find((g) => g.id === req.group);
     if (!group)
@@ -268,18 +281,6 @@ export class ControlService implements ControlPort {
       return {
         accepted: false,
         reason: `an after-hours request lasts at most ${control.overtime_max / 3_600_000} h (control.overtime_max)`,
-        results: [],
-      };
-    const refusal = privilegeRefusal(
-      { ...req, priority: priorityLevels.operator, value: 1, expiresAt: req.until },
-      now,
-    );
-    if (refusal)
-      return {
-        accepted: false,
-        reason: refusal.message,
-        code: refusal.code,
-        rule: refusal.rule,
         results: [],
       };
     const point = group.class === 'lighting' ? undefined : 'on_off';
