@@ -78,12 +78,12 @@ export const bodyErrors = [400, 413, 415];
 
 /** Paths parameters of an Express path: `:device` → a required string each. */
 export function pathParams(path: string): z.ZodObject | undefined {
-  const names = [...path.matchAll(/:([A-Za-z_]+)/g)].map((m) => m[1] ?? '');
+  const names = [...path.matchAll(/[:*]([A-Za-z_]+)/g)].map((m) => m[1] ?? '');
   if (names.length === 0) return undefined;
   return z.object(Object.fromEntries(names.map((n) => [n, z.string().min(1)])));
 }
 
 /** `/api/v1/points/:device/:point` → `/api/v1/points/{device}/{point}` (OpenAPI's path template). */
 export function openApiPath(path: string): string {
-  return path.replaceAll(/:([A-Za-z_]+)/g, '{$1}');
+  return path.replaceAll(/[:*]([A-Za-z_]+)/g, '{$1}');
 }

@@ -63,9 +63,11 @@ const entry = z.looseObject({
   period_start: localDay,
   period_end: localDay,
   energy_type: z.string(),
-  quantity: z.number(),
-  unit: z.string(),
+  quantity: z.number().describe("In the energy type's unit (kWh, m³, kg …), converted from quantity_given"),
+  quantity_given: z.number(),
+  unit_given: z.string(),
   source: z.string(),
+  cost_yuan: z.number().nullable().describe('Cost, yuan'),
 });
 
 /**

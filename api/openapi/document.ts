@@ -18,7 +18,7 @@ const docsDocs: RouteDoc[] = [
     tag: 'system',
     public: true,
     responses: { 200: { description: 'The document', schema: z.looseObject({ openapi: z.string() }) } },
-    errors: [],
+    errors: [400],
   },
   {
     method: 'GET',
@@ -32,13 +32,15 @@ const docsDocs: RouteDoc[] = [
   },
   {
     method: 'GET',
-    path: '/api/docs/init.js',
-    operationId: 'getDocsInitializer',
-    summary: { zh: '文档页面初始化脚本', en: 'The docs page initializer' },
+    path: '/api/docs/*path',
+    operationId: 'getDocsFile',
+    summary: { zh: '文档页面的脚本与样式', en: "The docs page's scripts and styles" },
     tag: 'system',
     public: true,
-    responses: { 200: { description: 'JavaScript', schema: null, contentType: 'text/javascript' } },
-    errors: [],
+    responses: {
+      200: { description: 'init.js and the Swagger UI files', schema: null, contentType: 'text/javascript' },
+    },
+    errors: [404],
   },
 ];
 
@@ -77,6 +79,8 @@ function operation(r: RouteDoc): ZodOpenApiOperationObject {
   const path = r.params ?? pathParams(r.path);
   return {
     operationId: r.operationId,
+    // The Express spelling, so the contract test compares it with the router's list exactly.
+    'x-express-path': r.path,
     summary: r.summary.zh,
     description: r.summary.en,
     'x-summary': r.summary,
@@ -146,6 +150,11 @@ export function documentedRoutes(document: ApiDocument): { method: string; path:
   for (const [path, item] of Object.entries(document.paths ?? {}))
     for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const)
       if (item?.[method])
-        out.push({ method: method.toUpperCase(), path: path.replaceAll(/\{([^}]+)\}/g, ':$1') });
+        out.push({
+          method: method.toUpperCase(),
+          path:
+            (item[method] as { 'x-express-path'?: string })['x-express-path'] ??
+            path.replaceAll(/\{([^}]+)\}/g, ':$1'),
+        });
   return out;
 }

@@ -61,13 +61,13 @@ export function docsRoutes(document: ApiDocument): Router {
   router.get('/api/docs', (_req, res) => {
     res.type('text/html').send(page);
   });
-  router.get('/api/docs/init.js', (_req, res) => {
-    res.type('text/javascript').send(initializer);
-  });
-  router.use('/api/docs', (req, res, next) => {
-    const type = assets[req.path];
-    if (!type || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
-    res.type(type).sendFile(join(dist, req.path.slice(1)), { maxAge: '1d' });
+  // One route for the page's files: the initializer and an allow-list of swagger-ui-dist's files.
+  router.get('/api/docs/*path', (req, res, next) => {
+    const file = `/${(req.params as { path: string[] }).path.join('/')}`;
+    if (file === '/init.js') return void res.type('text/javascript').send(initializer);
+    const type = assets[file];
+    if (!type) return next();
+    res.type(type).sendFile(join(dist, file.slice(1)), { maxAge: '1d' });
   });
   return router;
 }

@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createAuth } from '../../api/auth/auth.ts';
 import { type Api, startApi } from '../../api/main.ts';
 import type { Dispatcher } from '../../control/engine.ts';
 import { ControlService } from '../../control/service.ts';
+import { systemActor } from '../../core/auth/actor.ts';
 import { ManualClock } from '../../core/clock.ts';
 import { type LoadedSite, loadSite } from '../../core/config/loadSite.ts';
 import { createLogger } from '../../core/log.ts';
@@ -18,6 +20,8 @@ export interface ApiHarness {
   store: SqliteStore;
   /** `http://127.0.0.1:<port>` */
   base: string;
+  /** Headers of an admin (may call every route): a real API token made in auth.db before the start. */
+  headers: Record<string, string>;
   dir: string;
   stop(): Promise<void>;
 }
@@ -56,7 +60,12 @@ export async function startApiHarness(options: { recordResponses?: string } = {}
     log,
   });
   await service.tick();
+  // An admin token, made the way `jieneng token create` makes one, in the auth.db the API opens.
+  const auth = createAuth({ file: join(dir, 'auth.db'), log });
+  const { token } = auth.createToken({ name: 'contract-test', role: 'admin', by: systemActor });
+  auth.close();
   const api = await startApi({
+    dataDir: dir,
     store,
     health: async () => ({}),
     metrics: async () => ({ contentType: 'text/plain; version=0.0.4', body: '' }),
@@ -75,6 +84,7 @@ export async function startApiHarness(options: { recordResponses?: string } = {}
     store,
     dir,
     base: `http://127.0.0.1:${api.port}`,
+    headers: { authorization: `Bearer ${token}` },
     stop: async () => {
       await api.stop();
       service.close();
@@ -82,12 +92,4 @@ export async function startApiHarness(options: { recordResponses?: string } = {}
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/**
- * Headers of a caller allowed to do everything. Transitional: the `X-Jieneng-User` header stands in
- * for authentication until the lead wires it; then this returns a token's Authorization header.
- */
-export function callerHeaders(): Record<string, string> {
-  return { 'x-jieneng-user': encodeURIComponent('王工') };
 }
