@@ -1,8 +1,9 @@
 import type { LoadedSite } from '../core/config/loadedSite.ts';
 import { JnError } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
 import { type MqttConnection, siteTls } from '../core/mqtt/connection.ts';
 import { redactCredentials } from '../core/redact.ts';
-import type { Secrets } from '../core/secrets.ts';
+import { loadSecrets, type Secrets } from '../core/secrets.ts';
 
 /**
  * The broker URL with the password from the environment: `MQTT_PASSWORD` (as InfluxDB's token comes
@@ -79,4 +80,26 @@ export function brokerConnection(options: {
       `MQTT broker ${redactCredentials(url)}: the secrets file ${secrets?.file ?? ''} gives "${user}" its password; take the user and password out of the URL and MQTT_PASSWORD`,
     );
   return { mqttUrl: url, mqtt: { ...tls, username: user, password } };
+}
+
+/**
+ * The broker of a service process (`jieneng gateway|collector|control|api`) as principal `user`:
+ * `--mqtt-url`, else the site's `platform.mqtt_url`, else mqtt://127.0.0.1:1883; its password from
+ * the site's secrets file (which must then have it), else from the environment.
+ */
+export function principalBroker(options: {
+  site: LoadedSite;
+  user: string;
+  urlOption?: string | undefined;
+  log: Logger;
+  env?: NodeJS.ProcessEnv;
+}): { mqttUrl: string; mqtt: MqttConnection | undefined } {
+  const { site, user } = options;
+  const url = options.urlOption ?? site.config.platform.mqtt_url ?? 'mqtt://127.0.0.1:1883';
+  const secrets = loadSecrets(site, {
+    users: [user],
+    log: options.log,
+    ...(options.env ? { env: options.env } : {}),
+  });
+  return brokerConnection({ site, url, user, secrets, ...(options.env ? { env: options.env } : {}) });
 }

@@ -8,6 +8,7 @@ import { createStore } from '../core/store/openStore.ts';
 import { startSims } from '../device-sims/main.ts';
 import { defaultScenarioFile, loadScenario } from '../device-sims/scenario/load.ts';
 import { serveGatewayHttp } from '../gateway/httpEndpoint.ts';
+import { gatewayUser } from '../core/mqtt/acl.ts';
 import { startGateway } from '../gateway/main.ts';
 import {
   type CommandContext,
@@ -19,7 +20,7 @@ import {
   requireConfig,
   text,
 } from './context.ts';
-import { mqttUrlWithEnv } from './credentials.ts';
+import { mqttUrlWithEnv, principalBroker } from './credentials.ts';
 import type { HangupHandler } from './signals.ts';
 import { untilSignal } from './signals.ts';
 import { startPlatform } from './start.ts';
@@ -94,7 +95,7 @@ const gateway: ServiceCommand = async (ctx, hangup) => {
   const gw = await startGateway({
     site,
     gatewayId,
-    mqttUrl: brokerUrl(ctx, site.config.platform.mqtt_url, 'mqtt://127.0.0.1:1883'),
+    ...principalBroker({ site, user: gatewayUser(gatewayId), urlOption: text(ctx, 'mqtt-url'), log }),
     dataDir: text(ctx, 'data-dir') ?? './data',
     clock: clockFor(undefined, text(ctx, 'speed')),
     log,
@@ -124,7 +125,7 @@ const collector: ServiceCommand = async (ctx) => {
   const shareGroup = share === 'none' ? undefined : share;
   const running = await startCollector({
     site,
-    mqttUrl: brokerUrl(ctx, site.config.platform.mqtt_url, 'mqtt://127.0.0.1:1883'),
+    ...principalBroker({ site, user: 'collector', urlOption: text(ctx, 'mqtt-url'), log: ctx.log }),
     store,
     log: ctx.log,
     clientId: text(ctx, 'client-id') ?? `jn-collector-${site.config.site.id}-${hostname()}`,
@@ -143,7 +144,7 @@ const control: ServiceCommand = async (ctx) => {
   mkdirSync(dataDir, { recursive: true });
   const running = await startControl({
     site,
-    mqttUrl: brokerUrl(ctx, site.config.platform.mqtt_url, 'mqtt://127.0.0.1:1883'),
+    ...principalBroker({ site, user: 'control', urlOption: text(ctx, 'mqtt-url'), log: ctx.log }),
     dbFile: join(dataDir, 'control.db'),
     clock: clockFor(undefined, text(ctx, 'speed')),
     log: ctx.log,

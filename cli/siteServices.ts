@@ -8,6 +8,8 @@ import type { LoadedSite } from '../core/config/loadSite.ts';
 import { generateCommandKey } from '../core/control/commandSignature.ts';
 import { errorText } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import { gatewayUser } from '../core/mqtt/acl.ts';
+import type { MqttConnection } from '../core/mqtt/connection.ts';
 import { redactDeep } from '../core/redact.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import type { Store } from '../core/store/store.ts';
@@ -26,6 +28,8 @@ export interface SiteServicesContext {
   registry: Registry;
   /** Status of what is not reloaded (broker, store, sims). */
   infrastructure: () => Promise<Record<string, ServiceStatus>>;
+  /** Each principal's broker login and TLS files (`gateway-<id>`, collector, control, api; core/mqtt/acl.ts). */
+  mqtt?: (user: string) => MqttConnection | undefined;
   /** Each gateway's command key (the site's secrets); a gateway without one gets a key made up in memory. */
   commandKeys?: ReadonlyMap<string, Buffer> | undefined;
 }
@@ -83,6 +87,7 @@ export async function startSiteServices(first: LoadedSite, ctx: SiteServicesCont
       const collector = await startCollector({
         site: s,
         mqttUrl: ctx.mqttUrl,
+        mqtt: ctx.mqtt?.('collector'),
         store: ctx.store,
         log,
         clock: ctx.clock,
@@ -92,6 +97,7 @@ export async function startSiteServices(first: LoadedSite, ctx: SiteServicesCont
       const control = await startControl({
         site: s,
         mqttUrl: ctx.mqttUrl,
+        mqtt: ctx.mqtt?.('control'),
         dbFile: join(ctx.dataDir, 'control.db'),
         clock: ctx.clock,
         log,
@@ -110,6 +116,7 @@ export async function startSiteServices(first: LoadedSite, ctx: SiteServicesCont
         control: control.service,
         // Device availability reaches the API over the gateways' retained topics (gateway/README).
         mqttUrl: ctx.mqttUrl,
+        mqtt: ctx.mqtt?.('api'),
         clock: ctx.clock,
       });
       // A reload binds the port the first start got, also when it was asked for port 0.
@@ -132,6 +139,7 @@ export async function startSiteServices(first: LoadedSite, ctx: SiteServicesCont
         site: s,
         gatewayId: gw.id,
         mqttUrl: ctx.mqttUrl,
+        mqtt: ctx.mqtt?.(gatewayUser(gw.id)),
         dataDir: ctx.dataDir,
         clock: ctx.clock,
         log,

@@ -1,15 +1,19 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Registry } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
 import type { Clock } from '../core/clock.ts';
 import type { LoadedSite } from '../core/config/loadSite.ts';
 import type { Logger } from '../core/log.ts';
+import type { MqttConnection } from '../core/mqtt/connection.ts';
+import { BrokerGuard } from '../core/mqtt/guard.ts';
 import { redactCredentials } from '../core/redact.ts';
+import { extendSecrets, generateSecrets, loadSecrets, type Secrets } from '../core/secrets.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import { createStore } from '../core/store/openStore.ts';
 import { startSims } from '../device-sims/main.ts';
 import type { LoadedScenario } from '../device-sims/scenario/load.ts';
 import { type EmbeddedBroker, startEmbeddedBroker } from './broker.ts';
+import { brokerConnection } from './credentials.ts';
 import { startSiteServices } from './siteServices.ts';
 
 export interface StartOptions {
@@ -55,12 +59,22 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
     mkdirSync(opts.dataDir, { recursive: true });
     const mqttUrl = opts.mqttUrl ?? site.config.platform.mqtt_url;
     const influxUrl = opts.influxUrl ?? site.config.platform.influx_url;
+    const registry = new Registry();
+    // The embedded broker without a secrets file: passwords and command keys made up now, in memory
+    // (nothing to configure, nothing printed); an external broker without one: the environment's.
+    let secrets = loadSecrets(site, { log }) ?? (mqttUrl ? undefined : generateSecrets(site));
     let broker: EmbeddedBroker | undefined;
-    if (!mqttUrl) {
-      broker = await startEmbeddedBroker({ port: opts.brokerPort, log: log.child('broker') });
+    let guard: BrokerGuard | undefined;
+    if (!mqttUrl && secrets) {
+      guard = brokerGuard(site, secrets, log, registry);
+      broker = await startEmbeddedBroker({ port: opts.brokerPort, log: log.child('broker'), guard });
       stops.push(() => broker?.stop() ?? Promise.resolve());
     }
     const brokerUrl = mqttUrl ?? broker?.url ?? '';
+    const connectionOf = (user: string): MqttConnection | undefined => {
+      if (broker) return { username: user, password: secrets?.mqtt.get(user) ?? '' };
+      return secrets ? brokerConnection({ site, url: brokerUrl, user, secrets }).mqtt : undefined;
+    };
     const store = createStore({
       influxUrl,
       dataDir: opts.dataDir,
@@ -81,7 +95,14 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
     const infrastructure = async (): Promise<Record<string, ServiceStatus>> => {
       const storeOk = await store.ping().catch(() => false);
       return {
-        broker: { state: 'running', detail: { url: brokerUrl, embedded: broker !== undefined } },
+        broker: {
+          state: 'running',
+          detail: {
+            url: brokerUrl,
+            embedded: broker !== undefined,
+            ...(broker ? { authentication: 'per principal', refused: broker.refusals() } : {}),
+          },
+        },
         store: { state: storeOk ? 'running' : 'degraded', detail: { kind: store.kind } },
         ...(sims ? { 'device-sims': sims.status() } : {}),
       };
@@ -93,8 +114,10 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
       port: opts.port,
       clock,
       log,
-      registry: new Registry(),
+      registry,
       infrastructure,
+      mqtt: connectionOf,
+      commandKeys: secrets?.commandKeys,
     });
     stops.push(() => services.stop());
     const platformConfig = JSON.stringify(site.config.platform);
@@ -110,6 +133,12 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
           log.warn(
             'the platform section (broker, store, retention) changed; it takes effect when jieneng start is restarted',
           );
+        if (guard && secrets) {
+          // A gateway the reload adds gets in with its own password: the file's, else a new one.
+          const now = loadSecrets(next, { log }) ?? extendSecrets(secrets, next);
+          secrets = now;
+          guard.configure(aclScope(next), now.mqtt);
+        }
         await services.reload(next);
       },
       stop: stopAll,
@@ -118,4 +147,22 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
     await stopAll();
     throw err;
   }
+}
+
+const aclScope = (site: LoadedSite) => ({
+  siteId: site.config.site.id,
+  gatewayIds: site.config.gateways.map((g) => g.id),
+});
+
+/** The embedded broker's door for the site's principals, its refusals counted in `registry`. */
+function brokerGuard(site: LoadedSite, secrets: Secrets, log: Logger, registry: Registry): BrokerGuard {
+  const refused = new Counter({
+    name: 'jieneng_mqtt_refused_total',
+    help: 'Connections, publishes and subscriptions the embedded broker refused (bad credentials, a topic outside the ACL), by action',
+    labelNames: ['action'],
+    registers: [registry],
+  });
+  const guard = new BrokerGuard({ log: log.child('broker'), onRefusal: (action) => refused.inc({ action }) });
+  guard.configure(aclScope(site), secrets.mqtt);
+  return guard;
 }

@@ -138,6 +138,17 @@ export function generateSecrets(site: LoadedSite): Secrets {
   };
 }
 
+/**
+ * Adds random secrets for the principals and gateways of `site` that `secrets` lacks (a reload that
+ * adds a gateway, on secrets made up in memory); returns `secrets`.
+ */
+export function extendSecrets(secrets: Secrets, site: LoadedSite): Secrets {
+  const fresh = generateSecrets(site);
+  for (const [user, pw] of fresh.mqtt) if (!secrets.mqtt.has(user)) secrets.mqtt.set(user, pw);
+  for (const [g, key] of fresh.commandKeys) if (!secrets.commandKeys.has(g)) secrets.commandKeys.set(g, key);
+  return secrets;
+}
+
 /** The command key of `gateway`, or an error naming the file and the gateway. */
 export function commandKeyOf(secrets: Secrets, gateway: string): Buffer {
   const key = secrets.commandKeys.get(gateway);
