@@ -1,5 +1,8 @@
 import { JnError } from '../core/errors.ts';
 import { energyTypesText } from '../reports/energy.ts';
+import { auditCommandSpec } from './auditCommand.ts';
+import { tokenCommandSpec } from './tokenCommand.ts';
+import { userCommandSpec } from './userCommand.ts';
 
 /** One option of a subcommand, as its `--help` prints it and the parser checks it. */
 export interface OptionSpec {
@@ -248,6 +251,9 @@ export const commands: CommandSpec[] = [
     example:
       'jieneng report --from 2025-01-01 --to 2025-12-31 --baseline 2020 --format pdf -o 2025.pdf --config site.yaml',
   },
+  userCommandSpec,
+  tokenCommandSpec,
+  auditCommandSpec,
   {
     name: 'config',
     operands: 'check FILE',

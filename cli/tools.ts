@@ -7,9 +7,12 @@ import { loadSite, summarizeSite } from '../core/config/loadSite.ts';
 import { JnError } from '../core/errors.ts';
 import { localParts } from '../core/localTime.ts';
 import { localMidnight } from '../core/rollup/consumption.ts';
+import { auditCommand } from './auditCommand.ts';
 import { dataDirOf, demoSite, type ToolCommand, text } from './context.ts';
 import { importCommand } from './importCommand.ts';
 import { reportCommand } from './reportCommand.ts';
+import { tokenCommand } from './tokenCommand.ts';
+import { userCommand } from './userCommand.ts';
 
 /** A subcommand that runs and exits. */
 
@@ -61,4 +64,7 @@ export const toolCommands: Record<string, ToolCommand> = {
   schedules,
   import: importCommand,
   report: reportCommand,
+  user: userCommand,
+  token: tokenCommand,
+  audit: auditCommand,
 };
