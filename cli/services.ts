@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { startCollector } from '../collector/main.ts';
 import { startControl } from '../control/main.ts';
 import { JnError } from '../core/errors.ts';
+import { gatewayUser } from '../core/mqtt/acl.ts';
+import { loadSecrets } from '../core/secrets.ts';
 import { createStore } from '../core/store/openStore.ts';
 import { startSims } from '../device-sims/main.ts';
 import { defaultScenarioFile, loadScenario } from '../device-sims/scenario/load.ts';
 import { serveGatewayHttp } from '../gateway/httpEndpoint.ts';
-import { gatewayUser } from '../core/mqtt/acl.ts';
 import { startGateway } from '../gateway/main.ts';
 import {
   type CommandContext,
@@ -99,6 +100,8 @@ const gateway: ServiceCommand = async (ctx, hangup) => {
     dataDir: text(ctx, 'data-dir') ?? './data',
     clock: clockFor(undefined, text(ctx, 'speed')),
     log,
+    // The key control signs its commands with; without a secrets file none, and every command is refused.
+    commandKey: loadSecrets(site, { users: [] })?.commandKeys.get(gatewayId),
   });
   const http = site.config.gateways.find((g) => g.id === gatewayId)?.metrics;
   const endpoint = http
@@ -148,6 +151,7 @@ const control: ServiceCommand = async (ctx) => {
     dbFile: join(dataDir, 'control.db'),
     clock: clockFor(undefined, text(ctx, 'speed')),
     log: ctx.log,
+    commandKeys: loadSecrets(site, { users: [] })?.commandKeys,
   });
   return await untilSignal(() => running.stop(), ctx.log);
 };
