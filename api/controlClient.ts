@@ -11,6 +11,7 @@ import {
 } from '../core/control/rpc.ts';
 import { errorText, isErrorCode, JnError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import { type MqttConnection, mqttClientOptions } from '../core/mqtt/connection.ts';
 import { redactCredentials } from '../core/redact.ts';
 import type { ServiceStatus } from '../core/status.ts';
 
@@ -31,6 +32,8 @@ function forwarding(): new (call: Call) => ControlPort {
 
 export interface MqttControlPortOptions {
   mqttUrl: string;
+  /** User, password and TLS files of the API's MQTT principal (core/mqtt/connection.ts). */
+  connection?: MqttConnection | undefined;
   /** The site id: the topics are the site's (core/control/rpc.ts controlRpcTopics). */
   site: string;
   log: Logger;
@@ -64,13 +67,16 @@ export class MqttControlPort extends forwarding() implements ControlPort {
     super((method, args) => this.call(method, args));
     const clientId = options.clientId ?? `jn-api-${options.site}-${randomBytes(4).toString('hex')}`;
     this.replyTopic = controlRpcTopics.reply(options.site, clientId);
-    this.client = mqtt.connect(options.mqttUrl, {
-      clientId,
-      protocolVersion: 5,
-      clean: true,
-      reconnectPeriod: 1000,
-      queueQoSZero: false,
-    });
+    this.client = mqtt.connect(
+      options.mqttUrl,
+      mqttClientOptions(options.connection, {
+        clientId,
+        protocolVersion: 5,
+        clean: true,
+        reconnectPeriod: 1000,
+        queueQoSZero: false,
+      }),
+    );
     // Subscribed on every connect: a clean session has none after a reconnect.
     this.client.on('connect', () => {
       this.client.subscribeAsync(this.replyTopic, { qos: 1 }).then(
@@ -115,7 +121,10 @@ export class MqttControlPort extends forwarding() implements ControlPort {
     });
   }
 
-  private call(method: ControlMethod, args: unknown[]): Promise<unknown> {
+  private call(method: ControlMethod, given: unknown[]): Promise<unknown> {
+    // JSON turns an undefined element into null: optional trailing arguments are left out instead.
+    const args = [...given];
+    while (args.length > 0 && args.at(-1) === undefined) args.pop();
     if (!this.client.connected || !this.subscribed) {
       const broker = redactCredentials(this.options.mqttUrl);
       return Promise.reject(

@@ -1,5 +1,6 @@
 import { JnError } from '../core/errors.ts';
 import { energyTypesText } from '../reports/energy.ts';
+import { apiCommand } from './apiCommand.ts';
 import { auditCommandSpec } from './auditCommand.ts';
 import { tokenCommandSpec } from './tokenCommand.ts';
 import { userCommandSpec } from './userCommand.ts';
@@ -153,16 +154,32 @@ export const commands: CommandSpec[] = [
     options: [siteConfig(true), mqttUrl(false), dataDir, speed('1')],
     example: 'jieneng control --config site.yaml --mqtt-url mqtt://jieneng@broker:1883',
   },
+  apiCommand,
   {
     name: 'schedules',
-    operands: 'preview',
+    operands: '[preview] | list | show ID | edit ID | history ID | diff ID A B | revert ID VERSION|site',
     summary:
       'Every change the schedules will make, per device, on the working calendar (chinese-days and the calendar overrides), including what was stored through the API (DIR/control.db).',
+    notes:
+      'preview (the default) reads the site file and DIR/control.db, offline. The other subcommands talk to the running API (--api): list, show, edit (the schedule as YAML in $VISUAL / $EDITOR, else vi; saved as a new version, or the problems printed and the file kept), history, diff between two versions, revert to a version or to the site file. The token comes from $JIENENG_TOKEN or --token-file.',
     options: [
       siteConfig(false),
       { name: 'from', arg: 'DATE', defaultText: 'today (site time)', text: 'First local day, YYYY-MM-DD' },
       { name: 'days', arg: 'N', default: '7', text: 'Number of days, 1–366' },
       dataDir,
+      {
+        name: 'api',
+        arg: 'URL',
+        defaultText: 'http://127.0.0.1:8080',
+        text: 'The running API (edit, list, …)',
+      },
+      {
+        name: 'token-file',
+        arg: 'FILE',
+        defaultText: '$JIENENG_TOKEN',
+        text: 'API token, sent as Authorization: Bearer',
+      },
+      { name: 'reason', arg: 'TEXT', text: 'Why (edit, revert): kept in the schedule’s history' },
     ],
     example: 'jieneng schedules preview --from 2025-09-27 --days 10',
   },

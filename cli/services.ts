@@ -11,6 +11,7 @@ import { startSims } from '../device-sims/main.ts';
 import { defaultScenarioFile, loadScenario } from '../device-sims/scenario/load.ts';
 import { serveGatewayHttp } from '../gateway/httpEndpoint.ts';
 import { startGateway } from '../gateway/main.ts';
+import { runApi } from './apiCommand.ts';
 import {
   type CommandContext,
   clockFor,
@@ -152,6 +153,7 @@ const control: ServiceCommand = async (ctx) => {
     clock: clockFor(undefined, text(ctx, 'speed')),
     log: ctx.log,
     commandKeys: loadSecrets(site, { users: [] })?.commandKeys,
+    rpc: true, // jieneng api reaches it over MQTT 5 request/response
   });
   return await untilSignal(() => running.stop(), ctx.log);
 };
@@ -181,5 +183,6 @@ export const serviceCommands: Record<string, { run: ServiceCommand; reloads: boo
   gateway: { run: gateway, reloads: true },
   collector: { run: collector, reloads: false },
   control: { run: control, reloads: false },
+  api: { run: runApi, reloads: false },
   sims: { run: sims, reloads: false },
 };

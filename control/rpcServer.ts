@@ -43,10 +43,11 @@ class BadRequestLog {
 
 const bad = (message: string): RpcReply => ({ ok: false, error: { code: 'bad_request', message } });
 
-function issuesText(issues: readonly { path: PropertyKey[]; message: string }[]): string {
+/** The first issues, each at its path under `root` (e.g. `args.0.value: Invalid input`). */
+function issuesText(root: string, issues: readonly { path: PropertyKey[]; message: string }[]): string {
   return issues
     .slice(0, 5)
-    .map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`)
+    .map((i) => `${[root, ...i.path.map(String)].filter(Boolean).join('.') || '(request)'}: ${i.message}`)
     .join('; ');
 }
 
@@ -80,10 +81,10 @@ export async function startRpcServer(ctx: {
     }
     const request = rpcRequestSchema.safeParse(json);
     if (!request.success)
-      return bad(`${issuesText(request.error.issues)}; methods are: ${controlMethodNames.join(', ')}`);
+      return bad(`${issuesText('', request.error.issues)}; methods are: ${controlMethodNames.join(', ')}`);
     const method: ControlMethod = request.data.method;
     const args = controlMethods[method].args.safeParse(request.data.args);
-    if (!args.success) return bad(`${method}: args ${issuesText(args.error.issues)}`);
+    if (!args.success) return bad(`${method}: ${issuesText('args', args.error.issues)}`);
     // The schema's output is what the method takes (core/control/rpc.ts checks it with tsc).
     const call = ctx.service[method] as (...a: unknown[]) => unknown;
     const result = await call.apply(ctx.service, args.data as unknown[]);

@@ -17,6 +17,7 @@ const subcommands = [
   'gateway',
   'collector',
   'control',
+  'api',
   'schedules',
   'sims',
   'import',
@@ -63,7 +64,7 @@ describe('every subcommand has its own --help', () => {
     const unknown = await run(['help', 'repot']);
     expect(unknown.code).toBe(2);
     expect(unknown.err).toBe(
-      'unknown command "repot"; commands are: start, gateway, collector, control, schedules, sims, import, report, config, help\n',
+      'unknown command "repot"; commands are: start, gateway, collector, control, api, schedules, sims, import, report, config, help\n',
     );
     const misplaced = await run([
       'report',

@@ -1,0 +1,112 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { MqttControlPort } from '../api/controlClient.ts';
+import { startApi } from '../api/main.ts';
+import { systemClock } from '../core/clock.ts';
+import { redactCredentials, redactDeep } from '../core/redact.ts';
+import type { ServiceStatus } from '../core/status.ts';
+import { createStore } from '../core/store/openStore.ts';
+import { createReports } from '../reports/service.ts';
+import type { CommandSpec } from './commands.ts';
+import { type CommandContext, dataDirOf, portOption, requireConfig, text } from './context.ts';
+import { mqttUrlWithEnv } from './credentials.ts';
+import { untilSignal } from './signals.ts';
+
+/** `jieneng api`: its usage line, help page and options (registered in cli/commands.ts). */
+export const apiCommand: CommandSpec = {
+  name: 'api',
+  summary:
+    'The HTTP API alone: readings and reports from the store (InfluxDB or embedded), control through jieneng control over MQTT 5 request/response.',
+  notes:
+    'Control (points, overrides, schedules, calendar, audit) is asked over the broker: a jieneng control for the same site must run against an MQTT 5 broker (Mosquitto, EMQX). While it does not answer, those routes answer 503 control_unavailable and /health shows control degraded.\n' +
+    'SIGHUP is logged and ignored (restart it to apply a changed site file). SIGINT / SIGTERM stop it cleanly (exit 0).',
+  options: [
+    { name: 'config', arg: 'FILE', defaultText: 'required', text: 'Site file (YAML, see core/README.md)' },
+    { name: 'port', arg: 'N', default: '8080', text: 'HTTP API port (0: any free port)' },
+    {
+      name: 'host',
+      arg: 'ADDRESS',
+      default: '127.0.0.1',
+      text: 'Address to listen on; give another only behind a TLS reverse proxy or firewall',
+    },
+    {
+      name: 'mqtt-url',
+      arg: 'URL',
+      defaultText: 'platform.mqtt_url of the site, else mqtt://127.0.0.1:1883',
+      text: 'MQTT 5 broker, e.g. mqtt://api@broker:1883 — the password from $MQTT_PASSWORD, not the URL',
+    },
+    {
+      name: 'influx-url',
+      arg: 'URL',
+      defaultText: 'platform.influx_url of the site, else the embedded store',
+      text: 'InfluxDB v1 API with the database as path, e.g. http://influx:8086/jieneng (token in $INFLUX_TOKEN)',
+    },
+    {
+      name: 'data-dir',
+      arg: 'DIR',
+      default: './data',
+      text: 'Where the embedded store and ledger.db live (the collector’s and reports’ data directory)',
+    },
+  ],
+  example: 'jieneng api --config site.yaml --port 8080 --mqtt-url mqtt://api@broker:1883',
+};
+
+/** Runs the API until SIGINT / SIGTERM; resolves with the exit code. */
+export async function runApi(ctx: CommandContext): Promise<number> {
+  const { io, log } = ctx;
+  const site = requireConfig(text(ctx, 'config'), 'api', log);
+  const port = portOption('port', text(ctx, 'port'));
+  const host = text(ctx, 'host') ?? '127.0.0.1';
+  const dataDir = dataDirOf(ctx);
+  mkdirSync(dataDir, { recursive: true });
+  const mqttUrl = mqttUrlWithEnv(
+    text(ctx, 'mqtt-url') ?? site.config.platform.mqtt_url ?? 'mqtt://127.0.0.1:1883',
+  );
+  const influxUrl = text(ctx, 'influx-url') ?? site.config.platform.influx_url;
+  const store = createStore({
+    influxUrl,
+    dataDir,
+    rawRetentionDays: site.config.platform.raw_retention_days,
+  });
+  await store.open();
+  const control = new MqttControlPort({ mqttUrl, site: site.config.site.id, log: log.child('control-rpc') });
+  const health = async (): Promise<Record<string, ServiceStatus>> => {
+    const storeOk = await store.ping().catch(() => false);
+    return redactDeep({
+      store: { state: storeOk ? 'running' : 'degraded', detail: { kind: store.kind } },
+      control: control.status(),
+    });
+  };
+  let api: Awaited<ReturnType<typeof startApi>>;
+  try {
+    api = await startApi({
+      dataDir,
+      store,
+      health,
+      log,
+      port,
+      host,
+      site,
+      reports: createReports({ site, store, ledgerFile: join(dataDir, 'ledger.db'), dataDir }),
+      control,
+      // Device availability over the gateways' retained topics, as in jieneng start.
+      mqttUrl,
+      clock: systemClock,
+    });
+  } catch (err) {
+    await control.stop();
+    await store.close();
+    throw err;
+  }
+  io.out(
+    `jieneng api — site "${site.config.site.name}"\n` +
+      `  API:     http://${host}:${api.port}/api/v1/health\n` +
+      `  control: over MQTT ${redactCredentials(mqttUrl)}\n` +
+      `  store:   ${influxUrl ? `InfluxDB ${redactCredentials(influxUrl)}` : `embedded ${resolve(dataDir, 'jieneng.db')}`}\n`,
+  );
+  return await untilSignal(async () => {
+    await api.stop();
+    await control.stop();
+    await store.close();
+  }, log);
+}
