@@ -1,12 +1,10 @@
 import { z } from 'zod';
-import { scheduleSchema } from '../../core/control/schema.ts';
 import {
   calendarOverrideSchema,
   calendarQuery,
   controlAuditQuery,
   overrideSchema,
   overtimeSchema,
-  previewQuery,
   relinquishQuery,
 } from '../routes/control.ts';
 import { bodyErrors, commonErrors, effectiveSchema, instant, localDay, type RouteDoc } from './common.ts';
@@ -28,20 +26,6 @@ const priorityArray = z.looseObject({
 });
 const commandResult = z.looseObject({ accepted: z.boolean(), effective: effectiveSchema });
 const overtimeResult = z.looseObject({ accepted: z.boolean(), results: z.array(z.looseObject({})) });
-const action = z.looseObject({
-  at: instant,
-  schedule: z.string(),
-  group: z.string(),
-  device: z.string(),
-  point: z.string(),
-  priority: z.number().int(),
-  value: z.number().nullable(),
-  because: z.string().describe('Why: the day type, holiday or exception'),
-});
-const preview = z.object({ from: instant, to: instant, actions: z.array(action) });
-const problemList = z.array(z.object({ path: z.string(), message: z.string() }));
-const validation = z.object({ valid: z.boolean(), problems: problemList });
-const scheduleEntry = z.looseObject({ schedule: scheduleSchema, origin: z.enum(['site', 'api']) });
 const day = z.looseObject({
   date: localDay,
   type: z.string(),
@@ -62,7 +46,7 @@ const auditEntry = z.looseObject({
 const noContent = { description: 'Done', schema: null };
 const writeErrors = [...commonErrors, ...bodyErrors];
 
-/** Points and overrides, 加班, the working calendar, the command audit and alarms. */
+/** Points and overrides, 加班, the working calendar, the command audit and alarms (schedules: scheduleDocs.ts). */
 export function controlDocs(timeZone: string): RouteDoc[] {
   return [
     {
@@ -169,81 +153,6 @@ export function controlDocs(timeZone: string): RouteDoc[] {
         200: { description: 'Active alarms', schema: z.object({ alarms: z.array(z.looseObject({})) }) },
       },
       errors: commonErrors,
-    },
-    ...scheduleDocs(timeZone),
-  ];
-}
-
-/** Schedules: list, preview, validate, create, replace, delete. */
-function scheduleDocs(timeZone: string): RouteDoc[] {
-  const schedule = { description: 'The schedule as stored', schema: scheduleSchema };
-  const idParam = z.object({ id: z.string().min(1).describe('Schedule id') });
-  return [
-    {
-      method: 'GET',
-      path: '/api/v1/schedules',
-      operationId: 'listSchedules',
-      summary: { zh: '时间表', en: 'Schedules' },
-      tag: 'schedules',
-      query: {},
-      responses: {
-        200: { description: 'Every schedule', schema: z.object({ schedules: z.array(scheduleEntry) }) },
-      },
-      errors: commonErrors,
-    },
-    {
-      method: 'GET',
-      path: '/api/v1/schedules/preview',
-      operationId: 'previewSchedules',
-      summary: { zh: '预览计划动作', en: 'Preview scheduled actions' },
-      tag: 'schedules',
-      query: previewQuery(timeZone),
-      responses: { 200: { description: 'Every action in the range', schema: preview } },
-      errors: commonErrors,
-    },
-    {
-      method: 'POST',
-      path: '/api/v1/schedules/validate',
-      operationId: 'validateSchedule',
-      summary: { zh: '校验时间表（不保存）', en: 'Check a schedule without storing it' },
-      tag: 'schedules',
-      body: scheduleSchema,
-      responses: {
-        200: { description: 'Valid', schema: validation },
-        422: { description: 'The problems found', schema: validation, contentType: 'application/json' },
-      },
-      errors: [...commonErrors, ...bodyErrors],
-    },
-    {
-      method: 'POST',
-      path: '/api/v1/schedules',
-      operationId: 'createSchedule',
-      summary: { zh: '新建时间表', en: 'Create a schedule' },
-      tag: 'schedules',
-      body: scheduleSchema,
-      responses: { 201: schedule },
-      errors: [...writeErrors, 409, 422],
-    },
-    {
-      method: 'PUT',
-      path: '/api/v1/schedules/:id',
-      operationId: 'replaceSchedule',
-      summary: { zh: '修改时间表', en: 'Replace a schedule' },
-      tag: 'schedules',
-      params: idParam,
-      body: scheduleSchema.partial({ id: true }),
-      responses: { 200: schedule },
-      errors: [...writeErrors, 404, 409, 422],
-    },
-    {
-      method: 'DELETE',
-      path: '/api/v1/schedules/:id',
-      operationId: 'deleteSchedule',
-      summary: { zh: '删除时间表', en: 'Delete a schedule' },
-      tag: 'schedules',
-      params: idParam,
-      responses: { 204: { description: 'Deleted', schema: null } },
-      errors: [...commonErrors, 404, 409],
     },
   ];
 }

@@ -4,6 +4,7 @@ import { errorCatalog, errorCodes } from '../../core/errors.ts';
 import { openApiPath, pathParams, problemSchema, type RouteDoc } from './common.ts';
 import { controlDocs } from './controlDocs.ts';
 import { dataDocs } from './dataDocs.ts';
+import { scheduleDocs } from './scheduleDocs.ts';
 
 /** The OpenAPI 3.1 document of the API (a plain JSON object: what GET /api/v1/openapi.json sends). */
 export type ApiDocument = ReturnType<typeof createDocument>;
@@ -49,7 +50,7 @@ const docsDocs: RouteDoc[] = [
  * in a `*Docs.ts` list); test/apiContract.test.ts fails with the routes of the router that have none.
  */
 export function routeDocs(timeZone: string): RouteDoc[] {
-  return [...dataDocs(timeZone), ...controlDocs(timeZone), ...docsDocs];
+  return [...dataDocs(timeZone), ...controlDocs(timeZone), ...scheduleDocs(timeZone), ...docsDocs];
 }
 
 const mutating = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

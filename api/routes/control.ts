@@ -7,16 +7,7 @@ import { JnError } from '../../core/errors.ts';
 import { localParts } from '../../core/localTime.ts';
 import { localMidnight } from '../../core/rollup/consumption.ts';
 import { actorOf } from '../caller.ts';
-import {
-  dateOrInstant,
-  dateProblem,
-  daysBetween,
-  localDate,
-  noQuery,
-  parseQuery,
-  text,
-  wholeNumber,
-} from '../params.ts';
+import { dateProblem, daysBetween, localDate, noQuery, parseQuery, text, wholeNumber } from '../params.ts';
 import { sendProblem } from '../problem.ts';
 
 /** The body of PUT /points/:device/:point/override (exported for the OpenAPI document). */
@@ -50,17 +41,6 @@ export const overtimeSchema = z
 
 /** A calendar covers at most this many days per request. */
 const MAX_DAYS = 366;
-
-/** The query of GET /schedules/preview, by the site's time zone (exported for the OpenAPI document). */
-export const previewQuery = (timeZone: string) => ({
-  from: dateOrInstant(timeZone)
-    .optional()
-    .describe(`${dateOrInstant(timeZone).description} (default now)`),
-  to: dateOrInstant(timeZone)
-    .optional()
-    .describe(`${dateOrInstant(timeZone).description} (default from + days)`),
-  days: wholeNumber(1, MAX_DAYS).optional().describe(`a number of days from 1 to ${MAX_DAYS} (default 7)`),
-});
 
 /** The query of DELETE /points/:device/:point/override. */
 export const relinquishQuery = {

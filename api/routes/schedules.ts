@@ -32,9 +32,23 @@ export const scheduleRevertSchema = z
 const versionParam = z
   .union([z.literal('site'), wholeNumber(1, 1_000_000_000)])
   .describe('a version number from the history (1, 2, …) or "site"');
-const reasonShape = {
+/** The query of POST/PUT/DELETE /schedules…: why (exported for the OpenAPI document). */
+export const reasonShape = {
   reason: text(500).optional().describe('why, kept in the history (at most 500 characters)'),
 };
+/** The query of GET /schedules/:id/diff. */
+export const diffQuery = { from: versionParam, to: versionParam };
+
+/** The query of GET /schedules/preview, by the site's time zone. */
+export const previewQuery = (timeZone: string) => ({
+  from: dateOrInstant(timeZone)
+    .optional()
+    .describe(`${dateOrInstant(timeZone).description} (default now)`),
+  to: dateOrInstant(timeZone)
+    .optional()
+    .describe(`${dateOrInstant(timeZone).description} (default from + days)`),
+  days: wholeNumber(1, MAX_DAYS).optional().describe(`a number of days from 1 to ${MAX_DAYS} (default 7)`),
+});
 
 function issues(error: z.ZodError): string {
   return error.issues
@@ -61,15 +75,7 @@ export function scheduleRoutes(control: ControlPort, site: LoadedSite): Router {
     noQuery(req.query);
     res.json({ schedules: await control.schedules() });
   });
-  const previewShape = {
-    from: dateOrInstant(timeZone)
-      .optional()
-      .describe(`${dateOrInstant(timeZone).description} (default now)`),
-    to: dateOrInstant(timeZone)
-      .optional()
-      .describe(`${dateOrInstant(timeZone).description} (default from + days)`),
-    days: wholeNumber(1, MAX_DAYS).optional().describe(`a number of days from 1 to ${MAX_DAYS} (default 7)`),
-  };
+  const previewShape = previewQuery(timeZone);
   router.get('/schedules/preview', async (req, res) => {
     const q = parseQuery(req.query, previewShape);
     if (q.to !== undefined && q.days !== undefined)
@@ -134,7 +140,7 @@ export function scheduleRoutes(control: ControlPort, site: LoadedSite): Router {
     res.json(await control.scheduleHistory(req.params.id));
   });
   router.get('/schedules/:id/diff', async (req, res) => {
-    const q = parseQuery(req.query, { from: versionParam, to: versionParam });
+    const q = parseQuery(req.query, diffQuery);
     res.json(await control.scheduleDiff(req.params.id, q.from, q.to));
   });
   router.post('/schedules/:id/revert', json(), async (req, res) => {
