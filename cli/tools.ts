@@ -11,6 +11,7 @@ import { auditCommand } from './auditCommand.ts';
 import { dataDirOf, demoSite, type ToolCommand, text } from './context.ts';
 import { importCommand } from './importCommand.ts';
 import { reportCommand } from './reportCommand.ts';
+import { schedulesCommand } from './schedulesCommand.ts';
 import { tokenCommand } from './tokenCommand.ts';
 import { userCommand } from './userCommand.ts';
 
@@ -61,7 +62,7 @@ const schedules: ToolCommand = async (ctx) => {
 
 export const toolCommands: Record<string, ToolCommand> = {
   config,
-  schedules,
+  schedules: schedulesCommand(schedules),
   import: importCommand,
   report: reportCommand,
   user: userCommand,

@@ -1,0 +1,142 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import express from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { problemHandler } from '../api/problem.ts';
+import { scheduleRoutes } from '../api/routes/schedules.ts';
+import { ControlService } from '../control/service.ts';
+import { ManualClock } from '../core/clock.ts';
+import { loadSite } from '../core/config/loadSite.ts';
+import { createLogger } from '../core/log.ts';
+
+/**
+ * `jieneng schedules edit|list|history|diff|revert` as an engineer runs them against the running
+ * API (real HTTP on 127.0.0.1, real control.db), the editor being a small script (sed -i).
+ */
+const ID = 'dangan-archives-setback';
+
+/** Runs `bin/jieneng.js args` with `env` added; its exit code and output. */
+async function jieneng(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ['bin/jieneng.js', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+  const [code] = await once(child, 'exit');
+  return { code: code as number | null, out, err };
+}
+
+describe('jieneng schedules (against the running API)', () => {
+  const site = loadSite(join(import.meta.dirname, '../examples/demo-site.yaml'));
+  const dir = mkdtempSync(join(tmpdir(), 'jn-schedules-cli-'));
+  const requests: { auth?: string; user?: string }[] = [];
+  let service: ControlService;
+  let server: Server;
+  let api: string;
+
+  /** An editor that runs `sed -i EXPR` on the file it is given. */
+  const editor = (name: string, expr: string) => {
+    const file = join(dir, name);
+    writeFileSync(file, `#!/bin/sh\nexec sed -i '${expr}' "$1"\n`);
+    chmodSync(file, 0o755);
+    return file;
+  };
+
+  beforeAll(async () => {
+    service = new ControlService({
+      site,
+      dbFile: join(dir, 'control.db'),
+      dispatcher: { write: async (c) => ({ status: 'written', readBack: c.value }) },
+      latest: () => undefined,
+      clock: new ManualClock(Date.parse('2025-10-15T22:00:00+08:00')),
+      log: createLogger({ level: 'error' }),
+      strategies: { optimalStart: false, sweeps: false, demand: false },
+    });
+    const app = express();
+    app.use((req, _res, next) => {
+      requests.push({ auth: req.get('authorization'), user: req.get('x-jieneng-user') });
+      next();
+    });
+    // Stands in for the authentication middleware (api/auth): the caller as an engineer.
+    app.use((req, res, next) => {
+      const user = req.get('x-jieneng-user');
+      if (user)
+        res.locals.actor = { user: decodeURIComponent(user), role: 'engineer', via: 'token', scopes: [] };
+      next();
+    });
+    app.use('/api/v1', scheduleRoutes(service, site));
+    app.use(problemHandler(createLogger({ level: 'error' })));
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    const addr = server.address();
+    api = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((r) => server?.close(() => r()));
+    service?.close();
+  });
+
+  it('edits the archive setback in $EDITOR: 28 → 27 °C is version 1, in the preview; sends the token', async () => {
+    const env = {
+      EDITOR: editor('to27.sh', 's/value: 28/value: 27/; s/^default: 28/default: 27/'),
+      JIENENG_TOKEN: 'jn_test_token',
+      JIENENG_USER: '王工',
+    };
+    const r = await jieneng(['schedules', 'edit', ID, '--api', api, '--reason', '档案保护'], env);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(new RegExp(`^${ID}  edited v1  p16  dangan-archives-ac/cooling_setpoint`));
+    expect(requests.at(-1)).toEqual({ auth: 'Bearer jn_test_token', user: encodeURIComponent('王工') });
+    const night = service
+      .preview(Date.parse('2025-10-15T00:00:00+08:00'), Date.parse('2025-10-16T00:00:00+08:00'))
+      .filter((a) => a.schedule === ID)
+      .map((a) => a.value);
+    expect(night).toEqual([26, 27]);
+
+    const history = await jieneng(['schedules', 'history', ID, '--api', api], env);
+    expect(history.out).toMatch(/^v1 {2}\S+ {2}王工 {2}edit {2}档案保护 {2}\(in force\)\n$/);
+    const diff = await jieneng(['schedules', 'diff', ID, 'site', '1', '--api', api], env);
+    expect(diff.out).toBe('default: 28 → 27\nweek.workday[1].value: 28 → 27\n');
+    const list = await jieneng(['schedules', 'list', '--api', api], env);
+    expect(list.out).toMatch(new RegExp(`^${ID}  edited v1 `, 'm'));
+    expect(list.out).toMatch(/^zonghe-office-ac {2}site {2}p16 /m);
+  });
+
+  it('prints the problems of a refused edit (path: message), keeps the file, exits 1', async () => {
+    const r = await jieneng(['schedules', 'edit', ID, '--api', api], {
+      EDITOR: editor('to24.sh', 's/value: 26/value: 24/'),
+    });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(
+      /^1 problem\(s\) in the schedule\n {2}week\.workday\[0\]\.value: .*below the policy minimum 26 °C/,
+    );
+    const kept = /the file is kept: (\S+\.yaml)/.exec(r.err)?.[1];
+    expect(kept && existsSync(kept)).toBe(true);
+    expect(service.schedule(ID).version).toBe(1); // nothing half-written
+  });
+
+  it('reverts to the site file; a wrong version is named; preview stays the default subcommand', async () => {
+    const r = await jieneng(['schedules', 'revert', ID, 'site', '--api', api, '--reason', '恢复']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(new RegExp(`^${ID}  site v2 `));
+    const bad = await jieneng(['schedules', 'revert', ID, '7', '--api', api]);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toBe(`schedule "${ID}" has no version 7; allowed: 1 … 2 or "site"\n`);
+    const preview = await jieneng(['schedules', '--from', '2025-10-15', '--days', '1', '--data-dir', dir]);
+    expect(preview.code).toBe(0);
+    expect(preview.out).toMatch(
+      /dangan-lou-archives-ac\/cooling_setpoint ← 28 \(p16\) {2}dangan-archives-setback/,
+    );
+    const down = await jieneng(['schedules', 'list', '--api', 'http://127.0.0.1:9']);
+    expect(down.code).toBe(1);
+    expect(down.err).toMatch(/^cannot reach the API at http:\/\/127\.0\.0\.1:9 .*--api URL says where\n$/);
+  });
+});
