@@ -106,6 +106,7 @@ export async function startSiteServices(first: LoadedSite, ctx: SiteServicesCont
       });
       started.push(control);
       const api = await startApi({
+        dataDir: ctx.dataDir,
         store: ctx.store,
         health,
         metrics,

@@ -8,9 +8,14 @@ import { loadSite } from '../core/config/loadSite.ts';
 import { createLogger } from '../core/log.ts';
 import { SqliteStore } from '../core/store/sqliteStore.ts';
 import { createReports } from '../reports/service.ts';
+import { apiToken, authedFetch } from './helpers/apiAuth.ts';
 import { writeTestSite } from './helpers/site.ts';
 
 const log = createLogger({ level: 'error' });
+// The API's accounts and audit live here; the officer's token makes every call (anonymous ones get 401).
+const apiDir = mkdtempSync(join(tmpdir(), 'jn-api-auth-'));
+const officer = apiToken(apiDir, { role: 'officer', name: '王工' });
+const authed = authedFetch(officer);
 
 describe('GET /api/v1/consumption', () => {
   it('totals local days through the site tree and explains bad parameters', async () => {
@@ -34,14 +39,14 @@ describe('GET /api/v1/consumption', () => {
       day('m-b-kwh', '2025-07-01', 80),
       day('m-b-kwh', '2025-07-03', 999), // outside: to (2025-07-02) is the last day
     ]);
-    const api = await startApi({ store, health: async () => ({}), log, port: 0, site });
-    const get = (q: string) => fetch(`http://127.0.0.1:${api.port}/api/v1/consumption?${q}`);
+    const api = await startApi({ dataDir: apiDir, store, health: async () => ({}), log, port: 0, site });
+    const get = (q: string) => authed(`http://127.0.0.1:${api.port}/api/v1/consumption?${q}`);
     try {
       const res = await get('from=2025-07-01&to=2025-07-02&group_by=building');
       expect(res.status).toBe(200);
       const body = (await res.json()) as Record<string, unknown>;
-      expect(body.from).toBe('2025-06-30T16:00:00.000Z'); // local midnight
-      expect(body.to).toBe('2025-07-02T16:00:00.000Z'); // the end of the last day, local
+      expect(body.from).toBe('2025-07-01T00:00:00+08:00'); // local midnight, with the site's offset
+      expect(body.to).toBe('2025-07-03T00:00:00+08:00'); // the end of the last day, local
       // 120.5 + 130 + 80 = 330.5, of which 13 estimated
       expect(body.totals).toEqual([
         { key: 'b1', category: 'electricity', value: 330.5, estimated: 13, unit: 'kWh' },
@@ -53,8 +58,8 @@ describe('GET /api/v1/consumption', () => {
         series: unknown[];
       };
       expect(series.series).toEqual([
-        { start: '2025-06-30T16:00:00.000Z', value: 120.5, estimated: 0, unit: 'kWh' },
-        { start: '2025-07-01T16:00:00.000Z', value: 130, estimated: 13, unit: 'kWh' },
+        { start: '2025-07-01T00:00:00+08:00', value: 120.5, estimated: 0, unit: 'kWh' },
+        { start: '2025-07-02T00:00:00+08:00', value: 130, estimated: 13, unit: 'kWh' },
       ]);
 
       const bad = await get('from=2025-07-01&to=July&group_by=floor');
@@ -97,6 +102,7 @@ describe('GET /api/v1/consumption', () => {
       })),
     );
     const api = await startApi({
+      dataDir: apiDir,
       store,
       health: async () => ({}),
       log,
@@ -104,7 +110,7 @@ describe('GET /api/v1/consumption', () => {
       site,
       reports: createReports({ site, store, ledgerFile: join(dir, 'ledger.db') }),
     });
-    const get = (q: string) => fetch(`http://127.0.0.1:${api.port}/api/v1/reports/intensity?${q}`);
+    const get = (q: string) => authed(`http://127.0.0.1:${api.port}/api/v1/reports/intensity?${q}`);
     try {
       const json = (await (await get('from=2025-03-01&to=2025-03-10')).json()) as {
         organization: { energy_kgce: number; indicators: { electricity_per_area_kwh_m2: number } };
@@ -150,6 +156,7 @@ describe('GET /api/v1/consumption', () => {
       })),
     );
     const api = await startApi({
+      dataDir: apiDir,
       store,
       health: async () => ({}),
       log,
@@ -158,9 +165,9 @@ describe('GET /api/v1/consumption', () => {
       reports: createReports({ site, store, ledgerFile: join(dir, 'ledger.db') }),
     });
     const post = (path: string, body: unknown) =>
-      fetch(`http://127.0.0.1:${api.port}/api/v1/${path}`, {
+      authed(`http://127.0.0.1:${api.port}/api/v1/${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-jieneng-user': encodeURIComponent('王工') },
+        headers: { 'content-type': 'application/json', authorization: officer.headers.authorization ?? '' },
         body: JSON.stringify(body),
       });
     const good = {
@@ -180,7 +187,7 @@ describe('GET /api/v1/consumption', () => {
         'entries[1].quantity："lots"：应为不小于 0 的数',
         'entries[1]：未知的键 colour；可用的键：building、period_start、period_end、energy_type、quantity、unit、source、cost_yuan',
       ]);
-      const none = (await (await fetch(`http://127.0.0.1:${api.port}/api/v1/entries`)).json()) as unknown[];
+      const none = (await (await authed(`http://127.0.0.1:${api.port}/api/v1/entries`)).json()) as unknown[];
       expect(none).toEqual([]); // all or none
 
       const ok = await post('entries', good);
@@ -207,7 +214,7 @@ describe('GET /api/v1/consumption', () => {
       expect(((await fixed.json()) as { replaced: number }).replaced).toBe(1);
       expect((await post('entries?replace=maybe', again)).status).toBe(400);
       await post('entries?replace=true', good); // back to 0.62 t for the report below
-      const audit = (await (await fetch(`http://127.0.0.1:${api.port}/api/v1/ledger/audit`)).json()) as {
+      const audit = (await (await authed(`http://127.0.0.1:${api.port}/api/v1/ledger/audit`)).json()) as {
         action: string;
         detail: { origin: string };
       }[];
@@ -218,7 +225,7 @@ describe('GET /api/v1/consumption', () => {
         ['enter entries', 'api:王工'],
       ]);
       const report = (await (
-        await fetch(`http://127.0.0.1:${api.port}/api/v1/reports/intensity?from=2025-03-01&to=2025-03-31`)
+        await authed(`http://127.0.0.1:${api.port}/api/v1/reports/intensity?from=2025-03-01&to=2025-03-31`)
       ).json()) as {
         organization: { energy_kgce: number; headcount: number };
         entries_used: { source: string; counted_quantity: number }[];

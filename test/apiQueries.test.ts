@@ -11,6 +11,7 @@ import { loadSite } from '../core/config/loadSite.ts';
 import { createLogger } from '../core/log.ts';
 import { SqliteStore } from '../core/store/sqliteStore.ts';
 import { createReports } from '../reports/service.ts';
+import { apiToken } from './helpers/apiAuth.ts';
 import { enc, pathOf, queryOf } from './helpers/queries.ts';
 
 /**
@@ -21,6 +22,12 @@ import { enc, pathOf, queryOf } from './helpers/queries.ts';
  */
 const site = loadSite(join(import.meta.dirname, '../examples/demo-site.yaml'));
 const dir = mkdtempSync(join(tmpdir(), 'jn-api-queries-'));
+// An admin's token (made once): every route is then reachable, and refusals are about the query.
+let token: ReturnType<typeof apiToken> | undefined;
+const admin = () => {
+  token ??= apiToken(dir);
+  return token;
+};
 const log = createLogger({ level: 'error' });
 let store: SqliteStore;
 let service: ControlService;
@@ -53,6 +60,7 @@ beforeAll(async () => {
   });
   await service.tick();
   api = await startApi({
+    dataDir: dir,
     store,
     health: async () => ({}),
     metrics: async () => ({ contentType: 'text/plain; version=0.0.4', body: '' }),
@@ -77,7 +85,7 @@ interface Answer {
   body: string;
 }
 async function get(path: string, method = 'GET'): Promise<Answer> {
-  const res = await fetch(base + path, { method });
+  const res = await fetch(base + path, { method, headers: admin().headers });
   return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text() };
 }
 const detailOf = (a: Answer) => (JSON.parse(a.body) as { detail: string }).detail;

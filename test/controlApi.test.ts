@@ -8,6 +8,7 @@ import { ControlService } from '../control/service.ts';
 import { ManualClock } from '../core/clock.ts';
 import { loadSite } from '../core/config/loadSite.ts';
 import { createLogger } from '../core/log.ts';
+import { apiToken, authedFetch } from './helpers/apiAuth.ts';
 
 /**
  * The control routes over HTTP against the control service. The devices here are an in-memory
@@ -26,7 +27,11 @@ describe('control API', () => {
   let service: ControlService;
   let api: Api;
   let base: string;
-  const user = { 'x-jieneng-user': encodeURIComponent('王工'), 'content-type': 'application/json' };
+  // An engineer's API token: the API refuses anonymous calls, and audits the token's user.
+  const apiDir = mkdtempSync(join(tmpdir(), 'jn-control-api-auth-'));
+  const engineer = apiToken(apiDir, { role: 'engineer', name: '王工' });
+  const user = engineer.headers;
+  const authed = authedFetch(engineer);
 
   beforeAll(async () => {
     service = new ControlService({
@@ -39,6 +44,7 @@ describe('control API', () => {
     });
     await service.tick();
     api = await startApi({
+      dataDir: apiDir,
       store: undefined as never,
       health: async () => ({}),
       log: createLogger({ level: 'error' }),
@@ -54,13 +60,13 @@ describe('control API', () => {
   });
 
   it('previews every action over a range, on the working calendar', async () => {
-    const res = await fetch(`${base}/schedules/preview?from=2025-09-27&to=2025-10-01`);
+    const res = await authed(`${base}/schedules/preview?from=2025-09-27&to=2025-10-01`);
     expect(res.status).toBe(200);
     const { to, actions } = (await res.json()) as {
       to: string;
       actions: { at: string; device: string; value: number; schedule: string; because: string }[];
     };
-    expect(to).toBe('2025-10-01T16:00:00.000Z'); // to is the last day, included (local)
+    expect(to).toBe('2025-10-02T00:00:00+08:00'); // to is the last day, included; local time with its offset
     const office = actions.filter((a) => a.device === 'zonghe-lou-f1-3-ac');
     expect(office.map((a) => `${a.at} ${a.value}`)).toEqual([
       '2025-09-28T08:00:00+08:00 1',
@@ -71,7 +77,7 @@ describe('control API', () => {
       '2025-09-30T18:00:00+08:00 0',
     ]);
     expect(office[0]?.because).toBe('workday (补班 国庆节)');
-    const bad = await fetch(`${base}/schedules/preview?from=yesterday`);
+    const bad = await authed(`${base}/schedules/preview?from=yesterday`);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { detail: string }).detail).toBe(
       'from: "yesterday" is not a date; allowed: a local date YYYY-MM-DD (Asia/Shanghai) from 2000-01-01 to 2100-12-31, or an ISO-8601 instant with offset in those years (default now)',
@@ -92,7 +98,7 @@ describe('control API', () => {
         ],
       },
     };
-    const invalid = await fetch(`${base}/schedules/validate`, {
+    const invalid = await authed(`${base}/schedules/validate`, {
       method: 'POST',
       headers: user,
       body: JSON.stringify({ ...body, week: { workday: [{ at: '7:30', value: 22 }] } }),
@@ -100,20 +106,20 @@ describe('control API', () => {
     expect(invalid.status).toBe(422);
     const problems = ((await invalid.json()) as { problems: { path: string; message: string }[] }).problems;
     expect(problems.map((p) => p.path)).toEqual(['week.workday.0.at']);
-    const created = await fetch(`${base}/schedules`, {
+    const created = await authed(`${base}/schedules`, {
       method: 'POST',
       headers: user,
       body: JSON.stringify(body),
     });
     expect(created.status).toBe(201);
-    const list = (await (await fetch(`${base}/schedules`)).json()) as {
+    const list = (await (await authed(`${base}/schedules`)).json()) as {
       schedules: { schedule: { id: string }; origin: string; updated_by?: string }[];
     };
     expect(list.schedules.find((s) => s.schedule.id === 'meeting-precool')).toMatchObject({
       origin: 'api',
       updated_by: '王工',
     });
-    const updated = await fetch(`${base}/schedules/meeting-precool`, {
+    const updated = await authed(`${base}/schedules/meeting-precool`, {
       method: 'PUT',
       headers: user,
       body: JSON.stringify({ ...body, week: { workday: [{ at: '07:00', value: 24 }] } }),
@@ -123,38 +129,38 @@ describe('control API', () => {
       /below the policy minimum 26 °C/,
     );
     // A site-file schedule is deletable too (a version in control.db), and the site file's comes back by a revert.
-    const siteOwned = await fetch(`${base}/schedules/zonghe-office-ac`, { method: 'DELETE', headers: user });
+    const siteOwned = await authed(`${base}/schedules/zonghe-office-ac`, { method: 'DELETE', headers: user });
     expect(siteOwned.status).toBe(204);
-    const back = await fetch(`${base}/schedules/zonghe-office-ac/revert`, {
+    const back = await authed(`${base}/schedules/zonghe-office-ac/revert`, {
       method: 'POST',
       headers: user,
       body: JSON.stringify({ version: 'site', reason: '误删' }),
     });
     expect(back.status).toBe(200);
     expect(
-      (await fetch(`${base}/schedules/meeting-precool`, { method: 'DELETE', headers: user })).status,
+      (await authed(`${base}/schedules/meeting-precool`, { method: 'DELETE', headers: user })).status,
     ).toBe(204);
     expect(
-      (await fetch(`${base}/schedules/meeting-precool`, { method: 'DELETE', headers: user })).status,
+      (await authed(`${base}/schedules/meeting-precool`, { method: 'DELETE', headers: user })).status,
     ).toBe(404);
   });
 
   it('sets an operator override with an expiry, shows the priority array, relinquishes it', async () => {
-    const noExpiry = await fetch(`${base}/points/zonghe-lou-f4-8-ac/cooling_setpoint/override`, {
+    const noExpiry = await authed(`${base}/points/zonghe-lou-f4-8-ac/cooling_setpoint/override`, {
       method: 'PUT',
       headers: user,
       body: JSON.stringify({ value: 27 }),
     });
     expect(noExpiry.status).toBe(403); // command_privileges: only an admin with a reason sets one without
     expect(((await noExpiry.json()) as { detail: string }).detail).toMatch(/needs an expiry/);
-    const put = await fetch(`${base}/points/zonghe-lou-f4-8-ac/cooling_setpoint/override`, {
+    const put = await authed(`${base}/points/zonghe-lou-f4-8-ac/cooling_setpoint/override`, {
       method: 'PUT',
       headers: user,
       body: JSON.stringify({ value: 27, for: '2h', reason: '西晒' }),
     });
     expect(put.status).toBe(200);
     expect(device.get('zonghe-lou-f4-8-ac/cooling_setpoint')).toBe(27);
-    const array = (await (await fetch(`${base}/points/zonghe-lou-f4-8-ac/cooling_setpoint`)).json()) as {
+    const array = (await (await authed(`${base}/points/zonghe-lou-f4-8-ac/cooling_setpoint`)).json()) as {
       effective: { value: number; level: number };
       levels: { level: number; value: number | null; source?: string; expires_at?: string }[];
     };
@@ -163,15 +169,15 @@ describe('control API', () => {
       level: 8,
       value: 27,
       source: 'user:王工',
-      expires_at: '2025-09-29T11:30:00.000Z',
+      expires_at: '2025-09-29T19:30:00+08:00',
     });
-    const del = await fetch(`${base}/points/zonghe-lou-f4-8-ac/cooling_setpoint/override?priority=8`, {
+    const del = await authed(`${base}/points/zonghe-lou-f4-8-ac/cooling_setpoint/override?priority=8`, {
       method: 'DELETE',
       headers: user,
     });
     expect(del.status).toBe(200);
     expect(device.get('zonghe-lou-f4-8-ac/cooling_setpoint')).toBe(26);
-    const unknown = await fetch(`${base}/points/zonghe-lou-f4-8-ac/nope/override`, {
+    const unknown = await authed(`${base}/points/zonghe-lou-f4-8-ac/nope/override`, {
       method: 'PUT',
       headers: user,
       body: JSON.stringify({ value: 1, for: '1h' }),
@@ -183,7 +189,7 @@ describe('control API', () => {
   });
 
   it('keeps a zone conditioned after hours (加班) until the time asked, then the schedule switches it off', async () => {
-    const res = await fetch(`${base}/overtime`, {
+    const res = await authed(`${base}/overtime`, {
       method: 'POST',
       headers: user,
       body: JSON.stringify({ group: 'zonghe-office-ac', until: '21:00', reason: '迎检材料' }),
@@ -195,7 +201,7 @@ describe('control API', () => {
     clock.set(Date.parse('2025-09-29T21:01:00+08:00'));
     await service.tick();
     expect(device.get('zonghe-lou-f1-3-ac/on_off')).toBe(0);
-    const tooLong = await fetch(`${base}/overtime`, {
+    const tooLong = await authed(`${base}/overtime`, {
       method: 'POST',
       headers: user,
       body: JSON.stringify({ group: 'zonghe-office-ac', until: '2025-09-30T08:00:00+08:00' }),
@@ -203,7 +209,7 @@ describe('control API', () => {
     expect(tooLong.status).toBe(422);
     expect(((await tooLong.json()) as { detail: string }).detail).toMatch(/at most 6 h/);
     const audit = (await (
-      await fetch(`${base}/control/audit?device=zonghe-lou-f1-3-ac&point=on_off`)
+      await authed(`${base}/control/audit?device=zonghe-lou-f1-3-ac&point=on_off`)
     ).json()) as {
       entries: { source: string; action: string; reason: string | null }[];
     };
@@ -215,12 +221,12 @@ describe('control API', () => {
 
   it('closes a day through the calendar API (台风停工): the preview drops its actions, the next day keeps them', async () => {
     const before = (await (
-      await fetch(`${base}/schedules/preview?from=2025-10-09&to=2025-10-11`)
+      await authed(`${base}/schedules/preview?from=2025-10-09&to=2025-10-11`)
     ).json()) as { actions: { at: string; device: string }[] };
     const on9 = (a: { actions: { at: string; device: string }[] }) =>
       a.actions.filter((x) => x.at.startsWith('2025-10-09') && x.device === 'zonghe-lou-f1-3-ac');
     expect(on9(before)).toHaveLength(2);
-    const put = await fetch(`${base}/calendar/overrides/2025-10-09`, {
+    const put = await authed(`${base}/calendar/overrides/2025-10-09`, {
       method: 'PUT',
       headers: user,
       body: JSON.stringify({ type: 'holiday', note: '台风停工' }),
@@ -234,29 +240,31 @@ describe('control API', () => {
       holiday: '台风停工',
       override_by: '王工',
     });
-    const after = (await (await fetch(`${base}/schedules/preview?from=2025-10-09&to=2025-10-11`)).json()) as {
+    const after = (await (
+      await authed(`${base}/schedules/preview?from=2025-10-09&to=2025-10-11`)
+    ).json()) as {
       actions: { at: string; device: string }[];
     };
     expect(on9(after)).toEqual([]);
     expect(after.actions.some((a) => a.at.startsWith('2025-10-10'))).toBe(true);
     // 2025-10-11 is a 补班 Saturday in the package data.
     const days = (
-      (await (await fetch(`${base}/calendar?from=2025-10-10&to=2025-10-11`)).json()) as {
+      (await (await authed(`${base}/calendar?from=2025-10-10&to=2025-10-11`)).json()) as {
         days: { date: string; type: string }[];
       }
     ).days;
     expect(days.map((d) => d.type)).toEqual(['workday', 'makeup_workday']);
-    const bad = await fetch(`${base}/calendar/overrides/2025-10-09`, {
+    const bad = await authed(`${base}/calendar/overrides/2025-10-09`, {
       method: 'PUT',
       headers: user,
       body: JSON.stringify({ type: 'typhoon' }),
     });
     expect(bad.status).toBe(400);
     expect(
-      (await fetch(`${base}/calendar/overrides/2025-10-09`, { method: 'DELETE', headers: user })).status,
+      (await authed(`${base}/calendar/overrides/2025-10-09`, { method: 'DELETE', headers: user })).status,
     ).toBe(204);
     const restored = (await (
-      await fetch(`${base}/schedules/preview?from=2025-10-09&to=2025-10-11`)
+      await authed(`${base}/schedules/preview?from=2025-10-09&to=2025-10-11`)
     ).json()) as { actions: { at: string; device: string }[] };
     expect(on9(restored)).toHaveLength(2);
   });

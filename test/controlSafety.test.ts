@@ -16,6 +16,7 @@ import { topics } from '../core/topics.ts';
 import { type Sims, startSims } from '../device-sims/main.ts';
 import { defaultScenarioFile, loadScenario } from '../device-sims/scenario/load.ts';
 import { type Gateway, startGateway } from '../gateway/main.ts';
+import { apiToken, authedFetch } from './helpers/apiAuth.ts';
 import { waitFor } from './helpers/wait.ts';
 import { freePort } from './servers/process.ts';
 
@@ -37,6 +38,13 @@ describe('control safety', () => {
   let api: Api;
   let base: string;
   let dir: string;
+  // 张工's engineer token (made once, in the API's data dir): the API refuses anonymous calls.
+  let token: ReturnType<typeof apiToken> | undefined;
+  const engineer = () => {
+    token ??= apiToken(dir, { role: 'engineer', name: '张工' });
+    return token;
+  };
+  const authed: typeof fetch = (input, init) => authedFetch(engineer())(input, init);
   const clock = new ManualClock(Date.parse('2025-07-15T10:00:00+08:00'));
   const log = createLogger({ level: 'error' });
   const key = generateCommandKey();
@@ -127,6 +135,7 @@ describe('control safety', () => {
       commandKeys: new Map([['gw-safety', key]]),
     });
     api = await startApi({
+      dataDir: dir,
       store: undefined as never,
       health: async () => ({}),
       log,
@@ -163,9 +172,9 @@ describe('control safety', () => {
     expect(setpointBefore).toBe(26);
 
     // API
-    const put = await fetch(`${base}/points/${AC}/cooling_setpoint/override`, {
+    const put = await authed(`${base}/points/${AC}/cooling_setpoint/override`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json', 'x-jieneng-user': encodeURIComponent('张工') },
+      headers: { 'content-type': 'application/json', authorization: engineer().headers.authorization ?? '' },
       body: JSON.stringify({ value: 24, for: '2h', reason: '会议室太热' }),
     });
     expect(put.status).toBe(422);
@@ -187,7 +196,7 @@ describe('control safety', () => {
     expect(override.reason).toMatch(/below the policy minimum 26 °C/);
 
     // A schedule through the API: refused with the path of the offending value.
-    const sched = await fetch(`${base}/schedules`, {
+    const sched = await authed(`${base}/schedules`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -279,9 +288,9 @@ describe('control safety', () => {
     expect(zone()?.hvac.coolingSetpoint).toBe(26);
 
     // Within policy it does reach the unit: 27 °C for an hour, read back 27.
-    const ok = await fetch(`${base}/points/${AC}/cooling_setpoint/override`, {
+    const ok = await authed(`${base}/points/${AC}/cooling_setpoint/override`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json', 'x-jieneng-user': encodeURIComponent('张工') },
+      headers: { 'content-type': 'application/json', authorization: engineer().headers.authorization ?? '' },
       body: JSON.stringify({ value: 27, for: '1h' }),
     });
     expect(ok.status).toBe(200);
@@ -293,7 +302,7 @@ describe('control safety', () => {
     expect(opcuaWrites()).toBe(before + 1);
     expect(zone()?.hvac.coolingSetpoint).toBe(27);
     const audit = (await (
-      await fetch(`${base}/control/audit?device=${AC}&point=cooling_setpoint&limit=20`)
+      await authed(`${base}/control/audit?device=${AC}&point=cooling_setpoint&limit=20`)
     ).json()) as {
       entries: { source: string; outcome: string; read_back: number | null }[];
     };

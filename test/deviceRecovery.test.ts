@@ -13,6 +13,7 @@ import { SqliteStore } from '../core/store/sqliteStore.ts';
 import { type DeviceAvailabilityState, deviceAvailabilitySchema } from '../core/telemetry.ts';
 import { topics } from '../core/topics.ts';
 import { startGateway } from '../gateway/main.ts';
+import { apiToken } from './helpers/apiAuth.ts';
 import { writeTestSite } from './helpers/site.ts';
 import { waitFor } from './helpers/wait.ts';
 import { freePort } from './servers/process.ts';
@@ -111,10 +112,14 @@ describe('a Modbus meter down for 2 minutes, twice', () => {
       clock: systemClock,
       log,
     });
-    const api = await startApi({ store, health: async () => ({}), log, port: 0, mqttUrl });
+    const apiDir = mkdtempSync(join(tmpdir(), 'jn-recovery-api-'));
+    const api = await startApi({ dataDir: apiDir, store, health: async () => ({}), log, port: 0, mqttUrl });
+    const viewer = apiToken(apiDir, { role: 'viewer' });
     const latest = async () =>
       (
-        (await (await fetch(`http://127.0.0.1:${api.port}/api/v1/readings/latest`)).json()) as LatestRow[]
+        (await (
+          await fetch(`http://127.0.0.1:${api.port}/api/v1/readings/latest`, { headers: viewer.headers })
+        ).json()) as LatestRow[]
       ).filter((r) => r.device === device);
     const lastSeen = () => seen.at(-1)?.state;
     const upGauge = async () =>
@@ -204,7 +209,10 @@ describe('a Modbus meter down for 2 minutes, twice', () => {
       expect(rows.length).toBeGreaterThan(0);
       for (const r of rows) {
         expect(r.age_s).toBeGreaterThanOrEqual(0);
-        expect(r.availability).toMatchObject({ state: 'online', since: seen[4]?.since, gateway: gatewayId });
+        expect(r.availability).toMatchObject({ state: 'online', gateway: gatewayId });
+        // The same instant as the gateway published, written in the site's time (+08:00) by the API.
+        expect(r.availability?.since).toMatch(/\+08:00$/);
+        expect(Date.parse(r.availability?.since ?? '')).toBe(Date.parse(seen[4]?.since ?? ''));
       }
       expect(await upGauge()).toBe('1');
 

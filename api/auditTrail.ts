@@ -1,0 +1,75 @@
+import type { RequestHandler, Response } from 'express';
+import type { AuditLog } from '../core/audit/auditLog.ts';
+import type { Actor } from '../core/auth/actor.ts';
+import { errorText } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
+import type { RouteInfo } from './routeList.ts';
+
+/** What a mutating route tells the audit about itself (`res.locals.audit`): the thing changed, before and after. */
+export interface AuditNote {
+  target?: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * One audit entry for every mutating request an authenticated actor makes, written when the
+ * answer is sent: who (the authenticated actor, never a name the caller typed), from where, what
+ * (`PUT /api/v1/points/:device/:point/override` and the target), before and after as the route
+ * noted them (otherwise the request body), and the outcome — `ok` for 2xx, `refused` for 4xx with
+ * the problem's detail, `failed` for 5xx. Requests refused before anyone was authenticated (401)
+ * are logged, not audited: anonymous traffic must not be able to fill the audit. A route that
+ * audits itself (login) sets `res.locals.audited`.
+ */
+export function auditTrail(ctx: {
+  audit: AuditLog;
+  log: Logger;
+  /** Counts audit lines that could not be written (health shows it). */
+  onFailure?: (err: unknown) => void;
+}): RequestHandler {
+  return (req, res, next) => {
+    if (!MUTATING.has(req.method)) return next();
+    const problem = captureProblem(res);
+    res.on('finish', () => {
+      if (res.locals.audited === true) return;
+      const actor = res.locals.actor as Actor | undefined;
+      const route = res.locals.route as RouteInfo | undefined;
+      if (!actor || !route) return;
+      const note = (res.locals.audit ?? {}) as AuditNote;
+      const status = res.statusCode;
+      try {
+        ctx.audit.append({
+          actor,
+          action: `${route.method} ${route.path}`,
+          target: note.target ?? req.path,
+          ...(note.before !== undefined ? { before: note.before } : {}),
+          after: note.after !== undefined ? note.after : { request: req.body ?? null },
+          outcome: status < 400 ? 'ok' : status < 500 ? 'refused' : 'failed',
+          detail: problem.detail ? `${status}: ${problem.detail}` : String(status),
+        });
+      } catch (err) {
+        ctx.onFailure?.(err);
+        ctx.log.error('audit entry not written', {
+          action: `${route.method} ${route.path}`,
+          user: actor.user,
+          error: errorText(err),
+        });
+      }
+    });
+    next();
+  };
+}
+
+/** Keeps the detail of a problem answer (status ≥ 400) for the audit line. */
+function captureProblem(res: Response): { detail?: string } {
+  const seen: { detail?: string } = {};
+  const json = res.json.bind(res);
+  res.json = (body: unknown) => {
+    if (res.statusCode >= 400 && body && typeof body === 'object' && 'detail' in body)
+      seen.detail = String((body as { detail: unknown }).detail);
+    return json(body);
+  };
+  return seen;
+}
