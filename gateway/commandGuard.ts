@@ -114,7 +114,7 @@ export class CommandGuard {
  * forged commands is one line a minute, not one per message.
  */
 export class RefusalLog {
-  private readonly last = new Map<CommandRefusal, { at: number; count: number }>();
+  private readonly last = new Map<string, { at: number; count: number }>();
 
   constructor(
     private readonly log: Logger,
@@ -122,7 +122,8 @@ export class RefusalLog {
     private readonly periodMs = 60_000,
   ) {}
 
-  note(refusal: CommandRefusal, fields: Record<string, unknown>): void {
+  /** `refusal`: a CommandRefusal, or `invalid` / `not_json` for payloads that are not a command at all. */
+  note(refusal: CommandRefusal | 'invalid' | 'not_json', fields: Record<string, unknown>): void {
     const now = this.now();
     const last = this.last.get(refusal);
     if (last && now - last.at < this.periodMs) {

@@ -183,7 +183,8 @@ export function createCommandHandler(ctx: CommandHandlerContext): (payload: Buff
     try {
       json = JSON.parse(payload.toString('utf8'));
     } catch (err) {
-      ctx.log.warn('command rejected: not JSON', { error: errorText(err) });
+      // Anyone on the broker can send these: logged once a minute like refusals, not once each.
+      refusals.note('not_json', { error: errorText(err) });
       return;
     }
     if (typeof json === 'object' && json !== null && !('signature' in json))
@@ -195,7 +196,7 @@ export function createCommandHandler(ctx: CommandHandlerContext): (payload: Buff
       if (parsed.error.issues.some((i) => i.path[0] === 'signature'))
         return refuse(fieldsOf(json), 'signature', reason, { remember: false });
       const c = fieldsOf(json);
-      ctx.log.warn('command rejected', { id: c.id ?? '(none)', reason });
+      refusals.note('invalid', { id: c.id ?? '(none)', reason });
       if (c.id)
         publish({
           id: c.id,
