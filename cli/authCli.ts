@@ -46,6 +46,8 @@ export interface AuthState {
     entry: Omit<AuditInput, 'actor' | 'outcome'>,
     run: () => T | Promise<T>,
     after?: (r: T) => unknown,
+    /** The target once known (a new token's id). */
+    targetOf?: (r: T) => string,
   ): Promise<T>;
   close(): void;
 }
@@ -63,10 +65,16 @@ export function openAuthState(ctx: CommandContext): AuthState {
     audit,
     actor,
     timeZone,
-    audited: async (entry, run, after) => {
+    audited: async (entry, run, after, targetOf) => {
       try {
         const result = await run();
-        audit.append({ ...entry, actor, outcome: 'ok', ...(after ? { after: after(result) } : {}) });
+        audit.append({
+          ...entry,
+          ...(targetOf ? { target: targetOf(result) } : {}),
+          actor,
+          outcome: 'ok',
+          ...(after ? { after: after(result) } : {}),
+        });
         return result;
       } catch (err) {
         const outcome = err instanceof JnError ? 'refused' : 'failed';

@@ -101,6 +101,7 @@ export const tokenCommand: ToolCommand = async (ctx) => {
         scopes: info.scopes,
         expires_at: time(info.expiresAt),
       }),
+      ({ info }) => `token:${info.id}`,
     );
     ctx.io.out(`${made.token}\n`);
     ctx.io.err(
