@@ -22,6 +22,9 @@ const subcommands = [
   'sims',
   'import',
   'report',
+  'user',
+  'token',
+  'audit',
   'config',
   'help',
 ];
@@ -64,7 +67,7 @@ describe('every subcommand has its own --help', () => {
     const unknown = await run(['help', 'repot']);
     expect(unknown.code).toBe(2);
     expect(unknown.err).toBe(
-      'unknown command "repot"; commands are: start, gateway, collector, control, api, schedules, sims, import, report, config, help\n',
+      'unknown command "repot"; commands are: start, gateway, collector, control, api, schedules, sims, import, report, user, token, audit, config, help\n',
     );
     const misplaced = await run([
       'report',
