@@ -60,6 +60,7 @@ export class EventHub {
   private readonly maxBytes: number;
   private readonly timeZone: string;
   private readonly gateways: Map<string, string[]>;
+  private readonly devices: Set<string>;
   private subscribed: Promise<void>;
 
   constructor(ctx: EventHubOptions) {
@@ -68,6 +69,7 @@ export class EventHub {
     this.timeZone = ctx.site.config.site.timezone;
     this.gateways = new Map(ctx.site.config.gateways.map((g) => [g.id, [] as string[]]));
     for (const d of ctx.site.devices.values()) this.gateways.get(d.gatewayId)?.push(d.device.id);
+    this.devices = new Set(ctx.site.devices.keys());
     this.client = mqtt.connect(
       ctx.mqttUrl,
       mqttClientOptions(ctx.mqtt, {
@@ -155,8 +157,10 @@ export class EventHub {
       return;
     }
     if (topic === topics.alarms) {
+      // One topic for every site on the broker: this site's devices only.
       const a = alarmSchema.safeParse(json);
-      if (a.success) this.emit('alarm', [a.data.device], { ...a.data, at: this.local(a.data.at) });
+      if (a.success && this.devices.has(a.data.device))
+        this.emit('alarm', [a.data.device], { ...a.data, at: this.local(a.data.at) });
       return;
     }
     const p = pointChangeSchema.safeParse(json);

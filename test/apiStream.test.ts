@@ -64,7 +64,6 @@ describe('GET /api/v1/stream', () => {
     const store = new SqliteStore(join(dir, 'jieneng.db'));
     await store.open();
     api = await startApi({
-      dataDir: mkdtempSync(join(tmpdir(), 'jn-stream-api-')),
       store,
       health: async () => ({}),
       log: createLogger({ level: 'error' }),

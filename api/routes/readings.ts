@@ -21,7 +21,8 @@ export function intervalMs(interval: string): number | undefined {
   return bucketProblem(ms) ? undefined : ms;
 }
 
-const historyQuery = (timeZone: string) => ({
+/** The query of `GET /readings/history` (also the OpenAPI document's). */
+export const historyQuery = (timeZone: string) => ({
   device: text(200).describe('a device id of the site file'),
   point: text(200).describe('a point id of the device’s profile'),
   from: dateOrInstant(timeZone).optional(),

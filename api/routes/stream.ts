@@ -30,7 +30,8 @@ const deviceList = z
   .optional()
   .describe('device ids of the site, repeated (device=a&device=b) or comma-separated; default every device');
 
-const query = {
+/** The query of `GET /stream` (also the OpenAPI document's). */
+export const streamQuery = {
   device: deviceList,
   last_event_id: z
     .string()
@@ -58,7 +59,7 @@ export function streamRoutes(options: StreamOptions): StreamRoutes {
   const open = new Set<() => void>();
   const router = Router();
   router.get('/stream', (req, res) => {
-    const q = parseQuery(req.query, query);
+    const q = parseQuery(req.query, streamQuery);
     const devices = q.device === undefined ? undefined : deviceFilter(site, q.device);
     const header = req.get('last-event-id') ?? q.last_event_id;
     if (header !== undefined && !/^\d{1,16}$/.test(header))
