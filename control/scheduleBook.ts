@@ -4,6 +4,7 @@ import type { ScheduleInForce, ScheduleVersionInfo, ScheduleVersionRef } from '.
 import { diffSchedules, sameSchedule } from '../core/control/scheduleDiff.ts';
 import type { Schedule } from '../core/control/schema.ts';
 import { JnError } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
 import type { ControlDb } from './db.ts';
 import type { ScheduleVersion } from './scheduleStore.ts';
 
@@ -160,6 +161,14 @@ export class ScheduleBook {
     });
     this.cache = undefined;
     return version;
+  }
+
+  /** Warns of each `siteChanges()` (at start): the API's version stays in force (control/README.md). */
+  warnSiteChanges(log: Logger): void {
+    for (const c of this.siteChanges())
+      log.warn(
+        `schedule "${c.id}": the site file's version changed since control.db's version ${c.version} (${c.deleted ? 'a deletion' : 'an edit'}) was made; that version stays in force — GET /api/v1/schedules/${c.id} shows both, POST /api/v1/schedules/${c.id}/revert {"version": "site"} takes the site file's`,
+      );
   }
 
   /**

@@ -7,9 +7,10 @@ import type { ControlPort, ScheduleVersionRef } from '../core/control/port.ts';
 import { type ScheduledAction, scheduleActions } from '../core/control/schedules.ts';
 import { priorityLevels, type Schedule } from '../core/control/schema.ts';
 import type { Logger } from '../core/log.ts';
+import { refuseByPrivilege } from './commandGate.ts';
 import { ControlDb } from './db.ts';
 import { type Alarm, ControlEngine, type Dispatcher } from './engine.ts';
-import { type PrivilegeRequest, privilegeRefusal } from './privileges.ts';
+import { privilegeRefusal } from './privileges.ts';
 import { ScheduleBook } from './scheduleBook.ts';
 import { ScheduleEditor } from './scheduleEditor.ts';
 import { DemandLimiter, type Latest, LightingSweeps, OptimalStart, ScheduleRunner } from './strategies.ts';
@@ -49,13 +50,7 @@ export class ControlService implements ControlPort {
   ) {
     this.db = new ControlDb(ctx.dbFile);
     this.book = new ScheduleBook({ site: ctx.site, db: this.db, now: () => ctx.clock.now() });
-    // The API's version stays in force (control/README.md); say at start that the site file moved on.
-    for (const c of this.book.siteChanges())
-      ctx.log
-        .child('control')
-        .warn(
-          `schedule "${c.id}": the site file's version changed since control.db's version ${c.version} (${c.deleted ? 'a deletion' : 'an edit'}) was made; that version stays in force — GET /api/v1/schedules/${c.id} shows both, POST /api/v1/schedules/${c.id}/revert {"version": "site"} takes the site file's`,
-        );
+    this.book.warnSiteChanges(ctx.log.child('control'));
     this.engine = new ControlEngine({
       site: ctx.site,
       db: this.db,
@@ -196,7 +191,16 @@ export class ControlService implements ControlPort {
   }
 
   async command(req: Parameters<ControlPort['command']>[0]) {
-    const refused = this.refuse(req);
+    const refused = refuseByPrivilege(
+      {
+        db: this.db,
+        engine: this.engine,
+        now: this.ctx.clock.now(),
+        log: this.ctx.log,
+        onAudit: this.ctx.onAudit,
+      },
+      req,
+    );
     if (refused) return refused;
     return this.engine.request({
       device: req.device,
@@ -207,45 +211,6 @@ export class ControlService implements ControlPort {
       reason: req.reason,
       expiresAt: req.expiresAt,
     });
-  }
-
-  /**
-   * A refusal by the command privileges (control/privileges.ts), audited as rejected like any
-   * other refusal; undefined when the actor may. An unknown point is left to the engine's words.
-   */
-  private refuse(req: PrivilegeRequest & { device: string; point: string }) {
-    const key = pointKey(req.device, req.point);
-    if (!this.engine.points.has(key)) return undefined;
-    const refusal = privilegeRefusal(req, this.ctx.clock.now());
-    if (!refusal) return undefined;
-    const action = req.value === null ? 'relinquish' : 'set';
-    this.ctx.onAudit?.({ action, outcome: 'rejected' });
-    this.db.audit({
-      at: new Date(this.ctx.clock.now()).toISOString(),
-      source: `user:${req.actor.user}`,
-      device: req.device,
-      point: req.point,
-      priority: req.priority,
-      action,
-      outcome: 'rejected',
-      requested: req.value,
-      effective: this.engine.effective(key).value,
-      read_back: null,
-      reason: refusal.message,
-      correlation_id: null,
-    });
-    this.ctx.log.child('control').warn('command refused by privilege', {
-      point: key,
-      source: `user:${req.actor.user}`,
-      rule: refusal.rule,
-    });
-    return {
-      accepted: false,
-      reason: refusal.message,
-      code: refusal.code,
-      rule: refusal.rule,
-      effective: this.engine.effective(key),
-    };
   }
 
   async overtime(req: Parameters<ControlPort['overtime']>[0]) {
