@@ -2,6 +2,8 @@ import { JnError } from '../core/errors.ts';
 import { energyTypesText } from '../reports/energy.ts';
 import { apiCommand } from './apiCommand.ts';
 import { auditCommandSpec } from './auditCommand.ts';
+import { mqttCommandSpec } from './mqttCommand.ts';
+import { secretsCommandSpec } from './secretsCommand.ts';
 import { tokenCommandSpec } from './tokenCommand.ts';
 import { userCommandSpec } from './userCommand.ts';
 
@@ -271,6 +273,8 @@ export const commands: CommandSpec[] = [
   userCommandSpec,
   tokenCommandSpec,
   auditCommandSpec,
+  secretsCommandSpec,
+  mqttCommandSpec,
   {
     name: 'config',
     operands: 'check FILE',

@@ -10,8 +10,10 @@ import { localMidnight } from '../core/rollup/consumption.ts';
 import { auditCommand } from './auditCommand.ts';
 import { dataDirOf, demoSite, type ToolCommand, text } from './context.ts';
 import { importCommand } from './importCommand.ts';
+import { mqttCommand } from './mqttCommand.ts';
 import { reportCommand } from './reportCommand.ts';
 import { schedulesCommand } from './schedulesCommand.ts';
+import { secretsCommand } from './secretsCommand.ts';
 import { tokenCommand } from './tokenCommand.ts';
 import { userCommand } from './userCommand.ts';
 
@@ -68,4 +70,6 @@ export const toolCommands: Record<string, ToolCommand> = {
   user: userCommand,
   token: tokenCommand,
   audit: auditCommand,
+  secrets: secretsCommand,
+  mqtt: mqttCommand,
 };
