@@ -239,7 +239,9 @@ export const controlSchema = z
     schedules: z
       .array(scheduleSchema)
       .default([])
-      .describe('Schedules from the site file (read-only in the API)'),
+      .describe(
+        'Schedules from the site file: they seed control; edits through the API are versions in control.db that stay in force over a later change of the file (control/README.md)',
+      ),
     calendar_overrides: z
       .array(
         z
