@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
 import { errorCatalog, errorCodes } from '../../core/errors.ts';
+import { authDocs } from './authDocs.ts';
 import { openApiPath, pathParams, problemSchema, type RouteDoc } from './common.ts';
 import { controlDocs } from './controlDocs.ts';
 import { dataDocs } from './dataDocs.ts';
+import { deviceDocs } from './deviceDocs.ts';
 import { scheduleDocs } from './scheduleDocs.ts';
 
 /** The OpenAPI 3.1 document of the API (a plain JSON object: what GET /api/v1/openapi.json sends). */
@@ -50,7 +52,14 @@ const docsDocs: RouteDoc[] = [
  * in a `*Docs.ts` list); test/apiContract.test.ts fails with the routes of the router that have none.
  */
 export function routeDocs(timeZone: string): RouteDoc[] {
-  return [...dataDocs(timeZone), ...controlDocs(timeZone), ...scheduleDocs(timeZone), ...docsDocs];
+  return [
+    ...authDocs(),
+    ...dataDocs(timeZone),
+    ...deviceDocs(timeZone),
+    ...controlDocs(timeZone),
+    ...scheduleDocs(timeZone),
+    ...docsDocs,
+  ];
 }
 
 const mutating = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

@@ -31,7 +31,9 @@ export interface ApiHarness {
  * rollups and a reading per meter so valid requests reach real answers. Devices are an in-memory
  * stand-in that applies every write (the gateway path is tested in controlSafety.test.ts).
  */
-export async function startApiHarness(options: { recordResponses?: string } = {}): Promise<ApiHarness> {
+export async function startApiHarness(
+  options: { recordResponses?: string; mqttUrl?: string } = {},
+): Promise<ApiHarness> {
   const site = loadSite(join(import.meta.dirname, '../../examples/demo-site.yaml'));
   const dir = mkdtempSync(join(tmpdir(), 'jn-api-harness-'));
   const log = createLogger({ level: 'error' });
@@ -76,6 +78,8 @@ export async function startApiHarness(options: { recordResponses?: string } = {}
     control: service,
     clock,
     ...(options.recordResponses ? { recordResponses: options.recordResponses } : {}),
+    // With a broker: device availability and the event stream (GET /stream is mounted only then).
+    ...(options.mqttUrl ? { mqttUrl: options.mqttUrl } : {}),
   });
   return {
     api,

@@ -66,8 +66,8 @@ const devicePoint = z.object({
     .nullable(),
 });
 
-/** Readings history, devices and the event stream. */
-export function liveDocs(timeZone: string): RouteDoc[] {
+/** Readings history, devices and the event stream (schemas by the helper who wrote those routes). */
+export function deviceDocs(timeZone: string): RouteDoc[] {
   return [
     {
       method: 'GET',
