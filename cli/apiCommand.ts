@@ -9,7 +9,7 @@ import { createStore } from '../core/store/openStore.ts';
 import { createReports } from '../reports/service.ts';
 import type { CommandSpec } from './commands.ts';
 import { type CommandContext, dataDirOf, portOption, requireConfig, text } from './context.ts';
-import { mqttUrlWithEnv } from './credentials.ts';
+import { principalBroker } from './credentials.ts';
 import { untilSignal } from './signals.ts';
 
 /** `jieneng api`: its usage line, help page and options (registered in cli/commands.ts). */
@@ -59,9 +59,8 @@ export async function runApi(ctx: CommandContext): Promise<number> {
   const host = text(ctx, 'host') ?? '127.0.0.1';
   const dataDir = dataDirOf(ctx);
   mkdirSync(dataDir, { recursive: true });
-  const mqttUrl = mqttUrlWithEnv(
-    text(ctx, 'mqtt-url') ?? site.config.platform.mqtt_url ?? 'mqtt://127.0.0.1:1883',
-  );
+  // As principal "api" (core/mqtt/acl.ts): its password from the site's secrets file, else the environment.
+  const { mqttUrl, mqtt } = principalBroker({ site, user: 'api', urlOption: text(ctx, 'mqtt-url'), log });
   const influxUrl = text(ctx, 'influx-url') ?? site.config.platform.influx_url;
   const store = createStore({
     influxUrl,
@@ -69,7 +68,12 @@ export async function runApi(ctx: CommandContext): Promise<number> {
     rawRetentionDays: site.config.platform.raw_retention_days,
   });
   await store.open();
-  const control = new MqttControlPort({ mqttUrl, site: site.config.site.id, log: log.child('control-rpc') });
+  const control = new MqttControlPort({
+    mqttUrl,
+    connection: mqtt,
+    site: site.config.site.id,
+    log: log.child('control-rpc'),
+  });
   const health = async (): Promise<Record<string, ServiceStatus>> => {
     const storeOk = await store.ping().catch(() => false);
     return redactDeep({
@@ -91,6 +95,7 @@ export async function runApi(ctx: CommandContext): Promise<number> {
       control,
       // Device availability over the gateways' retained topics, as in jieneng start.
       mqttUrl,
+      mqtt,
       clock: systemClock,
     });
   } catch (err) {

@@ -23,7 +23,8 @@ import { waitFor } from './helpers/wait.ts';
  */
 describe('control rpc server', () => {
   const site = loadSite(join(import.meta.dirname, '../examples/demo-site.yaml'));
-  const siteId = site.config.site.id;
+  // Its own topics: another control of the demo site on this broker would answer too.
+  const siteId = `rpc-test-${process.pid}`;
   const lines: string[] = [];
   const log = createLogger({ level: 'warn', sink: { write: (l) => lines.push(l) } });
   let service: ControlService;
