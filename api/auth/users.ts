@@ -103,22 +103,11 @@ export class Users {
   }
 
   setRole(name: string, role: string): UserInfo {
-    const user = this.existing(name);
-    const next = checkRole(role);
-    this.keepAnAdmin(user, { role: next, disabled: user.disabled });
-    this.db
-      .prepare('UPDATE users SET role = ?, updated_at = ? WHERE name = ?')
-      .run(next, this.now(), user.name);
-    return this.existing(user.name);
+    return this.write(name, { role: checkRole(role) });
   }
 
   setDisabled(name: string, disabled: boolean): UserInfo {
-    const user = this.existing(name);
-    this.keepAnAdmin(user, { role: user.role, disabled });
-    this.db
-      .prepare('UPDATE users SET disabled = ?, updated_at = ? WHERE name = ?')
-      .run(disabled ? 1 : 0, this.now(), user.name);
-    return this.existing(user.name);
+    return this.write(name, { disabled });
   }
 
   /** Several changes at once: all are checked first, then written together, or none. */
@@ -127,21 +116,33 @@ export class Users {
     changes: { role?: string; disabled?: boolean; password?: string },
   ): Promise<UserInfo> {
     const user = this.existing(name);
-    const role = changes.role === undefined ? user.role : checkRole(changes.role);
-    const disabled = changes.disabled ?? user.disabled;
-    this.keepAnAdmin(user, { role, disabled });
+    const role = changes.role === undefined ? undefined : checkRole(changes.role);
+    // Checked before the (slow) hash so a refusal is quick, and again when writing.
+    this.keepAnAdmin(user, { role: role ?? user.role, disabled: changes.disabled ?? user.disabled });
     const passwordHash = changes.password === undefined ? undefined : await hashPassword(changes.password);
-    this.db
+    return this.write(name, {
+      ...(role !== undefined ? { role } : {}),
+      ...(changes.disabled !== undefined ? { disabled: changes.disabled } : {}),
+      ...(passwordHash !== undefined ? { passwordHash } : {}),
+    });
+  }
+
+  /** Writes the given fields in one transaction, refusing to leave no enabled admin. */
+  private write(name: string, changes: { role?: Role; disabled?: boolean; passwordHash?: string }): UserInfo {
+    return this.db
       .transaction(() => {
-        this.keepAnAdmin(user, { role, disabled }); // again: another process may have changed admins meanwhile
+        // Read and checked inside the transaction: another process may have changed the admins.
+        const user = this.existing(name);
+        const next = { role: changes.role ?? user.role, disabled: changes.disabled ?? user.disabled };
+        this.keepAnAdmin(user, next);
         this.db
           .prepare(
             'UPDATE users SET role = ?, disabled = ?, password_hash = coalesce(?, password_hash), updated_at = ? WHERE name = ?',
           )
-          .run(role, disabled ? 1 : 0, passwordHash ?? null, this.now(), user.name);
+          .run(next.role, next.disabled ? 1 : 0, changes.passwordHash ?? null, this.now(), user.name);
+        return this.existing(user.name);
       })
       .immediate();
-    return this.existing(user.name);
   }
 
   /** The user, or not_found naming it. */
