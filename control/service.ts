@@ -214,12 +214,14 @@ export class ControlService implements ControlPort {
   }
 
   async overtime(req: Parameters<ControlPort['overtime']>[0]) {
+    const control = this.ctx.site.config.control;
+    const group = control.groups.find((g) => g.id === req.group);
+    const targets = group ? this.overtimePoints(group) : [];
+    const ask = { ...req, priority: priorityLevels.operator, value: 1, expiresAt: req.until };
     // Who first: a refusal by privilege says what the actor may do, before what is wrong with the request.
-    const refusal = privilegeRefusal(
-      { ...req, priority: priorityLevels.operator, value: 1, expiresAt: req.until },
-      this.ctx.clock.now(),
-    );
-    if (refusal)
+    const refusal = privilegeRefusal(ask, this.ctx.clock.now());
+    if (refusal) {
+      for (const t of targets) this.gate({ ...ask, ...t }); // audited per point, as a command would be
       return {
         accepted: false,
         reason: refusal.message,
@@ -227,8 +229,7 @@ export class ControlService implements ControlPort {
         rule: refusal.rule,
         results: [],
       };
-    const control = this.ctx.site.config.control;
-    const group = control.groups.find((g) => g.id === req.group);
+    }
     if (!group)
       return {
         accepted: false,
@@ -248,26 +249,40 @@ export class ControlService implements ControlPort {
         reason: `an after-hours request lasts at most ${control.overtime_max / 3_600_000} h (control.overtime_max)`,
         results: [],
       };
-    const point = group.class === 'lighting' ? undefined : 'on_off';
     const results = [];
-    for (const device of group.devices) {
-      const points = point
-        ? [point]
-        : [...this.engine.points.values()].filter((p) => p.device === device && p.binary).map((p) => p.point);
-      for (const p of points) {
-        const r = await this.engine.request({
-          device,
-          point: p,
-          priority: priorityLevels.operator,
-          value: 1,
-          source: `user:${req.actor.user}`,
-          reason: `加班 after-hours${req.reason ? `: ${req.reason}` : ''}`,
-          expiresAt: req.until,
-        });
-        results.push({ device, point: p, ...r });
-      }
+    for (const { device, point } of targets) {
+      const r = await this.engine.request({
+        device,
+        point,
+        priority: priorityLevels.operator,
+        value: 1,
+        source: `user:${req.actor.user}`,
+        reason: `加班 after-hours${req.reason ? `: ${req.reason}` : ''}`,
+        expiresAt: req.until,
+      });
+      results.push({ device, point, ...r });
     }
     return { accepted: results.every((r) => r.accepted), results };
+  }
+
+  /** The points an after-hours request keeps on: each unit's on_off, or every relay of a lighting group. */
+  private overtimePoints(group: { class: string; devices: string[] }): { device: string; point: string }[] {
+    return group.devices.flatMap((device) =>
+      group.class !== 'lighting'
+        ? [{ device, point: 'on_off' }]
+        : [...this.engine.points.values()]
+            .filter((p) => p.device === device && p.binary)
+            .map((p) => ({ device, point: p.point })),
+    );
+  }
+
+  /** A command's refusal by privilege, audited (control/commandGate.ts); undefined when allowed. */
+  private gate(req: Parameters<typeof refuseByPrivilege>[1]) {
+    const { db, engine } = this;
+    return refuseByPrivilege(
+      { db, engine, now: this.ctx.clock.now(), log: this.ctx.log, onAudit: this.ctx.onAudit },
+      req,
+    );
   }
 
   schedules() {

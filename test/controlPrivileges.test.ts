@@ -168,5 +168,10 @@ describe('command privileges over the API', () => {
     expect(((await overtime.json()) as { detail: string }).detail).toBe(
       '李明 is an officer: viewers and officers may not command equipment; an engineer takes priority 8–16',
     );
+    const refused = service.audit({ source: 'user:李明', limit: 10 });
+    expect(refused.filter((e) => e.point === 'on_off').map((e) => [e.device, e.outcome])).toEqual([
+      ['zonghe-lou-f4-8-ac', 'rejected'],
+      ['zonghe-lou-f1-3-ac', 'rejected'],
+    ]);
   });
 });
