@@ -1,21 +1,16 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { stringify } from 'yaml';
 import { ManualClock } from '../core/clock.ts';
 import type { Command, CommandResult } from '../core/commands.ts';
-import { loadSite } from '../core/config/loadSite.ts';
 import { generateCommandKey, signCommand } from '../core/control/commandSignature.ts';
 import { createLogger } from '../core/log.ts';
 import { topics } from '../core/topics.ts';
-import { type Sims, startSims } from '../device-sims/main.ts';
-import { defaultScenarioFile, loadScenario } from '../device-sims/scenario/load.ts';
+import type { Sims } from '../device-sims/main.ts';
 import { type Gateway, startGateway } from '../gateway/main.ts';
+import { modbusSite, startModbusSims } from './helpers/modbusSite.ts';
 import { waitFor } from './helpers/wait.ts';
-import { freePort } from './servers/process.ts';
 
 /**
  * Defence at the edge on real parts: commands over a real Mosquitto to a real gateway polling the
@@ -42,54 +37,14 @@ describe('commands at the edge: signed by control, timing held by the gateway', 
   const lighting = (zone: string) => sims.simulation.building('zonghe-lou')?.zone(zone)?.lighting;
 
   beforeAll(async () => {
-    const loaded = loadScenario(defaultScenarioFile);
-    const port = await freePort();
-    const ids = ['zonghe-lights', 'zonghe-dimmer'];
-    const devices = loaded.scenario.devices
-      .filter((d) => ids.includes(d.id))
-      .map((d, i) => ({ ...d, modbus: { port, unit_id: i + 1 } }));
-    sims = await startSims({
-      scenario: { ...loaded, scenario: { ...loaded.scenario, devices, opcua: undefined } },
-      clock,
-      log,
-    });
-    const dir = mkdtempSync(join(tmpdir(), 'jn-edge-'));
-    const connection = (id: string, devs: { id: string; profile: string; unit_id: number }[]) => ({
-      id,
-      protocol: 'modbus_tcp',
-      host: '127.0.0.1',
-      port,
-      devices: devs.map((d) => ({ ...d, poll_interval: '1s' })),
-    });
-    const building = {
-      id: 'zonghe-lou',
-      name: '综合楼',
-      category: 'office',
-      climate_zone: 'hot_summer_warm_winter',
-      floor_area: [{ from: '2020-01-01', value: 18600 }],
-      headcount: [{ from: '2020-01-01', value: 560 }],
-    };
-    const site = {
-      version: 1,
-      site: { id: 'edge-site', name: '边缘防护测试' },
-      organization: { id: 'org', name: '测试', buildings: [building] },
+    const started = await startModbusSims(['zonghe-lights', 'zonghe-dimmer'], clock, log);
+    sims = started.sims;
+    const { site: loadedSite, dir } = modbusSite({
+      port: started.port,
       gateways: [
-        {
-          id: GW,
-          connections: [
-            connection(
-              'tcp',
-              devices.map((d) => ({ id: d.id, profile: d.profile, unit_id: d.modbus.unit_id })),
-            ),
-          ],
-        },
+        { id: GW, devices: started.devices },
         // The same relay module seen by a gateway that was given no key.
-        {
-          id: NOKEY,
-          connections: [
-            connection('tcp2', [{ id: 'relays-2', profile: 'modbus/waveshare/relay-8ch', unit_id: 1 }]),
-          ],
-        },
+        { id: NOKEY, devices: [{ id: 'relays-2', profile: 'modbus/waveshare/relay-8ch', unit_id: 1 }] },
       ],
       control: {
         groups: [
@@ -113,9 +68,7 @@ describe('commands at the edge: signed by control, timing held by the gateway', 
           { group: 'dimmers', point: 'dim_level_2', max_writes_per_hour: 2 },
         ],
       },
-    };
-    writeFileSync(join(dir, 'site.yaml'), stringify(site));
-    const loadedSite = loadSite(join(dir, 'site.yaml'));
+    });
     const mqttUrl = inject('mosquittoUrl');
     const common = { site: loadedSite, mqttUrl, clock, log, metrics: registry };
     gateway = await startGateway({ ...common, gatewayId: GW, dataDir: join(dir, 'gw'), commandKey: key });

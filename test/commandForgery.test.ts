@@ -1,22 +1,17 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { stringify } from 'yaml';
 import { type Control, startControl } from '../control/main.ts';
 import { ManualClock } from '../core/clock.ts';
 import type { CommandResult, SignedCommand } from '../core/commands.ts';
-import { loadSite } from '../core/config/loadSite.ts';
 import { generateCommandKey } from '../core/control/commandSignature.ts';
 import { createLogger } from '../core/log.ts';
 import { topics } from '../core/topics.ts';
-import { type Sims, startSims } from '../device-sims/main.ts';
-import { defaultScenarioFile, loadScenario } from '../device-sims/scenario/load.ts';
+import type { Sims } from '../device-sims/main.ts';
 import { type Gateway, startGateway } from '../gateway/main.ts';
+import { modbusSite, startModbusSims } from './helpers/modbusSite.ts';
 import { waitFor } from './helpers/wait.ts';
-import { freePort } from './servers/process.ts';
 
 /**
  * Someone on the broker copies each of control's commands with a forged signature under the same
@@ -37,55 +32,11 @@ describe('a forged copy of a genuine command', () => {
   const refusals: CommandResult[] = [];
 
   beforeAll(async () => {
-    const loaded = loadScenario(defaultScenarioFile);
-    const port = await freePort();
-    const devices = loaded.scenario.devices
-      .filter((d) => d.id === 'zonghe-lights')
-      .map((d) => ({ ...d, modbus: { port, unit_id: 1 } }));
-    sims = await startSims({
-      scenario: { ...loaded, scenario: { ...loaded.scenario, devices, opcua: undefined } },
-      clock,
-      log,
-    });
-    const dir = mkdtempSync(join(tmpdir(), 'jn-forgery-'));
-    const site = {
-      version: 1,
-      site: { id: 'forgery-site', name: '伪造命令测试' },
-      organization: {
-        id: 'org',
-        name: '测试',
-        buildings: [
-          {
-            id: 'zonghe-lou',
-            name: '综合楼',
-            category: 'office',
-            climate_zone: 'hot_summer_warm_winter',
-            floor_area: [{ from: '2020-01-01', value: 18600 }],
-            headcount: [{ from: '2020-01-01', value: 560 }],
-          },
-        ],
-      },
-      gateways: [
-        {
-          id: GW,
-          connections: [
-            {
-              id: 'tcp',
-              protocol: 'modbus_tcp',
-              host: '127.0.0.1',
-              port,
-              devices: [
-                {
-                  id: 'zonghe-lights',
-                  profile: 'modbus/waveshare/relay-8ch',
-                  unit_id: 1,
-                  poll_interval: '1s',
-                },
-              ],
-            },
-          ],
-        },
-      ],
+    const started = await startModbusSims(['zonghe-lights'], clock, log);
+    sims = started.sims;
+    const { site: loadedSite, dir } = modbusSite({
+      port: started.port,
+      gateways: [{ id: GW, devices: started.devices }],
       control: {
         groups: [
           {
@@ -99,9 +50,7 @@ describe('a forged copy of a genuine command', () => {
         // Control writes the relinquish default as soon as the relays report: its first command.
         points: [{ group: 'lights', point: 'relay_2', relinquish_default: 0 }],
       },
-    };
-    writeFileSync(join(dir, 'site.yaml'), stringify(site));
-    const loadedSite = loadSite(join(dir, 'site.yaml'));
+    });
     const mqttUrl = inject('mosquittoUrl');
     gateway = await startGateway({
       site: loadedSite,
