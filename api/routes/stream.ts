@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { type Response, Router } from 'express';
 import { z } from 'zod';
 import type { LoadedSite } from '../../core/config/loadSite.ts';
 import { JnError } from '../../core/errors.ts';
@@ -24,6 +24,9 @@ export interface StreamRoutes {
   open(): number;
   stop(): Promise<void>;
 }
+
+/** Unread bytes past `maxUnreadBytes` at which any client is dropped (a full replay fits). */
+const HARD_EXTRA_BYTES = 16 * 1024 * 1024;
 
 const deviceList = z
   .union([z.string().max(2000), z.array(z.string().max(200)).max(200)])
@@ -75,48 +78,16 @@ export function streamRoutes(options: StreamOptions): StreamRoutes {
       });
       return;
     }
-    res.status(200).set({
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache, no-transform',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no', // nginx: pass events on as they come
-    });
-    res.flushHeaders();
-    let closed = false;
-    let unlisten = () => {};
-    let beat: NodeJS.Timeout | undefined;
-    const finish = (how: 'end' | 'drop') => {
-      if (closed) return;
-      closed = true;
-      clearInterval(beat);
-      unlisten();
-      open.delete(close);
-      if (how === 'end') res.end();
-      else res.destroy();
-    };
-    const close = () => finish('end');
-    const write = (chunk: string) => {
-      if (closed) return;
-      res.write(chunk);
-      // What waits in the response's and the socket's buffers: a reader that stopped leaves it growing.
-      if (res.writableLength > maxUnread) finish('drop');
-    };
-    const send = (e: StreamEvent) => {
-      if (devices && !e.devices.some((d) => devices.has(d))) return;
-      write(`id: ${e.id}\nevent: ${e.type}\ndata: ${e.data}\n\n`);
-    };
-    open.add(close);
-    res.on('close', close);
-    write('retry: 3000\n: jieneng event stream\n\n');
-    // Replay and listen in one synchronous step: no event can fall between them.
-    const missed = header === undefined ? [] : hub.since(Number(header));
-    if (missed === 'reset')
-      write(
-        `id: ${hub.lastId}\nevent: reset\ndata: ${JSON.stringify({ last_event_id: header, reason: 'the events after this id are no longer kept; reload the state, then read on' })}\n\n`,
-      );
-    else for (const e of missed) send(e);
-    unlisten = hub.listen(send);
-    beat = setInterval(() => write(': heartbeat\n\n'), heartbeatMs);
+    open.add(
+      serve(res, {
+        hub,
+        devices,
+        lastEventId: header,
+        heartbeatMs,
+        maxUnread,
+        onClose: (c) => open.delete(c),
+      }),
+    );
   });
   return {
     router,
@@ -127,6 +98,76 @@ export function streamRoutes(options: StreamOptions): StreamRoutes {
       await hub.stop();
     },
   };
+}
+
+/**
+ * Serves one stream on `res`: the missed events (or a reset), then every new one, a heartbeat
+ * comment every `heartbeatMs`. Returns what closes it.
+ *
+ * A client that stops reading is dropped: before each live write, when the bytes waiting for it
+ * (the response's and the socket's buffers) are over `maxUnread` and none of them went out since
+ * the last write. A client that reads, however slowly, takes something between two events; a
+ * replay of the whole ring buffer is written at once and judged by the same rule afterwards. Past
+ * `maxUnread` + 16 MiB the client is dropped however it reads: nothing is buffered without bound.
+ */
+function serve(
+  res: Response,
+  o: {
+    hub: EventHub;
+    devices: Set<string> | undefined;
+    lastEventId: string | undefined;
+    heartbeatMs: number;
+    maxUnread: number;
+    onClose: (close: () => void) => void;
+  },
+): () => void {
+  res.status(200).set({
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-cache, no-transform',
+    Connection: 'keep-alive',
+    'X-Accel-Buffering': 'no', // nginx: pass events on as they come
+  });
+  res.flushHeaders();
+  let closed = false;
+  let unlisten = () => {};
+  let beat: NodeJS.Timeout | undefined;
+  let waitingAfterLast = 0;
+  const finish = (how: 'end' | 'drop') => {
+    if (closed) return;
+    closed = true;
+    clearInterval(beat);
+    unlisten();
+    o.onClose(close);
+    if (how === 'end') res.end();
+    else res.destroy();
+  };
+  const close = () => finish('end');
+  const write = (chunk: string, live = true) => {
+    if (closed) return;
+    const waiting = res.writableLength;
+    const stalled = waiting > o.maxUnread && waiting >= waitingAfterLast;
+    if (live && (stalled || waiting > o.maxUnread + HARD_EXTRA_BYTES)) return finish('drop');
+    res.write(chunk);
+    waitingAfterLast = res.writableLength;
+  };
+  const send = (e: StreamEvent, live = true) => {
+    if (o.devices && !e.devices.some((d) => o.devices?.has(d))) return;
+    write(`id: ${e.id}\nevent: ${e.type}\ndata: ${e.data}\n\n`, live);
+  };
+  res.on('close', close);
+  write('retry: 3000\n: jieneng event stream\n\n', false);
+  // Replay and listen in one synchronous step: no event can fall between them.
+  const missed = o.lastEventId === undefined ? [] : o.hub.since(Number(o.lastEventId));
+  if (missed === 'reset') {
+    const data = {
+      last_event_id: o.lastEventId,
+      reason: 'the events after this id are no longer kept; reload the state, then read on',
+    };
+    write(`id: ${o.hub.lastId}\nevent: reset\ndata: ${JSON.stringify(data)}\n\n`, false);
+  } else for (const e of missed) send(e, false);
+  unlisten = o.hub.listen((e) => send(e));
+  beat = setInterval(() => write(': heartbeat\n\n'), o.heartbeatMs);
+  return close;
 }
 
 /** The devices of `?device=`, each checked against the site (404 naming the devices there are). */
