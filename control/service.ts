@@ -1,5 +1,5 @@
 import type { Actor } from '../core/auth/actor.ts';
-import { type CalendarOverride, type DayType, dayInfo } from '../core/calendar.ts';
+import type { DayType } from '../core/calendar.ts';
 import type { Clock } from '../core/clock.ts';
 import type { LoadedSite } from '../core/config/loadSite.ts';
 import { pointKey } from '../core/control/points.ts';
@@ -7,6 +7,7 @@ import type { ControlPort, ScheduleVersionRef } from '../core/control/port.ts';
 import { type ScheduledAction, scheduleActions } from '../core/control/schedules.ts';
 import { priorityLevels, type Schedule } from '../core/control/schema.ts';
 import type { Logger } from '../core/log.ts';
+import { CalendarDays } from './calendarDays.ts';
 import { refuseByPrivilege } from './commandGate.ts';
 import { ControlDb } from './db.ts';
 import { type Alarm, ControlEngine, type Dispatcher } from './engine.ts';
@@ -25,6 +26,8 @@ export class ControlService implements ControlPort {
   readonly db: ControlDb;
   /** The schedules in force: the site file's, with control.db's versions over them. */
   readonly book: ScheduleBook;
+  /** The working calendar's local corrections: the site file's, and the API's over them. */
+  private readonly days: CalendarDays;
   readonly engine: ControlEngine;
   readonly optimalStart: OptimalStart;
   readonly demand: DemandLimiter;
@@ -49,6 +52,7 @@ export class ControlService implements ControlPort {
     },
   ) {
     this.db = new ControlDb(ctx.dbFile);
+    this.days = new CalendarDays({ site: ctx.site, db: this.db, clock: ctx.clock, log: ctx.log });
     this.book = new ScheduleBook({ site: ctx.site, db: this.db, now: () => ctx.clock.now() });
     this.book.warnSiteChanges(ctx.log.child('control'));
     this.engine = new ControlEngine({
@@ -77,7 +81,7 @@ export class ControlService implements ControlPort {
       db: this.db,
       latest: ctx.latest,
       schedules: () => this.activeSchedules(),
-      overrides: () => this.overrides(),
+      overrides: () => this.days.overrides(),
     };
     this.runner = new ScheduleRunner(strategyCtx);
     this.optimalStart = new OptimalStart(strategyCtx);
@@ -95,54 +99,19 @@ export class ControlService implements ControlPort {
   reloadSchedules(): void {
     this.stored = undefined;
     this.book.reload();
-    this.mergedOverrides = undefined;
-  }
-
-  private mergedOverrides: CalendarOverride[] | undefined;
-
-  /** The site file's calendar overrides, with the API's over them (one array until either changes). */
-  private overrides(): readonly CalendarOverride[] {
-    if (!this.mergedOverrides) {
-      const byDate = new Map<string, CalendarOverride>();
-      for (const o of this.ctx.site.config.control.calendar_overrides) byDate.set(o.date, o);
-      for (const o of this.db.calendarOverrides())
-        byDate.set(o.date, { date: o.date, type: o.type, ...(o.note ? { note: o.note } : {}) });
-      this.mergedOverrides = [...byDate.values()];
-    }
-    return this.mergedOverrides;
+    this.days.reload();
   }
 
   calendar(from: string, to: string) {
-    const overrides = this.overrides();
-    const api = new Map(this.db.calendarOverrides().map((o) => [o.date, o]));
-    const days = [];
-    for (
-      let d = from;
-      d <= to;
-      d = new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
-    ) {
-      const info = dayInfo(d, overrides);
-      const by = api.get(d);
-      days.push({ ...info, ...(by ? { override_by: by.updated_by, override_at: by.updated_at } : {}) });
-    }
-    return days;
+    return this.days.calendar(from, to);
   }
 
   putCalendarOverride(o: { date: string; type: DayType; note?: string | undefined }, actor: Actor): void {
-    const user = actor.user;
-    this.db.putCalendarOverride(o, new Date(this.ctx.clock.now()).toISOString(), user);
-    this.mergedOverrides = undefined;
-    this.ctx.log
-      .child('control')
-      .info('calendar override set', { date: o.date, type: o.type, note: o.note ?? '', by: user });
+    this.days.put(o, actor);
   }
 
   deleteCalendarOverride(date: string, actor: Actor): boolean {
-    const user = actor.user;
-    const deleted = this.db.deleteCalendarOverride(date);
-    this.mergedOverrides = undefined;
-    if (deleted) this.ctx.log.child('control').info('calendar override removed', { date, by: user });
-    return deleted;
+    return this.days.delete(date, actor);
   }
 
   private activeSchedules(): Schedule[] {
@@ -319,7 +288,7 @@ export class ControlService implements ControlPort {
 
   preview(from: number, to: number): ScheduledAction[] {
     const tz = this.ctx.site.config.site.timezone;
-    const overrides = this.overrides();
+    const overrides = this.days.overrides();
     const groups = this.ctx.site.config.control.groups;
     return this.activeSchedules()
       .flatMap((s) =>
