@@ -30,6 +30,7 @@ describe('commands at the edge: signed by control, timing held by the gateway', 
   let sims: Sims;
   let gateway: Gateway;
   let keyless: Gateway;
+  let restart: () => Promise<Gateway>;
   let client: mqtt.MqttClient;
   const results: CommandResult[] = [];
   const commandsSeen: Buffer[] = [];
@@ -71,7 +72,8 @@ describe('commands at the edge: signed by control, timing held by the gateway', 
     });
     const mqttUrl = inject('mosquittoUrl');
     const common = { site: loadedSite, mqttUrl, clock, log, metrics: registry };
-    gateway = await startGateway({ ...common, gatewayId: GW, dataDir: join(dir, 'gw'), commandKey: key });
+    restart = () => startGateway({ ...common, gatewayId: GW, dataDir: join(dir, 'gw'), commandKey: key });
+    gateway = await restart();
     keyless = await startGateway({ ...common, gatewayId: NOKEY, dataDir: join(dir, 'nokey') });
     client = await mqtt.connectAsync(mqttUrl);
     await client.subscribeAsync([topics.commandResult(GW), topics.commandResult(NOKEY), topics.command(GW)], {
@@ -272,6 +274,31 @@ describe('commands at the edge: signed by control, timing held by the gateway', 
     expect(await refused('rate')).toBe(1);
     expect(writes()).toBe(before);
     expect(lighting('f4-8')?.level).toBe(20);
+  });
+
+  it('after a restart, refuses a command captured before it, though within the 5 min', async () => {
+    const captured = commandsSeen.find((p) => JSON.parse(p.toString()).id === 'ok-1') as Buffer;
+    await gateway.stop();
+    gateway = await restart();
+    // Its subscription is up once it answers something: an unsigned probe, refused.
+    let probes = 0;
+    await waitFor('the restarted gateway answering', async () => {
+      probes++;
+      await client.publishAsync(topics.command(GW), JSON.stringify(command(`probe-${probes}`, 'x', 'y', 0)));
+      return results.some((r) => r.id.startsWith('probe-'));
+    });
+    const before = writes();
+    const stale = await refused('stale');
+    const r = await send('ok-1', captured);
+    expect(r).toMatchObject({ status: 'rejected', refused: 'stale', requested: 30 });
+    expect(r.reason).toMatch(
+      /is before .*, when gateway "gw-edge" started or the oldest nonce it still remembers/,
+    );
+    expect(await refused('stale')).toBe(stale + 1);
+    const ok = await send('ok-4', signed(command('ok-4', 'zonghe-dimmer', 'dim_level_1', 75)));
+    expect(ok).toMatchObject({ status: 'written', read_back: 75 });
+    expect(writes()).toBe(before + 1);
+    expect(lighting('f1-3')?.level).toBe(75);
   });
 
   it('a gateway without a key refuses every command, and said so once when it started', async () => {
