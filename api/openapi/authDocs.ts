@@ -160,7 +160,7 @@ export function authDocs(): RouteDoc[] {
         operationId: 'revokeToken',
         summary: { zh: '撤销 API 令牌', en: 'Revoke an API token' },
         responses: { 200: { description: 'The revoked token', schema: token } },
-        errors: [...commonErrors, 404],
+        errors: [...commonErrors, 404, 409],
       },
       'users',
     ),
