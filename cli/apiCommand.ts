@@ -7,13 +7,15 @@ import { redactCredentials, redactDeep } from '../core/redact.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import { createStore } from '../core/store/openStore.ts';
 import { createReports } from '../reports/service.ts';
-import type { CommandSpec } from './commands.ts';
 import { type CommandContext, dataDirOf, portOption, requireConfig, text } from './context.ts';
 import { principalBroker } from './credentials.ts';
 import { untilSignal } from './signals.ts';
 
-/** `jieneng api`: its usage line, help page and options (registered in cli/commands.ts). */
-export const apiCommand: CommandSpec = {
+/**
+ * `jieneng api`: its usage line, help page and options (registered in cli/commands.ts, which checks
+ * it as a CommandSpec; not typed here, so that this file does not import commands.ts back).
+ */
+export const apiCommand = {
   name: 'api',
   summary:
     'The HTTP API alone: readings and reports from the store (InfluxDB or embedded), control through jieneng control over MQTT 5 request/response.',
