@@ -58,10 +58,14 @@ describe('the ACL', () => {
     expect(c.mayPublish(topics.telemetry('gw-a'))).toBe(false);
   });
 
-  it('has the API read availability by wildcard and ask control over RPC, nothing else', () => {
+  it('has the API read availability by wildcard, the event stream’s topics, and ask control over RPC, nothing else', () => {
     const api = authorizerFor(principal('api'), scope);
     expect(api.maySubscribe('jn/v1/+/devices/+/availability')).toBe(true);
-    expect(api.maySubscribe(topics.telemetry('gw-a'))).toBe(false);
+    expect(api.maySubscribe(topics.telemetry('gw-a'))).toBe(true); // the event stream's readings
+    expect(api.maySubscribe(topics.telemetry('gw-other-site'))).toBe(false);
+    expect(api.maySubscribe(topics.controlPoints('hq'))).toBe(true);
+    expect(api.maySubscribe(topics.controlPoints('other-site'))).toBe(false);
+    expect(api.mayPublish(topics.controlPoints('hq'))).toBe(false);
     expect(api.mayPublish(topics.command('gw-a'))).toBe(false);
     expect(api.mayPublish('jn/v1/control/hq/rpc')).toBe(true);
     expect(api.maySubscribe('jn/v1/control/hq/rpc/reply/jn-api-1')).toBe(true);
@@ -77,6 +81,7 @@ describe('the ACL', () => {
       'jn/v1/gw-a/command',
       'jn/v1/gw-b/command',
       'jn/v1/alarms',
+      'jn/v1/control/hq/points',
       'jn/v1/control/hq/rpc/reply/+',
     ]);
     expect(aclRules.api.publish).toEqual(['jn/v1/control/%site%/rpc']);

@@ -44,7 +44,8 @@ export const aclRules: Record<PrincipalKind, AclRule> = {
     subscribe: [topics.telemetry(gw), topics.availability(gw), topics.progress(gw), topics.stored(gw)],
   },
   control: {
-    publish: [topics.command(gw), topics.alarms, controlRpcTopics.replies(site)],
+    // controlPoints: each change of a point's value in effect, for the API's event stream.
+    publish: [topics.command(gw), topics.alarms, topics.controlPoints(site), controlRpcTopics.replies(site)],
     subscribe: [topics.telemetry(gw), topics.commandResult(gw), controlRpcTopics.requests(site)],
   },
   api: {
@@ -55,6 +56,8 @@ export const aclRules: Record<PrincipalKind, AclRule> = {
       `${topicPrefix}/+/availability`,
       `${topicPrefix}/+/devices/+/availability`,
       controlRpcTopics.replies(site),
+      // The event stream (api/events.ts): readings, point changes and alarms.
+      ...[topics.telemetry(gw), topics.controlPoints(site), topics.alarms],
     ],
   },
 };
