@@ -23,6 +23,7 @@ import {
   text,
 } from './context.ts';
 import { mqttUrlWithEnv, principalBroker } from './credentials.ts';
+import { firstLogin } from './firstLogin.ts';
 import type { HangupHandler } from './signals.ts';
 import { untilSignal } from './signals.ts';
 import { startPlatform } from './start.ts';
@@ -60,10 +61,11 @@ const start: ServiceCommand = async (ctx, hangup) => {
       'usage',
       '--speed runs the simulated building faster; a site of its own runs on real time (add --sims to simulate it)',
     );
+  const dataDir = text(ctx, 'data-dir') ?? './data';
   const platform = await startPlatform({
     site,
     scenario,
-    dataDir: text(ctx, 'data-dir') ?? './data',
+    dataDir,
     port: portOption('port', text(ctx, 'port')),
     brokerPort: portOption('broker-port', text(ctx, 'broker-port')),
     mqttUrl: brokerUrl(ctx, site.config.platform.mqtt_url),
@@ -72,9 +74,17 @@ const start: ServiceCommand = async (ctx, hangup) => {
     log,
   });
   hangup.onReload(() => reloadSite(site.file, log, platform.reload));
+  const login = await firstLogin({
+    dataDir,
+    demo: configFile === undefined,
+    timeZone: site.config.site.timezone,
+    configFile,
+    log,
+  });
   io.out(
     `jieneng is running — site "${site.config.site.name}"${platform.simulated ? ' (simulated building)' : ''}\n` +
-      `  API:    http://127.0.0.1:${platform.apiPort}/api/v1/readings/latest\n` +
+      `  API:    http://127.0.0.1:${platform.apiPort}/api/v1/readings/latest (docs: /api/docs)\n` +
+      login +
       `  MQTT:   ${platform.mqttUrl}\n  store:  ${platform.storeDescription}\n` +
       `  Ctrl-C stops it; kill -HUP ${process.pid} reloads ${site.file}.\n`,
   );

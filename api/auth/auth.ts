@@ -196,5 +196,7 @@ export function actorFrom(
   if (found.via === 'session')
     return { user: found.user, role: found.role, via: 'session', scopes: [], ...where };
   const t = found.token;
-  return { user: t.createdBy, role: t.role, via: 'token', scopes: t.scopes, tokenId: t.id, ...where };
+  // A token acts as itself (an integration such as "bms-link" or "fire-panel"), not as the admin
+  // who made it: the audit then names what called, and the token id ties it to its creator.
+  return { user: t.name, role: t.role, via: 'token', scopes: t.scopes, tokenId: t.id, ...where };
 }

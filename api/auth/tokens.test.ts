@@ -31,7 +31,7 @@ describe('API tokens', () => {
       expires_at: '2027-03-02T10:00:00+08:00',
     });
     const me = await app.call('GET', '/auth/me', { bearer: made.body.token });
-    expect(me.body).toMatchObject({ user: 'admin', role: 'engineer', via: 'token', token_id: made.body.id });
+    expect(me.body).toMatchObject({ user: 'BMS bridge', role: 'engineer', via: 'token', token_id: made.body.id });
     const post = await app.call('POST', '/users', {
       bearer: made.body.token,
       body: { name: 'wang', role: 'viewer', password: 'twelve chars!' },
