@@ -19,12 +19,18 @@ export interface RpcServer {
   stop(): Promise<void>;
 }
 
-/** At most one warning a minute about bad requests, with how many were left out since the last. */
-class BadRequestLog {
+/**
+ * At most one warning a minute of one kind (bad requests, replies the broker refused), with how
+ * many were left out since the last: a broken or hostile publisher must not flood control's log.
+ */
+class MinuteLog {
   private lastAt = Number.NEGATIVE_INFINITY;
   private suppressed = 0;
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly what: string,
+  ) {}
 
   warn(why: string, fields: Record<string, unknown>): void {
     const now = Date.now();
@@ -32,9 +38,9 @@ class BadRequestLog {
       this.suppressed++;
       return;
     }
-    this.log.warn(`control rpc request refused: ${why}`, {
+    this.log.warn(`${this.what}: ${why}`, {
       ...fields,
-      ...(this.suppressed ? { more_refused_since_last_warning: this.suppressed } : {}),
+      ...(this.suppressed ? { more_since_last_warning: this.suppressed } : {}),
     });
     this.lastAt = now;
     this.suppressed = 0;
@@ -66,7 +72,8 @@ export async function startRpcServer(ctx: {
 }): Promise<RpcServer> {
   const { client, site } = ctx;
   const topic = controlRpcTopics.requests(site);
-  const warnings = new BadRequestLog(ctx.log);
+  const warnings = new MinuteLog(ctx.log, 'control rpc request refused');
+  const unsent = new MinuteLog(ctx.log, 'control rpc reply not published');
   let answered = 0;
   let refused = 0;
 
@@ -132,9 +139,7 @@ export async function startRpcServer(ctx: {
 
   const onMessage = (t: string, payload: Buffer, packet: IPublishPacket) => {
     if (t !== topic) return;
-    answer(payload, packet).catch((err: unknown) =>
-      ctx.log.warn('control rpc reply not published', { error: errorText(err) }),
-    );
+    answer(payload, packet).catch((err: unknown) => unsent.warn(errorText(err), {}));
   };
   client.on('message', onMessage);
   await client.subscribeAsync(topic, { qos: 0 });

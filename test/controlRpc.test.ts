@@ -170,6 +170,14 @@ describe('control rpc server', () => {
     expect((await client.schedules()).find((s) => s.schedule.id === 'rpc-precool')).toMatchObject({
       updated_by: '王工',
     });
+    // The service's own JnError travels with its code and words, as the routes would get it in-process.
+    const local = await Promise.resolve()
+      .then(() => service.schedule('no-such-schedule'))
+      .catch((e: unknown) => e);
+    const remote = await Promise.resolve(client.schedule('no-such-schedule')).catch((e: unknown) => e);
+    expect(local).toBeInstanceOf(JnError);
+    expect(remote).toBeInstanceOf(JnError);
+    expect(remote).toMatchObject({ code: 'not_found', message: (local as JnError).message });
     // NaN is null in JSON: control refuses it, and the client throws the code control answered.
     const refused = await Promise.resolve(client.preview(Number.NaN, 0)).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(JnError);
