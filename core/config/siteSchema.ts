@@ -30,13 +30,18 @@ export {
  */
 const isoDate = z.iso.date().describe('Calendar date YYYY-MM-DD in the site time zone');
 
-const datedValue = (what: string, unit: string) =>
+// `max` bounds what a person types (issue 15): the ledger allows the same (reports/ledger/schema.ts).
+const datedValue = (what: string, unit: string, max: number) =>
   z
     .array(
       z
         .object({
           from: isoDate.describe(`Date from which this ${what} holds`),
-          value: z.number().positive().describe(`${what} in ${unit}`),
+          value: z
+            .number()
+            .positive()
+            .max(max)
+            .describe(`${what} in ${unit}, more than 0 and at most ${max.toExponential()}`),
           source: z
             .string()
             .optional()
@@ -59,7 +64,7 @@ export const areaSchema = z
   .object({
     id: slugSchema,
     name: z.string().min(1).describe('Floor, zone or department name, e.g. 三层东区'),
-    area: z.number().positive().describe('Floor area served, m²'),
+    area: z.number().positive().max(1e7).describe('Floor area served, m², more than 0 and at most 1e7'),
   })
   .strict();
 
@@ -74,8 +79,8 @@ export const buildingSchema = z
     climate_zone: z
       .enum(['severe_cold', 'cold', 'hot_summer_cold_winter', 'hot_summer_warm_winter', 'mild'])
       .describe('GB 50176 climate zone: 严寒, 寒冷, 夏热冬冷, 夏热冬暖, 温和'),
-    floor_area: datedValue('floor area 建筑面积', 'm²'),
-    headcount: datedValue('headcount 用能人数', 'persons'),
+    floor_area: datedValue('floor area 建筑面积', 'm²', 1e7),
+    headcount: datedValue('headcount 用能人数', 'persons', 1e6),
     areas: z.array(areaSchema).default([]),
   })
   .strict();

@@ -31,10 +31,18 @@ export const dayTypeSchema = z
   .describe('workday 工作日 (incl. 补班 make-up days), weekend 周末, holiday 法定节假日');
 
 /** One program: the value in force from each time of day on (a BACnet time-value list). */
+/** A value a schedule writes: bounded against typos (1e300); each point's policy then holds it to its own range. */
+const scheduleValue = z.number().finite().min(-1e6).max(1e6);
+
 export const programSchema = z
   .array(
     z
-      .object({ at: hhmm, value: z.number().finite().nullable().describe('null relinquishes the slot') })
+      .object({
+        at: hhmm,
+        value: scheduleValue
+          .nullable()
+          .describe("In the point's unit (°C, 0/1, %); null relinquishes the slot"),
+      })
       .strict(),
   )
   .describe('Time-value pairs in order; before the first one the schedule’s `default` holds');
@@ -46,12 +54,10 @@ export const scheduleSchema = z
     group: slugSchema.describe('Point group the schedule writes to (control.groups)'),
     point: slugSchema.describe('Point id in the profile of each device of the group, e.g. on_off'),
     priority: z.number().int().min(14).max(16).default(16).describe('Schedule priority, 14–16'),
-    default: z
-      .number()
-      .finite()
+    default: scheduleValue
       .nullable()
       .default(null)
-      .describe('Value from midnight until the day’s first entry; null leaves the slot empty'),
+      .describe('Value from midnight until the day’s first entry (-1e6 … 1e6); null leaves the slot empty'),
     effective: z
       .object({ from: isoDate.optional(), to: isoDate.optional() })
       .strict()
