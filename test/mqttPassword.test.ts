@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { apiToken } from './helpers/apiAuth.ts';
 import { startMeterServer } from './helpers/meterServer.ts';
 import { waitFor, writeTestSite } from './helpers/site.ts';
 import { canConnect, freePort, requireBinary, startProcess, stopProcess } from './servers/process.ts';
@@ -54,11 +55,12 @@ describe('MQTT password from the environment', () => {
     try {
       await waitFor('the API address', () => /API: +http:\/\/127\.0\.0\.1:\d+/.test(out), 60_000);
       const api = `http://127.0.0.1:${/API: +http:\/\/127\.0\.0\.1:(\d+)/.exec(out)?.[1]}/api/v1`;
+      const { headers } = apiToken(join(dir, 'data'), { role: 'viewer' });
       // Readings get through only if the gateway and the collector were let in.
       await waitFor(
         'the meter through the password-protected broker',
         async () => {
-          const items = (await (await fetch(`${api}/readings/latest`)).json()) as {
+          const items = (await (await fetch(`${api}/readings/latest`, { headers })).json()) as {
             point: string;
             value: number;
           }[];

@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { apiToken } from './helpers/apiAuth.ts';
 import { spawnCli } from './helpers/cli.ts';
 import { waitFor, writeTestSite } from './helpers/site.ts';
 import { freePort } from './servers/process.ts';
@@ -67,8 +68,16 @@ describe('jieneng start (the README run command, as a process)', () => {
         );
         expect(cli.stdout()).toMatch(storeLine);
         const apiPort = Number(/API: +http:\/\/127\.0\.0\.1:(\d+)/.exec(cli.stdout())?.[1]);
+        // A site of one's own gets no account by itself: the newcomer is told how to make the first admin.
+        expect(cli.stdout()).toMatch(
+          /login: +no account yet — make the first admin: jieneng user add NAME --role admin --config /,
+        );
+        const { headers } = apiToken(join(dir, 'data'), { role: 'viewer' });
+        expect((await fetch(`http://127.0.0.1:${apiPort}/api/v1/readings/latest`)).status).toBe(401);
         const latest = async () =>
-          (await (await fetch(`http://127.0.0.1:${apiPort}/api/v1/readings/latest`)).json()) as LatestItem[];
+          (await (
+            await fetch(`http://127.0.0.1:${apiPort}/api/v1/readings/latest`, { headers })
+          ).json()) as LatestItem[];
         const find = (items: LatestItem[], point: string) =>
           items.find((r) => r.device === 'main-meter' && r.point === point);
 
@@ -81,7 +90,7 @@ describe('jieneng start (the README run command, as a process)', () => {
         const power = find(first, 'active_power');
         expect(power).toMatchObject({ unit: 'W', quality: 'good' });
         expect(power?.value).toBeGreaterThan(1000);
-        expect(power?.ts).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+        expect(power?.ts).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?\+08:00$/); // site time
         const kwh1 = find(first, 'import_energy')?.value ?? Number.NaN;
         await waitFor(
           'kWh to grow',
@@ -89,7 +98,7 @@ describe('jieneng start (the README run command, as a process)', () => {
           15_000,
         );
 
-        const metrics = await (await fetch(`http://127.0.0.1:${apiPort}/metrics`)).text();
+        const metrics = await (await fetch(`http://127.0.0.1:${apiPort}/metrics`, { headers })).text();
         expect(metrics).toMatch(
           /^jieneng_gateway_requests_total\{gateway="gw-start",device="main-meter",outcome="ok"\} [1-9]\d*$/m,
         );

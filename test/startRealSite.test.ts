@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { apiToken } from './helpers/apiAuth.ts';
 import { type CliProcess, spawnCli } from './helpers/cli.ts';
 import { type MeterServer, startMeterServer } from './helpers/meterServer.ts';
 import { waitFor, writeTestSite } from './helpers/site.ts';
@@ -40,6 +41,11 @@ afterEach(async () => {
 });
 
 /** `jieneng start` of `file` with no scenario: a site of one's own. */
+// Each platform's data dir (its auth.db) and a viewer token for its API: anonymous calls get 401.
+const dataDirs = new WeakMap<CliProcess, string>();
+const tokens = new Map<string, Record<string, string>>();
+const headersFor = (api: string) => tokens.get(api) ?? {};
+
 function startSite(file: string, dir: string, ...extra: string[]): CliProcess {
   const args = [
     'start',
@@ -52,7 +58,9 @@ function startSite(file: string, dir: string, ...extra: string[]): CliProcess {
     '--broker-port',
     '0',
   ];
-  return spawnCli([...args, ...extra]);
+  const p = spawnCli([...args, ...extra]);
+  dataDirs.set(p, join(dir, 'data'));
+  return p;
 }
 
 async function apiOf(p: CliProcess): Promise<string> {
@@ -61,11 +69,16 @@ async function apiOf(p: CliProcess): Promise<string> {
     () => /API: +http:\/\/127\.0\.0\.1:\d+/.test(p.stdout()),
     60_000,
   );
-  return `http://127.0.0.1:${/API: +http:\/\/127\.0\.0\.1:(\d+)/.exec(p.stdout())?.[1]}/api/v1`;
+  const api = `http://127.0.0.1:${/API: +http:\/\/127\.0\.0\.1:(\d+)/.exec(p.stdout())?.[1]}/api/v1`;
+  const dataDir = dataDirs.get(p);
+  if (dataDir) tokens.set(api, apiToken(dataDir, { role: 'viewer' }).headers);
+  return api;
 }
 
 const latestOf = async (api: string, device: string, point: string) => {
-  const items = (await (await fetch(`${api}/readings/latest`)).json()) as LatestItem[];
+  const items = (await (
+    await fetch(`${api}/readings/latest`, { headers: headersFor(api) })
+  ).json()) as LatestItem[];
   return items.find((r) => r.device === device && r.point === point);
 };
 const reads = (api: string, device: string, value: number) => async () => {
@@ -133,7 +146,9 @@ describe('jieneng start --config of a real site (no simulated devices)', () => {
       await waitFor('the added meter in /readings/latest', reads(api, 'sub-meter', 777.25), 30_000);
       expect(await reads(api, 'main-meter', 12346.5)()).toBe(true);
       // /metrics still has every service's metrics after the restart of control.
-      const metrics = await (await fetch(api.replace('/api/v1', '/metrics'))).text();
+      const metrics = await (
+        await fetch(api.replace('/api/v1', '/metrics'), { headers: headersFor(api) })
+      ).text();
       expect(metrics).toMatch(/^jieneng_gateway_requests_total\{[^}]*device="sub-meter"[^}]*\} [1-9]/m);
       expect(metrics).toContain('# HELP jieneng_control_commands_total');
       expect(p.child.exitCode).toBeNull();
