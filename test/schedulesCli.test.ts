@@ -105,6 +105,8 @@ describe('jieneng schedules (against the running API)', () => {
     expect(history.out).toMatch(/^v1 {2}\S+ {2}王工 {2}edit {2}档案保护 {2}\(in force\)\n$/);
     const diff = await jieneng(['schedules', 'diff', ID, 'site', '1', '--api', api], env);
     expect(diff.out).toBe('default: 28 → 27\nweek.workday[1].value: 28 → 27\n');
+    const show = await jieneng(['schedules', 'show', ID, '--api', api], env);
+    expect(show.out).toMatch(new RegExp(`^# ${ID}  edited v1 .*\\n[^]*^default: 27$`, 'm'));
     const list = await jieneng(['schedules', 'list', '--api', api], env);
     expect(list.out).toMatch(new RegExp(`^${ID}  edited v1 `, 'm'));
     expect(list.out).toMatch(/^zonghe-office-ac {2}site {2}p16 /m);
