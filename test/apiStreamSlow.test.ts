@@ -116,3 +116,34 @@ describe('GET /api/v1/stream with a client that stops reading', () => {
     expect(reader?.ended).toBe(false);
   });
 });
+
+describe('GET /api/v1/stream heartbeat', () => {
+  it('sends a comment line every heartbeat interval while nothing happens', async () => {
+    const { file } = writeTestSite({ modbusPort: 1, gatewayId: `gw-beat-${process.pid}`, devices: ['m1'] });
+    const routes = streamRoutes({
+      mqttUrl: inject('mosquittoUrl'),
+      site: loadSite(file),
+      log: createLogger({ level: 'error' }),
+      heartbeatMs: 100,
+    });
+    const app = express();
+    app.use('/api/v1', routes.router);
+    const server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    const addr = server.address();
+    const s = await openStream(
+      `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/api/v1/stream`,
+    );
+    try {
+      await waitFor('two heartbeats', () => s.comments.filter((c) => c === 'heartbeat').length >= 2);
+      expect(s.events).toEqual([]);
+      expect(s.ended).toBe(false);
+    } finally {
+      s.close();
+      await routes.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
