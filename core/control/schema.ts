@@ -50,7 +50,7 @@ export const programSchema = z
 export const scheduleSchema = z
   .object({
     id: slugSchema,
-    name: z.string().min(1).describe('e.g. 办公区空调 工作日 08:00–18:00'),
+    name: z.string().min(1).max(200).describe('e.g. 办公区空调 工作日 08:00–18:00'),
     group: slugSchema.describe('Point group the schedule writes to (control.groups)'),
     point: slugSchema.describe('Point id in the profile of each device of the group, e.g. on_off'),
     priority: z.number().int().min(14).max(16).default(16).describe('Schedule priority, 14–16'),
@@ -79,7 +79,7 @@ export const scheduleSchema = z
             to: isoDate.optional().describe('Last day (inclusive); default: `from`'),
             program: programSchema.optional().describe('The program for these days'),
             as: dayTypeSchema.optional().describe('Or: run the program of this day type on these days'),
-            note: z.string().optional(),
+            note: z.string().max(500).optional(),
           })
           .strict(),
       )
