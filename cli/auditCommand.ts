@@ -1,6 +1,6 @@
 import { JnError } from '../core/errors.ts';
 import { openAuthState, stateOptions } from './authCli.ts';
-import type { CommandSpec } from './commands.ts';
+import type { CommandSpec } from './commandSpec.ts';
 import { type ToolCommand, text } from './context.ts';
 
 /** `jieneng audit`: its usage line, help page and options (registered in cli/commands.ts). */

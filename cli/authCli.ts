@@ -5,7 +5,7 @@ import { type Auth, createAuth } from '../api/auth/auth.ts';
 import { type AuditInput, AuditLog } from '../core/audit/auditLog.ts';
 import type { Actor } from '../core/auth/actor.ts';
 import { errorText, JnError } from '../core/errors.ts';
-import type { OptionSpec } from './commands.ts';
+import type { OptionSpec } from './commandSpec.ts';
 import { type CommandContext, dataDirOf, loadSiteLogged, text } from './context.ts';
 
 /** --config and --data-dir as the user, token and audit commands take them. */

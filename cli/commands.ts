@@ -2,34 +2,13 @@ import { JnError } from '../core/errors.ts';
 import { energyTypesText } from '../reports/energy.ts';
 import { apiCommand } from './apiCommand.ts';
 import { auditCommandSpec } from './auditCommand.ts';
+import type { CommandSpec, OptionSpec } from './commandSpec.ts';
 import { mqttCommandSpec } from './mqttCommand.ts';
 import { secretsCommandSpec } from './secretsCommand.ts';
 import { tokenCommandSpec } from './tokenCommand.ts';
 import { userCommandSpec } from './userCommand.ts';
 
-/** One option of a subcommand, as its `--help` prints it and the parser checks it. */
-export interface OptionSpec {
-  name: string;
-  /** Placeholder of the value (FILE, N, URL); none for a flag. */
-  arg?: string;
-  /** Value used when the option is not given; filled in by `withDefaults`. */
-  default?: string;
-  /** What the default is, in words, when it is not a literal value (e.g. "the demo site"). */
-  defaultText?: string;
-  text: string;
-}
-
-/** A subcommand: the one source of its usage line, its `--help` page and the options it accepts. */
-export interface CommandSpec {
-  name: string;
-  /** What follows the options-free part, e.g. `preview`, `facts|entries FILE.csv`. */
-  operands?: string;
-  summary: string;
-  /** Extra paragraphs of the command's own help page. */
-  notes?: string;
-  options: OptionSpec[];
-  example: string;
-}
+export type { CommandSpec, OptionSpec } from './commandSpec.ts';
 
 const dataDir: OptionSpec = {
   name: 'data-dir',

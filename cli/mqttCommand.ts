@@ -5,7 +5,7 @@ import { JnError } from '../core/errors.ts';
 import { sitePrincipals } from '../core/mqtt/acl.ts';
 import { mosquittoAclFile, mosquittoConfSnippet, mosquittoPasswordFile } from '../core/mqtt/mosquitto.ts';
 import { loadSecrets } from '../core/secrets.ts';
-import type { CommandSpec } from './commands.ts';
+import type { CommandSpec } from './commandSpec.ts';
 import { type ToolCommand, text } from './context.ts';
 
 /** `jieneng mqtt`: its usage line, help page and options (registered in cli/commands.ts). */

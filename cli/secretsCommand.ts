@@ -3,7 +3,7 @@ import { loadSite } from '../core/config/loadSite.ts';
 import { JnError } from '../core/errors.ts';
 import { sitePrincipals } from '../core/mqtt/acl.ts';
 import { generateSecrets, secretsFileOf, writeSecretsFile } from '../core/secrets.ts';
-import type { CommandSpec } from './commands.ts';
+import type { CommandSpec } from './commandSpec.ts';
 import { type ToolCommand, text } from './context.ts';
 
 /** `jieneng secrets`: its usage line, help page and options (registered in cli/commands.ts). */

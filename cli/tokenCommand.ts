@@ -3,7 +3,7 @@ import { parseDuration } from '../core/duration.ts';
 import { JnError } from '../core/errors.ts';
 import { localTimestamp } from '../core/localTime.ts';
 import { openAuthState, refusal, stateOptions } from './authCli.ts';
-import type { CommandSpec } from './commands.ts';
+import type { CommandSpec } from './commandSpec.ts';
 import { type ToolCommand, text } from './context.ts';
 
 const usage =

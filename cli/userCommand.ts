@@ -2,7 +2,7 @@ import { roles } from '../core/auth/actor.ts';
 import { JnError } from '../core/errors.ts';
 import { localTimestamp } from '../core/localTime.ts';
 import { openAuthState, refusal, stateOptions } from './authCli.ts';
-import type { CommandSpec } from './commands.ts';
+import type { CommandSpec } from './commandSpec.ts';
 import { type CommandContext, type ToolCommand, text } from './context.ts';
 import { readNewPassword } from './passwordInput.ts';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AuthApp, adminPassword, startAuthApp } from '../../test/helpers/authApp.ts';
+import { type AuthApp, adminPassword, startAuthApp } from './testApp.ts';
 
 let app: AuthApp;
 let session: { cookie: string; csrf: string };

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type AuthApp, adminPassword, startAuthApp } from '../../test/helpers/authApp.ts';
+import { type AuthApp, adminPassword, startAuthApp } from './testApp.ts';
 
 let app: AuthApp;
 afterEach(() => app?.close());

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type AuthApp, adminPassword, startAuthApp } from '../../test/helpers/authApp.ts';
+import { type AuthApp, adminPassword, startAuthApp } from './testApp.ts';
 
 let app: AuthApp;
 afterEach(() => app?.close());
@@ -31,7 +31,12 @@ describe('API tokens', () => {
       expires_at: '2027-03-02T10:00:00+08:00',
     });
     const me = await app.call('GET', '/auth/me', { bearer: made.body.token });
-    expect(me.body).toMatchObject({ user: 'BMS bridge', role: 'engineer', via: 'token', token_id: made.body.id });
+    expect(me.body).toMatchObject({
+      user: 'BMS bridge',
+      role: 'engineer',
+      via: 'token',
+      token_id: made.body.id,
+    });
     const post = await app.call('POST', '/users', {
       bearer: made.body.token,
       body: { name: 'wang', role: 'viewer', password: 'twelve chars!' },

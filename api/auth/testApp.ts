@@ -4,16 +4,16 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
-import { type Auth, createAuth } from '../../api/auth/auth.ts';
-import { authenticate } from '../../api/auth/middleware.ts';
-import { jsonBody, problemHandler } from '../../api/problem.ts';
-import { auditRoutes } from '../../api/routes/audit.ts';
-import { authRoutes } from '../../api/routes/auth.ts';
-import { tokenRoutes } from '../../api/routes/tokens.ts';
-import { userRoutes } from '../../api/routes/users.ts';
 import { AuditLog } from '../../core/audit/auditLog.ts';
 import type { Actor } from '../../core/auth/actor.ts';
 import { createLogger } from '../../core/log.ts';
+import { jsonBody, problemHandler } from '../problem.ts';
+import { auditRoutes } from '../routes/audit.ts';
+import { authRoutes } from '../routes/auth.ts';
+import { tokenRoutes } from '../routes/tokens.ts';
+import { userRoutes } from '../routes/users.ts';
+import { type Auth, createAuth } from './auth.ts';
+import { authenticate } from './middleware.ts';
 
 /** The first admin, as `jieneng user add` makes it. */
 export const cliActor: Actor = { user: 'cli:root', role: 'admin', via: 'cli', scopes: [] };
