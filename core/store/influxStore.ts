@@ -226,7 +226,7 @@ export class InfluxStore implements Store {
     const edges = bucketEdges(q);
     if (edges.length === 0) return [];
     const timeZone = q.timeZone ?? 'Asia/Shanghai';
-    const base = q.bucketMs < DAY_MS ? q.bucketMs : DAY_MS;
+    const base = Math.min(q.bucketMs, DAY_MS);
     const origin = edges[0] as number;
     // tz() is the last clause of an InfluxQL SELECT, after fill().
     const group =
