@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type ApiDocument, apiDocument, documentedRoutes } from '../api/openapi/document.ts';
 import type { RecordedResponse } from '../api/openapi/record.ts';
+import { fillPath, pathValues, validBodies } from './helpers/apiExamples.ts';
 import { type ApiHarness, startApiHarness } from './helpers/apiHarness.ts';
 import { checkRecorded } from './helpers/contract.ts';
 
@@ -45,15 +46,10 @@ interface Call {
 /** A good request for each route that needs more than its bare path; `:name` is filled in by `fill`. */
 function examples(): Record<string, Call[]> {
   const meter = h.site.config.meters[0]?.id ?? 'none';
-  const schedule = {
-    id: 'contract-night',
-    name: '合同测试 夜间照明',
-    group: 'lighting',
-    point: 'relay_1',
-    priority: 14,
-    week: { workday: [{ at: '19:00', value: 0 }] },
-  };
-  return {
+  const table: Record<string, Call[]> = Object.fromEntries(
+    Object.entries(validBodies()).map(([route, body]) => [route, [{ path: ':path', body }]]),
+  );
+  const more: Record<string, Call[]> = {
     'GET /api/v1/consumption': [{ path: `/api/v1/consumption?from=2025-07-01&to=2025-07-31&meter=${meter}` }],
     'GET /api/v1/reports/intensity': [{ path: '/api/v1/reports/intensity?from=2025-07-01&to=2025-07-31' }],
     'GET /api/v1/calendar': [{ path: '/api/v1/calendar?from=2025-10-01&to=2025-10-07' }],
@@ -61,73 +57,32 @@ function examples(): Record<string, Call[]> {
     'GET /api/v1/readings/history': [
       { path: `/api/v1/readings/history?device=:device&point=:point&from=2025-07-01&to=2025-07-02` },
     ],
-    'PUT /api/v1/points/:device/:point/override': [{ path: ':path', body: { value: 1, for: '1h' } }],
-    'POST /api/v1/overtime': [{ path: ':path', body: { group: 'zonghe-office-ac', until: '21:00' } }],
-    'POST /api/v1/schedules/validate': [
-      { path: ':path', body: schedule },
-      { path: ':path', body: {} },
-    ],
-    'POST /api/v1/schedules': [{ path: ':path', body: schedule }],
-    'PUT /api/v1/schedules/:id': [{ path: ':path', body: { ...schedule, name: '合同测试 改' } }],
-    'PUT /api/v1/calendar/overrides/:date': [{ path: ':path', body: { type: 'holiday', note: '停电检修' } }],
     'GET /api/docs/*path': [{ path: '/api/docs/init.js' }, { path: '/api/docs/swagger-ui-bundle.js' }],
-    'POST /api/v1/users': [
-      { path: ':path', body: { name: '王工', role: 'engineer', password: 'correct horse battery' } },
-    ],
-    'PATCH /api/v1/users/:name': [{ path: ':path', body: { role: 'viewer' } }],
-    'POST /api/v1/auth/login': [
-      { path: ':path', body: { user: '王工', password: 'correct horse battery' } },
-      { path: ':path', body: { user: '王工', password: 'wrong password!' } },
-    ],
-    'POST /api/v1/tokens': [
-      { path: ':path', body: { name: 'BMS bridge', role: 'viewer', expires_in: '90d' } },
-    ],
     'GET /api/v1/schedules/:id/diff': [{ path: '/api/v1/schedules/:id/diff?from=1&to=2' }],
-    'POST /api/v1/schedules/:id/revert': [{ path: ':path', body: { version: 1, reason: '恢复' } }],
+    'POST /api/v1/schedules/validate': [{ path: ':path', body: {} }],
+    'POST /api/v1/auth/login': [{ path: ':path', body: { user: '王工', password: 'wrong password!' } }],
     'POST /api/v1/facts': [
-      {
-        path: ':path',
-        body: { building: 'zonghe-lou', effective_from: '2025-03-16', floor_area_m2: 18600, headcount: 560 },
-      },
       { path: ':path', raw: { type: 'text/plain', text: 'floor area 18600' } },
       { path: ':path', raw: { type: 'application/json', text: '{"building":' } },
     ],
     'POST /api/v1/entries': [
-      {
-        path: ':path',
-        body: {
-          building: 'zonghe-lou',
-          period_start: '2025-03-01',
-          period_end: '2025-03-31',
-          energy_type: 'diesel',
-          quantity: 0.62,
-          unit: 't',
-          source: '3月加油卡',
-        },
-      },
       { path: ':path', body: [{ building: 'nope' }], headers: { 'accept-language': 'en-US,en;q=0.9' } },
     ],
   };
+  for (const [route, calls] of Object.entries(more)) table[route] = [...(table[route] ?? []), ...calls];
+  return table;
 }
 
 /** The path with its parameters filled by real entities (a writable point, the new schedule, a token, a date). */
 async function fill(path: string): Promise<string> {
-  const point = h.service.points()[0];
-  let id = 'contract-night';
+  const values = pathValues(h);
   if (path.startsWith('/api/v1/tokens/')) {
     const list = (await (await fetch(`${h.base}/api/v1/tokens`, { headers: h.headers })).json()) as {
       tokens: { id: string; name: string }[];
     };
-    id = list.tokens.find((t) => t.name === 'BMS bridge')?.id ?? 'none';
+    values.id = list.tokens.find((t) => t.name === 'BMS bridge')?.id ?? 'none';
   }
-  const values: Record<string, string> = {
-    device: point?.device ?? 'x',
-    point: point?.point ?? 'x',
-    id,
-    date: '2025-10-09',
-    name: '王工',
-  };
-  return path.replaceAll(/:([A-Za-z_]+)/g, (_m, n: string) => encodeURIComponent(values[n] ?? n));
+  return fillPath(path, values);
 }
 
 async function send(method: string, route: string, call: Call): Promise<void> {
