@@ -12,6 +12,7 @@ import {
 import { errorText, isErrorCode, JnError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import { type MqttConnection, mqttClientOptions } from '../core/mqtt/connection.ts';
+import { OutageLog } from '../core/outageLog.ts';
 import { redactCredentials } from '../core/redact.ts';
 import type { ServiceStatus } from '../core/status.ts';
 
@@ -62,9 +63,18 @@ export class MqttControlPort extends forwarding() implements ControlPort {
   private lastAnswerAt: number | undefined;
   private lastError: string | undefined;
   private readonly probe: NodeJS.Timeout;
+  /** One line when control stops answering, one when it answers again (not one per request). */
+  private readonly outage: OutageLog;
 
   constructor(private readonly options: MqttControlPortOptions) {
     super((method, args) => this.call(method, args));
+    this.outage = new OutageLog({
+      log: options.log,
+      what: `control of site "${options.site}" over MQTT`,
+      failure: 'is not answering',
+      meanwhile: 'the control routes answer 503 control_unavailable until it does',
+      recovery: 'answers again',
+    });
     const clientId = options.clientId ?? `jn-api-${options.site}-${randomBytes(4).toString('hex')}`;
     this.replyTopic = controlRpcTopics.reply(options.site, clientId);
     this.client = mqtt.connect(
@@ -111,6 +121,7 @@ export class MqttControlPort extends forwarding() implements ControlPort {
 
   private unavailable(method: ControlMethod, why: string, zh: string): JnError {
     this.lastError = why;
+    this.outage.fail(why);
     return new JnError('control_unavailable', why, {
       zh,
       context: {
@@ -198,6 +209,7 @@ export class MqttControlPort extends forwarding() implements ControlPort {
     const reply = rpcReplySchema.safeParse(json);
     this.lastAnswerAt = Date.now();
     this.lastError = undefined;
+    this.outage.ok();
     if (!reply.success)
       waiting.reject(new JnError('internal_error', 'control answered something that is not a reply'));
     else if (reply.data.ok) waiting.resolve(reply.data.result);

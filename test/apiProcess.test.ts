@@ -172,6 +172,7 @@ describe('jieneng api as its own process', () => {
   });
 
   it('answers 503 saying control did not answer while control is stopped, and works again once it is back', async () => {
+    const logBefore = procs.api?.stderr().length ?? 0;
     expect(await procs.control?.stop()).toBe(0);
     const zh = await get('/points');
     expect(zh.status).toBe(503);
@@ -200,6 +201,10 @@ describe('jieneng api as its own process', () => {
       const health = (await (await get('/health')).json()) as { services: { control: { state: string } } };
       return health.services.control.state === 'running';
     });
+    // The API's log says it once each way, not once per request.
+    const log = procs.api?.stderr().slice(logBefore) ?? '';
+    expect(log.match(/control of site "[^"]+" over MQTT is not answering/g)).toHaveLength(1);
+    expect(log.match(/control of site "[^"]+" over MQTT answers again/g)).toHaveLength(1);
     const codes = [];
     for (const name of ['api', 'control', 'gateway', 'sims']) codes.push(await procs[name]?.stop());
     expect(codes).toEqual([0, 0, 0, 0]);
