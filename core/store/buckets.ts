@@ -92,6 +92,9 @@ function tooMany(n: number, bucketMs: number): void {
     throw new JnError(
       'bad_request',
       `interval: ${n} buckets of ${bucketMs / 1000} s are too many; allowed: at most ${MAX_BUCKETS} buckets per request (a longer interval or a shorter range)`,
+      {
+        zh: `interval：${n} 个时段（每段 ${bucketMs / 1000} 秒）过多；每次最多 ${MAX_BUCKETS} 个时段（请加长时段或缩短范围）`,
+      },
     );
 }
 
