@@ -36,12 +36,7 @@ export const commandKeyBytes = 32;
 
 const secretsSchema = z
   .object({
-    mqtt: z
-      .record(
-        z.string().regex(/^[^\s:#+/]+$/, 'a user name without spaces, ":", "#", "+" or "/"'),
-        z.string().min(12, 'a password of at least 12 characters'),
-      )
-      .default({}),
+    mqtt: z.record(z.string(), z.string().min(12, 'a password of at least 12 characters')).default({}),
     command_keys: z.record(z.string().min(1), z.string()).default({}),
   })
   .strict();
@@ -87,6 +82,10 @@ export function parseSecrets(file: string, text: string): Secrets {
       `malformed (${problems.join('; ')}); expected mqtt: {user: password} and command_keys: {gateway: base64}`,
     );
   }
+  // A user name goes into Mosquitto's password file as `user:hash` and into ACL lines.
+  const badUser = Object.keys(parsed.data.mqtt).find((u) => !/^[^\s:#+/]+$/.test(u));
+  if (badUser !== undefined)
+    throw refuse(file, `mqtt."${badUser}": a user name without spaces, ":", "#", "+" or "/"`);
   const commandKeys = new Map<string, Buffer>();
   for (const [gateway, text64] of Object.entries(parsed.data.command_keys)) {
     const key = Buffer.from(text64, 'base64');
