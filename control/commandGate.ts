@@ -44,6 +44,7 @@ export function refuseByPrivilege(
   return {
     accepted: false,
     reason: refusal.message,
+    reason_zh: refusal.zh,
     code: refusal.code,
     rule: refusal.rule,
     effective: ctx.engine.effective(key),

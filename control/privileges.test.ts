@@ -34,7 +34,7 @@ describe('command privileges (policy data command_privileges)', () => {
   it('an engineer takes 8–16 with an expiry of at most 7 days, never 1–7 and never permanent', () => {
     expect(ask(engineer, 8, { expiresAt: now + 2 * H })).toBeUndefined();
     expect(ask(engineer, 16, { expiresAt: now + 7 * 24 * H })).toBeUndefined();
-    expect(ask(engineer, 1, { expiresAt: now + H, reason: '演练' })).toEqual({
+    expect(ask(engineer, 1, { expiresAt: now + H, reason: '演练' })).toMatchObject({
       code: 'priority_not_allowed',
       rule: 'command_privileges.levels[0]',
       message:
@@ -78,6 +78,9 @@ describe('command privileges (policy data command_privileges)', () => {
       expect(r?.rule).toBe('command_privileges.no_command');
       expect(ask(actor, 12, { value: null })?.rule).toBe('command_privileges.no_command');
     }
+    expect(ask(officer, 12)?.zh).toBe(
+      '李明 的角色是节能统计员：只读用户和节能统计员不能下发设备指令；工程师可使用优先级 8–16',
+    );
     expect(ask(officer, 12)?.message).toBe(
       '李明 is an officer: viewers and officers may not command equipment; an engineer takes priority 8–16',
     );

@@ -16,6 +16,8 @@ export interface PrivilegeRefusal {
   code: 'priority_not_allowed';
   rule: string;
   message: string;
+  /** The same in Chinese (the API's default language). */
+  zh: string;
 }
 
 /** The BACnet / Project Haystack names of the levels a person is likely to type. */
@@ -30,7 +32,37 @@ const levelNames: Record<number, string> = {
   16: 'schedule',
 };
 
+const levelNamesZh: Record<number, string> = {
+  1: '生命安全',
+  2: '生命安全',
+  5: '关键设备',
+  6: '最短启停',
+  8: '人工操作',
+  10: '需量限制',
+  15: '优化启动',
+  16: '时间表',
+};
+
+const roleZh: Record<Role, string> = {
+  admin: '管理员',
+  engineer: '工程师',
+  officer: '节能统计员',
+  viewer: '只读用户',
+};
+
 const DAY = 86_400_000;
+
+const levelZh = (priority: number) =>
+  levelNamesZh[priority] ? `优先级 ${priority}（${levelNamesZh[priority]}）` : `优先级 ${priority}`;
+
+const whoZh = (actor: Actor) =>
+  `${actor.user} 的角色是${roleZh[actor.role]}${actor.scopes.length ? `（权限范围：${actor.scopes.join('、')}）` : ''}`;
+
+function grantZh(rule: CommandPrivileges['levels'][number]): string {
+  return [...rule.scopes.map((s) => `带 "${s}" 权限范围的令牌`), ...rule.roles.map((r) => roleZh[r])].join(
+    '或',
+  );
+}
 
 const levelText = (priority: number) =>
   levelNames[priority] ? `priority ${priority} (${levelNames[priority]})` : `priority ${priority}`;
@@ -79,31 +111,40 @@ export function privilegeRefusal(
   now: number,
   rules: CommandPrivileges = policyData.command_privileges,
 ): PrivilegeRefusal | undefined {
-  const refuse = (rule: string, message: string): PrivilegeRefusal => ({
+  const refuse = (rule: string, message: string, zh: string): PrivilegeRefusal => ({
     code: 'priority_not_allowed',
     rule: `command_privileges.${rule}`,
     message,
+    zh,
   });
   const { actor, priority } = req;
+  const engineerLevels = allowedLevels({ ...actor, role: 'engineer', scopes: [] }, rules);
   if (rules.no_command.roles.includes(actor.role))
     return refuse(
       'no_command',
-      `${who(actor)}: ${rules.no_command.roles.map((r) => `${r}s`).join(' and ')} may not command equipment; an engineer takes priority ${allowedLevels({ ...actor, role: 'engineer', scopes: [] }, rules)}`,
+      `${who(actor)}: ${rules.no_command.roles.map((r) => `${r}s`).join(' and ')} may not command equipment; an engineer takes priority ${engineerLevels}`,
+      `${whoZh(actor)}：${rules.no_command.roles.map((r) => roleZh[r]).join('和')}不能下发设备指令；工程师可使用优先级 ${engineerLevels}`,
     );
   const index = rules.levels.findIndex((r) => r.from <= priority && priority <= r.to);
   const rule = rules.levels[index];
   if (!rule) return undefined; // not a level: the engine refuses it by its own words
   const path = `levels[${index}]`;
   const needs = [rule.reason ? 'a reason' : '', rule.expiry ? 'an expiry' : ''].filter(Boolean).join(' and ');
+  const needsZh = [rule.reason ? '原因' : '', rule.expiry ? '到期时间' : ''].filter(Boolean).join('和');
   if (!mayTake(actor, rule))
     return refuse(
       path,
       `${levelText(priority)} needs ${grantText(rule)}${needs ? ` with ${needs}` : ''}; ${who(actor)}: take priority ${allowedLevels(actor, rules)}`,
+      `${levelZh(priority)}需要${grantZh(rule)}${needsZh ? `，并须填写${needsZh}` : ''}；${whoZh(actor)}：可使用优先级 ${allowedLevels(actor, rules)}`,
     );
   if (req.value === null) return undefined;
   const reason = req.reason?.trim();
   if (rule.reason && !reason)
-    return refuse(path, `${levelText(priority)} needs a reason: give "reason" (and an expiry)`);
+    return refuse(
+      path,
+      `${levelText(priority)} needs a reason: give "reason" (and an expiry)`,
+      `${levelZh(priority)}需要填写原因（reason），并设到期时间`,
+    );
   return expiryRefusal(req, now, rules, { rule, path, refuse });
 }
 
@@ -115,37 +156,39 @@ function expiryRefusal(
   at: {
     rule: CommandPrivileges['levels'][number];
     path: string;
-    refuse: (rule: string, message: string) => PrivilegeRefusal;
+    refuse: (rule: string, message: string, zh: string) => PrivilegeRefusal;
   },
 ): PrivilegeRefusal | undefined {
   const max = rules.max_expiry.value;
   const { actor, priority } = req;
   if (req.expiresAt === undefined && at.rule.expiry) {
     const admins = rules.permanent.roles.map((r) => `${article(r)} ${r}`).join(' or ');
-    if (!at.rule.permanent)
-      return at.refuse(
-        at.path,
-        `${levelText(priority)} needs an expiry: give "for" (e.g. "2h") or "until", at most ${max} d`,
-      );
+    const needsExpiry = `${levelText(priority)} needs an expiry: give "for" (e.g. "2h") or "until", at most ${max} d`;
+    const needsExpiryZh = `${levelZh(priority)}需要到期时间：填写 "for"（如 "2h"）或 "until"，最长 ${max} 天`;
+    if (!at.rule.permanent) return at.refuse(at.path, needsExpiry, needsExpiryZh);
     if (!rules.permanent.roles.includes(actor.role))
       return at.refuse(
         'permanent',
-        `${levelText(priority)} needs an expiry: give "for" (e.g. "2h") or "until", at most ${max} d; only ${admins} with a reason sets an override without one, and ${who(actor)}`,
+        `${needsExpiry}; only ${admins} with a reason sets an override without one, and ${who(actor)}`,
+        `${needsExpiryZh}；只有${rules.permanent.roles.map((r) => roleZh[r]).join('或')}填写原因后才能设置无到期时间的超控，${whoZh(actor)}`,
       );
     if (rules.permanent.reason && !req.reason?.trim())
       return at.refuse(
         'permanent',
         `a permanent override (no expiry) at ${levelText(priority)} needs a reason: give "reason", or an expiry ("for" or "until")`,
+        `无到期时间（永久）的超控（${levelZh(priority)}）需要填写原因（reason），或设到期时间（"for" 或 "until"）`,
       );
     return undefined;
   }
   if (req.expiresAt === undefined) return undefined;
-  if (req.expiresAt - now > max * DAY)
+  if (req.expiresAt - now > max * DAY) {
+    const days = ((req.expiresAt - now) / DAY).toFixed(1);
+    const mayPermanent = rules.permanent.roles.includes(actor.role);
     return at.refuse(
       'max_expiry',
-      `an expiry ${((req.expiresAt - now) / DAY).toFixed(1)} d from now is past the longest override, ${max} d; give at most ${max} d${
-        rules.permanent.roles.includes(actor.role) ? ', or no expiry with a reason (permanent)' : ''
-      }`,
+      `an expiry ${days} d from now is past the longest override, ${max} d; give at most ${max} d${mayPermanent ? ', or no expiry with a reason (permanent)' : ''}`,
+      `到期时间距今 ${days} 天，超过超控的最长期限 ${max} 天；请设不超过 ${max} 天${mayPermanent ? '，或填写原因后不设到期时间（永久）' : ''}`,
     );
+  }
   return undefined;
 }

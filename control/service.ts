@@ -194,6 +194,7 @@ export class ControlService implements ControlPort {
       return {
         accepted: false,
         reason: refusal.message,
+        reason_zh: refusal.zh,
         code: refusal.code,
         rule: refusal.rule,
         results: [],

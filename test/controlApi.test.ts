@@ -152,7 +152,9 @@ describe('control API', () => {
       body: JSON.stringify({ value: 27 }),
     });
     expect(noExpiry.status).toBe(403); // command_privileges: only an admin with a reason sets one without
-    expect(((await noExpiry.json()) as { detail: string }).detail).toMatch(/needs an expiry/);
+    expect(((await noExpiry.json()) as { detail: string }).detail).toMatch(
+      /^优先级 8（人工操作）需要到期时间/,
+    );
     const put = await authed(`${base}/points/zonghe-lou-f4-8-ac/cooling_setpoint/override`, {
       method: 'PUT',
       headers: user,

@@ -75,8 +75,9 @@ describe('command privileges over the API', () => {
     service?.close();
   });
 
-  const headers = (actor: Actor) => ({
+  const headers = (actor: Actor, lang = 'en') => ({
     'content-type': 'application/json',
+    'accept-language': lang,
     'x-test-actor': encodeURIComponent(JSON.stringify(actor)),
   });
   const override = async (actor: Actor, body: Record<string, unknown>) => {
@@ -107,12 +108,21 @@ describe('command privileges over the API', () => {
       detail:
         'priority 1 (life safety) needs a token with the "safety" scope or an admin with a reason and an expiry; 王工 is an engineer: take priority 8–16',
     });
+    const zh = await fetch(`${base}/points/${AC}/cooling_setpoint/override`, {
+      method: 'PUT',
+      headers: headers(engineer, 'zh-CN'),
+      body: JSON.stringify({ value: 27, priority: 1, for: '1h', reason: '演练' }),
+    });
+    expect(((await zh.json()) as { detail: string }).detail).toBe(
+      '优先级 1（生命安全）需要带 "safety" 权限范围的令牌或管理员，并须填写原因和到期时间；王工 的角色是工程师：可使用优先级 8–16',
+    );
     const permanent = await override(engineer, { value: 27, priority: 9, reason: '长期' });
     expect(permanent.status).toBe(403);
     expect(permanent.body.rule).toBe('command_privileges.permanent');
     const audit = service.audit({ device: AC, source: 'user:王工' });
-    expect(audit.slice(0, 2).map((e) => [e.priority, e.outcome])).toEqual([
+    expect(audit.slice(0, 3).map((e) => [e.priority, e.outcome])).toEqual([
       [9, 'rejected'],
+      [1, 'rejected'],
       [1, 'rejected'],
     ]);
     expect(audit[1]?.reason).toMatch(/needs a token with the "safety" scope/);

@@ -82,11 +82,12 @@ function issues(error: z.ZodError): string {
 /** A refused command: 403 `priority_not_allowed` (with the rule) for a privilege, else 422 `command_rejected`. */
 function refused(
   res: Response,
-  r: { reason?: string; code?: 'priority_not_allowed'; rule?: string },
+  r: { reason?: string; reason_zh?: string; code?: 'priority_not_allowed'; rule?: string },
   extra: Record<string, unknown> = {},
 ): void {
+  const en = r.reason ?? 'not allowed';
   if (r.code === 'priority_not_allowed')
-    sendProblem(res, 403, r.code, r.reason ?? 'not allowed', { rule: r.rule, ...extra });
+    sendProblem(res, 403, r.code, r.reason_zh ? { zh: r.reason_zh, en } : en, { rule: r.rule, ...extra });
   else sendProblem(res, 422, 'command_rejected', r.reason ?? 'rejected', extra);
 }
 

@@ -82,6 +82,8 @@ export interface ControlPort {
   }): Promise<{
     accepted: boolean;
     reason?: string;
+    /** The reason in Chinese, when control has it (a refusal by privilege). */
+    reason_zh?: string;
     code?: 'priority_not_allowed';
     rule?: string;
     effective: Effective;
@@ -91,6 +93,8 @@ export interface ControlPort {
   overtime(req: { group: string; until: number; actor: Actor; reason?: string | undefined }): Promise<{
     accepted: boolean;
     reason?: string;
+    /** The reason in Chinese, when control has it (a refusal by privilege). */
+    reason_zh?: string;
     code?: 'priority_not_allowed';
     rule?: string;
     results: unknown[];
