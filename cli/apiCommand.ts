@@ -10,6 +10,7 @@ import { createReports } from '../reports/service.ts';
 import { type CommandContext, dataDirOf, portOption, requireConfig, text } from './context.ts';
 import { principalBroker } from './credentials.ts';
 import { untilSignal } from './signals.ts';
+import { tlsOf, tlsOptionSpecs } from './tlsOptions.ts';
 
 /**
  * `jieneng api`: its usage line, help page and options (registered in cli/commands.ts, which checks
@@ -25,11 +26,12 @@ export const apiCommand = {
   options: [
     { name: 'config', arg: 'FILE', defaultText: 'required', text: 'Site file (YAML, see core/README.md)' },
     { name: 'port', arg: 'N', default: '8080', text: 'HTTP API port (0: any free port)' },
+    ...tlsOptionSpecs,
     {
       name: 'host',
       arg: 'ADDRESS',
       default: '127.0.0.1',
-      text: 'Address to listen on; give another only behind a TLS reverse proxy or firewall',
+      text: 'Address to listen on; give another only with --tls-cert/--tls-key or behind a TLS reverse proxy or firewall',
     },
     {
       name: 'mqtt-url',
@@ -59,6 +61,7 @@ export async function runApi(ctx: CommandContext): Promise<number> {
   const site = requireConfig(text(ctx, 'config'), 'api', log);
   const port = portOption('port', text(ctx, 'port'));
   const host = text(ctx, 'host') ?? '127.0.0.1';
+  const tls = tlsOf(ctx);
   const dataDir = dataDirOf(ctx);
   mkdirSync(dataDir, { recursive: true });
   // As principal "api" (core/mqtt/acl.ts): its password from the site's secrets file, else the environment.
@@ -92,6 +95,7 @@ export async function runApi(ctx: CommandContext): Promise<number> {
       log,
       port,
       host,
+      tls,
       site,
       reports: createReports({ site, store, ledgerFile: join(dataDir, 'ledger.db'), dataDir }),
       control,
@@ -107,7 +111,7 @@ export async function runApi(ctx: CommandContext): Promise<number> {
   }
   io.out(
     `jieneng api — site "${site.config.site.name}"\n` +
-      `  API:     http://${host}:${api.port}/api/v1/health\n` +
+      `  API:     ${tls ? 'https' : 'http'}://${host}:${api.port}/api/v1/health\n` +
       `  control: over MQTT ${redactCredentials(mqttUrl)}\n` +
       `  store:   ${influxUrl ? `InfluxDB ${redactCredentials(influxUrl)}` : `embedded ${resolve(dataDir, 'jieneng.db')}`}\n`,
   );

@@ -5,6 +5,7 @@ import { auditCommandSpec } from './auditCommand.ts';
 import type { CommandSpec, OptionSpec } from './commandSpec.ts';
 import { mqttCommandSpec } from './mqttCommand.ts';
 import { secretsCommandSpec } from './secretsCommand.ts';
+import { tlsOptionSpecs } from './tlsOptions.ts';
 import { tokenCommandSpec } from './tokenCommand.ts';
 import { userCommandSpec } from './userCommand.ts';
 
@@ -69,6 +70,7 @@ export const commands: CommandSpec[] = [
       },
       dataDir,
       { name: 'port', arg: 'N', default: '8080', text: 'HTTP API port (0: any free port)' },
+      ...tlsOptionSpecs,
       {
         name: 'broker-port',
         arg: 'N',

@@ -27,6 +27,7 @@ import { firstLogin } from './firstLogin.ts';
 import type { HangupHandler } from './signals.ts';
 import { untilSignal } from './signals.ts';
 import { startPlatform } from './start.ts';
+import { tlsOf } from './tlsOptions.ts';
 
 /** The long-running subcommands; each gets the SIGHUP handler installed before it starts anything. */
 export type ServiceCommand = (ctx: CommandContext, hangup: HangupHandler) => Promise<number>;
@@ -62,11 +63,13 @@ const start: ServiceCommand = async (ctx, hangup) => {
       '--speed runs the simulated building faster; a site of its own runs on real time (add --sims to simulate it)',
     );
   const dataDir = text(ctx, 'data-dir') ?? './data';
+  const apiTls = tlsOf(ctx);
   const platform = await startPlatform({
     site,
     scenario,
     dataDir,
     port: portOption('port', text(ctx, 'port')),
+    apiTls,
     brokerPort: portOption('broker-port', text(ctx, 'broker-port')),
     mqttUrl: brokerUrl(ctx, site.config.platform.mqtt_url),
     influxUrl: text(ctx, 'influx-url'),
@@ -83,7 +86,7 @@ const start: ServiceCommand = async (ctx, hangup) => {
   });
   io.out(
     `jieneng is running — site "${site.config.site.name}"${platform.simulated ? ' (simulated building)' : ''}\n` +
-      `  API:    http://127.0.0.1:${platform.apiPort}/api/v1/readings/latest (docs: /api/docs)\n` +
+      `  API:    ${apiTls ? 'https' : 'http'}://127.0.0.1:${platform.apiPort}/api/v1/readings/latest (docs: /api/docs)\n` +
       login +
       `  MQTT:   ${platform.mqttUrl}\n  store:  ${platform.storeDescription}\n` +
       `  Ctrl-C stops it; kill -HUP ${process.pid} reloads ${site.file}.\n`,

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { type Api, startApi } from '../api/main.ts';
+import type { TlsFiles } from '../api/security.ts';
 import { type Collector, startCollector } from '../collector/main.ts';
 import { type Control, startControl } from '../control/main.ts';
 import type { Clock } from '../core/clock.ts';
@@ -22,6 +23,8 @@ export interface SiteServicesContext {
   store: Store;
   dataDir: string;
   port: number;
+  /** HTTPS for the API (PEM files); plain HTTP without. */
+  apiTls?: TlsFiles | undefined;
   clock: Clock;
   log: Logger;
   /** The gateways' metrics; control's are kept apart, since a reload registers them anew. */
@@ -112,6 +115,7 @@ export async function startSiteServices(first: LoadedSite, ctx: SiteServicesCont
         metrics,
         log,
         port,
+        tls: ctx.apiTls,
         site: s,
         reports: createReports({ site: s, store: ctx.store, ledgerFile: join(ctx.dataDir, 'ledger.db') }),
         control: control.service,

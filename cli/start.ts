@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Counter, Registry } from 'prom-client';
+import type { TlsFiles } from '../api/security.ts';
 import type { Clock } from '../core/clock.ts';
 import type { LoadedSite } from '../core/config/loadSite.ts';
 import type { Logger } from '../core/log.ts';
@@ -22,6 +23,8 @@ export interface StartOptions {
   scenario?: LoadedScenario | undefined;
   dataDir: string;
   port: number;
+  /** HTTPS for the API (PEM files); plain HTTP without. */
+  apiTls?: TlsFiles | undefined;
   brokerPort: number;
   mqttUrl?: string | undefined;
   influxUrl?: string | undefined;
@@ -112,6 +115,7 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
       store,
       dataDir: opts.dataDir,
       port: opts.port,
+      apiTls: opts.apiTls,
       clock,
       log,
       registry,
