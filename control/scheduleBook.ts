@@ -72,17 +72,22 @@ export class ScheduleBook {
     const found = this.inForce().find((s) => s.schedule.id === id);
     if (found) return found;
     const last = this.ctx.db.versions.of(id).at(-1);
-    if (last)
+    if (last) {
+      const back = `POST /api/v1/schedules/${id}/revert {"version": ${Math.max(1, last.version - 1)}}`;
       throw new JnError(
         'not_found',
-        `schedule "${id}" was deleted in version ${last.version} by ${last.by} at ${last.at}; POST /api/v1/schedules/${id}/revert {"version": ${Math.max(1, last.version - 1)}} brings it back`,
+        `schedule "${id}" was deleted in version ${last.version} by ${last.by} at ${last.at}; ${back} brings it back`,
+        { zh: `时间表 "${id}" 已在第 ${last.version} 版删除（${last.by}，${last.at}）；${back} 可恢复` },
       );
+    }
     throw this.unknown(id);
   }
 
   private unknown(id: string): JnError {
     const ids = this.inForce().map((s) => s.schedule.id);
-    return new JnError('not_found', `no schedule "${id}"; schedules are: ${ids.join(', ') || 'none'}`);
+    return new JnError('not_found', `no schedule "${id}"; schedules are: ${ids.join(', ') || 'none'}`, {
+      zh: `没有时间表 "${id}"；现有的时间表：${ids.join('、') || '无'}`,
+    });
   }
 
   /** Every version of `id`, the site file's schedule of it, and which is in force. */
@@ -111,18 +116,29 @@ export class ScheduleBook {
         throw new JnError(
           'not_found',
           `schedule "${id}" is not in the site file; allowed: a version of its history (GET /api/v1/schedules/${id}/history)`,
+          {
+            zh: `时间表 "${id}" 不在站点文件中；可用：其历史中的版本（GET /api/v1/schedules/${id}/history）`,
+          },
         );
       return { schedule: site, followsSite: true, revertedTo: 'site' };
     }
     const versions = this.ctx.db.versions.of(id);
     const v = versions.find((x) => x.version === ref);
-    if (!v)
+    if (!v) {
+      const site = this.siteOf(id) !== undefined;
       throw new JnError(
         'not_found',
         versions.length === 0
-          ? `schedule "${id}" has no versions in control.db${this.siteOf(id) ? '; only "site" (the site file’s)' : ''}`
-          : `schedule "${id}" has no version ${ref}; allowed: 1 … ${versions.length}${this.siteOf(id) ? ' or "site"' : ''}`,
+          ? `schedule "${id}" has no versions in control.db${site ? '; only "site" (the site file’s)' : ''}`
+          : `schedule "${id}" has no version ${ref}; allowed: 1 … ${versions.length}${site ? ' or "site"' : ''}`,
+        {
+          zh:
+            versions.length === 0
+              ? `时间表 "${id}" 在 control.db 中没有版本${site ? '；只有 "site"（站点文件的）' : ''}`
+              : `时间表 "${id}" 没有第 ${ref} 版；可用：1 … ${versions.length}${site ? ' 或 "site"' : ''}`,
+        },
       );
+    }
     // A version that followed the site file is followed again: the site file says what is in force.
     if (v.followsSite) return { schedule: this.siteOf(id) ?? null, followsSite: true, revertedTo: ref };
     return { schedule: v.schedule, followsSite: false, revertedTo: ref };

@@ -182,6 +182,12 @@ describe('schedules versioned in control.db', () => {
     const none = await fetch(`${http.base}/schedules/${ID}/diff?from=1&to=9`);
     expect(none.status).toBe(404);
     expect(((await none.json()) as { detail: string }).detail).toBe(
+      `时间表 "${ID}" 没有第 9 版；可用：1 … 3 或 "site"`,
+    );
+    const en = await fetch(`${http.base}/schedules/${ID}/diff?from=1&to=9`, {
+      headers: { 'accept-language': 'en' },
+    });
+    expect(((await en.json()) as { detail: string }).detail).toBe(
       `schedule "${ID}" has no version 9; allowed: 1 … 3 or "site"`,
     );
     const bad = await fetch(`${http.base}/schedules/${ID}/diff?from=latest&to=1`);
@@ -197,7 +203,7 @@ describe('schedules versioned in control.db', () => {
     expect(await night()).toEqual([]);
     await service.tick();
     expect(slot()).toBeUndefined();
-    const gone = await fetch(`${http.base}/schedules/${ID}`);
+    const gone = await fetch(`${http.base}/schedules/${ID}`, { headers: { 'accept-language': 'en' } });
     expect(gone.status).toBe(404);
     expect(((await gone.json()) as { detail: string }).detail).toMatch(
       new RegExp(

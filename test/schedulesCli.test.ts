@@ -131,7 +131,7 @@ describe('jieneng schedules (against the running API)', () => {
     expect(r.out).toMatch(new RegExp(`^${ID}  site v2 `));
     const bad = await jieneng(['schedules', 'revert', ID, '7', '--api', api]);
     expect(bad.code).toBe(1);
-    expect(bad.err).toBe(`schedule "${ID}" has no version 7; allowed: 1 … 2 or "site"\n`);
+    expect(bad.err).toBe(`时间表 "${ID}" 没有第 7 版；可用：1 … 2 或 "site"\n`);
     const preview = await jieneng(['schedules', '--from', '2025-10-15', '--days', '1', '--data-dir', dir]);
     expect(preview.code).toBe(0);
     expect(preview.out).toMatch(
