@@ -132,6 +132,18 @@ export class MqttControlPort extends forwarding() implements ControlPort {
     });
   }
 
+  /** The 503 of a request control did not answer within `ms`, in both languages. */
+  private noAnswer(method: ControlMethod, ms: number): JnError {
+    const s = ms / 1000;
+    const site = this.options.site;
+    const command = controlMethods[method].wait === 'command';
+    return this.unavailable(
+      method,
+      `control did not answer over MQTT within ${s} s (${method}); is jieneng control running for site "${site}" and connected to the broker?${command ? ' The command may still take effect: GET the point to see what is in effect.' : ''}`,
+      `控制服务 ${s} 秒内未通过 MQTT 应答（${method}）；请确认站点 "${site}" 的 jieneng control 正在运行并已连接 MQTT 服务器${command ? '。该指令仍可能生效，请查询该点位当前生效值' : ''}`,
+    );
+  }
+
   private call(method: ControlMethod, given: unknown[]): Promise<unknown> {
     // JSON turns an undefined element into null: optional trailing arguments are left out instead.
     const args = [...given];
@@ -146,20 +158,19 @@ export class MqttControlPort extends forwarding() implements ControlPort {
         ),
       );
     }
+    let body: string;
+    try {
+      body = JSON.stringify({ method, args });
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const correlation = randomBytes(16);
     const key = correlation.toString('hex');
     const ms = this.timeoutMs(method);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(key);
-        const s = ms / 1000;
-        reject(
-          this.unavailable(
-            method,
-            `control did not answer over MQTT within ${s} s (${method}); is jieneng control running for site "${this.options.site}" and connected to the broker?${controlMethods[method].wait === 'command' ? ' The command may still take effect: GET the point to see what is in effect.' : ''}`,
-            `控制服务 ${s} 秒内未通过 MQTT 应答（${method}）；请确认站点 "${this.options.site}" 的 jieneng control 正在运行并已连接 MQTT 服务器${controlMethods[method].wait === 'command' ? '。该指令仍可能生效，请查询该点位当前生效值' : ''}`,
-          ),
-        );
+        reject(this.noAnswer(method, ms));
       }, ms);
       const settle = (fn: () => void) => {
         clearTimeout(timer);
@@ -170,28 +181,23 @@ export class MqttControlPort extends forwarding() implements ControlPort {
         resolve: (v) => settle(() => resolve(v)),
         reject: (e) => settle(() => reject(e)),
       });
+      const properties = {
+        responseTopic: this.replyTopic,
+        correlationData: correlation,
+        contentType: 'application/json',
+        // Dropped by the broker if it cannot deliver in time (nobody waits for the answer then).
+        messageExpiryInterval: Math.ceil(ms / 1000),
+      };
       this.client
-        .publishAsync(controlRpcTopics.requests(this.options.site), JSON.stringify({ method, args }), {
-          qos: 0,
-          properties: {
-            responseTopic: this.replyTopic,
-            correlationData: correlation,
-            contentType: 'application/json',
-            // Dropped by the broker if it cannot deliver in time (nobody waits for the answer then).
-            messageExpiryInterval: Math.ceil(ms / 1000),
-          },
-        })
-        .catch((err: unknown) =>
+        .publishAsync(controlRpcTopics.requests(this.options.site), body, { qos: 0, properties })
+        .catch((err: unknown) => {
+          const why = errorText(err);
           this.pending
             .get(key)
             ?.reject(
-              this.unavailable(
-                method,
-                `control request not sent: ${errorText(err)}`,
-                `控制请求未能发送：${errorText(err)}`,
-              ),
-            ),
-        );
+              this.unavailable(method, `control request not sent: ${why}`, `控制请求未能发送：${why}`),
+            );
+        });
     });
   }
 
