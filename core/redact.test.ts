@@ -35,4 +35,13 @@ describe('redactCredentials', () => {
       },
     });
   });
+
+  it('hides the value of a secret key whatever it is (an MQTT password, command keys)', () => {
+    const doc = { mqtt: { user: 'collector', password: 'x9-not-a-url' }, commandKeys: { gw: 'a2V5' }, n: 1 };
+    expect(redactDeep(doc)).toEqual({
+      mqtt: { user: 'collector', password: '***' },
+      commandKeys: '***',
+      n: 1,
+    });
+  });
 });

@@ -13,11 +13,30 @@ export function redactCredentials(text: string): string {
   return text.replace(userinfo, '$1$2:***@');
 }
 
-/** A copy of `value` (JSON-like) with every string in it redacted; for status and health documents. */
+/**
+ * Keys whose values are secrets whatever they look like (an MQTT password, the secrets file's
+ * command keys): `redactDeep` shows them as `***`.
+ */
+export const secretKeys: ReadonlySet<string> = new Set([
+  'password',
+  'passwd',
+  'secret',
+  'command_key',
+  'command_keys',
+  'commandKey',
+  'commandKeys',
+]);
+
+/**
+ * A copy of `value` (JSON-like) with every string in it redacted and the value of every key in
+ * `secretKeys` replaced by `***`; for status and health documents.
+ */
 export function redactDeep<T>(value: T): T {
   if (typeof value === 'string') return redactCredentials(value) as T;
   if (Array.isArray(value)) return value.map(redactDeep) as T;
   if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype)
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v)])) as T;
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, secretKeys.has(k) ? '***' : redactDeep(v)]),
+    ) as T;
   return value;
 }
