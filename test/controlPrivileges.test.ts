@@ -44,6 +44,7 @@ describe('command privileges over the API', () => {
   let service: ControlService;
   let server: Server;
   let base: string;
+  const audits: unknown[] = [];
 
   beforeAll(async () => {
     service = new ControlService({
@@ -60,6 +61,10 @@ describe('command privileges over the API', () => {
     app.use((req, res, next) => {
       const actor = req.get('x-test-actor');
       if (actor) res.locals.actor = JSON.parse(decodeURIComponent(actor));
+      next();
+    });
+    app.use((_req, res, next) => {
+      res.on('finish', () => audits.push(res.locals.audit ?? null)); // what the audit middleware reads
       next();
     });
     app.use('/api/v1', controlRoutes(service, site));
@@ -183,5 +188,29 @@ describe('command privileges over the API', () => {
       ['zonghe-lou-f4-8-ac', 'rejected'],
       ['zonghe-lou-f1-3-ac', 'rejected'],
     ]);
+  });
+
+  it('a calendar override change leaves its before and after for the audit trail', async () => {
+    const put = await fetch(`${base}/calendar/overrides/2025-10-16`, {
+      method: 'PUT',
+      headers: headers(engineer),
+      body: JSON.stringify({ type: 'holiday', note: '台风停工' }),
+    });
+    expect(put.status).toBe(200);
+    expect(audits.at(-1)).toMatchObject({
+      target: 'calendar:2025-10-16',
+      before: { date: '2025-10-16', type: 'workday' },
+      after: { date: '2025-10-16', type: 'holiday', override_by: '王工' },
+    });
+    const del = await fetch(`${base}/calendar/overrides/2025-10-16`, {
+      method: 'DELETE',
+      headers: headers(engineer),
+    });
+    expect(del.status).toBe(204);
+    expect(audits.at(-1)).toMatchObject({
+      target: 'calendar:2025-10-16',
+      before: { type: 'holiday' },
+      after: { type: 'workday' },
+    });
   });
 });
