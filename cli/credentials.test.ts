@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mqttUrlWithEnv } from './credentials.ts';
+import { brokerConnection, mqttUrlWithEnv } from './credentials.ts';
 
 describe('mqttUrlWithEnv', () => {
   it('adds MQTT_PASSWORD to the URL user, encoded', () => {
@@ -25,5 +25,56 @@ describe('mqttUrlWithEnv', () => {
     } catch (err) {
       expect(String(err)).not.toMatch(/:y@/);
     }
+  });
+});
+
+describe('brokerConnection', () => {
+  const site = (tls?: Record<string, string>) =>
+    ({
+      file: '/etc/jieneng/site.yaml',
+      config: { platform: tls ? { mqtt_tls: tls } : {} },
+    }) as unknown as Parameters<typeof brokerConnection>[0]['site'];
+  const secrets = {
+    file: '/etc/jieneng/secrets.yaml',
+    mqtt: new Map([['collector', 'pw-of-the-collector']]),
+    commandKeys: new Map(),
+  };
+
+  it("logs in as the principal with the secrets file's password, never in the URL; TLS files relative to the site", () => {
+    expect(
+      brokerConnection({
+        site: site({ ca_file: 'tls/ca.crt', cert_file: '/pki/c.crt', key_file: 'c.key' }),
+        url: 'mqtts://broker:8883',
+        user: 'collector',
+        secrets,
+        env: {},
+      }),
+    ).toEqual({
+      mqttUrl: 'mqtts://broker:8883',
+      mqtt: {
+        username: 'collector',
+        password: 'pw-of-the-collector',
+        ca: '/etc/jieneng/tls/ca.crt',
+        cert: '/pki/c.crt',
+        key: '/etc/jieneng/c.key',
+      },
+    });
+  });
+
+  it('falls back to the environment without a password in the secrets, and refuses two sources', () => {
+    expect(
+      brokerConnection({
+        site: site(),
+        url: 'mqtt://h:1',
+        user: 'control',
+        secrets,
+        env: { MQTT_USERNAME: 'jn', MQTT_PASSWORD: 'x' },
+      }),
+    ).toEqual({ mqttUrl: 'mqtt://jn:x@h:1', mqtt: undefined });
+    expect(() =>
+      brokerConnection({ site: site(), url: 'mqtt://jn@h:1', user: 'collector', secrets, env: {} }),
+    ).toThrow(
+      /secrets file \/etc\/jieneng\/secrets\.yaml gives "collector" its password; take the user and password out of the URL/,
+    );
   });
 });
