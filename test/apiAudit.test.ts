@@ -89,7 +89,13 @@ describe('the audit of every mutation', () => {
     const [refused, done] = audit.list({ limit: 10 }).filter((e) => e.id > before);
     expect(done).toMatchObject({ outcome: 'ok', actor: { user: '王工', role: 'engineer' } });
     expect(done?.at).toMatch(/\+08:00$/);
-    expect(JSON.stringify(done?.after)).toContain('会议室加班');
+    // Before: the operator level as it was; after: as the command left it, with the result.
+    expect(done?.target).toMatch(/^point:.+\/on_off@8$/);
+    expect(done?.before).toHaveProperty('slot');
+    expect(done?.after).toMatchObject({
+      slot: { level: 8, value: 1, reason: '会议室加班' },
+      result: { accepted: true },
+    });
     expect(refused).toMatchObject({ outcome: 'refused', actor: { user: '王工' } });
     expect(refused?.detail).toMatch(/^403: .*(priority|优先级) 2/); // the refusal is Chinese by default
   });

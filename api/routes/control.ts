@@ -115,6 +115,30 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
         : `device "${device}" has no writable point "${point}"; its writable points are: ${points.map((p) => p.point).join(', ')}`,
     );
   };
+  /** The audit's view of a point: the slot at `level` and the value in effect. */
+  const pointState = async (device: string, point: string, level: number) => {
+    const a = (await control.array(device, point)) as
+      | { levels?: { level: number }[]; effective?: unknown }
+      | undefined;
+    return { slot: a?.levels?.find((l) => l.level === level) ?? null, effective: a?.effective ?? null };
+  };
+  /** Notes target, before and after of a command for the audit middleware (api/auditTrail.ts). */
+  const auditCommand = async (
+    res: Response,
+    at: { device: string; point: string; level: number },
+    run: () => Promise<Awaited<ReturnType<ControlPort['command']>>>,
+  ) => {
+    const target = `point:${at.device}/${at.point}@${at.level}`;
+    const before = await pointState(at.device, at.point, at.level);
+    res.locals.audit = { target, before };
+    const r = await run();
+    res.locals.audit = {
+      target,
+      before,
+      after: { ...(await pointState(at.device, at.point, at.level)), result: r },
+    };
+    return r;
+  };
   router.get('/points/:device/:point', async (req, res) => {
     noQuery(req.query);
     await mustExist(req.params.device, req.params.point);
@@ -139,29 +163,35 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
     }
     if (b.until !== undefined) expiresAt = Date.parse(b.until);
     // Who may take which priority, with or without an expiry, is control's (command_privileges).
-    const r = await control.command({
-      device: req.params.device,
-      point: req.params.point,
-      priority: b.priority,
-      value: b.value,
-      actor: actorOf(req, res),
-      reason: b.reason,
-      expiresAt,
-    });
+    const { device, point } = req.params;
+    const r = await auditCommand(res, { device, point, level: b.priority }, () =>
+      control.command({
+        device,
+        point,
+        priority: b.priority,
+        value: b.value,
+        actor: actorOf(req, res),
+        reason: b.reason,
+        expiresAt,
+      }),
+    );
     if (!r.accepted) return refused(res, r, { effective: r.effective });
     res.json(r);
   });
   router.delete('/points/:device/:point/override', async (req, res) => {
     await mustExist(req.params.device, req.params.point);
     const { priority } = parseQuery(req.query, relinquishQuery);
-    const r = await control.command({
-      device: req.params.device,
-      point: req.params.point,
-      priority,
-      value: null,
-      actor: actorOf(req, res),
-      reason: 'relinquished through the API',
-    });
+    const { device, point } = req.params;
+    const r = await auditCommand(res, { device, point, level: priority }, () =>
+      control.command({
+        device,
+        point,
+        priority,
+        value: null,
+        actor: actorOf(req, res),
+        reason: 'relinquished through the API',
+      }),
+    );
     if (!r.accepted) return refused(res, r);
     res.json(r);
   });
