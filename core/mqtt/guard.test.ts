@@ -50,4 +50,17 @@ describe('BrokerGuard', () => {
     expect(g.mayPublish(client, 'gateway-gw-a', 'jn/v1/gw-a/telemetry')).toBe(true);
     expect(g.maySubscribe(client, undefined, 'jn/v1/gw-a/command')).toBe(false);
   });
+
+  it("refuses another principal under a gateway's client id, which would cut that gateway off", () => {
+    const { g, lines } = guard();
+    const pw = Buffer.from('right-password-2');
+    expect(g.authenticate({ id: 'jn-gateway-gw-a' }, 'collector', pw)).toBeUndefined();
+    expect(lines.join('')).toMatch(
+      /client id \\"jn-gateway-gw-a\\" is a gateway's: only gateway-gw-a may use it/,
+    );
+    expect(
+      g.authenticate({ id: 'jn-gateway-gw-a' }, 'gateway-gw-a', Buffer.from('right-password-1'))?.user,
+    ).toBe('gateway-gw-a');
+    expect(g.authenticate({ id: 'jn-collector-hq' }, 'collector', pw)?.user).toBe('collector');
+  });
 });

@@ -1,6 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger } from '../log.ts';
-import { type AclScope, type Authorizer, authorizerFor, type Principal, sitePrincipals } from './acl.ts';
+import {
+  type AclScope,
+  type Authorizer,
+  authorizerFor,
+  gatewayUser,
+  type Principal,
+  sitePrincipals,
+} from './acl.ts';
 
 /** What a broker refused, by action: the embedded broker's status and metric. */
 export interface Refusals {
@@ -13,6 +20,21 @@ export interface Refusals {
 const LOG_EVERY_MS = 60_000;
 /** Remembered (client, topic) pairs at most; a client cycling through topics cannot grow it without bound. */
 const MAX_REMEMBERED = 10_000;
+
+/** The gateway user whose client id `jn-gateway-<id>` (gateway/publisher.ts) this is, if it is one. */
+function gatewayClientIdOwner(clientId: string): string | undefined {
+  const m = /^jn-gateway-(.+)$/.exec(clientId);
+  return m ? gatewayUser(m[1] ?? '') : undefined;
+}
+
+/**
+ * Whether `principal` would take a gateway's session: a broker drops the older of two clients with
+ * one id, so another principal's login under `jn-gateway-<id>` would cut that gateway off.
+ */
+function gatewayClientIdTaken(principal: Principal, clientId: string): boolean {
+  const owner = gatewayClientIdOwner(clientId);
+  return owner !== undefined && owner !== principal.user;
+}
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 
@@ -59,10 +81,18 @@ export class BrokerGuard {
     // The compare runs for unknown users too, so a missing user is not faster than a wrong password.
     const same = timingSafeEqual(expected ?? digest('\0no such user'), given);
     const known = user === undefined ? undefined : this.principals.get(user);
-    if (same && expected && password !== undefined && known) return known.principal;
+    const ok = same && expected !== undefined && password !== undefined && known !== undefined;
+    const takeover = ok && gatewayClientIdTaken(known.principal, client.id);
+    if (ok && !takeover) return known.principal;
     this.refuse('connect', client, user ?? '(anonymous)', {
       user: user ?? '(none)',
-      reason: user === undefined ? 'no user name' : known ? 'wrong password' : 'unknown user',
+      reason: takeover
+        ? `client id "${client.id}" is a gateway's: only ${gatewayClientIdOwner(client.id)} may use it`
+        : user === undefined
+          ? 'no user name'
+          : known
+            ? 'wrong password'
+            : 'unknown user',
     });
     return undefined;
   }
