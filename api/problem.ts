@@ -12,6 +12,27 @@ export type Detail = string | { zh: string; en: string };
 /** The largest JSON body any route takes (one schedule, a year of ledger entries). */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
+/** The deepest nesting of arrays and objects a body may have: a schedule nests 5; recursion elsewhere must never see 10 000. */
+export const BODY_MAX_DEPTH = 32;
+
+/** The deepest nesting of `[`/`{` in JSON text (strings skipped), counted without recursion. */
+export function nestingDepth(buf: Uint8Array): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i];
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) max = Math.max(max, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}
+
 /**
  * The language the caller prefers of those the API speaks, by Accept-Language q-values (negotiator,
  * through Express): `en-US,en;q=0.9` → en, `zh-CN,en;q=0.5` → zh, absent or `fr` → zh.
@@ -92,6 +113,15 @@ function bodyProblem(err: BodyError): { status: number; code: ErrorCode; detail:
         code: 'bad_request',
         detail: { zh: '请求体不是有效的 UTF-8', en: 'the body is not valid UTF-8' },
       };
+    case 'body.too_deep':
+      return {
+        status: 400,
+        code: 'bad_request',
+        detail: {
+          zh: `请求体嵌套超过 ${BODY_MAX_DEPTH} 层`,
+          en: `the body nests arrays and objects deeper than ${BODY_MAX_DEPTH} levels`,
+        },
+      };
     case 'entity.verify.failed':
       return { status: 400, code: 'bad_request', detail: { zh: `请求体有误：${message}`, en: message } };
     case 'entity.too.large': {
@@ -171,6 +201,9 @@ export function jsonBody(): RequestHandler[] {
     verify: (_req, _res, buf) => {
       if (!isUtf8(buf))
         throw Object.assign(new Error('the body is not valid UTF-8'), { status: 400, type: 'body.not_utf8' });
+      // Before parsing: a validator, the audit's redaction or String() recursing into 10 000 levels overflows the stack.
+      if (nestingDepth(buf) > BODY_MAX_DEPTH)
+        throw Object.assign(new Error('the body nests too deep'), { status: 400, type: 'body.too_deep' });
     },
   });
   return [refuseOtherTypes, parse];

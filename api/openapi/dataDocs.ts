@@ -75,25 +75,25 @@ const entry = z.looseObject({
  * with the CSV template's columns (reports/ledger/schema.ts checks every cell; a number may also be
  * written as text, as in the CSV). Bounds are the ledger's: floor area 0 < m² ≤ 1e7, headcount 1 … 1e6.
  */
-const cellNumber = z.union([z.number(), z.string()]);
+// A cell reads text or a number, as a CSV or Excel cell does (a number for text is its digits).
+const cell = z.union([z.string(), z.number()]);
 const factInput = z.object({
-  building: z.string().describe('Building id or name of the site file'),
-  effective_from: z.string().describe('Local date YYYY-MM-DD from which the figures hold'),
-  floor_area_m2: cellNumber.describe('Floor area, m², more than 0 and at most 1e7'),
-  headcount: cellNumber.describe('用能人数, persons, a whole number from 1 to 1e6'),
+  building: cell.describe('Building id or name of the site file'),
+  effective_from: cell.describe('Local date YYYY-MM-DD from which the figures hold'),
+  floor_area_m2: cell.describe('Floor area, m², more than 0 and at most 1e7'),
+  headcount: cell.describe('用能人数, persons, a whole number from 1 to 1e6'),
 });
 const entryInput = z.object({
-  building: z.string(),
-  period_start: z.string().describe('Local date YYYY-MM-DD'),
-  period_end: z.string().describe('Local date YYYY-MM-DD, on or after period_start'),
-  energy_type: z.string().describe('electricity, water, natural_gas, diesel, … (or their Chinese names)'),
-  quantity: cellNumber.describe('Quantity in unit, at least 0'),
-  unit: z.string().describe('kWh, MWh, m³, t, kg, L, GJ … as allowed for the energy type'),
-  source: z
-    .string()
-    .max(500)
-    .describe('Where the figure comes from (bill, statistics form), at most 500 characters'),
-  cost_yuan: cellNumber.nullable().optional().describe('Cost, yuan, at least 0'),
+  building: cell.describe('Building id or name of the site file'),
+  period_start: cell.describe('Local date YYYY-MM-DD'),
+  period_end: cell.describe('Local date YYYY-MM-DD, on or after period_start'),
+  energy_type: cell.describe('electricity, water, natural_gas, diesel, … (or their Chinese names)'),
+  quantity: cell.describe(
+    'Quantity in unit, at least 0 (at most about 100 times a large campus’s yearly use)',
+  ),
+  unit: cell.describe('kWh, MWh, m³, t, kg, L, GJ … as allowed for the energy type'),
+  source: cell.describe('Where the figure comes from (bill, statistics form), at most 500 characters'),
+  cost_yuan: cell.nullable().optional().describe('Cost, yuan, at least 0'),
 });
 const oneOrMany = (row: z.ZodObject) => z.union([row, z.array(row).max(100_000)]);
 const entered = (kind: 'facts' | 'entries', row: z.ZodType) =>

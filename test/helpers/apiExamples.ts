@@ -10,6 +10,9 @@ export const exampleSchedule = {
   week: { workday: [{ at: '19:00', value: 0 }] },
 };
 
+// The path names the schedule on PUT (a body id would be replaced by it).
+const { id: _id, ...scheduleWithoutId } = exampleSchedule;
+
 /**
  * A valid JSON body for each route that takes one, keyed `METHOD /path` as the router lists it:
  * what the contract test sends, and what the fuzz test breaks one way at a time.
@@ -20,7 +23,7 @@ export function validBodies(): Record<string, unknown> {
     'POST /api/v1/overtime': { group: 'zonghe-office-ac', until: '21:00' },
     'POST /api/v1/schedules/validate': exampleSchedule,
     'POST /api/v1/schedules': exampleSchedule,
-    'PUT /api/v1/schedules/:id': { ...exampleSchedule, name: '合同测试 改' },
+    'PUT /api/v1/schedules/:id': { ...scheduleWithoutId, name: '合同测试 改' },
     'POST /api/v1/schedules/:id/revert': { version: 1, reason: '恢复' },
     'PUT /api/v1/calendar/overrides/:date': { type: 'holiday', note: '停电检修' },
     'POST /api/v1/facts': {
