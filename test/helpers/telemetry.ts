@@ -1,5 +1,6 @@
 import { InfluxDB } from 'influx';
 import mqtt from 'mqtt';
+import { type MqttConnection, mqttClientOptions } from '../../core/mqtt/connection.ts';
 import type { TelemetryBatch } from '../../core/telemetry.ts';
 import { topics } from '../../core/topics.ts';
 
@@ -15,11 +16,13 @@ export async function publishTelemetry(options: {
   batches: number;
   perSecond: number;
   t0?: number;
+  /** The gateway principal's login on a closed broker (core/mqtt/connection.ts). */
+  mqtt?: MqttConnection;
 }): Promise<{ sent: number; done: Promise<void>; stop(): void }> {
-  const client = await mqtt.connectAsync(options.mqttUrl, {
-    clientId: `pub-${options.gatewayId}-${process.pid}`,
-    clean: true,
-  });
+  const client = await mqtt.connectAsync(
+    options.mqttUrl,
+    mqttClientOptions(options.mqtt, { clientId: `pub-${options.gatewayId}-${process.pid}`, clean: true }),
+  );
   // Recent by default: a store keeps raw readings for a limited number of days (90 unless configured).
   const t0 = options.t0 ?? Date.now() - 3_600_000;
   let stopped = false;
