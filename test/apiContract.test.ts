@@ -159,6 +159,23 @@ describe('the OpenAPI document', () => {
   });
 });
 
+/**
+ * The answers of a whole test run: `JIENENG_RECORD_RESPONSES=/tmp/r.jsonl npx vitest run` records
+ * every API the tests start; then `JIENENG_RECORDED_SUITE=/tmp/r.jsonl npx vitest run
+ * test/apiContract.test.ts` validates them all against the document (CI runs both).
+ */
+describe.runIf(process.env.JIENENG_RECORDED_SUITE)('the answers recorded by the whole test suite', () => {
+  it('validate against the document', () => {
+    const lines = readFileSync(process.env.JIENENG_RECORDED_SUITE ?? '', 'utf8')
+      .trim()
+      .split('\n');
+    const recorded = lines.filter((l) => l !== '').map((l) => JSON.parse(l) as RecordedResponse);
+    expect(recorded.length).toBeGreaterThan(0);
+    // Only answers of documented paths: a test may ask for /api/nope on purpose (a 404 problem).
+    expect(checkRecorded(doc, recorded).filter((p) => !p.endsWith('not in the document'))).toEqual([]);
+  });
+});
+
 describe('problems', () => {
   const refuse = (headers: Record<string, string> = {}) =>
     fetch(`${h.base}/api/v1/points/nope/on_off`, { headers: { ...h.headers, ...headers } });

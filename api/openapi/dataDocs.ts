@@ -130,9 +130,9 @@ export function dataDocs(timeZone: string): RouteDoc[] {
       operationId: 'getMetrics',
       summary: { zh: 'Prometheus 指标', en: 'Prometheus metrics' },
       tag: 'system',
-      public: true,
+      // A scraper sends a viewer token (the role matrix, api/access.ts).
       responses: { 200: { description: 'Text exposition format', schema: null, contentType: 'text/plain' } },
-      errors: [],
+      errors: [401, 403],
     },
     {
       method: 'GET',
