@@ -119,9 +119,13 @@ export class MqttControlPort extends forwarding() implements ControlPort {
       : (this.options.shortTimeoutMs ?? rpcTimeoutsMs.short);
   }
 
-  private unavailable(method: ControlMethod, why: string, zh: string): JnError {
-    this.lastError = why;
-    this.outage.fail(why);
+  private unavailable(method: ControlMethod, why: string, zh: string, sentAt?: number): JnError {
+    // A request sent while control was away and timing out after it answered again is no new
+    // outage: only a silence since the request was sent counts (one log line each way).
+    if (sentAt === undefined || (this.lastAnswerAt ?? 0) < sentAt) {
+      this.lastError = why;
+      this.outage.fail(why);
+    }
     return new JnError('control_unavailable', why, {
       zh,
       context: {
@@ -133,7 +137,7 @@ export class MqttControlPort extends forwarding() implements ControlPort {
   }
 
   /** The 503 of a request control did not answer within `ms`, in both languages. */
-  private noAnswer(method: ControlMethod, ms: number): JnError {
+  private noAnswer(method: ControlMethod, ms: number, sentAt: number): JnError {
     const s = ms / 1000;
     const site = this.options.site;
     const command = controlMethods[method].wait === 'command';
@@ -141,6 +145,7 @@ export class MqttControlPort extends forwarding() implements ControlPort {
       method,
       `control did not answer over MQTT within ${s} s (${method}); is jieneng control running for site "${site}" and connected to the broker?${command ? ' The command may still take effect: GET the point to see what is in effect.' : ''}`,
       `控制服务 ${s} 秒内未通过 MQTT 应答（${method}）；请确认站点 "${site}" 的 jieneng control 正在运行并已连接 MQTT 服务器${command ? '。该指令仍可能生效，请查询该点位当前生效值' : ''}`,
+      sentAt,
     );
   }
 
@@ -167,10 +172,11 @@ export class MqttControlPort extends forwarding() implements ControlPort {
     const correlation = randomBytes(16);
     const key = correlation.toString('hex');
     const ms = this.timeoutMs(method);
+    const sentAt = Date.now();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(key);
-        reject(this.noAnswer(method, ms));
+        reject(this.noAnswer(method, ms, sentAt));
       }, ms);
       const settle = (fn: () => void) => {
         clearTimeout(timer);
