@@ -19,7 +19,7 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * answer is sent: who (the authenticated actor, never a name the caller typed), from where, what
  * (`PUT /api/v1/points/:device/:point/override` and the target), before and after as the route
  * noted them (otherwise the request body), and the outcome — `ok` for 2xx, `refused` for 4xx with
- * the problem's detail, `failed` for 5xx. Requests refused before anyone was authenticated (401)
+ * the problem's detail, `failed` for 5xx; written when the route answers, also when the caller has hung up by then. Requests refused before anyone was authenticated (401)
  * are logged, not audited: anonymous traffic must not be able to fill the audit. A route that
  * audits itself (login) sets `res.locals.audited`.
  */
@@ -32,8 +32,10 @@ export function auditTrail(ctx: {
   return (req, res, next) => {
     if (!MUTATING.has(req.method)) return next();
     const problem = captureProblem(res);
-    res.on('finish', () => {
-      if (res.locals.audited === true) return;
+    let written = false;
+    const write = (answered: boolean) => {
+      if (written || res.locals.audited === true) return;
+      written = true;
       const actor = res.locals.actor as Actor | undefined;
       const route = res.locals.route as RouteInfo | undefined;
       if (!actor || !route) return;
@@ -46,8 +48,12 @@ export function auditTrail(ctx: {
           target: note.target ?? req.path,
           ...(note.before !== undefined ? { before: note.before } : {}),
           after: note.after !== undefined ? note.after : { request: req.body ?? null },
-          outcome: status < 400 ? 'ok' : status < 500 ? 'refused' : 'failed',
-          detail: problem.detail ? `${status}: ${problem.detail}` : String(status),
+          outcome: !answered ? 'failed' : status < 400 ? 'ok' : status < 500 ? 'refused' : 'failed',
+          detail: !answered
+            ? 'the connection closed before the route answered: what it did is unknown, see before/after and the point or record'
+            : problem.detail
+              ? `${status}: ${problem.detail}`
+              : String(status),
         });
       } catch (err) {
         ctx.onFailure?.(err);
@@ -57,7 +63,16 @@ export function auditTrail(ctx: {
           error: errorText(err),
         });
       }
-    });
+    };
+    // Written when the route answers (res.end), whether or not the caller is still there to read
+    // it — a caller who hung up mid-request does not take the change out of the audit — and, if the
+    // route never answers, when the connection closes.
+    const end = res.end.bind(res) as (...args: unknown[]) => Response;
+    res.end = ((...args: unknown[]) => {
+      write(true);
+      return end(...args);
+    }) as Response['end'];
+    res.once('close', () => write(res.writableEnded));
     next();
   };
 }

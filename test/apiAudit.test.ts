@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessMatrix, routeKey } from '../api/access.ts';
@@ -6,6 +7,7 @@ import type { Role } from '../core/auth/actor.ts';
 import { apiToken } from './helpers/apiAuth.ts';
 import { type ApiHarness, startApiHarness } from './helpers/apiHarness.ts';
 import { type Answer, routeExamples } from './helpers/routeExamples.ts';
+import { waitFor } from './helpers/wait.ts';
 
 /**
  * Issue 15: every mutation audited. The test walks every mutating route of the router and asserts
@@ -98,5 +100,25 @@ describe('the audit of every mutation', () => {
     });
     expect(refused).toMatchObject({ outcome: 'refused', actor: { user: '王工' } });
     expect(refused?.detail).toMatch(/^403: .*(priority|优先级) 2/); // the refusal is Chinese by default
+  });
+
+  it('audits a change whose caller hung up before the answer', async () => {
+    const path = routeExamples(h)['PUT /api/v1/points/:device/:point/override']?.path ?? '';
+    const body = JSON.stringify({ value: 1, for: '45min', reason: '挂断测试' });
+    const before = lastId();
+    const socket = connect(h.api.port, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.end(
+      `PUT ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${headers.get('engineer')?.authorization}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+    socket.destroy(); // gone before any answer
+    await waitFor('the hung-up override in the audit', () => lastId() > before, 20_000);
+    const [entry] = audit.list({ limit: 1 });
+    expect(entry).toMatchObject({
+      action: 'PUT /api/v1/points/:device/:point/override',
+      actor: { user: '王工' },
+    });
+    expect(JSON.stringify(entry?.after)).toContain('挂断测试');
   });
 });
