@@ -1,9 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { JnError } from '../core/errors.ts';
+import { join, resolve } from 'node:path';
+import { AuditLog } from '../core/audit/auditLog.ts';
+import { errorText, JnError } from '../core/errors.ts';
 import { figure } from '../reports/ledger/cells.ts';
 import { ImportError, type ImportResult, Ledger, type Replacement } from '../reports/ledger/ledger.ts';
 import { writeTemplate } from '../reports/ledger/template.ts';
+import { cliActor } from './authCli.ts';
 import { dataDirOf, requireConfig, type ToolCommand, text } from './context.ts';
 import { checkOutput, notWritten } from './reportCommand.ts';
 
@@ -45,11 +47,25 @@ export const importCommand: ToolCommand = async (ctx) => {
     return 1;
   }
   const ledger = new Ledger(join(dataDirOf(ctx), 'ledger.db'));
+  // The platform's audit (DIR/audit.db) has every import too, as the API's POST /facts|entries.
+  const audit = new AuditLog({ file: join(dataDirOf(ctx), 'audit.db'), timeZone: site.site.timezone });
+  const replace = ctx.values.replace === true;
+  const entry = { actor: cliActor(), action: `ledger.import.${kind}`, target: `file:${resolve(file)}` };
   try {
-    const r = await ledger.importFile(kind, file, site, new Date(), { replace: ctx.values.replace === true });
+    const r = await ledger.importFile(kind, file, site, new Date(), { replace });
+    audit.append({
+      ...entry,
+      outcome: 'ok',
+      after: { imported: r.imported, replaced: r.replaced, replace, replacements: r.replacements },
+    });
     ctx.io.out(summary(file, kind, r));
     return 0;
   } catch (err) {
+    audit.append({
+      ...entry,
+      outcome: err instanceof ImportError ? 'refused' : 'failed',
+      detail: errorText(err),
+    });
     if (err instanceof ImportError) {
       ctx.io.err(`${file}：${err.message}\n`);
       return 1;
@@ -57,6 +73,7 @@ export const importCommand: ToolCommand = async (ctx) => {
     throw err;
   } finally {
     ledger.close();
+    audit.close();
   }
 };
 

@@ -5,6 +5,7 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { demoSite } from '../cli/context.ts';
+import { AuditLog } from '../core/audit/auditLog.ts';
 import { Ledger } from '../reports/ledger/ledger.ts';
 import { spawnCli } from './helpers/cli.ts';
 
@@ -97,6 +98,25 @@ describe('jieneng import', () => {
       ['import entries', 12],
     ]);
     ledger.close();
+    // And the platform's one audit log has each import, the refused one too, by the CLI's user.
+    const audit = new AuditLog({ file: join(dir, 'audit.db'), timeZone: 'Asia/Shanghai' });
+    expect(
+      audit
+        .list()
+        .reverse()
+        .map((e) => [
+          e.action,
+          e.outcome,
+          e.actor.via,
+          (e.after as { replaced?: number } | undefined)?.replaced,
+        ]),
+    ).toEqual([
+      ['ledger.import.entries', 'ok', 'cli', 0],
+      ['ledger.import.entries', 'refused', 'cli', undefined],
+      ['ledger.import.entries', 'ok', 'cli', 12],
+    ]);
+    expect(audit.verify().ok).toBe(true);
+    audit.close();
   }, 60_000);
 
   it('writes a template that, filled in, imports', async () => {
