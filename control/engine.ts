@@ -6,10 +6,11 @@ import {
   controlPoints,
   pointKey,
   timingViolation,
-  valueViolation,
+  valueViolationText,
 } from '../core/control/points.ts';
 import { type Effective, effectiveValue, isLive, LEVELS, type Slot } from '../core/control/priority.ts';
 import { errorText } from '../core/errors.ts';
+import { localTimestamp } from '../core/localTime.ts';
 import type { Logger } from '../core/log.ts';
 import type { AuditEntry, ControlDb } from './db.ts';
 
@@ -50,6 +51,8 @@ export interface RequestResult {
   accepted: boolean;
   /** Why it was rejected. */
   reason?: string;
+  /** The same in Chinese (the API's default language). */
+  reason_zh?: string;
   effective: Effective;
   /** The write it caused, if the value in effect changed. */
   write?: WriteOutcome;
@@ -228,25 +231,35 @@ export class ControlEngine {
     const now = this.now();
     const slots = this.slotsOf(cp.key);
     const policy = this.ctx.site.config.control.policy;
-    const reject = (reason: string): RequestResult => {
+    const reject = (reason: string, reason_zh?: string): RequestResult => {
       this.auditRequest(cp, req, now, 'rejected', reason);
       this.log.warn('command rejected', { point: cp.key, source: req.source, requested: req.value, reason });
-      return { accepted: false, reason, effective: this.effective(cp.key) };
+      return {
+        accepted: false,
+        reason,
+        ...(reason_zh ? { reason_zh } : {}),
+        effective: this.effective(cp.key),
+      };
     };
     if (!Number.isInteger(req.priority) || req.priority < 1 || req.priority > LEVELS)
-      return reject(`priority ${req.priority} is not a level 1 … 16`);
-    if (req.expiresAt !== undefined && req.expiresAt <= now)
-      return reject(`expiry ${this.iso(req.expiresAt)} is not in the future`);
+      return reject(
+        `priority ${req.priority} is not a level 1 … 16`,
+        `优先级 ${req.priority} 不在 1 … 16 级之内`,
+      );
+    if (req.expiresAt !== undefined && req.expiresAt <= now) {
+      const at = localTimestamp(req.expiresAt, this.timeZone); // the site's time, as the person typed it
+      return reject(`expiry ${at} is not in the future`, `到期时间 ${at} 已经过去，须晚于现在`);
+    }
     if (req.value !== null) {
-      const why = valueViolation(cp, req.value, policy);
-      if (why) return reject(why);
+      const why = valueViolationText(cp, req.value, policy);
+      if (why) return reject(why.en, why.zh);
       const after = new Map(slots);
       after.set(req.priority, { value: req.value, source: req.source, setAt: now });
       const next = effectiveValue(after, cp.settings.relinquish_default, now);
       const written = this.written.get(cp.key);
       if (next.value !== null && next.value !== written) {
         const timing = timingViolation(cp, next.value, this.history(cp), now, this.timeZone);
-        if (timing) return { ...reject(timing.reason), retryAt: timing.allowedFrom };
+        if (timing) return { ...reject(timing.reason, timing.reason_zh), retryAt: timing.allowedFrom };
       }
       slots.set(req.priority, {
         value: req.value,

@@ -62,6 +62,12 @@ export function controlPoints(site: LoadedSite): Map<string, ControlPoint> {
   return out;
 }
 
+/** A refusal in English and in Chinese (the API's default language). */
+export interface Bilingual {
+  en: string;
+  zh: string;
+}
+
 /**
  * Why `value` may not be commanded to `cp` — the device range, the point's limits, 0/1 for on/off
  * points, the 26 °C / 20 °C rule — or undefined when it may. Never clamps.
@@ -71,23 +77,69 @@ export function valueViolation(
   value: number,
   policy: ControlConfig['policy'],
 ): string | undefined {
+  return valueViolationText(cp, value, policy)?.en;
+}
+
+/** `valueViolation` in both languages: what the API answers a person (Chinese by default). */
+export function valueViolationText(
+  cp: ControlPoint,
+  value: number,
+  policy: ControlConfig['policy'],
+): Bilingual | undefined {
   const unit = cp.unit ? ` ${cp.unit}` : '';
   const name = `${cp.key} (${cp.name})`;
-  if (cp.binary && value !== 0 && value !== 1) return `${name} is on/off: 0 or 1, not ${value}`;
-  if (cp.rule === 'cooling' && value < policy.cooling_setpoint_min.value)
-    return `cooling setpoint ${value}${unit} of ${name} is below the policy minimum ${policy.cooling_setpoint_min.value}${unit}: ${policy.cooling_setpoint_min.reason}`;
-  if (cp.rule === 'heating' && value > policy.heating_setpoint_max.value)
-    return `heating setpoint ${value}${unit} of ${name} is above the policy maximum ${policy.heating_setpoint_max.value}${unit}: ${policy.heating_setpoint_max.reason}`;
+  const nameZh = `${cp.key}（${cp.name}）`;
+  if (cp.binary && value !== 0 && value !== 1)
+    return {
+      en: `${name} is on/off: 0 or 1, not ${value}`,
+      zh: `${nameZh}是开关量：只能为 0 或 1，不能为 ${value}`,
+    };
+  const cool = policy.cooling_setpoint_min;
+  if (cp.rule === 'cooling' && value < cool.value)
+    return {
+      en: `cooling setpoint ${value}${unit} of ${name} is below the policy minimum ${cool.value}${unit}: ${cool.reason}`,
+      zh: `${nameZh}的制冷设定温度 ${value}${unit} 低于政策下限 ${cool.value}${unit}：${cool.reason}`,
+    };
+  const heat = policy.heating_setpoint_max;
+  if (cp.rule === 'heating' && value > heat.value)
+    return {
+      en: `heating setpoint ${value}${unit} of ${name} is above the policy maximum ${heat.value}${unit}: ${heat.reason}`,
+      zh: `${nameZh}的制热设定温度 ${value}${unit} 高于政策上限 ${heat.value}${unit}：${heat.reason}`,
+    };
+  return limitViolation(cp, value, { unit, name, nameZh });
+}
+
+/** The point's own limits (control.points) and the device's range, in both languages. */
+function limitViolation(
+  cp: ControlPoint,
+  value: number,
+  at: { unit: string; name: string; nameZh: string },
+): Bilingual | undefined {
+  const { unit, name, nameZh } = at;
   const { min, max, reason } = cp.settings;
   const why = reason ? `: ${reason}` : '';
+  const whyZh = reason ? `：${reason}` : '';
   if (min !== undefined && value < min)
-    return `${value}${unit} for ${name} is below its limit ${min}${unit} (control.points)${why}`;
+    return {
+      en: `${value}${unit} for ${name} is below its limit ${min}${unit} (control.points)${why}`,
+      zh: `${nameZh}的 ${value}${unit} 低于其下限 ${min}${unit}（control.points）${whyZh}`,
+    };
   if (max !== undefined && value > max)
-    return `${value}${unit} for ${name} is above its limit ${max}${unit} (control.points)${why}`;
+    return {
+      en: `${value}${unit} for ${name} is above its limit ${max}${unit} (control.points)${why}`,
+      zh: `${nameZh}的 ${value}${unit} 高于其上限 ${max}${unit}（control.points）${whyZh}`,
+    };
+  const range = `${cp.deviceMin ?? ''}…${cp.deviceMax ?? ''}${unit}`;
   if (cp.deviceMin !== undefined && value < cp.deviceMin)
-    return `${value}${unit} for ${name} is below the device’s range ${cp.deviceMin}…${cp.deviceMax ?? ''}${unit}`;
+    return {
+      en: `${value}${unit} for ${name} is below the device’s range ${range}`,
+      zh: `${nameZh}的 ${value}${unit} 低于设备量程 ${range}`,
+    };
   if (cp.deviceMax !== undefined && value > cp.deviceMax)
-    return `${value}${unit} for ${name} is above the device’s range ${cp.deviceMin ?? ''}…${cp.deviceMax}${unit}`;
+    return {
+      en: `${value}${unit} for ${name} is above the device’s range ${range}`,
+      zh: `${nameZh}的 ${value}${unit} 高于设备量程 ${range}`,
+    };
   return undefined;
 }
 
@@ -109,7 +161,7 @@ export function timingViolation(
   history: WriteHistory,
   now: number,
   timeZone: string,
-): { kind: 'min_on_off' | 'rate'; reason: string; allowedFrom: number } | undefined {
+): { kind: 'min_on_off' | 'rate'; reason: string; reason_zh: string; allowedFrom: number } | undefined {
   const { min_on, min_off, max_writes_per_hour } = cp.settings;
   const last = history.last;
   if (cp.binary && last && last.value !== value) {
@@ -118,12 +170,14 @@ export function timingViolation(
       return {
         kind: 'min_on_off',
         reason: `${cp.key} has been on since ${clock(last.at, timeZone)}; its minimum on time is ${min_on / 60_000} min, so off is allowed from ${clock(last.at + min_on, timeZone)}`,
+        reason_zh: `${cp.key} 自 ${clock(last.at, timeZone)} 起处于开启状态；最短开启时间为 ${min_on / 60_000} 分钟，${clock(last.at + min_on, timeZone)} 起才能关闭`,
         allowedFrom: last.at + min_on,
       };
     if (last.value === 0 && min_off !== undefined && held < min_off)
       return {
         kind: 'min_on_off',
         reason: `${cp.key} has been off since ${clock(last.at, timeZone)}; its minimum off time is ${min_off / 60_000} min, so on is allowed from ${clock(last.at + min_off, timeZone)}`,
+        reason_zh: `${cp.key} 自 ${clock(last.at, timeZone)} 起处于关闭状态；最短关闭时间为 ${min_off / 60_000} 分钟，${clock(last.at + min_off, timeZone)} 起才能开启`,
         allowedFrom: last.at + min_off,
       };
   }
@@ -134,6 +188,7 @@ export function timingViolation(
       return {
         kind: 'rate',
         reason: `${cp.key} was written ${inHour.length} times in the last hour; at most ${max_writes_per_hour} writes per hour are allowed`,
+        reason_zh: `${cp.key} 在过去一小时内已写入 ${inHour.length} 次；每小时最多允许写入 ${max_writes_per_hour} 次`,
         allowedFrom: oldest + 3_600_000,
       };
   }
