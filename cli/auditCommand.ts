@@ -8,9 +8,15 @@ export const auditCommandSpec: CommandSpec = {
   name: 'audit',
   operands: 'verify | list',
   summary:
-    'The audit log of every change (DIR/audit.db): verify walks its hash chain (exit 0 when intact, 1 naming the first entry that was edited, deleted or inserted); list prints the newest entries.',
+    'The audit log of every change (DIR/audit.db): verify walks its hash chain (exit 0 when intact, 1 naming the first entry that was edited, deleted or inserted) and prints the head hash to keep elsewhere; with --head it also checks an earlier head is still there; list prints the newest entries.',
   options: [
     { name: 'limit', arg: 'N', default: '50', text: 'How many entries list prints, 1–1000' },
+    {
+      name: 'head',
+      arg: 'HASH',
+      defaultText: 'none',
+      text: 'A head hash verify printed earlier and kept off this machine: verify also checks the log still holds it (a chain rewritten or cut back to before it fails)',
+    },
     ...stateOptions,
   ],
   example: 'jieneng audit verify --data-dir /var/lib/jieneng',
@@ -35,8 +41,22 @@ export const auditCommand: ToolCommand = async (ctx) => {
       return 0;
     }
     const v = audit.verify();
+    const kept = text(ctx, 'head');
+    if (v.ok && kept !== undefined && !audit.withHash(kept)) {
+      ctx.io.err(
+        `audit log: no entry has the head ${kept} kept earlier: the log was rewritten or cut back since (its own ${v.entries} entries chain, but not to that head)\n`,
+      );
+      return 1;
+    }
     if (v.ok) {
-      ctx.io.out(`${v.entries} entries, chain intact\n`);
+      const [last] = audit.list({ limit: 1 });
+      const at = kept === undefined ? '' : `; holds the kept head (entry ${audit.withHash(kept)?.id})`;
+      ctx.io.out(
+        `${v.entries} entries, chain intact${at}\n` +
+          (last
+            ? `head: entry ${last.id} ${last.hash} — keep it off this machine; \`jieneng audit verify --head ${last.hash}\` later proves nothing up to it was rewritten\n`
+            : ''),
+      );
       return 0;
     }
     ctx.io.err(

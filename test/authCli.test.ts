@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { genesisHash, rowHash } from '../core/audit/auditLog.ts';
 
 /** `jieneng ARGS` as a user runs it, with `input` on its stdin (a pipe, not a terminal). */
 async function jieneng(
@@ -68,7 +69,12 @@ describe('jieneng user, token and audit', () => {
     );
     expect(list.out).toMatch(/user\.role\tuser:张工\trefused\tcannot make "张工" viewer/);
     const ok = await jieneng(['audit', 'verify', ...d]);
-    expect(ok).toMatchObject({ code: 0, out: '4 entries, chain intact\n' });
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/^4 entries, chain intact\nhead: entry 4 [0-9a-f]{64} — keep it off this machine/);
+    const head = /head: entry 4 ([0-9a-f]{64})/.exec(ok.out)?.[1] ?? '';
+    expect((await jieneng(['audit', 'verify', '--head', head, ...d])).out).toContain(
+      'holds the kept head (entry 4)',
+    );
 
     // An attacker with the file: drops the trigger and rewrites who added the admin.
     const db = new Database(join(dir, 'audit.db'));
@@ -77,5 +83,22 @@ describe('jieneng user, token and audit', () => {
     const bad = await jieneng(['audit', 'verify', ...d]);
     expect(bad.code).toBe(1);
     expect(bad.err).toContain('audit log broken at entry 1: entry 1 was changed after it was written');
+
+    // One who also re-chains every entry after the edit passes the bare verify — not the kept head.
+    const rewrite = new Database(join(dir, 'audit.db'));
+    let prev = genesisHash;
+    for (const row of rewrite.prepare('SELECT * FROM audit ORDER BY id').all() as Record<string, unknown>[]) {
+      const { hash: _old, ...fields } = row;
+      const hash = rowHash({ ...fields, prev_hash: prev } as Parameters<typeof rowHash>[0]);
+      rewrite.prepare('UPDATE audit SET prev_hash = ?, hash = ? WHERE id = ?').run(prev, hash, row.id);
+      prev = hash;
+    }
+    rewrite.close();
+    expect((await jieneng(['audit', 'verify', ...d])).code).toBe(0);
+    const caught = await jieneng(['audit', 'verify', '--head', head, ...d]);
+    expect(caught.code).toBe(1);
+    expect(caught.err).toContain(
+      `no entry has the head ${head} kept earlier: the log was rewritten or cut back`,
+    );
   });
 });

@@ -213,6 +213,12 @@ export class AuditLog {
     return (this.db.prepare(sql).all(params) as Row[]).map(toEntry);
   }
 
+  /** The entry whose hash is `hash` (a head kept elsewhere), if the log still holds it. */
+  withHash(hash: string): AuditEntry | undefined {
+    const row = this.db.prepare('SELECT * FROM audit WHERE hash = ?').get(hash) as Row | undefined;
+    return row && toEntry(row);
+  }
+
   /** How many entries the log holds. */
   count(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM audit').get() as { n: number }).n;
