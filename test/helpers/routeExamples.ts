@@ -1,3 +1,4 @@
+import { exampleSchedule, validBodies } from './apiExamples.ts';
 import type { ApiHarness } from './apiHarness.ts';
 
 /** An answer whose body has been read. */
@@ -24,14 +25,9 @@ export function routeExamples(h: ApiHarness): Record<string, ExampleCall> {
   const meter = h.site.config.meters[0]?.id ?? 'none';
   const onOff = h.service.points().find((p) => p.point === 'on_off') ?? h.service.points()[0];
   const point = `/api/v1/points/${onOff?.device}/${onOff?.point}`;
-  const schedule = {
-    id: 'matrix-night',
-    name: '矩阵测试 夜间照明',
-    group: 'lighting',
-    point: 'relay_1',
-    priority: 14,
-    week: { workday: [{ at: '19:00', value: 0 }] },
-  };
+  // The bodies are the contract and fuzz tests' (apiExamples.ts); here each gets its path and what it acts on.
+  const body = (key: string) => validBodies()[key];
+  const schedule = exampleSchedule;
   let n = 0;
   const unique = (what: string) => `${what}-${++n}`;
   const ensureSchedule: ExampleCall['setup'] = async (admin) => {
@@ -50,19 +46,19 @@ export function routeExamples(h: ApiHarness): Record<string, ExampleCall> {
     'GET /api/docs/*path': { path: '/api/docs/swagger-ui.css' },
     'PUT /api/v1/points/:device/:point/override': {
       path: `${point}/override`,
-      body: { value: 1, for: '1h' },
+      body: body('PUT /api/v1/points/:device/:point/override'),
     },
     'DELETE /api/v1/points/:device/:point/override': { path: `${point}/override?priority=8` },
     'POST /api/v1/overtime': {
       path: '/api/v1/overtime',
-      body: { group: 'zonghe-office-ac', until: '21:00' },
+      body: body('POST /api/v1/overtime'),
     },
     'POST /api/v1/schedules/validate': { path: '/api/v1/schedules/validate', body: schedule },
     'POST /api/v1/schedules': { path: '/api/v1/schedules', body: schedule },
     'GET /api/v1/schedules/:id': { path: `/api/v1/schedules/${schedule.id}`, setup: ensureSchedule },
     'PUT /api/v1/schedules/:id': {
       path: `/api/v1/schedules/${schedule.id}`,
-      body: { ...schedule, name: '矩阵测试 改' },
+      body: body('PUT /api/v1/schedules/:id'),
     },
     'DELETE /api/v1/schedules/:id': { path: `/api/v1/schedules/${schedule.id}`, setup: ensureSchedule },
     'GET /api/v1/schedules/:id/history': {
@@ -73,7 +69,7 @@ export function routeExamples(h: ApiHarness): Record<string, ExampleCall> {
       path: `/api/v1/schedules/${schedule.id}/diff?from=1&to=2`,
       setup: async (admin) => {
         await admin('POST', '/api/v1/schedules', schedule);
-        await admin('PUT', `/api/v1/schedules/${schedule.id}`, { ...schedule, name: '矩阵测试 二' });
+        await admin('PUT', `/api/v1/schedules/${schedule.id}`, { ...schedule, name: '合同测试 二' });
       },
     },
     'POST /api/v1/schedules/:id/revert': {
@@ -83,7 +79,7 @@ export function routeExamples(h: ApiHarness): Record<string, ExampleCall> {
     },
     'PUT /api/v1/calendar/overrides/:date': {
       path: '/api/v1/calendar/overrides/2025-10-09',
-      body: { type: 'holiday', note: '停电检修' },
+      body: body('PUT /api/v1/calendar/overrides/:date'),
     },
     'DELETE /api/v1/calendar/overrides/:date': {
       path: '/api/v1/calendar/overrides/2025-10-09',
@@ -93,19 +89,11 @@ export function routeExamples(h: ApiHarness): Record<string, ExampleCall> {
     },
     'POST /api/v1/facts': {
       path: '/api/v1/facts?replace=true',
-      body: { building: 'zonghe-lou', effective_from: '2025-03-16', floor_area_m2: 18600, headcount: 560 },
+      body: body('POST /api/v1/facts'),
     },
     'POST /api/v1/entries': {
       path: '/api/v1/entries?replace=true',
-      body: {
-        building: 'zonghe-lou',
-        period_start: '2025-03-01',
-        period_end: '2025-03-31',
-        energy_type: 'diesel',
-        quantity: 0.62,
-        unit: 't',
-        source: '3月加油卡',
-      },
+      body: body('POST /api/v1/entries'),
     },
     'POST /api/v1/users': {
       get path() {
