@@ -8,17 +8,18 @@ import { readNewPassword } from './passwordInput.ts';
 
 const usage =
   'usage: jieneng user add NAME --role ROLE [--password-stdin]\n' +
-  '       jieneng user list | passwd NAME [--password-stdin] | role NAME ROLE | disable NAME | enable NAME';
+  '       jieneng user list | passwd NAME [--password-stdin] | role NAME ROLE | disable NAME | enable NAME | unlock NAME';
 
 /** `jieneng user`: its usage line, help page and options (registered in cli/commands.ts). */
 export const userCommandSpec: CommandSpec = {
   name: 'user',
-  operands: 'add NAME | list | passwd NAME | role NAME ROLE | disable NAME | enable NAME',
+  operands: 'add NAME | list | passwd NAME | role NAME ROLE | disable NAME | enable NAME | unlock NAME',
   summary:
     'Accounts of the API and console in DIR/auth.db: the first admin is made here. Passwords (at least 12 characters) are stored as argon2id hashes; every change is in the audit log (DIR/audit.db) as cli:<your login>.',
   notes:
     `Roles: ${roles.join(', ')}. On a terminal the password is asked twice without echo; otherwise (or with --password-stdin) the first line of stdin is read. There is no default password.\n` +
-    'Accounts are never deleted: disable one (its sessions end at once). The last enabled admin cannot be demoted or disabled.',
+    'Accounts are never deleted: disable one (its sessions end at once). The last enabled admin cannot be demoted or disabled.\n' +
+    'An account locked after 5 failed logins unlocks by itself after 15 min; unlock, passwd and enable lift the lock at once.',
   options: [
     {
       name: 'role',
@@ -35,7 +36,15 @@ export const userCommandSpec: CommandSpec = {
 /** Runs one `jieneng user` subcommand; exit 0, 1 when refused (named on stderr), 2 for usage. */
 export const userCommand: ToolCommand = async (ctx) => {
   const [sub, name, arg, extra] = ctx.operands;
-  const arity: Record<string, number> = { add: 1, list: 0, passwd: 1, role: 2, disable: 1, enable: 1 };
+  const arity: Record<string, number> = {
+    add: 1,
+    list: 0,
+    passwd: 1,
+    role: 2,
+    disable: 1,
+    enable: 1,
+    unlock: 1,
+  };
   const wanted = sub === undefined ? undefined : arity[sub];
   const given = [name, arg, extra].filter((x) => x !== undefined).length;
   if (wanted === undefined || given !== wanted) throw new JnError('usage', usage);
@@ -64,6 +73,12 @@ async function run(
     role: u.role,
     disabled: u.disabled,
   });
+  // passwd, enable and unlock lift a login lock; the output says so when there was one.
+  const until = auth.lockedUntil(name);
+  const lifted =
+    until === undefined
+      ? ''
+      : `; it was locked after failed logins until ${localTimestamp(until, state.timeZone)}, now unlocked`;
   switch (sub) {
     case 'list':
       for (const u of auth.listUsers())
@@ -90,7 +105,7 @@ async function run(
       if (!auth.getUser(name)) throw new JnError('not_found', `user "${name}" does not exist`);
       const password = await readNewPassword(stdin, name);
       await audited({ action: 'user.passwd', target }, () => auth.setPassword(name, password));
-      ctx.io.out(`password of ${name} changed; its sessions were ended\n`);
+      ctx.io.out(`password of ${name} changed; its sessions were ended${lifted}\n`);
       return 0;
     }
     case 'role': {
@@ -103,6 +118,15 @@ async function run(
       ctx.io.out(`${user.name} is now ${user.role}\n`);
       return 0;
     }
+    case 'unlock': {
+      const { user } = await audited(
+        { action: 'user.unlock', target },
+        () => auth.unlock(name),
+        (r) => ({ ...shown(r.user), locked: false }),
+      );
+      ctx.io.out(lifted ? `${user.name}${lifted.replace(/^; it/, ':')}\n` : `${user.name} was not locked\n`);
+      return 0;
+    }
     default: {
       const disabled = sub === 'disable';
       const user = await audited(
@@ -110,7 +134,7 @@ async function run(
         () => auth.setDisabled(name, disabled),
         shown,
       );
-      ctx.io.out(`${user.name} ${disabled ? 'disabled; its sessions were ended' : 'enabled'}\n`);
+      ctx.io.out(`${user.name} ${disabled ? 'disabled; its sessions were ended' : `enabled${lifted}`}\n`);
       return 0;
     }
   }

@@ -3,7 +3,7 @@ import { localTimestamp } from '../../core/localTime.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Detail } from '../problem.ts';
 import { openAuthDb } from './db.ts';
-import { LoginLimits, loginLimits } from './limits.ts';
+import { type LoginBlock, LoginLimits, loginLimits } from './limits.ts';
 import { passwordMatches } from './passwords.ts';
 import { type NewSession, type SessionCheck, Sessions } from './sessions.ts';
 import { type TokenCheck, type TokenInfo, Tokens } from './tokens.ts';
@@ -55,6 +55,13 @@ export interface Auth {
   ): Promise<UserInfo>;
   /** Disables (ending its sessions) or enables an account; the last enabled admin cannot be disabled. */
   setDisabled(name: string, disabled: boolean): UserInfo;
+  /**
+   * Clears the account's failed logins and lock (a new password or enabling the account does so
+   * too); `wasLockedUntil` says whether it was locked. not_found for an unknown account.
+   */
+  unlock(name: string): { user: UserInfo; wasLockedUntil?: number };
+  /** Until when (ms) the account is locked after failed logins, or undefined. */
+  lockedUntil(name: string): number | undefined;
   listUsers(): UserInfo[];
   getUser(name: string): UserInfo | undefined;
   /** Checks a login against the limits and the password; counts failures, locks accounts. */
@@ -102,34 +109,12 @@ export function createAuth(options: AuthOptions): Auth {
     address: string;
   }): Promise<LoginResult> {
     const name = input.name.normalize('NFC').slice(0, 128);
-    const block = limits.blocked(name, input.address);
-    if (block?.kind === 'address') {
-      const retryAfterS = Math.max(1, Math.ceil(block.retryAfterMs / 1000));
-      const within = `${loginLimits.addressFailures} within ${loginLimits.windowMs / 60_000} min`;
-      return {
-        ok: false,
-        reason: 'too_many_attempts',
-        detail: {
-          zh: `来自 ${input.address} 的登录失败次数过多（${loginLimits.windowMs / 60_000} 分钟内 ${loginLimits.addressFailures} 次）：请 ${retryAfterS} 秒后再试`,
-          en: `too many failed logins from ${input.address} (${within}): try again in ${retryAfterS} s`,
-        },
-        retryAfterS,
-      };
-    }
-    if (block?.kind === 'locked')
-      return {
-        ok: false,
-        reason: 'account_locked',
-        detail: {
-          zh: `账户“${name}”因连续 ${loginLimits.accountFailures} 次登录失败已锁定，${at(block.until)} 解锁`,
-          en: `account "${name}" is locked after ${loginLimits.accountFailures} failed logins; it unlocks at ${at(block.until)}`,
-        },
-        lockedUntil: block.until,
-        retryAfterS: Math.max(1, Math.ceil((block.until - now()) / 1000)),
-      };
+    // Counted before the password is checked, so parallel guesses cannot outrun the limits.
+    const attempt = limits.begin(name, input.address);
+    if ('kind' in attempt) return refusedByLimits(attempt, name, input.address);
     const row = users.row(name);
     if (!(await passwordMatches(row?.password_hash, input.password))) {
-      const { lockedUntil } = limits.fail(name, input.address);
+      const { lockedUntil } = attempt;
       if (lockedUntil === undefined) options.log.warn('login failed', { user: name, address: input.address });
       else
         options.log.warn('account locked after repeated failed logins', {
@@ -143,6 +128,7 @@ export function createAuth(options: AuthOptions): Auth {
         ...(lockedUntil ? { lockedUntil } : {}),
       };
     }
+    limits.undo(name, attempt);
     // Only someone who knows the password learns that the account exists but is disabled.
     if (!row || row.disabled)
       return {
@@ -150,9 +136,42 @@ export function createAuth(options: AuthOptions): Auth {
         reason: 'account_disabled',
         detail: { zh: `账户“${name}”已停用`, en: `account "${name}" is disabled` },
       };
-    limits.succeed(name);
+    limits.clear(name);
     return { ok: true, user: users.existing(name) };
   }
+
+  /** The 429 of an address over its limit, or the 423 of a locked account: each says how it ends. */
+  function refusedByLimits(block: LoginBlock, name: string, address: string): LoginResult {
+    const minutes = loginLimits.windowMs / 60_000;
+    if (block.kind === 'address') {
+      const retryAfterS = Math.max(1, Math.ceil(block.retryAfterMs / 1000));
+      const within = `${loginLimits.addressFailures} within ${minutes} min`;
+      return {
+        ok: false,
+        reason: 'too_many_attempts',
+        detail: {
+          zh: `来自 ${address} 的登录失败次数过多（${minutes} 分钟内 ${loginLimits.addressFailures} 次）：限制 ${retryAfterS} 秒后自动解除，届时再试`,
+          en: `too many failed logins from ${address} (${within}): the limit ends by itself in ${retryAfterS} s; try again then`,
+        },
+        retryAfterS,
+      };
+    }
+    return {
+      ok: false,
+      reason: 'account_locked',
+      detail: {
+        zh: `账户“${name}”因连续 ${loginLimits.accountFailures} 次登录失败已锁定，${at(block.until)} 自动解锁；管理员可提前解锁（jieneng user unlock ${name}）`,
+        en: `account "${name}" is locked after ${loginLimits.accountFailures} failed logins; it unlocks at ${at(block.until)}, or an admin can unlock it now (jieneng user unlock ${name})`,
+      },
+      lockedUntil: block.until,
+      retryAfterS: Math.max(1, Math.ceil((block.until - now()) / 1000)),
+    };
+  }
+
+  /** An admin's change that also lifts a lock: a new password, or the account enabled. */
+  const unlocking = (name: string, changes: { disabled?: boolean; password?: string }) => {
+    if (changes.password !== undefined || changes.disabled === false) limits.clear(name);
+  };
 
   return {
     options: resolved,
@@ -160,19 +179,29 @@ export function createAuth(options: AuthOptions): Auth {
     setPassword: async (name, password) => {
       const user = await users.setPassword(name, password);
       sessions.endAllOf(user.name);
+      unlocking(user.name, { password });
       return user;
     },
     setRole: (name, role) => users.setRole(name, role),
     updateUser: async (name, changes) => {
       const user = await users.update(name, changes);
       if (changes.password !== undefined || user.disabled) sessions.endAllOf(user.name);
+      unlocking(user.name, changes);
       return user;
     },
     setDisabled: (name, disabled) => {
       const user = users.setDisabled(name, disabled);
       if (disabled) sessions.endAllOf(user.name);
+      unlocking(user.name, { disabled });
       return user;
     },
+    unlock: (name) => {
+      const user = users.existing(name);
+      const until = limits.lockedUntil(user.name);
+      limits.clear(user.name);
+      return { user, ...(until !== undefined ? { wasLockedUntil: until } : {}) };
+    },
+    lockedUntil: (name) => limits.lockedUntil(name.normalize('NFC')),
     listUsers: () => users.list(),
     getUser: (name) => users.get(name),
     verifyLogin,

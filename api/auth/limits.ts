@@ -14,8 +14,24 @@ export const loginLimits = {
 export type LoginBlock = { kind: 'address'; retryAfterMs: number } | { kind: 'locked'; until: number };
 
 /**
+ * A login attempt counted as a failure before its password is checked (see `LoginLimits.begin`):
+ * the rows it added, and the lock it set when it was the one that reached the limit.
+ */
+export interface Attempt {
+  accountRow: number;
+  addressRow: number;
+  /** This attempt reached the account limit and locked it until then (ms). */
+  lockedUntil?: number;
+}
+
+/**
  * Failed logins counted in auth.db (so every API process sees the same counts), per account name
  * — known or not, so a lockout tells nothing about which names exist — and per client address.
+ *
+ * An attempt is counted when it starts, not when its password check (argon2, tens of ms) ends:
+ * counting afterwards let 80 parallel guesses at one account all pass the check of the limits
+ * before the first failure was written (42 password checks against a limit of 5, issue 15
+ * security review). A right password undoes its count.
  */
 export class LoginLimits {
   constructor(
@@ -23,9 +39,50 @@ export class LoginLimits {
     private readonly now: () => number,
   ) {}
 
-  /** Whether a login of `name` from `address` is refused before its password is checked. */
-  blocked(name: string, address: string): LoginBlock | undefined {
+  /**
+   * In one immediate transaction: refuses a login of `name` from `address` that is over a limit,
+   * else counts it as a failure (locking the account when it is the limit-th) and returns it.
+   */
+  begin(name: string, address: string): LoginBlock | Attempt {
     const now = this.now();
+    return this.db
+      .transaction((): LoginBlock | Attempt => {
+        const block = this.blocked(name, address, now);
+        if (block) return block;
+        const old = now - loginLimits.windowMs;
+        this.db.prepare('DELETE FROM account_failures WHERE at <= ?').run(old);
+        this.db.prepare('DELETE FROM address_failures WHERE at <= ?').run(old);
+        const insert = (table: string, key: string) =>
+          Number(this.db.prepare(`INSERT INTO ${table} VALUES (?, ?)`).run(key, now).lastInsertRowid);
+        const attempt: Attempt = {
+          accountRow: insert('account_failures', name),
+          addressRow: insert('address_failures', address),
+        };
+        const { n } = this.db
+          .prepare('SELECT count(*) AS n FROM account_failures WHERE name = ? AND at > ?')
+          .get(name, old) as { n: number };
+        if (n < loginLimits.accountFailures) return attempt;
+        const until = now + loginLimits.lockMs;
+        this.db.prepare('INSERT OR REPLACE INTO lockouts (name, until) VALUES (?, ?)').run(name, until);
+        return { ...attempt, lockedUntil: until };
+      })
+      .immediate();
+  }
+
+  /** The right password was given: the attempt was no failure (the lock it set, if any, goes too). */
+  undo(name: string, attempt: Attempt): void {
+    this.db
+      .transaction(() => {
+        this.db.prepare('DELETE FROM account_failures WHERE rowid = ?').run(attempt.accountRow);
+        this.db.prepare('DELETE FROM address_failures WHERE rowid = ?').run(attempt.addressRow);
+        if (attempt.lockedUntil !== undefined)
+          this.db.prepare('DELETE FROM lockouts WHERE name = ? AND until = ?').run(name, attempt.lockedUntil);
+      })
+      .immediate();
+  }
+
+  /** Whether a login is refused before its password is checked (the in-flight attempts count). */
+  private blocked(name: string, address: string, now: number): LoginBlock | undefined {
     const nth = this.db
       .prepare(
         'SELECT at FROM address_failures WHERE address = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?',
@@ -42,32 +99,20 @@ export class LoginLimits {
     return undefined;
   }
 
-  /** Counts a failure; when it is the one that locks the account, returns until when. */
-  fail(name: string, address: string): { lockedUntil?: number } {
-    const now = this.now();
-    return this.db
-      .transaction(() => {
-        const old = now - loginLimits.windowMs;
-        this.db.prepare('DELETE FROM account_failures WHERE at <= ?').run(old);
-        this.db.prepare('DELETE FROM address_failures WHERE at <= ?').run(old);
-        this.db.prepare('INSERT INTO account_failures (name, at) VALUES (?, ?)').run(name, now);
-        this.db.prepare('INSERT INTO address_failures (address, at) VALUES (?, ?)').run(address, now);
-        const { n } = this.db
-          .prepare('SELECT count(*) AS n FROM account_failures WHERE name = ? AND at > ?')
-          .get(name, now - loginLimits.windowMs) as { n: number };
-        if (n < loginLimits.accountFailures) return {};
-        const until = now + loginLimits.lockMs;
-        this.db.prepare('INSERT OR REPLACE INTO lockouts (name, until) VALUES (?, ?)').run(name, until);
-        // The lock is the consequence of these failures; after it they start from zero.
-        this.db.prepare('DELETE FROM account_failures WHERE name = ?').run(name);
-        return { lockedUntil: until };
-      })
-      .immediate();
-  }
-
-  /** A successful login clears the account's failures (not the address's). */
-  succeed(name: string): void {
+  /**
+   * Clears the account's failures and lock: a successful login, or an admin's unlock (a new
+   * password, enabling the account, `jieneng user unlock`). The address's failures stay.
+   */
+  clear(name: string): void {
     this.db.prepare('DELETE FROM account_failures WHERE name = ?').run(name);
     this.db.prepare('DELETE FROM lockouts WHERE name = ?').run(name);
+  }
+
+  /** Whether the account is locked now, and until when (ms). */
+  lockedUntil(name: string): number | undefined {
+    const lock = this.db.prepare('SELECT until FROM lockouts WHERE name = ?').get(name) as
+      | { until: number }
+      | undefined;
+    return lock && lock.until > this.now() ? lock.until : undefined;
   }
 }

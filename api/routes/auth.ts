@@ -1,10 +1,12 @@
 import { json, type Response, Router } from 'express';
 import { z } from 'zod';
-import type { AuditLog } from '../../core/audit/auditLog.ts';
+import type { AuditInput, AuditLog } from '../../core/audit/auditLog.ts';
 import type { Actor } from '../../core/auth/actor.ts';
 import { localTimestamp } from '../../core/localTime.ts';
 import type { Auth, LoginResult } from '../auth/auth.ts';
+import { loginLimits } from '../auth/limits.ts';
 import { clearSessionCookie, setSessionCookie } from '../auth/middleware.ts';
+import { RefusalLog } from '../auth/refusalLog.ts';
 import { bodyOf } from '../auth/respond.ts';
 import { type Detail, sendProblem } from '../problem.ts';
 
@@ -36,15 +38,20 @@ const anonymous = (address: string | undefined): Actor => ({
 
 /**
  * POST /auth/login, POST /auth/logout, GET /auth/me. The login route writes its own audit lines
- * (every success, failure and lockout) and sets `res.locals.audited` so the audit middleware adds
+ * (every success, failed password check and lockout; refusals by the limits once per account or
+ * address and window, with the count held back) and sets `res.locals.audited` so the audit middleware adds
  * none; logout leaves its line to the middleware.
  */
 export function authRoutes(auth: Auth, audit: AuditLog): Router {
   const router = Router();
   const time = (ms: number) => localTimestamp(ms, auth.options.timeZone);
+  // Refusals by the login limits (and malformed bodies) cost no password check: one line per
+  // account or address and window, with the count held back (api/auth/refusalLog.ts).
+  const held = new RefusalLog(auth.options.now, loginLimits.windowMs);
 
   router.post('/auth/login', json(), async (req, res) => {
     res.locals.audited = true;
+    flushHeld();
     if (req.is(['application/json', 'application/*+json']) === false)
       return void sendProblem(res, 415, 'unsupported_media_type', 'login takes a JSON body {user, password}');
     const address = req.ip ?? 'unknown';
@@ -52,7 +59,7 @@ export function authRoutes(auth: Auth, audit: AuditLog): Router {
     try {
       body = bodyOf(loginBody, req.body);
     } catch (err) {
-      audit.append({
+      appendThrottled(`malformed_body address:${address}`, {
         actor: anonymous(req.ip),
         action: 'auth.login',
         outcome: 'refused',
@@ -81,6 +88,26 @@ export function authRoutes(auth: Auth, audit: AuditLog): Router {
     });
   });
 
+  /** Summary lines of the counts held back for keys quiet for a window. */
+  function flushHeld(): void {
+    for (const h of held.sweep())
+      audit.append({
+        actor: anonymous(undefined),
+        action: 'auth.login',
+        target: h.key.slice(h.key.indexOf(' ') + 1),
+        outcome: 'refused',
+        detail: `${h.count} more ${h.key.slice(0, h.key.indexOf(' '))} refusals since ${time(h.since)} held back (one line per window)`,
+      });
+  }
+
+  /** Appends a refusal's line unless one of `key` was written within the window. */
+  function appendThrottled(key: string, entry: Omit<AuditInput, 'detail'> & { detail: string }): void {
+    const a = held.admit(key);
+    if (!a.write) return;
+    const more = a.heldBack > 0 ? ` (${a.heldBack} more like it held back since the previous line)` : '';
+    audit.append({ ...entry, detail: entry.detail + more });
+  }
+
   function refuse(
     res: Response,
     r: Exclude<LoginResult, { ok: true }>,
@@ -88,13 +115,16 @@ export function authRoutes(auth: Auth, audit: AuditLog): Router {
     ip: string | undefined,
   ): void {
     const outcome = r.reason === 'login_failed' ? 'failed' : 'refused';
-    audit.append({
+    const line = {
       actor: anonymous(ip),
       action: 'auth.login',
       target,
       outcome,
       detail: `${r.reason}: ${textOf(r.detail)}`,
-    });
+    } as const;
+    if (r.reason === 'account_locked') appendThrottled(`account_locked ${target}`, line);
+    else if (r.reason === 'too_many_attempts') appendThrottled(`too_many_attempts address:${ip}`, line);
+    else audit.append(line);
     if (r.reason === 'login_failed' && r.lockedUntil !== undefined)
       audit.append({
         actor: anonymous(ip),
