@@ -7,6 +7,9 @@ import { startEmbeddedBroker } from '../cli/broker.ts';
 import { startCollector } from '../collector/main.ts';
 import { loadSite } from '../core/config/loadSite.ts';
 import { createLogger } from '../core/log.ts';
+import { mqttClientOptions } from '../core/mqtt/connection.ts';
+import { BrokerGuard } from '../core/mqtt/guard.ts';
+import { generateSecrets } from '../core/secrets.ts';
 import { SqliteStore } from '../core/store/sqliteStore.ts';
 import { topics } from '../core/topics.ts';
 import { writeTestSite } from '../test/helpers/site.ts';
@@ -23,12 +26,27 @@ const GOOD_BATCHES = 200;
  */
 export async function benchHostile(): Promise<string[]> {
   const log = createLogger({ level: 'error' });
-  const broker = await startEmbeddedBroker({ port: 0, log });
   const site = loadSite(writeTestSite({ modbusPort: 1, gatewayId: 'gw', devices: ['m-a', 'm-b'] }).file);
+  // Closed as `jieneng start` closes it; the hostile publisher is gateway gw itself (its login and id).
+  const secrets = generateSecrets(site);
+  const guard = new BrokerGuard({ log });
+  guard.configure({ siteId: site.config.site.id, gatewayIds: ['gw'] }, secrets.mqtt);
+  const broker = await startEmbeddedBroker({ port: 0, log, guard });
+  const login = (user: string) => ({ username: user, password: secrets.mqtt.get(user) ?? '' });
   const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'jn-hostile-')), 'jieneng.db'));
   await store.open();
-  const collector = await startCollector({ site, mqttUrl: broker.url, store, log, rollupIntervalMs: 200 });
-  const pub = await mqtt.connectAsync(broker.url, { clientId: 'bench-hostile' });
+  const collector = await startCollector({
+    site,
+    mqttUrl: broker.url,
+    mqtt: login('collector'),
+    store,
+    log,
+    rollupIntervalMs: 200,
+  });
+  const pub = await mqtt.connectAsync(
+    broker.url,
+    mqttClientOptions(login('gateway-gw'), { clientId: 'jn-gateway-gw' }),
+  );
   const t0 = Date.now() - 3_600_000;
   let seq = 0;
   const batch = (readings: unknown[], s = ++seq) =>

@@ -7,7 +7,7 @@ import type { BrokerGuard, Refusals } from '../core/mqtt/guard.ts';
 export interface EmbeddedBroker {
   url: string;
   port: number;
-  /** What the guard refused so far (all zero on an open broker). */
+  /** What the guard refused so far. */
   refusals(): Refusals;
   stop(): Promise<void>;
 }
@@ -16,9 +16,10 @@ export interface EmbeddedBroker {
 const BAD_CREDENTIALS = 4;
 
 /**
- * Authenticates every client and authorizes every PUBLISH and SUBSCRIBE with `guard` (the site's
- * ACL, core/mqtt/acl.ts). aedes speaks MQTT 3.1.1, which has no PUBACK reason codes: a refused
- * PUBLISH closes the client's connection (MQTT-3.3.5-2), a refused SUBSCRIBE is granted 0x80.
+ * Authenticates every client (user, password and client id) and authorizes every PUBLISH,
+ * SUBSCRIBE and delivery with `guard` (the site's ACL, core/mqtt/acl.ts). aedes speaks MQTT 3.1.1,
+ * which has no PUBACK reason codes: a refused PUBLISH closes the client's connection (MQTT-3.3.5-2),
+ * a refused SUBSCRIBE is granted 0x80, a refused delivery is dropped.
  */
 function closeBroker(broker: Aedes, guard: BrokerGuard): void {
   const users = new WeakMap<Client, string>();
@@ -48,20 +49,24 @@ function closeBroker(broker: Aedes, guard: BrokerGuard): void {
     if (guard.maySubscribe({ id: client.id }, users.get(client), sub.topic)) return done(null, sub);
     done(null, null);
   };
+  // aedes sends a session's queued messages (and those of subscriptions it restored) without asking
+  // authorizeSubscribe: every delivered message passes the receiver's subscribe ACL here.
+  broker.authorizeForward = (client, packet) =>
+    guard.mayReceive({ id: client.id }, users.get(client), packet.topic) ? packet : null;
 }
 
 /**
  * The in-process MQTT broker (aedes) of `jieneng start`, on 127.0.0.1:`port` (0 picks a free port).
- * With `guard` (what `jieneng start` always gives) no client gets in without a principal's user
- * and password, and each may use only its topics; without it the broker is open (tests, benches).
+ * It is always closed by `guard`: no client gets in without a principal's user, password and one
+ * of its client ids, and each may use only its topics (there is no open broker, not even for tests).
  */
 export async function startEmbeddedBroker(options: {
   port: number;
   log: Logger;
-  guard?: BrokerGuard;
+  guard: BrokerGuard;
 }): Promise<EmbeddedBroker> {
   const broker = await Aedes.createBroker();
-  if (options.guard) closeBroker(broker, options.guard);
+  closeBroker(broker, options.guard);
   const server: Server = createServer(broker.handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
@@ -80,12 +85,12 @@ export async function startEmbeddedBroker(options: {
   const port = typeof addr === 'object' && addr ? addr.port : options.port;
   options.log.info('embedded mqtt broker listening', {
     url: `mqtt://127.0.0.1:${port}`,
-    authentication: options.guard ? 'per principal (core/mqtt/acl.ts)' : 'none',
+    authentication: 'per principal (core/mqtt/acl.ts)',
   });
   return {
     url: `mqtt://127.0.0.1:${port}`,
     port,
-    refusals: () => ({ ...(options.guard?.refusals ?? { connect: 0, publish: 0, subscribe: 0 }) }),
+    refusals: () => ({ ...options.guard.refusals }),
     stop: async () => {
       await new Promise<void>((resolve) => broker.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -5,8 +5,11 @@ import { describe, expect, inject, it } from 'vitest';
 import { startEmbeddedBroker } from '../cli/broker.ts';
 import { startCollector } from '../collector/main.ts';
 import { systemClock } from '../core/clock.ts';
-import { loadSite } from '../core/config/loadSite.ts';
+import { type LoadedSite, loadSite } from '../core/config/loadSite.ts';
 import { createLogger } from '../core/log.ts';
+import type { MqttConnection } from '../core/mqtt/connection.ts';
+import { BrokerGuard } from '../core/mqtt/guard.ts';
+import { generateSecrets, type Secrets } from '../core/secrets.ts';
 import { InfluxStore } from '../core/store/influxStore.ts';
 import { SqliteStore } from '../core/store/sqliteStore.ts';
 import type { Store } from '../core/store/store.ts';
@@ -24,7 +27,12 @@ const log = createLogger({ level: 'warn' });
  * device-sims → gateway → broker → collector → store, on real servers. Everything the simulated
  * meters put on the wire must arrive in the store: the same number of readings and the same values.
  */
-async function runPipeline(options: { mqttUrl: string; store: Store; gatewayId: string }) {
+async function runPipeline(options: {
+  store: Store;
+  gatewayId: string;
+  /** The broker's URL, and the logins of its principals when it is closed. */
+  broker: (site: LoadedSite) => Promise<{ url: string; secrets?: Secrets; stop(): Promise<void> }>;
+}) {
   const modbusPort = await freePort();
   const { dir, file, scenarioFile } = writeTestSite({
     modbusPort,
@@ -32,6 +40,26 @@ async function runPipeline(options: { mqttUrl: string; store: Store; gatewayId: 
     devices: ['meter-a', 'meter-b'],
   });
   const site = loadSite(file);
+  const broker = await options.broker(site);
+  try {
+    return await pipelineOn(site, dir, scenarioFile, {
+      ...options,
+      mqttUrl: broker.url,
+      secrets: broker.secrets,
+    });
+  } finally {
+    await broker.stop();
+  }
+}
+
+async function pipelineOn(
+  site: LoadedSite,
+  dir: string,
+  scenarioFile: string,
+  options: { mqttUrl: string; store: Store; gatewayId: string; secrets?: Secrets | undefined },
+) {
+  const login = (user: string): MqttConnection | undefined =>
+    options.secrets ? { username: user, password: options.secrets.mqtt.get(user) ?? '' } : undefined;
   await options.store.open();
   const served: ServedValue[] = [];
   const sims = await startSims({ scenario: loadScenario(scenarioFile), clock: systemClock, log });
@@ -41,7 +69,9 @@ async function runPipeline(options: { mqttUrl: string; store: Store; gatewayId: 
     mqttUrl: options.mqttUrl,
     store: options.store,
     log,
-    clientId: `c-${options.gatewayId}`,
+    // The collector's id prefix (core/mqtt/acl.ts), unique to this test on the shared Mosquitto.
+    clientId: `jn-collector-${site.config.site.id}-e2e-${options.gatewayId}`,
+    mqtt: login('collector'),
   });
   const gateway = await startGateway({
     site,
@@ -50,6 +80,7 @@ async function runPipeline(options: { mqttUrl: string; store: Store; gatewayId: 
     dataDir: join(dir, 'data'),
     clock: systemClock,
     log,
+    mqtt: login(`gateway-${options.gatewayId}`),
   });
 
   // 2 devices × 10 points, five polls each at least.
@@ -83,7 +114,7 @@ describe('end to end: simulated meter → gateway → MQTT → collector → sto
   it('delivers exactly the served values through Mosquitto into InfluxDB 1.x', async () => {
     const store = new InfluxStore(`${inject('influxUrl')}/e2e_${process.pid}`);
     const { served, stored, storedRows } = await runPipeline({
-      mqttUrl: inject('mosquittoUrl'),
+      broker: async () => ({ url: inject('mosquittoUrl'), stop: async () => {} }),
       store,
       gatewayId: 'gw-e2e-influx',
     });
@@ -101,18 +132,23 @@ describe('end to end: simulated meter → gateway → MQTT → collector → sto
   });
 
   it('delivers exactly the served values through the embedded broker into the embedded store', async () => {
-    const broker = await startEmbeddedBroker({ port: 0, log });
-    try {
-      const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'jn-e2e-')), 'jieneng.db'));
-      const { served, stored } = await runPipeline({
-        mqttUrl: broker.url,
-        store,
-        gatewayId: 'gw-e2e-embedded',
-      });
-      expect(stored.length).toBe(served.length);
-      expect(stored).toEqual(served);
-    } finally {
-      await broker.stop();
-    }
+    const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'jn-e2e-')), 'jieneng.db'));
+    const { served, stored } = await runPipeline({
+      // Closed as `jieneng start` closes it: passwords made up for the site's principals.
+      broker: async (site) => {
+        const secrets = generateSecrets(site);
+        const guard = new BrokerGuard({ log });
+        guard.configure(
+          { siteId: site.config.site.id, gatewayIds: site.config.gateways.map((g) => g.id) },
+          secrets.mqtt,
+        );
+        const broker = await startEmbeddedBroker({ port: 0, log, guard });
+        return { url: broker.url, secrets, stop: () => broker.stop() };
+      },
+      store,
+      gatewayId: 'gw-e2e-embedded',
+    });
+    expect(stored.length).toBe(served.length);
+    expect(stored).toEqual(served);
   });
 });

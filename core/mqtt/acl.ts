@@ -84,6 +84,60 @@ export function sitePrincipals(gatewayIds: readonly string[]): Principal[] {
   ];
 }
 
+/**
+ * The client ids of each principal, as data beside the ACL: a principal connects as its prefix, or
+ * its prefix followed by `-` and anything (with `%gateway%` and `%site%` as in `aclRules`). The
+ * embedded broker refuses a login under another principal's id: a broker hands a client id's
+ * session (its subscriptions and queued messages) to whoever connects with it and drops the client
+ * that held it, so a guessable id would otherwise let a principal read another's queue or cut it off.
+ * Mosquitto cannot check this per user (core/mqtt/README.md).
+ */
+export const clientIdPrefixes: Record<PrincipalKind, string> = {
+  // gateway/publisher.ts
+  gateway: `jn-gateway-${gw}`,
+  // collector/main.ts, cli/services.ts: `-<host>`, `-<n>` for several connections
+  collector: `jn-collector-${site}`,
+  // control/main.ts: `-<pid>`
+  control: `jn-control-${site}`,
+  // api/availability.ts, api/events.ts, api/controlClient.ts: `-<pid>-…`, `-stream-…`, `-<site>-…`
+  api: 'jn-api',
+};
+
+/** The client id prefix of `principal` on site `siteId`. */
+export function clientIdPrefix(principal: Principal, siteId: string): string {
+  return clientIdPrefixes[principal.kind]
+    .split(site)
+    .join(siteId)
+    .split(gw)
+    .join(principal.gateway ?? gw);
+}
+
+/** Whether `clientId` is `prefix` or `prefix-…`. */
+export function hasClientIdPrefix(clientId: string, prefix: string): boolean {
+  return clientId === prefix || (clientId.startsWith(`${prefix}-`) && clientId.length > prefix.length + 1);
+}
+
+/**
+ * The principal whose client id `clientId` is, the longest prefix winning: `jn-gateway-gw-a-2` is
+ * gateway gw-a-2's when the site has one (else gw-a's), so no gateway can take another's id.
+ */
+export function clientIdOwner(
+  clientId: string,
+  principals: readonly Principal[],
+  siteId: string,
+): Principal | undefined {
+  let owner: Principal | undefined;
+  let longest = -1;
+  for (const p of principals) {
+    const prefix = clientIdPrefix(p, siteId);
+    if (prefix.length > longest && hasClientIdPrefix(clientId, prefix)) {
+      owner = p;
+      longest = prefix.length;
+    }
+  }
+  return owner;
+}
+
 /** The site an ACL is made for: its id and its gateways. */
 export interface AclScope {
   siteId: string;

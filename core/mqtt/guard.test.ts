@@ -19,7 +19,7 @@ function guard() {
 describe('BrokerGuard', () => {
   it('lets in a principal with its password only, and never logs a password', () => {
     const { g, lines } = guard();
-    const client = { id: 'c1', address: '127.0.0.1' };
+    const client = { id: 'jn-gateway-gw-a', address: '127.0.0.1' };
     expect(g.authenticate(client, 'gateway-gw-a', Buffer.from('right-password-1'))?.gateway).toBe('gw-a');
     expect(g.authenticate(client, 'gateway-gw-a', Buffer.from('right-password-2'))).toBeUndefined();
     expect(g.authenticate(client, 'collector', undefined)).toBeUndefined();
@@ -30,7 +30,7 @@ describe('BrokerGuard', () => {
     expect(g.refusals.connect).toBe(5);
     const text = lines.join('');
     expect(text).toMatch(
-      /mqtt connect refused client_id=c1 address=127\.0\.0\.1 user=gateway-gw-a reason="wrong password"/,
+      /mqtt connect refused client_id=jn-gateway-gw-a address=127\.0\.0\.1 user=gateway-gw-a reason="wrong password"/,
     );
     expect(text).toMatch(/user=nobody reason="unknown user"/);
     expect(text).not.toContain('right-password');
@@ -51,16 +51,50 @@ describe('BrokerGuard', () => {
     expect(g.maySubscribe(client, undefined, 'jn/v1/gw-a/command')).toBe(false);
   });
 
-  it("refuses another principal under a gateway's client id, which would cut that gateway off", () => {
+  it("refuses a principal under another's client id or one that is no principal's, and lets it in under its own", () => {
     const { g, lines } = guard();
-    const pw = Buffer.from('right-password-2');
-    expect(g.authenticate({ id: 'jn-gateway-gw-a' }, 'collector', pw)).toBeUndefined();
-    expect(lines.join('')).toMatch(
-      /client id \\"jn-gateway-gw-a\\" is a gateway's: only gateway-gw-a may use it/,
+    const collector = Buffer.from('right-password-2');
+    const gwA = Buffer.from('right-password-1');
+    expect(g.authenticate({ id: 'jn-gateway-gw-a' }, 'collector', collector)).toBeUndefined();
+    expect(g.authenticate({ id: 'jn-collector-hq' }, 'gateway-gw-a', gwA)).toBeUndefined();
+    expect(g.authenticate({ id: 'mqttjs_1f2e3d' }, 'gateway-gw-a', gwA)).toBeUndefined();
+    expect(g.refusals.connect).toBe(3);
+    const text = lines.join('');
+    expect(text).toMatch(
+      /user=collector reason="client id \\"jn-gateway-gw-a\\" is gateway-gw-a's: collector connects as jn-collector-hq or jn-collector-hq-…"/,
     );
+    expect(text).toMatch(
+      /client id \\"jn-collector-hq\\" is collector's: gateway-gw-a connects as jn-gateway-gw-a/,
+    );
+    expect(text).toMatch(/client id \\"mqttjs_1f2e3d\\" is no principal's/);
+    expect(g.authenticate({ id: 'jn-gateway-gw-a' }, 'gateway-gw-a', gwA)?.user).toBe('gateway-gw-a');
+    expect(g.authenticate({ id: 'jn-collector-hq' }, 'collector', collector)?.user).toBe('collector');
+    expect(g.authenticate({ id: 'jn-collector-hq-host-2' }, 'collector', collector)?.user).toBe('collector');
+  });
+
+  it("gives a gateway whose id starts with another's its ids: the longest prefix owns an id", () => {
+    const g = new BrokerGuard({ log: createLogger({ sink: { write: () => {} } }) });
+    const pw = new Map([
+      ['gateway-gw-a', 'right-password-1'],
+      ['gateway-gw-a-2', 'right-password-3'],
+    ]);
+    g.configure({ siteId: 'hq', gatewayIds: ['gw-a', 'gw-a-2'] }, pw);
+    const a = Buffer.from('right-password-1');
+    expect(g.authenticate({ id: 'jn-gateway-gw-a-2' }, 'gateway-gw-a', a)).toBeUndefined();
+    expect(g.authenticate({ id: 'jn-gateway-gw-a-2-x' }, 'gateway-gw-a', a)).toBeUndefined();
+    expect(g.authenticate({ id: 'jn-gateway-gw-a-x' }, 'gateway-gw-a', a)?.user).toBe('gateway-gw-a');
     expect(
-      g.authenticate({ id: 'jn-gateway-gw-a' }, 'gateway-gw-a', Buffer.from('right-password-1'))?.user,
-    ).toBe('gateway-gw-a');
-    expect(g.authenticate({ id: 'jn-collector-hq' }, 'collector', pw)?.user).toBe('collector');
+      g.authenticate({ id: 'jn-gateway-gw-a-2' }, 'gateway-gw-a-2', Buffer.from('right-password-3'))?.user,
+    ).toBe('gateway-gw-a-2');
+  });
+
+  it('delivers a client only what its subscribe ACL allows, counting what it drops', () => {
+    const { g } = guard();
+    const client = { id: 'jn-gateway-gw-a' };
+    expect(g.mayReceive(client, 'gateway-gw-a', 'jn/v1/gw-a/command')).toBe(true);
+    expect(g.mayReceive(client, 'gateway-gw-a', 'jn/v1/gw-b/telemetry')).toBe(false);
+    expect(g.mayReceive({ id: 'jn-collector-hq' }, 'collector', 'jn/v1/gw-a/telemetry')).toBe(true);
+    expect(g.mayReceive(client, undefined, 'jn/v1/gw-a/command')).toBe(false);
+    expect(g.refusals.deliver).toBe(2);
   });
 });

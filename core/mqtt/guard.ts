@@ -4,16 +4,22 @@ import {
   type AclScope,
   type Authorizer,
   authorizerFor,
-  gatewayUser,
+  clientIdOwner,
+  clientIdPrefix,
   type Principal,
   sitePrincipals,
 } from './acl.ts';
 
-/** What a broker refused, by action: the embedded broker's status and metric. */
+/**
+ * What a broker refused, by action: the embedded broker's status and metric. `deliver`: a message
+ * a client's session would have received outside its subscribe ACL (a queued one, or one of a
+ * subscription an earlier ACL allowed).
+ */
 export interface Refusals {
   connect: number;
   publish: number;
   subscribe: number;
+  deliver: number;
 }
 
 /** A refusal is logged once per client, action and topic in this long (ms). */
@@ -21,19 +27,18 @@ const LOG_EVERY_MS = 60_000;
 /** Remembered (client, topic) pairs at most; a client cycling through topics cannot grow it without bound. */
 const MAX_REMEMBERED = 10_000;
 
-/** The gateway user whose client id `jn-gateway-<id>` (gateway/publisher.ts) this is, if it is one. */
-function gatewayClientIdOwner(clientId: string): string | undefined {
-  const m = /^jn-gateway-(.+)$/.exec(clientId);
-  return m ? gatewayUser(m[1] ?? '') : undefined;
-}
-
-/**
- * Whether `principal` would take a gateway's session: a broker drops the older of two clients with
- * one id, so another principal's login under `jn-gateway-<id>` would cut that gateway off.
- */
-function gatewayClientIdTaken(principal: Principal, clientId: string): boolean {
-  const owner = gatewayClientIdOwner(clientId);
-  return owner !== undefined && owner !== principal.user;
+/** Why `clientId` is not `principal`'s (core/mqtt/acl.ts `clientIdPrefixes`), or undefined if it is. */
+function clientIdRefusal(
+  principal: Principal,
+  clientId: string,
+  principals: readonly Principal[],
+  siteId: string,
+): string | undefined {
+  const owner = clientIdOwner(clientId, principals, siteId);
+  if (owner?.user === principal.user) return undefined;
+  const own = clientIdPrefix(principal, siteId);
+  const whose = owner ? `${owner.user}'s` : "no principal's";
+  return `client id "${clientId}" is ${whose}: ${principal.user} connects as ${own} or ${own}-…`;
 }
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
@@ -47,8 +52,9 @@ const digest = (text: string) => createHash('sha256').update(text, 'utf8').diges
 export class BrokerGuard {
   private passwords = new Map<string, Buffer>();
   private principals = new Map<string, { principal: Principal; authorizer: Authorizer }>();
+  private siteId = '';
   private readonly logged = new Map<string, number>();
-  readonly refusals: Refusals = { connect: 0, publish: 0, subscribe: 0 };
+  readonly refusals: Refusals = { connect: 0, publish: 0, subscribe: 0, deliver: 0 };
 
   constructor(
     private readonly options: {
@@ -68,9 +74,14 @@ export class BrokerGuard {
       ]),
     );
     this.passwords = new Map([...passwords].map(([user, pw]) => [user, digest(pw)]));
+    this.siteId = scope.siteId;
   }
 
-  /** The principal of `user` if `password` is its password; undefined (and a refusal) otherwise. */
+  /**
+   * The principal of `user` if `password` is its password and `client.id` one of its client ids
+   * (core/mqtt/acl.ts `clientIdPrefixes`); undefined (and a refusal) otherwise. Checked before the
+   * broker looks the id up, so a refused login neither takes over a session nor drops its client.
+   */
   authenticate(
     client: { id: string; address?: string },
     user: string | undefined,
@@ -82,12 +93,13 @@ export class BrokerGuard {
     const same = timingSafeEqual(expected ?? digest('\0no such user'), given);
     const known = user === undefined ? undefined : this.principals.get(user);
     const ok = same && expected !== undefined && password !== undefined && known !== undefined;
-    const takeover = ok && gatewayClientIdTaken(known.principal, client.id);
-    if (ok && !takeover) return known.principal;
+    const principals = [...this.principals.values()].map((p) => p.principal);
+    const notOwn = ok ? clientIdRefusal(known.principal, client.id, principals, this.siteId) : undefined;
+    if (ok && notOwn === undefined) return known.principal;
     this.refuse('connect', client, user ?? '(anonymous)', {
       user: user ?? '(none)',
-      reason: takeover
-        ? `client id "${client.id}" is a gateway's: only ${gatewayClientIdOwner(client.id)} may use it`
+      reason: notOwn
+        ? notOwn
         : user === undefined
           ? 'no user name'
           : known
@@ -108,6 +120,16 @@ export class BrokerGuard {
   maySubscribe(client: { id: string }, user: string | undefined, filter: string): boolean {
     const ok = this.authorizer(user)?.maySubscribe(filter) ?? false;
     if (!ok) this.refuse('subscribe', client, filter, { user: user ?? '(none)', topic: filter });
+    return ok;
+  }
+
+  /**
+   * Whether a message on `topic` may be delivered to `user`'s client: its subscribe ACL again, at
+   * delivery, as a session's queued messages and restored subscriptions pass no subscribe check.
+   */
+  mayReceive(client: { id: string }, user: string | undefined, topic: string): boolean {
+    const ok = this.authorizer(user)?.maySubscribe(topic) ?? false;
+    if (!ok) this.refuse('deliver', client, topic, { user: user ?? '(none)', topic });
     return ok;
   }
 
