@@ -1,12 +1,19 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../cli/broker.ts';
+import { clientIdPrefix, sitePrincipals } from '../core/mqtt/acl.ts';
 import { mqttClientOptions } from '../core/mqtt/connection.ts';
 import { BrokerGuard } from '../core/mqtt/guard.ts';
 import { topics } from '../core/topics.ts';
 import { capturingLogger, writeClosedSite, writeMosquittoFiles } from './helpers/closedSite.ts';
 import { waitFor } from './helpers/wait.ts';
 import { startMosquitto, type TestMosquitto } from './servers/mosquitto.ts';
+
+/** The client id prefix of principal `user` of the test site (the embedded broker checks it). */
+function clientIdOf(user: string): string {
+  const p = sitePrincipals(['gw-a', 'gw-b']).find((q) => q.user === user);
+  return p ? clientIdPrefix(p, 'test-site') : `jn-unknown-${user}`;
+}
 
 /** One broker closed by the site's ACL: Mosquitto with `jieneng mqtt acl`'s files, or the embedded aedes. */
 interface Bench {
@@ -66,7 +73,11 @@ describe.each([
   const options = (user: string, password = bench.password(user)) =>
     mqttClientOptions(
       { username: user, password },
-      { clientId: `jn-acl-test-${user}-${n++}`, reconnectPeriod: 0, protocolVersion: bench.protocolVersion },
+      {
+        clientId: `${clientIdOf(user)}-acl-test-${n++}`,
+        reconnectPeriod: 0,
+        protocolVersion: bench.protocolVersion,
+      },
     );
   const login = async (user: string) => {
     const c = await mqtt.connectAsync(bench.url, options(user));

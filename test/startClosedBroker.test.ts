@@ -60,7 +60,7 @@ describe('jieneng start: the embedded broker is closed', () => {
         brokerUrl,
         mqttClientOptions(
           { username: 'gateway-gw-a', password: secrets.mqtt.get('gateway-gw-a') ?? '' },
-          { reconnectPeriod: 0, clientId: 'jn-test-intruding-gateway' },
+          { reconnectPeriod: 0, clientId: 'jn-gateway-gw-a-intruder' },
         ),
       );
       const closed = new Promise<void>((resolve) => gw.once('close', () => resolve()));
