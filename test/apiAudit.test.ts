@@ -73,8 +73,8 @@ describe('the audit of every mutation', () => {
       const one = added[0];
       if (res.status >= 300) wrong.push(`${key}: answered ${res.status} to a valid request`);
       if (added.length !== 1) wrong.push(`${key}: ${added.length} entries (answer ${res.status})`);
-      else if (one?.actor.user !== people[role] || one.actor.via !== 'token' || !one.actor.address)
-        wrong.push(`${key}: entry by ${JSON.stringify(one?.actor)}, not ${people[role]} by token`);
+      else if (one?.actor.user !== `token:${people[role]}` || one.actor.via !== 'token' || !one.actor.address)
+        wrong.push(`${key}: entry by ${JSON.stringify(one?.actor)}, not token:${people[role]}`);
       else if (one.action !== key || res.status < 300 !== (one.outcome === 'ok'))
         wrong.push(`${key}: action ${one.action}, outcome ${one.outcome} for ${res.status}`);
     }
@@ -89,7 +89,7 @@ describe('the audit of every mutation', () => {
     await call('PUT', override?.path ?? '', { value: 1, for: '30min', reason: '会议室加班' }, 'engineer');
     await call('PUT', override?.path ?? '', { value: 1, priority: 2, for: '30min' }, 'engineer');
     const [refused, done] = audit.list({ limit: 10 }).filter((e) => e.id > before);
-    expect(done).toMatchObject({ outcome: 'ok', actor: { user: '王工', role: 'engineer' } });
+    expect(done).toMatchObject({ outcome: 'ok', actor: { user: 'token:王工', role: 'engineer' } });
     expect(done?.at).toMatch(/\+08:00$/);
     // Before: the operator level as it was; after: as the command left it, with the result.
     expect(done?.target).toMatch(/^point:.+\/on_off@8$/);
@@ -98,7 +98,7 @@ describe('the audit of every mutation', () => {
       slot: { level: 8, value: 1, reason: '会议室加班' },
       result: { accepted: true },
     });
-    expect(refused).toMatchObject({ outcome: 'refused', actor: { user: '王工' } });
+    expect(refused).toMatchObject({ outcome: 'refused', actor: { user: 'token:王工' } });
     expect(refused?.detail).toMatch(/^403: .*(priority|优先级) 2/); // the refusal is Chinese by default
   });
 
@@ -117,7 +117,7 @@ describe('the audit of every mutation', () => {
     const [entry] = audit.list({ limit: 1 });
     expect(entry).toMatchObject({
       action: 'PUT /api/v1/points/:device/:point/override',
-      actor: { user: '王工' },
+      actor: { user: 'token:王工' },
     });
     expect(JSON.stringify(entry?.after)).toContain('挂断测试');
   });

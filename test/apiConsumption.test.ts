@@ -219,10 +219,10 @@ describe('GET /api/v1/consumption', () => {
         detail: { origin: string };
       }[];
       expect(audit.map((a) => [a.action, a.detail.origin])).toEqual([
-        ['enter entries', 'api:王工'],
-        ['enter facts', 'api:王工'],
-        ['enter entries', 'api:王工'],
-        ['enter entries', 'api:王工'],
+        ['enter entries', 'api:token:王工'],
+        ['enter facts', 'api:token:王工'],
+        ['enter entries', 'api:token:王工'],
+        ['enter entries', 'api:token:王工'],
       ]);
       const report = (await (
         await authed(`http://127.0.0.1:${api.port}/api/v1/reports/intensity?from=2025-03-01&to=2025-03-31`)

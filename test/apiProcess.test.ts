@@ -163,7 +163,7 @@ describe('jieneng api as its own process', () => {
       ]),
     );
     const set = entries.find((e) => e.action === 'set' && e.requested === 27);
-    expect(String(set?.source)).toMatch(/^user:/);
+    expect(String(set?.source)).toMatch(/^user:token:/);
 
     const preview = await get('/schedules/preview?days=7');
     expect(preview.status).toBe(200);

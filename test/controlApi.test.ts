@@ -77,10 +77,17 @@ describe('control API', () => {
       '2025-09-30T18:00:00+08:00 0',
     ]);
     expect(office[0]?.because).toBe('workday (补班 国庆节)');
-    const bad = await authed(`${base}/schedules/preview?from=yesterday`);
+    const bad = await authed(`${base}/schedules/preview?from=yesterday`, {
+      headers: { 'accept-language': 'en' },
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { detail: string }).detail).toBe(
       'from: "yesterday" is not a date; allowed: a local date YYYY-MM-DD (Asia/Shanghai) from 2000-01-01 to 2100-12-31, or an ISO-8601 instant with offset in those years (default now)',
+    );
+    // Chinese by default: the sentence's frame is Chinese, the parameter and the allowed values as written.
+    const badZh = await authed(`${base}/schedules/preview?from=yesterday`);
+    expect(((await badZh.json()) as { detail: string }).detail).toMatch(
+      /^from："yesterday" is not a date；允许：/,
     );
   });
 
@@ -117,7 +124,7 @@ describe('control API', () => {
     };
     expect(list.schedules.find((s) => s.schedule.id === 'meeting-precool')).toMatchObject({
       origin: 'api',
-      updated_by: '王工',
+      updated_by: 'token:王工',
     });
     const updated = await authed(`${base}/schedules/meeting-precool`, {
       method: 'PUT',
@@ -170,7 +177,7 @@ describe('control API', () => {
     expect(array.levels[7]).toMatchObject({
       level: 8,
       value: 27,
-      source: 'user:王工',
+      source: 'user:token:王工',
       expires_at: '2025-09-29T19:30:00+08:00',
     });
     const del = await authed(`${base}/points/zonghe-lou-f4-8-ac/cooling_setpoint/override?priority=8`, {
@@ -186,6 +193,14 @@ describe('control API', () => {
     });
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { detail: string }).detail).toMatch(
+      /^设备 "zonghe-lou-f4-8-ac" 没有可写点位 "nope"；它的可写点位有：on_off, mode, cooling_setpoint/,
+    );
+    const unknownEn = await authed(`${base}/points/zonghe-lou-f4-8-ac/nope/override`, {
+      method: 'PUT',
+      headers: { ...user, 'accept-language': 'en' },
+      body: JSON.stringify({ value: 1, for: '1h' }),
+    });
+    expect(((await unknownEn.json()) as { detail: string }).detail).toMatch(
       /has no writable point "nope"; its writable points are: on_off, mode, cooling_setpoint/,
     );
   });
@@ -215,10 +230,10 @@ describe('control API', () => {
     ).json()) as {
       entries: { source: string; action: string; reason: string | null }[];
     };
-    expect(audit.entries.find((e) => e.action === 'set' && e.source === 'user:王工')?.reason).toMatch(
+    expect(audit.entries.find((e) => e.action === 'set' && e.source === 'user:token:王工')?.reason).toMatch(
       /加班 after-hours: 迎检材料/,
     );
-    expect(audit.entries.some((e) => e.action === 'expire' && e.source === 'user:王工')).toBe(true);
+    expect(audit.entries.some((e) => e.action === 'expire' && e.source === 'user:token:王工')).toBe(true);
   });
 
   it('closes a day through the calendar API (台风停工): the preview drops its actions, the next day keeps them', async () => {
@@ -240,7 +255,7 @@ describe('control API', () => {
       working: false,
       source: 'override',
       holiday: '台风停工',
-      override_by: '王工',
+      override_by: 'token:王工',
     });
     const after = (await (
       await authed(`${base}/schedules/preview?from=2025-10-09&to=2025-10-11`)

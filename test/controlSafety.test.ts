@@ -306,7 +306,7 @@ describe('control safety', () => {
     ).json()) as {
       entries: { source: string; outcome: string; read_back: number | null }[];
     };
-    expect(audit.entries[0]).toMatchObject({ source: 'user:张工', outcome: 'written', read_back: 27 });
+    expect(audit.entries[0]).toMatchObject({ source: 'user:token:张工', outcome: 'written', read_back: 27 });
     // The same refusals, counted for Prometheus.
     const refusals = (
       control.service.audit({ limit: 1000 }) as { action: string; outcome: string; source: string }[]
@@ -316,7 +316,7 @@ describe('control safety', () => {
       `jieneng_control_commands_total{action="set",outcome="rejected"} ${refusals.length}\n`,
     );
     expect(audit.entries.filter((e) => e.outcome === 'rejected').map((e) => e.source)).toEqual(
-      expect.arrayContaining(['user:张工', 'user:李工', 'schedule:legacy']),
+      expect.arrayContaining(['user:token:张工', 'user:李工', 'schedule:legacy']),
     );
   });
 

@@ -67,7 +67,8 @@ export interface Auth {
   /** Checks a login against the limits and the password; counts failures, locks accounts. */
   verifyLogin(input: { name: string; password: string; address: string }): Promise<LoginResult>;
   startSession(user: string, address?: string): NewSession;
-  checkSession(sessionId: string): SessionCheck;
+  /** Resolves a session id; `touch: false` leaves its idle clock alone (a re-check). */
+  checkSession(sessionId: string, options?: { touch?: boolean }): SessionCheck;
   endSession(sessionId: string): void;
   createToken(input: { name: string; role: string; scopes?: string[]; expiresAt?: number; by: Actor }): {
     token: string;
@@ -75,7 +76,8 @@ export interface Auth {
   };
   listTokens(): TokenInfo[];
   revokeToken(id: string): TokenInfo;
-  checkToken(value: string): TokenCheck;
+  /** Resolves a Bearer value; `touch: false` leaves its last use alone (a re-check). */
+  checkToken(value: string, options?: { touch?: boolean }): TokenCheck;
   close(): void;
 }
 
@@ -206,12 +208,12 @@ export function createAuth(options: AuthOptions): Auth {
     getUser: (name) => users.get(name),
     verifyLogin,
     startSession: (user, address) => sessions.start(user, address),
-    checkSession: (id) => sessions.check(id),
+    checkSession: (id, o) => sessions.check(id, o),
     endSession: (id) => sessions.end(id),
     createToken: (input) => tokens.create(input),
     listTokens: () => tokens.list(),
     revokeToken: (id) => tokens.revoke(id),
-    checkToken: (value) => tokens.check(value),
+    checkToken: (value, o) => tokens.check(value, o),
     close: () => db.close(),
   };
 }
@@ -226,6 +228,15 @@ export function actorFrom(
     return { user: found.user, role: found.role, via: 'session', scopes: [], ...where };
   const t = found.token;
   // A token acts as itself (an integration such as "bms-link" or "fire-panel"), not as the admin
-  // who made it: the audit then names what called, and the token id ties it to its creator.
-  return { user: t.name, role: t.role, via: 'token', scopes: t.scopes, tokenId: t.id, ...where };
+  // who made it: the audit then names what called, and the token id ties it to its creator. The
+  // "token:" prefix keeps a token named like a person ("王工") from passing for that person: no
+  // account name may contain ":" (api/auth/users.ts).
+  return {
+    user: `token:${t.name}`,
+    role: t.role,
+    via: 'token',
+    scopes: t.scopes,
+    tokenId: t.id,
+    ...where,
+  };
 }

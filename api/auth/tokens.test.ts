@@ -32,7 +32,7 @@ describe('API tokens', () => {
     });
     const me = await app.call('GET', '/auth/me', { bearer: made.body.token });
     expect(me.body).toMatchObject({
-      user: 'BMS bridge',
+      user: 'token:BMS bridge',
       role: 'engineer',
       via: 'token',
       token_id: made.body.id,
