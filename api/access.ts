@@ -111,12 +111,21 @@ export function routeTable(routes: readonly RouteInfo[]): RouteTable {
 /**
  * The check in front of every route: a route that is not public needs an authenticated actor
  * (401 otherwise) whose role the matrix names (403 otherwise, saying which roles may). A path no
- * route serves passes on to the 404. The route found is kept in `res.locals.route` for the audit.
+ * route serves is a 404 for a caller with credentials and a 401 without. The route found is kept in `res.locals.route` for the audit.
  */
 export function authorize(table: () => RouteTable): RequestHandler {
   return (req, res, next) => {
     const hit = table().find(req.method, req.path);
-    if (!hit) return next();
+    // A path no route serves: a 404 for a caller with credentials; without, the same 401 as any
+    // route (deny by default: an anonymous caller learns nothing about which routes exist).
+    if (!hit) {
+      if (res.locals.actor || !req.path.startsWith('/api/')) return next();
+      return next(
+        new JnError('unauthorized', `${req.method} ${req.path} needs credentials`, {
+          zh: `${req.method} ${req.path} 需要身份验证`,
+        }),
+      );
+    }
     res.locals.route = hit.route;
     if (hit.access === 'public') return next();
     const actor = res.locals.actor as Actor | undefined;

@@ -86,7 +86,7 @@ describe('the role × route matrix', () => {
     });
     expect(viewer.status).toBe(403);
     expect(((await viewer.json()) as { detail: string }).detail).toBe(
-      'POST /api/v1/schedules is for admin, engineer; "matrix-viewer" is viewer',
+      'POST /api/v1/schedules is for admin, engineer; "token:matrix-viewer" is viewer',
     );
   });
 });
