@@ -12,7 +12,8 @@ export interface EmbeddedBroker {
   stop(): Promise<void>;
 }
 
-/** CONNACK return code 4 (MQTT 3.1.1): bad user name or password. */
+/** CONNACK return codes (MQTT 3.1.1): 2 identifier rejected, 4 bad user name or password. */
+const IDENTIFIER_REJECTED = 2;
 const BAD_CREDENTIALS = 4;
 
 /**
@@ -26,17 +27,17 @@ function closeBroker(broker: Aedes, guard: BrokerGuard): void {
   const addressOf = (client: Client) => (client.conn as Partial<Socket>).remoteAddress;
   broker.authenticate = (client, username, password, done) => {
     const address = addressOf(client);
-    const principal = guard.authenticate(
-      { id: client.id, ...(address ? { address } : {}) },
-      username,
-      password,
-    );
-    if (principal) {
-      users.set(client, principal.user);
+    const result = guard.login({ id: client.id, ...(address ? { address } : {}) }, username, password);
+    if ('principal' in result) {
+      users.set(client, result.principal.user);
       return done(null, true);
     }
-    const err = new Error('bad user name or password') as AuthenticateError;
-    err.returnCode = BAD_CREDENTIALS;
+    // The broker's log says which id the principal may use; the client learns only that its id is refused.
+    const idRefused = result.refused === 'client_id';
+    const err = new Error(
+      idRefused ? 'identifier rejected' : 'bad user name or password',
+    ) as AuthenticateError;
+    err.returnCode = idRefused ? IDENTIFIER_REJECTED : BAD_CREDENTIALS;
     done(err, false);
   };
   broker.authorizePublish = (client, packet, done) => {

@@ -87,6 +87,19 @@ export class BrokerGuard {
     user: string | undefined,
     password: Buffer | string | undefined,
   ): Principal | undefined {
+    const result = this.login(client, user, password);
+    return 'principal' in result ? result.principal : undefined;
+  }
+
+  /**
+   * `authenticate`, saying what was wrong: `credentials` (user or password) or `client_id` (right
+   * credentials, but an id not the principal's), so the broker can answer each with its CONNACK code.
+   */
+  login(
+    client: { id: string; address?: string },
+    user: string | undefined,
+    password: Buffer | string | undefined,
+  ): { principal: Principal } | { refused: 'credentials' | 'client_id' } {
     const expected = user === undefined ? undefined : this.passwords.get(user);
     const given = digest(password === undefined ? '' : password.toString());
     // The compare runs for unknown users too, so a missing user is not faster than a wrong password.
@@ -95,7 +108,7 @@ export class BrokerGuard {
     const ok = same && expected !== undefined && password !== undefined && known !== undefined;
     const principals = [...this.principals.values()].map((p) => p.principal);
     const notOwn = ok ? clientIdRefusal(known.principal, client.id, principals, this.siteId) : undefined;
-    if (ok && notOwn === undefined) return known.principal;
+    if (ok && notOwn === undefined) return { principal: known.principal };
     this.refuse('connect', client, user ?? '(anonymous)', {
       user: user ?? '(none)',
       reason: notOwn
@@ -106,7 +119,7 @@ export class BrokerGuard {
             ? 'wrong password'
             : 'unknown user',
     });
-    return undefined;
+    return { refused: notOwn ? 'client_id' : 'credentials' };
   }
 
   /** Whether `user` may publish on `topic`; a refusal is counted and logged. */
