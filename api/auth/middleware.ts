@@ -49,7 +49,9 @@ const isLogin = (req: Request) => req.method === 'POST' && /\/auth\/login\/?$/.t
  * No credentials: nothing is set (the role matrix answers 401). A bad, expired or revoked
  * credential: 401 problem naming why. A cookie-authenticated POST/PUT/PATCH/DELETE without the
  * session's `X-CSRF-Token`: 403 `csrf_failed`. Bearer tokens need no CSRF token (no browser sends
- * them by itself).
+ * them by itself). `res.locals.stillValid()` re-reads the token or session (without counting it
+ * as a use): a long-lived answer such as the event stream calls it to end once the token is
+ * revoked or expired, or the session ended or expired.
  */
 export function authenticate(auth: Auth): RequestHandler {
   return (req, res, next) => {
@@ -64,6 +66,8 @@ export function authenticate(auth: Auth): RequestHandler {
       const found = auth.checkToken(m[1]);
       if (!found.ok) return sendProblem(res, 401, found.reason, found.detail);
       res.locals.actor = actorFrom({ via: 'token', token: found.token }, req.ip);
+      const token = m[1];
+      res.locals.stillValid = () => auth.checkToken(token, { touch: false }).ok;
       return next();
     }
     const sessionId = isLogin(req) ? undefined : cookieValue(req.get('cookie'), sessionCookie);
@@ -80,6 +84,7 @@ export function authenticate(auth: Auth): RequestHandler {
       });
     res.locals.actor = actorFrom({ via: 'session', user: found.user, role: found.role }, req.ip);
     res.locals.session = { id: sessionId, csrfToken: found.csrfToken, expiresAt: found.expiresAt };
+    res.locals.stillValid = () => auth.checkSession(sessionId, { touch: false }).ok;
     next();
   };
 }

@@ -51,8 +51,11 @@ export class Sessions {
     return { sessionId, csrfToken: csrfTokenOf(sessionId), expiresAt: now + this.options.maxMs };
   }
 
-  /** Resolves a cookie's session id and marks it used (the idle clock restarts). */
-  check(sessionId: string): SessionCheck {
+  /**
+   * Resolves a cookie's session id and marks it used (the idle clock restarts), unless `touch` is
+   * false: an open event stream re-checks its session without keeping it from idling out.
+   */
+  check(sessionId: string, { touch = true }: { touch?: boolean } = {}): SessionCheck {
     const idHash = sha256(sessionId);
     const row = this.db
       .prepare(
@@ -92,7 +95,7 @@ export class Sessions {
         detail: { zh: `账户“${row.user}”已停用`, en: `account "${row.user}" is disabled` },
       };
     }
-    this.db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?').run(now, idHash);
+    if (touch) this.db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?').run(now, idHash);
     return {
       ok: true,
       user: row.user,

@@ -127,8 +127,8 @@ export class Tokens {
     return toInfo(row);
   }
 
-  /** Resolves the value of an `Authorization: Bearer` header and records its use. */
-  check(value: string): TokenCheck {
+  /** Resolves the value of an `Authorization: Bearer` header and records its use (unless `touch` is false). */
+  check(value: string, { touch = true }: { touch?: boolean } = {}): TokenCheck {
     const m = tokenPattern.exec(value);
     if (!m?.[1] || !m[2])
       return {
@@ -166,6 +166,7 @@ export class Tokens {
           en: `token expired on ${this.time(row.expires_at)}`,
         },
       };
+    if (!touch) return { ok: true, token: toInfo(row) };
     this.db.prepare('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(now, row.id);
     return { ok: true, token: toInfo({ ...row, last_used_at: now }) };
   }

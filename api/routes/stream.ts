@@ -52,6 +52,8 @@ export const streamQuery = {
  * event when they are no longer there (reload the state, then read on). A comment every 15 s keeps
  * the connection open through proxies. At most `maxStreams` at once (503 with Retry-After beyond);
  * a client that stops reading is dropped once `maxUnreadBytes` wait for it, never buffered without bound.
+ * At each heartbeat the caller's token or session is checked again (`res.locals.stillValid`): a
+ * stream whose token was revoked or expired, or whose session ended or expired, is closed.
  */
 export function streamRoutes(options: StreamOptions): StreamRoutes {
   const hub = new EventHub(options);
@@ -80,6 +82,7 @@ export function streamRoutes(options: StreamOptions): StreamRoutes {
     }
     open.add(
       serve(res, {
+        stillValid: res.locals.stillValid as (() => boolean) | undefined,
         hub,
         devices,
         lastEventId: header,
@@ -119,6 +122,8 @@ function serve(
     heartbeatMs: number;
     maxUnread: number;
     onClose: (close: () => void) => void;
+    /** The caller's credentials still hold (api/auth/middleware.ts); asked at each heartbeat. */
+    stillValid: (() => boolean) | undefined;
   },
 ): () => void {
   res.status(200).set({
@@ -166,8 +171,26 @@ function serve(
     write(`id: ${o.hub.lastId}\nevent: reset\ndata: ${JSON.stringify(data)}\n\n`, false);
   } else for (const e of missed) send(e, false);
   unlisten = o.hub.listen((e) => send(e));
-  beat = setInterval(() => write(': heartbeat\n\n'), o.heartbeatMs);
+  beat = setInterval(() => {
+    // A revoked token or an ended session must not keep reading the building (issue 15 review):
+    // the client reconnects and is told why (401).
+    if (credentialsEnded(o.stillValid)) {
+      write(': credentials no longer valid; reconnect to learn why\n\n', false);
+      return finish('end');
+    }
+    write(': heartbeat\n\n');
+  }, o.heartbeatMs);
   return close;
+}
+
+/** Whether the stream's token or session no longer holds (a failing re-check counts as ended). */
+function credentialsEnded(stillValid: (() => boolean) | undefined): boolean {
+  if (!stillValid) return false;
+  try {
+    return !stillValid();
+  } catch {
+    return true;
+  }
 }
 
 /** The devices of `?device=`, each checked against the site (404 naming the devices there are). */
