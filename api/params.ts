@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { dateProblem, FIRST_DATE, LAST_DATE, quote } from '../core/dates.ts';
 import { JnError } from '../core/errors.ts';
+import type { Detail } from './problem.ts';
 
 export { dateProblem, FIRST_DATE, LAST_DATE, quote };
 
@@ -99,44 +100,102 @@ function allowedOf(schema: z.ZodType | undefined): string {
   return 'see api/README.md';
 }
 
+/** zod's own Chinese messages (zod 4 ships them), for the zh text of a refusal. */
+const zhErrors = z.locales.zhCN().localeError;
+
+/**
+ * The zod issues of a failed parse in Chinese: `schema` parsed again with zod's zh-CN error map
+ * (only on failure, so a good request pays nothing). Messages a schema wrote itself stay as written.
+ */
+function zhIssues(schema: z.ZodType, input: unknown): z.core.$ZodIssue[] {
+  const again = schema.safeParse(input, { error: zhErrors });
+  return again.success ? [] : again.error.issues;
+}
+
+/** One sentence per zod issue: `path: message`, unknown fields by name; `zh` in Chinese punctuation. */
+function issueText(list: z.core.$ZodIssue[], lang: 'zh' | 'en'): string {
+  return list
+    .map((i) =>
+      i.code === 'unrecognized_keys'
+        ? lang === 'zh'
+          ? `未知字段 ${i.keys.join('、')}`
+          : `unknown field(s) ${i.keys.join(', ')}`
+        : `${i.path.join('.') || (lang === 'zh' ? '（请求体）' : '(body)')}${lang === 'zh' ? '：' : ': '}${i.message}`,
+    )
+    .join(lang === 'zh' ? '；' : '; ');
+}
+
+/**
+ * The detail of a body refused by `schema` (the `error` of `schema.safeParse(input)`), in English
+ * and in Chinese: each field with what is wrong, unknown fields by name.
+ */
+export function bodyDetail(schema: z.ZodType, input: unknown, error: z.ZodError): { zh: string; en: string } {
+  const en = issueText(error.issues, 'en');
+  const zh = zhIssues(schema, input);
+  return { en, zh: zh.length > 0 ? issueText(zh, 'zh') : en };
+}
+
+/** A 400 `bad_request` JnError with both texts of `detail`. */
+export function badRequest(detail: Detail): JnError {
+  return typeof detail === 'string'
+    ? new JnError('bad_request', detail)
+    : new JnError('bad_request', detail.en, { zh: detail.zh });
+}
+
+/** What is wrong with one parameter, in both languages. */
+function parameterProblem(
+  issue: z.core.$ZodIssue,
+  zhIssue: z.core.$ZodIssue | undefined,
+  value: unknown,
+): { zh: string; en: string } {
+  if (value === undefined) return { en: 'missing', zh: '缺少' };
+  if (Array.isArray(value)) return { en: `given ${value.length} times`, zh: `给了 ${value.length} 次` };
+  if (issue.code === 'custom') return { en: issue.message, zh: zhIssue?.message ?? issue.message };
+  return { en: `${quote(String(value))} is not allowed`, zh: `${quote(String(value))} 不允许` };
+}
+
 /**
  * Parses `query` (Express's parsed query: strings, arrays of repeated names) with a strict zod
  * object of `shape`; on any problem, a `bad_request` JnError naming each parameter and what it
  * allows (the text of its `.describe()`), unknown names last with the names that are allowed.
+ * The error carries the same in Chinese (`zh`).
  */
 export function parseQuery<S extends Shape>(query: unknown, shape: S): z.infer<z.ZodObject<S>> {
-  const parsed = z.object(shape).strict().safeParse(query);
+  const schema = z.object(shape).strict();
+  const parsed = schema.safeParse(query);
   if (parsed.success) return parsed.data;
+  const zhList = zhIssues(schema, query);
   const given = (query ?? {}) as Record<string, unknown>;
   const names = Object.keys(shape);
-  const sentences: string[] = [];
+  const en: string[] = [];
+  const zh: string[] = [];
   const unknown: string[] = [];
-  for (const issue of parsed.error.issues) {
+  parsed.error.issues.forEach((issue, i) => {
     if (issue.code === 'unrecognized_keys') {
       unknown.push(...issue.keys);
-      continue;
+      return;
     }
     const name = String(issue.path[0] ?? '');
-    if (sentences.some((s) => s.startsWith(`${name}: `))) continue; // one sentence per parameter
+    if (en.some((s) => s.startsWith(`${name}: `))) return; // one sentence per parameter
     const allowed = allowedOf(shape[name]);
     const value = given[name];
-    const what =
-      value === undefined
-        ? 'missing'
-        : Array.isArray(value)
-          ? `given ${value.length} times`
-          : issue.code === 'custom'
-            ? issue.message
-            : `${quote(String(value))} is not allowed`;
-    sentences.push(`${name}: ${what}; allowed: ${Array.isArray(value) ? `once, ${allowed}` : allowed}`);
-  }
-  if (unknown.length > 0)
-    sentences.push(
+    const what = parameterProblem(issue, zhList[i], value);
+    en.push(`${name}: ${what.en}; allowed: ${Array.isArray(value) ? `once, ${allowed}` : allowed}`);
+    zh.push(`${name}：${what.zh}；允许：${Array.isArray(value) ? `一次，${allowed}` : allowed}`);
+  });
+  if (unknown.length > 0) {
+    en.push(
       `unknown parameter(s) ${unknown.map(quote).join(', ')}; ${
         names.length === 0 ? 'this route takes no parameters' : `allowed: ${names.join(', ')}`
       }`,
     );
-  throw new JnError('bad_request', sentences.join('. '));
+    zh.push(
+      `未知参数 ${unknown.map(quote).join('、')}；${
+        names.length === 0 ? '此接口不接受参数' : `允许的参数：${names.join(', ')}`
+      }`,
+    );
+  }
+  throw badRequest({ en: en.join('. '), zh: `${zh.join('。')}。` });
 }
 
 /** The query of a route that takes no parameters: anything given is refused by name. */

@@ -40,7 +40,11 @@ describe('GET /api/v1/consumption', () => {
       day('m-b-kwh', '2025-07-03', 999), // outside: to (2025-07-02) is the last day
     ]);
     const api = await startApi({ dataDir: apiDir, store, health: async () => ({}), log, port: 0, site });
-    const get = (q: string) => authed(`http://127.0.0.1:${api.port}/api/v1/consumption?${q}`);
+    // English texts pinned below: Accept-Language en (Chinese is the default, test/apiQueries.test.ts).
+    const get = (q: string) =>
+      authed(`http://127.0.0.1:${api.port}/api/v1/consumption?${q}`, {
+        headers: { 'accept-language': 'en' },
+      });
     try {
       const res = await get('from=2025-07-01&to=2025-07-02&group_by=building');
       expect(res.status).toBe(200);
@@ -110,7 +114,11 @@ describe('GET /api/v1/consumption', () => {
       site,
       reports: createReports({ site, store, ledgerFile: join(dir, 'ledger.db') }),
     });
-    const get = (q: string) => authed(`http://127.0.0.1:${api.port}/api/v1/reports/intensity?${q}`);
+    // English texts pinned below: Accept-Language en (Chinese is the default, test/apiQueries.test.ts).
+    const get = (q: string) =>
+      authed(`http://127.0.0.1:${api.port}/api/v1/reports/intensity?${q}`, {
+        headers: { 'accept-language': 'en' },
+      });
     try {
       const json = (await (await get('from=2025-03-01&to=2025-03-10')).json()) as {
         organization: { energy_kgce: number; indicators: { electricity_per_area_kwh_m2: number } };

@@ -84,8 +84,10 @@ interface Answer {
   type: string;
   body: string;
 }
-async function get(path: string, method = 'GET'): Promise<Answer> {
-  const res = await fetch(base + path, { method, headers: admin().headers });
+/** A request asking for English (the texts pinned below); `lang` zh: no Accept-Language, the API's default. */
+async function get(path: string, method = 'GET', lang: 'en' | 'zh' = 'en'): Promise<Answer> {
+  const language: Record<string, string> = lang === 'en' ? { 'accept-language': 'en' } : {};
+  const res = await fetch(base + path, { method, headers: { ...admin().headers, ...language } });
   return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text() };
 }
 const detailOf = (a: Answer) => (JSON.parse(a.body) as { detail: string }).detail;
@@ -145,6 +147,29 @@ describe('API query validation', () => {
         detail,
       });
     }
+  });
+
+  it('says the same in Chinese without Accept-Language, the frame of each sentence translated', async () => {
+    const point = service.points()[0];
+    const answers = [
+      await get('/api/v1/consumption?from=2025-02-30&to=2025-03-31&group_by=floor&x=1', 'GET', 'zh'),
+      await get('/api/v1/consumption?from=2025-02-01&from=2025-02-02&to=2025-03-31', 'GET', 'zh'),
+      await get(`/api/v1/points/${point?.device}/nope`, 'GET', 'zh'),
+      await get('/api/v1/calendar?from=2025-01-01&to=2026-01-02', 'GET', 'zh'),
+      await get(`/api/v1/points/${point?.device}/${point?.point}?level=8`, 'GET', 'zh'),
+    ];
+    expect(answers.map((a) => [a.status, detailOf(a)])).toEqual([
+      [
+        400,
+        expect.stringMatching(
+          /^from："2025-02-30" is not a calendar date \(February 2025 has 28 days\)；允许：a local date YYYY-MM-DD \(Asia\/Shanghai\) .*。group_by："floor" 不允许；允许：meter, area, building, organization, subitem \(default building\)。未知参数 "x"；允许的参数：from, to, /,
+        ),
+      ],
+      [400, expect.stringMatching(/^from：给了 2 次；允许：一次，a local date/)],
+      [404, expect.stringMatching(/^设备 ".+" 没有可写点位 "nope"；它的可写点位有：/)],
+      [400, 'to："2025-01-01" … "2026-01-02" 超过 366 天；允许：每次最多 366 天'],
+      [400, '未知参数 "level"；此接口不接受参数。'],
+    ]);
   });
 
   it('answers unknown entities in the path with 404 and impossible ones with 400', async () => {

@@ -179,7 +179,19 @@ describe('control safety', () => {
     });
     expect(put.status).toBe(422);
     const problem = (await put.json()) as { detail: string };
-    expect(problem.detail).toMatch(
+    // Chinese by default (the API's first language), English by Accept-Language.
+    expect(problem.detail).toMatch(/的制冷设定温度 24 °C 低于政策下限 26 °C：《福建省公共机构节能管理办法》/);
+    const putEn = await authed(`${base}/points/${AC}/cooling_setpoint/override`, {
+      method: 'PUT',
+      headers: {
+        'content-type': 'application/json',
+        'accept-language': 'en',
+        authorization: engineer().headers.authorization ?? '',
+      },
+      body: JSON.stringify({ value: 24, for: '2h', reason: '会议室太热' }),
+    });
+    expect(putEn.status).toBe(422);
+    expect(((await putEn.json()) as { detail: string }).detail).toMatch(
       /cooling setpoint 24 °C .* below the policy minimum 26 °C: 《福建省公共机构节能管理办法》/,
     );
 
@@ -311,7 +323,7 @@ describe('control safety', () => {
     const refusals = (
       control.service.audit({ limit: 1000 }) as { action: string; outcome: string; source: string }[]
     ).filter((a) => a.action === 'set' && a.outcome === 'rejected');
-    expect(refusals.length).toBe(4); // 张工, 李工, and the legacy schedule on both units of its group
+    expect(refusals.length).toBe(5); // 张工 (asked in Chinese and in English), 李工, and the legacy schedule on both units of its group
     expect(await registry.metrics()).toContain(
       `jieneng_control_commands_total{action="set",outcome="rejected"} ${refusals.length}\n`,
     );

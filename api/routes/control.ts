@@ -1,13 +1,24 @@
 import { json, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { LoadedSite } from '../../core/config/loadSite.ts';
+import { policyData } from '../../core/control/policyData.ts';
 import type { ControlPort } from '../../core/control/port.ts';
 import { parseDuration } from '../../core/duration.ts';
 import { JnError } from '../../core/errors.ts';
 import { localParts } from '../../core/localTime.ts';
 import { localMidnight } from '../../core/rollup/consumption.ts';
 import { actorOf } from '../caller.ts';
-import { dateProblem, daysBetween, localDate, noQuery, parseQuery, text, wholeNumber } from '../params.ts';
+import {
+  bodyDetail,
+  dateProblem,
+  daysBetween,
+  localDate,
+  noQuery,
+  parseQuery,
+  quote,
+  text,
+  wholeNumber,
+} from '../params.ts';
 import { sendProblem } from '../problem.ts';
 
 /** The body of PUT /points/:device/:point/override (exported for the OpenAPI document). */
@@ -69,14 +80,24 @@ export const controlAuditQuery = {
     .describe('an audit entry id: entries before it (the next page)'),
 };
 
-function issues(error: z.ZodError): string {
-  return error.issues
-    .map((i) =>
-      i.code === 'unrecognized_keys'
-        ? `unknown field(s) ${i.keys.join(', ')}`
-        : `${i.path.join('.') || '(body)'}: ${i.message}`,
-    )
-    .join('; ');
+/** The longest `for` of an override: the policy's longest override (command_privileges.max_expiry), in days. */
+const maxForDays = policyData.command_privileges.max_expiry.value;
+
+/** Why `text` is no usable `for` of an override, in both languages; undefined when it is one. */
+function forProblem(text: string, ms: number | undefined): { en: string; zh: string } | undefined {
+  const allowed = `a duration from 1ms to ${maxForDays}d (the longest override, command_privileges.max_expiry), e.g. "30min" or "2h"`;
+  const allowedZh = `1ms 至 ${maxForDays}d 之间的时长（超控的最长期限，command_privileges.max_expiry），如 "30min" 或 "2h"`;
+  if (ms === undefined || ms <= 0)
+    return {
+      en: `for: ${quote(text)} is not a duration; allowed: ${allowed}`,
+      zh: `for：${quote(text)} 不是时长；允许：${allowedZh}`,
+    };
+  if (ms > maxForDays * 86_400_000)
+    return {
+      en: `for: ${quote(text)} is longer than the longest override; allowed: ${allowed}`,
+      zh: `for：${quote(text)} 超过超控的最长期限；允许：${allowedZh}`,
+    };
+  return undefined;
 }
 
 /** A refused command: 403 `priority_not_allowed` (with the rule) for a privilege, else 422 `command_rejected`. */
@@ -85,10 +106,10 @@ function refused(
   r: { reason?: string; reason_zh?: string; code?: 'priority_not_allowed'; rule?: string },
   extra: Record<string, unknown> = {},
 ): void {
-  const en = r.reason ?? 'not allowed';
-  if (r.code === 'priority_not_allowed')
-    sendProblem(res, 403, r.code, r.reason_zh ? { zh: r.reason_zh, en } : en, { rule: r.rule, ...extra });
-  else sendProblem(res, 422, 'command_rejected', r.reason ?? 'rejected', extra);
+  const en = r.reason ?? (r.code === 'priority_not_allowed' ? 'not allowed' : 'rejected');
+  const detail = r.reason_zh ? { zh: r.reason_zh, en } : en;
+  if (r.code === 'priority_not_allowed') sendProblem(res, 403, r.code, detail, { rule: r.rule, ...extra });
+  else sendProblem(res, 422, 'command_rejected', detail, extra);
 }
 
 /**
@@ -108,12 +129,20 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
   const mustExist = async (device: string, point: string) => {
     if (await control.array(device, point)) return;
     const points = (await control.points()).filter((p) => p.device === device);
-    throw new JnError(
-      'not_found',
-      points.length === 0
-        ? `no device "${device}" with writable points; GET /api/v1/points lists them`
-        : `device "${device}" has no writable point "${point}"; its writable points are: ${points.map((p) => p.point).join(', ')}`,
-    );
+    const list = points.map((p) => p.point).join(', ');
+    throw points.length === 0
+      ? new JnError(
+          'not_found',
+          `no device "${device}" with writable points; GET /api/v1/points lists them`,
+          {
+            zh: `没有设备 "${device}" 的可写点位；GET /api/v1/points 列出全部可写点位`,
+          },
+        )
+      : new JnError(
+          'not_found',
+          `device "${device}" has no writable point "${point}"; its writable points are: ${list}`,
+          { zh: `设备 "${device}" 没有可写点位 "${point}"；它的可写点位有：${list}` },
+        );
   };
   /** The audit's view of a point: the slot at `level` and the value in effect. */
   const pointState = async (device: string, point: string, level: number) => {
@@ -146,19 +175,16 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
   });
   router.put('/points/:device/:point/override', json(), async (req, res) => {
     await mustExist(req.params.device, req.params.point);
-    const parsed = overrideSchema.safeParse(req.body ?? {});
-    if (!parsed.success) return sendProblem(res, 400, 'bad_request', issues(parsed.error));
+    const body = req.body ?? {};
+    const parsed = overrideSchema.safeParse(body);
+    if (!parsed.success)
+      return sendProblem(res, 400, 'bad_request', bodyDetail(overrideSchema, body, parsed.error));
     const b = parsed.data;
     let expiresAt: number | undefined;
     if (b.for !== undefined) {
       const ms = parseDuration(b.for);
-      if (ms === undefined || ms <= 0)
-        return sendProblem(
-          res,
-          400,
-          'bad_request',
-          `for: "${b.for}" is not a duration; write e.g. "30min" or "2h"`,
-        );
+      const problem = forProblem(b.for, ms);
+      if (problem || ms === undefined) return sendProblem(res, 400, 'bad_request', problem ?? b.for);
       expiresAt = (await control.now()) + ms;
     }
     if (b.until !== undefined) expiresAt = Date.parse(b.until);
@@ -196,8 +222,10 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
     res.json(r);
   });
   router.post('/overtime', json(), async (req, res) => {
-    const parsed = overtimeSchema.safeParse(req.body ?? {});
-    if (!parsed.success) return sendProblem(res, 400, 'bad_request', issues(parsed.error));
+    const body = req.body ?? {};
+    const parsed = overtimeSchema.safeParse(body);
+    if (!parsed.success)
+      return sendProblem(res, 400, 'bad_request', bodyDetail(overtimeSchema, body, parsed.error));
     const b = parsed.data;
     let until: number;
     if (/^\d{2}:\d{2}$/.test(b.until)) {
@@ -207,12 +235,10 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
         (Number(b.until.slice(0, 2)) * 60 + Number(b.until.slice(3))) * 60_000;
     } else until = Date.parse(b.until);
     if (!Number.isFinite(until))
-      return sendProblem(
-        res,
-        400,
-        'bad_request',
-        `until: "${b.until}" is neither HH:MM nor an ISO-8601 instant`,
-      );
+      return sendProblem(res, 400, 'bad_request', {
+        en: `until: "${b.until}" is neither HH:MM nor an ISO-8601 instant`,
+        zh: `until："${b.until}" 既不是 HH:MM，也不是 ISO-8601 时刻`,
+      });
     const r = await control.overtime({ group: b.group, until, actor: actorOf(req, res), reason: b.reason });
     if (!r.accepted) return refused(res, r, { results: r.results });
     res.json(r);
@@ -225,11 +251,13 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
       throw new JnError(
         'bad_request',
         `to: "${q.to}" is before from "${q.from}"; allowed: a last day on or after from (both included)`,
+        { zh: `to："${q.to}" 早于 from "${q.from}"；允许：不早于 from 的最后一天（首尾都包含）` },
       );
     if (daysBetween(q.from, q.to) >= MAX_DAYS)
       throw new JnError(
         'bad_request',
         `to: "${q.from}" … "${q.to}" is more than ${MAX_DAYS} days; allowed: at most ${MAX_DAYS} days per request`,
+        { zh: `to："${q.from}" … "${q.to}" 超过 ${MAX_DAYS} 天；允许：每次最多 ${MAX_DAYS} 天` },
       );
     res.json({ days: await control.calendar(q.from, q.to) });
   });
@@ -237,14 +265,18 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
   const pathDate = (date: string) => {
     const problem = dateProblem(date);
     if (problem)
-      throw new JnError('bad_request', `date: ${problem}; allowed: ${localDate(timeZone).description}`);
+      throw new JnError('bad_request', `date: ${problem}; allowed: ${localDate(timeZone).description}`, {
+        zh: `date：${problem}；允许：${localDate(timeZone).description}`,
+      });
   };
   /** The day as the calendar shows it (type, holiday, the override and who made it): an audit's before/after. */
   const dayOf = async (date: string) => (await control.calendar(date, date))[0] ?? null;
   router.put('/calendar/overrides/:date', json(), async (req, res) => {
     pathDate(req.params.date);
-    const body = calendarOverrideSchema.safeParse(req.body ?? {});
-    if (!body.success) return sendProblem(res, 400, 'bad_request', issues(body.error));
+    const input = req.body ?? {};
+    const body = calendarOverrideSchema.safeParse(input);
+    if (!body.success)
+      return sendProblem(res, 400, 'bad_request', bodyDetail(calendarOverrideSchema, input, body.error));
     const date = req.params.date;
     const before = await dayOf(date);
     await control.putCalendarOverride({ date, ...body.data }, actorOf(req, res));
@@ -257,7 +289,9 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
     const date = req.params.date;
     const before = await dayOf(date);
     if (!(await control.deleteCalendarOverride(date, actorOf(req, res))))
-      throw new JnError('not_found', `no calendar override made through the API on ${date}`);
+      throw new JnError('not_found', `no calendar override made through the API on ${date}`, {
+        zh: `${date} 没有通过 API 设置的日历调整`,
+      });
     res.locals.audit = { target: `calendar:${date}`, before, after: (await dayOf(date)) ?? null };
     res.status(204).end();
   });

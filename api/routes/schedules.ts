@@ -5,7 +5,16 @@ import type { ControlPort, ScheduleVersionRef } from '../../core/control/port.ts
 import { scheduleSchema } from '../../core/control/schema.ts';
 import { JnError } from '../../core/errors.ts';
 import { actorOf } from '../caller.ts';
-import { dateOrInstant, endOf, instantOf, noQuery, parseQuery, text, wholeNumber } from '../params.ts';
+import {
+  bodyDetail,
+  dateOrInstant,
+  endOf,
+  instantOf,
+  noQuery,
+  parseQuery,
+  text,
+  wholeNumber,
+} from '../params.ts';
 import { sendProblem } from '../problem.ts';
 
 /** A preview covers at most this many days per request. */
@@ -50,16 +59,6 @@ export const previewQuery = (timeZone: string) => ({
   days: wholeNumber(1, MAX_DAYS).optional().describe(`a number of days from 1 to ${MAX_DAYS} (default 7)`),
 });
 
-function issues(error: z.ZodError): string {
-  return error.issues
-    .map((i) =>
-      i.code === 'unrecognized_keys'
-        ? `unknown field(s) ${i.keys.join(', ')}`
-        : `${i.path.join('.') || '(body)'}: ${i.message}`,
-    )
-    .join('; ');
-}
-
 /**
  * Schedule routes: the schedules in force (site file seeded, API versions in control.db over
  * it), their history, diff and revert, validation and the preview of what they will do.
@@ -79,18 +78,26 @@ export function scheduleRoutes(control: ControlPort, site: LoadedSite): Router {
   router.get('/schedules/preview', async (req, res) => {
     const q = parseQuery(req.query, previewShape);
     if (q.to !== undefined && q.days !== undefined)
-      throw new JnError('bad_request', 'days: given with to; allowed: either to or days');
+      throw new JnError('bad_request', 'days: given with to; allowed: either to or days', {
+        zh: 'days：与 to 同时给出；允许：to 或 days 二选一',
+      });
     const from = q.from ? instantOf(q.from, timeZone) : await control.now();
     const to = q.to ? endOf(q.to, timeZone) : from + (q.days ?? 7) * DAY;
     if (!(to > from))
       throw new JnError(
         'bad_request',
         `to: "${q.to}" ends before from "${q.from ?? 'now'}" starts; allowed: a last day on or after from (both included), or an instant after from`,
+        {
+          zh: `to："${q.to}" 早于 from "${q.from ?? '现在'}"；允许：不早于 from 的日期（首尾都包含），或晚于 from 的时刻`,
+        },
       );
     if (to - from > MAX_DAYS * DAY)
       throw new JnError(
         'bad_request',
         `to: "${q.from ?? 'now'}" … "${q.to}" is more than ${MAX_DAYS} days; allowed: a preview of at most ${MAX_DAYS} days`,
+        {
+          zh: `to："${q.from ?? '现在'}" … "${q.to}" 超过 ${MAX_DAYS} 天；允许：预览最多 ${MAX_DAYS} 天`,
+        },
       );
     res.json({
       from: new Date(from).toISOString(),
@@ -110,9 +117,13 @@ export function scheduleRoutes(control: ControlPort, site: LoadedSite): Router {
     const r = await control.putSchedule(body, actorOf(req, res), reason);
     if (r.conflict) return sendProblem(res, 409, 'conflict', r.conflict);
     if (r.problems.length > 0)
-      return sendProblem(res, 422, 'invalid_schedule', `${r.problems.length} problem(s) in the schedule`, {
-        problems: r.problems,
-      });
+      return sendProblem(
+        res,
+        422,
+        'invalid_schedule',
+        { en: `${r.problems.length} problem(s) in the schedule`, zh: `时间表有 ${r.problems.length} 处问题` },
+        { problems: r.problems },
+      );
     res.locals.audit = { target: `schedule:${r.schedule?.id}`, before, after: r.schedule };
     res.status(status).json(r.schedule);
   };
@@ -126,7 +137,7 @@ export function scheduleRoutes(control: ControlPort, site: LoadedSite): Router {
     if (r.conflict) return sendProblem(res, 409, 'conflict', r.conflict);
     if (!r.deleted) {
       await control.schedule(id); // throws the not_found naming what there is
-      throw new JnError('not_found', `no schedule "${id}"`);
+      throw new JnError('not_found', `no schedule "${id}"`, { zh: `没有时间表 "${id}"` });
     }
     res.locals.audit = { target: `schedule:${id}`, before, after: null };
     res.status(204).end();
@@ -144,8 +155,10 @@ export function scheduleRoutes(control: ControlPort, site: LoadedSite): Router {
     res.json(await control.scheduleDiff(req.params.id, q.from, q.to));
   });
   router.post('/schedules/:id/revert', json(), async (req, res) => {
-    const parsed = scheduleRevertSchema.safeParse(req.body ?? {});
-    if (!parsed.success) return sendProblem(res, 400, 'bad_request', issues(parsed.error));
+    const input = req.body ?? {};
+    const parsed = scheduleRevertSchema.safeParse(input);
+    if (!parsed.success)
+      return sendProblem(res, 400, 'bad_request', bodyDetail(scheduleRevertSchema, input, parsed.error));
     const id = req.params.id;
     const before = await inForce(id);
     const to: ScheduleVersionRef = parsed.data.version;
@@ -155,7 +168,10 @@ export function scheduleRoutes(control: ControlPort, site: LoadedSite): Router {
         res,
         422,
         'invalid_schedule',
-        `version ${to} of schedule "${id}" no longer passes: ${r.problems.length} problem(s); edit it instead`,
+        {
+          en: `version ${to} of schedule "${id}" no longer passes: ${r.problems.length} problem(s); edit it instead`,
+          zh: `时间表 "${id}" 的版本 ${to} 已不能通过校验：${r.problems.length} 处问题；请改为编辑它`,
+        },
         { problems: r.problems },
       );
     res.locals.audit = { target: `schedule:${id}`, before, after: r.schedule?.schedule ?? null };
