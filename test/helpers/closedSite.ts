@@ -52,7 +52,7 @@ export async function writeClosedSite(
   doc.gateways.push(b);
   doc.platform = { ...doc.platform, secrets_file: 'secrets.yaml', ...options.platform };
   writeFileSync(file, stringify(doc));
-  const init = await runTool(secretsCommand, ['init'], { config: file });
+  const init = await runTool(secretsCommand, ['init'], { config: file, 'data-dir': join(dir, 'data') });
   if (init.code !== 0) throw new Error(`secrets init failed: ${init.err}`);
   const site = loadSite(file);
   const secrets = loadSecrets(site);
@@ -66,7 +66,11 @@ export async function writeMosquittoFiles(
   dir: string,
 ): Promise<{ passwd: string; acl: string }> {
   const out = join(dir, 'mosquitto');
-  const run = await runTool(mqttCommand, ['acl'], { config: siteFile, output: out });
+  const run = await runTool(mqttCommand, ['acl'], {
+    config: siteFile,
+    output: out,
+    'data-dir': join(dir, 'data'),
+  });
   if (run.code !== 0) throw new Error(`mqtt acl failed: ${run.err}`);
   return { passwd: join(out, 'passwd'), acl: join(out, 'acl') };
 }
