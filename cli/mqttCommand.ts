@@ -7,6 +7,7 @@ import { mosquittoAclFile, mosquittoConfSnippet, mosquittoPasswordFile } from '.
 import { loadSecrets } from '../core/secrets.ts';
 import type { CommandSpec } from './commandSpec.ts';
 import { type ToolCommand, text } from './context.ts';
+import { auditDirOption, auditedWrite } from './secretsCommand.ts';
 
 /** `jieneng mqtt`: its usage line, help page and options (registered in cli/commands.ts). */
 export const mqttCommandSpec: CommandSpec = {
@@ -26,6 +27,7 @@ export const mqttCommandSpec: CommandSpec = {
       defaultText: 'required',
       text: 'Folder to write passwd, acl and mosquitto.conf in',
     },
+    auditDirOption,
   ],
   example: 'jieneng mqtt acl --config site.yaml -o /etc/mosquitto/jieneng',
 };
@@ -48,18 +50,25 @@ export const mqttCommand: ToolCommand = async (ctx) => {
   const ids = site.config.gateways.map((g) => g.id);
   const principals = sitePrincipals(ids);
   const dir = resolve(output);
-  mkdirSync(dir, { recursive: true });
   const files = { passwordFile: join(dir, 'passwd'), aclFile: join(dir, 'acl') };
-  const passwords = new Map(principals.map((p) => [p.user, secrets.mqtt.get(p.user) ?? '']));
-  writeFileSync(files.passwordFile, mosquittoPasswordFile(passwords), { mode: 0o600 });
-  chmodSync(files.passwordFile, 0o600);
-  writeFileSync(
-    files.aclFile,
-    mosquittoAclFile(principals, { siteId: site.config.site.id, gatewayIds: ids }),
+  const conf = join(dir, 'mosquitto.conf');
+  await auditedWrite(
+    ctx,
+    site,
+    { action: 'mqtt.acl', target: `file:${files.passwordFile}` },
+    () => {
+      mkdirSync(dir, { recursive: true });
+      const passwords = new Map(principals.map((p) => [p.user, secrets.mqtt.get(p.user) ?? '']));
+      writeFileSync(files.passwordFile, mosquittoPasswordFile(passwords), { mode: 0o600 });
+      chmodSync(files.passwordFile, 0o600);
+      writeFileSync(
+        files.aclFile,
+        mosquittoAclFile(principals, { siteId: site.config.site.id, gatewayIds: ids }),
+      );
+      writeFileSync(conf, mosquittoConfSnippet(files));
+    },
+    () => ({ files: [files.passwordFile, files.aclFile, conf], users: principals.map((p) => p.user) }),
   );
-  writeFileSync(join(dir, 'mosquitto.conf'), mosquittoConfSnippet(files));
-  ctx.io.out(
-    `wrote ${files.passwordFile} (${principals.length} users), ${files.aclFile} and ${join(dir, 'mosquitto.conf')}\n`,
-  );
+  ctx.io.out(`wrote ${files.passwordFile} (${principals.length} users), ${files.aclFile} and ${conf}\n`);
   return 0;
 };

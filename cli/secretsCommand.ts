@@ -1,10 +1,54 @@
-import { resolve } from 'node:path';
-import { loadSite } from '../core/config/loadSite.ts';
-import { JnError } from '../core/errors.ts';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type AuditInput, AuditLog } from '../core/audit/auditLog.ts';
+import { type LoadedSite, loadSite } from '../core/config/loadSite.ts';
+import { errorText, JnError } from '../core/errors.ts';
 import { sitePrincipals } from '../core/mqtt/acl.ts';
 import { generateSecrets, secretsFileOf, writeSecretsFile } from '../core/secrets.ts';
-import type { CommandSpec } from './commandSpec.ts';
-import { type ToolCommand, text } from './context.ts';
+import { cliActor } from './authCli.ts';
+import type { CommandSpec, OptionSpec } from './commandSpec.ts';
+import { type CommandContext, dataDirOf, type ToolCommand, text } from './context.ts';
+
+/** --data-dir of the commands that write the site's credentials: where their audit entry goes. */
+export const auditDirOption: OptionSpec = {
+  name: 'data-dir',
+  arg: 'DIR',
+  default: './data',
+  text: 'Where audit.db lives (the API’s data directory): the command is audited there, never a secret',
+};
+
+/**
+ * Runs `run` (which writes the site's credential files) and appends one entry to DIR/audit.db as
+ * the CLI's actor, as the user and token commands do: `ok` with `after` (names and counts, never a
+ * secret), else `refused` (a JnError: e.g. the file exists) or `failed`, with the error, rethrown.
+ */
+export async function auditedWrite<T>(
+  ctx: CommandContext,
+  site: LoadedSite,
+  entry: Pick<AuditInput, 'action' | 'target'>,
+  run: () => T,
+  after: (result: T) => unknown,
+): Promise<T> {
+  const dir = dataDirOf(ctx);
+  mkdirSync(dir, { recursive: true });
+  const audit = new AuditLog({ file: join(dir, 'audit.db'), timeZone: site.config.site.timezone });
+  const actor = cliActor();
+  try {
+    const result = run();
+    audit.append({ ...entry, actor, outcome: 'ok', after: after(result) });
+    return result;
+  } catch (err) {
+    audit.append({
+      ...entry,
+      actor,
+      outcome: err instanceof JnError ? 'refused' : 'failed',
+      detail: errorText(err),
+    });
+    throw err;
+  } finally {
+    audit.close();
+  }
+}
 
 /** `jieneng secrets`: its usage line, help page and options (registered in cli/commands.ts). */
 export const secretsCommandSpec: CommandSpec = {
@@ -19,6 +63,7 @@ export const secretsCommandSpec: CommandSpec = {
     { name: 'config', arg: 'FILE', defaultText: 'required', text: 'Site file (YAML, see core/README.md)' },
     { name: 'output', arg: 'FILE', defaultText: 'the site’s secrets file', text: 'Where to write it' },
     { name: 'force', text: 'Replace an existing file (every broker and gateway then needs the new one)' },
+    auditDirOption,
   ],
   example: 'jieneng secrets init --config site.yaml',
 };
@@ -38,13 +83,17 @@ export const secretsCommand: ToolCommand = async (ctx) => {
       'usage',
       `site ${site.file} names no secrets file: add platform.secrets_file (e.g. secrets.yaml) or give -o FILE`,
     );
-  const secrets = generateSecrets(site);
-  writeSecretsFile(file, secrets, { force: ctx.values.force === true });
   const ids = site.config.gateways.map((g) => g.id);
+  const users = sitePrincipals(ids).map((p) => p.user);
+  await auditedWrite(
+    ctx,
+    site,
+    { action: 'secrets.init', target: `file:${file}` },
+    () => writeSecretsFile(file, generateSecrets(site), { force: ctx.values.force === true }),
+    () => ({ mqtt_users: users, command_keys: ids, replaced: ctx.values.force === true }),
+  );
   ctx.io.out(
-    `wrote ${file} (mode 0600): MQTT passwords for ${sitePrincipals(ids)
-      .map((p) => p.user)
-      .join(', ')}; command keys for ${ids.length} gateway(s)\n` +
+    `wrote ${file} (mode 0600): MQTT passwords for ${users.join(', ')}; command keys for ${ids.length} gateway(s)\n` +
       (output !== undefined && secretsFileOf(site) !== file
         ? `  the site does not name it yet: set platform.secrets_file, or JIENENG_SECRETS=${file}\n`
         : ''),

@@ -12,10 +12,14 @@ describe('jieneng secrets init and jieneng mqtt acl', () => {
     const { dir, file, secrets } = await writeClosedSite();
     const secretsFile = join(dir, 'secrets.yaml');
     expect(statSync(secretsFile).mode & 0o777).toBe(0o600);
-    const again = runTool(secretsCommand, ['init'], { config: file });
+    const again = runTool(secretsCommand, ['init'], { config: file, 'data-dir': join(dir, 'data') });
     await expect(again).rejects.toThrow(/secrets\.yaml exists; give --force/);
     const before = readFileSync(secretsFile, 'utf8');
-    const forced = await runTool(secretsCommand, ['init'], { config: file, force: true });
+    const forced = await runTool(secretsCommand, ['init'], {
+      config: file,
+      force: true,
+      'data-dir': join(dir, 'data'),
+    });
     expect(forced.out).toMatch(
       /wrote .*secrets\.yaml \(mode 0600\): MQTT passwords for gateway-gw-a, gateway-gw-b, collector, control, api; command keys for 2 gateway\(s\)/,
     );
@@ -29,7 +33,11 @@ describe('jieneng secrets init and jieneng mqtt acl', () => {
   it('writes passwd, acl and mosquitto.conf for the site; a site without a secrets file is told how to make one', async () => {
     const { dir, file, secrets } = await writeClosedSite();
     const out = join(dir, 'broker');
-    const run = await runTool(mqttCommand, ['acl'], { config: file, output: out });
+    const run = await runTool(mqttCommand, ['acl'], {
+      config: file,
+      output: out,
+      'data-dir': join(dir, 'data'),
+    });
     expect(run.out).toMatch(
       /wrote .*broker\/passwd \(5 users\), .*broker\/acl and .*broker\/mosquitto\.conf/,
     );
@@ -63,8 +71,8 @@ describe('jieneng secrets init and jieneng mqtt acl', () => {
     const doc = parse(readFileSync(secretsFile, 'utf8'));
     delete doc.mqtt['gateway-gw-b'];
     writeFileSync(secretsFile, stringify(doc), { mode: 0o600 });
-    await expect(runTool(mqttCommand, ['acl'], { config: file, output: join(dir, 'b') })).rejects.toThrow(
-      `secrets file ${secretsFile}: no MQTT password for "gateway-gw-b"`,
-    );
+    await expect(
+      runTool(mqttCommand, ['acl'], { config: file, output: join(dir, 'b'), 'data-dir': join(dir, 'data') }),
+    ).rejects.toThrow(`secrets file ${secretsFile}: no MQTT password for "gateway-gw-b"`);
   });
 });
