@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { JnError } from '../../core/errors.ts';
+import { bodyDetail } from '../params.ts';
 
 /**
  * The body parsed with a strict schema, or a bad_request (400) naming each field and what it
@@ -8,12 +9,6 @@ import { JnError } from '../../core/errors.ts';
 export function bodyOf<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   const parsed = schema.safeParse(body ?? {});
   if (parsed.success) return parsed.data;
-  const text = parsed.error.issues
-    .map((i) =>
-      i.code === 'unrecognized_keys'
-        ? `unknown field(s) ${i.keys.join(', ')}`
-        : `${i.path.join('.') || '(body)'}: ${i.message}`,
-    )
-    .join('; ');
-  throw new JnError('bad_request', text);
+  const detail = bodyDetail(schema, body ?? {}, parsed.error);
+  throw new JnError('bad_request', detail.en, { zh: detail.zh });
 }
