@@ -53,7 +53,7 @@ describe('command privileges (policy data command_privileges)', () => {
   it('a token with the safety scope takes 3 with a reason and an expiry', () => {
     expect(ask(safety, 3, { expiresAt: now + H, reason: '消防联动' })).toBeUndefined();
     expect(ask(safety, 3, { expiresAt: now + H })?.message).toBe(
-      'priority 3 needs a reason: give "reason" (and an expiry)',
+      'priority 3 (safety band, unassigned) needs a reason: give "reason" (and an expiry)',
     );
     expect(ask(safety, 1, { reason: '消防联动' })?.message).toBe(
       'priority 1 (life safety) needs an expiry: give "for" (e.g. "2h") or "until", at most 7 d',
@@ -89,6 +89,12 @@ describe('command privileges (policy data command_privileges)', () => {
   it('relinquishing a level needs the privilege of setting it, not a reason or an expiry', () => {
     expect(ask(engineer, 8, { value: null })).toBeUndefined();
     expect(ask(engineer, 2, { value: null })?.rule).toBe('command_privileges.levels[0]');
+    // Who may clear the level, with its label; no word of a reason or an expiry.
+    expect(ask(engineer, 3, { value: null })).toMatchObject({
+      message:
+        'relinquishing priority 3 (safety band, unassigned) needs a token with the "safety" scope or an admin; 王工 is an engineer: relinquish priority 8–16',
+      zh: '释放优先级 3（安全级，未分配）需要带 "safety" 权限范围的令牌或管理员；王工 的角色是工程师：可释放优先级 8–16',
+    });
     expect(ask(safety, 2, { value: null })).toBeUndefined();
     expect(ask(admin, 1, { value: null })).toBeUndefined();
   });

@@ -20,14 +20,25 @@ export interface PrivilegeRefusal {
   zh: string;
 }
 
-/** The BACnet / Project Haystack names of the levels a person is likely to type. */
+/**
+ * The BACnet / Project Haystack names of the levels; BACnet leaves 3, 4, 7, 9 and 11–14 "available"
+ * (unassigned), and 3, 4 and 7 lie in the safety band 1–7 of the policy: every refusal names its level.
+ */
 const levelNames: Record<number, string> = {
   1: 'life safety',
   2: 'life safety',
+  3: 'safety band, unassigned',
+  4: 'safety band, unassigned',
   5: 'critical equipment',
   6: 'minimum on/off',
+  7: 'safety band, unassigned',
   8: 'manual operator',
+  9: 'unassigned',
   10: 'demand limiting',
+  11: 'unassigned',
+  12: 'unassigned',
+  13: 'unassigned',
+  14: 'unassigned',
   15: 'optimal start',
   16: 'schedule',
 };
@@ -35,10 +46,18 @@ const levelNames: Record<number, string> = {
 const levelNamesZh: Record<number, string> = {
   1: '生命安全',
   2: '生命安全',
+  3: '安全级，未分配',
+  4: '安全级，未分配',
   5: '关键设备',
   6: '最短启停',
+  7: '安全级，未分配',
   8: '人工操作',
+  9: '未分配',
   10: '需量限制',
+  11: '未分配',
+  12: '未分配',
+  13: '未分配',
+  14: '未分配',
   15: '优化启动',
   16: '时间表',
 };
@@ -131,6 +150,13 @@ export function privilegeRefusal(
   const path = `levels[${index}]`;
   const needs = [rule.reason ? 'a reason' : '', rule.expiry ? 'an expiry' : ''].filter(Boolean).join(' and ');
   const needsZh = [rule.reason ? '原因' : '', rule.expiry ? '到期时间' : ''].filter(Boolean).join('和');
+  if (!mayTake(actor, rule) && req.value === null)
+    // A relinquish needs the level's privilege, not its reason or expiry: say who may clear it.
+    return refuse(
+      path,
+      `relinquishing ${levelText(priority)} needs ${grantText(rule)}; ${who(actor)}: relinquish priority ${allowedLevels(actor, rules)}`,
+      `释放${levelZh(priority)}需要${grantZh(rule)}；${whoZh(actor)}：可释放优先级 ${allowedLevels(actor, rules)}`,
+    );
   if (!mayTake(actor, rule))
     return refuse(
       path,

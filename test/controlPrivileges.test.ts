@@ -141,12 +141,19 @@ describe('command privileges over the API', () => {
     expect(r.status).toBe(200);
     expect(device.get(`${AC}/cooling_setpoint`)).toBe(28);
     expect((await override(safety, { value: 28, priority: 3, for: '30min' })).body.detail).toBe(
-      'priority 3 needs a reason: give "reason" (and an expiry)',
+      'priority 3 (safety band, unassigned) needs a reason: give "reason" (and an expiry)',
     );
   });
 
   it('relinquishing a level needs the privilege of setting it', async () => {
     expect(await relinquish(engineer, 3)).toBe(403);
+    const zh = await fetch(`${base}/points/${AC}/cooling_setpoint/override?priority=3`, {
+      method: 'DELETE',
+      headers: headers(engineer, 'zh-CN'),
+    });
+    expect(((await zh.json()) as { detail: string }).detail).toBe(
+      '释放优先级 3（安全级，未分配）需要带 "safety" 权限范围的令牌或管理员；王工 的角色是工程师：可释放优先级 8–16',
+    );
     expect(device.get(`${AC}/cooling_setpoint`)).toBe(28);
     expect(await relinquish(safety, 3)).toBe(200);
     expect(device.get(`${AC}/cooling_setpoint`)).toBe(27); // the engineer's 8 again
