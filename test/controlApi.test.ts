@@ -132,9 +132,9 @@ describe('control API', () => {
       body: JSON.stringify({ ...body, week: { workday: [{ at: '07:00', value: 24 }] } }),
     });
     expect(updated.status).toBe(422);
-    expect(((await updated.json()) as { problems: { message: string }[] }).problems[0]?.message).toMatch(
-      /below the policy minimum 26 °C/,
-    );
+    const refused = (await updated.json()) as { detail: string; problems: { message: string }[] };
+    expect(refused.detail).toBe('时间表有 1 处问题');
+    expect(refused.problems[0]?.message).toMatch(/below the policy minimum 26 °C/);
     // A site-file schedule is deletable too (a version in control.db), and the site file's comes back by a revert.
     const siteOwned = await authed(`${base}/schedules/zonghe-office-ac`, { method: 'DELETE', headers: user });
     expect(siteOwned.status).toBe(204);
@@ -203,6 +203,57 @@ describe('control API', () => {
     expect(((await unknownEn.json()) as { detail: string }).detail).toMatch(
       /has no writable point "nope"; its writable points are: on_off, mode, cooling_setpoint/,
     );
+  });
+
+  it('explains a bad override in Chinese by default, in English on request: the body, for, a past until', async () => {
+    const url = `${base}/points/zonghe-lou-f4-8-ac/cooling_setpoint/override`;
+    const ask = async (body: unknown, lang?: string) => {
+      const res = await authed(url, {
+        method: 'PUT',
+        headers: { ...user, ...(lang ? { 'accept-language': lang } : {}) },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, detail: ((await res.json()) as { detail: string }).detail };
+    };
+    const allowed =
+      'a duration from 1ms to 7d (the longest override, command_privileges.max_expiry), e.g. "30min" or "2h"';
+    expect(await ask({ value: 27, for: 'soon' }, 'en')).toEqual({
+      status: 400,
+      detail: `for: "soon" is not a duration; allowed: ${allowed}`,
+    });
+    expect(await ask({ value: 27, for: 'soon' })).toEqual({
+      status: 400,
+      detail: expect.stringMatching(/^for："soon" 不是时长；允许：1ms 至 7d 之间的时长/),
+    });
+    // A typo far past any override is a bad request naming the range, not a refusal "4166666666666667008.0 天".
+    expect(await ask({ value: 27, for: '99999999999999999999h' }, 'en')).toEqual({
+      status: 400,
+      detail: `for: "99999999999999999999h" is not a duration; allowed: ${allowed}`,
+    });
+    expect(await ask({ value: 27, for: '8d' }, 'en')).toEqual({
+      status: 400,
+      detail: `for: "8d" is longer than the longest override; allowed: ${allowed}`,
+    });
+    // A past expiry in the site's time with its offset, as the person typed it.
+    const past = { value: 27, until: '2020-01-01T00:00:00+08:00' };
+    expect(await ask(past, 'en')).toEqual({
+      status: 422,
+      detail: 'expiry 2020-01-01T00:00:00+08:00 is not in the future',
+    });
+    expect(await ask(past)).toEqual({
+      status: 422,
+      detail: '到期时间 2020-01-01T00:00:00+08:00 已经过去，须晚于现在',
+    });
+    // zod's own messages in Chinese (its zh-CN locale), English as before.
+    expect(await ask({ value: 'x', colour: 1 }, 'en')).toEqual({
+      status: 400,
+      detail: 'value: Invalid input: expected number, received string; unknown field(s) colour',
+    });
+    expect(await ask({ value: 'x', colour: 1 })).toEqual({
+      status: 400,
+      detail: 'value：无效输入：期望 数字，实际接收 string；未知字段 colour',
+    });
+    expect(device.get('zonghe-lou-f4-8-ac/cooling_setpoint')).not.toBe(27);
   });
 
   it('keeps a zone conditioned after hours (加班) until the time asked, then the schedule switches it off', async () => {
