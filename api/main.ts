@@ -76,7 +76,7 @@ export async function startApi(ctx: {
   /** Origins a browser may call the API from (CORS); none by default: only pages the API serves. */
   corsOrigins?: readonly string[];
   /** Behind a reverse proxy: Express's `trust proxy` (e.g. "loopback"), so client addresses are the real ones. */
-  trustProxy?: string | boolean;
+  trustProxy?: string | number | boolean;
 }): Promise<Api> {
   const log = ctx.log.child('api');
   const timeZone = ctx.site?.config.site.timezone ?? 'Asia/Shanghai';

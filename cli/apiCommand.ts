@@ -10,7 +10,7 @@ import { createReports } from '../reports/service.ts';
 import { type CommandContext, dataDirOf, portOption, requireConfig, text } from './context.ts';
 import { principalBroker } from './credentials.ts';
 import { untilSignal } from './signals.ts';
-import { tlsOf, tlsOptionSpecs } from './tlsOptions.ts';
+import { tlsOf, tlsOptionSpecs, trustProxyOf } from './tlsOptions.ts';
 
 /**
  * `jieneng api`: its usage line, help page and options (registered in cli/commands.ts, which checks
@@ -62,6 +62,7 @@ export async function runApi(ctx: CommandContext): Promise<number> {
   const port = portOption('port', text(ctx, 'port'));
   const host = text(ctx, 'host') ?? '127.0.0.1';
   const tls = tlsOf(ctx);
+  const trustProxy = trustProxyOf(ctx);
   const dataDir = dataDirOf(ctx);
   mkdirSync(dataDir, { recursive: true });
   // As principal "api" (core/mqtt/acl.ts): its password from the site's secrets file, else the environment.
@@ -96,6 +97,7 @@ export async function runApi(ctx: CommandContext): Promise<number> {
       port,
       host,
       tls,
+      ...(trustProxy !== undefined ? { trustProxy } : {}),
       site,
       reports: createReports({ site, store, ledgerFile: join(dataDir, 'ledger.db'), dataDir }),
       control,

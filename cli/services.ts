@@ -27,7 +27,7 @@ import { firstLogin } from './firstLogin.ts';
 import type { HangupHandler } from './signals.ts';
 import { untilSignal } from './signals.ts';
 import { startPlatform } from './start.ts';
-import { tlsOf } from './tlsOptions.ts';
+import { tlsOf, trustProxyOf } from './tlsOptions.ts';
 
 /** The long-running subcommands; each gets the SIGHUP handler installed before it starts anything. */
 export type ServiceCommand = (ctx: CommandContext, hangup: HangupHandler) => Promise<number>;
@@ -70,6 +70,7 @@ const start: ServiceCommand = async (ctx, hangup) => {
     dataDir,
     port: portOption('port', text(ctx, 'port')),
     apiTls,
+    apiTrustProxy: trustProxyOf(ctx),
     brokerPort: portOption('broker-port', text(ctx, 'broker-port')),
     mqttUrl: brokerUrl(ctx, site.config.platform.mqtt_url),
     influxUrl: text(ctx, 'influx-url'),

@@ -25,6 +25,8 @@ export interface SiteServicesContext {
   port: number;
   /** HTTPS for the API (PEM files); plain HTTP without. */
   apiTls?: TlsFiles | undefined;
+  /** Express's `trust proxy` for the API behind a reverse proxy; none without. */
+  apiTrustProxy?: string | number | undefined;
   clock: Clock;
   log: Logger;
   /** The gateways' metrics; control's are kept apart, since a reload registers them anew. */
@@ -116,6 +118,7 @@ export async function startSiteServices(first: LoadedSite, ctx: SiteServicesCont
         log,
         port,
         tls: ctx.apiTls,
+        ...(ctx.apiTrustProxy !== undefined ? { trustProxy: ctx.apiTrustProxy } : {}),
         site: s,
         reports: createReports({ site: s, store: ctx.store, ledgerFile: join(ctx.dataDir, 'ledger.db') }),
         control: control.service,

@@ -25,6 +25,8 @@ export interface StartOptions {
   port: number;
   /** HTTPS for the API (PEM files); plain HTTP without. */
   apiTls?: TlsFiles | undefined;
+  /** Express's `trust proxy` for the API behind a reverse proxy (--trust-proxy); none without. */
+  apiTrustProxy?: string | number | undefined;
   brokerPort: number;
   mqttUrl?: string | undefined;
   influxUrl?: string | undefined;
@@ -116,6 +118,7 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
       dataDir: opts.dataDir,
       port: opts.port,
       apiTls: opts.apiTls,
+      apiTrustProxy: opts.apiTrustProxy,
       clock,
       log,
       registry,
