@@ -66,7 +66,7 @@ export const tokenCommand: ToolCommand = async (ctx) => {
     if (sub === 'list') {
       for (const t of auth.listTokens())
         ctx.io.out(
-          `${t.id}\t${t.name}\t${t.role}\t${t.scopes.join(',') || '-'}\texpires ${time(t.expiresAt)}\tlast used ${time(t.lastUsedAt)}\t${t.revokedAt === undefined ? 'active' : `revoked ${time(t.revokedAt)}`}\n`,
+          `${t.id}\t${t.name}\t${t.role}\t${t.scopes.join(',') || '-'}\texpires ${t.expiresAt === undefined ? 'never' : time(t.expiresAt)}\tlast used ${time(t.lastUsedAt)}\t${t.revokedAt === undefined ? 'active' : `revoked ${time(t.revokedAt)}`}\n`,
         );
       return 0;
     }
@@ -105,7 +105,7 @@ export const tokenCommand: ToolCommand = async (ctx) => {
     );
     ctx.io.out(`${made.token}\n`);
     ctx.io.err(
-      `token ${made.info.id} (${made.info.name}, ${made.info.role}${scope ? `, ${scope}` : ''}) created, expires ${time(made.info.expiresAt)}. This is the only time it is shown: store it now.\n`,
+      `token ${made.info.id} (${made.info.name}, ${made.info.role}${scope ? `, ${scope}` : ''}) created, expires ${made.info.expiresAt === undefined ? 'never (until revoked)' : time(made.info.expiresAt)}. This is the only time it is shown: store it now.\n`,
     );
     return 0;
   } catch (err) {

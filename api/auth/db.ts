@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { ownerOnlySqliteFile } from '../../core/audit/auditLog.ts';
 
 const migrations = [
   `CREATE TABLE users (
@@ -20,9 +21,12 @@ const migrations = [
 /**
  * `<data-dir>/auth.db`: users (argon2id hashes), login failures and lockouts, sessions (sha256 of
  * the id only) and API tokens (sha256 of the secret only). Migrations by `user_version`, run in
- * one immediate transaction so two processes opening a new file migrate it once.
+ * one immediate transaction so two processes opening a new file migrate it once. The file (and
+ * its -wal and -shm) are readable by their owner only.
  */
 export function openAuthDb(file: string): Database.Database {
+  // 0600: password hashes, token and session digests, who failed to log in from where.
+  ownerOnlySqliteFile(file);
   const db = new Database(file, { timeout: 10_000 });
   db.pragma('journal_mode = WAL');
   db.transaction(() => {

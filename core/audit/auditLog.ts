@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Actor } from '../auth/actor.ts';
 import { localTimestamp } from '../localTime.ts';
@@ -103,6 +104,17 @@ export function rowHash(row: Omit<Row, 'hash'>): string {
 }
 
 /**
+ * Makes a SQLite file readable by its owner only (0600), whatever the umask: created so before
+ * SQLite opens it (SQLite gives its -wal and -shm the main file's mode), and an existing one (and
+ * its -wal and -shm) set to 0600. For auth.db and audit.db, which name accounts, addresses and
+ * hashes (issue 15 security review: they were 0644 under umask 022).
+ */
+export function ownerOnlySqliteFile(file: string): void {
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+}
+
+/**
  * The one append-only audit log of the platform (`<data-dir>/audit.db`): every mutating API
  * request and CLI command, who (the authenticated actor), when, from where, what, before and
  * after. Triggers refuse UPDATE and DELETE, which stops accidents; the hash chain (each entry
@@ -116,6 +128,7 @@ export class AuditLog {
   private readonly timeZone: string;
 
   constructor(options: { file: string; timeZone: string; now?: () => number }) {
+    ownerOnlySqliteFile(options.file);
     this.db = new Database(options.file, { timeout: 10_000 });
     this.db.pragma('journal_mode = WAL');
     this.now = options.now ?? Date.now;
