@@ -16,8 +16,8 @@ export const mqttCommandSpec: CommandSpec = {
   summary:
     'Writes Mosquitto’s files for the site: passwd (mosquitto_passwd format, from the secrets file), acl (each principal’s topics, core/mqtt/acl.ts) and a mosquitto.conf snippet using them.',
   notes:
-    'Passwords come from the site’s secrets file (jieneng secrets init writes one). Run it again when gateways\n' +
-    'are added or the secrets change, then reload Mosquitto (kill -HUP). passwd is mode 0600: chown it to\n' +
+    'Passwords come from the site’s secrets file (jieneng secrets init writes one). Run it again when gateways ' +
+    'are added or the secrets change, then reload Mosquitto (kill -HUP). passwd is mode 0600: chown it to ' +
     'the user Mosquitto runs as.',
   options: [
     { name: 'config', arg: 'FILE', defaultText: 'required', text: 'Site file (YAML, see core/README.md)' },

@@ -57,7 +57,7 @@ export const secretsCommandSpec: CommandSpec = {
   summary:
     'Writes the site’s secrets file: a random MQTT password for every principal (each gateway-<id>, collector, control, api) and a command key per gateway, mode 0600, never printed.',
   notes:
-    'The file is platform.secrets_file of the site (relative to it), $JIENENG_SECRETS, or -o FILE. An existing\n' +
+    'The file is platform.secrets_file of the site (relative to it), $JIENENG_SECRETS, or -o FILE. An existing ' +
     'file is kept unless --force. Then `jieneng mqtt acl` writes the broker’s password and ACL files from it.',
   options: [
     { name: 'config', arg: 'FILE', defaultText: 'required', text: 'Site file (YAML, see core/README.md)' },
