@@ -50,10 +50,8 @@ export const commands: CommandSpec[] = [
     summary:
       'Everything in one process: MQTT broker and store (embedded unless --mqtt-url / --influx-url), gateways, collector, control and the HTTP API; the simulated building only for the demo site or with --sims.',
     notes:
-      'Without --config it runs the demo site against the simulated building. With a site file of your\n' +
-      'own it polls the devices the file names and starts no simulator, unless --sims (or --scenario) asks.\n' +
-      'SIGHUP re-reads the site file: gateways, collector, control and API restart on the new one; a file\n' +
-      'with problems is refused (each problem logged) and the running configuration stays.\n' +
+      'Without --config it runs the demo site against the simulated building. With a site file of your own it polls the devices the file names and starts no simulator, unless --sims (or --scenario) asks.\n' +
+      'SIGHUP re-reads the site file: gateways, collector, control and API restart on the new one; a file with problems is refused (each problem logged) and the running configuration stays.\n' +
       'SIGINT / SIGTERM stop it cleanly (exit 0).',
     options: [
       siteConfig(false),
@@ -100,9 +98,8 @@ export const commands: CommandSpec[] = [
     name: 'collector',
     summary: 'Telemetry from MQTT into the store (InfluxDB or embedded), with rollups.',
     notes:
-      'Several collectors split the telemetry through the shared subscription $share/GROUP/…; give each\n' +
-      'a --client-id of its own and keep it across restarts: the broker holds unacknowledged telemetry\n' +
-      'for that session. SIGHUP is logged and ignored (restart it to apply a changed site file).',
+      'Several collectors split the telemetry through the shared subscription $share/GROUP/…; give each a --client-id of its own and keep it across restarts: the broker holds unacknowledged telemetry for that session.\n' +
+      'SIGHUP is logged and ignored (restart it to apply a changed site file).',
     options: [
       siteConfig(true),
       mqttUrl(false),

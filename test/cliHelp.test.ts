@@ -46,6 +46,8 @@ describe('every subcommand has its own --help', () => {
       expect(page).toMatch(new RegExp(`\\nExample:\\n  jieneng ${cmd}\\b.*\\n$`));
       const spec = findCommand(cmd);
       for (const o of spec?.options ?? []) expect(page).toMatch(new RegExp(`\\n  (-o, )?--${o.name}\\b`));
+      // Notes are paragraphs (one per line of the notes, each wrapped at 100): none breaks mid-sentence.
+      for (const paragraph of spec?.notes?.split('\n') ?? []) expect(paragraph).toMatch(/[.)。:]$/);
       // The example is a command line the command accepts.
       const example = /Example:\n {2}jieneng (.*)\n/.exec(page)?.[1]?.split(' ') ?? [];
       const parsed = parseArgs({ args: example, options: cliOptions, allowPositionals: true });
@@ -53,6 +55,22 @@ describe('every subcommand has its own --help', () => {
       if (spec) expect(() => withDefaults(spec, parsed.values)).not.toThrow();
     },
   );
+
+  it('wraps the notes of jieneng help start by paragraph, not mid-sentence', async () => {
+    const page = (await run(['help', 'start'])).out;
+    const notes = page.slice(page.indexOf('Without --config'), page.indexOf('\nOptions:'));
+    expect(
+      notes
+        .trim()
+        .split('\n\n')
+        .map((p) => p.replace(/\n/g, ' ')),
+    ).toEqual([
+      'Without --config it runs the demo site against the simulated building. With a site file of your own it polls the devices the file names and starts no simulator, unless --sims (or --scenario) asks.',
+      'SIGHUP re-reads the site file: gateways, collector, control and API restart on the new one; a file with problems is refused (each problem logged) and the running configuration stays.',
+      'SIGINT / SIGTERM stop it cleanly (exit 0).',
+    ]);
+    for (const line of notes.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
+  });
 
   it('prints the defaults', async () => {
     // Options are wrapped at 100 columns: compare with the line breaks taken out.
