@@ -141,7 +141,7 @@ export const commands: CommandSpec[] = [
     summary:
       'Every change the schedules will make, per device, on the working calendar (chinese-days and the calendar overrides), including what was stored through the API (DIR/control.db).',
     notes:
-      'preview (the default) reads the site file and DIR/control.db, offline. The other subcommands talk to the running API (--api): list, show, edit (the schedule as YAML in $VISUAL / $EDITOR, else vi; saved as a new version, or the problems printed and the file kept), history, diff between two versions, revert to a version or to the site file. The token comes from $JIENENG_TOKEN or --token-file.',
+      'preview (the default) reads the site file and DIR/control.db, offline. The other subcommands talk to the running API (--api): list, show, edit (the schedule as YAML in $VISUAL / $EDITOR, else vi; saved as a new version, or the problems printed and the file kept for edit ID --file FILE), history, diff between two versions, revert to a version or to the site file. The token comes from $JIENENG_TOKEN or --token-file.',
     options: [
       siteConfig(false),
       { name: 'from', arg: 'DATE', defaultText: 'today (site time)', text: 'First local day, YYYY-MM-DD' },
@@ -160,6 +160,11 @@ export const commands: CommandSpec[] = [
         text: 'API token, sent as Authorization: Bearer',
       },
       { name: 'reason', arg: 'TEXT', text: 'Why (edit, revert): kept in the schedule’s history' },
+      {
+        name: 'file',
+        arg: 'FILE',
+        text: 'edit: send this YAML (e.g. the file a refused edit kept) instead of opening the editor',
+      },
     ],
     example: 'jieneng schedules preview --from 2025-09-27 --days 10',
   },

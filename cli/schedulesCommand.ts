@@ -10,7 +10,7 @@ import { type CommandContext, type ToolCommand, text } from './context.ts';
 export const defaultApi = 'http://127.0.0.1:8080';
 
 const usage =
-  'usage: jieneng schedules [preview] | list | show ID | edit ID | history ID | diff ID A B | revert ID VERSION [--api URL] [--token-file FILE] [--reason TEXT]';
+  'usage: jieneng schedules [preview] | list | show ID | edit ID [--file FILE] | history ID | diff ID A B | revert ID VERSION [--api URL] [--token-file FILE] [--reason TEXT]';
 
 /** An answer of the API: its status and its JSON (a problem's detail and problems when it refused). */
 interface Answer {
@@ -18,7 +18,7 @@ interface Answer {
   body: unknown;
 }
 
-type Problem = { detail?: string; problems?: { path: string; message: string }[] };
+type Problem = { code?: string; detail?: string; problems?: { path: string; message: string }[] };
 
 /** The API client of the subcommands: base URL and credentials from the options and environment. */
 function client(ctx: CommandContext) {
@@ -58,10 +58,24 @@ function client(ctx: CommandContext) {
   };
 }
 
-/** A refusal as the engineer reads it: the detail, then each problem as `path: message`. */
+/**
+ * A refusal as the engineer reads it: the detail (Chinese, the API's default), then each problem as
+ * `path: message`. A 401 says what this command sends (a token), not the browser's sign-in route.
+ */
 function refusal(ctx: CommandContext, a: Answer): number {
   const p = (a.body ?? {}) as Problem;
-  ctx.io.err(`${p.detail ?? `the API answered ${a.status}`}\n`);
+  if (a.status === 401) {
+    const given = text(ctx, 'token-file')
+      ? `--token-file 中的令牌`
+      : process.env.JIENENG_TOKEN?.trim()
+        ? 'JIENENG_TOKEN 中的令牌'
+        : '没有令牌';
+    ctx.io.err(
+      `API 拒绝了请求（401 ${p.code ?? ''}，${given}）：请把 API 令牌放进环境变量 JIENENG_TOKEN，或用 --token-file FILE 指定令牌文件；令牌由管理员用 jieneng token create --name NAME --role engineer 生成\n`,
+    );
+    return 1;
+  }
+  ctx.io.err(`${p.detail ?? `API 返回 ${a.status}`}\n`);
   for (const x of p.problems ?? []) ctx.io.err(`  ${x.path}: ${x.message}\n`);
   return 1;
 }
@@ -159,10 +173,12 @@ const subcommands: Record<string, (ctx: CommandContext, call: ReturnType<typeof 
 /**
  * `edit ID`: the schedule in force as YAML in a temp file, the editor ($VISUAL, $EDITOR, else vi)
  * on it, then PUT. When the API refuses it, the problems are printed (path: message) and the file
- * is kept so nothing typed is lost.
+ * is kept so nothing typed is lost; `edit ID --file FILE` sends it again once fixed.
  */
 async function editSchedule(ctx: CommandContext, call: ReturnType<typeof client>): Promise<number> {
   const id = idOf(ctx);
+  const given = text(ctx, 'file');
+  if (given !== undefined) return putFile(ctx, call, given);
   const a = await call('GET', `/schedules/${id}`);
   if (a.status !== 200) return refusal(ctx, a);
   const e = a.body as Entry & { schedule: unknown };
@@ -174,9 +190,7 @@ async function editSchedule(ctx: CommandContext, call: ReturnType<typeof client>
   // Through the shell, as git does: EDITOR may carry arguments ("code --wait").
   const ran = spawnSync('/bin/sh', ['-c', `${editor} "$1"`, 'editor', file], { stdio: 'inherit' });
   if (ran.status !== 0) {
-    ctx.io.err(
-      `the editor (${editor}) exited with ${ran.status ?? ran.signal}; nothing changed; the file is kept: ${file}\n`,
-    );
+    ctx.io.err(`编辑器（${editor}）以 ${ran.status ?? ran.signal} 退出；未作更改；文件已保留：${file}\n`);
     return 1;
   }
   const after = readFileSync(file, 'utf8');
@@ -185,23 +199,51 @@ async function editSchedule(ctx: CommandContext, call: ReturnType<typeof client>
     ctx.io.out(`${ctx.operands[1]}: no change\n`);
     return 0;
   }
+  const saved = await putYaml(ctx, call, after, file);
+  if (saved) rmSync(dir, { recursive: true, force: true });
+  return saved ? 0 : 1;
+}
+
+/** `edit ID --file FILE`: the YAML of FILE (a file kept by a refused edit) as the new version, no editor. */
+async function putFile(ctx: CommandContext, call: ReturnType<typeof client>, file: string): Promise<number> {
+  let yaml: string;
+  try {
+    yaml = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new JnError('usage', `--file ${file}: ${errorText(err)}`);
+  }
+  return (await putYaml(ctx, call, yaml, file)) ? 0 : 1;
+}
+
+/**
+ * PUTs the schedule written in `yaml` (from `file`); true when saved. A refusal prints the problems
+ * and how to send the same file again once it is fixed (the file is never removed here).
+ */
+async function putYaml(
+  ctx: CommandContext,
+  call: ReturnType<typeof client>,
+  yaml: string,
+  file: string,
+): Promise<boolean> {
+  const id = idOf(ctx);
+  const again = (what: string) =>
+    `文件已保留：${file}；${what}后运行：jieneng schedules edit ${ctx.operands[1]} --file ${file}\n`;
   let edited: unknown;
   try {
-    edited = parse(after);
+    edited = parse(yaml);
   } catch (err) {
-    ctx.io.err(`${file}: not YAML: ${errorText(err)}\nthe file is kept: ${file}\n`);
-    return 1;
+    ctx.io.err(`${file}：不是有效的 YAML：${errorText(err)}\n${again('改好')}`);
+    return false;
   }
   const put = await call('PUT', `/schedules/${id}${reasonQuery(ctx)}`, edited);
   if (put.status !== 200) {
     refusal(ctx, put);
-    ctx.io.err(`the file is kept: ${file} (fix it and run: jieneng schedules edit again, or PUT it)\n`);
-    return 1;
+    ctx.io.err(again(put.status === 401 ? '设置好令牌' : '改好'));
+    return false;
   }
-  rmSync(dir, { recursive: true, force: true });
   const now = await call('GET', `/schedules/${id}`);
   ctx.io.out(now.status === 200 ? line(now.body as Entry) : `${ctx.operands[1]}: saved\n`);
-  return 0;
+  return true;
 }
 
 /**

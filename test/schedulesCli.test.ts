@@ -1,17 +1,19 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi } from '../api/main.ts';
 import { problemHandler } from '../api/problem.ts';
 import { scheduleRoutes } from '../api/routes/schedules.ts';
 import { ControlService } from '../control/service.ts';
 import { ManualClock } from '../core/clock.ts';
 import { loadSite } from '../core/config/loadSite.ts';
 import { createLogger } from '../core/log.ts';
+import { apiToken } from './helpers/apiAuth.ts';
 
 /**
  * `jieneng schedules edit|list|history|diff|revert` as an engineer runs them against the running
@@ -112,26 +114,69 @@ describe('jieneng schedules (against the running API)', () => {
     expect(list.out).toMatch(/^zonghe-office-ac {2}site {2}p16 /m);
   });
 
-  it('prints the problems of a refused edit (path: message), keeps the file, exits 1', async () => {
+  it('prints the problems of a refused edit (path: message), keeps the file, exits 1; edit --file sends it fixed', async () => {
     const r = await jieneng(['schedules', 'edit', ID, '--api', api], {
       EDITOR: editor('to24.sh', 's/value: 26/value: 24/'),
     });
     expect(r.code).toBe(1);
     expect(r.err).toMatch(
-      /^1 problem\(s\) in the schedule\n {2}week\.workday\[0\]\.value: .*below the policy minimum 26 °C/,
+      /^时间表有 1 处问题\n {2}week\.workday\[0\]\.value: .*below the policy minimum 26 °C/,
     );
-    const kept = /the file is kept: (\S+\.yaml)/.exec(r.err)?.[1];
-    expect(kept && existsSync(kept)).toBe(true);
+    const kept = /文件已保留：(\S+\.yaml)；改好后运行：jieneng schedules edit (\S+) --file (\S+)\n$/.exec(
+      r.err,
+    );
+    expect(kept?.[1] && existsSync(kept[1])).toBe(true);
+    expect(kept?.slice(2)).toEqual([ID, kept?.[1]]);
     expect(service.schedule(ID).version).toBe(1); // nothing half-written
+    // The command the message names takes the kept file: fixed (24 → 26 °C), it is version 2.
+    const file = kept?.[1] ?? '';
+    writeFileSync(file, readFileSync(file, 'utf8').replace('value: 24', 'value: 26'));
+    const again = await jieneng(['schedules', 'edit', ID, '--file', file, '--api', api]);
+    expect(again).toMatchObject({ code: 0, err: '' });
+    expect(again.out).toMatch(new RegExp(`^${ID}  edited v2 `));
+  });
+
+  it('says on a 401 to set JIENENG_TOKEN or --token-file (the real API, its authentication in front)', async () => {
+    const apiDir = mkdtempSync(join(tmpdir(), 'jn-schedules-cli-auth-'));
+    const real = await startApi({
+      dataDir: apiDir,
+      store: undefined as never,
+      health: async () => ({}),
+      log: createLogger({ level: 'error' }),
+      port: 0,
+      site,
+      control: service,
+    });
+    try {
+      const url = `http://127.0.0.1:${real.port}`;
+      const none = await jieneng(['schedules', 'list', '--api', url], { JIENENG_TOKEN: '' });
+      expect(none.code).toBe(1);
+      expect(none.err).toMatch(
+        /^API 拒绝了请求（401 \w+，没有令牌）：请把 API 令牌放进环境变量 JIENENG_TOKEN，或用 --token-file FILE 指定令牌文件/,
+      );
+      expect(none.err).not.toContain('auth/login');
+      const wrong = await jieneng(['schedules', 'list', '--api', url], { JIENENG_TOKEN: 'jn_not_a_token' });
+      expect(wrong.err).toMatch(/^API 拒绝了请求（401 \w+，JIENENG_TOKEN 中的令牌）/);
+      const { token } = apiToken(apiDir, { role: 'engineer', name: '王工' });
+      const tokenFile = join(apiDir, 'token');
+      writeFileSync(tokenFile, `${token}\n`);
+      const ok = await jieneng(['schedules', 'list', '--api', url, '--token-file', tokenFile], {
+        JIENENG_TOKEN: '',
+      });
+      expect(ok).toMatchObject({ code: 0, err: '' });
+      expect(ok.out).toMatch(new RegExp(`^${ID}  edited v2 `, 'm'));
+    } finally {
+      await real.stop();
+    }
   });
 
   it('reverts to the site file; a wrong version is named; preview stays the default subcommand', async () => {
     const r = await jieneng(['schedules', 'revert', ID, 'site', '--api', api, '--reason', '恢复']);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(new RegExp(`^${ID}  site v2 `));
+    expect(r.out).toMatch(new RegExp(`^${ID}  site v3 `));
     const bad = await jieneng(['schedules', 'revert', ID, '7', '--api', api]);
     expect(bad.code).toBe(1);
-    expect(bad.err).toBe(`时间表 "${ID}" 没有第 7 版；可用：1 … 2 或 "site"\n`);
+    expect(bad.err).toBe(`时间表 "${ID}" 没有第 7 版；可用：1 … 3 或 "site"\n`);
     const preview = await jieneng(['schedules', '--from', '2025-10-15', '--days', '1', '--data-dir', dir]);
     expect(preview.code).toBe(0);
     expect(preview.out).toMatch(
