@@ -192,7 +192,13 @@ describe('schedules versioned in control.db', () => {
     );
     const bad = await fetch(`${http.base}/schedules/${ID}/diff?from=latest&to=1`);
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { detail: string }).detail).toMatch(
+    expect(((await bad.json()) as { detail: string }).detail).toBe(
+      'from："latest" 不允许；允许：a version number from the history (1, 2, …) or "site"。',
+    );
+    const badEn = await fetch(`${http.base}/schedules/${ID}/diff?from=latest&to=1`, {
+      headers: { 'accept-language': 'en' },
+    });
+    expect(((await badEn.json()) as { detail: string }).detail).toMatch(
       /^from: .*allowed: a version number from the history \(1, 2, …\) or "site"$/,
     );
   });
