@@ -1,11 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { mqttClientOptions } from '../core/mqtt/connection.ts';
 import { topics } from '../core/topics.ts';
-import { spawnCli } from './helpers/cli.ts';
+import { spawnStart } from './helpers/cli.ts';
 import { writeClosedSite } from './helpers/closedSite.ts';
 import { startMeterServer } from './helpers/meterServer.ts';
 import { writeTestSite } from './helpers/site.ts';
@@ -15,17 +14,7 @@ describe('jieneng start: the embedded broker is closed', () => {
   it('its services log in with the secrets file, an anonymous client is refused, a gateway cannot publish for another, a reload with a gateway the file lacks is refused, and no secret is printed', async () => {
     const meters = await startMeterServer({ 1: { 72: 321.5 } });
     const { dir, file, secrets } = await writeClosedSite({ modbusPort: meters.port });
-    const cli = spawnCli([
-      'start',
-      '--config',
-      file,
-      '--data-dir',
-      join(dir, 'data'),
-      '--port',
-      '0',
-      '--broker-port',
-      '0',
-    ]);
+    const cli = spawnStart(file, dir);
     const output = () => cli.stdout() + cli.stderr();
     try {
       await waitFor(
@@ -102,17 +91,7 @@ describe('jieneng start: the embedded broker is closed', () => {
       devices: ['main-meter'],
       pollInterval: '250ms',
     });
-    const cli = spawnCli([
-      'start',
-      '--config',
-      file,
-      '--data-dir',
-      join(dir, 'data'),
-      '--port',
-      '0',
-      '--broker-port',
-      '0',
-    ]);
+    const cli = spawnStart(file, dir);
     const output = () => cli.stdout() + cli.stderr();
     try {
       await waitFor('the API address', () => /API: +http:\/\/127\.0\.0\.1:\d+/.test(cli.stdout()), {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { apiToken } from './helpers/apiAuth.ts';
-import { spawnCli } from './helpers/cli.ts';
+import { spawnStart } from './helpers/cli.ts';
 import { writeClosedSite, writeMosquittoFiles } from './helpers/closedSite.ts';
 import { startMeterServer } from './helpers/meterServer.ts';
 import { waitFor } from './helpers/wait.ts';
@@ -13,17 +13,7 @@ describe('jieneng start on a Mosquitto closed by jieneng mqtt acl', () => {
     const { dir, file, secrets } = await writeClosedSite({ modbusPort: meters.port });
     const { passwd, acl } = await writeMosquittoFiles(file, dir);
     const broker = await startMosquitto({ passwordFile: passwd, aclFile: acl });
-    const cli = spawnCli([
-      'start',
-      '--config',
-      file,
-      '--data-dir',
-      join(dir, 'data'),
-      '--port',
-      '0',
-      '--mqtt-url',
-      broker.url,
-    ]);
+    const cli = spawnStart(file, dir, '--mqtt-url', broker.url);
     const output = () => cli.stdout() + cli.stderr();
     try {
       await waitFor('the API address', () => /API: +http:\/\/127\.0\.0\.1:\d+/.test(cli.stdout()), {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { apiToken } from './helpers/apiAuth.ts';
-import { type CliProcess, spawnCli } from './helpers/cli.ts';
+import { type CliProcess, spawnStart } from './helpers/cli.ts';
 import { type MeterServer, startMeterServer } from './helpers/meterServer.ts';
 import { waitFor, writeTestSite } from './helpers/site.ts';
 
@@ -47,18 +47,7 @@ const tokens = new Map<string, Record<string, string>>();
 const headersFor = (api: string) => tokens.get(api) ?? {};
 
 function startSite(file: string, dir: string, ...extra: string[]): CliProcess {
-  const args = [
-    'start',
-    '--config',
-    file,
-    '--data-dir',
-    join(dir, 'data'),
-    '--port',
-    '0',
-    '--broker-port',
-    '0',
-  ];
-  const p = spawnCli([...args, ...extra]);
+  const p = spawnStart(file, dir, ...extra);
   dataDirs.set(p, join(dir, 'data'));
   return p;
 }

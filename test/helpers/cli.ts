@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { join } from 'node:path';
 
 /** A `jieneng` process started the way a user starts it (`bin/jieneng.js`), its output kept. */
 export interface CliProcess {
@@ -39,4 +40,23 @@ export function collectorArgs(
   ...extra: string[]
 ): string[] {
   return ['collector', '--config', file, '--mqtt-url', mqttUrl, '--influx-url', influxUrl, ...extra];
+}
+
+/**
+ * `jieneng start` of the site `file` as a process, with its data in `dir/data`, the API and the
+ * embedded broker on free ports, and `extra` options (e.g. `--mqtt-url`).
+ */
+export function spawnStart(file: string, dir: string, ...extra: string[]): CliProcess {
+  return spawnCli([
+    'start',
+    '--config',
+    file,
+    '--data-dir',
+    join(dir, 'data'),
+    '--port',
+    '0',
+    '--broker-port',
+    '0',
+    ...extra,
+  ]);
 }
