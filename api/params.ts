@@ -21,24 +21,47 @@ const DAY = 86_400_000;
 const instantPattern =
   /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|([+-])(\d{2}):(\d{2}))$/;
 
+/** What is wrong with a value a person typed, in English and in Chinese. */
+type Problem = { en: string; zh: string } | undefined;
+
+/** `dateProblem` in both languages: its decision, worded in Chinese here (for a date in a path too). */
+export function dateProblems(text: string): Problem {
+  const en = dateProblem(text);
+  if (!en) return undefined;
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  const [year, month] = [Number(m?.[1]), Number(m?.[2])];
+  const zh = !m
+    ? `${quote(text)} 不是日期`
+    : month < 1 || month > 12
+      ? `${quote(text)} 不是日历上的日期（没有 ${month} 月）`
+      : en.includes(' has ')
+        ? `${quote(text)} 不是日历上的日期（${year} 年 ${month} 月只有 ${new Date(Date.UTC(year, month, 0)).getUTCDate()} 天）`
+        : `${quote(text)} 不在 ${FIRST_DATE} … ${LAST_DATE} 之内`;
+  return { en, zh };
+}
+
 /** Why `text` is not a usable ISO-8601 instant with offset, or undefined when it is one. */
-function instantProblem(text: string): string | undefined {
+function instantProblem(text: string): Problem {
   const m = instantPattern.exec(text);
-  if (!m) return `${quote(text)} is not a date`;
-  const date = dateProblem(m[1] ?? '');
+  if (!m) return { en: `${quote(text)} is not a date`, zh: `${quote(text)} 不是日期` };
+  const date = dateProblems(m[1] ?? '');
   if (date) return date;
   const [hour, minute, second] = [Number(m[2]), Number(m[3]), Number(m[4] ?? 0)];
-  if (hour > 23 || minute > 59 || second > 59) return `${quote(text)} is not a time of day`;
+  if (hour > 23 || minute > 59 || second > 59)
+    return { en: `${quote(text)} is not a time of day`, zh: `${quote(text)} 不是一天中的时刻` };
   if (m[5] !== 'Z' && (Number(m[7]) > 14 || Number(m[8]) > 59))
-    return `${quote(text)} has no such UTC offset`;
+    return { en: `${quote(text)} has no such UTC offset`, zh: `${quote(text)} 的 UTC 偏移不存在` };
   return undefined;
 }
 
-/** A zod string checked by `problem`, which says what is wrong with a value. */
-const checked = (problem: (text: string) => string | undefined) =>
+/**
+ * A zod string checked by `problem`, which says what is wrong with a value; the Chinese travels in
+ * the issue's params (zod keeps one message), for `parseQuery`'s zh text.
+ */
+const checked = (problem: (text: string) => Problem) =>
   z.string().superRefine((text, ctx) => {
     const p = problem(text);
-    if (p) ctx.addIssue({ code: 'custom', message: p });
+    if (p) ctx.addIssue({ code: 'custom', message: p.en, params: { zh: p.zh } });
   });
 
 /** The allowed-text of a local date in `timeZone`. */
@@ -46,27 +69,31 @@ const dateText = (timeZone: string) =>
   `a local date YYYY-MM-DD (${timeZone}) from ${FIRST_DATE} to ${LAST_DATE}`;
 
 /** A local date YYYY-MM-DD in the site's zone that exists and lies within the API's years. */
-export const localDate = (timeZone: string) => checked(dateProblem).describe(dateText(timeZone));
+export const localDate = (timeZone: string) => checked(dateProblems).describe(dateText(timeZone));
 
 /** A local date (midnight in the site's zone) or an ISO-8601 instant with offset, in the API's years. */
 export const dateOrInstant = (timeZone: string) =>
-  checked((t) => (t.length > 10 ? instantProblem(t) : dateProblem(t))).describe(
+  checked((t) => (t.length > 10 ? instantProblem(t) : dateProblems(t))).describe(
     `${dateText(timeZone)}, or an ISO-8601 instant with offset in those years`,
   );
 
 /** A whole number in [min, max], written in decimal digits (no "1e3", "0x10" or blanks). */
 export const wholeNumber = (min: number, max: number) =>
   checked((t) =>
-    /^-?\d{1,16}$/.test(t) && Number(t) >= min && Number(t) <= max ? undefined : `${quote(t)} is not allowed`,
+    /^-?\d{1,16}$/.test(t) && Number(t) >= min && Number(t) <= max
+      ? undefined
+      : { en: `${quote(t)} is not allowed`, zh: `${quote(t)} 不允许` },
   )
     .transform(Number)
     .describe(`a whole number from ${min} to ${max}`);
 
 /** A free text (a device id, a source) of at most `max` characters. */
 export const text = (max: number) =>
-  checked((t) => (t.length <= max ? undefined : `${t.length} characters are too many`)).describe(
-    `a text of at most ${max} characters`,
-  );
+  checked((t) =>
+    t.length <= max
+      ? undefined
+      : { en: `${t.length} characters are too many`, zh: `${t.length} 个字符，太长` },
+  ).describe(`a text of at most ${max} characters`);
 
 /** Epoch ms of a `dateOrInstant` value: a local date is its midnight in `timeZone`. */
 export function instantOf(text: string, timeZone: string): number {
@@ -143,14 +170,13 @@ export function badRequest(detail: Detail): JnError {
 }
 
 /** What is wrong with one parameter, in both languages. */
-function parameterProblem(
-  issue: z.core.$ZodIssue,
-  zhIssue: z.core.$ZodIssue | undefined,
-  value: unknown,
-): { zh: string; en: string } {
+function parameterProblem(issue: z.core.$ZodIssue, value: unknown): { zh: string; en: string } {
   if (value === undefined) return { en: 'missing', zh: '缺少' };
   if (Array.isArray(value)) return { en: `given ${value.length} times`, zh: `给了 ${value.length} 次` };
-  if (issue.code === 'custom') return { en: issue.message, zh: zhIssue?.message ?? issue.message };
+  if (issue.code === 'custom') {
+    const zh = (issue.params as { zh?: unknown } | undefined)?.zh;
+    return { en: issue.message, zh: typeof zh === 'string' ? zh : issue.message };
+  }
   return { en: `${quote(String(value))} is not allowed`, zh: `${quote(String(value))} 不允许` };
 }
 
@@ -161,28 +187,26 @@ function parameterProblem(
  * The error carries the same in Chinese (`zh`).
  */
 export function parseQuery<S extends Shape>(query: unknown, shape: S): z.infer<z.ZodObject<S>> {
-  const schema = z.object(shape).strict();
-  const parsed = schema.safeParse(query);
+  const parsed = z.object(shape).strict().safeParse(query);
   if (parsed.success) return parsed.data;
-  const zhList = zhIssues(schema, query);
   const given = (query ?? {}) as Record<string, unknown>;
   const names = Object.keys(shape);
   const en: string[] = [];
   const zh: string[] = [];
   const unknown: string[] = [];
-  parsed.error.issues.forEach((issue, i) => {
+  for (const issue of parsed.error.issues) {
     if (issue.code === 'unrecognized_keys') {
       unknown.push(...issue.keys);
-      return;
+      continue;
     }
     const name = String(issue.path[0] ?? '');
-    if (en.some((s) => s.startsWith(`${name}: `))) return; // one sentence per parameter
+    if (en.some((s) => s.startsWith(`${name}: `))) continue; // one sentence per parameter
     const allowed = allowedOf(shape[name]);
     const value = given[name];
-    const what = parameterProblem(issue, zhList[i], value);
+    const what = parameterProblem(issue, value);
     en.push(`${name}: ${what.en}; allowed: ${Array.isArray(value) ? `once, ${allowed}` : allowed}`);
     zh.push(`${name}：${what.zh}；允许：${Array.isArray(value) ? `一次，${allowed}` : allowed}`);
-  });
+  }
   if (unknown.length > 0) {
     en.push(
       `unknown parameter(s) ${unknown.map(quote).join(', ')}; ${

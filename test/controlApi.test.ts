@@ -87,7 +87,7 @@ describe('control API', () => {
     // Chinese by default: the sentence's frame is Chinese, the parameter and the allowed values as written.
     const badZh = await authed(`${base}/schedules/preview?from=yesterday`);
     expect(((await badZh.json()) as { detail: string }).detail).toMatch(
-      /^from："yesterday" is not a date；允许：/,
+      /^from："yesterday" 不是日期；允许：/,
     );
   });
 

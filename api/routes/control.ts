@@ -10,7 +10,7 @@ import { localMidnight } from '../../core/rollup/consumption.ts';
 import { actorOf } from '../caller.ts';
 import {
   bodyDetail,
-  dateProblem,
+  dateProblems,
   daysBetween,
   localDate,
   noQuery,
@@ -263,10 +263,10 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
   });
   /** A date in the path: 400 when it is not a date at all, so a 404 always means "no such override". */
   const pathDate = (date: string) => {
-    const problem = dateProblem(date);
+    const problem = dateProblems(date);
     if (problem)
-      throw new JnError('bad_request', `date: ${problem}; allowed: ${localDate(timeZone).description}`, {
-        zh: `date：${problem}；允许：${localDate(timeZone).description}`,
+      throw new JnError('bad_request', `date: ${problem.en}; allowed: ${localDate(timeZone).description}`, {
+        zh: `date：${problem.zh}；允许：${localDate(timeZone).description}`,
       });
   };
   /** The day as the calendar shows it (type, holiday, the override and who made it): an audit's before/after. */
