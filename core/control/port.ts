@@ -82,7 +82,7 @@ export interface ControlPort {
   }): Promise<{
     accepted: boolean;
     reason?: string;
-    /** The reason in Chinese, when control has it (a refusal by privilege). */
+    /** The reason in Chinese, when control has it (a refusal by privilege, policy, range or timing). */
     reason_zh?: string;
     code?: 'priority_not_allowed';
     rule?: string;
