@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { errorText, JnError } from '../core/errors.ts';
@@ -34,8 +34,6 @@ function client(ctx: CommandContext) {
   }
   const headers: Record<string, string> = {
     'content-type': 'application/json',
-    // Transitional (issue 15): until the API authenticates, it reads the caller from this header.
-    'x-jieneng-user': encodeURIComponent(process.env.JIENENG_USER ?? userInfo().username),
     ...(token ? { authorization: `Bearer ${token}` } : {}),
   };
   return async (method: string, path: string, body?: unknown): Promise<Answer> => {

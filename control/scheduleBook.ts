@@ -4,6 +4,7 @@ import type { ScheduleInForce, ScheduleVersionInfo, ScheduleVersionRef } from '.
 import { diffSchedules, sameSchedule } from '../core/control/scheduleDiff.ts';
 import type { Schedule } from '../core/control/schema.ts';
 import { JnError } from '../core/errors.ts';
+import { localTimestamp } from '../core/localTime.ts';
 import type { Logger } from '../core/log.ts';
 import type { ControlDb } from './db.ts';
 import type { ScheduleVersion } from './scheduleStore.ts';
@@ -74,10 +75,12 @@ export class ScheduleBook {
     const last = this.ctx.db.versions.of(id).at(-1);
     if (last) {
       const back = `POST /api/v1/schedules/${id}/revert {"version": ${Math.max(1, last.version - 1)}}`;
+      // The time as a person reads it: the site's local time with its offset, not UTC.
+      const at = localTimestamp(Date.parse(last.at), this.ctx.site.config.site.timezone);
       throw new JnError(
         'not_found',
-        `schedule "${id}" was deleted in version ${last.version} by ${last.by} at ${last.at}; ${back} brings it back`,
-        { zh: `时间表 "${id}" 已在第 ${last.version} 版删除（${last.by}，${last.at}）；${back} 可恢复` },
+        `schedule "${id}" was deleted in version ${last.version} by ${last.by} at ${at}; ${back} brings it back`,
+        { zh: `时间表 "${id}" 已在第 ${last.version} 版删除（${last.by}，${at}）；${back} 可恢复` },
       );
     }
     throw this.unknown(id);

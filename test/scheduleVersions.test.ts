@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuth } from '../api/auth/auth.ts';
+import { authenticate } from '../api/auth/middleware.ts';
 import { problemHandler } from '../api/problem.ts';
 import { scheduleRoutes } from '../api/routes/schedules.ts';
 import type { Dispatcher } from '../control/engine.ts';
@@ -12,6 +14,7 @@ import { ManualClock } from '../core/clock.ts';
 import { type LoadedSite, loadSite } from '../core/config/loadSite.ts';
 import { pointKey } from '../core/control/points.ts';
 import { createLogger } from '../core/log.ts';
+import { apiToken } from './helpers/apiAuth.ts';
 
 /**
  * Schedules edited through the API, versioned in control.db: the archive room's night setback
@@ -24,6 +27,9 @@ const AC = 'dangan-lou-archives-ac';
 
 /** The schedule routes over HTTP in front of `service` (the lead's startApi adds auth around the same router). */
 const audits: unknown[] = [];
+// 王工's engineer token, in the auth.db the routes' authentication reads.
+const authDir = mkdtempSync(join(tmpdir(), 'jn-sched-versions-auth-'));
+const engineer = apiToken(authDir, { role: 'engineer', name: '王工' });
 
 async function serve(service: ControlService, site: LoadedSite) {
   const app = express();
@@ -32,13 +38,10 @@ async function serve(service: ControlService, site: LoadedSite) {
     res.on('finish', () => audits.push(res.locals.audit ?? null));
     next();
   });
-  // Stands in for the authentication middleware (api/auth): the caller as an engineer.
-  app.use((req, res, next) => {
-    const user = req.get('x-jieneng-user');
-    if (user)
-      res.locals.actor = { user: decodeURIComponent(user), role: 'engineer', via: 'token', scopes: [] };
-    next();
-  });
+  // The API's own authentication (api/auth) in front of the schedule routes.
+  app.use(
+    authenticate(createAuth({ file: join(authDir, 'auth.db'), log: createLogger({ level: 'error' }) })),
+  );
   app.use('/api/v1', scheduleRoutes(service, site));
   app.use(problemHandler(createLogger({ level: 'error' })));
   const server = await new Promise<Server>((resolve) => {
@@ -61,7 +64,7 @@ describe('schedules versioned in control.db', () => {
     },
   };
   const dbFile = join(mkdtempSync(join(tmpdir(), 'jn-sched-versions-')), 'control.db');
-  const headers = { 'x-jieneng-user': encodeURIComponent('王工'), 'content-type': 'application/json' };
+  const headers = engineer.headers;
   let service: ControlService;
   let http: Awaited<ReturnType<typeof serve>>;
   const night = async () => {
@@ -133,7 +136,7 @@ describe('schedules versioned in control.db', () => {
     expect(got).toMatchObject({
       origin: 'edited',
       version: 1,
-      updated_by: '王工',
+      updated_by: 'token:王工',
       reason: '档案保护 27 °C',
       site_changed_since_edit: false,
       schedule: { default: 27 },
@@ -213,7 +216,7 @@ describe('schedules versioned in control.db', () => {
     expect(gone.status).toBe(404);
     expect(((await gone.json()) as { detail: string }).detail).toMatch(
       new RegExp(
-        `^schedule "${ID}" was deleted in version 4 by 王工 at .*revert \\{"version": 3\\} brings it back$`,
+        `^schedule "${ID}" was deleted in version 4 by token:王工 at .*revert \\{"version": 3\\} brings it back$`,
       ),
     );
     expect((await revert(3)).status).toBe(200);

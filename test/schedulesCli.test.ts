@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuth } from '../api/auth/auth.ts';
+import { authenticate } from '../api/auth/middleware.ts';
 import { startApi } from '../api/main.ts';
 import { problemHandler } from '../api/problem.ts';
 import { scheduleRoutes } from '../api/routes/schedules.ts';
@@ -21,10 +23,13 @@ import { apiToken } from './helpers/apiAuth.ts';
  */
 const ID = 'dangan-archives-setback';
 
+/** The engineer's token every run sends unless `env` says otherwise (set in beforeAll). */
+let defaultToken = '';
+
 /** Runs `bin/jieneng.js args` with `env` added; its exit code and output. */
 async function jieneng(args: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, ['bin/jieneng.js', ...args], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, JIENENG_TOKEN: defaultToken, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -38,7 +43,10 @@ async function jieneng(args: string[], env: Record<string, string> = {}) {
 describe('jieneng schedules (against the running API)', () => {
   const site = loadSite(join(import.meta.dirname, '../examples/demo-site.yaml'));
   const dir = mkdtempSync(join(tmpdir(), 'jn-schedules-cli-'));
-  const requests: { auth?: string; user?: string }[] = [];
+  const requests: { auth?: string }[] = [];
+  // 王工's engineer token in the auth.db the API's authentication reads (as jieneng token create makes it).
+  const token = apiToken(dir, { role: 'engineer', name: '王工' }).token;
+  defaultToken = token;
   let service: ControlService;
   let server: Server;
   let api: string;
@@ -63,16 +71,11 @@ describe('jieneng schedules (against the running API)', () => {
     });
     const app = express();
     app.use((req, _res, next) => {
-      requests.push({ auth: req.get('authorization'), user: req.get('x-jieneng-user') });
+      requests.push({ auth: req.get('authorization') });
       next();
     });
-    // Stands in for the authentication middleware (api/auth): the caller as an engineer.
-    app.use((req, res, next) => {
-      const user = req.get('x-jieneng-user');
-      if (user)
-        res.locals.actor = { user: decodeURIComponent(user), role: 'engineer', via: 'token', scopes: [] };
-      next();
-    });
+    // The API's own authentication (api/auth) in front of the schedule routes.
+    app.use(authenticate(createAuth({ file: join(dir, 'auth.db'), log: createLogger({ level: 'error' }) })));
     app.use('/api/v1', scheduleRoutes(service, site));
     app.use(problemHandler(createLogger({ level: 'error' })));
     server = await new Promise<Server>((resolve) => {
@@ -89,14 +92,13 @@ describe('jieneng schedules (against the running API)', () => {
   it('edits the archive setback in $EDITOR: 28 → 27 °C is version 1, in the preview; sends the token', async () => {
     const env = {
       EDITOR: editor('to27.sh', 's/value: 28/value: 27/; s/^default: 28/default: 27/'),
-      JIENENG_TOKEN: 'jn_test_token',
-      JIENENG_USER: '王工',
+      JIENENG_TOKEN: token,
     };
     const r = await jieneng(['schedules', 'edit', ID, '--api', api, '--reason', '档案保护'], env);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(new RegExp(`^${ID}  edited v1  p16  dangan-archives-ac/cooling_setpoint`));
-    expect(requests.at(-1)).toEqual({ auth: 'Bearer jn_test_token', user: encodeURIComponent('王工') });
+    expect(requests.at(-1)).toEqual({ auth: `Bearer ${token}` });
     const night = service
       .preview(Date.parse('2025-10-15T00:00:00+08:00'), Date.parse('2025-10-16T00:00:00+08:00'))
       .filter((a) => a.schedule === ID)
@@ -104,7 +106,7 @@ describe('jieneng schedules (against the running API)', () => {
     expect(night).toEqual([26, 27]);
 
     const history = await jieneng(['schedules', 'history', ID, '--api', api], env);
-    expect(history.out).toMatch(/^v1 {2}\S+ {2}王工 {2}edit {2}档案保护 {2}\(in force\)\n$/);
+    expect(history.out).toMatch(/^v1 {2}\S+ {2}token:王工 {2}edit {2}档案保护 {2}\(in force\)\n$/);
     const diff = await jieneng(['schedules', 'diff', ID, 'site', '1', '--api', api], env);
     expect(diff.out).toBe('default: 28 → 27\nweek.workday[1].value: 28 → 27\n');
     const show = await jieneng(['schedules', 'show', ID, '--api', api], env);
