@@ -8,18 +8,19 @@ import { readNewPassword } from './passwordInput.ts';
 
 const usage =
   'usage: jieneng user add NAME --role ROLE [--password-stdin]\n' +
-  '       jieneng user list | passwd NAME [--password-stdin] | role NAME ROLE | disable NAME | enable NAME | unlock NAME';
+  '       jieneng user list | passwd NAME [--password-stdin] | role NAME ROLE | disable NAME | enable NAME | unlock NAME | unblock ADDRESS';
 
 /** `jieneng user`: its usage line, help page and options (registered in cli/commands.ts). */
 export const userCommandSpec: CommandSpec = {
   name: 'user',
-  operands: 'add NAME | list | passwd NAME | role NAME ROLE | disable NAME | enable NAME | unlock NAME',
+  operands:
+    'add NAME | list | passwd NAME | role NAME ROLE | disable NAME | enable NAME | unlock NAME | unblock ADDRESS',
   summary:
     'Accounts of the API and console in DIR/auth.db: the first admin is made here. Passwords (at least 12 characters) are stored as argon2id hashes; every change is in the audit log (DIR/audit.db) as cli:<your login>.',
   notes:
     `Roles: ${roles.join(', ')}. On a terminal the password is asked twice without echo; otherwise (or with --password-stdin) the first line of stdin is read. There is no default password.\n` +
     'Accounts are never deleted: disable one (its sessions end at once). The last enabled admin cannot be demoted or disabled.\n' +
-    'An account locked after 5 failed logins unlocks by itself after 15 min; unlock, passwd and enable lift the lock at once.',
+    "An account locked after 5 failed logins unlocks by itself after 15 min; unlock, passwd and enable lift the lock at once. A client address with 20 failed logins in 15 min gets 429 for every account until its failures leave the window; unblock ADDRESS lifts that at once (behind a reverse proxy, start the API with --trust-proxy, or every client is the proxy's address).",
   options: [
     {
       name: 'role',
@@ -44,6 +45,7 @@ export const userCommand: ToolCommand = async (ctx) => {
     disable: 1,
     enable: 1,
     unlock: 1,
+    unblock: 1,
   };
   const wanted = sub === undefined ? undefined : arity[sub];
   const given = [name, arg, extra].filter((x) => x !== undefined).length;
@@ -116,6 +118,17 @@ async function run(
         shown,
       );
       ctx.io.out(`${user.name} is now ${user.role}\n`);
+      return 0;
+    }
+    case 'unblock': {
+      const cleared = await audited({ action: 'user.unblock', target: `address:${name}` }, () =>
+        auth.unblockAddress(name),
+      );
+      ctx.io.out(
+        cleared > 0
+          ? `${name}: ${cleared} failed login(s) cleared; logins from it are no longer refused\n`
+          : `${name} had no failed logins counted\n`,
+      );
       return 0;
     }
     case 'unlock': {

@@ -86,6 +86,42 @@ describe('jieneng user unlock, enable and passwd on a locked account', () => {
     expect(unknown).toMatchObject({ code: 1, err: 'jieneng user unlock: user "无此人" does not exist\n' });
   });
 
+  it('jieneng user unblock ADDRESS lifts the 429 of an address that reached its limit, for every account there', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jn-unblock-'));
+    const d = ['--data-dir', dir];
+    expect((await jieneng(['user', 'add', '李工', '--role', 'viewer', ...d], `${password}\n`)).code).toBe(0);
+    const auth = createAuth({ file: join(dir, 'auth.db'), log });
+    try {
+      // 20 failures from one address, spread over names that do not exist (a spray).
+      for (let i = 0; i < 20; i++)
+        await auth.verifyLogin({ name: `nobody-${i}`, password: 'x', address: '10.0.0.7' });
+      const refused = await auth.verifyLogin({ name: '李工', password, address: '10.0.0.7' });
+      expect(refused).toMatchObject({ ok: false, reason: 'too_many_attempts' });
+      expect(
+        refused.ok ? '' : typeof refused.detail === 'string' ? refused.detail : refused.detail.en,
+      ).toContain('an admin can lift it now (jieneng user unblock 10.0.0.7)');
+    } finally {
+      auth.close();
+    }
+    const unblock = await jieneng(['user', 'unblock', '10.0.0.7', ...d]);
+    expect(unblock).toMatchObject({
+      code: 0,
+      out: '10.0.0.7: 20 failed login(s) cleared; logins from it are no longer refused\n',
+    });
+    const again = createAuth({ file: join(dir, 'auth.db'), log });
+    try {
+      expect((await again.verifyLogin({ name: '李工', password, address: '10.0.0.7' })).ok).toBe(true);
+    } finally {
+      again.close();
+    }
+    const audit = new AuditLog({ file: join(dir, 'audit.db'), timeZone: 'Asia/Shanghai' });
+    expect(audit.list({ limit: 5 }).map((e) => [e.action, e.target])).toContainEqual([
+      'user.unblock',
+      'address:10.0.0.7',
+    ]);
+    audit.close();
+  });
+
   it('keeps auth.db and audit.db (and their -wal, -shm) readable by their owner only', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'jn-modes-'));
     const made = await jieneng([

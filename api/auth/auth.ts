@@ -60,6 +60,8 @@ export interface Auth {
    * too); `wasLockedUntil` says whether it was locked. not_found for an unknown account.
    */
   unlock(name: string): { user: UserInfo; wasLockedUntil?: number };
+  /** Clears the failed logins counted for a client address (its 429); how many there were. */
+  unblockAddress(address: string): number;
   /** Until when (ms) the account is locked after failed logins, or undefined. */
   lockedUntil(name: string): number | undefined;
   listUsers(): UserInfo[];
@@ -152,8 +154,8 @@ export function createAuth(options: AuthOptions): Auth {
         ok: false,
         reason: 'too_many_attempts',
         detail: {
-          zh: `来自 ${address} 的登录失败次数过多（${minutes} 分钟内 ${loginLimits.addressFailures} 次）：限制 ${retryAfterS} 秒后自动解除，届时再试`,
-          en: `too many failed logins from ${address} (${within}): the limit ends by itself in ${retryAfterS} s; try again then`,
+          zh: `来自 ${address} 的登录失败次数过多（${minutes} 分钟内 ${loginLimits.addressFailures} 次）：限制 ${retryAfterS} 秒后自动解除，届时再试；管理员可提前解除（jieneng user unblock ${address}）`,
+          en: `too many failed logins from ${address} (${within}): the limit ends by itself in ${retryAfterS} s; try again then, or an admin can lift it now (jieneng user unblock ${address})`,
         },
         retryAfterS,
       };
@@ -203,6 +205,7 @@ export function createAuth(options: AuthOptions): Auth {
       limits.clear(user.name);
       return { user, ...(until !== undefined ? { wasLockedUntil: until } : {}) };
     },
+    unblockAddress: (address) => limits.clearAddress(address),
     lockedUntil: (name) => limits.lockedUntil(name.normalize('NFC')),
     listUsers: () => users.list(),
     getUser: (name) => users.get(name),

@@ -108,6 +108,14 @@ export class LoginLimits {
     this.db.prepare('DELETE FROM lockouts WHERE name = ?').run(name);
   }
 
+  /**
+   * Clears the failures counted for a client address (its 429): an admin's `jieneng user unblock
+   * ADDRESS`, e.g. when a proxy without --trust-proxy made every client 127.0.0.1. How many there were.
+   */
+  clearAddress(address: string): number {
+    return this.db.prepare('DELETE FROM address_failures WHERE address = ?').run(address).changes;
+  }
+
   /** Whether the account is locked now, and until when (ms). */
   lockedUntil(name: string): number | undefined {
     const lock = this.db.prepare('SELECT until FROM lockouts WHERE name = ?').get(name) as
