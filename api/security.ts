@@ -24,7 +24,8 @@ export function securityHeaders(options: { tls: boolean; corsOrigins: readonly s
       strictTransportSecurity: options.tls,
       contentSecurityPolicy: {
         useDefaults: true,
-        directives: { 'upgrade-insecure-requests': options.tls ? [] : null },
+        // No page of the API or console is meant to be framed (clickjacking of the override dialog).
+        directives: { 'upgrade-insecure-requests': options.tls ? [] : null, 'frame-ancestors': ["'none'"] },
       },
     }),
   ];
