@@ -7,6 +7,9 @@ import type { Detail } from '../problem.ts';
 import { randomText, sameSecret, sha256 } from './secrets.ts';
 import { checkRole } from './users.ts';
 
+/** How fresh a token's last_used_at is kept (ms). */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
 /** An API token as listed: never its secret. Times in ms since the epoch. */
 export interface TokenInfo {
   id: string;
@@ -167,6 +170,10 @@ export class Tokens {
         },
       };
     if (!touch) return { ok: true, token: toInfo(row) };
+    // "Last used" to the minute: a scraper or a console polling every second must not cost a
+    // database write (and its fsync) per request.
+    if (row.last_used_at !== null && now - row.last_used_at < LAST_USED_RESOLUTION_MS)
+      return { ok: true, token: toInfo(row) };
     this.db.prepare('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(now, row.id);
     return { ok: true, token: toInfo({ ...row, last_used_at: now }) };
   }
