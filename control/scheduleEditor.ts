@@ -1,7 +1,7 @@
 import type { Actor } from '../core/auth/actor.ts';
 import type { LoadedSite } from '../core/config/loadSite.ts';
 import type { ScheduleVersionRef } from '../core/control/port.ts';
-import { validateSchedule } from '../core/control/schedules.ts';
+import { capProblems, validateSchedule } from '../core/control/schedules.ts';
 import { type Schedule, scheduleSchema } from '../core/control/schema.ts';
 import type { Logger } from '../core/log.ts';
 import type { ControlEngine } from './engine.ts';
@@ -30,10 +30,12 @@ export class ScheduleEditor {
     const parsed = scheduleSchema.safeParse(input);
     if (!parsed.success)
       return {
-        problems: parsed.error.issues.map((i) => ({
-          path: i.path.map(String).join('.') || '(root)',
-          message: i.message,
-        })),
+        problems: capProblems(
+          parsed.error.issues.map((i) => ({
+            path: i.path.map(String).join('.') || '(root)',
+            message: i.message,
+          })),
+        ),
       };
     return { schedule: parsed.data, problems: this.problemsOf(parsed.data) };
   }

@@ -28,6 +28,17 @@ afterAll(async () => {
 const mutating = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const key = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
 
+/** The schedule routes also get thousands of overlapping exceptions and day-program entries (issue 15: a heap exhaustion). */
+const scheduleRoutes = new Set([
+  'POST /api/v1/schedules/validate',
+  'POST /api/v1/schedules',
+  'PUT /api/v1/schedules/:id',
+]);
+const largeSchedule = {
+  exceptions: Array.from({ length: 8000 }, () => ({ from: '2000-01-01', to: '2100-12-31', as: 'holiday' })),
+  week: { workday: Array.from({ length: 5000 }, (_, i) => ({ at: '08:00', value: i })) },
+};
+
 type BodySchema = { required?: string[]; properties?: Record<string, PropertySchema> };
 
 /** Whether the document gives a JSON (not problem) answer for this status (POST /schedules/validate's 422). */
@@ -105,7 +116,7 @@ describe('generated invalid bodies at every mutating route', () => {
       const path = fillPath(r.path, values);
       // Routes without a body get the content-type and encoding mistakes (their JSON is not read).
       const arb = schema
-        ? badBodies(valid, schema)
+        ? badBodies(valid, schema, scheduleRoutes.has(key(r)) ? largeSchedule : {})
         : badBodies({ x: 'y' }, {}).filter((b) => b.type !== 'application/json' && b.type !== undefined);
       await fc.assert(
         fc.asyncProperty(arb, async (b) => {

@@ -237,14 +237,8 @@ export function validateSchedule(
         message: 'give either program or as (a day type), not both or neither',
       });
     if (e.program) checkProgram(`exceptions[${i}].program`, e.program);
-    s.exceptions.slice(0, i).forEach((o, j) => {
-      if (e.from <= (o.to ?? o.from) && o.from <= to)
-        problems.push({
-          path: `exceptions[${i}]`,
-          message: `${e.from}…${to} overlaps exceptions[${j}] ${o.from}…${o.to ?? o.from}; one exception per day`,
-        });
-    });
   });
+  problems.push(...overlappingExceptions(s.exceptions));
   const mine = new Set(targets.map((t) => t.key));
   for (const o of others) {
     if (o.id === s.id || o.priority !== s.priority) continue;
@@ -258,6 +252,44 @@ export function validateSchedule(
         path: 'priority',
         message: `schedule "${o.id}" also writes ${shared.join(', ')} at priority ${s.priority} on overlapping dates; give one of them another priority (14–16) or other dates`,
       });
+  }
+  return capProblems(problems);
+}
+
+/** At most this many problems are reported; the rest are counted in one last line. */
+export const maxProblems = 50;
+
+/** The first `maxProblems` problems and, if there were more, one saying how many more. */
+export function capProblems(problems: ScheduleProblem[]): ScheduleProblem[] {
+  if (problems.length <= maxProblems) return problems;
+  const more = problems.length - maxProblems;
+  return [
+    ...problems.slice(0, maxProblems),
+    { path: '(more)', message: `and ${more} more problem(s); fix these and validate again` },
+  ];
+}
+
+/**
+ * Exceptions that share a day with an earlier-starting one, each named once against the one
+ * reaching furthest before it: sorted by first day, so O(n log n) however many overlap (a pairwise
+ * check of thousands of exceptions covering the same century ran out of memory).
+ */
+function overlappingExceptions(exceptions: Schedule['exceptions']): ScheduleProblem[] {
+  const spans = exceptions
+    .map((e, i) => ({ i, from: e.from, to: e.to ?? e.from }))
+    .filter((x) => x.to >= x.from) // a reversed range is reported on its own
+    .sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : a.i - b.i));
+  const problems: ScheduleProblem[] = [];
+  let reach: (typeof spans)[number] | undefined;
+  for (const x of spans) {
+    if (reach && x.from <= reach.to) {
+      const [later, earlier] = x.i > reach.i ? [x, reach] : [reach, x];
+      problems.push({
+        path: `exceptions[${later.i}]`,
+        message: `${later.from}…${later.to} overlaps exceptions[${earlier.i}] ${earlier.from}…${earlier.to}; one exception per day`,
+      });
+    }
+    if (!reach || x.to > reach.to) reach = x;
   }
   return problems;
 }

@@ -34,6 +34,12 @@ export const dayTypeSchema = z
 /** A value a schedule writes: bounded against typos (1e300); each point's policy then holds it to its own range. */
 const scheduleValue = z.number().finite().min(-1e6).max(1e6);
 
+/**
+ * Size limits of a schedule: validation work grows with them, so a huge body is refused by its
+ * size before any of it is checked (one entry per quarter hour; one exception per day of a year).
+ */
+export const scheduleLimits = { programEntries: 96, exceptions: 366 } as const;
+
 export const programSchema = z
   .array(
     z
@@ -45,7 +51,13 @@ export const programSchema = z
       })
       .strict(),
   )
-  .describe('Time-value pairs in order; before the first one the schedule’s `default` holds');
+  .max(scheduleLimits.programEntries, {
+    error: (iss) =>
+      `${(iss.input as unknown[]).length} entries; at most ${scheduleLimits.programEntries} entries in a day program (one every 15 minutes)`,
+  })
+  .describe(
+    `Time-value pairs in order, at most ${scheduleLimits.programEntries}; before the first one the schedule’s \`default\` holds`,
+  );
 
 export const scheduleSchema = z
   .object({
@@ -83,8 +95,14 @@ export const scheduleSchema = z
           })
           .strict(),
       )
+      .max(scheduleLimits.exceptions, {
+        error: (iss) =>
+          `${(iss.input as unknown[]).length} exceptions; at most ${scheduleLimits.exceptions} exceptions in a schedule (a longer period is one exception with from and to)`,
+      })
       .default([])
-      .describe('Exception days and date ranges; they win over the weekly program'),
+      .describe(
+        `Exception days and date ranges, at most ${scheduleLimits.exceptions}; they win over the weekly program`,
+      ),
   })
   .strict();
 

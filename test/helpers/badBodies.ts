@@ -59,6 +59,8 @@ const deepObject = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(dep
 export function badBodies(
   valid: Record<string, unknown>,
   schema: { required?: readonly string[]; properties?: Record<string, PropertySchema> },
+  /** Fields set to huge values the route must refuse by their size (thousands of array elements). */
+  large: Record<string, unknown> = {},
 ): fc.Arbitrary<BadBody> {
   const required = schema.required ?? [];
   const keys = Object.keys(valid);
@@ -108,6 +110,9 @@ export function badBodies(
       { kind: 'invalid UTF-8', type: 'application/json', body: invalidUtf8(valid) },
     ),
   ];
+  const big = Object.keys(large);
+  if (big.length > 0)
+    arbs.push(fc.constantFrom(...big).map((k) => json(`large ${k}`, withField(k, large[k]))));
   if (typed.length > 0)
     arbs.push(
       fc.tuple(fc.constantFrom(...typed), fc.nat()).map(([k, i]) => {
