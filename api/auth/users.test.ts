@@ -68,6 +68,26 @@ describe('users', () => {
     expect(list.body.users.map((u: { name: string }) => u.name)).toEqual(['admin', '张工']);
     expect(JSON.stringify(list.body)).not.toMatch(/argon2|password/);
   });
+  it('refuse a look-alike of an existing name (case, full width), and sign it in as the account', async () => {
+    app = await startAuthApp();
+    const { cookie, csrf } = await app.login('admin', adminPassword);
+    const body = (name: string) => ({ name, role: 'admin', password: 'long enough pw' });
+    expect((await app.call('POST', '/users', { cookie, csrf, body: body('demo-admin') })).status).toBe(201);
+    for (const name of ['DEMO-ADMIN', 'ｄｅｍｏ-admin', 'Demo-Admin']) {
+      const twin = await app.call('POST', '/users', { cookie, csrf, body: body(name) });
+      expect(twin.status, name).toBe(409);
+      expect(twin.body.detail).toContain(`too like the existing account "demo-admin"`);
+    }
+    const list = await app.call('GET', '/users', { cookie });
+    expect(list.body.users.map((u: { name: string }) => u.name)).toEqual(['admin', 'demo-admin']);
+    // a login matches the same way, and the session is the account's own name
+    const upper = await app.login('ＤＥＭＯ-Admin', 'long enough pw');
+    expect(upper.body).toMatchObject({ user: 'demo-admin', role: 'admin' });
+    // failures under look-alike names count against one account (no extra guesses by changing case)
+    for (const name of ['DEMO-ADMIN', 'demo-ADMIN', 'Demo-admin', 'ｄｅｍｏ-admin', 'demo-admin'])
+      await app.call('POST', '/auth/login', { body: { user: name, password: 'a wrong password' } });
+    expect((await app.login('demo-admin', 'long enough pw')).status).toBe(423);
+  });
 });
 
 describe('audit routes', () => {

@@ -27,9 +27,15 @@ interface UserRow {
 const namePattern = /^[\p{L}\p{M}\p{N}](?:[\p{L}\p{M}\p{N}._-]*[\p{L}\p{M}\p{N}])?$/u;
 const reservedNames = new Set(['system', 'anonymous']);
 
-/** The account name, NFC-normalized, or a bad_request naming what is allowed. */
+/**
+ * The key two account names are compared by: NFKC (full-width ｄｅｍｏ is demo) and lower case, so
+ * `DEMO-ADMIN` or `ｄｅｍｏ-admin` cannot be made beside `demo-admin` to pass for it (second review).
+ */
+export const nameKey = (name: string): string => name.normalize('NFKC').toLowerCase();
+
+/** The account name, NFKC-normalized, or a bad_request naming what is allowed. */
 export function checkUserName(name: string): string {
-  const n = name.normalize('NFC');
+  const n = name.normalize('NFKC');
   const length = [...n].length;
   if (length < 1 || length > 64 || !namePattern.test(n))
     throw new JnError(
@@ -63,10 +69,25 @@ export class Users {
     private readonly now: () => number,
   ) {}
 
+  /** The account `name` names: the exact name, else the one with the same key (nameKey). */
   row(name: string): UserRow | undefined {
-    return this.db.prepare('SELECT * FROM users WHERE name = ?').get(name.normalize('NFC')) as
+    const exact = this.db.prepare('SELECT * FROM users WHERE name = ?').get(name.normalize('NFC')) as
       | UserRow
       | undefined;
+    if (exact) return exact;
+    // Accounts are few (people of one site): comparing keys in a scan needs no schema change, and
+    // finds accounts made before names were compared this way.
+    const key = nameKey(name);
+    const all = this.db.prepare('SELECT * FROM users ORDER BY created_at, name').all() as UserRow[];
+    return all.find((r) => nameKey(r.name) === key);
+  }
+
+  /**
+   * The name a login counts failures and locks under: the account's own name when one matches,
+   * otherwise the key — so `ADMIN`, `admin` and `ａｄｍｉｎ` share one lockout.
+   */
+  loginName(typed: string): string {
+    return this.row(typed)?.name ?? nameKey(typed);
   }
 
   get(name: string): UserInfo | undefined {
@@ -81,7 +102,14 @@ export class Users {
   async add(input: { name: string; role: string; password: string; by: string }): Promise<UserInfo> {
     const name = checkUserName(input.name);
     const role = checkRole(input.role);
-    if (this.row(name)) throw new JnError('conflict', `user "${name}" already exists`);
+    const same = this.row(name);
+    if (same)
+      throw new JnError(
+        'conflict',
+        same.name === input.name
+          ? `user "${name}" already exists`
+          : `user "${input.name}" is too like the existing account "${same.name}" (names are compared ignoring case and full-width forms); choose another`,
+      );
     const passwordHash = await hashPassword(input.password);
     const at = this.now();
     try {
