@@ -42,7 +42,7 @@ export interface MqttControlPortOptions {
   clientId?: string;
   /** Wait for a quick answer, ms (default 5 s, rpcTimeoutsMs.short). */
   shortTimeoutMs?: number;
-  /** Wait for a command's answer, ms (default 35 s: control waits for the gateway's read-back). */
+  /** Wait for a command's answer, ms (default 35 s: control waits for the gateway's read-back; at most core/control/rpc.ts maxDeadlineAheadMs). */
   commandTimeoutMs?: number;
   /** While no request is answered, ask control the time this often so health stays current, ms (default 10 s). */
   probeMs?: number;
@@ -163,16 +163,18 @@ export class MqttControlPort extends forwarding() implements ControlPort {
         ),
       );
     }
-    let body: string;
-    try {
-      body = JSON.stringify({ method, args });
-    } catch (err) {
-      return Promise.reject(err);
-    }
     const correlation = randomBytes(16);
     const key = correlation.toString('hex');
     const ms = this.timeoutMs(method);
     const sentAt = Date.now();
+    let body: string;
+    try {
+      // The deadline: control does not start the request after the API stopped waiting for it;
+      // the id (the correlation) makes control execute it once however often it arrives.
+      body = JSON.stringify({ method, args, id: key, deadline: sentAt + ms });
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(key);

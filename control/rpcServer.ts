@@ -6,6 +6,7 @@ import {
   controlMethods,
   controlRpcTopics,
   isReplyTopic,
+  maxDeadlineAheadMs,
   maxRequestBytes,
   type RpcReply,
   rpcRequestSchema,
@@ -49,6 +50,70 @@ class MinuteLog {
 
 const bad = (message: string): RpcReply => ({ ok: false, error: { code: 'bad_request', message } });
 
+/** Request ids remembered at most (beyond it a request is refused: the API never has this many in flight). */
+const maxRemembered = 100_000;
+
+/**
+ * The ids of requests already taken, each until its deadline: a replayed or duplicated request
+ * (the same id again) is not executed twice. After its deadline a request is refused anyway, so
+ * forgetting it then is safe; deadlines are at most `maxDeadlineAheadMs` ahead, which bounds this.
+ */
+class SeenRequests {
+  private readonly seen = new Map<string, number>();
+
+  /** Whether `id` is new (and now remembered until `deadline`). */
+  take(id: string, deadline: number, now: number): boolean | 'full' {
+    // Insertion order is near deadline order (deadlines are now + a timeout): drop the expired head.
+    for (const [k, d] of this.seen) {
+      if (d >= now) break;
+      this.seen.delete(k);
+    }
+    if (this.seen.has(id)) return false;
+    if (this.seen.size >= maxRemembered) return 'full';
+    this.seen.set(id, deadline);
+    return true;
+  }
+}
+
+/** Why a request with this id and deadline must not be executed now, or undefined when it may. */
+function refusal(seen: SeenRequests, id: string, deadline: number, method: string): RpcReply | undefined {
+  const now = Date.now();
+  if (deadline < now) {
+    const late = now - deadline;
+    return {
+      ok: false,
+      error: {
+        code: 'control_unavailable',
+        message: `${method}: request reached control ${late} ms after its deadline, when the API no longer waited; not executed (are the clocks of the API's and control's hosts in sync?)`,
+        zh: `${method}：请求在截止时间之后 ${late} 毫秒才到达控制服务，API 已不再等待；未执行（请检查 API 与控制服务主机的时钟是否同步）`,
+      },
+    };
+  }
+  if (deadline > now + maxDeadlineAheadMs)
+    return bad(
+      `${method}: deadline ${new Date(deadline).toISOString()} is more than ${maxDeadlineAheadMs / 1000} s ahead of control's clock; allowed: now + the API's timeout`,
+    );
+  const fresh = seen.take(id, deadline, now);
+  if (fresh === 'full')
+    return {
+      ok: false,
+      error: {
+        code: 'rate_limited',
+        message: `${method}: more than ${maxRemembered} requests in flight; not executed`,
+      },
+    };
+  if (!fresh)
+    return {
+      ok: false,
+      error: {
+        code: 'conflict',
+        message: `${method}: request id ${id} was received before; a request is executed once, not again`,
+        zh: `${method}：请求 ${id} 已收到过；同一请求只执行一次`,
+      },
+    };
+  return undefined;
+}
+
 /** The first issues, each at its path under `root` (e.g. `args.0.value: Invalid input`). */
 function issuesText(root: string, issues: readonly { path: PropertyKey[]; message: string }[]): string {
   return issues
@@ -74,6 +139,7 @@ export async function startRpcServer(ctx: {
   const topic = controlRpcTopics.requests(site);
   const warnings = new MinuteLog(ctx.log, 'control rpc request refused');
   const unsent = new MinuteLog(ctx.log, 'control rpc reply not published');
+  const seen = new SeenRequests();
   let answered = 0;
   let refused = 0;
 
@@ -84,12 +150,15 @@ export async function startRpcServer(ctx: {
     try {
       json = JSON.parse(payload.toString('utf8'));
     } catch {
-      return bad('request is not JSON; expected {"method": …, "args": [...]}');
+      return bad('request is not JSON; expected {"method": …, "args": [...], "id": …, "deadline": …}');
     }
     const request = rpcRequestSchema.safeParse(json);
     if (!request.success)
       return bad(`${issuesText('', request.error.issues)}; methods are: ${controlMethodNames.join(', ')}`);
     const method: ControlMethod = request.data.method;
+    // Before anything acts: not after the API gave up on it, and not a second time.
+    const refused = refusal(seen, request.data.id, request.data.deadline, method);
+    if (refused) return refused;
     const args = controlMethods[method].args.safeParse(request.data.args);
     if (!args.success) return bad(`${method}: ${issuesText('args', args.error.issues)}`);
     // The schema's output is what the method takes (core/control/rpc.ts checks it with tsc).

@@ -66,6 +66,15 @@ describe('control rpc server', () => {
     service?.close();
   });
 
+  /** A request as the API's client sends it: a fresh id and a deadline 5 s ahead. */
+  const request = (method: string, args: unknown[], extra: object = {}) => ({
+    method,
+    args,
+    id: randomBytes(16).toString('hex'),
+    deadline: Date.now() + 5000,
+    ...extra,
+  });
+
   /** Publishes `payload` as a request and resolves with control's reply. */
   async function ask(payload: string | object, responseTopic = replyTopic): Promise<unknown> {
     const correlation = randomBytes(8);
@@ -84,18 +93,20 @@ describe('control rpc server', () => {
   it('answers each malformed request with an error naming what is wrong, and still serves after them', async () => {
     expect(await ask('{"method": "points", ')).toEqual({
       ok: false,
-      error: { code: 'bad_request', message: 'request is not JSON; expected {"method": …, "args": [...]}' },
+      error: {
+        code: 'bad_request',
+        message: 'request is not JSON; expected {"method": …, "args": [...], "id": …, "deadline": …}',
+      },
     });
-    const unknown = (await ask({ method: 'close', args: [] })) as { error: { message: string } };
+    const unknown = (await ask(request('close', []))) as { error: { message: string } };
     expect(unknown).toMatchObject({ ok: false, error: { code: 'bad_request' } });
     expect(unknown.error.message).toContain(`methods are: ${controlMethodNames.join(', ')}`);
-    expect(await ask({ method: 'points', args: [], as: 'admin' })).toMatchObject({
+    expect(await ask(request('points', [], { as: 'admin' }))).toMatchObject({
       ok: false,
       error: { code: 'bad_request', message: expect.stringMatching(/Unrecognized key.*"as"/) },
     });
-    const hot = (await ask({
-      method: 'command',
-      args: [
+    const hot = (await ask(
+      request('command', [
         {
           device: 'zonghe-lou-f1-3-ac',
           point: 'cooling_setpoint',
@@ -103,25 +114,24 @@ describe('control rpc server', () => {
           value: 'hot',
           actor: engineer,
         },
-      ],
-    })) as { error: { message: string } };
+      ]),
+    )) as { error: { message: string } };
     expect(hot).toMatchObject({ ok: false, error: { code: 'bad_request' } });
     expect(hot.error.message).toMatch(/^command: args\.0\.value: /);
-    const noActor = (await ask({ method: 'deleteSchedule', args: ['x'] })) as { error: { message: string } };
+    const noActor = (await ask(request('deleteSchedule', ['x']))) as { error: { message: string } };
     expect(noActor.error.message).toMatch(
       /^deleteSchedule: args: Too small: expected array to have >=2 items/,
     );
-    const rolePlay = (await ask({
-      method: 'putCalendarOverride',
-      args: [
+    const rolePlay = (await ask(
+      request('putCalendarOverride', [
         { date: '2025-10-09', type: 'holiday' },
         { ...engineer, role: 'root' },
-      ],
-    })) as { error: { message: string } };
+      ]),
+    )) as { error: { message: string } };
     expect(rolePlay.error.message).toMatch(/^putCalendarOverride: args\.1\.role: /);
     expect(service.calendar('2025-10-09', '2025-10-09')[0]).not.toHaveProperty('override_by');
 
-    const points = (await ask({ method: 'points', args: [] })) as { ok: boolean; result: unknown[] };
+    const points = (await ask(request('points', []))) as { ok: boolean; result: unknown[] };
     expect(points.ok).toBe(true);
     expect(points.result).toEqual(JSON.parse(JSON.stringify(service.points())));
     expect(points.result.length).toBeGreaterThan(0);
@@ -141,8 +151,60 @@ describe('control rpc server', () => {
     });
     await waitFor('both requests refused', () => server.counts().refused === before + 2);
     // A request after them is answered: its reply comes after anything control sent before it.
-    expect(await ask({ method: 'now', args: [] })).toEqual({ ok: true, result: service.now() });
+    expect(await ask(request('now', []))).toEqual({ ok: true, result: service.now() });
     expect(elsewhere).toEqual([]);
+  });
+
+  it('refuses cli and system actors over MQTT: only session and token callers come through the API', async () => {
+    for (const via of ['cli', 'system']) {
+      const forged = (await ask(
+        request('putCalendarOverride', [
+          { date: '2025-10-10', type: 'holiday' },
+          { user: 'system', role: 'admin', via, scopes: ['safety'] },
+        ]),
+      )) as { ok: boolean; error: { code: string; message: string } };
+      expect(forged).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+      expect(forged.error.message).toBe(
+        'putCalendarOverride: args.1.via: only session and token callers come through the API; cli and system act in-process, not over MQTT',
+      );
+    }
+    expect(service.calendar('2025-10-10', '2025-10-10')[0]).not.toHaveProperty('override_by');
+  });
+
+  it('does not act on a request after its deadline, nor twice on one id', async () => {
+    const holiday = (date: string) => [{ date, type: 'holiday' }, engineer];
+    const overridden = (date: string) => service.calendar(date, date)[0]?.override_by;
+    // The API gave up on it a second ago (its 503 is out): control does not act now.
+    const late = (await ask(
+      request('putCalendarOverride', holiday('2025-10-13'), { deadline: Date.now() - 1000 }),
+    )) as {
+      error: { code: string; message: string; zh: string };
+    };
+    expect(late).toMatchObject({ ok: false, error: { code: 'control_unavailable' } });
+    expect(late.error.message).toMatch(
+      /^putCalendarOverride: request reached control \d+ ms after its deadline, when the API no longer waited; not executed/,
+    );
+    expect(late.error.zh).toContain('未执行');
+    expect(overridden('2025-10-13')).toBeUndefined();
+    // A deadline far ahead would keep its id in memory for long: refused.
+    const far = (await ask(request('now', [], { deadline: Date.now() + 3_600_000 }))) as {
+      error: { message: string };
+    };
+    expect(far).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(far.error.message).toMatch(/^now: deadline .* is more than 300 s ahead of control's clock/);
+    // Executed once; undone; the same request again (a replay) does not set it again.
+    const once = request('putCalendarOverride', holiday('2025-10-14'));
+    expect(await ask(once)).toMatchObject({ ok: true });
+    expect(overridden('2025-10-14')).toBe('王工');
+    expect(await ask(request('deleteCalendarOverride', ['2025-10-14', engineer]))).toMatchObject({
+      ok: true,
+    });
+    const replay = (await ask(once)) as { error: { code: string; message: string } };
+    expect(replay).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(replay.error.message).toBe(
+      `putCalendarOverride: request id ${once.id} was received before; a request is executed once, not again`,
+    );
+    expect(overridden('2025-10-14')).toBeUndefined();
   });
 
   it('serves the API’s client: the service’s answers, its error codes, and control_unavailable when nobody answers', async () => {

@@ -43,12 +43,26 @@ const instant = z.number().finite();
 /** A schedule version: a number of its history, or `site`. */
 const versionRef = z.union([z.number().int().positive(), z.literal('site')]);
 
-/** The authenticated caller, as the API put it into the args (control trusts the API, the broker's ACL trusts only it). */
+/**
+ * How long ahead of control's clock a request's deadline may be: the longest wait of the API
+ * (rpcTimeoutsMs.command) with room for clock skew. It also bounds how long control remembers a
+ * request id (control/rpcServer.ts), so a forged far deadline cannot grow that memory for ever.
+ */
+export const maxDeadlineAheadMs = 5 * 60_000;
+
+/**
+ * The authenticated caller, as the API put it into the args (control trusts the API, the broker's
+ * ACL trusts only it). Only a session or an API token comes through the API: `cli` and `system`
+ * actors act in-process, so one naming itself so over MQTT is refused.
+ */
 export const actorSchema = z
   .object({
     user: z.string().min(1).max(200),
     role: z.enum(roles),
-    via: z.enum(['session', 'token', 'cli', 'system']),
+    via: z.enum(['session', 'token'], {
+      error:
+        'only session and token callers come through the API; cli and system act in-process, not over MQTT',
+    }),
     scopes: z.array(z.enum(scopes)).max(scopes.length),
     tokenId: z.string().max(200).optional(),
     address: z.string().max(200).optional(),
@@ -137,11 +151,18 @@ export const controlMethods = {
 export type ControlMethod = keyof typeof controlMethods;
 export const controlMethodNames = Object.keys(controlMethods) as ControlMethod[];
 
-/** API → control. `args` is checked against the method's tuple once the method is known. */
+/**
+ * API → control. `args` is checked against the method's tuple once the method is known; `id` and
+ * `deadline` keep a request from acting late (after the API answered 503) or twice (a replay).
+ */
 export const rpcRequestSchema = z
   .object({
     method: z.enum(controlMethodNames as [ControlMethod, ...ControlMethod[]]),
     args: z.array(z.unknown()).max(8),
+    /** Unique per request (hex): control executes an id once, however often it arrives. */
+    id: z.string().regex(/^[0-9a-f]{16,64}$/, '16 to 64 lowercase hex digits'),
+    /** Epoch ms after which the API no longer waits: control does not start the request later. */
+    deadline: z.number().int().positive(),
   })
   .strict();
 export type RpcRequest = z.infer<typeof rpcRequestSchema>;
