@@ -203,4 +203,46 @@ describe('sessions', () => {
     expect((await app.call('GET', '/auth/me', { cookie: back.cookie })).status).toBe(401);
     expect((await app.login('li', 'a new viewer password')).status).toBe(200);
   });
+
+  it('a login with a session cookie ends that session; logout refuses a body', async () => {
+    app = await startAuthApp();
+    const first = await app.login('admin', adminPassword);
+    const again = await app.call('POST', '/auth/login', {
+      cookie: first.cookie,
+      body: { user: 'admin', password: adminPassword },
+    });
+    expect(again.status).toBe(200);
+    expect((await app.call('GET', '/auth/me', { cookie: first.cookie })).status).toBe(401);
+    const second = `${(again.headers.getSetCookie()[0] ?? '').split(';')[0]}`;
+    const csrf = again.body.csrf_token;
+    const withBody = await app.call('POST', '/auth/logout', { cookie: second, csrf, body: { x: 'y' } });
+    expect(withBody.status).toBe(400);
+    expect(withBody.body.detail).toMatch(/logout takes no body/);
+    expect((await app.call('GET', '/auth/me', { cookie: second })).status).toBe(200);
+  });
+
+  it('logout with a Bearer token also ends the session of the cookie sent with it', async () => {
+    app = await startAuthApp();
+    const { cookie, csrf } = await app.login('admin', adminPassword);
+    const made = await app.call('POST', '/tokens', {
+      cookie,
+      csrf,
+      body: { name: 'console', role: 'viewer', expires_in: '90d' },
+    });
+    const bearer = made.body.token;
+    expect((await app.call('POST', '/auth/logout', { bearer, cookie })).status).toBe(204);
+    expect((await app.call('GET', '/auth/me', { cookie })).status).toBe(401);
+  });
+
+  it('marks the cookie Secure when the request came over HTTPS through a trusted proxy', async () => {
+    app = await startAuthApp({ trustProxy: true });
+    const login = { user: 'admin', password: adminPassword };
+    const https = await app.call('POST', '/auth/login', {
+      body: login,
+      headers: { 'x-forwarded-proto': 'https' },
+    });
+    expect(https.headers.getSetCookie()[0]).toMatch(/; Secure/);
+    const plain = await app.call('POST', '/auth/login', { body: login });
+    expect(plain.headers.getSetCookie()[0]).not.toMatch(/Secure/);
+  });
 });

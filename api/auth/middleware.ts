@@ -19,13 +19,19 @@ export function cookieValue(header: string | undefined, name: string): string | 
   return undefined;
 }
 
-/** Sets the session cookie: HttpOnly, SameSite=Strict, Path=/, Secure when served over TLS. */
+/**
+ * Whether the cookie is Secure: served over TLS, or the request came over HTTPS (`req.secure`:
+ * TLS here, or X-Forwarded-Proto https from a proxy trusted with --trust-proxy).
+ */
+const secureFor = (res: Response, auth: Auth) => auth.options.secureCookies || res.req.secure;
+
+/** Sets the session cookie: HttpOnly, SameSite=Strict, Path=/, Secure when served over HTTPS. */
 export function setSessionCookie(res: Response, auth: Auth, sessionId: string): void {
   res.cookie(sessionCookie, sessionId, {
     httpOnly: true,
     sameSite: 'strict',
     path: '/',
-    secure: auth.options.secureCookies,
+    secure: secureFor(res, auth),
     maxAge: auth.options.sessionMaxMs,
   });
 }
@@ -35,7 +41,7 @@ export function clearSessionCookie(res: Response, auth: Auth): void {
     httpOnly: true,
     sameSite: 'strict',
     path: '/',
-    secure: auth.options.secureCookies,
+    secure: secureFor(res, auth),
   });
 }
 

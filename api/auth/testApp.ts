@@ -34,7 +34,13 @@ export interface AuthApp {
   call(
     method: string,
     path: string,
-    options?: { body?: unknown; cookie?: string; csrf?: string; bearer?: string },
+    options?: {
+      body?: unknown;
+      cookie?: string;
+      csrf?: string;
+      bearer?: string;
+      headers?: Record<string, string>;
+    },
   ): Promise<{ status: number; body: Json; headers: Headers }>;
   /** Logs in; the session's cookie (`jn_session=…`) and CSRF token. */
   login(
@@ -44,9 +50,14 @@ export interface AuthApp {
   close(): Promise<void>;
 }
 
-export async function startAuthApp(
-  options: { sessionIdleMs?: number; secureCookies?: boolean } = {},
-): Promise<AuthApp> {
+export async function startAuthApp({
+  trustProxy,
+  ...options
+}: {
+  sessionIdleMs?: number;
+  secureCookies?: boolean;
+  trustProxy?: boolean;
+} = {}): Promise<AuthApp> {
   const dir = mkdtempSync(join(tmpdir(), 'jn-auth-'));
   const clock = { now: Date.parse('2026-12-02T02:00:00Z') };
   const now = () => clock.now;
@@ -55,6 +66,7 @@ export async function startAuthApp(
   const audit = new AuditLog({ file: join(dir, 'audit.db'), timeZone: 'Asia/Shanghai', now });
   await auth.addUser({ name: 'admin', role: 'admin', password: adminPassword, by: cliActor });
   const app = express();
+  if (trustProxy) app.set('trust proxy', true); // as `jieneng start --trust-proxy`
   app.use(jsonBody());
   app.use(
     '/api/v1',
@@ -70,7 +82,7 @@ export async function startAuthApp(
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
   const call: AuthApp['call'] = async (method, path, o = {}) => {
-    const headers: Record<string, string> = { 'accept-language': 'en' };
+    const headers: Record<string, string> = { 'accept-language': 'en', ...o.headers };
     if (o.body !== undefined) headers['content-type'] = 'application/json';
     if (o.cookie) headers.cookie = o.cookie;
     if (o.csrf) headers['x-csrf-token'] = o.csrf;

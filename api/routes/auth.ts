@@ -1,11 +1,11 @@
-import { json, type Response, Router } from 'express';
+import { json, type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { AuditInput, AuditLog } from '../../core/audit/auditLog.ts';
 import type { Actor } from '../../core/auth/actor.ts';
 import { localTimestamp } from '../../core/localTime.ts';
 import type { Auth, LoginResult } from '../auth/auth.ts';
 import { loginLimits } from '../auth/limits.ts';
-import { clearSessionCookie, setSessionCookie } from '../auth/middleware.ts';
+import { clearSessionCookie, cookieValue, sessionCookie, setSessionCookie } from '../auth/middleware.ts';
 import { RefusalLog } from '../auth/refusalLog.ts';
 import { bodyOf } from '../auth/respond.ts';
 import { type Detail, sendProblem } from '../problem.ts';
@@ -70,6 +70,9 @@ export function authRoutes(auth: Auth, audit: AuditLog): Router {
     const target = `user:${body.user}`;
     const result = await auth.verifyLogin({ name: body.user, password: body.password, address });
     if (!result.ok) return refuse(res, result, target, req.ip);
+    // A session the browser already held ends: one cookie, one session (second review).
+    const previous = cookieValue(req.get('cookie'), sessionCookie);
+    if (previous) auth.endSession(previous);
     const session = auth.startSession(result.user.name, req.ip);
     const actor: Actor = {
       user: result.user.name,
@@ -139,10 +142,20 @@ export function authRoutes(auth: Auth, audit: AuditLog): Router {
     sendProblem(res, statusOf[r.reason], r.reason, r.detail, unlocks);
   }
 
-  router.post('/auth/logout', (_req, res) => {
+  router.post('/auth/logout', (req, res) => {
     const actor = res.locals.actor as Actor | undefined;
+    // Logout takes no body: one sent anyway would only be stored in the audit (second review).
+    if (hasBody(req))
+      return sendProblem(res, 400, 'bad_request', {
+        zh: 'POST /auth/logout 不接受请求体：请不带请求体发送',
+        en: 'POST /auth/logout takes no body: send it without one',
+      });
     const session = res.locals.session as { id: string } | undefined;
     if (session) auth.endSession(session.id);
+    // Signed out with a Bearer token while the browser also holds a session cookie: that session
+    // ends too, or the person "signed out" would still be signed in through the cookie.
+    const cookie = cookieValue(req.get('cookie'), sessionCookie);
+    if (cookie && cookie !== session?.id) auth.endSession(cookie);
     clearSessionCookie(res, auth);
     res.locals.audit = { target: `user:${actor?.user ?? 'anonymous'}` };
     res.status(204).end();
@@ -166,4 +179,9 @@ export function authRoutes(auth: Auth, audit: AuditLog): Router {
     });
   });
   return router;
+}
+
+/** Whether a request carries a body: a length above 0, or chunked (as body-parser decides it). */
+function hasBody(req: Request): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
