@@ -96,8 +96,9 @@ export async function startApi(ctx: {
   let table: RouteTable | undefined;
   app.use(recordResponses(ctx.recordResponses ?? process.env.JIENENG_RECORD_RESPONSES));
   app.use(authenticate(auth));
-  app.use(authorize(() => table ?? routeTable([])));
+  // The audit before the matrix: a refusal by the matrix (403) is a `refused` entry too.
   app.use(auditTrail({ audit, log, onFailure: () => auditFailures++ }));
+  app.use(authorize(() => table ?? routeTable([])));
   app.use('/api/v1', jsonBody());
   app.use('/api/v1', authRoutes(auth, audit), userRoutes(auth), tokenRoutes(auth), auditRoutes(audit));
   let watch: AvailabilityWatch | undefined; // subscribed once the port is bound

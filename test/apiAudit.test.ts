@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessMatrix, routeKey } from '../api/access.ts';
 import { AuditLog } from '../core/audit/auditLog.ts';
+import { canonicalJson } from '../core/audit/redactSecrets.ts';
 import type { Role } from '../core/auth/actor.ts';
 import { apiToken } from './helpers/apiAuth.ts';
 import { type ApiHarness, startApiHarness } from './helpers/apiHarness.ts';
@@ -16,10 +18,11 @@ import { waitFor } from './helpers/wait.ts';
  */
 let h: ApiHarness;
 let audit: AuditLog;
-const people: Record<Exclude<Role, 'viewer'>, string> = {
+const people: Record<Role, string> = {
   admin: '管理员甲',
   engineer: '王工',
   officer: '李科',
+  viewer: '访客丙',
 };
 const headers = new Map<Role, Record<string, string>>();
 
@@ -120,5 +123,43 @@ describe('the audit of every mutation', () => {
       actor: { user: 'token:王工' },
     });
     expect(JSON.stringify(entry?.after)).toContain('挂断测试');
+  });
+
+  it('audits a refusal by the role matrix: a viewer’s override is one refused entry naming the viewer', async () => {
+    const path = routeExamples(h)['PUT /api/v1/points/:device/:point/override']?.path ?? '';
+    const before = lastId();
+    const res = await call('PUT', path, { value: 1, for: '30min', reason: '访客试图加班' }, 'viewer');
+    expect(res.status).toBe(403);
+    const added = audit.list({ limit: 10 }).filter((e) => e.id > before);
+    expect(added).toHaveLength(1);
+    expect(added[0]).toMatchObject({
+      action: 'PUT /api/v1/points/:device/:point/override',
+      outcome: 'refused',
+      actor: { user: 'token:访客丙', role: 'viewer', via: 'token' },
+    });
+    expect(added[0]?.detail).toMatch(/^403: /);
+    // Anonymous refusals (401) stay out of the audit.
+    const anonymous = await fetch(h.base + path, { method: 'PUT' });
+    expect(anonymous.status).toBe(401);
+    expect(lastId()).toBe(added[0]?.id);
+  });
+
+  it('keeps a 1 MB body as a bounded excerpt with its sha256 and length', async () => {
+    const body = { note: '大'.repeat(300_000) }; // ~900 kB of UTF-8
+    const whole = canonicalJson(body);
+    const before = lastId();
+    const res = await call('POST', '/api/v1/auth/logout', body, 'viewer');
+    expect(res.status).toBe(400); // logout takes no body
+    const [entry] = audit.list({ limit: 10 }).filter((e) => e.id > before);
+    expect(entry).toMatchObject({ action: 'POST /api/v1/auth/logout', outcome: 'refused' });
+    expect(JSON.stringify(entry).length).toBeLessThan(8 * 1024);
+    expect(entry?.after).toMatchObject({
+      request: {
+        bytes: Buffer.byteLength(whole),
+        sha256: createHash('sha256').update(whole).digest('hex'),
+        excerpt: whole.slice(0, 2048),
+      },
+    });
+    expect(JSON.stringify(entry?.after)).toMatch(/kept the first 2048 characters of \d+ bytes/);
   });
 });
