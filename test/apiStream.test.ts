@@ -18,7 +18,7 @@ import { waitFor } from './helpers/wait.ts';
  * The live event stream over real HTTP, fed by real publishes on the test Mosquitto: a gateway's
  * telemetry becomes `reading` events, a client that was away gets exactly what it missed with
  * Last-Event-ID (or a `reset` when it is no longer kept), the availability a gateway publishes is an
- * event, and the API serves at most 50 streams at once.
+ * event, and the API serves at most 50 streams at once and 5 to one viewer.
  */
 describe('GET /api/v1/stream', () => {
   const gw = `gw-stream-${process.pid}`;
@@ -159,27 +159,58 @@ describe('GET /api/v1/stream', () => {
     expect((s.body as { detail: string }).detail).toBe('no device "nope" in the site; devices are: m1, m2');
   });
 
-  it('serves at most 50 streams at once: the next is a 503 with Retry-After until one closes', async () => {
-    for (const s of open) s.close();
-    const many = await Promise.all(Array.from({ length: 50 }, () => stream()));
-    // A closed stream is let go when its connection closes; the earlier ones may still be going.
-    await waitFor('50 streams open', async () => {
-      const extra = await stream();
-      if (extra.status === 200) {
-        extra.close();
-        return false;
-      }
-      return true;
+  /** Opens a stream as viewer `name` (its own token): the per-user limit counts by account. */
+  const tokens = new Map<string, string>();
+  const streamAs = async (name: string, headers: Record<string, string> = {}) => {
+    const t = tokens.get(name) ?? apiToken(dir, { role: 'viewer', name }).token;
+    tokens.set(name, t);
+    const s = await openStream(`${base}/stream`, { authorization: `Bearer ${t}`, ...headers });
+    open.push(s);
+    return s;
+  };
+
+  it('serves at most 5 streams to one viewer, so one cannot take them all', async () => {
+    const mine = await Promise.all(Array.from({ length: 5 }, () => streamAs('tab-hoarder')));
+    expect(mine.every((s) => s.status === 200)).toBe(true);
+    const sixth = await streamAs('tab-hoarder', { 'accept-language': 'en' });
+    expect(sixth.status).toBe(503);
+    expect(sixth.headers.get('retry-after')).toBe('10');
+    expect((sixth.body as { code: string }).code).toBe('stream_limit');
+    expect((sixth.body as { detail: string }).detail).toMatch(
+      /"token:tab-hoarder" has 5 live streams open, the most one user or token may hold \(5\)/,
+    );
+    // Another viewer is not held up by the first one's streams.
+    expect((await streamAs('someone-else')).status).toBe(200);
+    mine[0]?.close();
+    await waitFor('a stream of the first viewer to be free again', async () => {
+      const s = await streamAs('tab-hoarder');
+      if (s.status === 200) s.close();
+      return s.status === 200;
     });
-    expect(many.every((s) => s.status === 200)).toBe(true);
-    const refused = await stream('', { 'accept-language': 'en' });
+    for (const s of open) s.close();
+  });
+
+  it('serves at most 50 streams at once: the next is a 503 with Retry-After until one closes', async () => {
+    const viewers = Array.from({ length: 10 }, (_, i) => `viewer-${i}`);
+    // A closed stream is let go when its connection closes, and the earlier ones may still be
+    // going: each of the 50 is opened as soon as there is room for it.
+    const many: SseStream[] = [];
+    for (const v of viewers)
+      for (let i = 0; i < 5; i++)
+        await waitFor(`stream ${many.length + 1} of 50`, async () => {
+          const s = await streamAs(v);
+          if (s.status === 200) many.push(s);
+          return s.status === 200;
+        });
+    const refused = await streamAs('viewer-late', { 'accept-language': 'en' });
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('10');
     expect((refused.body as { code: string; detail: string }).code).toBe('stream_limit');
     expect((refused.body as { detail: string }).detail).toMatch(/50 live streams are open/);
     many[0]?.close();
     await waitFor('a stream to be free again', async () => {
-      const s = await stream();
+      const s = await streamAs('viewer-late');
+      if (s.status === 200) s.close();
       return s.status === 200;
     });
   });

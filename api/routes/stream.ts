@@ -1,5 +1,6 @@
 import { type Response, Router } from 'express';
 import { z } from 'zod';
+import type { Actor } from '../../core/auth/actor.ts';
 import type { LoadedSite } from '../../core/config/loadSite.ts';
 import { JnError } from '../../core/errors.ts';
 import { EventHub, type EventHubOptions, type StreamEvent } from '../events.ts';
@@ -10,6 +11,8 @@ import { deviceOf } from '../siteDevices.ts';
 export interface StreamOptions extends EventHubOptions {
   /** Streams open at once (default 50); beyond, 503 with Retry-After. */
   maxStreams?: number;
+  /** Streams one user (or token) may hold open at once (default 5), so one cannot take them all. */
+  maxStreamsPerActor?: number;
   /** A comment line this often keeps proxies from closing an idle stream (default 15 s). */
   heartbeatMs?: number;
   /** Bytes a client may leave unread before it is dropped (default 1 MiB). */
@@ -50,7 +53,8 @@ export const streamQuery = {
  * (api/events.ts), each with an increasing `id`; `?device=` keeps those of some devices. A client
  * reconnecting with `Last-Event-ID` gets the events it missed from the ring buffer, or one `reset`
  * event when they are no longer there (reload the state, then read on). A comment every 15 s keeps
- * the connection open through proxies. At most `maxStreams` at once (503 with Retry-After beyond);
+ * the connection open through proxies. At most `maxStreams` at once, and `maxStreamsPerActor` of
+ * one user or token (503 with Retry-After beyond, naming the limit);
  * a client that stops reading is dropped once `maxUnreadBytes` wait for it, never buffered without bound.
  * At each heartbeat the caller's token or session is checked again (`res.locals.stillValid`): a
  * stream whose token was revoked or expired, or whose session ended or expired, is closed.
@@ -59,6 +63,8 @@ export function streamRoutes(options: StreamOptions): StreamRoutes {
   const hub = new EventHub(options);
   const site: LoadedSite = options.site;
   const maxStreams = options.maxStreams ?? 50;
+  const perActor = options.maxStreamsPerActor ?? 5;
+  const openBy = new Map<string, number>(); // streams open per actor.user
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const maxUnread = options.maxUnreadBytes ?? 1024 * 1024;
   const open = new Set<() => void>();
@@ -80,6 +86,17 @@ export function streamRoutes(options: StreamOptions): StreamRoutes {
       });
       return;
     }
+    const who = (res.locals.actor as Actor | undefined)?.user ?? 'anonymous';
+    const mine = openBy.get(who) ?? 0;
+    if (mine >= perActor) {
+      res.set('Retry-After', '10');
+      sendProblem(res, 503, 'stream_limit', {
+        en: `"${who}" has ${mine} live streams open, the most one user or token may hold (${perActor}); close one (another tab or client) or try again in 10 s`,
+        zh: `“${who}” 已打开 ${mine} 个实时数据流，每个用户或令牌最多 ${perActor} 个；请关闭其中一个（其他标签页或客户端），或 10 秒后重试`,
+      });
+      return;
+    }
+    openBy.set(who, mine + 1);
     open.add(
       serve(res, {
         stillValid: res.locals.stillValid as (() => boolean) | undefined,
@@ -88,7 +105,12 @@ export function streamRoutes(options: StreamOptions): StreamRoutes {
         lastEventId: header,
         heartbeatMs,
         maxUnread,
-        onClose: (c) => open.delete(c),
+        onClose: (c) => {
+          if (!open.delete(c)) return; // closed once only
+          const left = (openBy.get(who) ?? 1) - 1;
+          if (left > 0) openBy.set(who, left);
+          else openBy.delete(who);
+        },
       }),
     );
   });
