@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessMatrix, routeKey } from '../api/access.ts';
+import { boundedForAudit, NOTE_MAX_BYTES } from '../api/auditTrail.ts';
 import { AuditLog } from '../core/audit/auditLog.ts';
 import { canonicalJson } from '../core/audit/redactSecrets.ts';
 import type { Role } from '../core/auth/actor.ts';
@@ -161,5 +162,16 @@ describe('the audit of every mutation', () => {
       },
     });
     expect(JSON.stringify(entry?.after)).toMatch(/kept the first 2048 characters of \d+ bytes/);
+  });
+
+  it('keeps a before/after note above 16 KB as an excerpt with its hash, and a small one whole', () => {
+    const small = { slot: { level: 8, value: 1 } };
+    expect(boundedForAudit(small, NOTE_MAX_BYTES)).toBe(small);
+    const big = { rows: Array.from({ length: 2000 }, (_, i) => ({ i, password: 'never kept' })) };
+    const kept = boundedForAudit(big, NOTE_MAX_BYTES) as { bytes: number; sha256: string; excerpt: string };
+    expect(kept.bytes).toBeGreaterThan(NOTE_MAX_BYTES);
+    expect(kept.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(kept.excerpt.length).toBeLessThanOrEqual(2048);
+    expect(kept.excerpt).not.toContain('never kept'); // redacted before it is cut
   });
 });
