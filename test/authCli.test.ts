@@ -1,26 +1,13 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { genesisHash, rowHash } from '../core/audit/auditLog.ts';
+import { runCli } from './helpers/cli.ts';
 
-/** `jieneng ARGS` as a user runs it, with `input` on its stdin (a pipe, not a terminal). */
-async function jieneng(
-  args: string[],
-  input = '',
-): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawn(process.execPath, ['bin/jieneng.js', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-  child.stdin.end(input);
-  const [code] = await once(child, 'exit');
-  return { code: code as number | null, out, err };
-}
+/** `jieneng ARGS` with `input` on its stdin. */
+const jieneng = (args: string[], input = '') => runCli(args, { input });
 
 describe('jieneng user, token and audit', () => {
   it('makes the first admin from stdin, audits it, and audit verify finds an edited row', async () => {

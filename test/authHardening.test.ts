@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,24 +5,12 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createAuth } from '../api/auth/auth.ts';
 import { AuditLog } from '../core/audit/auditLog.ts';
 import { createLogger } from '../core/log.ts';
-import { type CliProcess, spawnCli } from './helpers/cli.ts';
+import { type CliProcess, runCli, spawnCli } from './helpers/cli.ts';
 import { writeTestSite } from './helpers/site.ts';
 import { waitFor } from './helpers/wait.ts';
 
-/** `jieneng ARGS` as a user runs it, with `input` on its stdin (a pipe, not a terminal). */
-async function jieneng(
-  args: string[],
-  input = '',
-): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawn(process.execPath, ['bin/jieneng.js', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-  child.stdin.end(input);
-  const [code] = await once(child, 'exit');
-  return { code: code as number | null, out, err };
-}
+/** `jieneng ARGS` with `input` on its stdin. */
+const jieneng = (args: string[], input = '') => runCli(args, { input });
 
 const log = createLogger({ level: 'error' });
 const password = 'viewer password 1';

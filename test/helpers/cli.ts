@@ -60,3 +60,24 @@ export function spawnStart(file: string, dir: string, ...extra: string[]): CliPr
     ...extra,
   ]);
 }
+
+/**
+ * `jieneng ARGS` run to its end as a user runs it: `input` on its stdin (a pipe, not a terminal),
+ * `env` added to the environment; its exit code and output.
+ */
+export async function runCli(
+  args: string[],
+  options: { input?: string; env?: Record<string, string> } = {},
+): Promise<{ code: number | null; out: string; err: string }> {
+  const child = spawn(process.execPath, ['bin/jieneng.js', ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+  child.stdin.end(options.input ?? '');
+  const [code] = await once(child, 'exit');
+  return { code: code as number | null, out, err };
+}
