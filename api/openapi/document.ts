@@ -67,7 +67,11 @@ const mutating = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** The operation object of one route, in zod-openapi's terms. */
 function operation(r: RouteDoc): ZodOpenApiOperationObject {
   const responses: ZodOpenApiOperationObject['responses'] = {};
-  for (const status of r.errors) {
+  // Besides each route's own: any request under /api/v1 with a body is read by jsonBody (413 too
+  // large, 415 not JSON — a DELETE with a body too), and any route may find a part it needs away
+  // (503: control over MQTT, the store) or fail (500). The suite-wide contract check saw all four.
+  const systemic = [500, 503, ...(r.public ? [] : [401, 403]), ...(mutating.has(r.method) ? [413, 415] : [])];
+  for (const status of [...new Set([...r.errors, ...systemic])].sort()) {
     responses[`${status}` as '400'] = {
       description: errorCodes
         .filter((c) => errorCatalog[c].status === status)
