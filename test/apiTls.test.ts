@@ -8,6 +8,7 @@ import { createAuth } from '../api/auth/auth.ts';
 import { type Api, startApi } from '../api/main.ts';
 import { systemActor } from '../core/auth/actor.ts';
 import { createLogger } from '../core/log.ts';
+import { requireBinary } from './servers/process.ts';
 
 /**
  * HTTPS for the API (`--tls-cert/--tls-key`): a certificate for 127.0.0.1 made with openssl in the
@@ -20,7 +21,7 @@ let ca: Buffer;
 
 beforeAll(async () => {
   execFileSync(
-    'openssl',
+    requireBinary('openssl', 'openssl'),
     [
       'req',
       '-x509',
