@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, startApi } from '../api/main.ts';
-import type { Dispatcher } from '../control/engine.ts';
 import { ControlService } from '../control/service.ts';
 import { ManualClock } from '../core/clock.ts';
 import { loadSite } from '../core/config/loadSite.ts';
 import { createLogger } from '../core/log.ts';
 import { apiToken, authedFetch } from './helpers/apiAuth.ts';
+import { appliedWrites } from './helpers/appliedWrites.ts';
 
 /**
  * The control routes over HTTP against the control service. The devices here are an in-memory
@@ -17,13 +17,7 @@ import { apiToken, authedFetch } from './helpers/apiAuth.ts';
 describe('control API', () => {
   const site = loadSite(join(import.meta.dirname, '../examples/demo-site.yaml'));
   const clock = new ManualClock(Date.parse('2025-09-29T17:30:00+08:00'));
-  const device = new Map<string, number>();
-  const dispatcher: Dispatcher = {
-    write: async (c) => {
-      device.set(`${c.device}/${c.point}`, c.value);
-      return { status: 'written', readBack: c.value };
-    },
-  };
+  const { device, dispatcher } = appliedWrites();
   let service: ControlService;
   let api: Api;
   let base: string;

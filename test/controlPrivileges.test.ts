@@ -6,12 +6,12 @@ import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { problemHandler } from '../api/problem.ts';
 import { controlRoutes } from '../api/routes/control.ts';
-import type { Dispatcher } from '../control/engine.ts';
 import { ControlService } from '../control/service.ts';
 import type { Actor } from '../core/auth/actor.ts';
 import { ManualClock } from '../core/clock.ts';
 import { loadSite } from '../core/config/loadSite.ts';
 import { createLogger } from '../core/log.ts';
+import { appliedWrites } from './helpers/appliedWrites.ts';
 
 /**
  * Command priorities as a privilege, through the override routes over HTTP: the actor is what the
@@ -34,13 +34,7 @@ const viewer: Actor = { user: '访客', role: 'viewer', via: 'session', scopes: 
 describe('command privileges over the API', () => {
   const site = loadSite(join(import.meta.dirname, '../examples/demo-site.yaml'));
   const clock = new ManualClock(Date.parse('2025-10-15T10:00:00+08:00'));
-  const device = new Map<string, number>();
-  const dispatcher: Dispatcher = {
-    write: async (c) => {
-      device.set(`${c.device}/${c.point}`, c.value);
-      return { status: 'written', readBack: c.value };
-    },
-  };
+  const { device, dispatcher } = appliedWrites();
   let service: ControlService;
   let server: Server;
   let base: string;

@@ -8,13 +8,13 @@ import { createAuth } from '../api/auth/auth.ts';
 import { authenticate } from '../api/auth/middleware.ts';
 import { problemHandler } from '../api/problem.ts';
 import { scheduleRoutes } from '../api/routes/schedules.ts';
-import type { Dispatcher } from '../control/engine.ts';
 import { ControlService } from '../control/service.ts';
 import { ManualClock } from '../core/clock.ts';
 import { type LoadedSite, loadSite } from '../core/config/loadSite.ts';
 import { pointKey } from '../core/control/points.ts';
 import { createLogger } from '../core/log.ts';
 import { apiToken } from './helpers/apiAuth.ts';
+import { appliedWrites } from './helpers/appliedWrites.ts';
 
 /**
  * Schedules edited through the API, versioned in control.db: the archive room's night setback
@@ -56,13 +56,7 @@ describe('schedules versioned in control.db', () => {
   const site = loadSite(join(import.meta.dirname, '../examples/demo-site.yaml'));
   // A workday night: the setback holds from 18:00.
   const clock = new ManualClock(Date.parse('2025-10-15T22:00:00+08:00'));
-  const device = new Map<string, number>();
-  const dispatcher: Dispatcher = {
-    write: async (c) => {
-      device.set(`${c.device}/${c.point}`, c.value);
-      return { status: 'written', readBack: c.value };
-    },
-  };
+  const { device, dispatcher } = appliedWrites();
   const dbFile = join(mkdtempSync(join(tmpdir(), 'jn-sched-versions-')), 'control.db');
   const headers = engineer.headers;
   let service: ControlService;
