@@ -106,7 +106,13 @@ export async function startApi(ctx: {
   const availability = (device: string) => watch?.get(device);
   app.use(
     '/api/v1',
-    healthRoutes(ctx.health),
+    // An audit line that could not be written is a change nobody can see: health says so.
+    healthRoutes(async () => ({
+      ...(await ctx.health()),
+      ...(auditFailures > 0
+        ? { api: { state: 'degraded' as const, detail: { audit_failures: auditFailures } } }
+        : {}),
+    })),
     readingRoutes(ctx.store, { availability, now, site: ctx.site }),
   );
   if (ctx.site) app.use('/api/v1', consumptionRoutes(ctx.store, ctx.site));

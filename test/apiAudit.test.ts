@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessMatrix, routeKey } from '../api/access.ts';
 import { boundedForAudit, NOTE_MAX_BYTES } from '../api/auditTrail.ts';
@@ -173,5 +174,20 @@ describe('the audit of every mutation', () => {
     expect(kept.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(kept.excerpt.length).toBeLessThanOrEqual(2048);
     expect(kept.excerpt).not.toContain('never kept'); // redacted before it is cut
+  });
+
+  // Last in this file: it breaks the audit file on purpose.
+  it('says in health when an audit line cannot be written', async () => {
+    const db = new Database(join(h.dir, 'audit.db'));
+    db.exec('ALTER TABLE audit RENAME TO audit_gone');
+    db.close();
+    const path = routeExamples(h)['PUT /api/v1/points/:device/:point/override']?.path ?? '';
+    await call('PUT', path, { value: 1, for: '20min' }, 'engineer');
+    const health = await fetch(`${h.base}/api/v1/health`);
+    expect(health.status).toBe(503);
+    expect(((await health.json()) as { services: Record<string, unknown> }).services.api).toEqual({
+      state: 'degraded',
+      detail: { audit_failures: 1 },
+    });
   });
 });
