@@ -16,6 +16,7 @@ import { auditTrail } from './auditTrail.ts';
 import { type Auth, createAuth } from './auth/auth.ts';
 import { authenticate } from './auth/middleware.ts';
 import { AvailabilityWatch } from './availability.ts';
+import { consoleRoutes } from './console.ts';
 import { apiDocument } from './openapi/document.ts';
 import { recordResponses } from './openapi/record.ts';
 import { jsonBody, problemHandler, sendProblem } from './problem.ts';
@@ -75,6 +76,8 @@ export async function startApi(ctx: {
   tls?: TlsFiles | undefined;
   /** Origins a browser may call the API from (CORS); none by default: only pages the API serves. */
   corsOrigins?: readonly string[];
+  /** The built web console served at `/` (default dashboards/web/dist, built by `npm run build:web`). */
+  consoleDir?: string;
   /** Behind a reverse proxy: Express's `trust proxy` (e.g. "loopback"), so client addresses are the real ones. */
   trustProxy?: string | number | boolean;
 }): Promise<Api> {
@@ -85,6 +88,9 @@ export async function startApi(ctx: {
   app.set('json replacer', siteTimeReplacer(timeZone));
   app.set('trust proxy', ctx.trustProxy ?? false);
   app.use(securityHeaders({ tls: ctx.tls !== undefined, corsOrigins: ctx.corsOrigins ?? [] }));
+  // The console's files before the API's middleware: they are public, and not API answers.
+  const webConsole = consoleRoutes(ctx.consoleDir);
+  app.use(webConsole.handlers);
   const auth: Auth = createAuth({
     file: join(ctx.dataDir, 'auth.db'),
     log,
@@ -109,6 +115,7 @@ export async function startApi(ctx: {
     // An audit line that could not be written is a change nobody can see: health says so.
     healthRoutes(async () => ({
       ...(await ctx.health()),
+      ...(webConsole.status().state !== 'running' ? { console: webConsole.status() } : {}),
       ...(auditFailures > 0
         ? { api: { state: 'degraded' as const, detail: { audit_failures: auditFailures } } }
         : {}),

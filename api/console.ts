@@ -1,0 +1,56 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type RequestHandler } from 'express';
+import type { ServiceStatus } from '../core/status.ts';
+
+/** Where `npm run build:web` (run by scripts/setup) puts the console. */
+export const defaultConsoleDir = fileURLToPath(new URL('../dashboards/web/dist', import.meta.url));
+
+/** Paths that are the API's, never the console's. */
+const apiPath = (path: string) => path === '/metrics' || path === '/api' || path.startsWith('/api/');
+
+/**
+ * The web console (dashboards/web) at `/`: its built files, and its index page for every other GET
+ * path outside /api (the console's own routes, e.g. /monitoring, reloaded in the browser). The
+ * files are public — every figure on them comes from the API, which checks the caller. Hashed
+ * assets are cached for a year, the index page never (a new build is seen at the next load).
+ *
+ * When the console was not built, `/` says so and how to build it (and health says `degraded`),
+ * instead of Express's "Cannot GET /".
+ */
+export function consoleRoutes(dir: string = defaultConsoleDir): {
+  handlers: RequestHandler[];
+  status: () => ServiceStatus;
+} {
+  const index = join(dir, 'index.html');
+  const built = () => existsSync(index);
+  const notBuilt = `the web console is not built (no ${index}): run \`npm run build:web\` (scripts/setup does)`;
+  const assets = express.static(dir, {
+    index: false,
+    fallthrough: true,
+    setHeaders: (res, file) => {
+      if (file.includes(`${join(dir, 'assets')}`))
+        res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+      else res.setHeader('Cache-Control', 'no-cache');
+    },
+  });
+  const handlers: RequestHandler[] = [
+    (req, res, next) => {
+      if ((req.method !== 'GET' && req.method !== 'HEAD') || apiPath(req.path)) return next();
+      return assets(req, res, next);
+    },
+    (req, res, next) => {
+      if ((req.method !== 'GET' && req.method !== 'HEAD') || apiPath(req.path)) return next();
+      // A missing asset (an old hashed name) is a 404, not the index page.
+      if (req.path.startsWith('/assets/')) return res.status(404).type('text/plain').send('not found');
+      if (!built()) return res.status(503).type('text/plain; charset=utf-8').send(`${notBuilt}\n`);
+      res.setHeader('Cache-Control', 'no-cache');
+      return res.type('html').send(readFileSync(index, 'utf8'));
+    },
+  ];
+  return {
+    handlers,
+    status: () => (built() ? { state: 'running' } : { state: 'degraded', detail: { reason: notBuilt } }),
+  };
+}

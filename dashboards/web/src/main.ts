@@ -1,0 +1,19 @@
+import 'element-plus/dist/index.css';
+import './theme.css';
+import ElementPlus from 'element-plus';
+import { createApp } from 'vue';
+import App from './App.vue';
+import { onSessionLost } from './api/client';
+import { i18n } from './i18n';
+import { router } from './router';
+import { session, sessionLost } from './session';
+
+// The API said the session is gone (expired, ended elsewhere): back to the login page, saying why.
+onSessionLost(() => {
+  if (!session.user) return;
+  sessionLost();
+  const here = router.currentRoute.value;
+  if (!here.meta.public) void router.push({ name: 'login', query: { next: here.fullPath, lost: '1' } });
+});
+
+createApp(App).use(i18n).use(router).use(ElementPlus).mount('#app');

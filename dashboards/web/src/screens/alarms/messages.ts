@@ -1,0 +1,4 @@
+export const messages = {
+  'zh-CN': { title: '报警' },
+  en: { title: 'Alarms' },
+};

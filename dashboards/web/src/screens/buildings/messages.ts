@@ -1,0 +1,4 @@
+export const messages = {
+  'zh-CN': { title: '建筑与区域' },
+  en: { title: 'Buildings & areas' },
+};

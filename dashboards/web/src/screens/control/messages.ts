@@ -1,0 +1,4 @@
+export const messages = {
+  'zh-CN': { title: '设备控制' },
+  en: { title: 'Equipment control' },
+};

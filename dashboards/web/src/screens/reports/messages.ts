@@ -1,0 +1,4 @@
+export const messages = {
+  'zh-CN': { title: '报表' },
+  en: { title: 'Reports' },
+};

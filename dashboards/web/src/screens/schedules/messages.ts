@@ -1,0 +1,4 @@
+export const messages = {
+  'zh-CN': { title: '日程与日历' },
+  en: { title: 'Schedules & calendar' },
+};

@@ -1,0 +1,4 @@
+export const messages = {
+  'zh-CN': { title: '用户与令牌' },
+  en: { title: 'Users & tokens' },
+};
