@@ -4,8 +4,12 @@ import { fileURLToPath } from 'node:url';
 import express, { type RequestHandler } from 'express';
 import type { ServiceStatus } from '../core/status.ts';
 
-/** Where `npm run build:web` (run by scripts/setup) puts the console. */
-export const defaultConsoleDir = fileURLToPath(new URL('../dashboards/web/dist', import.meta.url));
+/**
+ * Where `npm run build:web` (run by scripts/setup) puts the console; JIENENG_CONSOLE_DIR serves
+ * another build (a console built elsewhere, or one test's own build).
+ */
+export const defaultConsoleDir =
+  process.env.JIENENG_CONSOLE_DIR ?? fileURLToPath(new URL('../dashboards/web/dist', import.meta.url));
 
 /** Paths that are the API's, never the console's. */
 const apiPath = (path: string) => path === '/metrics' || path === '/api' || path.startsWith('/api/');
