@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import compression from 'compression';
 import express, { type RequestHandler } from 'express';
 import type { ServiceStatus } from '../core/status.ts';
 
@@ -39,7 +40,14 @@ export function consoleRoutes(dir: string = defaultConsoleDir): {
       else res.setHeader('Cache-Control', 'no-cache');
     },
   });
+  // gzip for the console's files only (the JS is ~1 MB, ~300 KB gzipped): never around the API,
+  // whose event stream must not be buffered by a compressor.
+  const gzip = compression();
   const handlers: RequestHandler[] = [
+    (req, res, next) => {
+      if ((req.method !== 'GET' && req.method !== 'HEAD') || apiPath(req.path)) return next();
+      return gzip(req, res, next);
+    },
     (req, res, next) => {
       if ((req.method !== 'GET' && req.method !== 'HEAD') || apiPath(req.path)) return next();
       return assets(req, res, next);
