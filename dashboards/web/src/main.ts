@@ -1,6 +1,5 @@
 import 'element-plus/dist/index.css';
 import './theme.css';
-import ElementPlus from 'element-plus';
 import { createApp } from 'vue';
 import App from './App.vue';
 import { onSessionLost } from './api/client';
@@ -16,4 +15,4 @@ onSessionLost(() => {
   if (!here.meta.public) void router.push({ name: 'login', query: { next: here.fullPath, lost: '1' } });
 });
 
-createApp(App).use(i18n).use(router).use(ElementPlus).mount('#app');
+createApp(App).use(i18n).use(router).mount('#app');
