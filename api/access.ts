@@ -46,6 +46,7 @@ export const accessMatrix: Readonly<Record<string, Access>> = {
   'GET /api/v1/devices/:device': everyone,
   'GET /api/v1/stream': everyone,
   'GET /api/v1/consumption': everyone,
+  'GET /api/v1/site/tree': everyone,
 
   'GET /api/v1/points': everyone,
   'GET /api/v1/points/:device/:point': everyone,

@@ -31,6 +31,7 @@ import { healthRoutes } from './routes/health.ts';
 import { readingRoutes } from './routes/readings.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { scheduleRoutes } from './routes/schedules.ts';
+import { siteRoutes } from './routes/site.ts';
 import { streamRoutes } from './routes/stream.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { userRoutes } from './routes/users.ts';
@@ -124,6 +125,7 @@ export async function startApi(ctx: {
   );
   if (ctx.site) app.use('/api/v1', consumptionRoutes(ctx.store, ctx.site));
   if (ctx.site) app.use('/api/v1', deviceRoutes(ctx.store, ctx.site, { availability, now }));
+  if (ctx.site) app.use('/api/v1', siteRoutes(ctx.site));
   const stream =
     ctx.site && ctx.mqttUrl
       ? streamRoutes({ mqttUrl: ctx.mqttUrl, mqtt: ctx.mqtt, site: ctx.site, log })

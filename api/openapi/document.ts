@@ -7,6 +7,7 @@ import { controlDocs } from './controlDocs.ts';
 import { dataDocs } from './dataDocs.ts';
 import { deviceDocs } from './deviceDocs.ts';
 import { scheduleDocs } from './scheduleDocs.ts';
+import { siteDocs } from './siteDocs.ts';
 
 /** The OpenAPI 3.1 document of the API (a plain JSON object: what GET /api/v1/openapi.json sends). */
 export type ApiDocument = ReturnType<typeof createDocument>;
@@ -58,6 +59,7 @@ export function routeDocs(timeZone: string): RouteDoc[] {
     ...deviceDocs(timeZone),
     ...controlDocs(timeZone),
     ...scheduleDocs(timeZone),
+    ...siteDocs(),
     ...docsDocs,
   ];
 }

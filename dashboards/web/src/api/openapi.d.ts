@@ -756,6 +756,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/site/tree": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 组织、建筑、区域与计量表的树
+         * @description The tree of organization, buildings, areas and meters
+         */
+        get: operations["getSiteTree"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/openapi.json": {
         parameters: {
             query?: never;
@@ -6079,6 +6099,134 @@ export interface operations {
             };
             /** @description invalid_input (数据有误), command_rejected (指令被拒绝), invalid_schedule (时间表有误) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal_error (内部错误), config_invalid (配置有误), protocol_unknown (未知协议), protocol_mismatch (协议不匹配), font_missing (缺少字体), port_in_use (端口已被占用), output (无法写入输出) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description store_unavailable (数据存储不可用), control_unavailable (控制服务不可用), stream_limit (实时数据流已达上限) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSiteTree: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The organization with its buildings (floor area and headcount in effect today), their areas and meters */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        site: string;
+                        name: string;
+                        timezone: string;
+                        organization: {
+                            id: string;
+                            name: string;
+                            buildings: {
+                                id: string;
+                                name: string;
+                                code: string | null;
+                                category: string;
+                                /** @description The value in effect today (the site file’s dated facts), null when none is yet */
+                                floor_area_m2: number | null;
+                                /** @description The value in effect today (the site file’s dated facts), null when none is yet */
+                                headcount: number | null;
+                                areas: {
+                                    id: string;
+                                    name: string;
+                                    area_m2: number;
+                                    /** @description Meters serving this area */
+                                    meters: {
+                                        id: string;
+                                        name: string | null;
+                                        /** @description 分类: electricity, water, gas, heat, cooling, other */
+                                        category: string;
+                                        /** @description 分项 of an electricity sub-meter: lighting_socket, hvac, power, special */
+                                        subitem: string | null;
+                                        /**
+                                         * @description main: 总表 of the building; sub: 分项/分区 sub-meter
+                                         * @enum {string}
+                                         */
+                                        role: "main" | "sub";
+                                        building: string;
+                                        area: string | null;
+                                        device: string;
+                                        point: string;
+                                        /** @description The counter's unit (kWh, m³ …) from the device profile */
+                                        unit: string | null;
+                                    }[];
+                                }[];
+                                /** @description Meters of the building that name no area */
+                                meters: {
+                                    id: string;
+                                    name: string | null;
+                                    /** @description 分类: electricity, water, gas, heat, cooling, other */
+                                    category: string;
+                                    /** @description 分项 of an electricity sub-meter: lighting_socket, hvac, power, special */
+                                    subitem: string | null;
+                                    /**
+                                     * @description main: 总表 of the building; sub: 分项/分区 sub-meter
+                                     * @enum {string}
+                                     */
+                                    role: "main" | "sub";
+                                    building: string;
+                                    area: string | null;
+                                    device: string;
+                                    point: string;
+                                    /** @description The counter's unit (kWh, m³ …) from the device profile */
+                                    unit: string | null;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description bad_request (请求有误), usage (用法有误) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized (需要登录), unauthenticated (未登录), login_failed (用户名或密码错误), token_invalid (令牌无效), token_expired (令牌已过期), token_revoked (令牌已撤销), session_invalid (会话无效), session_expired (会话已过期) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description account_disabled (账户已停用), forbidden (没有权限), csrf_failed (CSRF 校验失败), priority_not_allowed (无权使用该优先级) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
