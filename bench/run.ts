@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark prints its figures as ratios against a baseline measured in the
 // same run, because absolute times on shared machines are noise.
+import { benchConsole } from './console.ts';
 import { benchGateway } from './gateway.ts';
 import { benchHostile } from './hostile.ts';
 import { benchIngest } from './ingest.ts';
@@ -19,6 +20,7 @@ const benches: [string, () => Promise<string[]>][] = [
   ],
   ['rollups: a year of hourly consumption for 500 meters', benchRollups],
   ['control savings: a simulated cooling-season month, unmanaged against jieneng', benchSavings],
+  ['console: first meaningful content per screen in Chromium, and its JS (gzipped)', benchConsole],
 ];
 
 // `npm run bench -- rtu` runs only the benchmarks whose name contains one of the words given.
