@@ -12,6 +12,13 @@ import type { ServiceStatus } from '../core/status.ts';
 export const defaultConsoleDir =
   process.env.JIENENG_CONSOLE_DIR ?? fileURLToPath(new URL('../dashboards/web/dist', import.meta.url));
 
+/** The start line of the console for `jieneng start` / `jieneng api`: its address, or that it is not built. */
+export function consoleLine(base: string, dir: string = defaultConsoleDir): string {
+  return existsSync(join(dir, 'index.html'))
+    ? `${base}/ (web console)`
+    : `not built — run npm run build:web (scripts/setup does), then reload ${base}/`;
+}
+
 /** Paths that are the API's, never the console's. */
 const apiPath = (path: string) => path === '/metrics' || path === '/api' || path.startsWith('/api/');
 

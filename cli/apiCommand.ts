@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { consoleLine } from '../api/console.ts';
 import { MqttControlPort } from '../api/controlClient.ts';
 import { startApi } from '../api/main.ts';
 import { systemClock } from '../core/clock.ts';
@@ -113,6 +114,7 @@ export async function runApi(ctx: CommandContext): Promise<number> {
   }
   io.out(
     `jieneng api — site "${site.config.site.name}"\n` +
+      `  console: ${consoleLine(`${tls ? 'https' : 'http'}://${host}:${api.port}`)}\n` +
       `  API:     ${tls ? 'https' : 'http'}://${host}:${api.port}/api/v1/health\n` +
       `  control: over MQTT ${redactCredentials(mqttUrl)}\n` +
       `  store:   ${influxUrl ? `InfluxDB ${redactCredentials(influxUrl)}` : `embedded ${resolve(dataDir, 'jieneng.db')}`}\n`,

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { consoleLine } from '../api/console.ts';
 import { startCollector } from '../collector/main.ts';
 import { startControl } from '../control/main.ts';
 import { JnError } from '../core/errors.ts';
@@ -87,6 +88,7 @@ const start: ServiceCommand = async (ctx, hangup) => {
   });
   io.out(
     `jieneng is running — site "${site.config.site.name}"${platform.simulated ? ' (simulated building)' : ''}\n` +
+      `  console: ${consoleLine(`${apiTls ? 'https' : 'http'}://127.0.0.1:${platform.apiPort}`)}\n` +
       `  API:    ${apiTls ? 'https' : 'http'}://127.0.0.1:${platform.apiPort}/api/v1/readings/latest (docs: /api/docs)\n` +
       login +
       `  MQTT:   ${platform.mqttUrl}\n  store:  ${platform.storeDescription}\n` +

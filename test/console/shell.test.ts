@@ -20,6 +20,8 @@ describe('the console shell in Chromium (login, menus by role, language) against
   });
 
   it('serves the console at / and sends a visitor without a session to the login page', async () => {
+    // jieneng start says where the console is.
+    expect(site.cli.stdout()).toMatch(/console: http:\/\/127\.0\.0\.1:\d+\/ \(web console\)/);
     const { page, problems } = await openConsole(browser);
     await page.goto(site.url);
     await expect.poll(() => page.url()).toMatch(/\/login$/);
