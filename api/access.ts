@@ -72,6 +72,8 @@ export const accessMatrix: Readonly<Record<string, Access>> = {
   'GET /api/v1/reports/intensity': everyone,
   'POST /api/v1/facts': officers,
   'POST /api/v1/entries': officers,
+  'POST /api/v1/facts/upload': officers,
+  'POST /api/v1/entries/upload': officers,
   'GET /api/v1/facts': everyone,
   'GET /api/v1/entries': everyone,
   'GET /api/v1/ledger/audit': everyone,

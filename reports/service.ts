@@ -1,4 +1,6 @@
-import { dirname, resolve } from 'node:path';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { LoadedSite } from '../core/config/loadSite.ts';
 import type { ReportPort } from '../core/reports/port.ts';
 import type { Store } from '../core/store/store.ts';
@@ -50,6 +52,29 @@ export function createReports(ctx: {
     }),
     enter: (kind, items, who, options) =>
       withLedger((l) => l.enter(kind, items, who, ctx.site.config, new Date(), options)),
+    enterFile: async (kind, file, who, options) => {
+      // The ledger reads files by name (the name is how its problems name the rows): a private
+      // temporary folder holds the upload for the call.
+      const dir = await mkdtemp(join(tmpdir(), 'jn-upload-'));
+      const name = basename(file.name.replaceAll('\\', '/')) || 'upload';
+      const path = join(dir, name);
+      try {
+        await writeFile(path, file.bytes);
+        const ledger = new Ledger(ctx.ledgerFile);
+        try {
+          return await ledger.importFile(kind, path, ctx.site.config, new Date(), {
+            replace: !!options?.replace,
+            origin: `api:${who}:${name}`,
+            action: `upload ${kind}`,
+            hint: '请改正文件，或以 replace=true 重新上传以替换所重叠的记录',
+          });
+        } finally {
+          ledger.close();
+        }
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
     facts: () => withLedger((l) => l.facts()),
     entries: () => withLedger((l) => l.entries()),
     audit: () => withLedger((l) => l.auditLog(ctx.site.config.site.timezone)),

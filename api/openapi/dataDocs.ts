@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { consumptionQuery } from '../routes/consumption.ts';
-import { intensityQuery, replaceQuery } from '../routes/reports.ts';
+import { intensityQuery, replaceQuery, uploadBody } from '../routes/reports.ts';
 import { bodyErrors, commonErrors, instant, localDay, type RouteDoc } from './common.ts';
 
 /** A service's state in /health (running, starting, stopped, failed …) and what it says of itself. */
@@ -185,6 +185,34 @@ export function dataDocs(timeZone: string): RouteDoc[] {
           201: {
             description: 'All stored (or none: 422)',
             schema: entered(kind, kind === 'facts' ? fact : entry),
+          },
+        },
+        errors: [...commonErrors, ...bodyErrors, 422],
+      }),
+    ),
+    ...(['facts', 'entries'] as const).map(
+      (kind): RouteDoc => ({
+        method: 'POST',
+        path: `/api/v1/${kind}/upload`,
+        operationId: kind === 'facts' ? 'uploadFacts' : 'uploadEntries',
+        summary:
+          kind === 'facts'
+            ? {
+                zh: '上传建筑面积与用能人数文件（CSV 或 XLSX）',
+                en: 'Upload a file of building facts (CSV or XLSX)',
+              }
+            : { zh: '上传能源台账文件（CSV 或 XLSX）', en: 'Upload a file of energy entries (CSV or XLSX)' },
+        tag: 'ledger',
+        query: replaceQuery,
+        body: uploadBody,
+        // The file as `jieneng import` reads it; all rows or none: a 422 lists every problem
+        // (`problems`) and the same grouped by the file's row (`rows`: { row, problems }).
+        responses: {
+          201: {
+            description: 'Every row stored (or none: 422 with problems and rows: { row, problems })',
+            schema: entered(kind, kind === 'facts' ? fact : entry).extend({
+              encoding: z.string().optional().describe('How the file was read: UTF-8, GB18030 (GBK), XLSX …'),
+            }),
           },
         },
         errors: [...commonErrors, ...bodyErrors, 422],

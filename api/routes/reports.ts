@@ -4,7 +4,7 @@ import type { LoadedSite } from '../../core/config/loadSite.ts';
 import { JnError } from '../../core/errors.ts';
 import { ImportError, type ReportPort } from '../../core/reports/port.ts';
 import { actorOf } from '../caller.ts';
-import { localDate, noQuery, parseQuery, wholeNumber } from '../params.ts';
+import { bodyDetail, localDate, noQuery, parseQuery, wholeNumber } from '../params.ts';
 import { sendProblem } from '../problem.ts';
 
 /** The query of GET /reports/intensity, by the site's time zone (exported for the OpenAPI document). */
@@ -39,6 +39,46 @@ export const replaceQuery = {
       'true to replace the stored rows these overlap (audited), false to refuse them (default false)',
     ),
 };
+
+/**
+ * The body of POST /facts/upload and /entries/upload: a CSV (UTF-8 or GBK) or XLSX file as
+ * `jieneng import` reads it, base64 in JSON (the API reads JSON bodies only, at most 1 MB: a file of
+ * about 750 KB, some 10,000 rows).
+ */
+export const uploadBody = z
+  .object({
+    name: z
+      .string()
+      .min(5)
+      .max(200)
+      .regex(/^[^/\\]+\.(csv|xlsx)$/i, 'a file name ending in .csv or .xlsx, without folders')
+      .describe('The file name, ending in .csv or .xlsx (problems name the rows by it)'),
+    content_base64: z
+      .string()
+      .min(4)
+      .max(1_048_576)
+      .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64 (A–Z, a–z, 0–9, +, /, = padding)')
+      .describe("The file's bytes, base64"),
+  })
+  .strict();
+
+/** The row number a ledger problem names ("台账.csv 第 3 行，unit 列：…"); null for the file or header as a whole. */
+export function problemRow(problem: string): number | null {
+  const row = /第 (\d+) 行(?!（表头）)/.exec(problem)?.[1];
+  return row === undefined || /第 1 行（表头）/.test(problem) ? null : Number(row);
+}
+
+/** Problems grouped by row, in row order (the file's own problems first, row null). */
+export function problemsByRow(problems: string[]): { row: number | null; problems: string[] }[] {
+  const rows = new Map<number | null, string[]>();
+  for (const p of problems) {
+    const row = problemRow(p);
+    rows.set(row, [...(rows.get(row) ?? []), p]);
+  }
+  return [...rows.entries()]
+    .sort(([a], [b]) => (a ?? 0) - (b ?? 0))
+    .map(([row, list]) => ({ row, problems: list }));
+}
 
 /**
  * `GET /api/v1/reports/intensity?from=2025-01-01&to=2025-12-31&baseline=2020&basis=equivalent&coal_rate=one&format=json|csv|xlsx|pdf`:
@@ -83,6 +123,29 @@ export function reportRoutes(reports: ReportPort, site: LoadedSite): Router {
       sendProblem(res, 422, 'invalid_input', err.message, { problems: err.problems });
     }
   };
+  // A file as `jieneng import` takes it (CSV UTF-8/GBK, XLSX): all rows or none, each bad row named
+  // with its row number; `rows` groups the problems by row for a form to show.
+  const upload = (kind: 'facts' | 'entries') => async (req: Request, res: Response) => {
+    const who = actorOf(req, res).user;
+    const { replace } = parseQuery(req.query, replaceQuery);
+    const parsed = uploadBody.safeParse(req.body);
+    if (!parsed.success)
+      return void sendProblem(res, 400, 'bad_request', bodyDetail(uploadBody, req.body, parsed.error));
+    const { name, content_base64 } = parsed.data;
+    const bytes = Buffer.from(content_base64, 'base64');
+    try {
+      const r = await reports.enterFile(kind, { name, bytes }, who, { replace: replace === 'true' });
+      res.status(201).json({ ...r, [kind]: kind === 'facts' ? reports.facts() : reports.entries() });
+    } catch (err) {
+      if (!(err instanceof ImportError)) throw err;
+      sendProblem(res, 422, 'invalid_input', err.message, {
+        problems: err.problems,
+        rows: problemsByRow(err.problems),
+      });
+    }
+  };
+  router.post('/facts/upload', json({ limit: '1mb' }), upload('facts'));
+  router.post('/entries/upload', json({ limit: '1mb' }), upload('entries'));
   router.post('/facts', json({ limit: '1mb' }), enter('facts'));
   router.post('/entries', json({ limit: '1mb' }), enter('entries'));
   const read = (what: 'facts' | 'entries' | 'audit') => (req: Request, res: Response) => {

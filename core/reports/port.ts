@@ -13,6 +13,15 @@ export class ImportError extends Error {
   }
 }
 
+/** What an entry or import stored. */
+export interface LedgerResult {
+  imported: number;
+  replaced: number;
+  identical: number;
+  replacements: unknown[];
+  notes: string[];
+}
+
 /** An intensity report request: local dates, both included. */
 export interface IntensityQuery {
   /** YYYY-MM-DD, the first day (local). */
@@ -44,12 +53,17 @@ export interface ReportPort {
    * Facts or entries from the API (objects with the CSV's columns): all or none, audited as `who`.
    * Rows overlapping stored ones are refused unless `replace` (then the audit keeps what they replaced).
    */
-  enter(
+  enter(kind: LedgerKind, items: unknown[], who: string, options?: { replace?: boolean }): LedgerResult;
+  /**
+   * A CSV (UTF-8 or GBK) or XLSX file of facts or entries, read as `jieneng import` reads it: all
+   * rows or none (ImportError naming each bad row by its row number), audited as `who`.
+   */
+  enterFile(
     kind: LedgerKind,
-    items: unknown[],
+    file: { name: string; bytes: Uint8Array },
     who: string,
     options?: { replace?: boolean },
-  ): { imported: number; replaced: number; identical: number; replacements: unknown[]; notes: string[] };
+  ): Promise<LedgerResult & { encoding?: string }>;
   facts(): BuildingFact[];
   entries(): EnergyEntry[];
   audit(): { at: string; action: string; detail: unknown }[];

@@ -28,6 +28,14 @@ export interface EnterOptions {
   replace?: boolean;
 }
 
+/** A file that came through the API: who sent it and how a refusal says to replace (not the CLI's --replace). */
+export interface FileOrigin {
+  /** Stored as the entries' source_file and in the audit, e.g. "api:李科长:台账.csv". */
+  origin?: string;
+  hint?: string;
+  action?: string;
+}
+
 /** A stored row that an import replaced, and the rows that replaced it (both as stored). */
 export interface Replacement {
   old: StoredEntry | StoredFact;
@@ -112,14 +120,14 @@ export class Ledger {
     file: string,
     site: SiteConfig,
     now = new Date(),
-    options: EnterOptions = {},
+    options: EnterOptions & FileOrigin = {},
   ): Promise<ImportResult> {
     const set = await readLedgerFile(kind, file);
-    const origin = file.split(/[\\/]/).pop() ?? file;
-    const hint = '请改正文件，或用 --replace 导入以替换所重叠的记录';
+    const origin = options.origin ?? file.split(/[\\/]/).pop() ?? file;
+    const hint = options.hint ?? '请改正文件，或用 --replace 导入以替换所重叠的记录';
     return this.add(kind, set, {
       origin,
-      action: `import ${kind}`,
+      action: options.action ?? `import ${kind}`,
       site,
       now,
       replace: !!options.replace,

@@ -41,6 +41,18 @@ export function validBodies(): Record<string, unknown> {
       unit: 't',
       source: '3月加油卡',
     },
+    'POST /api/v1/facts/upload': {
+      name: '面积人数.csv',
+      content_base64: Buffer.from(
+        'building,effective_from,floor_area_m2,headcount\nzonghe-lou,2025-03-16,18600,560\n',
+      ).toString('base64'),
+    },
+    'POST /api/v1/entries/upload': {
+      name: '台账.csv',
+      content_base64: Buffer.from(
+        'building,period_start,period_end,energy_type,quantity,unit,source\nzonghe-lou,2025-03-01,2025-03-31,diesel,0.62,t,3月加油卡\n',
+      ).toString('base64'),
+    },
     'POST /api/v1/users': { name: '王工', role: 'engineer', password: 'correct horse battery' },
     'PATCH /api/v1/users/:name': { role: 'viewer' },
     'POST /api/v1/auth/login': { user: '王工', password: 'correct horse battery' },

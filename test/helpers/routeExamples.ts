@@ -95,6 +95,14 @@ export function routeExamples(h: ApiHarness): Record<string, ExampleCall> {
       path: '/api/v1/entries?replace=true',
       body: body('POST /api/v1/entries'),
     },
+    'POST /api/v1/facts/upload': {
+      path: '/api/v1/facts/upload?replace=true',
+      body: body('POST /api/v1/facts/upload'),
+    },
+    'POST /api/v1/entries/upload': {
+      path: '/api/v1/entries/upload?replace=true',
+      body: body('POST /api/v1/entries/upload'),
+    },
     'POST /api/v1/users': {
       get path() {
         return '/api/v1/users';

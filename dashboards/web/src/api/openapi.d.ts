@@ -336,6 +336,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/facts/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 上传建筑面积与用能人数文件（CSV 或 XLSX）
+         * @description Upload a file of building facts (CSV or XLSX)
+         */
+        post: operations["uploadFacts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/entries/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 上传能源台账文件（CSV 或 XLSX）
+         * @description Upload a file of energy entries (CSV or XLSX)
+         */
+        post: operations["uploadEntries"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/ledger/audit": {
         parameters: {
             query?: never;
@@ -2924,6 +2964,271 @@ export interface operations {
                         } & {
                             [key: string]: unknown;
                         })[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description bad_request (请求有误), usage (用法有误) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized (需要登录), unauthenticated (未登录), login_failed (用户名或密码错误), token_invalid (令牌无效), token_expired (令牌已过期), token_revoked (令牌已撤销), session_invalid (会话无效), session_expired (会话已过期) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description account_disabled (账户已停用), forbidden (没有权限), csrf_failed (CSRF 校验失败), priority_not_allowed (无权使用该优先级) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description payload_too_large (请求体过大) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unsupported_media_type (不支持的内容类型) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid_input (数据有误), command_rejected (指令被拒绝), invalid_schedule (时间表有误) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal_error (内部错误), config_invalid (配置有误), protocol_unknown (未知协议), protocol_mismatch (协议不匹配), font_missing (缺少字体), port_in_use (端口已被占用), output (无法写入输出) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description store_unavailable (数据存储不可用), control_unavailable (控制服务不可用), stream_limit (实时数据流已达上限) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    uploadFacts: {
+        parameters: {
+            query?: {
+                /** @description true to replace the stored rows these overlap (audited), false to refuse them (default false) */
+                replace?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The file name, ending in .csv or .xlsx (problems name the rows by it) */
+                    name: string;
+                    /** @description The file's bytes, base64 */
+                    content_base64: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Every row stored (or none: 422 with problems and rows: { row, problems }) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        imported: number;
+                        replaced: number;
+                        identical: number;
+                        replacements: unknown[];
+                        notes: string[];
+                        facts: ({
+                            building: string;
+                            /**
+                             * Format: date
+                             * @description Local date YYYY-MM-DD
+                             */
+                            effective_from: string;
+                            /** @description Floor area, m² */
+                            floor_area_m2: number;
+                            /** @description 用能人数, persons */
+                            headcount: number;
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        /** @description How the file was read: UTF-8, GB18030 (GBK), XLSX … */
+                        encoding?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description bad_request (请求有误), usage (用法有误) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized (需要登录), unauthenticated (未登录), login_failed (用户名或密码错误), token_invalid (令牌无效), token_expired (令牌已过期), token_revoked (令牌已撤销), session_invalid (会话无效), session_expired (会话已过期) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description account_disabled (账户已停用), forbidden (没有权限), csrf_failed (CSRF 校验失败), priority_not_allowed (无权使用该优先级) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description payload_too_large (请求体过大) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unsupported_media_type (不支持的内容类型) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid_input (数据有误), command_rejected (指令被拒绝), invalid_schedule (时间表有误) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal_error (内部错误), config_invalid (配置有误), protocol_unknown (未知协议), protocol_mismatch (协议不匹配), font_missing (缺少字体), port_in_use (端口已被占用), output (无法写入输出) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description store_unavailable (数据存储不可用), control_unavailable (控制服务不可用), stream_limit (实时数据流已达上限) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    uploadEntries: {
+        parameters: {
+            query?: {
+                /** @description true to replace the stored rows these overlap (audited), false to refuse them (default false) */
+                replace?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The file name, ending in .csv or .xlsx (problems name the rows by it) */
+                    name: string;
+                    /** @description The file's bytes, base64 */
+                    content_base64: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Every row stored (or none: 422 with problems and rows: { row, problems }) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        imported: number;
+                        replaced: number;
+                        identical: number;
+                        replacements: unknown[];
+                        notes: string[];
+                        entries: ({
+                            building: string;
+                            /**
+                             * Format: date
+                             * @description Local date YYYY-MM-DD
+                             */
+                            period_start: string;
+                            /**
+                             * Format: date
+                             * @description Local date YYYY-MM-DD
+                             */
+                            period_end: string;
+                            energy_type: string;
+                            /** @description In the energy type's unit (kWh, m³, kg …), converted from quantity_given */
+                            quantity: number;
+                            quantity_given: number;
+                            unit_given: string;
+                            source: string;
+                            /** @description Cost, yuan */
+                            cost_yuan: number | null;
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        /** @description How the file was read: UTF-8, GB18030 (GBK), XLSX … */
+                        encoding?: string;
                     } & {
                         [key: string]: unknown;
                     };
