@@ -78,6 +78,12 @@ export const commands: CommandSpec[] = [
       mqttUrl(true),
       influxUrl('readings and rollups'),
       speed("the scenario's clock speed, else 1"),
+      {
+        name: 'history',
+        arg: 'DATE|none',
+        defaultText: '2020-01-01 for the demo site, none with --config',
+        text: "Write the simulated building's consumption from DATE to now into an empty store, so the console and reports have years to show (demo data; never over stored figures)",
+      },
     ],
     example: 'jieneng start --config /etc/jieneng/site.yaml --mqtt-url mqtt://jieneng@127.0.0.1:1883',
   },

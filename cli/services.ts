@@ -49,6 +49,26 @@ function brokerUrl(ctx: CommandContext, siteUrl: string | undefined, fallback?: 
   return url === undefined ? undefined : mqttUrlWithEnv(url);
 }
 
+/** --history: a local date, `none`; default 2020-01-01 (the 十四五 baseline year) for the demo only. */
+function historyOption(
+  value: string | undefined,
+  where: { demo: boolean; simulate: boolean },
+): string | undefined {
+  if (value === 'none') return undefined;
+  if (value === undefined) return where.demo ? '2020-01-01' : undefined;
+  if (!where.simulate)
+    throw new JnError(
+      'usage',
+      "--history writes the simulated building's past: it needs the simulator (the demo site, --sims or --scenario)",
+    );
+  if (!/^\d{4}-\d\d-\d\d$/.test(value) || Number.isNaN(Date.parse(value)) || value < '2000-01-01')
+    throw new JnError(
+      'usage',
+      `--history "${value}": allowed: a date YYYY-MM-DD from 2000-01-01 on, or none`,
+    );
+  return value;
+}
+
 const start: ServiceCommand = async (ctx, hangup) => {
   const { io, log } = ctx;
   const configFile = text(ctx, 'config');
@@ -77,6 +97,7 @@ const start: ServiceCommand = async (ctx, hangup) => {
     influxUrl: text(ctx, 'influx-url'),
     clock: clockFor(scenario, text(ctx, 'speed')),
     log,
+    history: historyOption(text(ctx, 'history'), { demo: configFile === undefined, simulate }),
   });
   hangup.onReload(() => reloadSite(site.file, log, platform.reload));
   const login = await firstLogin({
@@ -91,6 +112,7 @@ const start: ServiceCommand = async (ctx, hangup) => {
       `  console: ${consoleLine(`${apiTls ? 'https' : 'http'}://127.0.0.1:${platform.apiPort}`)}\n` +
       `  API:    ${apiTls ? 'https' : 'http'}://127.0.0.1:${platform.apiPort}/api/v1/readings/latest (docs: /api/docs)\n` +
       login +
+      (platform.history ? `  history: ${platform.history}\n` : '') +
       `  MQTT:   ${platform.mqttUrl}\n  store:  ${platform.storeDescription}\n` +
       `  Ctrl-C stops it; kill -HUP ${process.pid} reloads ${site.file}.\n`,
   );

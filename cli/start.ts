@@ -11,6 +11,7 @@ import { redactCredentials } from '../core/redact.ts';
 import { extendSecrets, generateSecrets, loadSecrets, type Secrets } from '../core/secrets.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import { createStore } from '../core/store/openStore.ts';
+import { seedHistory } from '../device-sims/history/history.ts';
 import { startSims } from '../device-sims/main.ts';
 import type { LoadedScenario } from '../device-sims/scenario/load.ts';
 import { type EmbeddedBroker, startEmbeddedBroker } from './broker.ts';
@@ -32,6 +33,8 @@ export interface StartOptions {
   influxUrl?: string | undefined;
   clock: Clock;
   log: Logger;
+  /** Write the simulated building's consumption from this local date into an empty store (demo). */
+  history?: string | undefined;
 }
 
 export interface Platform {
@@ -40,6 +43,8 @@ export interface Platform {
   mqttUrl: string;
   storeDescription: string;
   simulated: boolean;
+  /** What the simulated history did (a start line), when it was asked for. */
+  history?: string | undefined;
   /** Applies a validated site file (see SiteServices.reload); the broker, store and sims stay. */
   reload(site: LoadedSite): Promise<void>;
   stop(): Promise<void>;
@@ -97,6 +102,14 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
         })
       : undefined;
     if (sims) stops.push(() => sims.stop());
+    let history: string | undefined;
+    if (sims && opts.history) {
+      const seeded = await seedHistory(store, site, { from: opts.history, until: clock.now() });
+      history = seeded.skipped
+        ? `simulated history not written: ${seeded.skipped}`
+        : `simulated consumption ${seeded.from} … ${seeded.to} (${seeded.written} rollups; demo data, made up like the simulated building)`;
+      log.info('simulated history', { ...seeded });
+    }
     const infrastructure = async (): Promise<Record<string, ServiceStatus>> => {
       const storeOk = await store.ping().catch(() => false);
       return {
@@ -135,6 +148,7 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
         ? `InfluxDB ${redactCredentials(influxUrl)}`
         : `embedded ${resolve(opts.dataDir, 'jieneng.db')}`,
       simulated: sims !== undefined,
+      history,
       reload: async (next) => {
         if (JSON.stringify(next.config.platform) !== platformConfig)
           log.warn(

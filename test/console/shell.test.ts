@@ -22,6 +22,10 @@ describe('the console shell in Chromium (login, menus by role, language) against
   it('serves the console at / and sends a visitor without a session to the login page', async () => {
     // jieneng start says where the console is.
     expect(site.cli.stdout()).toMatch(/console: http:\/\/127\.0\.0\.1:\d+\/ \(web console\)/);
+    // …and that the years it shows are the simulator's, made up (the demo's history).
+    expect(site.cli.stdout()).toMatch(
+      /history: simulated consumption 2020-01-01 … \d{4}-\d\d-\d\d \(\d+ rollups; demo data/,
+    );
     const { page, problems } = await openConsole(browser);
     await page.goto(site.url);
     await expect.poll(() => page.url()).toMatch(/\/login$/);

@@ -34,10 +34,12 @@ export interface ConsoleSite {
 
 /**
  * `jieneng start` on the demo site and the simulated building, as a user starts it, but with the
- * simulator's ports moved to free ones (the demo's are fixed, and tests run side by side), and one
- * account per role. Resolves once the API answers and the first readings are stored.
+ * simulator's ports moved to free ones (the demo's are fixed, and tests run side by side), its
+ * simulated history since 2020 as the demo has it, and one account per role. Resolves once the API answers and the first readings are stored.
  */
-export async function startConsoleSite(options: { extra?: string[] } = {}): Promise<ConsoleSite> {
+export async function startConsoleSite(
+  options: { extra?: string[]; history?: string } = {},
+): Promise<ConsoleSite> {
   const dir = mkdtempSync(join(tmpdir(), 'jn-console-'));
   const moved = new Map<string, string>();
   for (const port of ['15020', '15021', '15022', '48400']) moved.set(port, String(await freePort()));
@@ -51,7 +53,17 @@ export async function startConsoleSite(options: { extra?: string[] } = {}): Prom
   );
   writeFileSync(scenarioFile, movePorts(readFileSync(defaultScenarioFile, 'utf8')));
   const dataDir = join(dir, 'data');
-  const cli = spawnStart(siteFile, dir, '--scenario', scenarioFile, ...(options.extra ?? []));
+  // The demo's simulated past (jieneng start --history, on by default for the demo site): the
+  // screens show years of figures, as a newcomer sees them.
+  const cli = spawnStart(
+    siteFile,
+    dir,
+    '--scenario',
+    scenarioFile,
+    '--history',
+    options.history ?? '2020-01-01',
+    ...(options.extra ?? []),
+  );
   const apiLine = /API: +http:\/\/127\.0\.0\.1:(\d+)/;
   await waitFor('the API address on stdout of jieneng start', () => apiLine.test(cli.stdout()), {
     timeoutMs: 120_000,

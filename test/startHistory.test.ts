@@ -1,0 +1,13 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from './helpers/cli.ts';
+
+describe('jieneng start --history (the simulated past of the demo)', () => {
+  it('refuses it for a site without the simulator, and a date it cannot read, saying what is allowed', async () => {
+    const own = await runCli(['start', '--config', 'examples/demo-site.yaml', '--history', '2020-01-01']);
+    expect(own.code).toBe(2);
+    expect(own.err).toMatch(/--history writes the simulated building's past: it needs the simulator/);
+    const bad = await runCli(['start', '--history', '2020-13-45']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--history "2020-13-45": allowed: a date YYYY-MM-DD from 2000-01-01 on, or none/);
+  });
+});
