@@ -3,6 +3,7 @@ import { energyTypesText } from '../reports/energy.ts';
 import { apiCommand } from './apiCommand.ts';
 import { auditCommandSpec } from './auditCommand.ts';
 import type { CommandSpec, OptionSpec } from './commandSpec.ts';
+import { dashboardsCommandSpec } from './dashboardsCommand.ts';
 import { mqttCommandSpec } from './mqttCommand.ts';
 import { secretsCommandSpec } from './secretsCommand.ts';
 import { tlsOptionSpecs } from './tlsOptions.ts';
@@ -264,6 +265,7 @@ export const commands: CommandSpec[] = [
   auditCommandSpec,
   secretsCommandSpec,
   mqttCommandSpec,
+  dashboardsCommandSpec,
   {
     name: 'config',
     operands: 'check FILE',

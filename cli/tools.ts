@@ -9,6 +9,7 @@ import { localParts } from '../core/localTime.ts';
 import { localMidnight } from '../core/rollup/consumption.ts';
 import { auditCommand } from './auditCommand.ts';
 import { dataDirOf, demoSite, type ToolCommand, text } from './context.ts';
+import { dashboardsCommand } from './dashboardsCommand.ts';
 import { importCommand } from './importCommand.ts';
 import { mqttCommand } from './mqttCommand.ts';
 import { reportCommand } from './reportCommand.ts';
@@ -72,4 +73,5 @@ export const toolCommands: Record<string, ToolCommand> = {
   audit: auditCommand,
   secrets: secretsCommand,
   mqtt: mqttCommand,
+  dashboards: dashboardsCommand,
 };
