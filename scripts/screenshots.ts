@@ -8,19 +8,21 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { launchBrowser, openConsole, signIn, startConsoleSite } from '../test/helpers/console.ts';
+import {
+  launchBrowser,
+  settled as loaded,
+  openConsole,
+  signIn,
+  startConsoleSite,
+} from '../test/helpers/console.ts';
 
 const out = join(import.meta.dirname, '../docs/screenshots');
 mkdirSync(out, { recursive: true });
 
+/** The screen's heading shown and nothing on it loading any more. */
 async function settled(page: Page): Promise<void> {
   await page.locator('main h1, .jn-login-card h1').first().waitFor();
-  await page.waitForFunction(
-    `!document.querySelector('.el-loading-mask:not([style*="display: none"]), .el-skeleton, [aria-busy="true"]')`,
-    undefined,
-    { timeout: 60_000, polling: 100 },
-  );
-  // Charts drawn (no animation under automation) and fonts loaded.
+  await loaded(page);
   await page.evaluate('document.fonts.ready');
   await page.waitForTimeout(300);
 }

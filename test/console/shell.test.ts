@@ -4,6 +4,7 @@ import {
   type ConsoleSite,
   launchBrowser,
   openConsole,
+  settled,
   signIn,
   startConsoleSite,
 } from '../helpers/console.ts';
@@ -77,6 +78,61 @@ describe('the console shell in Chromium (login, menus by role, language) against
     await page.getByRole('menuitem', { name: 'Energy overview' }).waitFor();
     await page.getByRole('radio', { name: '中文' }).check({ force: true });
     await page.getByRole('menuitem', { name: '能耗总览' }).waitFor();
+  });
+
+  it('shows every screen of the menu at 1366×768 and on a 1024×768 tablet: its heading, nothing wider than the window, Chinese in a CJK font', async () => {
+    for (const viewport of [
+      { width: 1366, height: 768 },
+      { width: 1024, height: 768 },
+    ]) {
+      const { page, context, problems } = await openConsole(browser, { viewport });
+      await signIn(page, site, 'admin');
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('DOM.enable');
+      await cdp.send('CSS.enable');
+      const menu = page.getByRole('navigation', { name: '主导航' });
+      const items = menu.getByRole('menuitem');
+      const count = await items.count();
+      expect(count).toBeGreaterThanOrEqual(9);
+      for (let i = 0; i < count; i++) {
+        const item = items.nth(i);
+        // On the tablet the menu is folded to icons: the name is the item's accessible name.
+        const name = (await item.textContent())?.trim() ?? '';
+        await item.click();
+        await page.getByRole('heading', { level: 1, name }).waitFor();
+        await settled(page);
+        const overflow = await page
+          .locator('#main')
+          .evaluate((m: { scrollWidth: number; clientWidth: number }) => m.scrollWidth - m.clientWidth);
+        expect(
+          overflow,
+          `${name} at ${viewport.width}px: wider than the window by ${overflow}px`,
+        ).toBeLessThanOrEqual(1);
+        // Up to 30 elements whose own text is Chinese: each drawn with a CJK font's glyphs.
+        const { root } = await cdp.send('DOM.getDocument', { depth: -1 });
+        const { nodeIds } = await cdp.send('DOM.querySelectorAll', {
+          nodeId: root.nodeId,
+          selector: '#main *',
+        });
+        let checked = 0;
+        for (const nodeId of nodeIds) {
+          if (checked >= 30) break;
+          const { fonts } = await cdp
+            .send('CSS.getPlatformFontsForNode', { nodeId })
+            .catch(() => ({ fonts: [] }));
+          if (fonts.length === 0) continue;
+          const { outerHTML } = await cdp.send('DOM.getOuterHTML', { nodeId });
+          if (!/[\u4e00-\u9fff]/.test(outerHTML.replace(/<[^>]*>/g, ''))) continue;
+          checked++;
+          expect(
+            fonts.some((f) => /WenQuanYi|Noto Sans CJK|Droid Sans Fallback/.test(f.familyName)),
+            `${name}: ${outerHTML.slice(0, 120)} drawn in ${fonts.map((f) => f.familyName).join(', ')}`,
+          ).toBe(true);
+        }
+      }
+      expect(problems()).toEqual([]);
+      await context.close();
+    }
   });
 
   it('renders its Chinese text in a CJK font installed on the machine, not as tofu', async () => {

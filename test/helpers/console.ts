@@ -158,3 +158,16 @@ export async function signIn(page: Page, site: ConsoleSite, role: Role): Promise
   await page.getByRole('button', { name: /^(登录|Sign in)$/ }).click();
   await page.getByRole('navigation').waitFor();
 }
+
+/**
+ * Waits until nothing on the page is loading any more: no visible Element Plus loading mask or
+ * skeleton and nothing `aria-busy` (screens mark what they fetch so). Locators, not a function
+ * evaluated in the page: the console's CSP forbids eval, and Playwright's string predicates need it.
+ */
+export async function settled(page: Page): Promise<void> {
+  const busy = page.locator('.el-loading-mask, .el-skeleton, [aria-busy="true"]').filter({ visible: true });
+  await waitFor('the page to finish loading', async () => (await busy.count()) === 0, {
+    timeoutMs: 60_000,
+    seen: async () => `${await busy.count()} still loading on ${page.url()}`,
+  });
+}
