@@ -201,6 +201,23 @@ describe('能耗总览 figures from the intensity report', () => {
     ]);
   });
 
+  it('takes a whole year’s 环比 from its 同比, and says it is the same', () => {
+    const r = report();
+    const [yoy, prev] = r.period_comparisons;
+    if (!yoy || !prev) throw new Error('fixture');
+    r.period_comparisons = [
+      yoy,
+      { ...prev, base_from: yoy.base_from, base_to: yoy.base_to, same_as: 'year_on_year' },
+    ];
+    const energy = buildKpis(r, 'previous').find((k) => k.key === 'energy');
+    expect(energy?.change).toMatchObject({
+      kind: 'previous_period',
+      change: -0.0385,
+      baseFrom: '2024-12-01',
+      sameAsYearOnYear: true,
+    });
+  });
+
   it('says when a target is prorated to the report year', () => {
     const c = report().comparisons[0];
     expect(c && isProrated(c)).toBe(true);

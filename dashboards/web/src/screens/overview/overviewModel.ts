@@ -120,7 +120,13 @@ export interface Kpi {
 /** The report's 同比 (basis last_year) or 环比 (previous) comparison. */
 export function periodComparison(report: IntensityReport, basis: Basis): PeriodComparison | undefined {
   const kind = basis === 'last_year' ? 'year_on_year' : 'previous_period';
-  return report.period_comparisons.find((c) => c.kind === kind);
+  const found = report.period_comparisons.find((c) => c.kind === kind);
+  // A whole year's 环比 is its 同比: the report says so once and leaves its figures to 同比.
+  if (found?.same_as === 'year_on_year') {
+    const yoy = report.period_comparisons.find((c) => c.kind === 'year_on_year');
+    if (yoy) return { ...yoy, kind: found.kind, same_as: found.same_as, base_text: found.base_text };
+  }
+  return found;
 }
 
 /** The period comparisons' figures by name (the report names them in Chinese). */
