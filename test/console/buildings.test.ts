@@ -1,6 +1,7 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { periodOf, todayAt } from '../../dashboards/web/src/period.ts';
+import { meterLabel, type SiteTree } from '../../dashboards/web/src/screens/buildings/model.ts';
 import {
   type ConsoleSite,
   launchBrowser,
@@ -71,14 +72,17 @@ describe('建筑与区域 in Chromium against jieneng start', () => {
     const tree = page.getByRole('tree', { name: '组织、建筑、区域与计量表' });
     await tree.getByText('福州市机关事务管理局', { exact: true }).waitFor();
     for (const name of buildings) await tree.getByText(name, { exact: true }).waitFor();
-    // Every meter of the site file, under its building.
-    const site_tree = (await (
+    // Every meter of the site file, under its building (named there without the building's name).
+    const siteTree = (await (
       await fetch(`${site.url}/api/v1/site/tree`, { headers: site.headers('officer') })
-    ).json()) as { organization: { buildings: { name: string; meters: { name: string | null }[] }[] } };
-    const meters = site_tree.organization.buildings.flatMap((b) => b.meters.map((m) => m.name ?? ''));
-    expect(meters.length).toBeGreaterThanOrEqual(18);
-    for (const name of meters) await tree.getByText(name, { exact: true }).waitFor();
-
+    ).json()) as SiteTree;
+    const all = siteTree.organization.buildings.flatMap((b) => b.meters);
+    expect(all.length).toBeGreaterThanOrEqual(18);
+    for (const b of siteTree.organization.buildings) {
+      const item = tree.getByRole('treeitem', { name: new RegExp(`^${b.name.replace(/[()（）]/g, '.')}`) });
+      for (const m of b.meters)
+        await item.getByText(meterLabel(m, b.name), { exact: true }).first().waitFor();
+    }
     await tree.getByText('综合办公楼', { exact: true }).click();
     await page.getByRole('heading', { name: '综合办公楼', level: 2 }).waitFor();
     const chart = page.getByRole('region', { name: '分项用量（kWh）' });

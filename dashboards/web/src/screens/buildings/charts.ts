@@ -7,6 +7,13 @@ import type { EChartsCoreOption } from 'echarts/core';
 import { withBase } from '../../charts/base';
 import type { Granularity, Subitem, SubitemRow } from './model';
 
+/** A bucket in a table: the date of a day, `13:00–14:00` for an hour (the period names the day). */
+export function bucketLabel(key: string, g: Granularity): string {
+  if (g === 'day') return key;
+  const h = Number(key.slice(11, 13));
+  return `${String(h).padStart(2, '0')}:00–${String(h + 1).padStart(2, '0')}:00`;
+}
+
 /** A bucket as an axis label: `12-05` for a day, `13:00` for an hour. */
 export function axisLabel(key: string, g: Granularity): string {
   return g === 'hour' ? `${key.slice(11, 13)}:00` : key.slice(5, 10);
@@ -65,7 +72,7 @@ export function subitemChartOption(
   return withBase(
     {
       legend: { top: 0, type: 'scroll' },
-      grid: { left: 56, right: 16, top: 36, bottom: 28, containLabel: true },
+      grid: { left: 56, right: 16, top: 52, bottom: 28, containLabel: true },
       xAxis: { type: 'category', data: rows.map((r) => axisLabel(r.key, g)) },
       yAxis: { type: 'value', name: text.unit },
       series: [...bars, ...other, total],
@@ -91,7 +98,7 @@ export function trendOption(
   return withBase(
     {
       legend: { top: 0 },
-      grid: { left: 56, right: 16, top: 36, bottom: 28, containLabel: true },
+      grid: { left: 56, right: 16, top: 52, bottom: 28, containLabel: true },
       xAxis: { type: 'category', data: current.map((r) => axisLabel(r.key, g)) },
       yAxis: { type: 'value', name: text.unit },
       series: [
@@ -137,7 +144,7 @@ export function subitemTableRows(
   text: SubitemTableText,
 ): Record<string, Cell>[] {
   return rows.map((r) => {
-    const out: Record<string, Cell> = { bucket: g === 'hour' ? `${r.key}:00` : r.key };
+    const out: Record<string, Cell> = { bucket: bucketLabel(r.key, g) };
     for (const s of present) out[s] = r.subitems[s] ?? null;
     out.other = r.excess > 0 ? text.excess(r.excess, r.excessIn) : r.other;
     out.subs = r.subs;

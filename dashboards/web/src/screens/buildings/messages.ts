@@ -78,7 +78,8 @@ export const messages = {
       base: '{name} {range}',
       description:
         '{node}用量折线图（{unit}）：本期 {range} 与 {name} {baseRange} 逐{bucket}对比；缺数据处断开。',
-      bucket: '时段',
+      baseDay: '基期日期',
+      noBase: '{name} {range} 没有{bucket}数据：基期曲线为空（缺数据），不按 0 画',
     },
     empty: {
       select: '请在左侧选择一个节点',
@@ -167,7 +168,8 @@ export const messages = {
       base: '{name} {range}',
       description:
         'Lines of {node} ({unit}): this period {range} against the {name} {baseRange}, {bucket} by {bucket}; broken where data is missing.',
-      bucket: 'Period',
+      baseDay: 'Base-period date',
+      noBase: 'The {name} {range} has no data by {bucket}: its line is empty (missing), not drawn as 0',
     },
     empty: {
       select: 'Choose a node in the tree',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { axisLabel, subitemChartOption, subitemTableRows, trendOption } from './charts';
+import { axisLabel, bucketLabel, subitemChartOption, subitemTableRows, trendOption } from './charts';
 import {
   type BalanceGroup,
   balanceOf,
@@ -9,6 +9,7 @@ import {
   electricityGroups,
   granularityOf,
   type Meter,
+  meterLabel,
   presentSubitems,
   type Series,
   type SiteTree,
@@ -75,6 +76,12 @@ describe('the site tree', () => {
       'meter:b1-hvac',
       'meter:b1-water',
     ]);
+  });
+
+  it('labels a meter under its building without the building’s name in front', () => {
+    expect(meterLabel({ ...meter('x', 'sub'), name: '综合办公楼照明插座' }, '综合办公楼')).toBe('照明插座');
+    expect(meterLabel({ ...meter('x', 'main'), name: '综合办公楼' }, '综合办公楼')).toBe('综合办公楼');
+    expect(meterLabel({ ...meter('x', 'main'), name: null }, '综合办公楼')).toBe('x');
   });
 
   it('groups electricity meters by building for the node', () => {
@@ -234,5 +241,7 @@ describe('总分表平衡 and comparisons', () => {
     expect(o.series[0]?.data).toEqual([5, null]);
     expect(o.series[1]?.data).toEqual([4, null]);
     expect(axisLabel('2026-12-02 13', 'hour')).toBe('13:00');
+    expect(bucketLabel('2026-12-02 09', 'hour')).toBe('09:00–10:00');
+    expect(bucketLabel('2026-12-02', 'day')).toBe('2026-12-02');
   });
 });

@@ -57,6 +57,16 @@ export function buildingMeters(b: Building): Meter[] {
   return [...b.meters, ...b.areas.flatMap((a) => a.meters)];
 }
 
+/**
+ * A meter's label under its building: its name without the building's name in front (综合办公楼照明插座
+ * → 照明插座, as the tree already says which building), else its name, else its id.
+ */
+export function meterLabel(m: Meter, buildingName: string): string {
+  const name = m.name ?? m.id;
+  const rest = name.startsWith(buildingName) ? name.slice(buildingName.length).trim() : '';
+  return rest || name;
+}
+
 /** The el-tree's data: the organization, its buildings, their areas, and the meters where they serve. */
 export function treeNodes(tree: SiteTree, meterLabel: (m: Meter) => string): TreeNode[] {
   const meterNode = (m: Meter): TreeNode => ({
