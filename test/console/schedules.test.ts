@@ -116,7 +116,10 @@ describe('the 日程与日历 screen: calendar, schedule editor, history, previe
 
     // Revert to the previous version: the site file's.
     await page.getByRole('tab', { name: '时间表' }).click();
-    const siteRow = page.getByRole('row').filter({ hasText: '站点文件' }).filter({ hasText: '恢复到此版本' });
+    const siteRow = page
+      .getByRole('row')
+      .filter({ hasText: '站点文件' })
+      .filter({ has: page.getByRole('button', { name: '恢复到此版本' }) });
     await siteRow.getByRole('button', { name: '恢复到此版本' }).click();
     await page.getByRole('dialog').getByRole('button', { name: '确定' }).click();
     await page.getByText('已恢复到 站点文件').waitFor();
