@@ -204,6 +204,19 @@ describe('设备控制 and 审计日志 in Chromium against jieneng start (the s
     expect(await writable.getByRole('row').filter({ hasText: '制冷设定温度' }).count()).toBe(1);
     expect(await page.getByRole('button', { name: /人工干预/ }).count()).toBe(0);
     expect(await page.getByRole('button', { name: /撤销/ }).count()).toBe(0);
+
+    // Live, without a reload: an engineer's override through the API shows in the officer's table.
+    const put = await fetch(`${site.url}/api/v1/points/${device}/heating_setpoint/override`, {
+      method: 'PUT',
+      headers: { ...site.headers('engineer'), 'content-type': 'application/json' },
+      body: JSON.stringify({ value: 18, for: '30min', reason: '夜间值班' }),
+    });
+    expect(put.status).toBe(200);
+    await writable
+      .getByRole('row')
+      .filter({ hasText: '制热设定温度' })
+      .filter({ hasText: /18 °C.*优先级 8 · / })
+      .waitFor();
     expect(problems()).toEqual([]);
   });
 
@@ -225,9 +238,7 @@ describe('设备控制 and 审计日志 in Chromium against jieneng start (the s
     await array.getByRole('button', { name: '撤销优先级 8' }).click();
     await page.getByRole('dialog', { name: '撤销人工干预' }).getByRole('button', { name: '撤销' }).click();
     await expect.poll(async () => (await pointArray()).levels.find((l) => l.level === 8)?.value).toBeNull();
-    await expect
-      .poll(() => array.getByRole('row').filter({ hasText: '人工操作' }).textContent())
-      .not.toContain('王工');
+    await array.getByRole('row').filter({ hasText: '人工操作' }).filter({ hasNotText: '王工' }).waitFor();
     await array
       .getByRole('row')
       .filter({ hasText: '默认值（无指令时）' })
