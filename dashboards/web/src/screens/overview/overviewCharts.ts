@@ -52,8 +52,8 @@ export function rankingOption(
 ): EChartsCoreOption {
   return withBase(
     {
-      grid: { left: 8, right: 48, top: 8, bottom: 24, containLabel: true },
-      xAxis: { type: 'value', name: text.unit, nameLocation: 'end' },
+      grid: { left: 8, right: 48, top: 8, bottom: 28, containLabel: true },
+      xAxis: { type: 'value', name: text.unit, nameLocation: 'middle', nameGap: 26 },
       yAxis: { type: 'category', inverse: true, data: bars.map((b) => b.name) },
       series: [
         {

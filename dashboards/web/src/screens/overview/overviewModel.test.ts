@@ -218,6 +218,35 @@ describe('能耗总览 figures from the intensity report', () => {
     });
   });
 
+  it('gives a year to date its full-year projection, and none otherwise', () => {
+    expect(buildKpis(report(), 'last_year').every((k) => !('projected' in k))).toBe(true);
+    const ytd = report({
+      projection: {
+        warning: null,
+        method_text: '',
+        energy_kgce: 211895.7,
+        carbon_kgco2: 860932.7,
+        water_m3: null,
+        indicators: {
+          energy_per_area_kgce_m2: 5.297,
+          energy_per_capita_kgce: 176.58,
+          water_per_capita_m3: null,
+          carbon_per_area_kgco2_m2: 21.52,
+        },
+      },
+    });
+    const by = Object.fromEntries(buildKpis(ytd, 'last_year').map((k) => [k.key, k.projected]));
+    expect(by).toEqual({
+      energy: 211895.7,
+      water: null,
+      carbon: 860932.7,
+      energy_per_area: 5.297,
+      energy_per_capita: 176.58,
+      water_per_capita: null,
+      carbon_per_area: 21.52,
+    });
+  });
+
   it('says when a target is prorated to the report year', () => {
     const c = report().comparisons[0];
     expect(c && isProrated(c)).toBe(true);

@@ -115,6 +115,8 @@ export interface Kpi {
   change: ChangeView | undefined;
   /** The plan's target and status for this indicator (the organization's). */
   target: Comparison | undefined;
+  /** A year to date: the full-year projection the target is compared with (null: cannot be projected). */
+  projected?: number | null;
 }
 
 /** The report's 同比 (basis last_year) or 环比 (previous) comparison. */
@@ -228,7 +230,25 @@ export function buildKpis(report: IntensityReport, basis: Basis, baseReport?: In
     const target = indicator
       ? report.comparisons.find((c) => c.scope === org.id && c.indicator === indicator)
       : undefined;
-    return { key, value, unit: kpiUnit[key], coverage: coverageFor[key], change, target };
+    const p = report.projection;
+    const projected = p
+      ? indicator
+        ? p.indicators[indicator]
+        : key === 'energy'
+          ? p.energy_kgce
+          : key === 'carbon'
+            ? p.carbon_kgco2
+            : p.water_m3
+      : undefined;
+    return {
+      key,
+      value,
+      unit: kpiUnit[key],
+      coverage: coverageFor[key],
+      change,
+      target,
+      ...(projected !== undefined ? { projected } : {}),
+    };
   });
 }
 

@@ -128,5 +128,13 @@ export interface IntensityReport {
     water_per_capita_m3: RankingRow[];
     unranked: { building: string; name: string; indicator: string; reason: string }[];
   };
-  projection: { warning: string | null; method_text: string } | null;
+  /** Year to date with a full-year projection (compared with the whole baseline year), else null. */
+  projection: {
+    warning: string | null;
+    method_text: string;
+    energy_kgce: number | null;
+    carbon_kgco2: number | null;
+    water_m3: number | null;
+    indicators: Record<TargetIndicator, number | null>;
+  } | null;
 }
