@@ -14,6 +14,17 @@ export function bucketLabel(key: string, g: Granularity): string {
   return `${String(h).padStart(2, '0')}:00–${String(h + 1).padStart(2, '0')}:00`;
 }
 
+/** Past two months of days a zoom (wheel and slider) keeps the bars readable. */
+const ZOOM_FROM = 62;
+function zoomOf(n: number) {
+  return n > ZOOM_FROM
+    ? {
+        dataZoom: [{ type: 'inside' }, { type: 'slider', height: 18, bottom: 4 }],
+        grid: { left: 56, right: 16, top: 52, bottom: 48, containLabel: true },
+      }
+    : { grid: { left: 56, right: 16, top: 52, bottom: 28, containLabel: true } };
+}
+
 /** A bucket as an axis label: `12-05` for a day, `13:00` for an hour. */
 export function axisLabel(key: string, g: Granularity): string {
   return g === 'hour' ? `${key.slice(11, 13)}:00` : key.slice(5, 10);
@@ -72,7 +83,7 @@ export function subitemChartOption(
   return withBase(
     {
       legend: { top: 0, type: 'scroll' },
-      grid: { left: 56, right: 16, top: 52, bottom: 28, containLabel: true },
+      ...zoomOf(rows.length),
       xAxis: { type: 'category', data: rows.map((r) => axisLabel(r.key, g)) },
       yAxis: { type: 'value', name: text.unit },
       series: [...bars, ...other, total],
@@ -98,7 +109,7 @@ export function trendOption(
   return withBase(
     {
       legend: { top: 0 },
-      grid: { left: 56, right: 16, top: 52, bottom: 28, containLabel: true },
+      ...zoomOf(current.length),
       xAxis: { type: 'category', data: current.map((r) => axisLabel(r.key, g)) },
       yAxis: { type: 'value', name: text.unit },
       series: [
@@ -129,6 +140,8 @@ export interface SubitemTableText {
   /** Words for a bucket whose sub-meters exceed the main meter, e.g. `分表之和超出总表 12.3`. */
   excess: (amount: number, buildings: string[]) => string;
   estimated: (amount: number) => string;
+  /** The note of such a bucket: a balance problem, in short. */
+  balance: string;
   missing: string;
   ok: string;
 }
@@ -152,7 +165,7 @@ export function subitemTableRows(
     const notes: string[] = [];
     const gaps = r.total === null || r.subs === null || present.some((s) => r.subitems[s] === null);
     if (gaps) notes.push(text.missing);
-    if (r.excess > 0) notes.push(text.excess(r.excess, r.excessIn));
+    if (r.excess > 0) notes.push(text.balance);
     if (r.estimated > 0) notes.push(text.estimated(r.estimated));
     out.note = notes.length > 0 ? notes.join('；') : text.ok;
     return out;

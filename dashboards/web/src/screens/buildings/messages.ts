@@ -47,7 +47,8 @@ export const messages = {
       subs: '分表合计',
       note: '说明',
       ok: '正常',
-      excess: '分表之和超出总表 {amount}{where}，未画出负值（平衡问题）',
+      balance: '平衡问题：分表之和大于总表',
+      excess: '分表超出总表 {amount}{where}，不画负值',
       excessWhere: '（{buildings}）',
       estimated: '含估算 {amount}',
       description:
@@ -135,6 +136,7 @@ export const messages = {
       subs: 'Sub-meters total',
       note: 'Note',
       ok: 'ok',
+      balance: 'balance problem: sub-meters above the main meter',
       excess:
         'Sub-meters exceed the main meter by {amount}{where}; no negative bar drawn (a balance problem)',
       excessWhere: ' ({buildings})',

@@ -163,11 +163,12 @@ describe('分项 with 其他/未计量 = main − Σ subs', () => {
     const [row] = subitemTableRows(rows, presentSubitems(rows), 'day', {
       excess: (a, b) => `分表之和超出总表 ${a.toFixed(1)}（${b.join('、')}）`,
       estimated: () => '估算',
+      balance: '平衡问题',
       missing: '缺数据',
       ok: '正常',
     });
     expect(row?.other).toBe('分表之和超出总表 10.0（b1）');
-    expect(row?.note).toContain('分表之和超出总表');
+    expect(row?.note).toBe('平衡问题');
   });
 
   it('leaves a gap where a meter has no value (缺数据), never 0', () => {
@@ -181,6 +182,7 @@ describe('分项 with 其他/未计量 = main − Σ subs', () => {
     const table = subitemTableRows(rows, presentSubitems(rows), 'day', {
       excess: () => 'x',
       estimated: () => '估算',
+      balance: '平衡问题',
       missing: '缺数据',
       ok: '正常',
     });
@@ -240,6 +242,11 @@ describe('总分表平衡 and comparisons', () => {
     expect(o.xAxis.data).toEqual(['12-01', '12-02']);
     expect(o.series[0]?.data).toEqual([5, null]);
     expect(o.series[1]?.data).toEqual([4, null]);
+    expect(o).not.toHaveProperty('dataZoom');
+    const year = Array.from({ length: 100 }, (_, i) => ({ key: `d${i}`, value: i }));
+    expect(
+      trendOption(year, [], 'day', { description: 'd', unit: 'kWh', current: 'a', base: 'b' }),
+    ).toHaveProperty('dataZoom');
     expect(axisLabel('2026-12-02 13', 'hour')).toBe('13:00');
     expect(bucketLabel('2026-12-02 09', 'hour')).toBe('09:00–10:00');
     expect(bucketLabel('2026-12-02', 'day')).toBe('2026-12-02');
