@@ -224,6 +224,27 @@ describe('the 日程与日历 screen: calendar, schedule editor, history, previe
     expect(problems()).toEqual([]);
   });
 
+  it('sends a 加班 request for a zone from now for some hours, and shows what each device did', async () => {
+    const { page, problems } = await openConsole(browser);
+    await signIn(page, site, 'engineer');
+    await openScreen(page);
+    await page.getByRole('tab', { name: '加班' }).click();
+    await page.getByLabel('楼栋/区域分组').first().click();
+    await page.getByRole('option', { name: /^fuwu-office-ac/ }).click();
+    await page.getByLabel('原因', { exact: true }).fill('迎检材料准备');
+    await page.getByRole('button', { name: '提交加班' }).click();
+    await page.getByText(/^加班已生效：fuwu-office-ac 至 \d{4}-\d{2}-\d{2} \d{2}:\d{2}/).waitFor();
+    const rows = await page.getByRole('row').filter({ hasText: 'fuwu-lou-offices-ac' }).allInnerTexts();
+    expect(rows.join('\n')).toMatch(/fuwu-lou-offices-ac\s+on_off\s+✓ 已执行/);
+    // The device's priority array has the request at level 8 (the API beside the page).
+    const point = await api<{
+      levels: { level: number; value: unknown; source?: string; reason?: string }[];
+    }>('/api/v1/points/fuwu-lou-offices-ac/on_off');
+    expect(point.levels.find((l) => l.level === 8)).toMatchObject({ value: 1, source: 'user:王工' });
+    expect(point.levels.find((l) => l.level === 8)?.reason).toContain('迎检材料准备');
+    expect(problems()).toEqual([]);
+  });
+
   it('shows the viewer schedules, history, preview and calendar with no edit controls', async () => {
     const { page, problems } = await openConsole(browser);
     await signIn(page, site, 'viewer');
