@@ -77,7 +77,9 @@ describe('the 日程与日历 screen: calendar, schedule editor, history, previe
       (Number(month.slice(0, 4)) - Number(now.slice(0, 4))) * 12 +
       Number(month.slice(5)) -
       Number(now.slice(5));
-    const button = page.getByRole('button', { name: diff < 0 ? '上个月' : '下个月' });
+    const button = page.getByRole('button', {
+      name: diff < 0 ? /^(上个月|Previous Month)$/ : /^(下个月|Next Month)$/,
+    });
     for (let i = 0; i < Math.abs(diff); i++) await button.click();
     await cell.waitFor();
   };
@@ -268,6 +270,28 @@ describe('the 日程与日历 screen: calendar, schedule editor, history, previe
     const national = page.getByLabel('2026-10-01 节假日 国庆节', { exact: true });
     await showMonth(page, '2026-10', national);
     expect(await page.getByRole('button', { name: /调整此日/ }).count()).toBe(0);
+    expect(problems()).toEqual([]);
+  });
+  it('reads in English too: every tab with its own words, weeks starting on Monday', async () => {
+    const { page, problems } = await openConsole(browser, { locale: 'en' });
+    await signIn(page, site, 'engineer');
+    await page.getByRole('radio', { name: 'English' }).check({ force: true });
+    await page.goto(`${site.url}/schedules`);
+    await page.getByRole('heading', { level: 1, name: 'Schedules & calendar' }).waitFor();
+    await page.getByText('Schedule (YAML)').waitFor();
+    await page.getByRole('tab', { name: 'Preview' }).click();
+    await page
+      .getByRole('region')
+      .filter({ has: page.getByRole('row') })
+      .first()
+      .waitFor();
+    await page.getByRole('tab', { name: 'Working calendar' }).click();
+    const national = page.getByRole('button', { name: '2026-10-01 Holiday 国庆节, change this day' });
+    await showMonth(page, '2026-10', national);
+    const head = await page.getByRole('columnheader').allTextContents();
+    expect(head.map((h) => h.trim()).filter((h) => /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)$/.test(h))[0]).toBe('Mon');
+    await page.getByRole('tab', { name: 'Overtime' }).click();
+    await page.getByRole('button', { name: 'Request overtime' }).waitFor();
     expect(problems()).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { messages } from './messages';
 import {
   becauseWords,
   calendarRange,
@@ -11,6 +12,12 @@ import {
   previewTimeline,
   scheduleToYaml,
 } from './model';
+
+type Tree = { [key: string]: string | Tree };
+const keys = (t: Tree, prefix = ''): string[] =>
+  Object.entries(t).flatMap(([k, v]) =>
+    typeof v === 'string' ? [`${prefix}${k}`] : keys(v, `${prefix}${k}.`),
+  );
 
 const schedule = {
   id: 'zonghe-office-ac',
@@ -32,6 +39,10 @@ const schedule = {
 };
 
 describe('the schedules screen model', () => {
+  it('has the same message keys in zh-CN and en', () => {
+    expect(keys(messages.en).sort()).toEqual(keys(messages['zh-CN']).sort());
+  });
+
   it('writes a schedule as YAML with one line per time-value pair, and reads it back unchanged', () => {
     const text = scheduleToYaml(schedule);
     expect(text).toContain('- { at: "08:00", value: 1 }');
