@@ -217,6 +217,16 @@ describe('设备控制 and 审计日志 in Chromium against jieneng start (the s
       .filter({ hasText: '制热设定温度' })
       .filter({ hasText: /18 °C.*优先级 8 · / })
       .waitFor();
+
+    // The zone: its equipment side by side with the setpoints and modes in effect.
+    await page.getByRole('tree').getByText('zonghe-office-ac', { exact: true }).click();
+    const zone = page.getByRole('region', { name: 'zonghe-office-ac：各设备的设定值、模式与开关' });
+    await zone
+      .getByRole('row')
+      .filter({ hasText: '一至三层 办公区 空调' })
+      .filter({ hasText: '27 °C P8' })
+      .waitFor();
+    expect(await zone.getByRole('row').filter({ hasText: '四至八层 办公区 空调' }).count()).toBe(1);
     expect(problems()).toEqual([]);
   });
 

@@ -10,6 +10,7 @@ import {
   wallTimeToInstant,
   writeState,
   zonesOf,
+  zoneTable,
 } from './model';
 
 const eff = (value: number | null, level: number | null, source: string | null) => ({ value, level, source });
@@ -57,6 +58,54 @@ describe('the control screen’s model', () => {
     expect(zones[0]?.devices.map((d) => [d.device, d.name, d.points.length])).toEqual([
       ['ac-1', '一至三层 办公区 空调', 2],
       ['ac-2', 'ac-2', 1],
+    ]);
+  });
+
+  it('lays a zone’s equipment side by side: one column per writable point', () => {
+    const [zone] = zonesOf(
+      [
+        {
+          device: 'ac-1',
+          point: 'on_off',
+          name: '开关 / On-off',
+          unit: null,
+          groups: ['z'],
+          effective: eff(1, 16, 's'),
+        },
+        {
+          device: 'ac-1',
+          point: 'mode',
+          name: '模式 / Mode',
+          unit: null,
+          groups: ['z'],
+          effective: eff(null, null, null),
+        },
+        {
+          device: 'ac-2',
+          point: 'on_off',
+          name: '开关 / On-off',
+          unit: null,
+          groups: ['z'],
+          effective: eff(0, 16, 's'),
+        },
+        {
+          device: 'ac-2',
+          point: 'cooling_setpoint',
+          name: '制冷 / Cooling',
+          unit: '°C',
+          groups: ['z'],
+          effective: eff(26, null, 'relinquish_default'),
+        },
+      ],
+      [],
+    );
+    const table = zoneTable(zone as NonNullable<typeof zone>);
+    expect(table.columns.map((c) => c.point)).toEqual(['on_off', 'mode', 'cooling_setpoint']);
+    expect(
+      table.rows.map((r) => [r.device, r.values.on_off?.value, r.values.cooling_setpoint?.value]),
+    ).toEqual([
+      ['ac-1', 1, undefined],
+      ['ac-2', 0, 26],
     ]);
   });
 

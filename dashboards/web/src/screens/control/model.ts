@@ -290,3 +290,26 @@ export function writeState(
 /** Whether a reported value follows the command. */
 export const follows = (reported: number | null | undefined, command: number, tolerance = 0.01) =>
   reported !== null && reported !== undefined && Math.abs(reported - command) <= tolerance;
+
+export interface ZoneTable {
+  /** Every writable point any device of the zone has, in the order first met. */
+  columns: { point: string; name: string; unit: string | null }[];
+  rows: { device: string; name: string; values: Record<string, Effective | undefined> }[];
+}
+
+/** A zone's equipment side by side: one row per device, one column per writable point (setpoints, modes, switches). */
+export function zoneTable(zone: Zone): ZoneTable {
+  const columns: ZoneTable['columns'] = [];
+  for (const d of zone.devices)
+    for (const p of d.points)
+      if (!columns.some((c) => c.point === p.point))
+        columns.push({ point: p.point, name: p.name, unit: p.unit });
+  return {
+    columns,
+    rows: zone.devices.map((d) => ({
+      device: d.device,
+      name: d.name,
+      values: Object.fromEntries(d.points.map((p) => [p.point, p.effective])),
+    })),
+  };
+}
