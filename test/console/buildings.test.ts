@@ -123,6 +123,10 @@ describe('建筑与区域 in Chromium against jieneng start', () => {
   it('shows 总分表平衡 for a building: main, Σ sub-meters, their share and the verdict against ±5 %', async () => {
     const { page, problems } = await openConsole(browser);
     await openBuilding(page, site, '综合办公楼');
+    // The node is in the address: a reload (or a link) opens the same building.
+    await expect.poll(() => new URL(page.url()).searchParams.get('node')).toBe('building:zonghe-lou');
+    await page.reload();
+    await page.getByRole('heading', { name: '综合办公楼', level: 2 }).waitFor();
     const balance = page.getByRole('region', { name: '总分表平衡' });
     await balance.getByText('判定标准：差额（总表 − 分表之和）占总表的比例在 ±5% 以内').waitFor();
     await balance.getByRole('row').nth(1).waitFor();
