@@ -75,13 +75,13 @@ describe('实时监测 in Chromium (the engineer’s home) against jieneng start
 
     // A marker on window survives only if the page is never reloaded.
     await page.evaluate(() => {
-      (window as unknown as { jnMarker: string }).jnMarker = 'still here';
+      (globalThis as unknown as { jnMarker: string }).jnMarker = 'still here';
     });
     const value = rowOf(page, 'zonghe-main').getByRole('cell').nth(4);
     await expect.poll(() => value.textContent()).toMatch(/有功功率 [\d,.]+ kW/);
     const first = await value.textContent();
     await expect.poll(() => value.textContent(), { timeout: 60_000 }).not.toBe(first);
-    expect(await page.evaluate(() => (window as unknown as { jnMarker?: string }).jnMarker)).toBe(
+    expect(await page.evaluate(() => (globalThis as unknown as { jnMarker?: string }).jnMarker)).toBe(
       'still here',
     );
     expect(new URL(page.url()).pathname).toBe('/monitoring');
