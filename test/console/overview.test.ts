@@ -215,6 +215,30 @@ describe('能耗总览 (the energy officer’s home) in Chromium against jieneng
     expect(problems()).toEqual([]);
   });
 
+  it('says 缺数据 with its coverage for a period without data (before the demo’s history), never 0', async () => {
+    const { page, problems } = await openConsole(browser);
+    await signIn(page, site, 'officer');
+    await chooseCustom(page, '2019-12-01', '2019-12-31');
+    const table = await figuresTable(page);
+    for (const name of ['综合能耗', '用水量', '碳排放', '单位建筑面积能耗', '人均综合能耗', '人均用水量']) {
+      const cells = await rowCells(table, name);
+      expect(cells[1], `${name}: value`).toBe('缺数据');
+      expect(cells[3], `${name}: coverage`).toBe('缺数据（覆盖 0%）');
+      expect(cells[4], `${name}: 同比`).toMatch(/无基期数据|数据不全/);
+    }
+    const card = page.getByRole('region', { name: '综合能耗', exact: true });
+    expect(await card.textContent()).toContain('缺数据');
+    expect(await card.textContent()).not.toMatch(/(^|\D)0 kgce/);
+    // No building is ranked on missing figures; each says why.
+    const ranking = page.getByRole('region', { name: '建筑能耗强度排名' });
+    const rows = await rowCells(ranking, '未排名');
+    expect(rows[2]).toBe('缺数据');
+    expect(rows[3]).toMatch(/缺数据/);
+    expect(await page.getByRole('region', { name: /总体状态/ }).textContent()).toMatch(/数据不全/);
+    expect(await pageText(page)).not.toMatch(/undefined|NaN/);
+    expect(problems()).toEqual([]);
+  });
+
   it('shows the same numbers with English labels after the language switch', async () => {
     const { page, problems } = await openConsole(browser);
     await signIn(page, site, 'officer');
