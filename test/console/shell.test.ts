@@ -97,7 +97,7 @@ describe('the console shell in Chromium (login, menus by role, language) against
       for (let i = 0; i < count; i++) {
         const item = items.nth(i);
         // On the tablet the menu is folded to icons: the name is the item's accessible name.
-        const name = (await item.textContent())?.trim() ?? '';
+        const name = (await item.getAttribute('aria-label')) ?? '';
         await item.click();
         await page.getByRole('heading', { level: 1, name }).waitFor();
         await settled(page);
