@@ -27,6 +27,7 @@ function localTime(iso: string): string {
 const device = 'zonghe-lou-f1-3-ac';
 const point = 'cooling_setpoint';
 
+// The tests run in order on one site: the audit, officer and release tests read the first test's override.
 describe('设备控制 and 审计日志 in Chromium against jieneng start (the simulated building)', () => {
   let site: ConsoleSite;
   let browser: Browser;
@@ -192,6 +193,25 @@ describe('设备控制 and 审计日志 in Chromium against jieneng start (the s
     expect(await write.first().textContent()).toMatch(/27.*27/);
     // The engineer has no platform audit (admins only).
     expect(await engineer.page.getByRole('tab', { name: '平台操作审计' }).count()).toBe(0);
+
+    // The ledger's audit: an officer's entry through the API, with where it came from and its rows.
+    const entry = await fetch(`${site.url}/api/v1/entries`, {
+      method: 'POST',
+      headers: { ...site.headers('officer'), 'content-type': 'application/json' },
+      body: JSON.stringify({
+        building: 'zonghe-lou',
+        period_start: '2025-03-01',
+        period_end: '2025-03-31',
+        energy_type: 'diesel',
+        quantity: 0.62,
+        unit: 't',
+        source: '3月加油卡',
+      }),
+    });
+    expect(entry.status).toBeLessThan(300);
+    await engineer.page.getByRole('tab', { name: '台账变更记录' }).click();
+    const ledger = engineer.page.getByRole('tabpanel', { name: '台账变更记录' });
+    await ledger.getByRole('row').filter({ hasText: '录入能源账单' }).filter({ hasText: 'api:' }).waitFor();
     expect(engineer.problems()).toEqual([]);
   });
 
