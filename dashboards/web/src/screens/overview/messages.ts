@@ -114,6 +114,7 @@ export const messages = {
       ranking: '建筑能耗强度排名',
       rankingDesc: '各建筑单位建筑面积能耗（kgce/m²），低者在前：{items}',
       none: '无数据',
+      empty: '缺数据：本期无可绘制的数值（见下表）',
     },
   },
   en: {
@@ -232,6 +233,7 @@ export const messages = {
       ranking: 'Buildings by energy intensity',
       rankingDesc: 'Energy per floor area of each building (kgce/m²), lowest first: {items}',
       none: 'no data',
+      empty: 'missing: nothing to draw for this period (see the table)',
     },
   },
 };

@@ -11,7 +11,7 @@ describe('能耗总览 charts (ECharts options)', () => {
         { name: '天然气', value: null },
         { name: '其他', value: -3 },
       ],
-      { description: '分类能耗', unit: 'kgce' },
+      { description: '分类能耗', unit: 'kgce', empty: '缺数据' },
     ) as unknown as Any;
     expect(o.series[0]?.data).toEqual([{ name: '电力', value: 51618 }]);
     expect((o.series[0] as unknown as { type: string }).type).toBe('pie');
@@ -21,6 +21,18 @@ describe('能耗总览 charts (ECharts options)', () => {
       label: { description: '分类能耗' },
     });
     expect((o.tooltip as { trigger: string }).trigger).toBe('item');
+    expect(o.title).toBeUndefined();
+  });
+
+  it('says 缺数据 in words where nothing can be drawn', () => {
+    const pie = donutOption([{ name: '电力', value: null }], {
+      description: 'd',
+      unit: 'kgce',
+      empty: '缺数据',
+    });
+    expect(pie).toMatchObject({ title: { text: '缺数据' } });
+    const bars = rankingOption([], { description: 'd', unit: 'kgce/m²', empty: '缺数据' });
+    expect(bars).toMatchObject({ title: { text: '缺数据' } });
   });
 
   it('ranks buildings as horizontal bars, the best (lowest) at the top', () => {
@@ -29,7 +41,7 @@ describe('能耗总览 charts (ECharts options)', () => {
         { name: '档案与会议楼', value: 1.229 },
         { name: '综合办公楼', value: 1.3876 },
       ],
-      { description: '单位建筑面积能耗排名', unit: 'kgce/m²' },
+      { description: '单位建筑面积能耗排名', unit: 'kgce/m²', empty: '缺数据' },
     ) as unknown as Any & {
       yAxis: { type: string; inverse: boolean; data: string[] };
       xAxis: { name: string };

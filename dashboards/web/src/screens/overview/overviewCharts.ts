@@ -6,6 +6,19 @@
 import type { EChartsCoreOption } from 'echarts/core';
 import { withBase } from '../../charts/base';
 
+/** Nothing to draw: the chart says so in words (an empty ring or axis reads as zero). */
+const emptyTitle = (n: number, empty: string) =>
+  n > 0
+    ? {}
+    : {
+        title: {
+          text: empty,
+          left: 'center',
+          top: 'middle',
+          textStyle: { fontSize: 13, fontWeight: 'normal' },
+        },
+      };
+
 export interface Slice {
   name: string;
   value: number | null;
@@ -14,7 +27,7 @@ export interface Slice {
 /** A donut of one period's shares; slices without a value (or negative) are not drawn. */
 export function donutOption(
   slices: readonly Slice[],
-  text: { description: string; unit: string },
+  text: { description: string; unit: string; empty: string },
 ): EChartsCoreOption {
   const data = slices
     .filter(
@@ -25,6 +38,7 @@ export function donutOption(
     {
       tooltip: { trigger: 'item', confine: true, valueFormatter: (v: unknown) => `${v} ${text.unit}` },
       legend: { type: 'scroll', bottom: 0 },
+      ...emptyTitle(data.length, text.empty),
       series: [
         {
           type: 'pie',
@@ -48,10 +62,11 @@ export interface Bar {
 /** Horizontal bars, the first row (the best: lowest intensity) at the top. */
 export function rankingOption(
   bars: readonly Bar[],
-  text: { description: string; unit: string },
+  text: { description: string; unit: string; empty: string },
 ): EChartsCoreOption {
   return withBase(
     {
+      ...emptyTitle(bars.length, text.empty),
       grid: { left: 8, right: 48, top: 8, bottom: 28, containLabel: true },
       xAxis: { type: 'value', name: text.unit, nameLocation: 'middle', nameGap: 26 },
       yAxis: { type: 'category', inverse: true, data: bars.map((b) => b.name) },
