@@ -149,6 +149,21 @@ describe('the report tables on the 报表 page', () => {
     expect(tables.find((x) => x.id === 'subitems')?.rows[0]?.value).toMatchObject({ v: null });
   });
 
+  it('says 无目标 where the plan sets no target, and keeps 缺数据 for a target it has but data it lacks', () => {
+    const r = report();
+    r.comparisons = [
+      {
+        ...(r.comparisons[0] as IntensityReport['comparisons'][number]),
+        target: null,
+        target_by_now: null,
+        status: 'no_target',
+      },
+    ];
+    const row = reportTables(r, t)[0]?.rows[0];
+    expect(row?.target).toEqual({ t: 'text', v: 'reports.status.no_target' });
+    expect(reportTables(report(), t)[0]?.rows[0]?.target).toEqual({ t: 'pct', v: -0.05 });
+  });
+
   it('lists what is missing once (the organization), and a 环比 that is the 同比 once', () => {
     const tables = reportTables(report(), t);
     expect(tables.find((x) => x.id === 'missing')?.rows).toEqual([

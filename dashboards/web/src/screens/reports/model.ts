@@ -110,8 +110,13 @@ export function reportTables(r: IntensityReport, t: Translate): Table[] {
         value: num(c.value, 2, cov.estimated),
         baseline: num(c.baseline),
         change: change(c.change),
-        target: pct(c.target),
-        target_by_now: pct(c.target_by_now),
+        // No plan or no target for the indicator is 无目标, not missing data.
+        target:
+          c.target === null && c.status === 'no_target' ? text(t('reports.status.no_target')) : pct(c.target),
+        target_by_now:
+          c.target_by_now === null && c.status === 'no_target'
+            ? text(t('reports.status.no_target'))
+            : pct(c.target_by_now),
         status: { t: 'status', v: c.status },
         coverage: pct(cov.share),
         why: text(c.status_text),
