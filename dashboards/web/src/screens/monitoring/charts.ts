@@ -256,7 +256,7 @@ export function heatOption(cells: readonly HeatCell[], text: HeatText): EChartsC
     tooltip: { trigger: 'item', confine: true },
     // Decal patterns on 168 cells cost more than they say: the frames and the 缺 labels carry the meaning.
     aria: { enabled: true, decal: { show: false }, label: { enabled: true, description: text.description } },
-    grid: { left: 56, right: 16, top: 16, bottom: 72 },
+    grid: { left: 56, right: 24, top: 16, bottom: 96 },
     xAxis: { type: 'category', data: hours, name: 'h', splitArea: { show: false } },
     yAxis: { type: 'category', data: [...text.weekdays], inverse: true },
     visualMap: {

@@ -61,6 +61,7 @@ export const messages = {
       relay_1: '回路1',
     },
     loadFailed: '设备数据加载失败：{detail}',
+    siteFailed: '建筑与计量表加载失败：{detail}',
     liveLost: '实时数据流已中断，显示的是中断前的数值；正在重连…',
     heat: {
       title: '非工作时间用电热力图（近 4 周，{building}）',
@@ -189,6 +190,7 @@ export const messages = {
       relay_1: 'Relay 1',
     },
     loadFailed: 'The devices could not be loaded: {detail}',
+    siteFailed: 'The buildings and meters could not be loaded: {detail}',
     liveLost: 'The live stream is interrupted; values are as before the interruption. Reconnecting…',
     heat: {
       title: 'After-hours heat map (last 4 weeks, {building})',
