@@ -1,6 +1,6 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -211,6 +211,15 @@ describe('能耗总览 (the energy officer’s home) in Chromium against jieneng
       assessed++;
     }
     expect(assessed, 'indicators assessed against 十四五 for 2025').toBeGreaterThan(0);
+    // The PDF of the same report, one click away too.
+    const [pdf] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: '导出 PDF' }).click(),
+    ]);
+    expect(pdf.suggestedFilename()).toBe('intensity_2025-01-01_2025-12-31.pdf');
+    const pdfFile = join(dirname(file), pdf.suggestedFilename());
+    await pdf.saveAs(pdfFile);
+    expect(readFileSync(pdfFile).subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(await pageText(page)).not.toMatch(/undefined|NaN/);
     expect(problems()).toEqual([]);
   });
