@@ -152,6 +152,33 @@ describe('实时监测 in Chromium (the engineer’s home) against jieneng start
     expect(problems()).toEqual([]);
   });
 
+  it('reads in English too (every string in the catalogue), the device page included', async () => {
+    const { page, problems } = await openConsole(browser);
+    await signIn(page, site, 'viewer');
+    await page.goto(`${site.url}/monitoring`);
+    await page.getByRole('radio', { name: 'English' }).check({ force: true });
+    await page.getByRole('heading', { name: 'Live monitoring', level: 1 }).waitFor();
+    const table = page.getByLabel('Device list');
+    await expect.poll(() => table.getByRole('link', { name: /^Open device / }).count()).toBeGreaterThan(20);
+    await expect.poll(() => table.getByRole('row', { name: /circuits on/ }).count()).toBeGreaterThan(0);
+    await page.getByRole('radio', { name: /^Bad/ }).check({ force: true });
+    await page
+      .getByRole('link', { name: /^Open device / })
+      .or(table.getByText(/^No device with bad readings$/))
+      .first()
+      .waitFor();
+    await page.goto(`${site.url}/monitoring/devices/zonghe-water`);
+    await page
+      .getByLabel('Point list')
+      .getByRole('row', { name: /total_volume/ })
+      .waitFor();
+    await page
+      .getByLabel(/^Data table.History: /)
+      .getByRole('columnheader', { name: /^Max/ })
+      .waitFor();
+    expect(problems()).toEqual([]);
+  });
+
   it('shows the after-hours heat map of a building with its after-hours share and its data table', async () => {
     const { page, problems } = await openConsole(browser);
     await signIn(page, site, 'engineer');

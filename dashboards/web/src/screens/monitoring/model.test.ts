@@ -12,6 +12,7 @@ import {
   pointName,
   primaryOf,
   qualityOf,
+  relaysOf,
   rowsOf,
   STALE_AFTER_MS,
 } from './model';
@@ -165,6 +166,16 @@ describe('the device rows of 实时监测', () => {
     const rows = rowsOf([device('a', { availability: gone }), device('b', { availability: null })], []);
     expect(gatewaysOf(rows.slice(0, 1), new Map())[0]?.state).toBe('offline');
     expect(gatewaysOf(rows.slice(1), new Map())[0]?.state).toBe('unknown');
+  });
+
+  it('says a relay module as circuits on of all', () => {
+    const [row] = rowsOf(
+      [device('lights')],
+      [reading('lights', 'relay_1', 1), reading('lights', 'relay_2', 0), reading('lights', 'relay_3', 1)],
+    );
+    expect(relaysOf(row as NonNullable<typeof row>)).toEqual({ on: 2, total: 3 });
+    const [meter] = rowsOf([device('m')], [reading('m', 'active_power', 1)]);
+    expect(relaysOf(meter as NonNullable<typeof meter>)).toBeUndefined();
   });
 
   it('names a point in the page language from the profile’s “中文 / English”', () => {

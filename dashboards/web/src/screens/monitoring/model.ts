@@ -83,7 +83,6 @@ const primaryOrder = [
   'standard_flow',
   'zone_temperature',
   'dim_level_1',
-  'relay_1',
 ];
 
 export function rowsOf(devices: readonly DeviceSummary[], latest: readonly LatestReading[]): DeviceRow[] {
@@ -131,6 +130,13 @@ export function pointValueOf(r: {
 export function primaryOf(row: Pick<DeviceRow, 'points'>): PointValue | undefined {
   for (const id of primaryOrder) if (row.points[id]) return row.points[id];
   return Object.values(row.points)[0];
+}
+
+/** A relay module's circuits: how many are on of how many (its value column says it in words). */
+export function relaysOf(row: Pick<DeviceRow, 'points'>): { on: number; total: number } | undefined {
+  const relays = Object.values(row.points).filter((p) => /^relay_\d+$/.test(p.point));
+  if (relays.length < 2) return undefined;
+  return { on: relays.filter((p) => p.value !== null && p.value !== 0).length, total: relays.length };
 }
 
 /** W is shown as kW (what an engineer reads off a meter); other units as they come. */
