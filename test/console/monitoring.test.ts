@@ -152,6 +152,22 @@ describe('实时监测 in Chromium (the engineer’s home) against jieneng start
     expect(problems()).toEqual([]);
   });
 
+  it('says so when the live stream is lost, and keeps the values it had', async () => {
+    const { page, context, problems } = await openConsole(browser);
+    // The event stream cannot be reached (a proxy cut it): the browser keeps retrying.
+    await context.route('**/api/v1/stream*', (route) => route.abort('connectionreset'));
+    await signIn(page, site, 'engineer');
+    await page.getByRole('alert').filter({ hasText: '实时数据流已中断' }).waitFor();
+    await expect
+      .poll(() =>
+        deviceTable(page)
+          .getByRole('link', { name: /^查看设备 / })
+          .count(),
+      )
+      .toBeGreaterThan(20);
+    expect(problems().filter((p) => !/ERR_CONNECTION_RESET|api\/v1\/stream/.test(p))).toEqual([]);
+  });
+
   it('reads in English too (every string in the catalogue), the device page included', async () => {
     const { page, problems } = await openConsole(browser);
     await signIn(page, site, 'viewer');
