@@ -99,7 +99,10 @@ describe('the after-hours heat map (hour × weekday, 4 weeks)', () => {
     }) as { series: { name: string; data: { value: unknown[] }[] }[] };
     expect(o.series[0]?.data).toHaveLength(167);
     expect(o.series[1]?.name).toBe('缺数据');
-    expect(o.series[1]?.data.map((d) => d.value)).toEqual([[10, 1]]);
+    expect(o.series[1]?.data.map((d) => d.value)).toEqual([[10, 1, 0]]);
+    const tip = (o.series[1] as unknown as { tooltip: { formatter: (p: { value: number[] }) => string } })
+      .tooltip;
+    expect(tip.formatter({ value: [10, 1, 0] })).toBe('二 10:00–11:00：缺数据');
     const rows = heatRows(h.cells, {
       weekdays: ['一', '二', '三', '四', '五', '六', '日'],
       working: '工作时间',

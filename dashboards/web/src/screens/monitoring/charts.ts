@@ -244,12 +244,17 @@ export interface HeatText {
   missingMark: string;
   unit: string;
   description: string;
+  /** A number as the page writes it. */
+  number?: (v: number) => string;
 }
 
 export function heatOption(cells: readonly HeatCell[], text: HeatText): EChartsCoreOption {
   const values = cells.map((c) => c.mean).filter((v): v is number => v !== null);
   const max = values.length ? Math.max(...values) : 1;
   const hours = Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, '0')}`);
+  const number = text.number ?? ((v: number) => v.toFixed(2));
+  const cellName = (v: readonly number[]) =>
+    `${text.weekdays[v[1] ?? 0] ?? ''} ${hours[v[0] ?? 0] ?? ''}:00–${String((v[0] ?? 0) + 1).padStart(2, '0')}:00`;
   const frame = (c: HeatCell) =>
     c.working ? { borderColor: '#1d2129', borderWidth: 2 } : { borderColor: '#fff', borderWidth: 1 };
   return {
@@ -274,6 +279,10 @@ export function heatOption(cells: readonly HeatCell[], text: HeatText): EChartsC
       {
         name: text.value,
         type: 'heatmap',
+        tooltip: {
+          formatter: (p: { value: [number, number, number] }) =>
+            `${cellName(p.value)}：${number(p.value[2])} kWh`,
+        },
         data: cells
           .filter((c) => c.mean !== null)
           .map((c) => ({ value: [c.hour, c.weekday - 1, c.mean], itemStyle: frame(c) })),
@@ -282,10 +291,14 @@ export function heatOption(cells: readonly HeatCell[], text: HeatText): EChartsC
         name: text.missing,
         type: 'heatmap',
         label: { show: true, formatter: text.missingMark, color: '#86909c', fontSize: 10 },
+        tooltip: {
+          formatter: (p: { value: [number, number, number] }) => `${cellName(p.value)}：${text.missing}`,
+        },
         itemStyle: { color: '#f2f3f5' },
         data: cells
           .filter((c) => c.mean === null)
-          .map((c) => ({ value: [c.hour, c.weekday - 1], itemStyle: { color: '#f2f3f5', ...frame(c) } })),
+          // ECharts draws no cell without a third value: 0 here only places the 缺 cell, it is not shown.
+          .map((c) => ({ value: [c.hour, c.weekday - 1, 0], itemStyle: { color: '#f2f3f5', ...frame(c) } })),
       },
     ],
   };
