@@ -52,6 +52,7 @@ export const common = {
       baseName: { previous: '上期同期', last_year: '去年同期' },
       compareWith: '对比 {range}（{name}）',
       weekStarts: '每周从周一开始',
+      noWholeDay: '今日未满一天，无整日可比',
     },
     chart: {
       table: '数据表',
@@ -134,6 +135,7 @@ export const common = {
       baseName: { previous: 'previous period', last_year: 'same period last year' },
       compareWith: 'compared with {range} ({name})',
       weekStarts: 'Weeks start on Monday',
+      noWholeDay: 'today is not a whole day yet',
     },
     chart: {
       table: 'Data table',

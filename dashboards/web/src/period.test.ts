@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { addMonths, basePeriod, periodOf, presetRange, todayAt, weekday } from './period';
+import {
+  addMonths,
+  apiRange,
+  basePeriod,
+  periodOf,
+  presetRange,
+  rangeText,
+  timeAt,
+  todayAt,
+  weekday,
+  wholeDays,
+} from './period';
 
 describe('the page period (local dates, weeks from Monday, inclusive)', () => {
   it("takes today's date in the site's time zone, not UTC", () => {
@@ -38,6 +49,13 @@ describe('the page period (local dates, weeks from Monday, inclusive)', () => {
       from: '2025-01-01',
       to: '2025-12-31',
     });
+    // A whole year typed as a custom range: 环比 is the year before, as the reports take it.
+    expect(
+      basePeriod(periodOf('custom', '2026-12-02', { from: '2025-01-01', to: '2025-12-31' }), 'previous'),
+    ).toEqual({
+      from: '2024-01-01',
+      to: '2024-12-31',
+    });
     const custom = periodOf('custom', '2026-12-02', { from: '2026-11-10', to: '2026-11-19' });
     expect(basePeriod(custom, 'previous')).toEqual({ from: '2026-10-31', to: '2026-11-09' });
   });
@@ -45,5 +63,29 @@ describe('the page period (local dates, weeks from Monday, inclusive)', () => {
   it('clamps a leap day a year back to 28 February', () => {
     expect(addMonths('2028-02-29', -12)).toBe('2027-02-28');
     expect(addMonths('2026-01-31', 1)).toBe('2026-02-28');
+  });
+
+  it('compares today so far with the base days up to the same time, never a part with a whole', () => {
+    const now = new Date('2026-12-02T05:05:00Z'); // 13:05 in Shanghai
+    const today = todayAt('Asia/Shanghai', now);
+    const day = periodOf('today', today, undefined, timeAt('Asia/Shanghai', now));
+    expect(day).toEqual({ preset: 'today', from: '2026-12-02', to: '2026-12-02', until: '13:05' });
+    const yesterday = basePeriod(day, 'previous');
+    expect(yesterday).toEqual({ from: '2026-12-01', to: '2026-12-01', until: '13:05' });
+    expect(rangeText(yesterday, '至')).toBe('2026-12-01 00:00–13:05');
+    expect(apiRange(yesterday, 'Asia/Shanghai')).toEqual({
+      from: '2026-12-01',
+      to: '2026-12-01T13:05:00+08:00',
+    });
+    const month = periodOf('month', today, undefined, '13:05');
+    const lastYear = basePeriod(month, 'last_year');
+    expect(rangeText(lastYear, '至')).toBe('2025-12-01 至 2025-12-02 13:05');
+    // The reports count whole days: both periods end yesterday, and 今日 has no whole day yet.
+    expect(wholeDays(month)).toEqual({ from: '2026-12-01', to: '2026-12-01' });
+    expect(wholeDays(day)).toBeUndefined();
+    // A past custom range is whole days, untouched.
+    const past = periodOf('custom', today, { from: '2026-11-01', to: '2026-11-30' }, '13:05');
+    expect(past.until).toBeUndefined();
+    expect(wholeDays(past)).toEqual(past);
   });
 });

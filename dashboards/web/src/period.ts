@@ -12,6 +12,12 @@ export const presets: readonly Preset[] = ['today', 'week', 'month', 'year', 'la
 export interface DateRange {
   from: string;
   to: string;
+  /**
+   * The last day counts only up to this local time (`HH:MM`): a period that ends today is today so
+   * far, and its base periods end at the same time of their last day — 今日 until 13:05 against
+   * yesterday until 13:05, never against the whole of yesterday (a part compared with a whole).
+   */
+  until?: string;
 }
 
 export interface Period extends DateRange {
@@ -66,6 +72,14 @@ export const weekday = (date: string) => {
   return ((new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7) + 1;
 };
 
+/** How many whole calendar months a range is (from the 1st to a month's last day), if it is. */
+function wholeMonths(r: DateRange): number | undefined {
+  if (r.until || !r.from.endsWith('-01') || addDays(r.to, 1).slice(8) !== '01') return undefined;
+  const [fy, fm] = r.from.split('-').map(Number);
+  const [ty, tm] = r.to.split('-').map(Number);
+  return ((ty ?? 0) - (fy ?? 0)) * 12 + ((tm ?? 0) - (fm ?? 0)) + 1;
+}
+
 /** The range of a preset on `today` (to date: the period so far, today included). */
 export function presetRange(preset: Exclude<Preset, 'custom'>, today: string): DateRange {
   const { y, m } = parse(today);
@@ -92,6 +106,11 @@ export type Basis = 'previous' | 'last_year';
  * before); for a custom range the as-long range just before it.
  */
 export function basePeriod(period: Period, basis: Basis): DateRange {
+  const range = baseDates(period, basis);
+  return period.until ? { ...range, until: period.until } : range;
+}
+
+function baseDates(period: Period, basis: Basis): DateRange {
   if (basis === 'last_year') return { from: addMonths(period.from, -12), to: addMonths(period.to, -12) };
   switch (period.preset) {
     case 'today':
@@ -105,19 +124,70 @@ export function basePeriod(period: Period, basis: Basis): DateRange {
     case 'last12':
       return { from: addMonths(period.from, -12), to: addDays(period.from, -1) };
     case 'custom': {
+      // Whole calendar months (a year, a quarter): the as-many months before, as the reports do.
+      const months = wholeMonths(period);
+      if (months !== undefined)
+        return { from: addMonths(period.from, -months), to: addDays(period.from, -1) };
       const n = daysIn(period);
       return { from: addDays(period.from, -n), to: addDays(period.from, -1) };
     }
   }
 }
 
-/** `2026-11-01 至 2026-11-15` (one day: just the day). */
+/** `2026-11-01 至 2026-11-15`, one day just the day; a partial last day with its time (`… 2026-11-15 13:05`). */
 export function rangeText(r: DateRange, joiner: string): string {
-  return r.from === r.to ? r.from : `${r.from} ${joiner} ${r.to}`;
+  const last = r.until ? `${r.to} ${r.until}` : r.to;
+  if (r.from === r.to) return r.until ? `${r.from} 00:00–${r.until}` : r.from;
+  return `${r.from} ${joiner} ${last}`;
 }
 
-/** The period for a preset (custom keeps the given range). */
-export function periodOf(preset: Preset, today: string, custom?: DateRange): Period {
-  if (preset === 'custom') return { preset, ...(custom ?? { from: today, to: today }) };
-  return { preset, ...presetRange(preset, today) };
+/** The local time of day at the site, `HH:MM`. */
+export function timeAt(timeZone: string, now: Date = new Date()): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(now);
+}
+
+/**
+ * The period for a preset (custom keeps the given range). When it ends today and `now` (the local
+ * `HH:MM`) is given, it is today so far: `until` is set, and so is its base periods'.
+ */
+export function periodOf(preset: Preset, today: string, custom?: DateRange, now?: string): Period {
+  const range = preset === 'custom' ? (custom ?? { from: today, to: today }) : presetRange(preset, today);
+  const { from, to } = range;
+  return now !== undefined && to >= today ? { preset, from, to: today, until: now } : { preset, from, to };
+}
+
+/** The offset of `timeZone` at a local date and time, `+08:00`. */
+function offsetAt(date: string, time: string, timeZone: string): string {
+  const guess = new Date(`${date}T${time}:00Z`);
+  const name =
+    new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+      .formatToParts(guess)
+      .find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const m = /GMT([+-]\d\d):?(\d\d)?/.exec(name);
+  return m ? `${m[1]}:${m[2] ?? '00'}` : '+00:00';
+}
+
+/**
+ * `from` and `to` for the API's ranges (GET /consumption, /readings/history): the inclusive local
+ * dates, or — for a partial last day — `to` as the instant of `until` on that day (excluded).
+ */
+export function apiRange(r: DateRange, timeZone: string): { from: string; to: string } {
+  if (!r.until) return { from: r.from, to: r.to };
+  return { from: r.from, to: `${r.to}T${r.until}:00${offsetAt(r.to, r.until, timeZone)}` };
+}
+
+/**
+ * The whole days of a range (for the reports, which count whole days only): a partial last day is
+ * left out (today is not over), so the report's period and its base periods stay alike.
+ * Undefined when nothing whole is left (今日).
+ */
+export function wholeDays(r: DateRange): DateRange | undefined {
+  if (!r.until) return r;
+  if (r.from === r.to) return undefined;
+  return { from: r.from, to: addDays(r.to, -1) };
 }

@@ -4,7 +4,7 @@
  * hour or day series of the node's meters (this period, and the base period of its total meters).
  */
 import { api, ok } from '../../api/client';
-import type { DateRange } from '../../period';
+import { apiRange, type DateRange, defaultTimeZone } from '../../period';
 import {
   type BalanceGroup,
   bucketKey,
@@ -44,9 +44,14 @@ const groupBy: Record<NodeKind, 'organization' | 'building' | 'area' | 'meter'> 
   meter: 'meter',
 };
 
-async function totals(r: DateRange, by: (typeof groupBy)[NodeKind]): Promise<Total[]> {
+async function totals(
+  r: DateRange,
+  by: (typeof groupBy)[NodeKind],
+  timeZone = defaultTimeZone,
+): Promise<Total[]> {
   const data = await ok(
-    api.GET('/api/v1/consumption', { params: { query: { from: r.from, to: r.to, group_by: by } } }),
+    // A partial last day (today so far, and its base periods) ends at the same time of day.
+    api.GET('/api/v1/consumption', { params: { query: { ...apiRange(r, timeZone), group_by: by } } }),
   );
   return data.totals.map((t) => ({
     key: t.key,
@@ -60,7 +65,7 @@ async function totals(r: DateRange, by: (typeof groupBy)[NodeKind]): Promise<Tot
 async function meterSeries(r: DateRange, g: Granularity, meter: string, timeZone: string): Promise<Series> {
   const data = await ok(
     api.GET('/api/v1/consumption', {
-      params: { query: { from: r.from, to: r.to, period: g, group_by: 'meter', meter } },
+      params: { query: { ...apiRange(r, timeZone), period: g, group_by: 'meter', meter } },
     }),
   );
   return seriesOf(data.series ?? [], g, timeZone);
@@ -84,9 +89,9 @@ export async function loadNode(
   const meters = [...new Set(groups.flatMap((g) => [...g.mains, ...g.subs]).map((m) => m.id))];
   const baseMeters = [...new Set(totalMeters(groups).map((m) => m.id))];
   const [current, previous, all, series, baseSeries] = await Promise.all([
-    totals(period, groupBy[kind]),
-    totals(base, groupBy[kind]),
-    totals(period, 'meter'),
+    totals(period, groupBy[kind], tz),
+    totals(base, groupBy[kind], tz),
+    totals(period, 'meter', tz),
     Promise.all(meters.map(async (id) => [id, await meterSeries(period, granularity, id, tz)] as const)),
     Promise.all(baseMeters.map(async (id) => [id, await meterSeries(base, granularity, id, tz)] as const)),
   ]);
