@@ -25,6 +25,16 @@ const dated = z
   .nullable()
   .describe('The value in effect today (the site file’s dated facts), null when none is yet');
 
+/** A control group of the site file: a zone's or a class's equipment, with its name. */
+export const controlGroupSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  building: z.string().nullable(),
+  area: z.string().nullable().describe('The zone (an area of the building) the group serves'),
+  class: z.string().describe('Equipment class: hvac, lighting …'),
+  devices: z.array(z.string()),
+});
+
 export const siteTreeSchema = z.object({
   site: z.string(),
   name: z.string(),
@@ -52,6 +62,9 @@ export const siteTreeSchema = z.object({
       }),
     ),
   }),
+  control_groups: z
+    .array(controlGroupSchema)
+    .describe("Control's groups (zones and equipment classes) with their names, buildings and devices"),
 });
 
 type SiteTree = z.infer<typeof siteTreeSchema>;
@@ -119,13 +132,22 @@ export function siteTree(site: LoadedSite): SiteTree {
         };
       }),
     },
+    control_groups: c.control.groups.map((g) => ({
+      id: g.id,
+      name: g.name,
+      building: g.building ?? null,
+      area: g.area ?? null,
+      class: g.class,
+      devices: [...g.devices],
+    })),
   };
 }
 
 /**
  * `GET /api/v1/site/tree`: the organization, its buildings (floor area and headcount in effect
  * today), their areas and every meter (category, 分项, main or sub, unit) — what the console's
- * 建筑与区域 tree shows and what the totals of GET /consumption are summed through. Read-only.
+ * 建筑与区域 tree shows and what the totals of GET /consumption are summed through — and control's
+ * groups with their names (the console's zones). Read-only.
  */
 export function siteRoutes(site: LoadedSite): Router {
   const router = Router();

@@ -6509,6 +6509,17 @@ export interface operations {
                                 }[];
                             }[];
                         };
+                        /** @description Control's groups (zones and equipment classes) with their names, buildings and devices */
+                        control_groups: {
+                            id: string;
+                            name: string;
+                            building: string | null;
+                            /** @description The zone (an area of the building) the group serves */
+                            area: string | null;
+                            /** @description Equipment class: hvac, lighting … */
+                            class: string;
+                            devices: string[];
+                        }[];
                     };
                 };
             };
