@@ -10,6 +10,9 @@ export default defineConfig({
     // what it waited for and what it saw instead of a bare "test timed out".
     testTimeout: 240_000,
     hookTimeout: 240_000,
+    // expect.poll waits for what a page or a server shows (1 s by default): a bound that holds on a
+    // busy 2-core machine, like test/helpers/wait.ts; a passing poll returns as soon as it holds.
+    expect: { poll: { timeout: 60_000, interval: 100 } },
     // Integration tests start real servers and processes; two cores do not gain from more workers.
     maxWorkers: 2,
   },
