@@ -239,8 +239,8 @@ describe('设备控制 and 审计日志 in Chromium against jieneng start (the s
       .waitFor();
 
     // The zone: its equipment side by side with the setpoints and modes in effect.
-    await page.getByRole('tree').getByText('zonghe-office-ac', { exact: true }).click();
-    const zone = page.getByRole('region', { name: 'zonghe-office-ac：各设备的设定值、模式与开关' });
+    await page.getByRole('tree').getByText('综合办公楼 办公区空调', { exact: true }).click();
+    const zone = page.getByRole('region', { name: '综合办公楼 办公区空调：各设备的设定值、模式与开关' });
     await zone
       .getByRole('row')
       .filter({ hasText: '一至三层 办公区 空调' })

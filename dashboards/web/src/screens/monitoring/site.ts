@@ -17,6 +17,8 @@ export interface SiteTree {
   organization: {
     buildings: { id: string; name: string; areas: { meters: TreeMeter[] }[]; meters: TreeMeter[] }[];
   };
+  /** Control's groups: the building of equipment the site file names under no meter (air-conditioners). */
+  control_groups?: { building: string | null; devices: string[] }[];
 }
 
 export interface BuildingMeters {
@@ -31,12 +33,15 @@ export interface SiteIndex {
   buildings: BuildingMeters[];
   /** A device's label from its meter(s): "综合办公楼总表". */
   deviceLabels: Map<string, string>;
+  /** A device's building from its meter or its control group, where the API names none. */
+  deviceBuildings: Map<string, string>;
 }
 
 export const emptyIndex = (): SiteIndex => ({
   buildingNames: new Map(),
   buildings: [],
   deviceLabels: new Map(),
+  deviceBuildings: new Map(),
 });
 
 export function siteIndexOf(tree: SiteTree): SiteIndex {
@@ -50,6 +55,7 @@ export function siteIndexOf(tree: SiteTree): SiteIndex {
       if (seen.has(m.id)) continue;
       seen.add(m.id);
       if (m.role === 'main' && m.category === 'electricity') main.push(m.id);
+      index.deviceBuildings.set(m.device, b.id);
       if (m.name) {
         const had = index.deviceLabels.get(m.device);
         index.deviceLabels.set(m.device, had && had !== m.name ? `${had}、${m.name}` : m.name);
@@ -57,5 +63,8 @@ export function siteIndexOf(tree: SiteTree): SiteIndex {
     }
     if (main.length) index.buildings.push({ id: b.id, name: b.name, meters: main.sort() });
   }
+  for (const g of tree.control_groups ?? [])
+    if (g.building)
+      for (const d of g.devices) if (!index.deviceBuildings.has(d)) index.deviceBuildings.set(d, g.building);
   return index;
 }
