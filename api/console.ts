@@ -19,8 +19,14 @@ export function consoleLine(base: string, dir: string = defaultConsoleDir): stri
     : `not built — run npm run build:web (scripts/setup does), then reload ${base}/`;
 }
 
-/** Paths that are the API's, never the console's. */
-const apiPath = (path: string) => path === '/metrics' || path === '/api' || path.startsWith('/api/');
+/**
+ * Paths that are the API's, never the console's — as Express matches routes: case-insensitive, a
+ * trailing slash ignored (`/API/v1/devices`, `/metrics/` reach the API, not the console's page).
+ */
+const apiPath = (path: string) => {
+  const p = path.toLowerCase().replace(/\/+$/, '');
+  return p === '/metrics' || p === '/api' || p.startsWith('/api/');
+};
 
 /**
  * The web console (dashboards/web) at `/`: its built files, and its index page for every other GET

@@ -57,6 +57,8 @@ describe('the API serves the web console at /', () => {
       // An old hashed name is a 404, not the page (a stale tab must not run HTML as JS).
       expect((await fetch(`${api.base}/assets/index-old999.js`)).status).toBe(404);
       // The API's paths are the API's: a problem answer, never the console's page.
+      for (const path of ['/API/v1/devices', '/Api/v1/health', '/metrics/', '/api/'])
+        expect(await (await fetch(`${api.base}${path}`)).text(), path).not.toContain('节能控制台');
       const unknown = await fetch(`${api.base}/api/v1/nothing-here`);
       expect(unknown.status).toBe(401);
       expect(unknown.headers.get('content-type')).toMatch(/problem\+json/);
