@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { createAuth } from '../../api/auth/auth.ts';
 import { type Role, roles, systemActor } from '../../core/auth/actor.ts';
 import { createLogger } from '../../core/log.ts';
@@ -170,4 +171,34 @@ export async function settled(page: Page): Promise<void> {
     timeoutMs: 60_000,
     seen: async () => `${await busy.count()} still loading on ${page.url()}`,
   });
+}
+
+/**
+ * One demo site and one browser for a test file, started in `beforeAll` (side by side) and stopped
+ * in `afterAll`: `site()` and `browser()` give them to the tests (they throw before `beforeAll`).
+ */
+export function consoleSuite(options: Parameters<typeof startConsoleSite>[0] = {}): {
+  site(): ConsoleSite;
+  browser(): Browser;
+} {
+  let site: ConsoleSite | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    [site, browser] = await Promise.all([startConsoleSite(options), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await site?.stop();
+  });
+  return {
+    site: () => {
+      if (!site) throw new Error('consoleSuite: the site is not started (call site() inside a test)');
+      return site;
+    },
+    browser: () => {
+      if (!browser)
+        throw new Error('consoleSuite: the browser is not launched (call browser() inside a test)');
+      return browser;
+    },
+  };
 }
