@@ -89,6 +89,62 @@ describe('GET /api/v1/consumption', () => {
     }
   });
 
+  it('counts a day the range cuts (today so far, and its base periods) from its hours, never as the whole day', async () => {
+    const { file } = writeTestSite({ modbusPort: 1, gatewayId: 'gw', devices: ['m-a'] });
+    const site = loadSite(file);
+    const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'jn-api-')), 'jieneng.db'));
+    await store.open();
+    const at = (local: string) => Date.parse(`${local}+08:00`);
+    const row = (period: 'day' | 'hour', start: string, value: number) => ({
+      period,
+      meter: 'm-a-kwh',
+      start: at(start),
+      value,
+      estimated: 0,
+      unit: 'kWh',
+    });
+    await store.writeRollups([
+      row('day', '2025-12-01T00:00:00', 100),
+      row('day', '2025-12-02T00:00:00', 240), // a whole day of 24 × 10 kWh
+      ...Array.from({ length: 24 }, (_, h) =>
+        row('hour', `2025-12-02T${String(h).padStart(2, '0')}:00:00`, 10),
+      ),
+      row('day', '2025-12-03T00:00:00', 50), // a cut day without hours
+    ]);
+    const api = await startApi({ dataDir: apiDir, store, health: async () => ({}), log, port: 0, site });
+    const total = async (q: string) => {
+      const body = (await (
+        await authed(`http://127.0.0.1:${api.port}/api/v1/consumption?${q}&group_by=meter&meter=m-a-kwh`)
+      ).json()) as { totals: { value: number }[]; series: { start: string; value: number }[] };
+      return { value: body.totals[0]?.value ?? 0, series: body.series };
+    };
+    try {
+      // 1 December whole, and 2 December until 14:00: 100 + 14 × 10 — not 100 + 240.
+      const cut = await total(`from=2025-12-01&to=${encodeURIComponent('2025-12-02T14:00:00+08:00')}`);
+      expect(cut.value).toBe(240);
+      expect(cut.series).toEqual([
+        expect.objectContaining({ start: '2025-12-01T00:00:00+08:00', value: 100 }),
+        expect.objectContaining({ start: '2025-12-02T00:00:00+08:00', value: 140 }),
+      ]);
+      // A range inside one day: its hours.
+      expect(
+        (
+          await total(
+            `from=${encodeURIComponent('2025-12-02T08:00:00+08:00')}&to=${encodeURIComponent('2025-12-02T10:00:00+08:00')}`,
+          )
+        ).value,
+      ).toBe(20);
+      // Whole days stay the day rollups; a cut day without hours adds nothing (not its whole day).
+      expect((await total('from=2025-12-01&to=2025-12-02')).value).toBe(340);
+      expect(
+        (await total(`from=2025-12-03&to=${encodeURIComponent('2025-12-03T12:00:00+08:00')}`)).value,
+      ).toBe(0);
+    } finally {
+      await api.stop();
+      await store.close();
+    }
+  });
+
   it('GET /api/v1/reports/intensity as JSON and as a zip of CSV tables; bad parameters explained', async () => {
     const { file, dir } = writeTestSite({ modbusPort: 1, gatewayId: 'gw', devices: ['m-a'] });
     const site = loadSite(file);

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { LoadedSite } from '../../core/config/loadSite.ts';
 import { JnError } from '../../core/errors.ts';
 import { aggregate } from '../../core/rollup/aggregate.ts';
-import type { Store } from '../../core/store/store.ts';
+import { localDayStarter } from '../../core/rollup/consumption.ts';
+import type { RollupRow, Store } from '../../core/store/store.ts';
 import { dateOrInstant, endOf, instantOf, parseQuery, text } from '../params.ts';
 
 /** Hours are asked for a short range: a year of hours per meter is what a chart can show. */
@@ -20,6 +21,43 @@ export const consumptionQuery = (timeZone: string) => ({
     .describe('meter, area, building, organization, subitem (default building)'),
   meter: text(200).optional().describe('a meter id of the site file'),
 });
+
+/**
+ * Daily rows for [from, to). Whole local days come from the day rollups; a day the range cuts (an
+ * instant `to` such as today so far and its base periods, or an instant `from`) is summed from
+ * that part's hourly rollups into one row at the day's start — never the whole day's rollup for a
+ * part of it (which counted all of last year's 2 December against 14 hours of today's). A cut day
+ * without hourly rollups adds nothing (its coverage shows it missing).
+ */
+async function dayRows(store: Store, from: number, to: number, timeZone: string): Promise<RollupRow[]> {
+  const dayStart = localDayStarter(timeZone);
+  const nextDay = (ms: number) => dayStart(dayStart(ms) + 36 * 3_600_000);
+  const firstWhole = dayStart(from) === from ? from : nextDay(from);
+  const lastWhole = dayStart(to) === to ? to : dayStart(to);
+  const parts: [number, number][] = [];
+  if (firstWhole >= lastWhole) parts.push([from, to]);
+  else {
+    if (from < firstWhole) parts.push([from, firstWhole]);
+    if (lastWhole < to) parts.push([lastWhole, to]);
+  }
+  const rows =
+    firstWhole < lastWhole
+      ? await store.queryRollups({ period: 'day', from: firstWhole, to: lastWhole })
+      : [];
+  for (const [a, b] of parts) {
+    const hours = await store.queryRollups({ period: 'hour', from: a, to: b });
+    const byMeter = new Map<string, RollupRow>();
+    for (const h of hours) {
+      const row = byMeter.get(h.meter);
+      if (row) {
+        row.value += h.value;
+        row.estimated += h.estimated;
+      } else byMeter.set(h.meter, { ...h, period: 'day', start: dayStart(a) });
+    }
+    rows.push(...byMeter.values());
+  }
+  return rows.sort((x, y) => x.start - y.start);
+}
 
 /**
  * `GET /api/v1/consumption?from=2025-07-01&to=2025-07-31&period=day&group_by=building`:
@@ -51,7 +89,10 @@ export function consumptionRoutes(store: Store, site: LoadedSite): Router {
         'not_found',
         `no meter "${q.meter}"; meters are: ${site.config.meters.map((m) => m.id).join(', ')}`,
       );
-    const rows = await store.queryRollups({ period: q.period, from, to });
+    const rows =
+      q.period === 'day'
+        ? await dayRows(store, from, to, timeZone)
+        : await store.queryRollups({ period: q.period, from, to });
     res.json({
       site: site.config.site.id,
       timezone: timeZone,
