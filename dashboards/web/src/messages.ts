@@ -53,6 +53,7 @@ export const common = {
       compareWith: '对比 {range}（{name}）',
       weekStarts: '每周从周一开始',
       noWholeDay: '今日未满一天，无整日可比',
+      last12Means: '近12个月即截至今日的 12 个月：{range}（{days} 天）',
     },
     chart: {
       table: '数据表',
@@ -136,6 +137,7 @@ export const common = {
       compareWith: 'compared with {range} ({name})',
       weekStarts: 'Weeks start on Monday',
       noWholeDay: 'today is not a whole day yet',
+      last12Means: 'Last 12 months: the 12 months to date, {range} ({days} days)',
     },
     chart: {
       table: 'Data table',
