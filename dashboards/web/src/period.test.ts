@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  addDays,
   addMonths,
   apiRange,
   basePeriod,
+  daysIn,
   periodOf,
   presetRange,
   rangeText,
@@ -29,8 +31,10 @@ describe('the page period (local dates, weeks from Monday, inclusive)', () => {
   it('makes 本月, 本年 and 近12个月 to date', () => {
     expect(presetRange('month', '2026-12-02')).toEqual({ from: '2026-12-01', to: '2026-12-02' });
     expect(presetRange('year', '2026-12-02')).toEqual({ from: '2026-01-01', to: '2026-12-02' });
-    expect(presetRange('last12', '2026-12-02')).toEqual({ from: '2026-01-01', to: '2026-12-02' });
+    // 近12个月: the 12 months to date, from the day after the same date a year ago (365 days).
+    expect(presetRange('last12', '2026-12-02')).toEqual({ from: '2025-12-03', to: '2026-12-02' });
     expect(presetRange('last12', '2026-03-31')).toEqual({ from: '2025-04-01', to: '2026-03-31' });
+    expect(presetRange('last12', '2028-02-29')).toEqual({ from: '2027-03-01', to: '2028-02-29' });
   });
 
   it('names the base periods: 环比 the same span before, 同比 the same dates a year earlier', () => {
@@ -46,8 +50,8 @@ describe('the page period (local dates, weeks from Monday, inclusive)', () => {
       to: '2026-02-28',
     });
     expect(basePeriod(periodOf('last12', '2026-12-02'), 'previous')).toEqual({
-      from: '2025-01-01',
-      to: '2025-12-31',
+      from: '2024-12-03',
+      to: '2025-12-02',
     });
     // A whole year typed as a custom range: 环比 is the year before, as the reports take it.
     expect(
@@ -87,5 +91,44 @@ describe('the page period (local dates, weeks from Monday, inclusive)', () => {
     const past = periodOf('custom', today, { from: '2026-11-01', to: '2026-11-30' }, '13:05');
     expect(past.until).toBeUndefined();
     expect(wholeDays(past)).toEqual(past);
+  });
+
+  it('gives 近12个月 a 环比 base as long as itself (a year against 336 days read −8 % with no change)', () => {
+    for (const today of ['2026-12-02', '2026-03-31', '2028-03-01', '2026-01-01']) {
+      const p = periodOf('last12', today, undefined, '13:05');
+      const base = basePeriod(p, 'previous');
+      expect(daysIn(base)).toBe(daysIn(p));
+      expect(addDays(base.to, 1)).toBe(p.from);
+      expect(base.until).toBe('13:05');
+    }
+    expect(daysIn(periodOf('last12', '2026-12-02'))).toBe(365);
+    expect(daysIn(periodOf('last12', '2028-03-01'))).toBe(366); // across 29 February 2028
+  });
+
+  it('keeps a clamped base day whole: 31 March so far against all of 1–28 February', () => {
+    const month = periodOf('month', '2026-03-31', undefined, '13:05');
+    expect(basePeriod(month, 'previous')).toEqual({ from: '2026-02-01', to: '2026-02-28' });
+    expect(rangeText(basePeriod(month, 'previous'), '至')).toBe('2026-02-01 至 2026-02-28');
+    // Not clamped (the 30th exists in April … and 28 Feb in March): the time cut stays.
+    expect(basePeriod(periodOf('month', '2026-05-30', undefined, '13:05'), 'previous')).toEqual({
+      from: '2026-04-01',
+      to: '2026-04-30',
+      until: '13:05',
+    });
+    expect(basePeriod(periodOf('month', '2026-03-28', undefined, '13:05'), 'previous')).toEqual({
+      from: '2026-02-01',
+      to: '2026-02-28',
+      until: '13:05',
+    });
+    // 同比 of a leap day: 29 Feb 2028 so far against the whole of 28 Feb 2027.
+    expect(basePeriod(periodOf('today', '2028-02-29', undefined, '13:05'), 'last_year')).toEqual({
+      from: '2027-02-28',
+      to: '2027-02-28',
+    });
+    expect(basePeriod(periodOf('year', '2026-12-02', undefined, '13:05'), 'last_year')).toEqual({
+      from: '2025-01-01',
+      to: '2025-12-02',
+      until: '13:05',
+    });
   });
 });

@@ -93,7 +93,8 @@ export function presetRange(preset: Exclude<Preset, 'custom'>, today: string): D
     case 'year':
       return { from: format({ y, m: 1, d: 1 }), to: today };
     case 'last12':
-      return { from: addMonths(format({ y, m, d: 1 }), -11), to: today };
+      // The 12 months to date: from the day after the same date a year ago (2025-12-03 … 2026-12-02).
+      return { from: addDays(addMonths(today, -12), 1), to: today };
   }
 }
 
@@ -102,27 +103,40 @@ export type Basis = 'previous' | 'last_year';
 /**
  * The base period of a comparison. 同比 (`last_year`): the same dates a year earlier (29 Feb → 28
  * Feb). 环比 (`previous`): for a preset the same span of the period before (本月 1–15 → last month
- * 1–15; 本周 Mon–Wed → last week Mon–Wed; 本年 → last year to the same day; 近12个月 → the 12 months
- * before); for a custom range the as-long range just before it.
+ * 1–15; 本周 Mon–Wed → last week Mon–Wed; 本年 → last year to the same day; 近12个月 (the 12 months
+ * to date) → the as-many days just before); for a custom range the as-long range just before it.
  */
 export function basePeriod(period: Period, basis: Basis): DateRange {
   const range = baseDates(period, basis);
-  return period.until ? { ...range, until: period.until } : range;
+  // A base whose last day was clamped to its month's end (31 Mar → 28 Feb, 29 Feb → 28 Feb) is the
+  // whole of that last day: the month has no later day to cut at the time of day.
+  const clamped = range.shifted && range.to.slice(8) !== period.to.slice(8);
+  const dates = { from: range.from, to: range.to };
+  return period.until && !clamped ? { ...dates, until: period.until } : dates;
 }
 
-function baseDates(period: Period, basis: Basis): DateRange {
-  if (basis === 'last_year') return { from: addMonths(period.from, -12), to: addMonths(period.to, -12) };
+/** The base dates; `shifted`: the same day of month some months away (so possibly clamped). */
+function baseDates(period: Period, basis: Basis): DateRange & { shifted?: boolean } {
+  const months = (n: number) => ({
+    from: addMonths(period.from, n),
+    to: addMonths(period.to, n),
+    shifted: true,
+  });
+  if (basis === 'last_year') return months(-12);
   switch (period.preset) {
     case 'today':
       return { from: addDays(period.from, -1), to: addDays(period.to, -1) };
     case 'week':
       return { from: addDays(period.from, -7), to: addDays(period.to, -7) };
     case 'month':
-      return { from: addMonths(period.from, -1), to: addMonths(period.to, -1) };
+      return months(-1);
     case 'year':
-      return { from: addMonths(period.from, -12), to: addMonths(period.to, -12) };
-    case 'last12':
-      return { from: addMonths(period.from, -12), to: addDays(period.from, -1) };
+      return months(-12);
+    case 'last12': {
+      // The as-many days just before (365, or 366 across a 29 February), as the reports take them.
+      const n = daysIn(period);
+      return { from: addDays(period.from, -n), to: addDays(period.from, -1) };
+    }
     case 'custom': {
       // Whole calendar months (a year, a quarter): the as-many months before, as the reports do.
       const months = wholeMonths(period);
