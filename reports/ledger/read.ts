@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
@@ -38,6 +39,7 @@ export async function readLedgerFile(kind: LedgerKind, file: string): Promise<Ro
     return emptySet(name, `${name}：无法按 CSV 读取：${(err as Error).message}`);
   }
   const [head, ...body] = records;
+  if (body.length > ledgerLimits.rows) return emptySet(name, tooManyRows(name, '', body.length));
   const separator = otherSeparator(kind, head?.record ?? []);
   if (separator)
     return emptySet(
@@ -170,25 +172,163 @@ export function plainCell(v: ExcelJS.CellValue): Cell {
   return undefined;
 }
 
+/**
+ * What a ledger file may hold. A ledger is a few thousand rows of at most 8 columns; exceljs keeps
+ * every cell of every sheet in memory (a 20 MB sheet of 600,000 cells took 4 s and 450 MB), so an
+ * XLSX is measured in its zip before exceljs opens it, and refused with what is allowed.
+ */
+export const ledgerLimits = {
+  /** Data rows (rows with a value, the header not counted), CSV and XLSX. */
+  rows: 10_000,
+  /** Columns of the header, and the last column any cell with a value may be in (BL). */
+  columns: 64,
+  /** Cells in all the workbook's sheets, empty formatted ones too: 10,000 rows × 20 columns. */
+  cells: 200_000,
+  /** Uncompressed bytes of one part of the zip (a sheet, the shared strings). */
+  partBytes: 20 * 1024 * 1024,
+  /** Uncompressed bytes of all the parts together. */
+  bookBytes: 50 * 1024 * 1024,
+};
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MB`;
+const count = (n: number) => n.toLocaleString('en-US');
+const tooManyRows = (name: string, where: string, rows: number) =>
+  `${name}：${where}有 ${count(rows)} 行数据，超过上限 ${count(ledgerLimits.rows)} 行（表头之外）；请分成几个文件导入`;
+const tooWide = (name: string, where: string, columns: number) =>
+  `${name}：${where}有内容的单元格到第 ${count(columns)} 列，超过上限 ${ledgerLimits.columns} 列（BL 列）；台账只需表头所列的列`;
+
+/** A column's number from its letters: A → 1, Z → 26, XFD → 16384. */
+const columnNumber = (letters: string) => [...letters].reduce((n, c) => n * 26 + c.charCodeAt(0) - 64, 0);
+
+/**
+ * Why an XLSX file must not be opened, or undefined: its zip read from the central directory
+ * (each part's declared and actual uncompressed size — a part that inflates past the cap is
+ * refused whatever it declares), then each sheet's rows, columns and cells counted in its XML.
+ */
+export function xlsxProblem(bytes: Buffer, name: string): string | undefined {
+  const notZip = `${name}：不是有效的 XLSX 文件（zip 结构损坏）；请在 Excel 中另存为 XLSX 或 CSV UTF-8`;
+  const big = (what: string, size: number | undefined, cap: number) =>
+    `${name}：${what}解压后${size === undefined ? '' : ` ${mb(size)}，`}超过上限 ${mb(cap)}；台账工作簿至多 ${count(ledgerLimits.rows)} 行数据，请删去其他工作表、图片或分成几个文件`;
+  // End of central directory: 22 bytes and a comment of at most 65,535.
+  let end = -1;
+  for (let k = bytes.length - 22; k >= Math.max(0, bytes.length - 22 - 65_535); k--)
+    if (bytes.readUInt32LE(k) === 0x06054b50) {
+      end = k;
+      break;
+    }
+  if (end < 0) return notZip;
+  const parts = bytes.readUInt16LE(end + 10);
+  let at = bytes.readUInt32LE(end + 16);
+  if (parts === 0xffff || at === 0xffffffff)
+    return `${name}：ZIP64 工作簿（超过 4 GB 或 65,535 个部件），不是台账；至多 ${mb(ledgerLimits.bookBytes)}`;
+  let total = 0;
+  let cells = 0;
+  for (let p = 0; p < parts; p++) {
+    if (at + 46 > bytes.length || bytes.readUInt32LE(at) !== 0x02014b50) return notZip;
+    const method = bytes.readUInt16LE(at + 10);
+    const packed = bytes.readUInt32LE(at + 20);
+    const declared = bytes.readUInt32LE(at + 24);
+    const nameLength = bytes.readUInt16LE(at + 28);
+    const local = bytes.readUInt32LE(at + 42);
+    const part = bytes.toString('utf8', at + 46, at + 46 + nameLength);
+    at += 46 + nameLength + bytes.readUInt16LE(at + 30) + bytes.readUInt16LE(at + 32);
+    if (declared > ledgerLimits.partBytes) return big(`其中的 ${part} `, declared, ledgerLimits.partBytes);
+    if (total + declared > ledgerLimits.bookBytes)
+      return big('全部内容', total + declared, ledgerLimits.bookBytes);
+    if (local + 30 > bytes.length || bytes.readUInt32LE(local) !== 0x04034b50) return notZip;
+    const start = local + 30 + bytes.readUInt16LE(local + 26) + bytes.readUInt16LE(local + 28);
+    const data = bytes.subarray(start, start + packed);
+    const cap = Math.min(ledgerLimits.partBytes, ledgerLimits.bookBytes - total);
+    let content: Buffer;
+    if (method === 0) content = data;
+    else if (method === 8)
+      try {
+        // The size a part declares is not trusted: inflating stops one byte past what is left.
+        content = inflateRawSync(data, { maxOutputLength: cap + 1 });
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'ERR_BUFFER_TOO_LARGE') return notZip;
+        return cap < ledgerLimits.partBytes
+          ? big('全部内容', undefined, ledgerLimits.bookBytes)
+          : big(`其中的 ${part} `, undefined, cap);
+      }
+    else return `${name}：${part} 的压缩方式（${method}）不是 XLSX 所用的；请在 Excel 中另存为 XLSX`;
+    if (content.length > cap) return big(`其中的 ${part} `, content.length, cap);
+    total += content.length;
+    if (!/^xl\/worksheets\/[^/]+\.xml$/i.test(part)) continue;
+    const sheet = sheetShape(content.toString('utf8'));
+    const where = `工作表 ${part.slice('xl/worksheets/'.length)} `;
+    if (sheet.rows - 1 > ledgerLimits.rows) return tooManyRows(name, where, sheet.rows - 1);
+    if (sheet.lastColumn > ledgerLimits.columns) return tooWide(name, where, sheet.lastColumn);
+    cells += sheet.cells;
+    if (cells > ledgerLimits.cells)
+      return `${name}：工作簿至少有 ${count(cells)} 个单元格（含只有格式的空单元格），超过上限 ${count(ledgerLimits.cells)} 个（如 ${count(ledgerLimits.rows)} 行 × 20 列）；请删去其他工作表或多余的格式`;
+  }
+  return undefined;
+}
+
+/**
+ * A sheet's XML counted: rows holding a value, the last column holding one, and all cells.
+ * Prefixed elements (`<x:row>`, as some libraries write) count too.
+ */
+function sheetShape(xml: string): { rows: number; lastColumn: number; cells: number } {
+  let rows = 0;
+  let lastColumn = 0;
+  let cells = 0;
+  const rowRe = /<(?:[\w.-]+:)?row\b[^>]*?(?:\/>|>([\s\S]*?)<\/(?:[\w.-]+:)?row>)/g;
+  const cellRe = /<(?:[\w.-]+:)?c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/(?:[\w.-]+:)?c>)/g;
+  const valueRe = /<(?:[\w.-]+:)?(?:v|is|f)\b/;
+  for (const row of xml.matchAll(rowRe)) {
+    let valued = false;
+    for (const cell of (row[1] ?? '').matchAll(cellRe)) {
+      cells++;
+      if (!valueRe.test(cell[2] ?? '')) continue;
+      valued = true;
+      const letters = /\br="\$?([A-Z]{1,3})\$?\d+"/.exec(cell[1] ?? '')?.[1];
+      if (letters) lastColumn = Math.max(lastColumn, columnNumber(letters));
+    }
+    if (valued) rows++;
+  }
+  return { rows, lastColumn, cells };
+}
+
+/**
+ * The first sheet as rows: only rows exceljs holds (a sheet whose one other cell is Z1048576 is two
+ * rows, not a million), only the first `ledgerLimits.columns` columns of each (what lies past them
+ * was refused by `xlsxProblem` before the file was opened).
+ */
 async function readXlsx(kind: LedgerKind, file: string, name: string): Promise<RowSet> {
+  const bytes = readFileSync(file);
+  const problem = xlsxProblem(bytes, name);
+  if (problem) return emptySet(name, problem);
   const wb = new ExcelJS.Workbook();
   try {
-    await wb.xlsx.readFile(file);
+    await wb.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch (err) {
     return emptySet(name, `${name}：无法按 XLSX 读取：${(err as Error).message}`);
   }
   const sheet = wb.worksheets[0];
   if (!sheet) return emptySet(name, `${name}：工作簿中没有工作表`);
-  const width = sheet.columnCount;
-  const cellsOf = (r: ExcelJS.Row) =>
-    Array.from({ length: width }, (_, k) => plainCell(r.getCell(k + 1).value));
+  const where = `工作表"${sheet.name}"`;
+  const cap = ledgerLimits.columns;
+  const blank = (c: Cell) => c === undefined || c === null || String(c).trim() === '';
+  // Cells 1..cap of a row, by index: never the row's whole cell array (up to 16,384 a row).
+  const cellsOf = (r: ExcelJS.Row | undefined) =>
+    Array.from({ length: Math.min(r?.cellCount ?? 0, cap) }, (_, k) => plainCell(r?.findCell(k + 1)?.value));
+  const headCells = cellsOf(sheet.findRow(1));
+  const width = headCells.findLastIndex((c) => !blank(c)) + 1;
   const body: { cells: Cell[]; row: number }[] = [];
-  for (let n = 2; n <= sheet.rowCount; n++) {
-    const cells = cellsOf(sheet.getRow(n));
-    if (cells.some((c) => c !== undefined && c !== null && String(c).trim() !== ''))
-      body.push({ cells, row: n });
+  let rows = 0;
+  // Row numbers up to the last row exceljs holds (at most 1,048,576 look-ups, most of them holes).
+  for (let n = 2, last = sheet.rowCount; n <= last; n++) {
+    const cells = cellsOf(sheet.findRow(n));
+    const used = cells.findLastIndex((c) => !blank(c)) + 1;
+    if (used === 0) continue;
+    // Cut after the last value (an empty formatted cell is no column), padded to the header.
+    if (++rows <= ledgerLimits.rows)
+      body.push({ cells: [...cells.slice(0, used), ...Array(Math.max(0, width - used))], row: n });
   }
-  const set = fromTable(kind, name, cellsOf(sheet.getRow(1)), body);
-  set.encoding = `XLSX，工作表"${sheet.name}"`;
+  if (rows > ledgerLimits.rows) return emptySet(name, tooManyRows(name, where, rows));
+  const set = fromTable(kind, name, headCells.slice(0, width), body);
+  set.encoding = `XLSX，${where}`;
   return set;
 }
