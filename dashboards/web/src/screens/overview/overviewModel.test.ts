@@ -135,7 +135,7 @@ describe('能耗总览 figures from the intensity report', () => {
   it('takes totals and their 同比 from the report, and says why a change is missing', () => {
     const kpis = buildKpis(report(), 'last_year');
     const by = Object.fromEntries(kpis.map((k) => [k.key, k]));
-    expect(by.energy).toMatchObject({ value: 56718, unit: 'kgce' });
+    expect(by.energy).toMatchObject({ value: 56718 });
     expect(by.energy?.change).toMatchObject({
       baseFrom: '2024-12-01',
       baseTo: '2024-12-31',
@@ -148,6 +148,21 @@ describe('能耗总览 figures from the intensity report', () => {
     // No base report yet: the base period's floor area is not known, the change is not 0.
     expect(by.energy_per_area?.change).toMatchObject({ change: null, reason: 'no_facts' });
     expect(by.water_per_capita?.change).toMatchObject({ change: null, reason: 'no_base' });
+  });
+
+  it('finds the report’s 同比 figures by their unit, not by their Chinese display names', () => {
+    const r = report();
+    const renamed = {
+      ...r,
+      period_comparisons: r.period_comparisons.map((pc) => ({
+        ...pc,
+        figures: pc.figures.map((f) => ({ ...f, name: `renamed ${f.name}` })),
+      })),
+    };
+    const by = Object.fromEntries(buildKpis(renamed, 'last_year').map((k) => [k.key, k]));
+    expect(by.energy?.change).toMatchObject({ base: 58986, change: -0.0385 });
+    expect(by.water?.change).toMatchObject({ change: null, reason: 'no_base' });
+    expect(by.carbon?.change).toMatchObject({ base: 240000, reason: 'partial' });
   });
 
   it('computes an indicator 同比 from the base figure over the base period’s area, only when both are complete', () => {

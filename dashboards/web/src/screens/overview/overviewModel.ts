@@ -72,16 +72,6 @@ const indicatorOf: Partial<Record<KpiKey, TargetIndicator>> = {
   carbon_per_area: 'carbon_per_area_kgco2_m2',
 };
 
-export const kpiUnit: Record<KpiKey, string> = {
-  energy: 'kgce',
-  water: 'm³',
-  carbon: 'kgCO₂',
-  energy_per_area: 'kgce/m²',
-  energy_per_capita: 'kgce/人',
-  water_per_capita: 'm³/人',
-  carbon_per_area: 'kgCO₂/m²',
-};
-
 /** Decimals shown (the XLSX keeps 6; the page rounds what it shows to these). */
 export const kpiDigits: Record<KpiKey, number> = {
   energy: 2,
@@ -110,7 +100,6 @@ export interface ChangeView {
 export interface Kpi {
   key: KpiKey;
   value: number | null;
-  unit: string;
   coverage: CoverageView;
   change: ChangeView | undefined;
   /** The plan's target and status for this indicator (the organization's). */
@@ -131,17 +120,19 @@ export function periodComparison(report: IntensityReport, basis: Basis): PeriodC
   return found;
 }
 
-/** The period comparisons' figures by name (the report names them in Chinese). */
-const figureNames: Partial<Record<KpiKey | 'electricity', string>> = {
-  energy: '综合能耗',
-  electricity: '电',
-  water: '水',
-  carbon: '碳排放',
+/**
+ * The period comparisons' figures by their unit, the report's stable code for each (kgce 综合能耗,
+ * kWh 电, m³ 水, kgCO₂ 碳排放): their names are Chinese display words, not keys.
+ */
+const figureUnits: Partial<Record<KpiKey, string>> = {
+  energy: 'kgce',
+  water: 'm³',
+  carbon: 'kgCO₂',
 };
 
 function totalChange(pc: PeriodComparison | undefined, key: KpiKey): ChangeView | undefined {
   if (!pc) return undefined;
-  const f = pc.figures.find((x) => x.name === figureNames[key]);
+  const f = pc.figures.find((x) => x.unit === figureUnits[key]);
   const view: ChangeView = {
     kind: pc.kind,
     baseFrom: pc.base_from,
@@ -243,7 +234,6 @@ export function buildKpis(report: IntensityReport, basis: Basis, baseReport?: In
     return {
       key,
       value,
-      unit: kpiUnit[key],
       coverage: coverageFor[key],
       change,
       target,

@@ -85,6 +85,13 @@ export const messages = {
       factor: '系数',
       verified: '核对',
     },
+    indicatorUnit: {
+      energy_per_area_kgce_m2: 'kgce/m²',
+      energy_per_capita_kgce: 'kgce/人',
+      water_per_capita_m3: 'm³/人',
+      carbon_per_area_kgco2_m2: 'kgCO₂/m²',
+      electricity_per_area_kwh_m2: 'kWh/m²',
+    },
     indicator: {
       energy_per_area_kgce_m2: '单位建筑面积能耗',
       energy_per_capita_kgce: '人均综合能耗',
@@ -266,6 +273,13 @@ export const messages = {
       source: 'Source',
       factor: 'Factor',
       verified: 'Checked',
+    },
+    indicatorUnit: {
+      energy_per_area_kgce_m2: 'kgce/m²',
+      energy_per_capita_kgce: 'kgce/person',
+      water_per_capita_m3: 'm³/person',
+      carbon_per_area_kgco2_m2: 'kgCO₂/m²',
+      electricity_per_area_kwh_m2: 'kWh/m²',
     },
     indicator: {
       energy_per_area_kgce_m2: 'Energy per m²',

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { messages as reportMessages } from './messages';
 import {
   auditRows,
   base64Of,
+  indicatorUnit,
   reportFileName,
   reportQuery,
   reportTables,
@@ -129,6 +131,18 @@ const report = (): IntensityReport => ({
 const t = (key: string, named?: Record<string, unknown>) => (named ? `${key}${JSON.stringify(named)}` : key);
 
 describe('the report tables on the 报表 page', () => {
+  it('writes the indicators’ units in the page’s language (kgce/人, kgce/person), from the catalogue', () => {
+    const unit = (lang: 'zh-CN' | 'en') => (key: string) =>
+      key.startsWith('reports.indicatorUnit.')
+        ? ((reportMessages[lang].indicatorUnit as Record<string, string>)[key.slice(22)] ?? key)
+        : key;
+    expect(indicatorUnit(unit('zh-CN'), 'energy_per_capita_kgce')).toBe('kgce/人');
+    expect(indicatorUnit(unit('en'), 'energy_per_capita_kgce')).toBe('kgce/person');
+    expect(indicatorUnit(unit('en'), 'water_per_capita_m3')).toBe('m³/person');
+    const [first] = reportTables(report(), unit('en'));
+    expect(first?.rows[0]?.unit).toEqual({ t: 'text', v: 'kgce/m²' });
+  });
+
   it('starts with the indicators: the first figure is the first comparison, with its coverage and estimated share', () => {
     const [first] = reportTables(report(), t);
     expect(first?.id).toBe('indicators');

@@ -44,14 +44,8 @@ export const num = (v: number | null | undefined, digits = 2, estimated?: number
 export const pct = (v: number | null | undefined): Cell => ({ t: 'pct', v: v ?? null });
 export const change = (v: number | null | undefined): Cell => ({ t: 'change', v: v ?? null });
 
-/** The units of the indicators, as the report prints them. */
-export const indicatorUnits: Record<IndicatorKey, string> = {
-  energy_per_area_kgce_m2: 'kgce/m²',
-  energy_per_capita_kgce: 'kgce/人',
-  water_per_capita_m3: 'm³/人',
-  carbon_per_area_kgco2_m2: 'kgCO₂/m²',
-  electricity_per_area_kwh_m2: 'kWh/m²',
-};
+/** The unit of an indicator in the page's language (kgce/人, kgce/person). */
+export const indicatorUnit = (t: Translate, k: IndicatorKey): string => t(`reports.indicatorUnit.${k}`);
 
 /**
  * How much of a scope's period its figures rest on: the covered days (metered or entered) over all
@@ -106,7 +100,7 @@ export function reportTables(r: IntensityReport, t: Translate): Table[] {
       return {
         scope: text(scopeName(c.scope)),
         indicator: text(t(`reports.indicator.${c.indicator}`)),
-        unit: text(indicatorUnits[c.indicator]),
+        unit: text(indicatorUnit(t, c.indicator)),
         value: num(c.value, 2, cov.estimated),
         baseline: num(c.baseline),
         change: change(c.change),
@@ -135,7 +129,7 @@ export function reportTables(r: IntensityReport, t: Translate): Table[] {
       { key: 'kgco2', label: t('reports.col.kgco2'), numeric: true },
       ...indicatorKeys.map((k) => ({
         key: k,
-        label: `${t(`reports.indicator.${k}`)} (${indicatorUnits[k]})`,
+        label: `${t(`reports.indicator.${k}`)} (${indicatorUnit(t, k)})`,
         numeric: true,
       })),
       { key: 'coverage', label: t('reports.col.coverage'), numeric: true },
@@ -248,7 +242,7 @@ export function reportTables(r: IntensityReport, t: Translate): Table[] {
       rank: num(x.rank, 0),
       name: text(x.name),
       value: num(x.value, 2),
-      unit: text(indicatorUnits[k]),
+      unit: text(indicatorUnit(t, k)),
       why: text(''),
     })),
   );
@@ -257,7 +251,11 @@ export function reportTables(r: IntensityReport, t: Translate): Table[] {
     rank: text(t('reports.unranked')),
     name: text(x.name),
     value: num(null),
-    unit: text(indicatorUnits[x.indicator as IndicatorKey] ?? ''),
+    unit: text(
+      (indicatorKeys as readonly string[]).includes(x.indicator)
+        ? indicatorUnit(t, x.indicator as IndicatorKey)
+        : '',
+    ),
     why: text(x.reason),
   }));
   tables.push({
