@@ -86,6 +86,7 @@ export const messages = {
       noMeters: '没有可用的建筑总表（电）',
       failed: '用电数据加载失败：{detail}',
     },
+    gatewayOffline: '网关 {gateway} 离线',
     device: {
       title: '设备详情',
       back: '返回实时监测',
@@ -216,6 +217,7 @@ export const messages = {
       noMeters: 'No main electricity meter of a building',
       failed: 'The consumption could not be loaded: {detail}',
     },
+    gatewayOffline: 'gateway {gateway} is offline',
     device: {
       title: 'Device',
       back: 'Back to live monitoring',

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { messages } from './messages';
 import {
   applyAvailability,
   applyReading,
+  applyReadings,
   type DeviceSummary,
   displayValue,
   gatewaysOf,
@@ -12,6 +14,7 @@ import {
   pointName,
   primaryOf,
   qualityOf,
+  reasonText,
   relaysOf,
   rowsOf,
   STALE_AFTER_MS,
@@ -126,6 +129,35 @@ describe('the device rows of 实时监测', () => {
     expect(applyReading(rows, { gateway: 'gw-a', device: 'other', readings: [] })).toBe(false);
   });
 
+  it('applies the readings that came while GET /devices was in flight to its answer, by timestamp', () => {
+    // The answer (as of 13:10:00) and what the stream brought meanwhile: one newer, one older.
+    const answer = rowsOf([device('main'), device('b')], [reading('main', 'active_power', 1000)]);
+    const at = (s: string) => `2026-12-02T13:${s}+08:00`;
+    const next = applyReadings(answer, [
+      {
+        gateway: 'gw-a',
+        device: 'main',
+        readings: [{ point: 'active_power', value: 1500, unit: 'W', ts: at('10:03'), quality: 'good' }],
+      },
+      {
+        gateway: 'gw-a',
+        device: 'main',
+        readings: [{ point: 'active_power', value: 900, unit: 'W', ts: at('09:58'), quality: 'good' }],
+      },
+      {
+        gateway: 'gw-a',
+        device: 'b',
+        readings: [{ point: 'active_power', value: 7, unit: 'W', ts: at('10:01'), quality: 'good' }],
+      },
+    ]);
+    expect(next?.[0]?.points.active_power?.value).toBe(1500);
+    expect(next?.[0]?.lastAt).toBe(t0 + 3000);
+    expect(next?.[1]?.points.active_power?.value).toBe(7);
+    // The rows changed are new objects (a render), the answer is untouched.
+    expect(answer[0]?.points.active_power?.value).toBe(1000);
+    expect(applyReadings(answer, [{ gateway: 'gw-a', device: 'nobody', readings: [] }])).toBeUndefined();
+  });
+
   it('takes a device offline and back; a gateway offline takes its devices, and back online asks for a reload', () => {
     const rows = rowsOf([device('a'), device('b'), device('c', { gateway: 'gw-b' })], []);
     const said = new Map<string, OnlineState>();
@@ -166,6 +198,17 @@ describe('the device rows of 实时监测', () => {
     const rows = rowsOf([device('a', { availability: gone }), device('b', { availability: null })], []);
     expect(gatewaysOf(rows.slice(0, 1), new Map())[0]?.state).toBe('offline');
     expect(gatewaysOf(rows.slice(1), new Map())[0]?.state).toBe('unknown');
+  });
+
+  it('says a gateway’s outage in the page’s language; any other reason as the API gives it', () => {
+    const t = (lang: 'zh-CN' | 'en') => (key: string, named?: Record<string, unknown>) =>
+      key === 'monitoring.gatewayOffline'
+        ? messages[lang].gatewayOffline.replace('{gateway}', String(named?.gateway))
+        : key;
+    expect(reasonText('gateway "gw-a" is offline', t('zh-CN'))).toBe('网关 gw-a 离线');
+    expect(reasonText('gateway "gw-a" is offline', t('en'))).toBe('gateway gw-a is offline');
+    expect(reasonText('连接超时', t('zh-CN'))).toBe('连接超时');
+    expect(reasonText(undefined, t('zh-CN'))).toBeUndefined();
   });
 
   it('says a relay module as circuits on of all', () => {

@@ -227,6 +227,30 @@ export function applyReading(rows: DeviceRow[], e: ReadingEvent): boolean {
   return true;
 }
 
+/**
+ * Applies the stream's readings held since the last flush to the rows: the rows they changed are new
+ * objects (the others kept), by timestamp — a newer reading wins, an older one never overwrites.
+ * Undefined when nothing changed.
+ */
+export function applyReadings(
+  rows: readonly DeviceRow[],
+  events: readonly ReadingEvent[],
+): DeviceRow[] | undefined {
+  const changed = new Set<string>();
+  const copy = [...rows];
+  for (const e of events) {
+    const i = copy.findIndex((r) => r.device === e.device);
+    const row = copy[i];
+    if (!row) continue;
+    const next = changed.has(row.device) ? row : { ...row, points: { ...row.points } };
+    if (applyReading([next], e)) {
+      copy[i] = next;
+      changed.add(row.device);
+    }
+  }
+  return changed.size ? copy : undefined;
+}
+
 /** The data of an `availability` event: one device's, or (device null) a gateway's. */
 export interface AvailabilityEvent {
   gateway: string;
@@ -252,7 +276,7 @@ export function applyAvailability(
       if (r.gateway === e.gateway) {
         r.state = 'offline';
         r.since = e.since;
-        r.reason = `gateway "${e.gateway}" is offline`;
+        r.reason = gatewayOfflineReason(e.gateway);
       }
     return 'changed';
   }
@@ -262,6 +286,21 @@ export function applyAvailability(
   row.since = e.since;
   row.reason = e.state === 'offline' ? e.reason : undefined;
   return 'changed';
+}
+
+/** What a device offline because of its gateway says, as the API words it (GET /devices, /devices/{id}). */
+export const gatewayOfflineReason = (gateway: string) => `gateway "${gateway}" is offline`;
+
+/**
+ * A device's offline reason in the page's language: its gateway's outage (the API's fixed words, or
+ * the stream's gateway event) as a catalogue text, any other reason as the API gives it.
+ */
+export function reasonText(
+  reason: string | undefined,
+  t: (key: string, named?: Record<string, unknown>) => string,
+): string | undefined {
+  const gateway = /^gateway "(.+)" is offline$/.exec(reason ?? '')?.[1];
+  return gateway !== undefined ? t('monitoring.gatewayOffline', { gateway }) : reason;
 }
 
 export interface GatewayRow {
@@ -285,7 +324,8 @@ export function gatewaysOf(rows: readonly DeviceRow[], said: ReadonlyMap<string,
     const online = list.filter((r) => r.state === 'online').length;
     const offline = list.filter((r) => r.state === 'offline').length;
     const dropped =
-      list.length > 0 && list.every((r) => r.state === 'offline' && r.reason?.includes(`"${gateway}"`));
+      list.length > 0 &&
+      list.every((r) => r.state === 'offline' && r.reason === gatewayOfflineReason(gateway));
     const state: OnlineState = said.get(gateway) ?? (dropped ? 'offline' : online > 0 ? 'online' : 'unknown');
     const lastAt = list.reduce<number | undefined>(
       (m, r) => (r.lastAt !== undefined && (m === undefined || r.lastAt > m) ? r.lastAt : m),
