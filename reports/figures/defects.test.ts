@@ -233,6 +233,27 @@ describe('同比 and 环比 (defects 5, 11)', () => {
     expect(comparisonPeriods('2025-04-01', '2025-06-30')[1]?.text).toBe(
       '环比：与上季度 2025-01-01 至 2025-03-31 比较（本期 91 天，基期 90 天）',
     );
+    // To date (the console's 本月, 本周, 本年, counted to yesterday): like with like.
+    expect(comparisonPeriods('2026-12-01', '2026-12-15')[1]).toMatchObject({
+      from: '2026-11-01',
+      to: '2026-11-15',
+      text: '环比：与上月同期 2026-11-01 至 2026-11-15 比较',
+    });
+    expect(comparisonPeriods('2026-03-01', '2026-03-30')[1]).toMatchObject({
+      from: '2026-02-01',
+      to: '2026-02-28',
+    });
+    expect(comparisonPeriods('2026-11-30', '2026-12-01')[1]).toMatchObject({
+      from: '2026-11-23',
+      to: '2026-11-24',
+      text: '环比：与上周同期 2026-11-23 至 2026-11-24 比较',
+    });
+    expect(comparisonPeriods('2026-01-01', '2026-12-01')[1]).toMatchObject({
+      same_as: 'year_on_year',
+      from: '2025-01-01',
+      to: '2025-12-01',
+      text: '环比：年初至今的上一期即上年同期，与同比相同，见同比',
+    });
     const twelve = comparisonPeriods('2024-07-01', '2025-06-30');
     expect(twelve[1]).toMatchObject({ same_as: 'year_on_year', from: '2023-07-01', to: '2024-06-30' });
   });

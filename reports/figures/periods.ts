@@ -28,7 +28,9 @@ export interface BasePeriod {
 
 /**
  * The base periods of 同比 (the same calendar dates a year earlier) and 环比 (the previous
- * calendar month or quarter, or as many months or days before) of an inclusive range. For a whole
+ * calendar month or quarter, or as many months or days before; a month to date against the same
+ * days of the month before, a week to date against the same weekdays of the week before, a year to
+ * date against the year before) of an inclusive range. For a whole
  * calendar year the previous period is the previous year, the same as 同比: said once.
  */
 export function comparisonPeriods(from: string, to: string): BasePeriod[] {
@@ -61,6 +63,42 @@ export function comparisonPeriods(from: string, to: string): BasePeriod[] {
         same_as: 'year_on_year',
       },
     ];
+  const days = p.to - p.from;
+  // A year to date (1 January to a day of the same year, not whole months): its previous period is
+  // the same dates of the year before — 同比 — not the as-many days before (31 Jan … 31 Dec).
+  if (months === 0 && from.endsWith('-01-01') && to.slice(0, 4) === from.slice(0, 4) && days > 31)
+    return [
+      yearOnYear,
+      {
+        kind: 'previous_period',
+        label: '环比',
+        from: yearOnYear.from,
+        to: yearOnYear.to,
+        text: '环比：年初至今的上一期即上年同期，与同比相同，见同比',
+        same_as: 'year_on_year',
+      },
+    ];
+  // A month to date (from the 1st, within the month): the same days of the month before (上月同期,
+  // clamped at its end), not the days just before; a week to date (from a Monday, under 7 days):
+  // the same weekdays of the week before (上周同期), not a weekend against working days.
+  const monthToDate = months === 0 && from.endsWith('-01') && to.slice(0, 7) === from.slice(0, 7);
+  const weekToDate =
+    months === 0 && !monthToDate && days < 7 && new Date(`${from}T00:00:00Z`).getUTCDay() === 1;
+  if (monthToDate || weekToDate) {
+    const prev: Period = monthToDate
+      ? { from: dayNumber(shiftMonths(from, -1)), to: Math.min(dayNumber(shiftMonths(to, -1)) + 1, p.from) }
+      : { from: p.from - 7, to: p.to - 7 };
+    return [
+      yearOnYear,
+      {
+        kind: 'previous_period',
+        label: '环比',
+        from: dateOf(prev.from),
+        to: lastDay(prev),
+        text: `环比：与${monthToDate ? '上月同期' : '上周同期'} ${periodText(prev)} 比较${counts(prev)}`,
+      },
+    ];
+  }
   // 上季度 only for a calendar quarter (starting January, April, July or October)
   const quarter = months === 3 && (Number(from.slice(5, 7)) - 1) % 3 === 0;
   const unit = months === 1 ? '上月' : quarter ? '上季度' : `前${months}个月`;
