@@ -52,16 +52,19 @@ function brokerUrl(ctx: CommandContext, siteUrl: string | undefined, fallback?: 
 /** --history: a local date, `none`; default 2020-01-01 (the 十四五 baseline year) for the demo only. */
 function historyOption(
   value: string | undefined,
-  where: { demo: boolean; simulate: boolean },
+  where: { demo: boolean; simulate: boolean; external: boolean },
 ): string | undefined {
   if (value === 'none') return undefined;
-  if (value === undefined) return where.demo ? '2020-01-01' : undefined;
+  // Not by default into an InfluxDB given: that store may hold real figures of other sites.
+  if (value === undefined) return where.demo && !where.external ? '2020-01-01' : undefined;
   if (!where.simulate)
     throw new JnError(
       'usage',
       "--history writes the simulated building's past: it needs the simulator (the demo site, --sims or --scenario)",
     );
-  if (!/^\d{4}-\d\d-\d\d$/.test(value) || Number.isNaN(Date.parse(value)) || value < '2000-01-01')
+  const real =
+    !Number.isNaN(Date.parse(value)) && new Date(Date.parse(value)).toISOString().startsWith(value);
+  if (!/^\d{4}-\d\d-\d\d$/.test(value) || !real || value < '2000-01-01')
     throw new JnError(
       'usage',
       `--history "${value}": allowed: a date YYYY-MM-DD from 2000-01-01 on, or none`,
@@ -97,7 +100,11 @@ const start: ServiceCommand = async (ctx, hangup) => {
     influxUrl: text(ctx, 'influx-url'),
     clock: clockFor(scenario, text(ctx, 'speed')),
     log,
-    history: historyOption(text(ctx, 'history'), { demo: configFile === undefined, simulate }),
+    history: historyOption(text(ctx, 'history'), {
+      demo: configFile === undefined,
+      simulate,
+      external: (text(ctx, 'influx-url') ?? site.config.platform.influx_url) !== undefined,
+    }),
   });
   hangup.onReload(() => reloadSite(site.file, log, platform.reload));
   const login = await firstLogin({

@@ -11,7 +11,7 @@ import { redactCredentials } from '../core/redact.ts';
 import { extendSecrets, generateSecrets, loadSecrets, type Secrets } from '../core/secrets.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import { createStore } from '../core/store/openStore.ts';
-import { seedHistory } from '../device-sims/history/history.ts';
+import { markSimulatedData, refuseSimulatedData, seedHistory } from '../device-sims/history/history.ts';
 import { startSims } from '../device-sims/main.ts';
 import type { LoadedScenario } from '../device-sims/scenario/load.ts';
 import { type EmbeddedBroker, startEmbeddedBroker } from './broker.ts';
@@ -103,8 +103,10 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
       : undefined;
     if (sims) stops.push(() => sims.stop());
     let history: string | undefined;
+    if (!sims) refuseSimulatedData(opts.dataDir);
     if (sims && opts.history) {
       const seeded = await seedHistory(store, site, { from: opts.history, until: clock.now() });
+      if (seeded.written > 0) markSimulatedData(opts.dataDir, seeded);
       history = seeded.skipped
         ? `simulated history not written: ${seeded.skipped}`
         : `simulated consumption ${seeded.from} … ${seeded.to} (${seeded.written} rollups; demo data, made up like the simulated building)`;

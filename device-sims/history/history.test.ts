@@ -19,12 +19,12 @@ describe("the simulated building's history (the demo's past)", () => {
   it('has a day for every meter from the first date to today, and hours only before the start', () => {
     const meters = site.config.meters.map((m) => m.id);
     for (const m of meters) expect(day(m, '2020-01-01'), m).toBeGreaterThan(0);
-    expect(Math.max(...rows.filter((r) => r.period === 'hour').map((r) => r.start))).toBe(
+    expect(rows.filter((r) => r.period === 'hour').reduce((a, r) => Math.max(a, r.start), 0)).toBe(
       Date.parse('2026-12-02T12:00:00+08:00'),
     );
     expect(rows.every((r) => r.start < until)).toBe(true);
     expect(
-      rows.filter((r) => r.period === 'hour' && r.start < Date.parse('2026-10-21T00:00:00+08:00')),
+      rows.filter((r) => r.period === 'hour' && r.start < Date.parse('2025-10-28T00:00:00+08:00')),
     ).toEqual([]);
   });
 
@@ -71,13 +71,23 @@ describe("the simulated building's history (the demo's past)", () => {
     });
   });
 
+  it('has the hours of a year ago, so that today so far compares with the same hours then', () => {
+    const start = Date.parse('2025-12-02T00:00:00+08:00');
+    const hours = rows.filter(
+      (r) =>
+        r.period === 'hour' && r.meter === 'zonghe-main' && r.start >= start && r.start < start + 86_400_000,
+    );
+    expect(hours).toHaveLength(24);
+  });
+
   it('is written once into an empty store, never over stored figures', async () => {
     const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'jn-history-')), 'jieneng.db'));
     await store.open();
     try {
-      const first = await seedHistory(store, site, { from: '2026-06-01', until });
-      expect(first.written).toBeGreaterThan(1000);
-      const second = await seedHistory(store, site, { from: '2026-06-01', until });
+      // Written a year at a time: the same rows as made at once.
+      const first = await seedHistory(store, site, { from: '2025-06-01', until });
+      expect(first.written).toBe(simulatedHistory(site, { from: '2025-06-01', until }).length);
+      const second = await seedHistory(store, site, { from: '2025-06-01', until });
       expect(second).toMatchObject({ written: 0, skipped: expect.stringMatching(/already holds/) });
     } finally {
       await store.close();

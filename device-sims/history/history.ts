@@ -1,6 +1,9 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { dayInfo } from '../../core/calendar.ts';
 import type { LoadedSite } from '../../core/config/loadSite.ts';
 import type { MeterConfig } from '../../core/config/siteSchema.ts';
+import { JnError } from '../../core/errors.ts';
 import { localParts } from '../../core/localTime.ts';
 import { localMidnight } from '../../core/rollup/consumption.ts';
 import type { RollupRow, Store } from '../../core/store/store.ts';
@@ -19,11 +22,17 @@ import type { RollupRow, Store } from '../../core/store/store.ts';
  * - water from the headcount (the canteen building more), gas for the canteen on working days;
  * - ±6 % day-to-day noise from a hash of meter and date; hours shaped by working and rest days.
  *
- * Daily rows for every day; hourly rows only for the last `hourlyDays` days (the heat map and the
- * day views), and those days' totals are the sum of their hours, as the collector's rollups are.
+ * Daily rows for every day; hourly rows for the last 400 days (today so far against the same hours
+ * a year ago, the heat maps), and those days' totals are the sum of their hours, as the collector's
+ * rollups are.
  */
 
 const HOUR = 3_600_000;
+/**
+ * Days before today with hourly rows: 13 months, so that today so far compares with the same hours
+ * of a year ago (同比 of a day the period cuts needs that day's hours), and the heat maps have weeks.
+ */
+const HOURLY_DAYS = 400;
 
 /** kWh per m² on a working day, before the season, per 分项 of the demo's meters. */
 const electricity: Record<string, { perM2: number; restDay: number; season: boolean }> = {
@@ -149,13 +158,16 @@ function unitOf(site: LoadedSite, meter: MeterConfig): string | undefined {
 /** The history rows of every meter from `from` (a local date) up to the local hour of `until`. */
 export function simulatedHistory(
   site: LoadedSite,
-  options: { from: string; until: number; hourlyDays?: number },
+  options: { from: string; until: number; hourlyDays?: number; untilDate?: string },
 ): RollupRow[] {
   const tz = site.config.site.timezone;
-  const today = localParts(options.until, tz).date;
-  const hourlyFrom = localMidnight(today, tz) - (options.hourlyDays ?? 42) * 86_400_000;
+  // The last day written (the hourly window counts back from the real today, `untilDate`).
+  const today = options.untilDate ?? localParts(options.until, tz).date;
+  const lastDay = localParts(options.until - 1, tz).date;
+  const hourlyFrom = localMidnight(today, tz) - (options.hourlyDays ?? HOURLY_DAYS) * 86_400_000;
   const rows: RollupRow[] = [];
-  for (const date of dates(options.from, today)) {
+  const last = [lastDay, today].sort()[0] ?? today;
+  for (const date of dates(options.from, last)) {
     const dayStart = localMidnight(date, tz);
     for (const meter of site.config.meters) {
       const day = meterDay(site, meter, date);
@@ -231,7 +243,48 @@ export async function seedHistory(
       from: options.from,
       to,
     };
-  const rows = simulatedHistory(site, options);
-  for (let i = 0; i < rows.length; i += 5_000) await store.writeRollups(rows.slice(i, i + 5_000));
-  return { written: rows.length, from: options.from, to };
+  // A year at a time: the rows of many meters over many years are never all in memory at once.
+  let written = 0;
+  for (let year = Number(options.from.slice(0, 4)); year <= Number(to.slice(0, 4)); year++) {
+    const from = year === Number(options.from.slice(0, 4)) ? options.from : `${year}-01-01`;
+    const end = Math.min(options.until, localMidnight(`${year + 1}-01-01`, tz));
+    const rows = simulatedHistory(site, { from, until: end, untilDate: to });
+    for (let i = 0; i < rows.length; i += 5_000) await store.writeRollups(rows.slice(i, i + 5_000));
+    written += rows.length;
+  }
+  return { written, from: options.from, to };
+}
+
+/** The file in a data dir that says its store holds the simulated history (made-up figures). */
+export const simulatedMarker = 'SIMULATED-HISTORY.json';
+
+/** Records in the data dir that its store now holds made-up history (what, when, which dates). */
+export function markSimulatedData(
+  dataDir: string,
+  seeded: { from: string; to: string; written: number },
+): void {
+  writeFileSync(
+    join(dataDir, simulatedMarker),
+    `${JSON.stringify({ ...seeded, written_at: new Date().toISOString(), what: 'jieneng start --history: simulated consumption of the demo building, not measurements' }, null, 2)}\n`,
+  );
+}
+
+/**
+ * A site of its own (no simulator) must not report the demo's made-up history as its own: refuses
+ * a data dir whose store holds it, saying which and what to do.
+ */
+export function refuseSimulatedData(dataDir: string): void {
+  const file = join(dataDir, simulatedMarker);
+  if (!existsSync(file)) return;
+  let dates = '';
+  try {
+    const m = JSON.parse(readFileSync(file, 'utf8')) as { from?: string; to?: string };
+    dates = ` (${m.from} … ${m.to})`;
+  } catch {
+    // the marker alone is enough
+  }
+  throw new JnError(
+    'usage',
+    `the data dir ${dataDir} holds the demo's simulated history${dates} (${file}): a site of its own needs a data dir of its own — give another --data-dir (or delete that folder if the demo's data is not wanted)`,
+  );
 }
