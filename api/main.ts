@@ -86,6 +86,9 @@ export async function startApi(ctx: {
   const timeZone = ctx.site?.config.site.timezone ?? 'Asia/Shanghai';
   const app = express();
   app.disable('x-powered-by');
+  // No ETags on the API's answers: its figures are live, and a browser's If-None-Match turned them
+  // into 304s that no route documents (the console's files keep theirs, from express.static).
+  app.set('etag', false);
   app.set('json replacer', siteTimeReplacer(timeZone));
   app.set('trust proxy', ctx.trustProxy ?? false);
   app.use(securityHeaders({ tls: ctx.tls !== undefined, corsOrigins: ctx.corsOrigins ?? [] }));
