@@ -1,14 +1,8 @@
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { periodOf, todayAt } from '../../dashboards/web/src/period.ts';
 import { meterLabel, type SiteTree } from '../../dashboards/web/src/screens/buildings/model.ts';
-import {
-  type ConsoleSite,
-  launchBrowser,
-  openConsole,
-  signIn,
-  startConsoleSite,
-} from '../helpers/console.ts';
+import { type ConsoleSite, consoleSuite, openConsole, signIn } from '../helpers/console.ts';
 
 /** 建筑与区域 as the energy officer uses it: the site's tree, a building's 分项, its 总分表平衡. */
 
@@ -55,26 +49,18 @@ async function openBuilding(page: Page, site: ConsoleSite, name: string): Promis
 }
 
 describe('建筑与区域 in Chromium against jieneng start', () => {
-  let site: ConsoleSite;
-  let browser: Browser;
-  beforeAll(async () => {
-    [site, browser] = await Promise.all([startConsoleSite(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.stop();
-  });
+  const { site, browser } = consoleSuite();
 
   it('shows 李科长 the tree of the three buildings and their meters; a building’s 分项 chart has 其他/未计量 and a table whose day total is the API’s', async () => {
-    const { page, problems } = await openConsole(browser);
-    await signIn(page, site, 'officer');
+    const { page, problems } = await openConsole(browser());
+    await signIn(page, site(), 'officer');
     await page.getByRole('menuitem', { name: '建筑与区域' }).click();
     const tree = page.getByRole('tree', { name: '组织、建筑、区域与计量表' });
     await tree.getByText('福州市机关事务管理局', { exact: true }).waitFor();
     for (const name of buildings) await tree.getByText(name, { exact: true }).waitFor();
     // Every meter of the site file, under its building (named there without the building's name).
     const siteTree = (await (
-      await fetch(`${site.url}/api/v1/site/tree`, { headers: site.headers('officer') })
+      await fetch(`${site().url}/api/v1/site/tree`, { headers: site().headers('officer') })
     ).json()) as SiteTree;
     const all = siteTree.organization.buildings.flatMap((b) => b.meters);
     expect(all.length).toBeGreaterThanOrEqual(18);
@@ -102,9 +88,9 @@ describe('建筑与区域 in Chromium against jieneng start', () => {
           await refreshed(page);
           const { header, rows } = await tableOf(chart);
           const row = rows.find((r) => r[0] === month.from);
-          const api = (await consumption(site, `from=${month.from}&to=${month.from}&group_by=building`)).find(
-            (t) => t.key === 'zonghe-lou' && t.category === 'electricity',
-          );
+          const api = (
+            await consumption(site(), `from=${month.from}&to=${month.from}&group_by=building`)
+          ).find((t) => t.key === 'zonghe-lou' && t.category === 'electricity');
           return {
             columns: columns.every((c) => header.includes(c)),
             table: numberOf(row?.[header.indexOf('总表')] ?? 'NaN'),
@@ -121,8 +107,8 @@ describe('建筑与区域 in Chromium against jieneng start', () => {
   });
 
   it('shows 总分表平衡 for a building: main, Σ sub-meters, their share and the verdict against ±5 %', async () => {
-    const { page, problems } = await openConsole(browser);
-    await openBuilding(page, site, '综合办公楼');
+    const { page, problems } = await openConsole(browser());
+    await openBuilding(page, site(), '综合办公楼');
     // The node is in the address: a reload (or a link) opens the same building.
     await expect.poll(() => new URL(page.url()).searchParams.get('node')).toBe('building:zonghe-lou');
     await page.reload();
@@ -138,7 +124,7 @@ describe('建筑与区域 in Chromium against jieneng start', () => {
           const { header, rows } = await tableOf(balance);
           const row = rows.find((r) => r[0] === '综合办公楼') ?? [];
           const cell = (name: string) => row[header.indexOf(name)] ?? '';
-          const totals = await consumption(site, `from=${month.from}&to=${month.to}&group_by=meter`);
+          const totals = await consumption(site(), `from=${month.from}&to=${month.to}&group_by=meter`);
           const value = (id: string) => totals.find((t) => t.key === id)?.value ?? 0;
           const main = value('zonghe-main');
           const subs = ['zonghe-lighting-socket', 'zonghe-hvac', 'zonghe-power', 'zonghe-special']

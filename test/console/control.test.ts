@@ -1,12 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ConsoleSite,
-  launchBrowser,
-  openConsole,
-  signIn,
-  startConsoleSite,
-} from '../helpers/console.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { consoleSuite, openConsole, signIn } from '../helpers/console.ts';
 
 /** An instant as the console writes it: site local time (Asia/Shanghai), `2026-12-02 14:10:36`. */
 function localTime(iso: string): string {
@@ -29,20 +23,12 @@ const point = 'cooling_setpoint';
 
 // The tests run in order on one site: the audit, officer and release tests read the first test's override.
 describe('设备控制 and 审计日志 in Chromium against jieneng start (the simulated building)', () => {
-  let site: ConsoleSite;
-  let browser: Browser;
-  beforeAll(async () => {
-    [site, browser] = await Promise.all([startConsoleSite(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.stop();
-  });
+  const { site, browser } = consoleSuite();
 
   /** What the API says of the point beside the page: its priority array. */
   const pointArray = async () => {
-    const r = await fetch(`${site.url}/api/v1/points/${device}/${point}`, {
-      headers: site.headers('viewer'),
+    const r = await fetch(`${site().url}/api/v1/points/${device}/${point}`, {
+      headers: site().headers('viewer'),
     });
     expect(r.status).toBe(200);
     return (await r.json()) as {
@@ -53,7 +39,7 @@ describe('设备控制 and 审计日志 in Chromium against jieneng start (the s
 
   /** Signs in, opens 设备控制 from the menu, and picks the AC unit in the zone tree as a person would. */
   async function openUnit(page: Page, role: 'engineer' | 'officer' | 'admin') {
-    await signIn(page, site, role);
+    await signIn(page, site(), role);
     await page
       .getByRole('navigation', { name: '主导航' })
       .getByRole('menuitem', { name: '设备控制' })
@@ -69,7 +55,7 @@ describe('设备控制 and 审计日志 in Chromium against jieneng start (the s
   }
 
   it('an engineer overrides the cooling setpoint to 27 °C for 1 h with a reason: the device follows, the array shows 王工 and the expiry', async () => {
-    const { page, problems } = await openConsole(browser);
+    const { page, problems } = await openConsole(browser());
     const { writable, array } = await openUnit(page, 'engineer');
     // Writable and read-only points are apart, in sections with their own headings and labels.
     expect(await writable.getByRole('row').filter({ hasText: '可写' }).count()).toBeGreaterThanOrEqual(4);
@@ -114,7 +100,7 @@ describe('设备控制 and 审计日志 in Chromium against jieneng start (the s
   });
 
   it('a cooling setpoint of 18 °C is refused with the API’s reason in the dialog, and nothing is written', async () => {
-    const { page, problems } = await openConsole(browser);
+    const { page, problems } = await openConsole(browser());
     const { writable } = await openUnit(page, 'engineer');
     const before = await pointArray();
     await writable.getByRole('button', { name: '人工干预：制冷设定温度' }).click();
@@ -132,8 +118,8 @@ describe('设备控制 and 审计日志 in Chromium against jieneng start (the s
 
     // Nothing written: the array is as it was, and control's audit has the refusal as the newest line.
     expect((await pointArray()).levels).toEqual(before.levels);
-    const audit = await fetch(`${site.url}/api/v1/control/audit?device=${device}&point=${point}&limit=1`, {
-      headers: site.headers('viewer'),
+    const audit = await fetch(`${site().url}/api/v1/control/audit?device=${device}&point=${point}&limit=1`, {
+      headers: site().headers('viewer'),
     });
     const [newest] = ((await audit.json()) as { entries: { outcome: string; requested: number }[] }).entries;
     expect(newest).toMatchObject({ outcome: 'rejected', requested: 18 });
@@ -153,8 +139,8 @@ describe('设备控制 and 审计日志 in Chromium against jieneng start (the s
   });
 
   it('the audit screen shows the override: the API audit and its intact chain for the admin 张管理, the control audit for the engineer', async () => {
-    const admin = await openConsole(browser);
-    await signIn(admin.page, site, 'admin');
+    const admin = await openConsole(browser());
+    await signIn(admin.page, site(), 'admin');
     await admin.page
       .getByRole('navigation', { name: '主导航' })
       .getByRole('menuitem', { name: '审计日志' })
@@ -179,9 +165,9 @@ describe('设备控制 and 审计日志 in Chromium against jieneng start (the s
       .toBe(true);
     expect(admin.problems()).toEqual([]);
 
-    const engineer = await openConsole(browser);
-    await signIn(engineer.page, site, 'engineer');
-    await engineer.page.goto(`${site.url}/audit`);
+    const engineer = await openConsole(browser());
+    await signIn(engineer.page, site(), 'engineer');
+    await engineer.page.goto(`${site().url}/audit`);
     const control = engineer.page.getByRole('tabpanel', { name: '控制指令记录' });
     const write = control
       .getByRole('row')
@@ -195,9 +181,9 @@ describe('设备控制 and 审计日志 in Chromium against jieneng start (the s
     expect(await engineer.page.getByRole('tab', { name: '平台操作审计' }).count()).toBe(0);
 
     // The ledger's audit: an officer's entry through the API, with where it came from and its rows.
-    const entry = await fetch(`${site.url}/api/v1/entries`, {
+    const entry = await fetch(`${site().url}/api/v1/entries`, {
       method: 'POST',
-      headers: { ...site.headers('officer'), 'content-type': 'application/json' },
+      headers: { ...site().headers('officer'), 'content-type': 'application/json' },
       body: JSON.stringify({
         building: 'zonghe-lou',
         period_start: '2025-03-01',
@@ -216,7 +202,7 @@ describe('设备控制 and 审计日志 in Chromium against jieneng start (the s
   });
 
   it('the officer sees the points and the priority array but no override or release button', async () => {
-    const { page, problems } = await openConsole(browser);
+    const { page, problems } = await openConsole(browser());
     const { writable, array } = await openUnit(page, 'officer');
     await page.getByRole('note').filter({ hasText: '只读' }).waitFor();
     expect(await array.getByRole('row').count()).toBe(18); // the header, 16 levels, the default
@@ -226,9 +212,9 @@ describe('设备控制 and 审计日志 in Chromium against jieneng start (the s
     expect(await page.getByRole('button', { name: /撤销/ }).count()).toBe(0);
 
     // Live, without a reload: an engineer's override through the API shows in the officer's table.
-    const put = await fetch(`${site.url}/api/v1/points/${device}/heating_setpoint/override`, {
+    const put = await fetch(`${site().url}/api/v1/points/${device}/heating_setpoint/override`, {
       method: 'PUT',
-      headers: { ...site.headers('engineer'), 'content-type': 'application/json' },
+      headers: { ...site().headers('engineer'), 'content-type': 'application/json' },
       body: JSON.stringify({ value: 18, for: '30min', reason: '夜间值班' }),
     });
     expect(put.status).toBe(200);
@@ -251,19 +237,19 @@ describe('设备控制 and 审计日志 in Chromium against jieneng start (the s
   });
 
   it('a viewer has no 设备控制: not in the menu, and its address leads home', async () => {
-    const { page, problems } = await openConsole(browser);
-    await signIn(page, site, 'viewer');
+    const { page, problems } = await openConsole(browser());
+    await signIn(page, site(), 'viewer');
     const menu = page.getByRole('navigation', { name: '主导航' });
     await menu.getByRole('menuitem', { name: '实时监测' }).waitFor();
     expect(await menu.getByRole('menuitem', { name: '设备控制' }).count()).toBe(0);
-    await page.goto(`${site.url}/control`);
+    await page.goto(`${site().url}/control`);
     await expect.poll(() => new URL(page.url()).pathname).not.toBe('/control');
     expect(await page.getByRole('button', { name: /人工干预/ }).count()).toBe(0);
     expect(problems()).toEqual([]);
   });
 
   it('the engineer releases the override: level 8 empties and the default is in effect again', async () => {
-    const { page, problems } = await openConsole(browser);
+    const { page, problems } = await openConsole(browser());
     const { array } = await openUnit(page, 'engineer');
     await array.getByRole('button', { name: '撤销优先级 8' }).click();
     await page.getByRole('dialog', { name: '撤销人工干预' }).getByRole('button', { name: '撤销' }).click();

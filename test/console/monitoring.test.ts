@@ -1,12 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ConsoleSite,
-  launchBrowser,
-  openConsole,
-  signIn,
-  startConsoleSite,
-} from '../helpers/console.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { consoleSuite, openConsole, signIn } from '../helpers/console.ts';
 
 /** 5 weeks before today (site time): the simulated past gives the heat map its 4 weeks of hours. */
 function fiveWeeksAgo(): string {
@@ -20,21 +14,10 @@ interface ApiDevice {
 }
 
 describe('实时监测 in Chromium (the engineer’s home) against jieneng start', () => {
-  let site: ConsoleSite;
-  let browser: Browser;
-  beforeAll(async () => {
-    [site, browser] = await Promise.all([
-      startConsoleSite({ extra: ['--history', fiveWeeksAgo()] }),
-      launchBrowser(),
-    ]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.stop();
-  });
+  const { site, browser } = consoleSuite({ history: fiveWeeksAgo() });
 
   const devicesOfApi = async (): Promise<ApiDevice[]> => {
-    const r = await fetch(`${site.url}/api/v1/devices`, { headers: site.headers('engineer') });
+    const r = await fetch(`${site().url}/api/v1/devices`, { headers: site().headers('engineer') });
     expect(r.status).toBe(200);
     return (await r.json()) as ApiDevice[];
   };
@@ -45,8 +28,8 @@ describe('实时监测 in Chromium (the engineer’s home) against jieneng start
       .filter({ has: page.getByRole('link', { name: `查看设备 ${device}`, exact: true }) });
 
   it('shows every device of the demo with its online state, and a live value changes without a reload', async () => {
-    const { page, problems } = await openConsole(browser);
-    await signIn(page, site, 'engineer');
+    const { page, problems } = await openConsole(browser());
+    await signIn(page, site(), 'engineer');
     await expect.poll(() => new URL(page.url()).pathname).toBe('/monitoring');
     await page.getByRole('heading', { name: '实时监测', level: 1 }).waitFor();
 
@@ -91,8 +74,8 @@ describe('实时监测 in Chromium (the engineer’s home) against jieneng start
   });
 
   it('narrows the list to the devices the API says are offline (the empty text says when there are none)', async () => {
-    const { page, problems } = await openConsole(browser);
-    await signIn(page, site, 'engineer');
+    const { page, problems } = await openConsole(browser());
+    await signIn(page, site(), 'engineer');
     await expect
       .poll(() =>
         deviceTable(page)
@@ -129,8 +112,8 @@ describe('实时监测 in Chromium (the engineer’s home) against jieneng start
   });
 
   it('opens the device page of a meter: its points and the history chart’s table with min and max per bucket', async () => {
-    const { page, problems } = await openConsole(browser);
-    await signIn(page, site, 'engineer');
+    const { page, problems } = await openConsole(browser());
+    await signIn(page, site(), 'engineer');
     await page.getByRole('link', { name: '查看设备 zonghe-main', exact: true }).click();
     await expect.poll(() => new URL(page.url()).pathname).toBe('/monitoring/devices/zonghe-main');
     const points = page.getByLabel('点位列表');
@@ -153,10 +136,10 @@ describe('实时监测 in Chromium (the engineer’s home) against jieneng start
   });
 
   it('says so when the live stream is lost, and keeps the values it had', async () => {
-    const { page, context, problems } = await openConsole(browser);
+    const { page, context, problems } = await openConsole(browser());
     // The event stream cannot be reached (a proxy cut it): the browser keeps retrying.
     await context.route('**/api/v1/stream*', (route) => route.abort('connectionreset'));
-    await signIn(page, site, 'engineer');
+    await signIn(page, site(), 'engineer');
     await page.getByRole('alert').filter({ hasText: '实时数据流已中断' }).waitFor();
     await expect
       .poll(() =>
@@ -169,9 +152,9 @@ describe('实时监测 in Chromium (the engineer’s home) against jieneng start
   });
 
   it('reads in English too (every string in the catalogue), the device page included', async () => {
-    const { page, problems } = await openConsole(browser);
-    await signIn(page, site, 'viewer');
-    await page.goto(`${site.url}/monitoring`);
+    const { page, problems } = await openConsole(browser());
+    await signIn(page, site(), 'viewer');
+    await page.goto(`${site().url}/monitoring`);
     await page.getByRole('radio', { name: 'English' }).check({ force: true });
     await page.getByRole('heading', { name: 'Live monitoring', level: 1 }).waitFor();
     const table = page.getByLabel('Device list');
@@ -183,7 +166,7 @@ describe('实时监测 in Chromium (the engineer’s home) against jieneng start
       .or(table.getByText(/^No device with bad readings$/))
       .first()
       .waitFor();
-    await page.goto(`${site.url}/monitoring/devices/zonghe-water`);
+    await page.goto(`${site().url}/monitoring/devices/zonghe-water`);
     await page
       .getByLabel('Point list')
       .getByRole('row', { name: /total_volume/ })
@@ -196,8 +179,8 @@ describe('实时监测 in Chromium (the engineer’s home) against jieneng start
   });
 
   it('shows the after-hours heat map of a building with its after-hours share and its data table', async () => {
-    const { page, problems } = await openConsole(browser);
-    await signIn(page, site, 'engineer');
+    const { page, problems } = await openConsole(browser());
+    await signIn(page, site(), 'engineer');
     const heat = page.getByRole('region', { name: /^非工作时间用电热力图/ }).last();
     await expect.poll(() => page.getByText(/非工作时间用电 [\d,.]+ kWh，占 [\d.]+%/).count()).toBe(1);
     await heat.getByRole('button', { name: '显示数据表' }).click();

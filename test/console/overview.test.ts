@@ -2,17 +2,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import ExcelJS from 'exceljs';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { periodOf, rangeText, todayAt } from '../../dashboards/web/src/period.ts';
 import { kpiDigits } from '../../dashboards/web/src/screens/overview/overviewModel.ts';
-import {
-  type ConsoleSite,
-  launchBrowser,
-  openConsole,
-  signIn,
-  startConsoleSite,
-} from '../helpers/console.ts';
+import { consoleSuite, openConsole, signIn } from '../helpers/console.ts';
 
 /** 能耗总览 as the energy officer uses it: the page's figures, its period, its export. */
 
@@ -63,25 +57,17 @@ async function pageText(page: Page): Promise<string> {
 }
 
 describe('能耗总览 (the energy officer’s home) in Chromium against jieneng start', () => {
-  let site: ConsoleSite;
-  let browser: Browser;
-  beforeAll(async () => {
-    [site, browser] = await Promise.all([startConsoleSite(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.stop();
-  });
+  const { site, browser } = consoleSuite();
 
   it('shows 李科长 the KPI cards and tables; 本月, 本年, 环比 and a custom range change the period and the base-period words', async () => {
-    const { page, problems } = await openConsole(browser);
-    await signIn(page, site, 'officer');
+    const { page, problems } = await openConsole(browser());
+    await signIn(page, site(), 'officer');
     await expect.poll(() => new URL(page.url()).pathname).toBe('/overview');
     await page.getByRole('heading', { name: '能耗总览', level: 1 }).waitFor();
 
     const asked = async (from: string, to: string) => {
-      const r = await fetch(`${site.url}/api/v1/reports/intensity?from=${from}&to=${to}`, {
-        headers: site.headers('officer'),
+      const r = await fetch(`${site().url}/api/v1/reports/intensity?from=${from}&to=${to}`, {
+        headers: site().headers('officer'),
       });
       return (await r.json()) as {
         period_comparisons: { kind: string; base_from: string; base_to: string }[];
@@ -141,6 +127,28 @@ describe('能耗总览 (the energy officer’s home) in Chromium against jieneng
     await expect
       .poll(() => compare.textContent())
       .toBe(words((await base(year, 'previous_period')) ?? year, '上期同期'));
+
+    // 近12个月 (环比 still): the 12 months to date, said so with its dates and days, against the
+    // report's base of as many days just before — not 1 January on against a whole year.
+    await page.getByRole('radio', { name: '近12个月' }).check({ force: true });
+    const last12 = periodOf('last12', today());
+    await expect.poll(() => page.getByPlaceholder('开始日期').inputValue()).toBe(last12.from);
+    await expect
+      .poll(() => page.getByTestId('period-means').textContent())
+      .toMatch(
+        new RegExp(
+          `^近12个月即截至今日的 12 个月：${last12.from} 至 ${last12.to} \\d\\d:\\d\\d（36[56] 天）$`,
+        ),
+      );
+    const last12Base = await base(last12, 'previous_period');
+    if (!last12Base) throw new Error('the report has no 环比 for 近12个月');
+    // The report counts whole days (to yesterday): its base is as long, and ends the day before.
+    const dayOf = (d: string) => Date.parse(`${d}T00:00:00Z`) / 86_400_000;
+    expect(dayOf(last12.from) - dayOf(last12Base.to)).toBe(1);
+    expect(dayOf(last12Base.to) - dayOf(last12Base.from)).toBe(dayOf(last12.to) - 1 - dayOf(last12.from));
+    await expect.poll(() => compare.textContent(), loaded).toBe(words(last12Base, '上期同期'));
+    await figuresTable(page);
+    expect((await rowCells(await figuresTable(page), '综合能耗'))[5]).toBe(rangeText(last12Base, '至'));
     await page.getByRole('radio', { name: '同比' }).check({ force: true });
 
     // A custom range: December 2025, against December 2024.
@@ -159,8 +167,8 @@ describe('能耗总览 (the energy officer’s home) in Chromium against jieneng
   });
 
   it('shows the same figures as the XLSX it exports for the same period (the test reads both)', async () => {
-    const { page, problems } = await openConsole(browser);
-    await signIn(page, site, 'officer');
+    const { page, problems } = await openConsole(browser());
+    await signIn(page, site(), 'officer');
     await chooseCustom(page, '2025-01-01', '2025-12-31');
     const table = await figuresTable(page);
 
@@ -236,8 +244,8 @@ describe('能耗总览 (the energy officer’s home) in Chromium against jieneng
   });
 
   it('says 缺数据 with its coverage for a period without data (before the demo’s history), never 0', async () => {
-    const { page, problems } = await openConsole(browser);
-    await signIn(page, site, 'officer');
+    const { page, problems } = await openConsole(browser());
+    await signIn(page, site(), 'officer');
     await chooseCustom(page, '2019-12-01', '2019-12-31');
     const table = await figuresTable(page);
     for (const name of ['综合能耗', '用水量', '碳排放', '单位建筑面积能耗', '人均综合能耗', '人均用水量']) {
@@ -260,8 +268,8 @@ describe('能耗总览 (the energy officer’s home) in Chromium against jieneng
   });
 
   it('shows the same numbers with English labels after the language switch', async () => {
-    const { page, problems } = await openConsole(browser);
-    await signIn(page, site, 'officer');
+    const { page, problems } = await openConsole(browser());
+    await signIn(page, site(), 'officer');
     await chooseCustom(page, '2025-12-01', '2025-12-31');
     const zh = await figuresTable(page);
     const names = ['综合能耗', '用水量', '单位建筑面积能耗', '人均综合能耗', '人均用水量'];

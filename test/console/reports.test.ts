@@ -2,31 +2,17 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ConsoleSite,
-  launchBrowser,
-  openConsole,
-  signIn,
-  startConsoleSite,
-} from '../helpers/console.ts';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { consoleSuite, openConsole, signIn } from '../helpers/console.ts';
 
 /** The 报表 screen in Chromium against jieneng start (the demo site with its simulated history). */
 describe('the 报表 screen: the report builder, its files, the ledger form, upload and history', () => {
-  let site: ConsoleSite;
-  let browser: Browser;
+  const { site, browser } = consoleSuite();
   const dir = mkdtempSync(join(tmpdir(), 'jn-reports-test-'));
-  beforeAll(async () => {
-    [site, browser] = await Promise.all([startConsoleSite(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.stop();
-  });
 
   const apiGet = async <T>(path: string, role: 'officer' | 'admin' = 'officer'): Promise<T> => {
-    const r = await fetch(`${site.url}${path}`, { headers: site.headers(role) });
+    const r = await fetch(`${site().url}${path}`, { headers: site().headers(role) });
     expect(r.status).toBe(200);
     return (await r.json()) as T;
   };
@@ -53,8 +39,8 @@ describe('the 报表 screen: the report builder, its files, the ledger form, upl
   }
 
   it('builds the report for a range as the officer: its tables show, each format downloads, the XLSX has its first figure', async () => {
-    const { page, problems } = await openConsole(browser);
-    await signIn(page, site, 'officer');
+    const { page, problems } = await openConsole(browser());
+    await signIn(page, site(), 'officer');
     await page.getByRole('menuitem', { name: '报表' }).click();
     await page.getByRole('heading', { name: '报表', level: 1 }).waitFor();
     await chooseRange(page, '2025-01-01', '2025-01-31');
@@ -112,9 +98,9 @@ describe('the 报表 screen: the report builder, its files, the ledger form, upl
   });
 
   it('shows an uploaded CSV’s bad row by its row number, and the ledger has what the API took (nothing: all or none)', async () => {
-    const { page, problems } = await openConsole(browser);
-    await signIn(page, site, 'officer');
-    await page.goto(`${site.url}/reports`);
+    const { page, problems } = await openConsole(browser());
+    await signIn(page, site(), 'officer');
+    await page.goto(`${site().url}/reports`);
     await page.getByRole('tab', { name: '台账录入' }).click();
     const csv = join(dir, '二月台账.csv');
     writeFileSync(
@@ -167,9 +153,9 @@ describe('the 报表 screen: the report builder, its files, the ledger form, upl
   });
 
   it('enters a bill through the form as the officer; a refused one shows the API’s reason', async () => {
-    const { page, problems } = await openConsole(browser);
-    await signIn(page, site, 'officer');
-    await page.goto(`${site.url}/reports`);
+    const { page, problems } = await openConsole(browser());
+    await signIn(page, site(), 'officer');
+    await page.goto(`${site().url}/reports`);
     await page.getByRole('tab', { name: '台账录入' }).click();
     const form = page.getByRole('region', { name: /录入能源台账/ });
     await form.getByLabel('建筑').click();
@@ -197,8 +183,8 @@ describe('the 报表 screen: the report builder, its files, the ledger form, upl
   });
 
   it('shows the viewer the report and the ledger history, but no entry form and no upload', async () => {
-    const { page, problems } = await openConsole(browser);
-    await signIn(page, site, 'viewer');
+    const { page, problems } = await openConsole(browser());
+    await signIn(page, site(), 'viewer');
     await page.getByRole('menuitem', { name: '报表' }).click();
     await page.getByRole('button', { name: '生成报表' }).waitFor();
     expect(await page.getByRole('tab', { name: '台账录入' }).count()).toBe(0);

@@ -1,12 +1,6 @@
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ConsoleSite,
-  launchBrowser,
-  openConsole,
-  signIn,
-  startConsoleSite,
-} from '../helpers/console.ts';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { consoleSuite, openConsole, signIn } from '../helpers/console.ts';
 
 interface Day {
   date: string;
@@ -15,20 +9,12 @@ interface Day {
 
 /** The 日程与日历 screen (issue 16) in Chromium against jieneng start on the demo site. */
 describe('the 日程与日历 screen: calendar, schedule editor, history, preview', () => {
-  let site: ConsoleSite;
-  let browser: Browser;
-  beforeAll(async () => {
-    [site, browser] = await Promise.all([startConsoleSite(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.stop();
-  });
+  const { site, browser } = consoleSuite();
 
   const api = async <T>(path: string, init: RequestInit = {}): Promise<T> => {
-    const r = await fetch(`${site.url}${path}`, {
+    const r = await fetch(`${site().url}${path}`, {
       ...init,
-      headers: { ...site.headers('admin'), 'content-type': 'application/json', ...(init.headers ?? {}) },
+      headers: { ...site().headers('admin'), 'content-type': 'application/json', ...(init.headers ?? {}) },
     });
     return (await r.json()) as T;
   };
@@ -46,7 +32,7 @@ describe('the 日程与日历 screen: calendar, schedule editor, history, previe
 
   const openScreen = async (page: Page) => {
     // The menu leads there (its item is checked by the shell's test); the address is quicker.
-    await page.goto(`${site.url}/schedules`);
+    await page.goto(`${site().url}/schedules`);
     await page.getByRole('heading', { level: 1, name: '日程与日历' }).waitFor();
   };
 
@@ -85,8 +71,8 @@ describe('the 日程与日历 screen: calendar, schedule editor, history, previe
   };
 
   it('a schedule edit shows in the preview; revert restores it (as the engineer 王工)', async () => {
-    const { page, problems } = await openConsole(browser);
-    await signIn(page, site, 'engineer');
+    const { page, problems } = await openConsole(browser());
+    await signIn(page, site(), 'engineer');
     await openScreen(page);
     const day = await nextWorkday();
 
@@ -143,8 +129,8 @@ describe('the 日程与日历 screen: calendar, schedule editor, history, previe
   });
 
   it('shows 2026’s holidays by name and its 补班 days on the calendar; an engineer sets 台风停工 and removes it', async () => {
-    const { page, problems } = await openConsole(browser);
-    await signIn(page, site, 'engineer');
+    const { page, problems } = await openConsole(browser());
+    await signIn(page, site(), 'engineer');
     await openScreen(page);
     await page.getByRole('tab', { name: '工作日历' }).click();
     const national = page.getByRole('button', { name: '2026-10-01 节假日 国庆节，调整此日' });
@@ -185,8 +171,8 @@ describe('the 日程与日历 screen: calendar, schedule editor, history, previe
   });
 
   it('shows the API’s problem while an invalid schedule is typed, and refuses to save it', async () => {
-    const { page, problems } = await openConsole(browser);
-    await signIn(page, site, 'engineer');
+    const { page, problems } = await openConsole(browser());
+    await signIn(page, site(), 'engineer');
     await openScreen(page);
     const versionsBefore = (await api<{ versions: unknown[] }>('/api/v1/schedules/zonghe-office-ac/history'))
       .versions.length;
@@ -227,8 +213,8 @@ describe('the 日程与日历 screen: calendar, schedule editor, history, previe
   });
 
   it('sends a 加班 request for a zone from now for some hours, and shows what each device did', async () => {
-    const { page, problems } = await openConsole(browser);
-    await signIn(page, site, 'engineer');
+    const { page, problems } = await openConsole(browser());
+    await signIn(page, site(), 'engineer');
     await openScreen(page);
     await page.getByRole('tab', { name: '加班' }).click();
     await page.getByLabel('楼栋/区域分组').first().click();
@@ -248,8 +234,8 @@ describe('the 日程与日历 screen: calendar, schedule editor, history, previe
   });
 
   it('shows the viewer schedules, history, preview and calendar with no edit controls', async () => {
-    const { page, problems } = await openConsole(browser);
-    await signIn(page, site, 'viewer');
+    const { page, problems } = await openConsole(browser());
+    await signIn(page, site(), 'viewer');
     await openScreen(page);
     await page.getByText('当前角色只能查看').waitFor();
     const editor = page.getByLabel('时间表（YAML）');
@@ -273,10 +259,10 @@ describe('the 日程与日历 screen: calendar, schedule editor, history, previe
     expect(problems()).toEqual([]);
   });
   it('reads in English too: every tab with its own words, weeks starting on Monday', async () => {
-    const { page, problems } = await openConsole(browser, { locale: 'en' });
-    await signIn(page, site, 'engineer');
+    const { page, problems } = await openConsole(browser(), { locale: 'en' });
+    await signIn(page, site(), 'engineer');
     await page.getByRole('radio', { name: 'English' }).check({ force: true });
-    await page.goto(`${site.url}/schedules`);
+    await page.goto(`${site().url}/schedules`);
     await page.getByRole('heading', { level: 1, name: 'Schedules & calendar' }).waitFor();
     await page.getByText('Schedule (YAML)').waitFor();
     await page.getByRole('tab', { name: 'Preview' }).click();

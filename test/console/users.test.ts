@@ -1,27 +1,13 @@
-import type { Browser, Locator } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ConsoleSite,
-  launchBrowser,
-  openConsole,
-  signIn,
-  startConsoleSite,
-} from '../helpers/console.ts';
+import type { Locator } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { consoleSuite, openConsole, signIn } from '../helpers/console.ts';
 
 /** 用户与令牌 (admins) and the 报警 placeholder in Chromium against jieneng start. */
 describe('the 用户与令牌 screen and the 报警 page', () => {
-  let site: ConsoleSite;
-  let browser: Browser;
-  beforeAll(async () => {
-    [site, browser] = await Promise.all([startConsoleSite(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.stop();
-  });
+  const { site, browser } = consoleSuite();
 
   const apiGet = async <T>(path: string): Promise<T> => {
-    const r = await fetch(`${site.url}${path}`, { headers: site.headers('admin') });
+    const r = await fetch(`${site().url}${path}`, { headers: site().headers('admin') });
     expect(r.status).toBe(200);
     return (await r.json()) as T;
   };
@@ -33,8 +19,8 @@ describe('the 用户与令牌 screen and the 报警 page', () => {
   }
 
   it('lets the admin add a user with a role, change the role, disable and enable the account', async () => {
-    const { page, problems } = await openConsole(browser);
-    await signIn(page, site, 'admin');
+    const { page, problems } = await openConsole(browser());
+    await signIn(page, site(), 'admin');
     await page.getByRole('menuitem', { name: '用户与令牌' }).click();
     const add = page.getByRole('region', { name: '新建用户' });
     await add.getByLabel('用户名').fill('赵工');
@@ -73,9 +59,9 @@ describe('the 用户与令牌 screen and the 报警 page', () => {
   });
 
   it('makes a token shown once with a copy button and a warning, lists it, and revokes it', async () => {
-    const { page, problems } = await openConsole(browser);
-    await signIn(page, site, 'admin');
-    await page.goto(`${site.url}/users`);
+    const { page, problems } = await openConsole(browser());
+    await signIn(page, site(), 'admin');
+    await page.goto(`${site().url}/users`);
     await page.getByRole('tab', { name: 'API 令牌' }).click();
     const add = page.getByRole('region', { name: '新建令牌' });
     await add.getByLabel('名称').fill('BMS 对接');
@@ -88,7 +74,8 @@ describe('the 用户与令牌 screen and the 报警 page', () => {
     await dialog.getByRole('button', { name: '复制' }).waitFor();
     // The token works (a viewer's), then the dialog is closed and the secret is gone from the page.
     expect(
-      (await fetch(`${site.url}/api/v1/devices`, { headers: { authorization: `Bearer ${secret}` } })).status,
+      (await fetch(`${site().url}/api/v1/devices`, { headers: { authorization: `Bearer ${secret}` } }))
+        .status,
     ).toBe(200);
     await dialog.getByRole('button', { name: '我已保存，关闭' }).click();
     await dialog.waitFor({ state: 'hidden' });
@@ -101,7 +88,8 @@ describe('the 用户与令牌 screen and the 报警 page', () => {
     await page.getByRole('status').filter({ hasText: '已吊销令牌 BMS 对接' }).waitFor();
     await expect.poll(async () => (await rowWith(tokens, 'BMS 对接'))[6]).toMatch(/^已吊销 \d{4}-\d\d-\d\d/);
     expect(
-      (await fetch(`${site.url}/api/v1/devices`, { headers: { authorization: `Bearer ${secret}` } })).status,
+      (await fetch(`${site().url}/api/v1/devices`, { headers: { authorization: `Bearer ${secret}` } }))
+        .status,
     ).toBe(401);
     const listed = await apiGet<{ tokens: { name: string; revoked_at: string | null }[] }>('/api/v1/tokens');
     expect(listed.tokens.find((t) => t.name === 'BMS 对接')?.revoked_at).toMatch(/\+08:00$/);
@@ -109,9 +97,9 @@ describe('the 用户与令牌 screen and the 报警 page', () => {
   });
 
   it('lists the API’s alarms under 待处理 and says plainly what is not there yet', async () => {
-    const { page, problems } = await openConsole(browser);
-    await signIn(page, site, 'engineer');
-    await page.goto(`${site.url}/alarms`);
+    const { page, problems } = await openConsole(browser());
+    await signIn(page, site(), 'engineer');
+    await page.goto(`${site().url}/alarms`);
     // The count is the API's (alarms come and go as the simulated devices run).
     await page.getByRole('tab', { name: /^待处理（\d+）$/ }).waitFor();
     await apiGet<{ alarms: unknown[] }>('/api/v1/alarms');
