@@ -51,8 +51,16 @@ export const uploadBody = z
       .string()
       .min(5)
       .max(200)
-      .regex(/^[^/\\]+\.(csv|xlsx)$/i, 'a file name ending in .csv or .xlsx, without folders')
-      .describe('The file name, ending in .csv or .xlsx (problems name the rows by it)'),
+      .regex(/^[^/\\]+\.(csv|xlsx)$/i, 'a file name ending in .csv or .xlsx, without folders (no / or \\)')
+      // NUL reached the file system (a 500 naming the temporary folder), a newline forged a line
+      // of the audit's origin: no control character, tabs included.
+      .refine(
+        (n) => ![...n].some((c) => c < ' ' || c === '\x7f'),
+        'a file name without control characters (U+0000–U+001F, U+007F: NUL, tab, newline …)',
+      )
+      .describe(
+        'The file name, ending in .csv or .xlsx, without folders or control characters (problems name the rows by it)',
+      ),
     content_base64: z
       .string()
       .min(4)

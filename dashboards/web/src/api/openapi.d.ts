@@ -3056,7 +3056,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description The file name, ending in .csv or .xlsx (problems name the rows by it) */
+                    /** @description The file name, ending in .csv or .xlsx, without folders or control characters (problems name the rows by it) */
                     name: string;
                     /** @description The file's bytes, base64 */
                     content_base64: string;
@@ -3184,7 +3184,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description The file name, ending in .csv or .xlsx (problems name the rows by it) */
+                    /** @description The file name, ending in .csv or .xlsx, without folders or control characters (problems name the rows by it) */
                     name: string;
                     /** @description The file's bytes, base64 */
                     content_base64: string;
@@ -4350,6 +4350,11 @@ export interface operations {
                             working: boolean;
                             /** @description chinese-days, weekday, or override */
                             source: string;
+                            /**
+                             * @description The calendar data has no statutory holidays for this day's year yet: typed by its weekday alone (元旦, 春节 would read as working days) — set overrides or update chinese-days
+                             * @constant
+                             */
+                            holidays_unknown?: true;
                         } & {
                             [key: string]: unknown;
                         })[];
@@ -4440,6 +4445,11 @@ export interface operations {
                             working: boolean;
                             /** @description chinese-days, weekday, or override */
                             source: string;
+                            /**
+                             * @description The calendar data has no statutory holidays for this day's year yet: typed by its weekday alone (元旦, 春节 would read as working days) — set overrides or update chinese-days
+                             * @constant
+                             */
+                            holidays_unknown?: true;
                         } & {
                             [key: string]: unknown;
                         })[];
