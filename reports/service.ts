@@ -1,3 +1,4 @@
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -7,6 +8,36 @@ import type { Store } from '../core/store/store.ts';
 import { reportKinds } from './kinds/index.ts';
 import { Ledger } from './ledger/ledger.ts';
 import { reportContentTypes, reportExtensions } from './render/render.ts';
+
+/** The prefix of the temporary folders uploads are read from (one per call, removed after it). */
+export const UPLOAD_PREFIX = 'jn-upload-';
+
+/**
+ * Removes upload folders older than an hour that a crashed or killed jieneng left behind (an
+ * upload is read in seconds). Returns the folders removed; a folder it cannot read or remove is
+ * left as it is.
+ */
+export function sweepUploads(dir = tmpdir(), now = Date.now(), maxAgeMs = 3_600_000): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.startsWith(UPLOAD_PREFIX));
+  } catch {
+    return removed;
+  }
+  for (const n of names) {
+    const path = join(dir, n);
+    try {
+      const st = statSync(path);
+      if (!st.isDirectory() || now - st.mtimeMs < maxAgeMs) continue;
+      rmSync(path, { recursive: true, force: true });
+      removed.push(path);
+    } catch {
+      // another process's, or gone already
+    }
+  }
+  return removed;
+}
 
 /**
  * The reports service over a site, its store and its ledger file: what the API serves. The ledger
@@ -20,7 +51,11 @@ export function createReports(ctx: {
   dataDir?: string;
   /** Today, for what a year to date is (default the system clock). */
   now?: () => number;
+  /** Where upload folders are made and swept at start (default the system's temporary folder). */
+  uploadDir?: string;
 }): ReportPort {
+  const uploadDir = ctx.uploadDir ?? tmpdir();
+  sweepUploads(uploadDir);
   const withLedger = <T>(fn: (l: Ledger) => T): T => {
     const ledger = new Ledger(ctx.ledgerFile);
     try {
@@ -55,8 +90,10 @@ export function createReports(ctx: {
     enterFile: async (kind, file, who, options) => {
       // The ledger reads files by name (the name is how its problems name the rows): a private
       // temporary folder holds the upload for the call.
-      const dir = await mkdtemp(join(tmpdir(), 'jn-upload-'));
-      const name = basename(file.name.replaceAll('\\', '/')) || 'upload';
+      const dir = await mkdtemp(join(uploadDir, UPLOAD_PREFIX));
+      // The route refuses control characters; not trusted here (NUL would reach the file system).
+      const plain = [...file.name].map((c) => (c < ' ' || c === '\x7f' ? '_' : c)).join('');
+      const name = basename(plain.replaceAll('\\', '/')) || 'upload';
       const path = join(dir, name);
       try {
         await writeFile(path, file.bytes);
