@@ -41,3 +41,16 @@ describe('Chinese working calendar', () => {
     expect(dayInfo(p.date).type).toBe('holiday');
   });
 });
+
+describe('a year whose holidays the calendar data does not have yet', () => {
+  it('says so on each of its days instead of calling 元旦 a working day silently', () => {
+    expect(dayInfo('2026-10-01').holidays_unknown).toBeUndefined();
+    // 2099: no published holidays (2027's will come with a chinese-days release).
+    const newYear = dayInfo('2099-01-01');
+    expect(newYear).toMatchObject({ type: 'workday', holidays_unknown: true });
+    // An override still decides the day, and says nothing of the data.
+    expect(
+      dayInfo('2027-01-01', [{ date: '2027-01-01', type: 'holiday', note: '元旦' }]).holidays_unknown,
+    ).toBeUndefined();
+  });
+});

@@ -18,6 +18,23 @@ export interface DayInfo {
   holiday?: string;
   /** Where the answer came from. */
   source: 'chinese-days' | 'override';
+  /**
+   * The calendar data has no statutory holidays for this year yet (the State Council publishes
+   * them each November; chinese-days follows): the day is typed by its weekday alone, so 元旦 or
+   * 春节 would read as a working day — set them as overrides, or update chinese-days.
+   */
+  holidays_unknown?: true;
+}
+
+const holidayYears = new Map<number, boolean>();
+/** Whether the calendar data knows the statutory holidays of `year`. */
+export function holidaysKnown(year: number): boolean {
+  let known = holidayYears.get(year);
+  if (known === undefined) {
+    known = chineseDays.getHolidaysInRange(`${year}-01-01`, `${year}-12-31`, false).length > 0;
+    holidayYears.set(year, known);
+  }
+  return known;
 }
 
 export interface CalendarOverride {
@@ -49,5 +66,6 @@ export function dayInfo(date: string, overrides: readonly CalendarOverride[] = [
   else type = holiday ? 'holiday' : 'weekend';
   const info: DayInfo = { date, type, working: detail.work, source: 'chinese-days' };
   if (holiday && type !== 'workday') info.holiday = holiday;
+  if (!holidaysKnown(Number(date.slice(0, 4)))) info.holidays_unknown = true;
   return info;
 }

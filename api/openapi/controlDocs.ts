@@ -31,6 +31,12 @@ const day = z.looseObject({
   type: z.string(),
   working: z.boolean(),
   source: z.string().describe('chinese-days, weekday, or override'),
+  holidays_unknown: z
+    .literal(true)
+    .optional()
+    .describe(
+      "The calendar data has no statutory holidays for this day's year yet: typed by its weekday alone (元旦, 春节 would read as working days) — set overrides or update chinese-days",
+    ),
 });
 const days = z.object({ days: z.array(day) });
 const auditEntry = z.looseObject({
