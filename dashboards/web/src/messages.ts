@@ -73,7 +73,7 @@ export const common = {
       submit: '登录',
       failed: '登录失败',
       lost: '登录已失效，请重新登录',
-      hint: '首次使用：演示环境的管理员密码打印在 jieneng start 的启动输出中',
+      hint: '首次使用演示环境：管理员账户 demo-admin，密码打印在 jieneng start 的启动输出中（login: 一行）',
     },
   },
   en: {
@@ -157,7 +157,7 @@ export const common = {
       submit: 'Sign in',
       failed: 'Sign-in failed',
       lost: 'Your session has ended; please sign in again',
-      hint: 'First time: the demo admin password is printed in the start lines of jieneng start',
+      hint: 'First time on the demo: the admin account is demo-admin, its password is printed in the start lines of jieneng start (the login: line)',
     },
   },
 } as const;
