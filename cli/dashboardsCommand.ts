@@ -106,8 +106,26 @@ export const dashboardsCommand: ToolCommand = async (ctx) => {
   const url = text(ctx, 'url');
   if (url === undefined)
     throw new JnError('usage', 'jieneng dashboards push: --url URL of Grafana is required');
-  if (!/^https?:\/\/[^/]/.test(url))
-    throw new JnError('usage', `--url ${url}: Grafana's address, e.g. http://127.0.0.1:3000`);
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !/^https?:$/.test(parsed.protocol))
+    throw new JnError(
+      'usage',
+      `--url ${redactCredentials(url)}: Grafana's address, e.g. http://127.0.0.1:3000`,
+    );
+  // The token goes in GRAFANA_TOKEN, never in the URL (fetch refuses user info; a query or a
+  // fragment would end up before /api/…).
+  if (parsed.username || parsed.password || parsed.search || parsed.hash)
+    throw new JnError(
+      'usage',
+      `--url ${redactCredentials(url)}: allowed: Grafana's address and path only (no user, password, query or #); the token goes in GRAFANA_TOKEN`,
+    );
+  if (parsed.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname))
+    ctx.io.err(`warning: ${url} is plain HTTP: the Grafana token travels unencrypted; prefer https://\n`);
   const token = process.env.GRAFANA_TOKEN;
   if (token === undefined || token === '')
     throw new JnError(

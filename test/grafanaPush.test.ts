@@ -234,4 +234,19 @@ describe('jieneng dashboards push (against a loopback stand-in for Grafana: Graf
       /Grafana http:\/\/127\.0\.0\.1:\d+ unreachable \(GET \/api\/folders\/jieneng\): ECONNREFUSED/,
     );
   });
+
+  it('refuses a URL with a password, a query or a fragment, never printing the password', async () => {
+    grafana = await fakeGrafana();
+    for (const url of [
+      grafana.url.replace('http://', 'http://admin:hunter2@'),
+      `${grafana.url}?orgId=1`,
+      `${grafana.url}#x`,
+    ]) {
+      const r = await push(url, TOKEN);
+      expect(r.code, url).toBe(2);
+      expect(r.err).toMatch(/allowed: Grafana's address and path only/);
+      expect(r.err).not.toContain('hunter2');
+    }
+    expect(grafana.seen).toEqual([]);
+  });
 });
