@@ -87,6 +87,9 @@ export const messages = {
       failed: '用电数据加载失败：{detail}',
     },
     gatewayOffline: '网关 {gateway} 离线',
+    withNote: '{text}（{note}）',
+    titleOf: '{title}：{name}',
+    reasonIs: '；原因：{reason}',
     device: {
       title: '设备详情',
       back: '返回实时监测',
@@ -218,6 +221,9 @@ export const messages = {
       failed: 'The consumption could not be loaded: {detail}',
     },
     gatewayOffline: 'gateway {gateway} is offline',
+    withNote: '{text} ({note})',
+    titleOf: '{title}: {name}',
+    reasonIs: '; reason: {reason}',
     device: {
       title: 'Device',
       back: 'Back to live monitoring',
