@@ -288,6 +288,9 @@ describe('能耗总览 (the energy officer’s home) in Chromium against jieneng
       'Water per person',
     ];
     for (const [i, name] of english.entries()) expect((await rowCells(en, name))[1]).toBe(values[i]);
+    // Units in English too (kgce/person, not kgce/人).
+    expect((await rowCells(en, 'Energy per person'))[2]).toBe('kgce/person');
+    expect((await rowCells(en, 'Water per person'))[2]).toBe('m³/person');
     await expect
       .poll(() => page.getByTestId('compare-base').textContent())
       .toMatch(/^compared with 2024-12-01 to 2024-12-31/);
