@@ -12,7 +12,8 @@ import type { RowSet } from './validate.ts';
 /**
  * Ledger files as rows of raw cells: CSV (UTF-8 with or without BOM, else GB18030/GBK — what Excel
  * in Chinese saves by default — when that decodes cleanly) or XLSX (the first sheet, header in
- * row 1). Headers in English or Chinese, in any order.
+ * row 1). Headers in English or Chinese, in any order. At most `ledgerLimits.rows` data rows; an
+ * XLSX is measured in its zip before it is opened (`xlsxProblem`: sizes, rows, columns, cells).
  */
 export async function readLedgerFile(kind: LedgerKind, file: string): Promise<RowSet> {
   const name = basename(file);
