@@ -6,7 +6,9 @@ import {
   mayRelease,
   overrideBody,
   pointLabel,
+  pointRange,
   priorityRows,
+  readBackReport,
   wallTimeToInstant,
   writeState,
   zonesOf,
@@ -216,7 +218,17 @@ describe('the control screen’s model', () => {
       source: 'user:张管理',
     });
     expect(writeState({ effective: eff(27, 8, 'user:王工') }, cmd)).toEqual({ kind: 'noWrite' });
+    expect(
+      readBackReport({ kind: 'written', readBack: 27, following: true }, '2026-12-02T06:00:00.000Z'),
+    ).toEqual({ value: 27, ts: '2026-12-02T06:00:00.000Z', quality: 'good' });
+    expect(readBackReport({ kind: 'noWrite' }, '2026-12-02T06:00:00.000Z')).toBeNull();
     expect(follows(27.001, 27)).toBe(true);
     expect(follows(null, 27)).toBe(false);
+  });
+
+  it('gives the allowed range of a point when the API lists one', () => {
+    expect(pointRange({ min: 26, max: 30 })).toEqual({ min: 26, max: 30 });
+    expect(pointRange({ min: 26 })).toEqual({ min: 26, max: undefined });
+    expect(pointRange({})).toBeNull();
   });
 });

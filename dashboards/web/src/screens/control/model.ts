@@ -20,6 +20,19 @@ export interface WritablePoint {
   unit: string | null;
   groups: string[];
   effective: Effective;
+  /** The point's allowed range, when the API lists it (GET /points does not yet). */
+  min?: number | null;
+  max?: number | null;
+}
+
+/** The allowed range of a point as the dialog shows it, or null when the API gives none. */
+export function pointRange(p: {
+  min?: number | null;
+  max?: number | null;
+}): { min: number | undefined; max: number | undefined } | null {
+  const min = typeof p.min === 'number' ? p.min : undefined;
+  const max = typeof p.max === 'number' ? p.max : undefined;
+  return min === undefined && max === undefined ? null : { min, max };
 }
 
 /** One device as GET /api/v1/devices answers it (what the screen uses). */
@@ -285,6 +298,18 @@ export function writeState(
   if (eff.level !== null && eff.level < command.priority)
     return { kind: 'outranked', level: eff.level, source: eff.source };
   return { kind: 'noWrite' };
+}
+
+/**
+ * The device's reported value that the answer of a write carries: a written read-back is what the
+ * device itself answered at the write, so it is the newest report of the point (null otherwise).
+ */
+export function readBackReport(
+  state: WriteState,
+  answeredAt: string,
+): { value: number; ts: string; quality: string } | null {
+  if (state.kind !== 'written' || state.readBack === null) return null;
+  return { value: state.readBack, ts: answeredAt, quality: 'good' };
 }
 
 /** Whether a reported value follows the command. */
