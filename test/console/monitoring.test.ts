@@ -120,6 +120,8 @@ describe('实时监测 in Chromium (the engineer’s home) against jieneng start
     await points.getByRole('row', { name: /总有功功率.*active_power/ }).waitFor();
     await points.getByRole('row', { name: /正向有功电能.*import_energy/ }).waitFor();
     expect(await points.getByRole('row', { name: /active_power/ }).textContent()).toMatch(/正常/);
+    // Power in kW like the device list (not 339,626.75 W).
+    expect(await points.getByRole('row', { name: /active_power/ }).textContent()).toMatch(/\d\s*kW/);
 
     const history = page.getByLabel('数据表：历史曲线：总有功功率');
     await history.getByRole('columnheader', { name: '最小值（kW）' }).waitFor();
@@ -128,6 +130,12 @@ describe('实时监测 in Chromium (the engineer’s home) against jieneng start
     await expect
       .poll(() => history.getByRole('row', { name: /\d{2}:\d{2}:\d{2}.*\d+(\.\d+)?.*\d+/ }).count())
       .toBeGreaterThan(0);
+    // Newest first.
+    const times = (await history.getByRole('row').allTextContents()).flatMap(
+      (x) => /\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?/.exec(x)?.[0] ?? [],
+    );
+    expect(times.length).toBeGreaterThan(1);
+    expect([...times].sort().reverse()).toEqual(times);
     const chart = page.getByRole('region', { name: '历史曲线：总有功功率' });
     await expect
       .poll(() => chart.locator('[aria-label]').first().getAttribute('aria-label'))

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { filterQuery, ledgerRows, nextBefore, noteText, tabsFor, targetText } from './model';
+import { messages } from './messages';
+import {
+  actionKey,
+  actionKeyList,
+  filterQuery,
+  ledgerRows,
+  nextBefore,
+  noteText,
+  tabsFor,
+  targetText,
+} from './model';
 
 describe('the audit screen’s model', () => {
   it('gives admins the API audit first; the others the control and ledger audits', () => {
@@ -52,5 +62,19 @@ describe('the audit screen’s model', () => {
     expect(targetText(null)).toBe('');
     expect(noteText(null)).toBeNull();
     expect(noteText({ a: 1 })).toBe('{\n  "a": 1\n}');
+  });
+
+  it('words API audit actions through a catalogue, in both languages; an unknown one stays raw', () => {
+    expect(actionKey('PUT /api/v1/points/:device/:point/override')).toBe('override');
+    expect(actionKey('DELETE /api/v1/points/:device/:point/override')).toBe('relinquish');
+    expect(actionKey('auth.login')).toBe('login');
+    expect(actionKey('PUT /api/v1/schedules/:id')).toBe('editSchedule');
+    expect(actionKey('GET /api/v1/nothing')).toBeUndefined();
+    for (const lang of ['zh-CN', 'en'] as const) {
+      const words = messages[lang].api.actions as Record<string, string>;
+      for (const key of actionKeyList) expect(words[key], `${lang} ${key}`).toBeTruthy();
+    }
+    expect(messages['zh-CN'].api.actions.override).toBe('人工干预');
+    expect(messages['zh-CN'].api.outcome.refused).toBe(messages['zh-CN'].control.outcome.rejected);
   });
 });

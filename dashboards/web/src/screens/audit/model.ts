@@ -70,3 +70,39 @@ export function noteText(note: unknown): string | null {
   if (note === null || note === undefined) return null;
   return JSON.stringify(note, null, 2);
 }
+
+/**
+ * The catalogue key of an API audit action (a route `PUT /api/v1/points/:device/:point/override`
+ * or an event `auth.login`), for the page to word it as a person reads it; undefined for one the
+ * catalogue does not know (the page shows the raw action then).
+ */
+const actionKeys: Record<string, string> = {
+  'auth.login': 'login',
+  'auth.lockout': 'lockout',
+  'POST /api/v1/auth/login': 'login',
+  'POST /api/v1/auth/logout': 'logout',
+  'POST /api/v1/users': 'createUser',
+  'PATCH /api/v1/users/:name': 'changeUser',
+  'POST /api/v1/tokens': 'createToken',
+  'DELETE /api/v1/tokens/:id': 'revokeToken',
+  'PUT /api/v1/points/:device/:point/override': 'override',
+  'DELETE /api/v1/points/:device/:point/override': 'relinquish',
+  'POST /api/v1/overtime': 'overtime',
+  'PUT /api/v1/calendar/overrides/:date': 'setDay',
+  'DELETE /api/v1/calendar/overrides/:date': 'clearDay',
+  'POST /api/v1/schedules/validate': 'validateSchedule',
+  'POST /api/v1/schedules': 'createSchedule',
+  'PUT /api/v1/schedules/:id': 'editSchedule',
+  'DELETE /api/v1/schedules/:id': 'deleteSchedule',
+  'POST /api/v1/schedules/:id/revert': 'revertSchedule',
+  'POST /api/v1/facts': 'enterFacts',
+  'POST /api/v1/entries': 'enterEntries',
+  'POST /api/v1/facts/upload': 'uploadFacts',
+  'POST /api/v1/entries/upload': 'uploadEntries',
+};
+export function actionKey(action: string): string | undefined {
+  return actionKeys[action.trim()];
+}
+
+/** Every catalogue key actionKey gives (the messages must have each, in both languages). */
+export const actionKeyList = [...new Set(Object.values(actionKeys))];

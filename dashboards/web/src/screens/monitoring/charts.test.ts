@@ -28,11 +28,12 @@ describe('the history chart of a point (min/max per bucket, never smoothed)', ()
     expect(o.yAxis.name).toBe('kW');
   });
 
-  it('tabulates every bucket with min and max, an empty one as missing (null), not 0', () => {
+  it('tabulates every bucket with min and max, newest first, an empty one as missing (null), not 0', () => {
     const rows = historyRows(buckets, 'W', (iso) => iso.slice(11, 16));
-    expect(rows[0]).toEqual({ start: '13:00', min: 300, max: 420, avg: 310, count: 30 });
+    expect(rows.map((r) => r.start)).toEqual(['13:02', '13:01', '13:00']);
+    expect(rows[2]).toEqual({ start: '13:00', min: 300, max: 420, avg: 310, count: 30 });
     expect(rows[1]).toEqual({ start: '13:01', min: null, max: null, avg: null, count: 0 });
-    expect(historyRows(buckets, '°C', (s) => s)[2]?.max).toBe(306_000);
+    expect(historyRows(buckets, '°C', (s) => s)[0]?.max).toBe(306_000);
   });
 });
 

@@ -69,7 +69,8 @@ export function historyRows(
   time: (iso: string) => string,
 ): Record<string, string | number | null>[] {
   const { factor } = scaleOf(unit);
-  return buckets.map((b) => ({
+  // Newest first, as a person reads a log.
+  return [...buckets].reverse().map((b) => ({
     start: time(b.start),
     min: scaled(b.min, factor),
     max: scaled(b.max, factor),
