@@ -66,6 +66,8 @@ describe('设备控制 and 审计日志 in Chromium against jieneng start (the s
     await writable.getByRole('button', { name: '人工干预：制冷设定温度' }).click();
     const dialog = page.getByRole('dialog', { name: '人工干预：制冷设定温度' });
     await dialog.waitFor();
+    // The allowed range is explained beside the value before sending (the API still decides).
+    await dialog.getByText(/允许范围/).waitFor();
     await dialog.getByLabel('设定值（°C）').fill('27');
     // The duration offered first is 1 hour; an engineer is offered priorities 8–16 only.
     await dialog.getByText('1 小时').first().waitFor();
@@ -79,6 +81,19 @@ describe('设备控制 and 审计日志 in Chromium against jieneng start (the s
     // device's reports (a write control defers: the unit had not reported since start).
     await readBack.getByText(/已写入，设备回读 27 °C（.+），与指令一致|API 的应答中没有设备回读/).waitFor();
     await readBack.getByText(/设备上报 27 °C（.+）：已跟随指令/).waitFor({ timeout: 60_000 });
+    // A read-back equal to the command is the device following: never 尚未跟随 beside it, and the
+    // row's 设备上报 says 27 °C at once.
+    if (await readBack.getByText(/已写入，设备回读 27 °C/).count()) {
+      expect(await readBack.getByText(/尚未跟随/).count()).toBe(0);
+      expect(
+        await writable
+          .getByRole('row')
+          .filter({ hasText: '制冷设定温度' })
+          .getByRole('cell')
+          .nth(3)
+          .textContent(),
+      ).toMatch(/^27 °C/);
+    }
 
     // The priority array: level 8 held by 王工 until an hour from now, in local time, and in effect.
     const api = await pointArray();
@@ -148,11 +163,13 @@ describe('设备控制 and 审计日志 in Chromium against jieneng start (the s
     const platform = admin.page.getByRole('tabpanel', { name: '平台操作审计' });
     const line = platform
       .getByRole('row')
-      .filter({ hasText: 'PUT /api/v1/points/:device/:point/override' })
+      .filter({ hasText: '人工干预' })
       .filter({ hasText: '王工' })
       .filter({ hasText: `${device}/${point} · P8` })
       .filter({ hasText: '成功' });
     await line.first().waitFor();
+    // The action in words, the route it was behind it.
+    await line.first().getByLabel('人工干预（PUT /api/v1/points/:device/:point/override）').waitFor();
     await platform.getByText(/审计链完整：共 \d+ 条记录/).waitFor();
     // Filtered by user, only 王工's lines remain.
     await platform.getByLabel('用户').fill('王工');
@@ -233,6 +250,22 @@ describe('设备控制 and 审计日志 in Chromium against jieneng start (the s
       .filter({ hasText: '27 °C P8' })
       .waitFor();
     expect(await zone.getByRole('row').filter({ hasText: '四至八层 办公区 空调' }).count()).toBe(1);
+    expect(problems()).toEqual([]);
+  });
+
+  it('at 1024×768 the 人工干预 button and the array’s 状态 and 撤销 columns are on the screen', async () => {
+    const { page, problems } = await openConsole(browser(), { viewport: { width: 1024, height: 768 } });
+    const { writable, array } = await openUnit(page, 'admin');
+    const within = async (name: string) => {
+      const box = await page.getByRole('button', { name }).first().boundingBox();
+      expect(box).not.toBeNull();
+      expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(1024);
+    };
+    await writable.getByRole('button', { name: '人工干预：制冷设定温度' }).waitFor();
+    await within('人工干预：制冷设定温度');
+    await within('撤销优先级 8');
+    const state = await array.getByRole('columnheader', { name: '状态' }).boundingBox();
+    expect((state?.x ?? 0) + (state?.width ?? 0)).toBeLessThanOrEqual(1024);
     expect(problems()).toEqual([]);
   });
 

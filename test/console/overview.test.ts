@@ -263,7 +263,24 @@ describe('能耗总览 (the energy officer’s home) in Chromium against jieneng
     expect(rows[2]).toBe('缺数据');
     expect(rows[3]).toMatch(/缺数据/);
     expect(await page.getByRole('region', { name: /总体状态/ }).textContent()).toMatch(/数据不全/);
+    expect(await pageText(page)).not.toContain('缺数据（缺数据');
     expect(await pageText(page)).not.toMatch(/undefined|NaN/);
+    expect(problems()).toEqual([]);
+  });
+
+  it('on 今日 says once that the report counts whole days, with links to where today’s use is live', async () => {
+    const { page, problems } = await openConsole(browser());
+    await signIn(page, site(), 'officer');
+    await page.getByRole('heading', { name: '能耗总览', level: 1 }).waitFor();
+    await page.getByRole('radio', { name: '今日' }).check({ force: true });
+    const note = page.getByRole('note').filter({ hasText: '报表按整日统计' });
+    await note.waitFor();
+    expect(await note.count()).toBe(1);
+    expect(await page.getByRole('region', { name: '指标汇总' }).count()).toBe(0);
+    expect(await pageText(page)).not.toMatch(/今日数据未满一天|覆盖 0%/);
+    await note.getByRole('link', { name: '实时监测' }).waitFor();
+    await note.getByRole('link', { name: '建筑与区域' }).click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/buildings');
     expect(problems()).toEqual([]);
   });
 

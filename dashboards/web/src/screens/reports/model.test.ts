@@ -188,6 +188,42 @@ describe('the report tables on the 报表 page', () => {
     ]);
   });
 
+  it('labels a year to date’s comparison figure 全年预测, with the period’s own figure as 本期', () => {
+    const r = report();
+    r.comparisons = [{ ...(r.comparisons[0] as IntensityReport['comparisons'][number]), value: 0.0133 }];
+    r.projection = { year: 2026, method_text: '按上年同期占比推算', warning: null };
+    const [first] = reportTables(r, t);
+    expect(first?.columns.map((c) => c.key).slice(3, 5)).toEqual(['value', 'projected']);
+    expect(first?.columns[3]?.label).toBe('reports.col.valueToDate');
+    expect(first?.rows[0]?.value).toMatchObject({ v: 0.01229 });
+    expect(first?.rows[0]?.projected).toMatchObject({ v: 0.0133 });
+    expect(first?.note).toContain('按上年同期占比推算');
+    // No projection: one 本期 column, the comparison's figure.
+    expect(reportTables(report(), t)[0]?.columns.some((c) => c.key === 'projected')).toBe(false);
+  });
+
+  it('says 未设基准年 and 不适用 where a figure does not apply, not 缺数据', () => {
+    const r = report();
+    r.baseline_year = null;
+    r.comparisons = [{ ...(r.comparisons[0] as IntensityReport['comparisons'][number]), change: null }];
+    const row = reportTables(r, t)[0]?.rows[0];
+    expect(row?.baseline).toEqual({ t: 'text', v: 'reports.noBaselineYear' });
+    expect(row?.change).toEqual({ t: 'text', v: 'reports.notApplicable' });
+    const a = r.buildings[0] as Scope;
+    a.totals.push({
+      ...(a.totals[0] as Scope['totals'][number]),
+      energy_type: 'water',
+      unit: 'm³',
+      kgce: null,
+      kgco2: null,
+    });
+    const water = reportTables(r, t)
+      .find((x) => x.id === 'totals')
+      ?.rows.find((x) => x.energy?.t === 'text' && x.energy.v === 'reports.energy.water');
+    expect(water?.kgce).toEqual({ t: 'text', v: 'reports.notApplicable' });
+    expect(water?.kgco2).toEqual({ t: 'text', v: 'reports.notApplicable' });
+  });
+
   it('weighs a scope coverage by days over its energy types', () => {
     expect(scopeCoverage(scope('x', 'x', 1)).share).toBe(1);
     expect(scopeCoverage({ ...scope('x', 'x', 1), totals: [] }).share).toBeNull();

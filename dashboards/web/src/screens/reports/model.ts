@@ -71,15 +71,27 @@ export function reportTables(r: IntensityReport, t: Translate): Table[] {
   const energy = (type: string) => t(`reports.energy.${type}`);
   const tables: Table[] = [];
 
+  // A year to date compares the full-year projection (comparisons[].value): the table says so, with
+  // the period's own figure beside it. A figure that does not apply is said in words, not 缺数据.
+  const projected = r.projection ? r.projection : null;
+  const notApplicable = text(t('reports.notApplicable'));
+  const notes = [r.baseline_basis?.text, projected?.method_text].filter((x): x is string => !!x);
   tables.push({
     id: 'indicators',
     title: t('reports.table.indicators'),
-    ...(r.baseline_basis ? { note: r.baseline_basis.text } : {}),
+    ...(notes.length ? { note: notes.join(' · ') } : {}),
     columns: [
       { key: 'scope', label: t('reports.col.scope') },
       { key: 'indicator', label: t('reports.col.indicator') },
       { key: 'unit', label: t('reports.col.unit') },
-      { key: 'value', label: t('reports.col.value'), numeric: true },
+      {
+        key: 'value',
+        label: projected ? t('reports.col.valueToDate') : t('reports.col.value'),
+        numeric: true,
+      },
+      ...(projected
+        ? [{ key: 'projected', label: t('reports.col.projected', { year: projected.year }), numeric: true }]
+        : []),
       {
         key: 'baseline',
         label: r.baseline_year
@@ -97,13 +109,17 @@ export function reportTables(r: IntensityReport, t: Translate): Table[] {
     rows: r.comparisons.map((c) => {
       const s = scopes.get(c.scope);
       const cov = s ? scopeCoverage(s) : { share: null, estimated: 0 };
+      const noBaseline = r.baseline_year === null && c.baseline === null;
       return {
         scope: text(scopeName(c.scope)),
         indicator: text(t(`reports.indicator.${c.indicator}`)),
         unit: text(indicatorUnit(t, c.indicator)),
-        value: num(c.value, 2, cov.estimated),
-        baseline: num(c.baseline),
-        change: change(c.change),
+        value: projected
+          ? num(s?.indicators[c.indicator] ?? null, 2, cov.estimated)
+          : num(c.value, 2, cov.estimated),
+        ...(projected ? { projected: num(c.value, 2, cov.estimated) } : {}),
+        baseline: noBaseline ? text(t('reports.noBaselineYear')) : num(c.baseline),
+        change: noBaseline && c.change === null ? notApplicable : change(c.change),
         // No plan or no target for the indicator is 无目标, not missing data.
         target:
           c.target === null && c.status === 'no_target' ? text(t('reports.status.no_target')) : pct(c.target),
@@ -170,8 +186,15 @@ export function reportTables(r: IntensityReport, t: Translate): Table[] {
         energy: text(energy(x.energy_type)),
         quantity: num(x.quantity, 1, x.coverage.estimated_share),
         unit: text(x.unit),
-        kgce: num(x.kgce, 1, x.coverage.estimated_share),
-        kgco2: num(x.kgco2, 1, x.coverage.estimated_share),
+        // Water has no kgce or kgCO₂: not applicable, not missing.
+        kgce:
+          x.energy_type === 'water' && x.kgce === null
+            ? notApplicable
+            : num(x.kgce, 1, x.coverage.estimated_share),
+        kgco2:
+          x.energy_type === 'water' && x.kgco2 === null
+            ? notApplicable
+            : num(x.kgco2, 1, x.coverage.estimated_share),
         metered_days: num(x.coverage.metered_days, 0),
         entered_days: num(x.coverage.entered_days, 0),
         coverage: pct(x.coverage.share),

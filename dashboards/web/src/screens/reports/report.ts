@@ -102,6 +102,8 @@ export interface IntensityReport {
   status: Status;
   status_text: string;
   period_comparisons: PeriodComparison[];
+  /** Year to date with a full-year projection: comparisons[].value is then the projection. */
+  projection?: { year: number; method_text: string; warning: string | null } | null;
   subitems: {
     key: string;
     value: number | null;

@@ -25,6 +25,9 @@ export const messages = {
       removed: '{date} 的调整已删除',
       source: { 'chinese-days': '节假日数据（chinese-days）', override: '日历调整' },
       current: '现为：{type}{name}（{source}）',
+      unknown: '{year} 年法定节假日尚未收录：节假日按普通日期处理，请以日历调整录入',
+      unknownMark: '节假日未收录',
+      unknownSuffix: '（{year} 年法定节假日尚未收录）',
     },
     schedule: {
       list: '时间表',
@@ -96,6 +99,7 @@ export const messages = {
       empty: '这一天时间表不执行任何动作',
       loadFailed: '预览无法加载：{detail}',
       relinquish: '释放',
+      event: '{device} · {point} ← {value}（优先级 {priority}）',
       weekday: { sun: '周日', mon: '周一', tue: '周二', wed: '周三', thu: '周四', fri: '周五', sat: '周六' },
       words: {
         workday: '工作日',
@@ -158,6 +162,10 @@ export const messages = {
       removed: 'The override of {date} is removed',
       source: { 'chinese-days': 'holiday data (chinese-days)', override: 'calendar override' },
       current: 'Now: {type}{name} ({source})',
+      unknown:
+        "{year}'s statutory holidays are not in the calendar data yet: holidays read as ordinary days — enter them as calendar overrides",
+      unknownMark: 'holidays unknown',
+      unknownSuffix: " ({year}'s statutory holidays not in the calendar data yet)",
     },
     schedule: {
       list: 'Schedules',
@@ -236,6 +244,7 @@ export const messages = {
       empty: 'The schedules take no action on this day',
       loadFailed: 'The preview could not be loaded: {detail}',
       relinquish: 'released',
+      event: '{device} · {point} ← {value} (priority {priority})',
       weekday: { sun: 'Sun', mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat' },
       words: {
         workday: 'workday',

@@ -5,11 +5,13 @@ import {
   calendarRange,
   dayTypeOf,
   localDateOf,
+  namesOf,
   overtimeUntil,
   parseScheduleYaml,
   placeProblems,
   previewRows,
   previewTimeline,
+  rowNames,
   scheduleToYaml,
 } from './model';
 
@@ -98,6 +100,32 @@ describe('the schedules screen model', () => {
       ['08:00', 2],
       ['18:00', 1],
     ]);
+  });
+
+  it('names the preview’s devices and points with their units, the ids when the API names neither', () => {
+    const names = namesOf(
+      [{ device: 'dangan-lou-archives-ac', name: '档案库房 空调' }],
+      [
+        {
+          device: 'dangan-lou-archives-ac',
+          point: 'cooling_setpoint',
+          name: '制冷设定温度 / Cooling setpoint',
+          unit: '°C',
+        },
+      ],
+    );
+    const r = { device: 'dangan-lou-archives-ac', point: 'cooling_setpoint' };
+    expect(rowNames(r, names, 'zh-CN')).toEqual({
+      device: '档案库房 空调',
+      point: '制冷设定温度',
+      unit: '°C',
+    });
+    expect(rowNames(r, names, 'en').point).toBe('Cooling setpoint');
+    expect(rowNames({ device: 'x', point: 'y' }, names, 'zh-CN')).toEqual({
+      device: 'x',
+      point: 'y',
+      unit: null,
+    });
   });
 
   it('words the preview’s reasons in the page’s language, keeping holiday names', () => {

@@ -18,6 +18,8 @@ export interface CalendarDay {
   holiday?: string;
   override_by?: string;
   override_at?: string;
+  /** The calendar data has no statutory holidays for this day's year yet (typed by weekday alone). */
+  holidays_unknown?: true;
   [key: string]: unknown;
 }
 
@@ -173,6 +175,41 @@ export function previewRows(actions: readonly PreviewAction[]): PreviewRow[] {
       schedule: a.schedule,
       because: a.because,
     }));
+}
+
+/** Device, point and control-group names from GET /devices, /points and /site/tree. */
+export interface Names {
+  devices: Map<string, string>;
+  points: Map<string, { name: string; unit: string | null }>;
+}
+
+/** Names from the API's answers (what is missing stays out: the page shows the id then). */
+export function namesOf(
+  devices: readonly { device: string; name: string | null }[],
+  points: readonly { device: string; point: string; name: string; unit: string | null }[],
+): Names {
+  return {
+    devices: new Map(devices.flatMap((d) => (d.name ? [[d.device, d.name] as const] : []))),
+    points: new Map(points.map((p) => [`${p.device}/${p.point}`, { name: p.name, unit: p.unit }])),
+  };
+}
+
+/**
+ * A preview row in words: the device's and the point's names (the page's half of a bilingual
+ * point name, `制冷设定温度 / Cooling setpoint`), the unit; the ids when the API names neither.
+ */
+export function rowNames(
+  r: Pick<PreviewRow, 'device' | 'point'>,
+  names: Names,
+  locale: string,
+): { device: string; point: string; unit: string | null } {
+  const p = names.points.get(`${r.device}/${r.point}`);
+  let point = r.point;
+  if (p) {
+    const i = p.name.indexOf(' / ');
+    point = i < 0 ? p.name : locale === 'en' ? p.name.slice(i + 3) : p.name.slice(0, i);
+  }
+  return { device: names.devices.get(r.device) ?? r.device, point, unit: p?.unit ?? null };
 }
 
 /** The day's timeline: one entry per time, with what happens then. */
