@@ -54,6 +54,7 @@ export async function benchConsole(): Promise<string[]> {
     const loginJs = jsNow();
     const login: number[] = [];
     for (let i = 0; i < ROUNDS; i++) login.push(await timeOf('/login'));
+    const beforeSignIn = jsNow();
     await signIn(page, site, 'admin');
     const menu = page.getByRole('navigation', { name: '主导航' });
     const paths = await menu
@@ -64,7 +65,8 @@ export async function benchConsole(): Promise<string[]> {
       `login page (baseline): first meaningful content ${base.toFixed(0)} ms (median of ${ROUNDS}); JS first loaded ${kib(loginJs)} gzipped`,
     );
     for (const name of paths) {
-      const before = jsNow();
+      // The first screen is the start page the sign-in already loaded: its JS came with it.
+      const before = paths.indexOf(name) === 0 ? beforeSignIn : jsNow();
       const from = new URL(page.url()).pathname;
       await menu.getByRole('menuitem', { name }).click();
       if (paths.indexOf(name) > 0) await page.waitForURL((u) => u.pathname !== from);
