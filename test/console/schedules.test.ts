@@ -97,10 +97,17 @@ describe('the 日程与日历 screen: calendar, schedule editor, history, previe
 
     await page.getByRole('tab', { name: '执行预览' }).click();
     await addPreviewDay(page, day);
-    const zonghe = (rows: string[]) => rows.filter((r) => /zonghe-lou-f1-3-ac\s+on_off\s+1\s/.test(r));
+    // The preview names the device and the point (the ids under the names).
+    const zonghe = (rows: string[]) => rows.filter((r) => /zonghe-lou-f1-3-ac\s+开关\s+on_off\s+1\s/.test(r));
     await expect
       .poll(async () => zonghe(await previewRows(page, day)).map((r) => r.split(/\s/)[0]))
       .toEqual(['07:30']);
+    const timeline = page.getByRole('region', { name: new RegExp(`^${day} `) });
+    await timeline
+      .getByText(/一至三层 办公区 空调 · 开关 ← 1（优先级 \d+）/)
+      .first()
+      .waitFor();
+    expect(await timeline.textContent()).not.toMatch(/\(p\d+\)/);
 
     // Revert to the previous version: the site file's.
     await page.getByRole('tab', { name: '时间表' }).click();
@@ -167,6 +174,25 @@ describe('the 日程与日历 screen: calendar, schedule editor, history, previe
       .getByRole('button', { name: '删除调整' })
       .click();
     await page.getByRole('button', { name: '2026-10-09 工作日，调整此日' }).waitFor();
+    expect(problems()).toEqual([]);
+  });
+
+  it('warns on a month whose year’s statutory holidays the calendar data does not have (2027), and marks its days', async () => {
+    const { page, problems } = await openConsole(browser());
+    await signIn(page, site(), 'viewer');
+    await openScreen(page);
+    await page.getByRole('tab', { name: '工作日历' }).click();
+    const { days } = await api<{ days: { date: string; holidays_unknown?: boolean }[] }>(
+      '/api/v1/calendar?from=2027-01-01&to=2027-01-01',
+    );
+    expect(days[0]?.holidays_unknown).toBe(true);
+    const newYear = page.getByLabel(/^2027-01-01 工作日（2027 年法定节假日尚未收录）$/);
+    await showMonth(page, '2027-01', newYear);
+    await page
+      .getByRole('alert')
+      .filter({ hasText: '2027 年法定节假日尚未收录：节假日按普通日期处理，请以日历调整录入' })
+      .waitFor();
+    expect(await newYear.textContent()).toContain('节假日未收录');
     expect(problems()).toEqual([]);
   });
 
