@@ -2,11 +2,11 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { ledgerLimits, readLedgerFile, xlsxProblem } from './read.ts';
+import { ledgerLimits, readLedgerFile, xlsxProblem, xlsxWorkerLimits } from './read.ts';
 import { HEAD, now, problemsOf, setup, site } from './testSupport.ts';
 
 /** A workbook zipped by hand: one sheet whose `<sheetData>` is `rows`. */
-function handBook(rows: string): Buffer {
+function handBook(rows: string, after = ''): Buffer {
   const ns = 'http://schemas.openxmlformats.org';
   const rel = (type: string, target: string) =>
     `<Relationships xmlns="${ns}/package/2006/relationships"><Relationship Id="rId1" Type="${ns}/officeDocument/2006/relationships/${type}" Target="${target}"/></Relationships>`;
@@ -21,7 +21,7 @@ function handBook(rows: string): Buffer {
       ),
       'xl/_rels/workbook.xml.rels': strToU8(rel('worksheet', 'worksheets/sheet1.xml')),
       'xl/worksheets/sheet1.xml': strToU8(
-        `<worksheet xmlns="${ns}/spreadsheetml/2006/main"><sheetData>${rows}</sheetData></worksheet>`,
+        `<worksheet xmlns="${ns}/spreadsheetml/2006/main"><sheetData>${rows}</sheetData>${after}</worksheet>`,
       ),
     }),
   );
@@ -125,5 +125,36 @@ describe('an XLSX is measured before exceljs opens it, and only its real rows ar
     expect(set.rows).toHaveLength(10_000);
     expect(set.rows[9_999]).toMatchObject({ building: 'zonghe-lou', source: 'bill 10001' });
     ledger.close();
+  });
+
+  it('reads a workbook in a worker with a heap and a time limit: a merged range over the whole sheet, or unclosed rows, cost the worker only', async () => {
+    const { csv } = setup();
+    const { heapMb, seconds } = xlsxWorkerLimits;
+    // Small limits, so that the test is quick; the process's own heap is untouched either way.
+    Object.assign(xlsxWorkerLimits, { heapMb: 96, seconds: 15 });
+    try {
+      const merged = handBook(
+        `${headRow}${bill(2)}`,
+        '<mergeCells count="1"><mergeCell ref="A3:XFD1048576"/></mergeCells>',
+      );
+      const unclosed = handBook(`${headRow}${'<row>'.repeat(100_000)}`);
+      for (const [file, bytes] of [
+        ['merged.xlsx', merged],
+        ['unclosed.xlsx', unclosed],
+      ] as const) {
+        const before = process.memoryUsage().heapUsed;
+        const problems = (await readLedgerFile('entries', csv(file, bytes))).problems;
+        expect(problems.join('\n'), file).toMatch(
+          new RegExp(`${file.replace('.', '\\.')}：(读取所需内存超过 96 MB|读取超过 15 秒仍未完成|无法按 XLSX 读取|.*行)`),
+        );
+        expect(process.memoryUsage().heapUsed - before).toBeLessThan(200 * 1024 * 1024);
+      }
+      // A good workbook still reads through the same worker.
+      expect(
+        (await readLedgerFile('entries', csv('good.xlsx', handBook(`${headRow}${bill(2)}`)))).rows,
+      ).toHaveLength(1);
+    } finally {
+      Object.assign(xlsxWorkerLimits, { heapMb, seconds });
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { inflateRawSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
@@ -292,23 +293,81 @@ function sheetShape(xml: string): { rows: number; lastColumn: number; cells: num
   return { rows, lastColumn, cells };
 }
 
+/** What reading one workbook may cost: the worker's heap, and time. */
+export const xlsxWorkerLimits = { heapMb: 512, seconds: 20 };
+let xlsxQueue: Promise<unknown> = Promise.resolve();
+
+/**
+ * An XLSX read in a worker thread with a heap limit and a deadline, one workbook at a time: a file
+ * that passes every check of `xlsxProblem` can still make exceljs build millions of cells (a merged
+ * range or a data validation over the whole sheet) or scan for minutes — it then costs that worker,
+ * never the API, collector and control of the process (a 6 KB upload once killed them all).
+ */
+function readXlsx(kind: LedgerKind, file: string, name: string): Promise<RowSet> {
+  const run = () =>
+    new Promise<RowSet>((resolve) => {
+      const worker = new Worker(new URL('./xlsxWorker.mjs', import.meta.url), {
+        workerData: { file, name },
+        resourceLimits: { maxOldGenerationSizeMb: xlsxWorkerLimits.heapMb, maxYoungGenerationSizeMb: 64 },
+        stdout: true,
+        stderr: true,
+      });
+      let done = false;
+      const finish = (set: RowSet) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        void worker.terminate();
+        resolve(set);
+      };
+      const tooComplex = (why: string) =>
+        emptySet(
+          name,
+          `${name}：${why}（工作簿过于复杂，如整表范围的合并单元格、数据验证或条件格式）；请只保留台账所需的行与列，另存为新的 XLSX（或 CSV UTF-8）后重新导入`,
+        );
+      const timer = setTimeout(
+        () => finish(tooComplex(`读取超过 ${xlsxWorkerLimits.seconds} 秒仍未完成`)),
+        xlsxWorkerLimits.seconds * 1000,
+      );
+      worker.once('message', (t: XlsxTable) => {
+        if ('problem' in t) return finish(emptySet(name, t.problem));
+        const set = fromTable(kind, name, t.head, t.body);
+        set.encoding = `XLSX，${t.where}`;
+        finish(set);
+      });
+      worker.once('error', (err: Error & { code?: string }) =>
+        finish(
+          err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? tooComplex(`读取所需内存超过 ${xlsxWorkerLimits.heapMb} MB`)
+            : emptySet(name, `${name}：无法按 XLSX 读取：${err.message ?? String(err)}`),
+        ),
+      );
+      worker.once('exit', (code) =>
+        finish(emptySet(name, `${name}：无法按 XLSX 读取（读取进程退出，代码 ${code}）`)),
+      );
+    });
+  const next = xlsxQueue.then(run, run);
+  xlsxQueue = next.catch(() => undefined);
+  return next;
+}
+
 /**
  * The first sheet as rows: only rows exceljs holds (a sheet whose one other cell is Z1048576 is two
  * rows, not a million), only the first `ledgerLimits.columns` columns of each (what lies past them
  * was refused by `xlsxProblem` before the file was opened).
  */
-async function readXlsx(kind: LedgerKind, file: string, name: string): Promise<RowSet> {
+export async function xlsxTable(file: string, name: string): Promise<XlsxTable> {
   const bytes = readFileSync(file);
   const problem = xlsxProblem(bytes, name);
-  if (problem) return emptySet(name, problem);
+  if (problem) return { problem };
   const wb = new ExcelJS.Workbook();
   try {
     await wb.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch (err) {
-    return emptySet(name, `${name}：无法按 XLSX 读取：${(err as Error).message}`);
+    return { problem: `${name}：无法按 XLSX 读取：${(err as Error).message}` };
   }
   const sheet = wb.worksheets[0];
-  if (!sheet) return emptySet(name, `${name}：工作簿中没有工作表`);
+  if (!sheet) return { problem: `${name}：工作簿中没有工作表` };
   const where = `工作表"${sheet.name}"`;
   const cap = ledgerLimits.columns;
   const blank = (c: Cell) => c === undefined || c === null || String(c).trim() === '';
@@ -328,8 +387,11 @@ async function readXlsx(kind: LedgerKind, file: string, name: string): Promise<R
     if (++rows <= ledgerLimits.rows)
       body.push({ cells: [...cells.slice(0, used), ...Array(Math.max(0, width - used))], row: n });
   }
-  if (rows > ledgerLimits.rows) return emptySet(name, tooManyRows(name, where, rows));
-  const set = fromTable(kind, name, headCells.slice(0, width), body);
-  set.encoding = `XLSX，${where}`;
-  return set;
+  if (rows > ledgerLimits.rows) return { problem: tooManyRows(name, where, rows) };
+  return { head: headCells.slice(0, width), body, where };
 }
+
+/** The first sheet's header and rows, or why it cannot be read: plain data a worker can send back. */
+export type XlsxTable =
+  | { problem: string }
+  | { head: Cell[]; body: { cells: Cell[]; row: number }[]; where: string };
