@@ -21,11 +21,19 @@ export interface RestartableServer extends RunningServer {
 export async function startInfluxd(): Promise<RestartableServer> {
   const binary = requireBinary('influxd', 'influxdb');
   const dir = mkdtempSync(join(tmpdir(), 'jn-influxd-'));
-  const [httpPort, rpcPort] = [await freePort(), await freePort()];
-  const conf = join(dir, 'influxdb.conf');
-  writeFileSync(
-    conf,
-    `reporting-disabled = true
+  // A free port can be taken by another process before influxd binds it (a busy machine runs many
+  // servers at once): a bind failure at the first start picks new ports, up to three times.
+  let httpPort = 0;
+  let url = '';
+  let conf = '';
+  const configure = async () => {
+    const [h, rpcPort] = [await freePort(), await freePort()];
+    httpPort = h;
+    url = `http://127.0.0.1:${httpPort}`;
+    conf = join(dir, 'influxdb.conf');
+    writeFileSync(
+      conf,
+      `reporting-disabled = true
 bind-address = "127.0.0.1:${rpcPort}"
 [meta]
   dir = "${dir}/meta"
@@ -41,8 +49,8 @@ bind-address = "127.0.0.1:${rpcPort}"
 [continuous_queries]
   enabled = false
 `,
-  );
-  const url = `http://127.0.0.1:${httpPort}`;
+    );
+  };
   const run = () =>
     startProcess({
       name: 'influxd',
@@ -50,7 +58,17 @@ bind-address = "127.0.0.1:${rpcPort}"
       args: ['run', '-config', conf],
       ready: async () => (await fetch(`${url}/ping`)).status === 204,
     });
-  let child: Awaited<ReturnType<typeof run>> | undefined = await run();
+  const firstStart = async () => {
+    for (let attempt = 1; ; attempt++) {
+      await configure();
+      try {
+        return await run();
+      } catch (err) {
+        if (attempt >= 3 || !/address already in use/.test(String(err))) throw err;
+      }
+    }
+  };
+  let child: Awaited<ReturnType<typeof run>> | undefined = await firstStart();
   return {
     url,
     get pid() {
