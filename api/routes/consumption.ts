@@ -35,7 +35,9 @@ async function dayRows(store: Store, from: number, to: number, timeZone: string)
   const firstWhole = dayStart(from) === from ? from : nextDay(from);
   const lastWhole = dayStart(to) === to ? to : dayStart(to);
   const parts: [number, number][] = [];
-  if (firstWhole >= lastWhole) parts.push([from, to]);
+  // Both ends in one local day: that part alone; else the cut day at each end (a range from 20:00
+  // to 04:00 is two days' parts, each dated by its own day).
+  if (firstWhole > lastWhole) parts.push([from, to]);
   else {
     if (from < firstWhole) parts.push([from, firstWhole]);
     if (lastWhole < to) parts.push([lastWhole, to]);

@@ -248,6 +248,11 @@ describe('同比 and 环比 (defects 5, 11)', () => {
       to: '2026-11-24',
       text: '环比：与上周同期 2026-11-23 至 2026-11-24 比较',
     });
+    // Monday 1 June: the week rule, not 1–3 May (劳动节) against working days.
+    expect(comparisonPeriods('2026-06-01', '2026-06-03')[1]).toMatchObject({
+      from: '2026-05-25',
+      to: '2026-05-27',
+    });
     expect(comparisonPeriods('2026-01-01', '2026-12-01')[1]).toMatchObject({
       same_as: 'year_on_year',
       from: '2025-01-01',

@@ -81,9 +81,10 @@ export function comparisonPeriods(from: string, to: string): BasePeriod[] {
   // A month to date (from the 1st, within the month): the same days of the month before (上月同期,
   // clamped at its end), not the days just before; a week to date (from a Monday, under 7 days):
   // the same weekdays of the week before (上周同期), not a weekend against working days.
-  const monthToDate = months === 0 && from.endsWith('-01') && to.slice(0, 7) === from.slice(0, 7);
-  const weekToDate =
-    months === 0 && !monthToDate && days < 7 && new Date(`${from}T00:00:00Z`).getUTCDay() === 1;
+  // A Monday that is also the 1st: the week rule (the same weekdays, not 1–3 May's holiday against working days).
+  const weekToDate = months === 0 && days < 7 && new Date(`${from}T00:00:00Z`).getUTCDay() === 1;
+  const monthToDate =
+    months === 0 && !weekToDate && from.endsWith('-01') && to.slice(0, 7) === from.slice(0, 7);
   if (monthToDate || weekToDate) {
     const prev: Period = monthToDate
       ? { from: dayNumber(shiftMonths(from, -1)), to: Math.min(dayNumber(shiftMonths(to, -1)) + 1, p.from) }

@@ -73,17 +73,17 @@ describe('the page period (local dates, weeks from Monday, inclusive)', () => {
     const now = new Date('2026-12-02T05:05:00Z'); // 13:05 in Shanghai
     const today = todayAt('Asia/Shanghai', now);
     const day = periodOf('today', today, undefined, timeAt('Asia/Shanghai', now));
-    expect(day).toEqual({ preset: 'today', from: '2026-12-02', to: '2026-12-02', until: '13:05' });
+    expect(day).toEqual({ preset: 'today', from: '2026-12-02', to: '2026-12-02', until: '13:00' });
     const yesterday = basePeriod(day, 'previous');
-    expect(yesterday).toEqual({ from: '2026-12-01', to: '2026-12-01', until: '13:05' });
-    expect(rangeText(yesterday, '至')).toBe('2026-12-01 00:00–13:05');
+    expect(yesterday).toEqual({ from: '2026-12-01', to: '2026-12-01', until: '13:00' });
+    expect(rangeText(yesterday, '至')).toBe('2026-12-01 00:00–13:00');
     expect(apiRange(yesterday, 'Asia/Shanghai')).toEqual({
       from: '2026-12-01',
-      to: '2026-12-01T13:05:00+08:00',
+      to: '2026-12-01T13:00:00+08:00',
     });
     const month = periodOf('month', today, undefined, '13:05');
     const lastYear = basePeriod(month, 'last_year');
-    expect(rangeText(lastYear, '至')).toBe('2025-12-01 至 2025-12-02 13:05');
+    expect(rangeText(lastYear, '至')).toBe('2025-12-01 至 2025-12-02 13:00');
     // The reports count whole days: both periods end yesterday, and 今日 has no whole day yet.
     expect(wholeDays(month)).toEqual({ from: '2026-12-01', to: '2026-12-01' });
     expect(wholeDays(day)).toBeUndefined();
@@ -99,7 +99,7 @@ describe('the page period (local dates, weeks from Monday, inclusive)', () => {
       const base = basePeriod(p, 'previous');
       expect(daysIn(base)).toBe(daysIn(p));
       expect(addDays(base.to, 1)).toBe(p.from);
-      expect(base.until).toBe('13:05');
+      expect(base.until).toBe('13:00');
     }
     expect(daysIn(periodOf('last12', '2026-12-02'))).toBe(365);
     expect(daysIn(periodOf('last12', '2028-03-01'))).toBe(366); // across 29 February 2028
@@ -113,12 +113,12 @@ describe('the page period (local dates, weeks from Monday, inclusive)', () => {
     expect(basePeriod(periodOf('month', '2026-05-30', undefined, '13:05'), 'previous')).toEqual({
       from: '2026-04-01',
       to: '2026-04-30',
-      until: '13:05',
+      until: '13:00',
     });
     expect(basePeriod(periodOf('month', '2026-03-28', undefined, '13:05'), 'previous')).toEqual({
       from: '2026-02-01',
       to: '2026-02-28',
-      until: '13:05',
+      until: '13:00',
     });
     // 同比 of a leap day: 29 Feb 2028 so far against the whole of 28 Feb 2027.
     expect(basePeriod(periodOf('today', '2028-02-29', undefined, '13:05'), 'last_year')).toEqual({
@@ -128,7 +128,7 @@ describe('the page period (local dates, weeks from Monday, inclusive)', () => {
     expect(basePeriod(periodOf('year', '2026-12-02', undefined, '13:05'), 'last_year')).toEqual({
       from: '2025-01-01',
       to: '2025-12-02',
-      until: '13:05',
+      until: '13:00',
     });
   });
 });

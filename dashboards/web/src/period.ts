@@ -172,7 +172,10 @@ export function timeAt(timeZone: string, now: Date = new Date()): string {
 export function periodOf(preset: Preset, today: string, custom?: DateRange, now?: string): Period {
   const range = preset === 'custom' ? (custom ?? { from: today, to: today }) : presetRange(preset, today);
   const { from, to } = range;
-  return now !== undefined && to >= today ? { preset, from, to: today, until: now } : { preset, from, to };
+  // Up to the last whole hour: the current hour's rollup is still filling, and its base (a whole
+  // hour a day or a year ago) would not be like with like.
+  const until = now === undefined ? undefined : `${now.slice(0, 2)}:00`;
+  return until !== undefined && to >= today ? { preset, from, to: today, until } : { preset, from, to };
 }
 
 /** The offset of `timeZone` at a local date and time, `+08:00`. */
