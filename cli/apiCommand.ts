@@ -7,6 +7,7 @@ import { systemClock } from '../core/clock.ts';
 import { redactCredentials, redactDeep } from '../core/redact.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import { createStore } from '../core/store/openStore.ts';
+import { simulatedWarning } from '../device-sims/history/history.ts';
 import { createReports } from '../reports/service.ts';
 import { type CommandContext, dataDirOf, portOption, requireConfig, text } from './context.ts';
 import { principalBroker } from './credentials.ts';
@@ -65,6 +66,9 @@ export async function runApi(ctx: CommandContext): Promise<number> {
   const tls = tlsOf(ctx);
   const trustProxy = trustProxyOf(ctx);
   const dataDir = dataDirOf(ctx);
+  // The demo's made-up history is never served without saying so.
+  const simulated = simulatedWarning(dataDir);
+  if (simulated) ctx.io.err(simulated);
   mkdirSync(dataDir, { recursive: true });
   // As principal "api" (core/mqtt/acl.ts): its password from the site's secrets file, else the environment.
   const { mqttUrl, mqtt } = principalBroker({ site, user: 'api', urlOption: text(ctx, 'mqtt-url'), log });

@@ -112,17 +112,19 @@ export const dashboardsCommand: ToolCommand = async (ctx) => {
   } catch {
     parsed = undefined;
   }
-  if (!parsed || !/^https?:$/.test(parsed.protocol))
-    throw new JnError(
-      'usage',
-      `--url ${redactCredentials(url)}: Grafana's address, e.g. http://127.0.0.1:3000`,
+  // A URL that does not parse may hide a password anywhere before the host's "@": show none of it.
+  const shown = (u: string) =>
+    redactCredentials(
+      u.includes('@') ? `${u.slice(0, u.indexOf('//') + 2)}***@${u.slice(u.lastIndexOf('@') + 1)}` : u,
     );
+  if (!parsed || !/^https?:$/.test(parsed.protocol))
+    throw new JnError('usage', `--url ${shown(url)}: Grafana's address, e.g. http://127.0.0.1:3000`);
   // The token goes in GRAFANA_TOKEN, never in the URL (fetch refuses user info; a query or a
   // fragment would end up before /api/…).
-  if (parsed.username || parsed.password || parsed.search || parsed.hash)
+  if (parsed.username || parsed.password || parsed.search || parsed.hash || /[?#]/.test(url))
     throw new JnError(
       'usage',
-      `--url ${redactCredentials(url)}: allowed: Grafana's address and path only (no user, password, query or #); the token goes in GRAFANA_TOKEN`,
+      `--url ${shown(url)}: allowed: Grafana's address and path only (no user, password, query or #); the token goes in GRAFANA_TOKEN`,
     );
   if (parsed.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname))
     ctx.io.err(`warning: ${url} is plain HTTP: the Grafana token travels unencrypted; prefer https://\n`);

@@ -4,6 +4,7 @@ import { dateProblem, quote } from '../core/dates.ts';
 import { JnError } from '../core/errors.ts';
 import type { IntensityQuery, ReportFormat } from '../core/reports/port.ts';
 import { createStore } from '../core/store/openStore.ts';
+import { simulatedWarning } from '../device-sims/history/history.ts';
 import { storeName } from '../reports/render/labels.ts';
 import { createReports } from '../reports/service.ts';
 import { dataDirOf, requireConfig, type ToolCommand, text } from './context.ts';
@@ -109,6 +110,9 @@ export const reportCommand: ToolCommand = async (ctx) => {
   if (output) checkOutput('report', output);
   const site = requireConfig(text(ctx, 'config'), 'report', ctx.log);
   const dataDir = dataDirOf(ctx);
+  // The demo's made-up history is never served without saying so.
+  const simulated = simulatedWarning(dataDir);
+  if (simulated) ctx.io.err(simulated);
   const ledgerFile = join(dataDir, 'ledger.db');
   const influxUrl = text(ctx, 'influx-url') ?? site.config.platform.influx_url;
   if (!influxUrl && !existsSync(join(dataDir, 'jieneng.db')) && !existsSync(ledgerFile))

@@ -105,7 +105,11 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
     let history: string | undefined;
     if (!sims) refuseSimulatedData(opts.dataDir);
     if (sims && opts.history) {
-      const seeded = await seedHistory(store, site, { from: opts.history, until: clock.now() });
+      const seeded = await seedHistory(store, site, {
+        from: opts.history,
+        until: clock.now(),
+        beforeWriting: (dates) => markSimulatedData(opts.dataDir, { ...dates, written: 0 }),
+      });
       if (seeded.written > 0) markSimulatedData(opts.dataDir, seeded);
       history = seeded.skipped
         ? `simulated history not written: ${seeded.skipped}`

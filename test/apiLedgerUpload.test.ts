@@ -106,12 +106,21 @@ describe('POST /api/v1/entries/upload and /facts/upload: a CSV or XLSX file, as 
 
   it('refuses a name with NUL, a newline or another control character (400), naming what is allowed', async () => {
     const csv = b64(`${header}\nzonghe-lou,2024-05-01,2024-05-31,diesel,60,kg,五月加油卡\n`);
-    for (const name of ['a\u0000.csv', '五月.csv\napi:admin:forged.csv', 'tab\t.csv', 'del\u007f.xlsx']) {
+    for (const name of [
+      'a\u0000.csv',
+      '五月.csv\napi:admin:forged.csv',
+      'tab\t.csv',
+      'del\u007f.xlsx',
+      'evil\u202excsv.xlsx',
+      'line\u2028.csv',
+      'nel\u0085.csv',
+      'lone\ud800.csv',
+    ]) {
       const r = await upload('entries', name, csv);
       expect(r.status).toBe(400);
       const p = (await r.json()) as { detail: string };
       expect(p.detail).toMatch(
-        /^name[:：] ?a file name without control characters \(U\+0000–U\+001F, U\+007F/,
+        /^name[:：] ?a file name without control or format characters \(U\+0000–U\+001F, U\+007F–U\+009F/,
       );
       expect(p.detail).not.toContain('jn-upload-');
     }

@@ -54,9 +54,11 @@ export const uploadBody = z
       .regex(/^[^/\\]+\.(csv|xlsx)$/i, 'a file name ending in .csv or .xlsx, without folders (no / or \\)')
       // NUL reached the file system (a 500 naming the temporary folder), a newline forged a line
       // of the audit's origin: no control character, tabs included.
+      // Also format characters (U+202E turns "evil\u202excsv.xlsx" around on screen), line and
+      // paragraph separators, and lone surrogates.
       .refine(
-        (n) => ![...n].some((c) => c < ' ' || c === '\x7f'),
-        'a file name without control characters (U+0000–U+001F, U+007F: NUL, tab, newline …)',
+        (n) => !/[\p{Cc}\p{Cf}\p{Cs}\u2028\u2029]/u.test(n),
+        'a file name without control or format characters (U+0000–U+001F, U+007F–U+009F, U+200B–U+200F, U+202A–U+202E, U+2028/9, U+FEFF …)',
       )
       .describe(
         'The file name, ending in .csv or .xlsx, without folders or control characters (problems name the rows by it)',

@@ -34,7 +34,9 @@ export interface PushOptions {
  * 412 a conflicting dashboard …).
  */
 export async function pushDashboards(o: PushOptions): Promise<void> {
-  const base = o.url.replace(/\/+$/, '');
+  // Origin and path only: a bare "?" or "#" (empty in URL's fields) would sit before /api/… .
+  const parsed = new URL(o.url);
+  const base = `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '');
   const call = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
     let res: Response;
     try {

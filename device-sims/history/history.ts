@@ -227,7 +227,7 @@ export function simulatedHistory(
 export async function seedHistory(
   store: Store,
   site: LoadedSite,
-  options: { from: string; until: number },
+  options: { from: string; until: number; beforeWriting?: (dates: { from: string; to: string }) => void },
 ): Promise<{ written: number; skipped?: string; from: string; to: string }> {
   const tz = site.config.site.timezone;
   const to = localParts(options.until, tz).date;
@@ -243,6 +243,8 @@ export async function seedHistory(
       from: options.from,
       to,
     };
+  // Marked before the first row: a start killed midway leaves a marked store, never an unmarked one.
+  options.beforeWriting?.({ from: options.from, to });
   // A year at a time: the rows of many meters over many years are never all in memory at once.
   let written = 0;
   for (let year = Number(options.from.slice(0, 4)); year <= Number(to.slice(0, 4)); year++) {
@@ -269,20 +271,34 @@ export function markSimulatedData(
   );
 }
 
+/** ` (2020-01-01 … 2026-12-02)` when the data dir holds the simulated history, else undefined. */
+function simulatedDates(dataDir: string): string | undefined {
+  const file = join(dataDir, simulatedMarker);
+  if (!existsSync(file)) return undefined;
+  try {
+    const m = JSON.parse(readFileSync(file, 'utf8')) as { from?: string; to?: string };
+    return ` (${m.from} … ${m.to})`;
+  } catch {
+    return ''; // the marker alone is enough
+  }
+}
+
+/** The warning a report or API over such a data dir prints: its figures of those dates are made up. */
+export function simulatedWarning(dataDir: string): string | undefined {
+  const dates = simulatedDates(dataDir);
+  return dates === undefined
+    ? undefined
+    : `warning: ${dataDir} holds the demo's simulated history${dates} (${join(dataDir, simulatedMarker)}): figures of those dates are made up, not measured\n`;
+}
+
 /**
  * A site of its own (no simulator) must not report the demo's made-up history as its own: refuses
  * a data dir whose store holds it, saying which and what to do.
  */
 export function refuseSimulatedData(dataDir: string): void {
   const file = join(dataDir, simulatedMarker);
-  if (!existsSync(file)) return;
-  let dates = '';
-  try {
-    const m = JSON.parse(readFileSync(file, 'utf8')) as { from?: string; to?: string };
-    dates = ` (${m.from} … ${m.to})`;
-  } catch {
-    // the marker alone is enough
-  }
+  const dates = simulatedDates(dataDir);
+  if (dates === undefined) return;
   throw new JnError(
     'usage',
     `the data dir ${dataDir} holds the demo's simulated history${dates} (${file}): a site of its own needs a data dir of its own — give another --data-dir (or delete that folder if the demo's data is not wanted)`,

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -104,6 +104,8 @@ export async function startConsoleSite(
     headers,
     stop: async () => {
       await cli.stop();
+      // Each site is a demo store of years (~8 MB): a suite run left 1 GB of them in /tmp.
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
