@@ -241,12 +241,17 @@ describe('jieneng dashboards push (against a loopback stand-in for Grafana: Graf
       grafana.url.replace('http://', 'http://admin:hunter2@'),
       `${grafana.url}?orgId=1`,
       `${grafana.url}#x`,
+      `${grafana.url}?`,
+      `${grafana.url}#`,
     ]) {
       const r = await push(url, TOKEN);
       expect(r.code, url).toBe(2);
       expect(r.err).toMatch(/allowed: Grafana's address and path only/);
       expect(r.err).not.toContain('hunter2');
     }
+    const unparsable = await push('http://admin:pa/ss@grafana.example:3000', TOKEN);
+    expect(unparsable.code).toBe(2);
+    expect(unparsable.err).not.toMatch(/pa\/ss|ss@/);
     expect(grafana.seen).toEqual([]);
   });
 });
