@@ -145,7 +145,9 @@ describe('an XLSX is measured before exceljs opens it, and only its real rows ar
         const before = process.memoryUsage().heapUsed;
         const problems = (await readLedgerFile('entries', csv(file, bytes))).problems;
         expect(problems.join('\n'), file).toMatch(
-          new RegExp(`${file.replace('.', '\\.')}：(读取所需内存超过 96 MB|读取超过 15 秒仍未完成|无法按 XLSX 读取|.*行)`),
+          new RegExp(
+            `${file.replace('.', '\\.')}：(读取所需内存超过 96 MB|读取超过 15 秒仍未完成|无法按 XLSX 读取|.*行)`,
+          ),
         );
         expect(process.memoryUsage().heapUsed - before).toBeLessThan(200 * 1024 * 1024);
       }
