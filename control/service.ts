@@ -2,7 +2,7 @@ import type { Actor } from '../core/auth/actor.ts';
 import type { DayType } from '../core/calendar.ts';
 import type { Clock } from '../core/clock.ts';
 import type { LoadedSite } from '../core/config/loadSite.ts';
-import { pointKey } from '../core/control/points.ts';
+import { allowedRange, pointKey } from '../core/control/points.ts';
 import type { ControlPort, ScheduleVersionRef } from '../core/control/port.ts';
 import { type ScheduledAction, scheduleActions } from '../core/control/schedules.ts';
 import { priorityLevels, type Schedule } from '../core/control/schema.ts';
@@ -151,6 +151,9 @@ export class ControlService implements ControlPort {
       name: cp.name,
       unit: cp.unit ?? null,
       groups: cp.groups,
+      // What a command may ask for (device range, control.points limits, the 26 °C / 20 °C rule):
+      // the console says it before sending; control still decides every command.
+      ...allowedRange(cp, this.ctx.site.config.control.policy),
       effective: this.engine.effective(cp.key),
     }));
   }

@@ -15,6 +15,20 @@ const point = z.looseObject({
   name: z.string(),
   unit: z.string().nullable(),
   groups: z.array(z.string()),
+  min: z
+    .number()
+    .nullable()
+    .optional()
+    .describe(
+      'The lowest value a command may ask for (device range, control.points, the 26 °C rule); null: no bound',
+    ),
+  max: z
+    .number()
+    .nullable()
+    .optional()
+    .describe(
+      'The highest value a command may ask for (device range, control.points, the 20 °C rule); null: no bound',
+    ),
   effective: effectiveSchema,
 });
 const priorityArray = z.looseObject({

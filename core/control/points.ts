@@ -109,6 +109,30 @@ export function valueViolationText(
   return limitViolation(cp, value, { unit, name, nameZh });
 }
 
+/**
+ * The values a command to `cp` may take, from every bound `valueViolation` checks: the device's
+ * range, the point's limits (control.points) and the 26 °C / 20 °C rule. Binary points: 0…1.
+ */
+export function allowedRange(
+  cp: ControlPoint,
+  policy: ControlConfig['policy'],
+): { min: number | null; max: number | null } {
+  const lows = [
+    cp.deviceMin,
+    cp.settings.min,
+    cp.rule === 'cooling' ? policy.cooling_setpoint_min.value : undefined,
+  ];
+  const highs = [
+    cp.deviceMax,
+    cp.settings.max,
+    cp.rule === 'heating' ? policy.heating_setpoint_max.value : undefined,
+  ];
+  const defined = (xs: (number | undefined)[]) => xs.filter((x): x is number => x !== undefined);
+  const lo = defined(lows);
+  const hi = defined(highs);
+  return { min: lo.length ? Math.max(...lo) : null, max: hi.length ? Math.min(...hi) : null };
+}
+
 /** The point's own limits (control.points) and the device's range, in both languages. */
 function limitViolation(
   cp: ControlPoint,

@@ -63,6 +63,9 @@ export interface ControlPort {
       name: string;
       unit: string | null;
       groups: string[];
+      /** The lowest and highest value a command may ask for (null: no bound), from every limit control checks. */
+      min?: number | null;
+      max?: number | null;
       effective: Effective;
     }[]
   >;

@@ -3815,6 +3815,10 @@ export interface operations {
                             name: string;
                             unit: string | null;
                             groups: string[];
+                            /** @description The lowest value a command may ask for (device range, control.points, the 26 °C rule); null: no bound */
+                            min?: number | null;
+                            /** @description The highest value a command may ask for (device range, control.points, the 20 °C rule); null: no bound */
+                            max?: number | null;
                             effective: components["schemas"]["Effective"];
                         } & {
                             [key: string]: unknown;
