@@ -120,8 +120,11 @@ describe('设备控制 and 审计日志 in Chromium against jieneng start (the s
     const before = await pointArray();
     await writable.getByRole('button', { name: '人工干预：制冷设定温度' }).click();
     const dialog = page.getByRole('dialog', { name: '人工干预：制冷设定温度' });
+    // The range the API enforces is said before sending (the 26 °C rule up to the site's 28 °C).
+    await dialog.getByText('允许范围：26–28 °C').waitFor();
     await dialog.getByLabel('设定值（°C）').fill('18');
     await dialog.getByLabel('原因').fill('太热了');
+    await dialog.getByRole('status').filter({ hasText: '此值超出允许范围' }).waitFor();
     await dialog.getByRole('button', { name: '下发指令' }).click();
     const alert = dialog.getByRole('alert').filter({ hasText: '未写入：指令被拒绝' });
     await alert.waitFor();

@@ -117,6 +117,7 @@ export const messages = {
       value: '设定值',
       valueUnit: '设定值（{unit}）',
       range: '允许范围：{min}–{max}{unit}（超出范围的指令由 API 拒绝并说明原因）',
+      outside: '此值超出允许范围：发送后将被拒绝',
       rangeMin: '允许范围：不低于 {min}{unit}（超出范围的指令由 API 拒绝并说明原因）',
       rangeMax: '允许范围：不高于 {max}{unit}（超出范围的指令由 API 拒绝并说明原因）',
       rangeUnknown: '允许范围由控制策略决定（API 未列出本点位的范围）：超出范围的指令由 API 拒绝并说明原因',
@@ -268,6 +269,7 @@ export const messages = {
       value: 'Value',
       valueUnit: 'Value ({unit})',
       range: 'Allowed: {min}–{max}{unit} (the API refuses a command outside it and says why)',
+      outside: 'This value is outside the allowed range: it will be refused',
       rangeMin: 'Allowed: at least {min}{unit} (the API refuses a command outside it and says why)',
       rangeMax: 'Allowed: at most {max}{unit} (the API refuses a command outside it and says why)',
       rangeUnknown:
