@@ -1,6 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { periodOf, todayAt } from '../../dashboards/web/src/period.ts';
+import { apiRange, periodOf, timeAt, todayAt } from '../../dashboards/web/src/period.ts';
 import { meterLabel, type SiteTree } from '../../dashboards/web/src/screens/buildings/model.ts';
 import { type ConsoleSite, consoleSuite, openConsole, signIn } from '../helpers/console.ts';
 
@@ -88,8 +88,18 @@ describe('建筑与区域 in Chromium against jieneng start', () => {
           await refreshed(page);
           const { header, rows } = await tableOf(chart);
           const row = rows.find((r) => r[0] === month.from);
+          // That day as the page asks for it (on the 1st, today: up to the last whole hour).
+          const day = apiRange(
+            periodOf(
+              'custom',
+              todayAt('Asia/Shanghai'),
+              { from: month.from, to: month.from },
+              timeAt('Asia/Shanghai'),
+            ),
+            'Asia/Shanghai',
+          );
           const api = (
-            await consumption(site(), `from=${month.from}&to=${month.from}&group_by=building`)
+            await consumption(site(), `from=${day.from}&to=${encodeURIComponent(day.to)}&group_by=building`)
           ).find((t) => t.key === 'zonghe-lou' && t.category === 'electricity');
           return {
             columns: columns.every((c) => header.includes(c)),
@@ -116,15 +126,22 @@ describe('建筑与区域 in Chromium against jieneng start', () => {
     const balance = page.getByRole('region', { name: '总分表平衡' });
     await balance.getByText('判定标准：差额（总表 − 分表之和）占总表的比例在 ±5% 以内').waitFor();
     await balance.getByRole('row').nth(1).waitFor();
-    const month = periodOf('month', todayAt('Asia/Shanghai'));
     await expect
       .poll(
         async () => {
           await refreshed(page);
+          // The page's own period: this month up to the last whole hour (its base periods end there too).
+          const month = apiRange(
+            periodOf('month', todayAt('Asia/Shanghai'), undefined, timeAt('Asia/Shanghai')),
+            'Asia/Shanghai',
+          );
           const { header, rows } = await tableOf(balance);
           const row = rows.find((r) => r[0] === '综合办公楼') ?? [];
           const cell = (name: string) => row[header.indexOf(name)] ?? '';
-          const totals = await consumption(site(), `from=${month.from}&to=${month.to}&group_by=meter`);
+          const totals = await consumption(
+            site(),
+            `from=${month.from}&to=${encodeURIComponent(month.to)}&group_by=meter`,
+          );
           const value = (id: string) => totals.find((t) => t.key === id)?.value ?? 0;
           const main = value('zonghe-main');
           const subs = ['zonghe-lighting-socket', 'zonghe-hvac', 'zonghe-power', 'zonghe-special']
