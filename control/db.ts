@@ -49,6 +49,8 @@ const migrations = [
    INSERT INTO schedule_versions (id, version, at, by, action, body)
      SELECT id, 1, updated_at, updated_by, 'create', body FROM schedules;
    DROP TABLE schedules;`,
+  // A write that found the device already at its value does not start a new minimum on/off time.
+  `ALTER TABLE writes ADD COLUMN switched INTEGER NOT NULL DEFAULT 1;`,
 ];
 
 /**
@@ -156,22 +158,30 @@ export class ControlDb {
     return this.db.prepare(sql).all(...args, filter.limit ?? 100) as AuditEntry[];
   }
 
-  recordWrite(device: string, point: string, value: number, at: number): void {
+  /**
+   * A write of `value` at `at`; `switched` is false when the device already read that value before
+   * it (a write that holds its state, as control's first write after a start often is).
+   */
+  recordWrite(device: string, point: string, value: number, at: number, switched = true): void {
     this.db
-      .prepare('INSERT INTO writes (device, point, value, at) VALUES (?, ?, ?, ?)')
-      .run(device, point, value, at);
-    // Only the last hour and the last write per point matter.
+      .prepare('INSERT INTO writes (device, point, value, at, switched) VALUES (?, ?, ?, ?, ?)')
+      .run(device, point, value, at, switched ? 1 : 0);
+    // Only the last hour, the last write and the last one that switched the point matter.
     this.db
       .prepare(
-        `DELETE FROM writes WHERE device = ? AND point = ? AND at < ? AND rowid <> (SELECT max(rowid) FROM writes WHERE device = ? AND point = ?)`,
+        `DELETE FROM writes WHERE device = ? AND point = ? AND at < ?
+           AND rowid <> (SELECT max(rowid) FROM writes WHERE device = ? AND point = ?)
+           AND rowid <> (SELECT coalesce(max(rowid), -1) FROM writes WHERE device = ? AND point = ? AND switched = 1)`,
       )
-      .run(device, point, at - 3_600_000, device, point);
+      .run(device, point, at - 3_600_000, device, point, device, point);
   }
 
-  writes(device: string, point: string): { value: number; at: number }[] {
-    return this.db
-      .prepare('SELECT value, at FROM writes WHERE device = ? AND point = ? ORDER BY at')
-      .all(device, point) as { value: number; at: number }[];
+  writes(device: string, point: string): { value: number; at: number; switched: boolean }[] {
+    return (
+      this.db
+        .prepare('SELECT value, at, switched FROM writes WHERE device = ? AND point = ? ORDER BY at, rowid')
+        .all(device, point) as { value: number; at: number; switched: number }[]
+    ).map((w) => ({ value: w.value, at: w.at, switched: w.switched === 1 }));
   }
 
   /** Stores `s` as the next version of a schedule that is not in the site file (a migration, a test). */

@@ -31,7 +31,9 @@ function setup(start = Date.parse('2025-09-29T07:00:00+08:00')) {
   };
   const file = join(mkdtempSync(join(tmpdir(), 'jn-control-')), 'control.db');
   const db = new ControlDb(file);
-  const engine = new ControlEngine({ site, db, dispatcher, clock, log });
+  // What the device reports: the value last written to it (or set by the test, as the building left it).
+  const latest = (d: string, p: string) => device.get(`${d}/${p}`);
+  const engine = new ControlEngine({ site, db, dispatcher, clock, log, latest });
   return { clock, device, writes, db, engine, file, dispatcher };
 }
 
@@ -221,6 +223,44 @@ describe('priority arrays', () => {
       requested: 1,
       read_back: 0,
     });
+  });
+
+  it('counts the minimum off time from a switch: writing off a unit already off does not start one', async () => {
+    const { clock, device, writes, engine } = setup(Date.parse('2025-09-29T01:10:00+08:00'));
+    // The unit off all night; control's first write after its start holds it off.
+    device.set(`${AC}/on_off`, 0);
+    const hold = await engine.request({
+      device: AC,
+      point: 'on_off',
+      priority: 16,
+      value: 0,
+      source: 'schedule:x',
+    });
+    expect(hold.write?.status).toBe('written');
+    clock.advance(2 * 60_000);
+    // 加班 two minutes later: allowed (the unit has been off for hours, not since 01:10).
+    const on = await engine.request({
+      device: AC,
+      point: 'on_off',
+      priority: 8,
+      value: 1,
+      source: 'user:王工',
+    });
+    expect(on, on.reason).toMatchObject({ accepted: true });
+    expect(device.get(`${AC}/on_off`)).toBe(1);
+    expect(writes.map((w) => w.value)).toEqual([0, 1]);
+    // That write switched it on: its minimum on time (15 min) holds from 01:12.
+    clock.advance(60_000);
+    const off = await engine.request({
+      device: AC,
+      point: 'on_off',
+      priority: 8,
+      value: 0,
+      source: 'user:王工',
+    });
+    expect(off.reason).toMatch(
+      /has been on since 01:12; its minimum on time is 15 min, so off is allowed from 01:27/,
+    );
   });
 
   it('retries a schedule refused for its minimum off time once that time has passed, not before', async () => {

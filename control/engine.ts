@@ -103,6 +103,8 @@ export class ControlEngine {
       log: Logger;
       /** Whether a device is reachable yet (default: always). */
       ready?: (device: string) => boolean;
+      /** The device's last reported value of a point: a write to the value it already has does not switch it. */
+      latest?: (device: string, point: string) => number | undefined;
       /** Every audit line as it is written (for metrics). */
       onAudit?: (entry: { action: string; outcome: string }) => void;
       /** Every alarm as it is raised (published on MQTT by the service). */
@@ -322,9 +324,11 @@ export class ControlEngine {
     });
   }
 
+  /** Minimum on/off times count from the last write that switched the device; the rate counts every write. */
   private history(cp: ControlPoint) {
     const writes = this.ctx.db.writes(cp.device, cp.point);
-    return { last: writes.at(-1), recent: writes.map((w) => w.at) };
+    const last = writes.findLast((w) => w.switched);
+    return { last: last && { value: last.value, at: last.at }, recent: writes.map((w) => w.at) };
   }
 
   /** Empties expired slots and brings every point's device in line with its value in effect. */
@@ -387,6 +391,15 @@ export class ControlEngine {
     this.deferred.delete(cp.key);
     const id = randomUUID();
     const source = eff.source ?? 'relinquish_default';
+    // A device already at the value is not switched by the write (the unit off all night, written off at a start).
+    // Only when control's own last write agrees: a reading not yet updated after a write is not believed.
+    const before = this.ctx.latest?.(cp.device, cp.point);
+    const lastWrite = this.ctx.db.writes(cp.device, cp.point).at(-1);
+    const switched = !(
+      cp.binary &&
+      before === eff.value &&
+      (lastWrite === undefined || lastWrite.value === eff.value)
+    );
     let outcome: WriteOutcome;
     try {
       outcome = await this.ctx.dispatcher.write({
@@ -406,7 +419,7 @@ export class ControlEngine {
     if (outcome.status === 'written') {
       this.written.set(cp.key, eff.value);
       this.failedAt.delete(cp.key);
-      this.ctx.db.recordWrite(cp.device, cp.point, eff.value, done);
+      this.ctx.db.recordWrite(cp.device, cp.point, eff.value, done, switched);
       this.writtenAt.set(cp.key, done);
       const tolerance = cp.settings.follow_tolerance ?? 0.01;
       const rb = outcome.readBack;

@@ -61,6 +61,7 @@ export class ControlService implements ControlPort {
       dispatcher: ctx.dispatcher,
       clock: ctx.clock,
       log: ctx.log,
+      latest: ctx.latest,
       ...(ctx.onAlarm ? { onAlarm: ctx.onAlarm } : {}),
       ...(ctx.ready ? { ready: ctx.ready } : {}),
       ...(ctx.onAudit ? { onAudit: ctx.onAudit } : {}),

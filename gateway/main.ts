@@ -103,7 +103,11 @@ export async function startGateway(ctx: {
     spool: { maxBytes: config.spool.max_size_mb * 1024 * 1024, maxAgeMs: config.spool.max_age },
   });
   publisher.connect();
+  // The last good value read of each point, for the write limits (a write that holds a state is no switch).
+  const present = new Map<string, number>();
   const emit = (readings: Reading[]) => {
+    for (const r of readings)
+      if (typeof r.value === 'number' && r.quality !== 'bad') present.set(`${r.device}/${r.point}`, r.value);
     try {
       publisher.enqueue(readings);
     } catch (err) {
@@ -167,6 +171,7 @@ export async function startGateway(ctx: {
         points: () => points,
         timeZone: () => policySite.config.site.timezone,
         clock: ctx.clock,
+        present: (device, point) => present.get(`${device}/${point}`),
       }),
       onRefused: (reason) => metrics.refused(reason),
       onRedelivered: () => metrics.redelivered(),

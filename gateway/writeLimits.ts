@@ -21,6 +21,8 @@ export class WriteLimits {
       timeZone: () => string;
       /** The platform clock: the one control measures these times on. */
       clock: Clock;
+      /** The value the gateway last read of a point: a write to the value the device already has does not switch it. */
+      present?: (device: string, point: string) => number | undefined;
     },
   ) {}
 
@@ -49,7 +51,12 @@ export class WriteLimits {
     this.history.set(key, h);
     const before = h.last;
     const entry = { value, at: now };
-    h.last = entry;
+    // Minimum on/off times count from a switch: a binary point already at `value` (as last read, and as
+    // last written, if it was) is held by this write, not switched. The rate counts every write.
+    const binary = this.o.points().get(key)?.binary === true;
+    const held =
+      binary && this.o.present?.(device, point) === value && (before === undefined || before.value === value);
+    if (!held) h.last = entry;
     h.recent = h.recent.filter((t) => t > now - HOUR_MS);
     h.recent.push(now);
     return (written) => {

@@ -33,6 +33,8 @@ describe('commands at the edge: signed by control, timing held by the gateway', 
   let restart: () => Promise<Gateway>;
   let client: mqtt.MqttClient;
   const results: CommandResult[] = [];
+  /** The gateway's telemetry: what it last read of each point. */
+  const readings = new Map<string, number | null>();
   const commandsSeen: Buffer[] = [];
   const writes = () => sims.status().detail?.modbus_writes as number;
   const lighting = (zone: string) => sims.simulation.building('zonghe-lou')?.zone(zone)?.lighting;
@@ -66,6 +68,7 @@ describe('commands at the edge: signed by control, timing held by the gateway', 
         ],
         points: [
           { group: 'lights', point: 'relay_1', min_on: '10min', min_off: '10min' },
+          { group: 'lights', point: 'relay_2', min_on: '10min', min_off: '10min' },
           { group: 'dimmers', point: 'dim_level_2', max_writes_per_hour: 2 },
         ],
       },
@@ -76,10 +79,18 @@ describe('commands at the edge: signed by control, timing held by the gateway', 
     gateway = await restart();
     keyless = await startGateway({ ...common, gatewayId: NOKEY, dataDir: join(dir, 'nokey') });
     client = await mqtt.connectAsync(mqttUrl);
-    await client.subscribeAsync([topics.commandResult(GW), topics.commandResult(NOKEY), topics.command(GW)], {
-      qos: 1,
-    });
+    await client.subscribeAsync(
+      [topics.commandResult(GW), topics.commandResult(NOKEY), topics.command(GW), topics.telemetry(GW)],
+      { qos: 1 },
+    );
     client.on('message', (topic, payload) => {
+      if (topic === topics.telemetry(GW)) {
+        const batch = JSON.parse(payload.toString()) as {
+          readings: { device: string; point: string; value: number | null }[];
+        };
+        for (const r of batch.readings) readings.set(`${r.device}/${r.point}`, r.value);
+        return;
+      }
       // Everything published on the command topic is what an eavesdropper on the broker captures.
       if (topic === topics.command(GW)) commandsSeen.push(Buffer.from(payload));
       else results.push(JSON.parse(payload.toString()) as CommandResult);
@@ -234,6 +245,13 @@ describe('commands at the edge: signed by control, timing held by the gateway', 
   }, 120_000);
 
   it('refuses a signed on/off toggled faster than its minimum on time, and writes it once allowed', async () => {
+    // The lights of its zone off, as the gateway reads them: the write below switches them on.
+    const zone = lighting('f1-3');
+    if (zone) zone.on = false;
+    await waitFor(
+      'the gateway to read zonghe-lights/relay_1 off',
+      () => readings.get('zonghe-lights/relay_1') === 0,
+    );
     const on = await send('on', signed(command('on', 'zonghe-lights', 'relay_1', 1)));
     expect(on).toMatchObject({ status: 'written', read_back: 1 });
     expect(lighting('f1-3')?.on).toBe(true);
@@ -255,6 +273,21 @@ describe('commands at the edge: signed by control, timing held by the gateway', 
     expect(off).toMatchObject({ status: 'written', read_back: 0 });
     expect(lighting('f1-3')?.on).toBe(false);
     expect(writes()).toBe(before + 2 + 1); // the two "on while on", then the allowed off
+  });
+
+  it('counts the minimum on/off time from a switch: writing a relay the state it already has does not start one', async () => {
+    // What the gateway has read of the relay (the lights of its zone as the building left them).
+    await waitFor('the gateway to read zonghe-lights/relay_2', () => readings.has('zonghe-lights/relay_2'));
+    const state = readings.get('zonghe-lights/relay_2') as number;
+    const held = await send('hold', signed(command('hold', 'zonghe-lights', 'relay_2', state)));
+    expect(held).toMatchObject({ status: 'written', read_back: state });
+    // The relay was not switched by that write, so switching it now is allowed …
+    const flipped = await send('flip', signed(command('flip', 'zonghe-lights', 'relay_2', 1 - state)));
+    expect(flipped, flipped.reason).toMatchObject({ status: 'written', read_back: 1 - state });
+    // … and that switch starts its minimum time.
+    const back = await send('back', signed(command('back', 'zonghe-lights', 'relay_2', state)));
+    expect(back).toMatchObject({ status: 'rejected', refused: 'timing' });
+    expect(back.reason).toMatch(/minimum (on|off) time is 10 min, so (on|off) is allowed from 1\d:\d\d$/);
   });
 
   it('refuses a signed write beyond the point’s writes per hour', async () => {

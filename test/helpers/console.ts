@@ -136,6 +136,10 @@ export async function openConsole(
     viewport: options.viewport ?? { width: 1366, height: 768 },
     acceptDownloads: true,
   });
+  // Playwright's own bound (30 s) is the one a locator waits when a test does not name one; on a busy
+  // 2-core CI machine a page that answers after a device's read-back can take longer. The same bound
+  // as expect.poll (vitest.config.ts) and settled(): a passing wait still returns as soon as it holds.
+  context.setDefaultTimeout(60_000);
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (m) => {
