@@ -44,7 +44,14 @@ describe('secrets', () => {
     const read = loadSecrets(site, { env: {} });
     expect(read?.mqtt).toEqual(made.mqtt);
     expect(read?.commandKeys.get('gw-2')?.equals(made.commandKeys.get('gw-2') ?? Buffer.alloc(0))).toBe(true);
-    expect([...made.mqtt.keys()]).toEqual(['gateway-gw-1', 'gateway-gw-2', 'collector', 'control', 'api']);
+    expect([...made.mqtt.keys()]).toEqual([
+      'gateway-gw-1',
+      'gateway-gw-2',
+      'collector',
+      'control',
+      'api',
+      'alarms',
+    ]);
     expect(() => writeSecretsFile(file, made)).toThrow(/exists; give --force/);
     chmodSync(file, 0o644);
     writeSecretsFile(file, generateSecrets(site), { force: true });

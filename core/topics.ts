@@ -11,8 +11,17 @@ export const topics = {
   command: (gateway: string) => `${topicPrefix}/${gateway}/command`,
   /** Gateway → control/api, QoS 1, CommandResult. */
   commandResult: (gateway: string) => `${topicPrefix}/${gateway}/command/result`,
-  /** Control → anyone, QoS 1: a point not following its command, a write that keeps failing. */
+  /** Control → anyone, QoS 1: a point not following its command, a write that keeps failing (before issue 17; the conditions below replace it). */
   alarms: `${topicPrefix}/alarms`,
+  /**
+   * A service → the alarm service, retained ConditionSnapshot (core/alarms/model.ts): every
+   * condition one instance of a service (`collector`, `control`) holds now.
+   */
+  conditions: (service: string, instance: string) => `${topicPrefix}/conditions/${service}/${instance}`,
+  /** Alarm service → anyone, QoS 1, AlarmEvent: each transition of an alarm (raise, acknowledge, clear …). */
+  alarmEvents: `${topicPrefix}/alarms/events`,
+  /** Alarm service → anyone, retained Alarm while it is open (an empty retained payload once closed). */
+  alarmState: (id: number) => `${topicPrefix}/alarms/open/${id}`,
   /** Control → api, QoS 1, PointChange (core/control/events.ts): a point's value in effect changed. */
   controlPoints: (site: string) => `${topicPrefix}/control/${site}/points`,
   /** Gateway → collectors, retained Progress: the last batch the broker acknowledged (high-water mark). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alarmsSchema } from '../alarms/schema.ts';
 import { controlSchema } from '../control/schema.ts';
 import { durationSchema } from '../duration.ts';
 import { slugSchema } from '../ids.ts';
@@ -310,6 +311,9 @@ export const siteSchema = z
       .describe(
         'Control: point groups, limits, schedules, calendar overrides, strategies (see control/README.md)',
       ),
+    alarms: alarmsSchema
+      .prefault({})
+      .describe('Alarms: each rule’s settings, notification channels and routes (see alarms/README.md)'),
   })
   .strict();
 

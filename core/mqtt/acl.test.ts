@@ -81,6 +81,7 @@ describe('the ACL', () => {
       'jn/v1/gw-a/command',
       'jn/v1/gw-b/command',
       'jn/v1/alarms',
+      'jn/v1/conditions/control/+',
       'jn/v1/control/hq/points',
       'jn/v1/control/hq/rpc/reply/+',
     ]);

@@ -15,7 +15,7 @@ export const gatewayPlaceholder = '%gateway%';
 export const sitePlaceholder = '%site%';
 
 /** The kinds of MQTT principals; each gateway is its own principal (`gateway-<id>`). */
-export type PrincipalKind = 'gateway' | 'collector' | 'control' | 'api';
+export type PrincipalKind = 'gateway' | 'collector' | 'control' | 'api' | 'alarms';
 
 /** What one principal may publish and subscribe to (patterns; see `gatewayPlaceholder`). */
 export interface AclRule {
@@ -40,12 +40,19 @@ export const aclRules: Record<PrincipalKind, AclRule> = {
     subscribe: [topics.command(gw), topics.stored(gw)],
   },
   collector: {
-    publish: [topics.stored(gw)],
+    // conditions: store write failures, gateways it cannot hear (the alarm service raises them).
+    publish: [topics.stored(gw), topics.conditions('collector', '+')],
     subscribe: [topics.telemetry(gw), topics.availability(gw), topics.progress(gw), topics.stored(gw)],
   },
   control: {
     // controlPoints: each change of a point's value in effect, for the API's event stream.
-    publish: [topics.command(gw), topics.alarms, topics.controlPoints(site), controlRpcTopics.replies(site)],
+    publish: [
+      topics.command(gw),
+      topics.alarms,
+      topics.conditions('control', '+'),
+      topics.controlPoints(site),
+      controlRpcTopics.replies(site),
+    ],
     subscribe: [topics.telemetry(gw), topics.commandResult(gw), controlRpcTopics.requests(site)],
   },
   api: {
@@ -57,7 +64,17 @@ export const aclRules: Record<PrincipalKind, AclRule> = {
       `${topicPrefix}/+/devices/+/availability`,
       controlRpcTopics.replies(site),
       // The event stream (api/events.ts): readings, point changes and alarms.
-      ...[topics.telemetry(gw), topics.controlPoints(site), topics.alarms],
+      ...[topics.telemetry(gw), topics.controlPoints(site), topics.alarms, topics.alarmEvents],
+    ],
+  },
+  alarms: {
+    // Each transition, and each open alarm retained (`jn/v1/alarms/open/<id>`) for whoever watches the broker.
+    publish: [topics.alarmEvents, `${topicPrefix}/alarms/open/+`],
+    subscribe: [
+      topics.telemetry(gw),
+      topics.availability(gw),
+      topics.deviceAvailability(gw, '+'),
+      `${topicPrefix}/conditions/+/+`,
     ],
   },
 };
@@ -81,6 +98,7 @@ export function sitePrincipals(gatewayIds: readonly string[]): Principal[] {
     { user: 'collector', kind: 'collector' },
     { user: 'control', kind: 'control' },
     { user: 'api', kind: 'api' },
+    { user: 'alarms', kind: 'alarms' },
   ];
 }
 
@@ -101,6 +119,8 @@ export const clientIdPrefixes: Record<PrincipalKind, string> = {
   control: `jn-control-${site}`,
   // api/availability.ts, api/events.ts, api/controlClient.ts: `-<pid>-…`, `-stream-…`, `-<site>-…`
   api: 'jn-api',
+  // alarms/main.ts: `-<pid>`
+  alarms: `jn-alarms-${site}`,
 };
 
 /** The client id prefix of `principal` on site `siteId`. */
