@@ -139,6 +139,58 @@ function usable(s: CounterSample): s is CounterSample & { value: number } {
   return s.quality === 'good' && s.value !== null && Number.isFinite(s.value);
 }
 
+/** What one step of a counter (from `last` to `cur`, with the reading after, if any) is. */
+export type CounterStep =
+  | { kind: 'increase'; delta: number }
+  | { kind: 'replacement'; delta: number; replacement: MeterReplacement }
+  | { kind: 'glitch' }
+  | { kind: 'rollover'; delta: number }
+  | { kind: 'reset'; delta: number }
+  | { kind: 'undeclared_replacement'; delta: number };
+
+/**
+ * The one classification of a counter step, shared by the rollups (below) and the alarm
+ * service's meter detectors (alarms/detectors/meters.ts), so an alarm and a report never disagree
+ * on what a drop was. `rate` is the measured rate (unit/ms) of recent ordinary steps; `next`, the
+ * reading after `cur`, tells a glitch (out of line with both neighbours) from a lasting change.
+ */
+export function classifyStep(
+  last: { ts: number; value: number },
+  cur: { ts: number; value: number },
+  next: { ts: number; value: number } | undefined,
+  context: {
+    rollover?: number | undefined;
+    /** Sorted by `at`. */
+    replacements: readonly MeterReplacement[];
+    rate?: number | undefined;
+    dt: number;
+  },
+): CounterStep {
+  const from = last.ts;
+  const swap = context.replacements.find((r) => r.at > from && r.at <= cur.ts);
+  if (swap)
+    return {
+      kind: 'replacement',
+      delta: Math.max(0, swap.oldFinal - last.value) + Math.max(0, cur.value - swap.newInitial),
+      replacement: swap,
+    };
+  // The reading leaves the line its neighbours agree on (0 between two ordinary readings, or a
+  // spike): a glitch, not a reset or consumption.
+  if (next && next.value >= last.value && (cur.value < last.value || cur.value > next.value))
+    return { kind: 'glitch' };
+  if (cur.value >= last.value) return { kind: 'increase', delta: cur.value - last.value };
+  const { rollover, rate } = context;
+  if (rollover !== undefined && rollover - last.value + cur.value < rollover / 2)
+    return { kind: 'rollover', delta: rollover - last.value + cur.value };
+  // The counter went down and stays down: reset to 0, or a new meter nobody recorded.
+  const expected = rate === undefined ? undefined : rate * context.dt;
+  // Counting restarted from 0: what it shows is what was used since (what was counted between the
+  // last reading and the reset itself is not known, so the interval is estimated).
+  if (expected === undefined || cur.value <= Math.max(3 * expected, 1e-9))
+    return { kind: 'reset', delta: cur.value };
+  return { kind: 'undeclared_replacement', delta: expected };
+}
+
 /** The intervals of consumption between accepted readings, after cleaning. */
 function intervals(
   samples: readonly CounterSample[],
@@ -168,41 +220,17 @@ function intervals(
     const next = good[i + 1];
     const dt = cur.ts - last.ts;
     const estimated = dt > maxGap;
-    const from = last.ts;
-    const swap = replacements.find((r) => r.at > from && r.at <= cur.ts);
-    let delta: number;
-    let guessed = estimated;
-    if (swap) {
-      events.replacements++;
-      delta = Math.max(0, swap.oldFinal - last.value) + Math.max(0, cur.value - swap.newInitial);
-    } else if (next && next.value >= last.value && (cur.value < last.value || cur.value > next.value)) {
-      // The reading leaves the line its neighbours agree on (0 between two ordinary readings, or a
-      // spike): a glitch, not a reset or consumption.
+    const step = classifyStep(last, cur, next, { rollover: options.rollover, replacements, rate, dt });
+    if (step.kind === 'glitch') {
       events.glitches++;
       continue;
-    } else if (cur.value >= last.value) {
-      delta = cur.value - last.value;
-    } else if (
-      options.rollover !== undefined &&
-      options.rollover - last.value + cur.value < options.rollover / 2
-    ) {
-      events.rollovers++;
-      delta = options.rollover - last.value + cur.value;
-    } else {
-      // The counter went down and stays down: reset to 0, or a new meter nobody recorded.
-      const expected = rate === undefined ? undefined : rate * dt;
-      if (expected === undefined || cur.value <= Math.max(3 * expected, 1e-9)) {
-        events.resets++;
-        // Counting restarted from 0: what it shows is what was used since (what was counted
-        // between the last reading and the reset itself is not known, so the interval is estimated).
-        delta = cur.value;
-        guessed = true;
-      } else {
-        events.undeclared_replacements++;
-        delta = expected;
-        guessed = true;
-      }
     }
+    if (step.kind === 'replacement') events.replacements++;
+    else if (step.kind === 'rollover') events.rollovers++;
+    else if (step.kind === 'reset') events.resets++;
+    else if (step.kind === 'undeclared_replacement') events.undeclared_replacements++;
+    const delta = step.delta;
+    const guessed = estimated || step.kind === 'reset' || step.kind === 'undeclared_replacement';
     if (estimated) events.gaps++;
     out.push({ from: last.ts, to: cur.ts, delta, estimated: guessed });
     if (!guessed && dt > 0) rate = delta / dt;
