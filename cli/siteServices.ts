@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
+import { type Alarms, startAlarms } from '../alarms/main.ts';
 import { type Api, startApi } from '../api/main.ts';
 import type { TlsFiles } from '../api/security.ts';
 import { type Collector, startCollector } from '../collector/main.ts';
@@ -33,17 +34,23 @@ export interface SiteServicesContext {
   registry: Registry;
   /** Status of what is not reloaded (broker, store, sims). */
   infrastructure: () => Promise<Record<string, ServiceStatus>>;
-  /** Each principal's broker login and TLS files (`gateway-<id>`, collector, control, api; core/mqtt/acl.ts). */
+  /** Each principal's broker login and TLS files (`gateway-<id>`, collector, control, alarms, api; core/mqtt/acl.ts). */
   mqtt?: (user: string) => MqttConnection | undefined;
   /** Each gateway's command key (the site's secrets); a gateway without one gets a key made up in memory. */
   commandKeys?: ReadonlyMap<string, Buffer> | undefined;
+  /** Timings of the alarm service (tests shorten them; alarms/main.ts has the defaults). */
+  alarms?: Pick<
+    Parameters<typeof startAlarms>[0],
+    'tickMs' | 'detectorTickMs' | 'settleMs' | 'brokerGraceMs'
+  >;
 }
 
-/** Collector, control and API: the parts that take the site once, so a reload restarts them. */
+/** Collector, control, alarms and API: the parts that take the site once, so a reload restarts them. */
 interface Restartable {
   collector: Collector;
   control: Control;
   controlRegistry: Registry;
+  alarms: Alarms;
   api: Api;
 }
 
@@ -54,7 +61,7 @@ export interface SiteServices {
   stop(): Promise<void>;
 }
 
-/** Every gateway of the site, the collector, control and the API, on the context's broker and store. */
+/** Every gateway of the site, the collector, control, the alarm service and the API, on the context's broker and store. */
 export async function startSiteServices(first: LoadedSite, ctx: SiteServicesContext): Promise<SiteServices> {
   const { log } = ctx;
   const gateways = new Map<string, Gateway>();
@@ -73,14 +80,22 @@ export async function startSiteServices(first: LoadedSite, ctx: SiteServicesCont
     redactDeep({
       ...(await ctx.infrastructure()),
       ...(current
-        ? { collector: current.collector.status(), control: current.control.status() }
-        : { collector: { state: 'stopped' as const }, control: { state: 'stopped' as const } }),
+        ? {
+            collector: current.collector.status(),
+            control: current.control.status(),
+            alarms: current.alarms.status(),
+          }
+        : {
+            collector: { state: 'stopped' as const },
+            control: { state: 'stopped' as const },
+            alarms: { state: 'stopped' as const },
+          }),
       ...Object.fromEntries([...gateways.values()].map((g) => [`gateway:${g.id}`, g.status()])),
     });
   const metrics = async () => {
     const merged = Registry.merge([
       ctx.registry,
-      ...(current ? [current.controlRegistry, current.collector.metrics] : []),
+      ...(current ? [current.controlRegistry, current.collector.metrics, current.alarms.metrics] : []),
     ]);
     return { contentType: merged.contentType, body: await merged.metrics() };
   };
@@ -110,6 +125,8 @@ export async function startSiteServices(first: LoadedSite, ctx: SiteServicesCont
         commandKeys,
       });
       started.push(control);
+      const alarms = await startSiteAlarms(s, ctx);
+      started.push(alarms);
       const api = await startApi({
         dataDir: ctx.dataDir,
         store: ctx.store,
@@ -129,14 +146,14 @@ export async function startSiteServices(first: LoadedSite, ctx: SiteServicesCont
       });
       // A reload binds the port the first start got, also when it was asked for port 0.
       port = api.port;
-      return { collector, control, controlRegistry, api };
+      return { collector, control, controlRegistry, alarms, api };
     } catch (err) {
       for (const part of started.reverse()) await part.stop().catch(() => undefined);
       throw err;
     }
   };
   const stopRestartable = async (r: Restartable) => {
-    for (const part of [r.api, r.control, r.collector])
+    for (const part of [r.api, r.alarms, r.control, r.collector])
       await part.stop().catch((err: unknown) => log.error('stop failed', { error: errorText(err) }));
   };
   const startGateways = async (s: LoadedSite) => {
@@ -203,4 +220,18 @@ export async function startSiteServices(first: LoadedSite, ctx: SiteServicesCont
       await stopGateways(() => false);
     },
   };
+}
+
+/** The alarm service of `jieneng start` (alarms/main.ts): `<data-dir>/alarms.db`, the `alarms` login. */
+function startSiteAlarms(s: LoadedSite, ctx: SiteServicesContext): Promise<Alarms> {
+  return startAlarms({
+    site: s,
+    mqttUrl: ctx.mqttUrl,
+    mqtt: ctx.mqtt?.('alarms'),
+    store: ctx.store,
+    dbFile: join(ctx.dataDir, 'alarms.db'),
+    clock: ctx.clock,
+    log: ctx.log,
+    ...ctx.alarms,
+  });
 }

@@ -10,6 +10,7 @@ import type { QuarantinedReading, Store } from '../core/store/store.ts';
 import type { Reading } from '../core/telemetry.ts';
 import { topics } from '../core/topics.ts';
 import { BatchingWriter } from './batching.ts';
+import { CollectorConditions } from './conditions.ts';
 import { Confirmer } from './confirm.ts';
 import { connectTelemetry, type TelemetryConnection } from './connection.ts';
 import type { CollectorCounters } from './counters.ts';
@@ -297,8 +298,20 @@ export async function startCollector(ctx: {
       });
     },
   });
+  // Silence and store failures, for the alarm service (retained on jn/v1/conditions/collector/<client id>).
+  const conditions = new CollectorConditions({
+    instance: baseId,
+    timeZone: ctx.site.config.site.timezone,
+    log,
+    publish: async (topic, payload) => {
+      const c = clients.find((c) => c.client.connected)?.client;
+      if (!c) throw new Error('not connected to the broker');
+      await c.publishAsync(topic, payload, { qos: 1, retain: true });
+    },
+  });
   const watchTimer = setInterval(() => {
     watch.tick();
+    conditions.update(watch.silent, { down: storeOutage.down, error: counters.last_store_error });
     drops.sayDuplicates(false);
   }, 1000);
   watchTimer.unref();
@@ -314,7 +327,14 @@ export async function startCollector(ctx: {
         clientId: connections === 1 ? baseId : `${baseId}-${i + 1}`,
         clean: !(ctx.persistentSession ?? true),
         subscriptions: i === 0 ? [...telemetryTopics, ...watchTopics] : telemetryTopics,
-        ...(i === 0 ? { onReconnect: () => watch.reconnected() } : {}),
+        ...(i === 0
+          ? {
+              onReconnect: () => {
+                watch.reconnected();
+                conditions.republish();
+              },
+            }
+          : {}),
         ackWindow,
         handle,
         log,
