@@ -20,6 +20,8 @@ const everyone = roles;
 const engineers: readonly Role[] = ['admin', 'engineer'];
 const officers: readonly Role[] = ['admin', 'officer'];
 const admins: readonly Role[] = ['admin'];
+/** Who may acknowledge and close alarms; an officer only those of the data rules (api/routes/alarms.ts). */
+const alarmHandlers: readonly Role[] = ['admin', 'engineer', 'officer'];
 
 export const accessMatrix: Readonly<Record<string, Access>> = {
   'GET /api/v1/health': 'public',
@@ -67,7 +69,16 @@ export const accessMatrix: Readonly<Record<string, Access>> = {
   'PUT /api/v1/calendar/overrides/:date': engineers,
   'DELETE /api/v1/calendar/overrides/:date': engineers,
   'GET /api/v1/control/audit': everyone,
+
+  // Alarms (issue 17): an officer may acknowledge and close those of the data rules (the route checks the rule).
   'GET /api/v1/alarms': everyone,
+  'GET /api/v1/alarms/counts': everyone,
+  'GET /api/v1/alarms/notifications': everyone,
+  'GET /api/v1/alarms/:id': everyone,
+  'POST /api/v1/alarms/:id/acknowledge': alarmHandlers,
+  'POST /api/v1/alarms/:id/close': alarmHandlers,
+  'POST /api/v1/alarms/:id/shelve': engineers,
+  'POST /api/v1/alarms/:id/unshelve': engineers,
 
   'GET /api/v1/reports/intensity': everyone,
   'POST /api/v1/facts': officers,

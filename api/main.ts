@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import express from 'express';
+import { AlarmDb } from '../core/alarms/db.ts';
 import { AuditLog } from '../core/audit/auditLog.ts';
 import type { Clock } from '../core/clock.ts';
 import type { LoadedSite } from '../core/config/loadSite.ts';
@@ -21,6 +22,7 @@ import { apiDocument } from './openapi/document.ts';
 import { recordResponses } from './openapi/record.ts';
 import { jsonBody, problemHandler, sendProblem } from './problem.ts';
 import { listRoutes, type RouteInfo } from './routeList.ts';
+import { alarmRoutes } from './routes/alarms.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { consumptionRoutes } from './routes/consumption.ts';
@@ -102,6 +104,9 @@ export async function startApi(ctx: {
     timeZone,
   });
   const audit = new AuditLog({ file: join(ctx.dataDir, 'audit.db'), timeZone });
+  // The alarms (issue 17): the alarm service raises and clears them in the same file, the API
+  // lists them and records what people do with them — in all-in-one and split mode alike.
+  const alarms = new AlarmDb(join(ctx.dataDir, 'alarms.db'), timeZone);
   let auditFailures = 0;
   let table: RouteTable | undefined;
   app.use(recordResponses(ctx.recordResponses ?? process.env.JIENENG_RECORD_RESPONSES));
@@ -137,6 +142,7 @@ export async function startApi(ctx: {
   if (ctx.site && ctx.control)
     app.use('/api/v1', controlRoutes(ctx.control, ctx.site), scheduleRoutes(ctx.control, ctx.site));
   if (ctx.site && ctx.reports) app.use('/api/v1', reportRoutes(ctx.reports, ctx.site));
+  app.use('/api/v1', alarmRoutes({ db: alarms, timeZone, now }));
   app.use(docsRoutes(apiDocument({ timeZone })));
   const metrics = ctx.metrics;
   if (metrics) {
@@ -156,6 +162,7 @@ export async function startApi(ctx: {
   if (uncovered.length > 0) {
     auth.close();
     audit.close();
+    alarms.close();
     throw new JnError(
       'internal_error',
       `the API's role matrix (api/access.ts) has no entry for ${uncovered.join(', ')}: add who may call it`,
@@ -170,6 +177,7 @@ export async function startApi(ctx: {
   }).catch((err: NodeJS.ErrnoException) => {
     auth.close();
     audit.close();
+    alarms.close();
     if (err.code === 'EADDRINUSE')
       throw new JnError(
         'port_in_use',
@@ -195,6 +203,7 @@ export async function startApi(ctx: {
       });
       auth.close();
       audit.close();
+      alarms.close();
     },
   };
 }

@@ -82,6 +82,9 @@ async function fill(path: string): Promise<string> {
     };
     values.id = list.tokens.find((t) => t.name === 'BMS bridge')?.id ?? 'none';
   }
+  // Alarms: the harness's active one; a cleared one to close.
+  if (path.startsWith('/api/v1/alarms/'))
+    values.id = String(path.endsWith('/close') ? h.alarms.cleared : h.alarms.active);
   return fillPath(path, values);
 }
 

@@ -66,7 +66,7 @@ const auditEntry = z.looseObject({
 const noContent = { description: 'Done', schema: null };
 const writeErrors = [...commonErrors, ...bodyErrors];
 
-/** Points and overrides, 加班, the working calendar, the command audit and alarms (schedules: scheduleDocs.ts). */
+/** Points and overrides, 加班, the working calendar, the command audit (schedules: scheduleDocs.ts; alarms: alarmDocs.ts). */
 export function controlDocs(timeZone: string): RouteDoc[] {
   return [
     {
@@ -160,18 +160,6 @@ export function controlDocs(timeZone: string): RouteDoc[] {
       tag: 'points',
       query: controlAuditQuery,
       responses: { 200: { description: 'Newest first', schema: z.object({ entries: z.array(auditEntry) }) } },
-      errors: commonErrors,
-    },
-    {
-      method: 'GET',
-      path: '/api/v1/alarms',
-      operationId: 'listAlarms',
-      summary: { zh: '当前报警', en: 'Active alarms' },
-      tag: 'points',
-      query: {},
-      responses: {
-        200: { description: 'Active alarms', schema: z.object({ alarms: z.array(z.looseObject({})) }) },
-      },
       errors: commonErrors,
     },
   ];

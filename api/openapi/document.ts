@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
 import { errorCatalog, errorCodes } from '../../core/errors.ts';
+import { alarmDocs } from './alarmDocs.ts';
 import { authDocs } from './authDocs.ts';
 import { openApiPath, pathParams, problemSchema, type RouteDoc } from './common.ts';
 import { controlDocs } from './controlDocs.ts';
@@ -58,6 +59,7 @@ export function routeDocs(timeZone: string): RouteDoc[] {
     ...dataDocs(timeZone),
     ...deviceDocs(timeZone),
     ...controlDocs(timeZone),
+    ...alarmDocs(timeZone),
     ...scheduleDocs(timeZone),
     ...siteDocs(),
     ...docsDocs,

@@ -300,9 +300,5 @@ export function controlRoutes(control: ControlPort, site: LoadedSite): Router {
   router.get('/control/audit', async (req, res) => {
     res.json({ entries: await control.audit(parseQuery(req.query, auditShape)) });
   });
-  router.get('/alarms', async (req, res) => {
-    noQuery(req.query);
-    res.json({ alarms: await control.alarms() });
-  });
   return router;
 }

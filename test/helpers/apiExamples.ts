@@ -57,6 +57,11 @@ export function validBodies(): Record<string, unknown> {
     'PATCH /api/v1/users/:name': { role: 'viewer' },
     'POST /api/v1/auth/login': { user: '王工', password: 'correct horse battery' },
     'POST /api/v1/tokens': { name: 'BMS bridge', role: 'viewer', expires_in: '90d' },
+    // The harness's clock stands at 2025-09-29 17:30 (+08:00).
+    'POST /api/v1/alarms/:id/acknowledge': { note: '已派人到现场查看' },
+    'POST /api/v1/alarms/:id/shelve': { until: '2025-09-30T08:00:00+08:00', reason: '空调检修，明早恢复' },
+    'POST /api/v1/alarms/:id/unshelve': { note: '检修提前完成' },
+    'POST /api/v1/alarms/:id/close': { note: '已修复' },
   };
 }
 

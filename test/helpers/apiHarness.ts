@@ -5,6 +5,7 @@ import { createAuth } from '../../api/auth/auth.ts';
 import { type Api, startApi } from '../../api/main.ts';
 import type { Dispatcher } from '../../control/engine.ts';
 import { ControlService } from '../../control/service.ts';
+import { AlarmDb } from '../../core/alarms/db.ts';
 import { systemActor } from '../../core/auth/actor.ts';
 import { ManualClock } from '../../core/clock.ts';
 import { type LoadedSite, loadSite } from '../../core/config/loadSite.ts';
@@ -23,6 +24,8 @@ export interface ApiHarness {
   /** Headers of an admin (may call every route): a real API token made in auth.db before the start. */
   headers: Record<string, string>;
   dir: string;
+  /** Alarms in the harness's alarms.db: an active one (not_following) and a cleared one (meter_balance). */
+  alarms: { active: number; cleared: number };
   stop(): Promise<void>;
 }
 
@@ -66,6 +69,7 @@ export async function startApiHarness(
   const auth = createAuth({ file: join(dir, 'auth.db'), log });
   const { token } = auth.createToken({ name: 'contract-test', role: 'admin', by: systemActor });
   auth.close();
+  const alarms = seedAlarms(join(dir, 'alarms.db'), site, clock.now());
   const api = await startApi({
     dataDir: dir,
     store,
@@ -87,6 +91,7 @@ export async function startApiHarness(
     service,
     store,
     dir,
+    alarms,
     base: `http://127.0.0.1:${api.port}`,
     headers: { authorization: `Bearer ${token}` },
     stop: async () => {
@@ -96,4 +101,21 @@ export async function startApiHarness(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Two alarms as the alarm service would leave them: one still active, one cleared and unacknowledged. */
+function seedAlarms(file: string, site: LoadedSite, now: number): { active: number; cleared: number } {
+  const db = new AlarmDb(file, site.config.site.timezone);
+  const at = new Date(now).toISOString();
+  const building = site.config.organization.buildings[0]?.id ?? 'none';
+  const raise = (rule: 'not_following' | 'meter_balance', key: string, active: boolean, t: number) =>
+    db.observe(
+      { rule, key, active, at, message: `${rule} ${key}`, message_zh: `${rule} ${key}（测试）`, building },
+      { now: t, severity: 'major', holdOffMs: 600_000 },
+    );
+  const active = raise('not_following', 'harness/on_off', true, now - 3_600_000)[0]?.alarm.id ?? 0;
+  const cleared = raise('meter_balance', building, true, now - 7_200_000)[0]?.alarm.id ?? 0;
+  raise('meter_balance', building, false, now - 1_800_000);
+  db.close();
+  return { active, cleared };
 }

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { AlarmDb } from '../../core/alarms/db.ts';
 import { exampleSchedule, validBodies } from './apiExamples.ts';
 import type { ApiHarness } from './apiHarness.ts';
 
@@ -142,6 +144,63 @@ export function routeExamples(h: ApiHarness): Record<string, ExampleCall> {
       },
     },
     'DELETE /api/v1/tokens/:id': tokenToRevoke(unique),
+    'GET /api/v1/alarms/:id': { path: `/api/v1/alarms/${h.alarms.active}` },
+    // An officer may act on the data rules' alarms only: each call gets a fresh meter_balance alarm.
+    'POST /api/v1/alarms/:id/acknowledge': freshAlarm(h, 'acknowledge', body, (raise) => raise(true)),
+    'POST /api/v1/alarms/:id/close': freshAlarm(h, 'close', body, (raise) => {
+      raise(true);
+      return raise(false);
+    }),
+    'POST /api/v1/alarms/:id/shelve': freshAlarm(h, 'shelve', body, (raise) => raise(true)),
+    'POST /api/v1/alarms/:id/unshelve': freshAlarm(h, 'unshelve', body, (raise, db, now) => {
+      const id = raise(true);
+      db.shelve(id, 'matrix', now + 3_600_000, 'matrix', now);
+      return id;
+    }),
+  };
+}
+
+/**
+ * POST /alarms/:id/<action> on an alarm its setup has just put in the harness's alarms.db, as the
+ * alarm service would (`make` raises or clears a meter_balance alarm of a new key and returns its id).
+ */
+function freshAlarm(
+  h: ApiHarness,
+  action: string,
+  body: (key: string) => unknown,
+  make: (raise: (active: boolean) => number, db: AlarmDb, now: number) => number,
+): ExampleCall {
+  let id = 0;
+  let n = 0;
+  return {
+    get path() {
+      return `/api/v1/alarms/${id}/${action}`;
+    },
+    get body() {
+      return body(`POST /api/v1/alarms/:id/${action}`);
+    },
+    setup: async () => {
+      const db = new AlarmDb(join(h.dir, 'alarms.db'), h.site.config.site.timezone);
+      const now = h.service.now();
+      const key = `matrix-${action}-${++n}`;
+      const raise = (active: boolean) =>
+        db.observe(
+          {
+            rule: 'meter_balance',
+            key,
+            active,
+            at: new Date(now).toISOString(),
+            message: key,
+            message_zh: key,
+          },
+          { now: active ? now - 600_000 : now - 60_000, severity: 'minor', holdOffMs: 0 },
+        )[0]?.alarm.id ?? 0;
+      try {
+        id = make(raise, db, now);
+      } finally {
+        db.close();
+      }
+    },
   };
 }
 

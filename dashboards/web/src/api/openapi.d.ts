@@ -632,12 +632,152 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * 当前报警
-         * @description Active alarms
+         * 报警列表（待处理、处理中、已处理）
+         * @description Alarms: pending, in progress, done
          */
         get: operations["listAlarms"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alarms/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 未关闭报警的数量（角标）
+         * @description How many alarms are open (the badge)
+         */
+        get: operations["getAlarmCounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alarms/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 报警通知的发送记录
+         * @description Notifications sent, pending and failed
+         */
+        get: operations["listAlarmNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alarms/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 报警详情与处理记录
+         * @description An alarm, its transitions and notifications
+         */
+        get: operations["getAlarm"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alarms/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 确认报警
+         * @description Acknowledge an alarm (a cleared one closes)
+         */
+        post: operations["acknowledgeAlarm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alarms/{id}/shelve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 搁置报警（到期自动恢复）
+         * @description Shelve an alarm until a time
+         */
+        post: operations["shelveAlarm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alarms/{id}/unshelve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 取消搁置
+         * @description Take an alarm off the shelf
+         */
+        post: operations["unshelveAlarm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alarms/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 关闭报警（条件已恢复）
+         * @description Close a cleared alarm
+         */
+        post: operations["closeAlarm"];
         delete?: never;
         options?: never;
         head?: never;
@@ -940,6 +1080,105 @@ export interface components {
             level: number | null;
             /** @description Who set it: user:<name>, schedule:<id>, strategy:<id> */
             source: string | null;
+        };
+        Alarm: {
+            id: number;
+            /** @enum {string} */
+            rule: "broker_unreachable" | "gateway_offline" | "device_offline" | "comm_errors" | "collector_silence" | "store_write_failed" | "stale" | "stuck" | "out_of_range" | "meter_reset" | "meter_rollover" | "meter_replacement" | "meter_reverse" | "meter_jump" | "meter_balance" | "after_hours" | "night_flow" | "not_following" | "write_failing" | "target_trend";
+            /** @description The subject: device, device/point, meter, building, gateway */
+            key: string;
+            /** @enum {string} */
+            severity: "critical" | "major" | "minor" | "warning";
+            /** @enum {string} */
+            state: "active" | "cleared" | "closed";
+            acknowledged: boolean;
+            message: string;
+            message_zh: string;
+            building: string | null;
+            device: string | null;
+            point: string | null;
+            gateway: string | null;
+            /** @description The figure the rule judged, if one */
+            value: number | null;
+            /**
+             * Format: date-time
+             * @description ISO-8601 instant with offset
+             */
+            raised_at: string;
+            /**
+             * Format: date-time
+             * @description Last raised again (a flap within the hold-off)
+             */
+            last_raised_at: string;
+            cleared_at: string | null;
+            acknowledged_at: string | null;
+            acknowledged_by: string | null;
+            ack_note: string | null;
+            closed_at: string | null;
+            closed_by: string | null;
+            shelved_until: string | null;
+            shelved_by: string | null;
+            shelve_reason: string | null;
+            /** @description Times raised (more than 1: it flapped within the hold-off) */
+            count: number;
+            /** @description Subjects whose own alarms this one stands for (flood control) */
+            affected: number;
+            /** @description The first 50 of them */
+            affected_keys: string[];
+            /**
+             * @description 待处理, 处理中, 已处理
+             * @enum {string}
+             */
+            list: "pending" | "in_progress" | "done";
+        };
+        AlarmCounts: {
+            /** @description Open, unacknowledged, not shelved (待处理) */
+            pending: number;
+            /** @description Open, acknowledged, not shelved (处理中) */
+            in_progress: number;
+            /** @description Open and shelved */
+            shelved: number;
+            /** @description Open alarms by severity */
+            by_severity: {
+                [key: string]: number;
+            };
+        };
+        AlarmDelivery: {
+            id: number;
+            /** @description null: a digest */
+            alarm_id: number | null;
+            /** @description The channel id of alarms.channels */
+            channel: string;
+            route: string | null;
+            /** @description raise, re_raise, clear, acknowledge, escalate, digest */
+            kind: string;
+            /** @description pending (queued or waiting to retry at next_at), sent, failed, held (quiet hours, rate limit: for the digest), digested */
+            status: string;
+            attempts: number;
+            /** @description Why the last attempt failed */
+            error: string | null;
+            /**
+             * Format: date-time
+             * @description ISO-8601 instant with offset
+             */
+            created_at: string;
+            sent_at: string | null;
+            /** @description The next attempt */
+            next_at: string | null;
+        };
+        AlarmTransition: {
+            seq: number;
+            alarm_id: number;
+            /**
+             * Format: date-time
+             * @description ISO-8601 instant with offset
+             */
+            at: string;
+            /** @enum {string} */
+            action: "raise" | "re_raise" | "update" | "clear" | "acknowledge" | "shelve" | "unshelve" | "close" | "affect";
+            /** @description A user, or alarm-service */
+            by: string;
+            note: string | null;
         };
         ScheduleInForce: {
             schedule: {
@@ -4713,23 +4952,43 @@ export interface operations {
     };
     listAlarms: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description open (not closed), closed, all (default open) */
+                status?: "open" | "closed" | "all";
+                /** @description pending (待处理: open, unacknowledged), in_progress (处理中: open, acknowledged), done (已处理: closed) */
+                list?: "pending" | "in_progress" | "done";
+                /** @description a rule: broker_unreachable, gateway_offline, device_offline, comm_errors, collector_silence, store_write_failed, stale, stuck, out_of_range, meter_reset, meter_rollover, meter_replacement, meter_reverse, meter_jump, meter_balance, after_hours, night_flow, not_following, write_failing, target_trend */
+                rule?: "broker_unreachable" | "gateway_offline" | "device_offline" | "comm_errors" | "collector_silence" | "store_write_failed" | "stale" | "stuck" | "out_of_range" | "meter_reset" | "meter_rollover" | "meter_replacement" | "meter_reverse" | "meter_jump" | "meter_balance" | "after_hours" | "night_flow" | "not_following" | "write_failing" | "target_trend";
+                /** @description a severity: critical, major, minor, warning */
+                severity?: "critical" | "major" | "minor" | "warning";
+                /** @description a building id */
+                building?: string;
+                /** @description a device id */
+                device?: string;
+                /** @description a local date YYYY-MM-DD (Asia/Shanghai): alarms raised (or raised again) on or after it */
+                from?: string;
+                /** @description a local date YYYY-MM-DD (Asia/Shanghai): alarms first raised on or before it (included) */
+                to?: string;
+                /** @description a number of alarms from 1 to 1000 (default 200) */
+                limit?: string;
+                /** @description an alarm id: alarms older than it (the next page, newest first) */
+                before?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Active alarms */
+            /** @description Newest first, with the counts of the open ones */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        alarms: {
-                            [key: string]: unknown;
-                        }[];
+                        alarms: components["schemas"]["Alarm"][];
+                        counts: components["schemas"]["AlarmCounts"];
                     };
                 };
             };
@@ -4753,6 +5012,679 @@ export interface operations {
             };
             /** @description account_disabled (账户已停用), forbidden (没有权限), csrf_failed (CSRF 校验失败), priority_not_allowed (无权使用该优先级) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal_error (内部错误), config_invalid (配置有误), protocol_unknown (未知协议), protocol_mismatch (协议不匹配), font_missing (缺少字体), port_in_use (端口已被占用), output (无法写入输出) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description store_unavailable (数据存储不可用), control_unavailable (控制服务不可用), stream_limit (实时数据流已达上限) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAlarmCounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Counts of the open alarms */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlarmCounts"];
+                };
+            };
+            /** @description bad_request (请求有误), usage (用法有误) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized (需要登录), unauthenticated (未登录), login_failed (用户名或密码错误), token_invalid (令牌无效), token_expired (令牌已过期), token_revoked (令牌已撤销), session_invalid (会话无效), session_expired (会话已过期) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description account_disabled (账户已停用), forbidden (没有权限), csrf_failed (CSRF 校验失败), priority_not_allowed (无权使用该优先级) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal_error (内部错误), config_invalid (配置有误), protocol_unknown (未知协议), protocol_mismatch (协议不匹配), font_missing (缺少字体), port_in_use (端口已被占用), output (无法写入输出) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description store_unavailable (数据存储不可用), control_unavailable (控制服务不可用), stream_limit (实时数据流已达上限) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAlarmNotifications: {
+        parameters: {
+            query?: {
+                /** @description failed, pending (queued or retrying), sent, held (quiet hours, rate limit), digested (default: all) */
+                status?: "failed" | "pending" | "sent" | "held" | "digested";
+                /** @description an alarm id: its notifications only */
+                alarm?: string;
+                /** @description a number of notifications from 1 to 1000 (default 200) */
+                limit?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        notifications: components["schemas"]["AlarmDelivery"][];
+                    };
+                };
+            };
+            /** @description bad_request (请求有误), usage (用法有误) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized (需要登录), unauthenticated (未登录), login_failed (用户名或密码错误), token_invalid (令牌无效), token_expired (令牌已过期), token_revoked (令牌已撤销), session_invalid (会话无效), session_expired (会话已过期) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description account_disabled (账户已停用), forbidden (没有权限), csrf_failed (CSRF 校验失败), priority_not_allowed (无权使用该优先级) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal_error (内部错误), config_invalid (配置有误), protocol_unknown (未知协议), protocol_mismatch (协议不匹配), font_missing (缺少字体), port_in_use (端口已被占用), output (无法写入输出) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description store_unavailable (数据存储不可用), control_unavailable (控制服务不可用), stream_limit (实时数据流已达上限) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAlarm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The alarm id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The alarm, its transitions oldest first, its notifications newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        alarm: components["schemas"]["Alarm"];
+                        transitions: components["schemas"]["AlarmTransition"][];
+                        notifications: components["schemas"]["AlarmDelivery"][];
+                    };
+                };
+            };
+            /** @description bad_request (请求有误), usage (用法有误) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized (需要登录), unauthenticated (未登录), login_failed (用户名或密码错误), token_invalid (令牌无效), token_expired (令牌已过期), token_revoked (令牌已撤销), session_invalid (会话无效), session_expired (会话已过期) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description account_disabled (账户已停用), forbidden (没有权限), csrf_failed (CSRF 校验失败), priority_not_allowed (无权使用该优先级) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found (未找到), gateway_unknown (没有这个网关) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal_error (内部错误), config_invalid (配置有误), protocol_unknown (未知协议), protocol_mismatch (协议不匹配), font_missing (缺少字体), port_in_use (端口已被占用), output (无法写入输出) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description store_unavailable (数据存储不可用), control_unavailable (控制服务不可用), stream_limit (实时数据流已达上限) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    acknowledgeAlarm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description What was found or done, at most 1000 characters */
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The alarm as it now is */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        alarm: components["schemas"]["Alarm"];
+                    };
+                };
+            };
+            /** @description bad_request (请求有误), usage (用法有误) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized (需要登录), unauthenticated (未登录), login_failed (用户名或密码错误), token_invalid (令牌无效), token_expired (令牌已过期), token_revoked (令牌已撤销), session_invalid (会话无效), session_expired (会话已过期) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description account_disabled (账户已停用), forbidden (没有权限), csrf_failed (CSRF 校验失败), priority_not_allowed (无权使用该优先级) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found (未找到), gateway_unknown (没有这个网关) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflict (与现有数据冲突) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description payload_too_large (请求体过大) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unsupported_media_type (不支持的内容类型) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal_error (内部错误), config_invalid (配置有误), protocol_unknown (未知协议), protocol_mismatch (协议不匹配), font_missing (缺少字体), port_in_use (端口已被占用), output (无法写入输出) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description store_unavailable (数据存储不可用), control_unavailable (控制服务不可用), stream_limit (实时数据流已达上限) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    shelveAlarm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date-time
+                     * @description Until when (ISO-8601 with offset), in the future and at most 30 days ahead
+                     */
+                    until: string;
+                    /** @description Why it is shelved (maintenance, a known fault), 1–500 characters */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The alarm as it now is */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        alarm: components["schemas"]["Alarm"];
+                    };
+                };
+            };
+            /** @description bad_request (请求有误), usage (用法有误) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized (需要登录), unauthenticated (未登录), login_failed (用户名或密码错误), token_invalid (令牌无效), token_expired (令牌已过期), token_revoked (令牌已撤销), session_invalid (会话无效), session_expired (会话已过期) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description account_disabled (账户已停用), forbidden (没有权限), csrf_failed (CSRF 校验失败), priority_not_allowed (无权使用该优先级) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found (未找到), gateway_unknown (没有这个网关) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflict (与现有数据冲突) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description payload_too_large (请求体过大) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unsupported_media_type (不支持的内容类型) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal_error (内部错误), config_invalid (配置有误), protocol_unknown (未知协议), protocol_mismatch (协议不匹配), font_missing (缺少字体), port_in_use (端口已被占用), output (无法写入输出) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description store_unavailable (数据存储不可用), control_unavailable (控制服务不可用), stream_limit (实时数据流已达上限) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unshelveAlarm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description What was found or done, at most 1000 characters */
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The alarm as it now is */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        alarm: components["schemas"]["Alarm"];
+                    };
+                };
+            };
+            /** @description bad_request (请求有误), usage (用法有误) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized (需要登录), unauthenticated (未登录), login_failed (用户名或密码错误), token_invalid (令牌无效), token_expired (令牌已过期), token_revoked (令牌已撤销), session_invalid (会话无效), session_expired (会话已过期) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description account_disabled (账户已停用), forbidden (没有权限), csrf_failed (CSRF 校验失败), priority_not_allowed (无权使用该优先级) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found (未找到), gateway_unknown (没有这个网关) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflict (与现有数据冲突) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description payload_too_large (请求体过大) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unsupported_media_type (不支持的内容类型) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal_error (内部错误), config_invalid (配置有误), protocol_unknown (未知协议), protocol_mismatch (协议不匹配), font_missing (缺少字体), port_in_use (端口已被占用), output (无法写入输出) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description store_unavailable (数据存储不可用), control_unavailable (控制服务不可用), stream_limit (实时数据流已达上限) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    closeAlarm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description What was found or done, at most 1000 characters */
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The alarm, closed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        alarm: components["schemas"]["Alarm"];
+                    };
+                };
+            };
+            /** @description bad_request (请求有误), usage (用法有误) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized (需要登录), unauthenticated (未登录), login_failed (用户名或密码错误), token_invalid (令牌无效), token_expired (令牌已过期), token_revoked (令牌已撤销), session_invalid (会话无效), session_expired (会话已过期) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description account_disabled (账户已停用), forbidden (没有权限), csrf_failed (CSRF 校验失败), priority_not_allowed (无权使用该优先级) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found (未找到), gateway_unknown (没有这个网关) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflict (与现有数据冲突) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description payload_too_large (请求体过大) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unsupported_media_type (不支持的内容类型) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
