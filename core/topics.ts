@@ -22,6 +22,8 @@ export const topics = {
   alarmEvents: `${topicPrefix}/alarms/events`,
   /** Alarm service → anyone, retained Alarm while it is open (an empty retained payload once closed). */
   alarmState: (id: number) => `${topicPrefix}/alarms/open/${id}`,
+  /** Alarm service → anyone, QoS 1: a notification of a route with an mqtt channel (alarms/notify), JSON with its text. */
+  alarmNotifications: (route: string) => `${topicPrefix}/alarms/notifications/${route}`,
   /** Control → api, QoS 1, PointChange (core/control/events.ts): a point's value in effect changed. */
   controlPoints: (site: string) => `${topicPrefix}/control/${site}/points`,
   /** Gateway → collectors, retained Progress: the last batch the broker acknowledged (high-water mark). */

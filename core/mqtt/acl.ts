@@ -69,7 +69,8 @@ export const aclRules: Record<PrincipalKind, AclRule> = {
   },
   alarms: {
     // Each transition, and each open alarm retained (`jn/v1/alarms/open/<id>`) for whoever watches the broker.
-    publish: [topics.alarmEvents, `${topicPrefix}/alarms/open/+`],
+    // And the notifications of routes with an mqtt channel (`jn/v1/alarms/notifications/<route>`).
+    publish: [topics.alarmEvents, `${topicPrefix}/alarms/open/+`, topics.alarmNotifications('+')],
     subscribe: [
       topics.telemetry(gw),
       topics.availability(gw),

@@ -1,0 +1,168 @@
+import { type Alarm, type AlarmEvent, ruleZh, severityZh } from '../../core/alarms/model.ts';
+import type { DeliveryKind } from '../../core/alarms/notificationLog.ts';
+import type { SiteConfig } from '../../core/config/siteSchema.ts';
+
+/**
+ * What a notification says, rendered once when it is queued and stored as the delivery's body:
+ * Chinese first (the rule's and severity's Chinese names, the building's name, local times), the
+ * English beside it in the webhook JSON. The site file has no public URL of the console, so no
+ * link is written (a person finds the alarm by its number under 报警).
+ */
+export interface Message {
+  kind: DeliveryKind;
+  /** Subject / robot title, e.g. 【重要】设备离线 · ahu-1. */
+  title: string;
+  /** Plain text, Chinese. */
+  text: string;
+  /** The same in English. */
+  text_en: string;
+  /** Markdown for the robots (企业微信, 钉钉). */
+  markdown: string;
+  /** HTML body of an e-mail. */
+  html: string;
+  /** The transition it is about (not for the digest). */
+  event?: AlarmEvent;
+  /** The digest's figures. */
+  digest?: DigestSummary;
+}
+
+export interface DigestSummary {
+  from: string;
+  to: string;
+  raised: number;
+  cleared: number;
+  open: number;
+  held: number;
+}
+
+/** "2026-12-02T18:00:05+08:00" → "2026-12-02 18:00:05": a local time as a person reads it. */
+export const readable = (iso: string | null): string => (iso ? iso.slice(0, 19).replace('T', ' ') : '—');
+
+const esc = (s: string) =>
+  s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
+
+const actionZh: Record<string, string> = {
+  raise: '发生',
+  re_raise: '再次发生',
+  clear: '已恢复',
+  acknowledge: '已确认',
+  escalate: '未确认，已升级',
+};
+const actionEn: Record<string, string> = {
+  raise: 'raised',
+  re_raise: 'raised again',
+  clear: 'cleared',
+  acknowledge: 'acknowledged',
+  escalate: 'not acknowledged, escalated',
+};
+
+function buildingName(site: SiteConfig, id: string | null): string | null {
+  if (!id) return null;
+  const b = site.organization.buildings.find((x) => x.id === id);
+  return b ? `${b.name}（${id}）` : id;
+}
+
+/** The lines of an alarm message: label and value, Chinese. */
+function lines(site: SiteConfig, kind: DeliveryKind, e: AlarmEvent, note?: string): [string, string][] {
+  const a = e.alarm;
+  const out: [string, string][] = [
+    ['状态', kind === 're_raise' ? `${actionZh[kind]}（第 ${a.count} 次）` : (actionZh[kind] ?? kind)],
+    ['级别', severityZh[a.severity]],
+    ['内容', a.message_zh || a.message],
+  ];
+  const building = buildingName(site, a.building);
+  if (building) out.push(['建筑', building]);
+  if (a.device) out.push(['设备', a.point ? `${a.device} / ${a.point}` : a.device]);
+  else out.push(['对象', a.key]);
+  if (a.gateway) out.push(['网关', a.gateway]);
+  out.push(['发生时间', readable(a.raised_at)]);
+  if (kind === 'clear') out.push(['恢复时间', readable(a.cleared_at ?? e.transition.at)]);
+  if (kind === 'acknowledge') {
+    out.push(['确认人', a.acknowledged_by ?? e.transition.by]);
+    out.push(['确认时间', readable(a.acknowledged_at ?? e.transition.at)]);
+    if (a.ack_note) out.push(['备注', a.ack_note]);
+  }
+  if (a.affected > 0) out.push(['受影响', `${a.affected} 项`]);
+  if (note) out.push(['说明', note]);
+  out.push(['报警编号', `#${a.id}（${site.site.name}）`]);
+  return out;
+}
+
+function english(kind: DeliveryKind, a: Alarm, by: string, note?: string): string {
+  const what = kind === 'acknowledge' ? `acknowledged by ${a.acknowledged_by ?? by}` : actionEn[kind];
+  const where = [a.building && `building ${a.building}`, a.device && `device ${a.device}`]
+    .filter(Boolean)
+    .join(', ');
+  return (
+    `[${a.severity}] ${a.rule} ${what}: ${a.message} (alarm #${a.id}${where ? `, ${where}` : ''}, ` +
+    `raised ${readable(a.raised_at)}${note ? `; ${note}` : ''})`
+  );
+}
+
+/** The message for one alarm transition (raise, re_raise, clear, acknowledge) or its escalation (`note` says why). */
+export function alarmMessage(site: SiteConfig, kind: DeliveryKind, e: AlarmEvent, note?: string): Message {
+  const a = e.alarm;
+  const subject = a.device ?? a.key;
+  const prefix = kind === 'clear' ? '【恢复】' : kind === 'acknowledge' ? '【已确认】' : '';
+  const escalated = kind === 'escalate' ? '【升级】' : '';
+  const title = `${escalated}${prefix}【${severityZh[a.severity]}】${ruleZh[a.rule]} · ${subject}`;
+  const rows = lines(site, kind, e, note);
+  return {
+    kind,
+    title,
+    text: [title, ...rows.map(([k, v]) => `${k}：${v}`)].join('\n'),
+    text_en: english(kind, a, e.transition.by, note),
+    markdown: [`### ${title}`, ...rows.map(([k, v]) => `> **${k}**：${v}`)].join('\n'),
+    html:
+      `<h3>${esc(title)}</h3><table>` +
+      rows.map(([k, v]) => `<tr><th align="left">${esc(k)}</th><td>${esc(v)}</td></tr>`).join('') +
+      `</table><p style="color:#888">${esc(english(kind, a, e.transition.by, note))}</p>`,
+    event: e,
+  };
+}
+
+/** The daily digest: what was raised, cleared and is still open over the day, and what was held back. */
+export function digestMessage(
+  site: SiteConfig,
+  d: DigestSummary & { openAlarms: Alarm[]; heldTitles: string[] },
+): Message {
+  const title = `【报警日报】${site.site.name} ${readable(d.from).slice(0, 16)} 至 ${readable(d.to).slice(0, 16)}`;
+  const summary = `新发生 ${d.raised} 条，已恢复 ${d.cleared} 条，仍未关闭 ${d.open} 条，免打扰/限流期间暂缓 ${d.held} 条`;
+  const open = d.openAlarms
+    .slice(0, 30)
+    .map(
+      (a) =>
+        `#${a.id} 【${severityZh[a.severity]}】${ruleZh[a.rule]} · ${a.device ?? a.key}（${readable(a.raised_at)}）${a.acknowledged ? ' 已确认' : ' 未确认'}`,
+    );
+  const more = d.openAlarms.length > 30 ? [`……另有 ${d.openAlarms.length - 30} 条`] : [];
+  const held = d.heldTitles.slice(0, 30);
+  const sections: [string, string[]][] = [
+    ['仍未关闭', [...open, ...more]],
+    [
+      '暂缓发送',
+      held.length < d.heldTitles.length ? [...held, `……另有 ${d.heldTitles.length - 30} 条`] : held,
+    ],
+  ];
+  const text_en =
+    `Alarm digest ${site.site.name} ${d.from} – ${d.to}: ${d.raised} raised, ${d.cleared} cleared, ` +
+    `${d.open} still open, ${d.held} held back (quiet hours / rate limit)`;
+  return {
+    kind: 'digest',
+    title,
+    text: [title, summary, ...sections.flatMap(([h, l]) => (l.length ? [`${h}：`, ...l] : []))].join('\n'),
+    text_en,
+    markdown: [
+      `### ${title}`,
+      summary,
+      ...sections.flatMap(([h, l]) => (l.length ? [`**${h}**`, ...l.map((x) => `- ${x}`)] : [])),
+    ].join('\n'),
+    html:
+      `<h3>${esc(title)}</h3><p>${esc(summary)}</p>` +
+      sections
+        .filter(([, l]) => l.length)
+        .map(([h, l]) => `<h4>${esc(h)}</h4><ul>${l.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>`)
+        .join('') +
+      `<p style="color:#888">${esc(text_en)}</p>`,
+    digest: { from: d.from, to: d.to, raised: d.raised, cleared: d.cleared, open: d.open, held: d.held },
+  };
+}

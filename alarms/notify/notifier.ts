@@ -1,0 +1,351 @@
+import type { AlarmDb } from '../../core/alarms/db.ts';
+import type { Alarm, AlarmEvent } from '../../core/alarms/model.ts';
+import { type DeliveryKind, type DueDelivery, NotificationLog } from '../../core/alarms/notificationLog.ts';
+import type { AlarmsConfig } from '../../core/alarms/schema.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { LoadedSite } from '../../core/config/loadSite.ts';
+import { errorText } from '../../core/errors.ts';
+import { localTimestamp } from '../../core/localTime.ts';
+import type { Logger } from '../../core/log.ts';
+import { type Channel, createChannel } from './channels.ts';
+import { alarmMessage, digestMessage, type Message } from './content.ts';
+import { DIGEST_CATCH_UP_MS, inQuietHours, lastDigestSlot, retryAt } from './schedule.ts';
+
+type Route = AlarmsConfig['routes'][number];
+
+export interface NotifierContext {
+  site: LoadedSite;
+  db: AlarmDb;
+  clock: Clock;
+  log: Logger;
+  publish: (topic: string, payload: string, retain: boolean) => Promise<void>;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Transitions a person is told of; the others (update, shelve, affect, close) are on the console only. */
+const told = new Set<string>(['raise', 're_raise', 'clear', 'acknowledge']);
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/**
+ * Routes alarm transitions to the channels of `alarms.routes` through a queue in alarms.db (the
+ * `notifications` table): `onEvents` only writes the queue (SQLite, synchronous, no network) and
+ * starts sending in the background, so the alarm engine never waits for a robot or a mail server.
+ * Sending retries on RETRY_DELAYS_MS; every attempt is logged and its error kept on the delivery.
+ */
+export class AlarmNotifier {
+  readonly log: NotificationLog;
+  private readonly channels = new Map<string, Channel>();
+  private readonly routes = new Map<string, Route>();
+  /** Configuration problems (a secret missing, an unknown channel or route): in health and the log. */
+  readonly problems: string[] = [];
+  private draining: Promise<void> | undefined;
+  private stopped = false;
+  private lastError: string | undefined;
+
+  constructor(private readonly ctx: NotifierContext) {
+    this.log = new NotificationLog(ctx.db, this.tz);
+    const env = ctx.env ?? process.env;
+    for (const c of this.config.channels) {
+      const ch = createChannel(c, { env, clock: ctx.clock, publish: ctx.publish });
+      this.channels.set(c.id, ch);
+      if (ch.problem) this.problems.push(ch.problem);
+    }
+    for (const r of this.config.routes) this.routes.set(r.id, r);
+    for (const r of this.config.routes) {
+      for (const c of r.channels)
+        if (!this.channels.has(c))
+          this.problems.push(`route "${r.id}": no channel "${c}" in alarms.channels`);
+      if (r.escalate_to && !this.routes.has(r.escalate_to))
+        this.problems.push(`route "${r.id}": escalate_to "${r.escalate_to}" is not a route`);
+      if (r.escalate_to && r.escalate_after === undefined)
+        this.problems.push(`route "${r.id}": escalate_to without escalate_after escalates nothing`);
+    }
+    for (const c of this.config.digest.channels)
+      if (!this.channels.has(c)) this.problems.push(`digest: no channel "${c}" in alarms.channels`);
+    const holds = this.config.routes.some((r) => r.quiet_hours);
+    if (this.config.digest.channels.length === 0 && this.config.routes.length > 0)
+      this.problems.push(
+        `digest: no channels, so messages held by ${holds ? 'quiet hours or ' : ''}the rate limit are never sent (alarms.digest.channels)`,
+      );
+    for (const p of this.problems) ctx.log.error(`notification config: ${p}`);
+  }
+
+  private get config(): AlarmsConfig {
+    return this.ctx.site.config.alarms;
+  }
+
+  private get tz(): string {
+    return this.ctx.site.config.site.timezone;
+  }
+
+  /** Queues what the routes say for each transition; never throws, never waits for a channel. */
+  onEvents(events: AlarmEvent[]): void {
+    if (this.stopped) return;
+    try {
+      const now = this.ctx.clock.now();
+      for (const e of events) {
+        if (!told.has(e.transition.action)) continue;
+        if (e.alarm.shelved_until !== null) continue; // shelved: nothing is sent until it is unshelved
+        for (const route of this.routes.values())
+          if (this.matches(route, e.alarm))
+            this.queue(route, e.transition.action as DeliveryKind, e, now, undefined);
+      }
+    } catch (err) {
+      this.failed('queueing notifications failed', err);
+    }
+    this.kick();
+  }
+
+  private matches(r: Route, a: Alarm): boolean {
+    if (r.severities && !r.severities.includes(a.severity)) return false;
+    if (r.buildings && (a.building === null || !r.buildings.includes(a.building))) return false;
+    if (r.rules && !r.rules.includes(a.rule)) return false;
+    return true;
+  }
+
+  /** One delivery per channel of `route`: pending, held for the digest (quiet hours, rate limit) or failed (config). */
+  private queue(
+    route: Route,
+    kind: DeliveryKind,
+    e: AlarmEvent,
+    now: number,
+    note: string | undefined,
+  ): void {
+    const message = alarmMessage(this.ctx.site.config, kind, e, note);
+    const body = JSON.stringify(message);
+    const quiet =
+      route.quiet_hours !== undefined &&
+      e.alarm.severity !== 'critical' &&
+      inQuietHours(route.quiet_hours, now, this.tz);
+    for (const channelId of route.channels) {
+      const ch = this.channels.get(channelId);
+      const base = { alarmId: e.alarm.id, channel: channelId, route: route.id, kind, body, now };
+      if (!ch) {
+        this.log.enqueue({
+          ...base,
+          status: 'failed',
+          error: `no channel "${channelId}" in alarms.channels`,
+        });
+      } else if (ch.problem) {
+        this.log.enqueue({ ...base, status: 'failed', error: ch.problem });
+      } else if (quiet) {
+        this.log.enqueue({
+          ...base,
+          status: 'held',
+          error: `quiet hours ${route.quiet_hours}: in the digest (免打扰时段，计入日报)`,
+        });
+      } else if (this.log.countSince(channelId, now - HOUR) >= this.config.rate_limit.per_hour) {
+        const n = this.config.rate_limit.per_hour;
+        this.log.enqueue({
+          ...base,
+          status: 'held',
+          error: `rate limit ${n}/h: in the digest (超过每小时 ${n} 条，计入日报)`,
+        });
+        this.ctx.log.warn('notification held: rate limit', {
+          channel: channelId,
+          alarm: e.alarm.id,
+          per_hour: n,
+        });
+      } else this.log.enqueue(base);
+    }
+  }
+
+  private kick(): void {
+    if (this.stopped) return;
+    this.drain().catch((err) => this.failed('sending notifications failed', err));
+  }
+
+  private failed(what: string, err: unknown): void {
+    this.lastError = `${what}: ${errorText(err)}`;
+    this.ctx.log.error(what, { error: errorText(err) });
+  }
+
+  /** Sends what is due; one channel's deliveries in order, the channels side by side (a slow one holds no other). */
+  private drain(): Promise<void> {
+    if (this.draining) return this.draining;
+    this.draining = (async () => {
+      try {
+        for (;;) {
+          if (this.stopped) return;
+          const now = this.ctx.clock.now();
+          const due = this.log.due(now);
+          if (due.length === 0) return;
+          const byChannel = new Map<string, DueDelivery[]>();
+          for (const d of due) byChannel.set(d.channel, [...(byChannel.get(d.channel) ?? []), d]);
+          await Promise.all(
+            [...byChannel.values()].map(async (list) => {
+              for (const d of list) await this.attempt(d);
+            }),
+          );
+        }
+      } finally {
+        this.draining = undefined;
+      }
+    })();
+    return this.draining;
+  }
+
+  private async attempt(d: DueDelivery): Promise<void> {
+    const ch = this.channels.get(d.channel);
+    const attempt = d.attempts + 1;
+    try {
+      if (!ch) throw new Error(`no channel "${d.channel}" in alarms.channels`);
+      await ch.send(JSON.parse(d.body) as Message, { route: d.route, siteId: this.ctx.site.config.site.id });
+      const now = this.ctx.clock.now();
+      this.log.sent(d.id, now);
+      this.ctx.log.info('notification sent', {
+        channel: d.channel,
+        route: d.route,
+        alarm: d.alarm_id,
+        kind: d.kind,
+        attempt,
+      });
+    } catch (err) {
+      const now = this.ctx.clock.now();
+      const next = retryAt(now, attempt);
+      const error = `attempt ${attempt} at ${localTimestamp(now, this.tz)}: ${errorText(err)}`;
+      this.log.attemptFailed(d.id, error, next);
+      this.lastError = `channel "${d.channel}": ${errorText(err)}`;
+      this.ctx.log.warn(
+        next === undefined ? 'notification failed, no more retries' : 'notification attempt failed',
+        {
+          channel: d.channel,
+          route: d.route,
+          alarm: d.alarm_id,
+          kind: d.kind,
+          attempt,
+          error: errorText(err),
+          ...(next !== undefined ? { retry_at: localTimestamp(next, this.tz) } : {}),
+        },
+      );
+    }
+  }
+
+  /** Escalations and the digest; then what is due (retries, what a restart left pending). */
+  async tick(now: number): Promise<void> {
+    if (this.stopped) return;
+    try {
+      this.escalate(now);
+      this.digest(now);
+    } catch (err) {
+      this.failed('escalation or digest failed', err);
+    }
+    await this.drain().catch((err) => this.failed('sending notifications failed', err));
+  }
+
+  /**
+   * An active alarm not acknowledged `escalate_after` after it was (last) raised goes to the route's
+   * `escalate_to`, once per level; that route's own escalate_after then counts on from there.
+   */
+  private escalate(now: number): void {
+    const starts = [...this.routes.values()].filter((r) => r.escalate_to && r.escalate_after !== undefined);
+    if (starts.length === 0) return;
+    const open = this.ctx.db
+      .list({ status: 'open', list: 'pending', shelved: false, limit: 1000 })
+      .filter((a) => a.state === 'active');
+    for (const a of open) {
+      const since = Date.parse(a.last_raised_at);
+      for (const start of starts) {
+        if (!this.matches(start, a)) continue;
+        let from: Route | undefined = start;
+        let after = 0;
+        const seen = new Set<string>([start.id]);
+        while (from?.escalate_to && from.escalate_after !== undefined) {
+          after += from.escalate_after;
+          if (now - since < after) break;
+          const target = this.routes.get(from.escalate_to);
+          if (!target) break;
+          if (!this.log.escalated(a.id, target.id, since)) {
+            const e = this.eventOf(a, now);
+            const minutes = Math.round(after / 60_000);
+            this.queue(target, 'escalate', e, now, `超过 ${minutes} 分钟未确认（自“${start.id}”升级）`);
+            this.ctx.log.warn('alarm escalated', { alarm: a.id, from: from.id, to: target.id, minutes });
+          }
+          if (seen.has(target.id)) break;
+          seen.add(target.id);
+          from = target;
+        }
+      }
+    }
+  }
+
+  private eventOf(a: Alarm, now: number): AlarmEvent {
+    const at = localTimestamp(now, this.tz);
+    return {
+      alarm: a,
+      transition: { seq: 0, alarm_id: a.id, at, action: 'update', by: 'alarm-service', note: null },
+    };
+  }
+
+  /** At `digest.at` (local): one digest of the last 24 h to each digest channel; the held ones go with it. */
+  private digest(now: number): void {
+    const channels = this.config.digest.channels.filter((c) => this.channels.has(c));
+    if (channels.length === 0) return;
+    const slot = lastDigestSlot(this.config.digest.at, now, this.tz);
+    const last = this.log.lastDigest();
+    if (last !== undefined && last >= slot) return;
+    if (now - slot > DIGEST_CATCH_UP_MS) return;
+    const from = now - DAY;
+    const handle = this.ctx.db.handle;
+    const count = (actions: string) =>
+      (
+        handle
+          .prepare(
+            `SELECT count(DISTINCT alarm_id) AS n FROM transitions WHERE at >= ? AND at <= ? AND action IN (${actions})`,
+          )
+          .get(from, now) as { n: number }
+      ).n;
+    const openAlarms = this.ctx.db.list({ status: 'open', limit: 1000 });
+    const held = this.log.held();
+    const heldTitles = held.map((h) => {
+      try {
+        return `${(JSON.parse(h.body) as Message).title}（${h.channel}）`;
+      } catch {
+        return `#${h.alarm_id} (${h.channel})`;
+      }
+    });
+    const message = digestMessage(this.ctx.site.config, {
+      from: localTimestamp(from, this.tz),
+      to: localTimestamp(now, this.tz),
+      raised: count(`'raise', 're_raise'`),
+      cleared: count(`'clear'`),
+      open: openAlarms.length,
+      held: held.length,
+      openAlarms,
+      heldTitles,
+    });
+    const body = JSON.stringify(message);
+    for (const channel of channels) {
+      const ch = this.channels.get(channel);
+      const base = { alarmId: null, channel, route: null, kind: 'digest' as const, body, now };
+      if (ch?.problem) this.log.enqueue({ ...base, status: 'failed', error: ch.problem });
+      else this.log.enqueue(base);
+    }
+    this.log.digested(
+      held.map((h) => h.id),
+      now,
+    );
+    this.ctx.log.info('alarm digest queued', { channels: channels.join(','), held: held.length });
+  }
+
+  status(): { pending: number; failed: number; held: number; last_error?: string; problems: string[] } {
+    const c = this.log.counts();
+    const lastFailure = this.log.lastFailure();
+    const last_error =
+      this.lastError ?? (lastFailure ? `channel "${lastFailure.channel}": ${lastFailure.error}` : undefined);
+    return {
+      pending: c.pending,
+      failed: c.failed,
+      held: c.held,
+      ...(last_error ? { last_error } : {}),
+      problems: [...this.problems],
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.draining?.catch(() => undefined);
+    for (const ch of this.channels.values()) ch.close();
+  }
+}
