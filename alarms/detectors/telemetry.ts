@@ -3,17 +3,93 @@ import type { LoadedSite } from '../../core/config/loadSite.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Reading } from '../../core/telemetry.ts';
 import type { Report } from '../detector.ts';
+import { CommErrorDetector } from './commErrors.ts';
+import { type DetectorContext, detectorContext } from './context.ts';
+import { MeterDetector } from './meters.ts';
+import { OutOfRangeDetector } from './outOfRange.ts';
+import { StaleDetector } from './stale.ts';
+import { StuckDetector } from './stuck.ts';
 
 /**
  * The rules judged on telemetry as it arrives: stale, stuck, out of range, communication errors
- * and the meter anomalies (reset, rollover, replacement, reverse flow, jump). STUB: issue 17 fills it.
+ * and the meter anomalies (reset, rollover, replacement, reverse flow, jump). Each rule is its own
+ * detector in this folder; this class routes readings to them and tells them which gateways are
+ * down. Conditions carry the data's time; each is reported on change, never per sample.
  */
 export class TelemetryDetectors {
-  constructor(readonly ctx: { site: LoadedSite; clock: Clock; log: Logger; report: Report }) {}
+  private readonly dc: DetectorContext;
+  private readonly stale: StaleDetector;
+  private readonly comm: CommErrorDetector;
+  private readonly stuck: StuckDetector;
+  private readonly range: OutOfRangeDetector;
+  private readonly meters: MeterDetector;
+  /** Gateways whose availability says offline (set by `onAvailability`). */
+  private readonly offline = new Set<string>();
+  /** When each gateway's last batch arrived (clock time). */
+  private readonly heard = new Map<string, number>();
+  /** Readings of devices the site file does not have: counted and logged once per device. */
+  private readonly unknown = new Set<string>();
+
+  constructor(readonly ctx: { site: LoadedSite; clock: Clock; log: Logger; report: Report }) {
+    this.dc = detectorContext(ctx.site, ctx.report);
+    const silent = (gateway: string, now: number) => this.gatewayDown(gateway, now);
+    this.stale = new StaleDetector(this.dc, silent);
+    this.comm = new CommErrorDetector(this.dc, (gw) => this.offline.has(gw));
+    this.stuck = new StuckDetector(this.dc, silent);
+    this.range = new OutOfRangeDetector(this.dc);
+    this.meters = new MeterDetector(this.dc, ctx.site.config.meters);
+  }
 
   /** One telemetry batch of `gateway` (readings carry their source time). */
-  onBatch(_gateway: string, _readings: Reading[]): void {}
+  onBatch(gateway: string, readings: Reading[]): void {
+    this.heard.set(gateway, this.ctx.clock.now());
+    const devices = new Set<string>();
+    for (const r of readings) {
+      const device = this.dc.devices.get(r.device);
+      if (!device) {
+        if (!this.unknown.has(r.device)) {
+          this.unknown.add(r.device);
+          this.ctx.log.warn('telemetry of a device the site file does not have: not judged', {
+            gateway,
+            device: r.device,
+          });
+        }
+        continue;
+      }
+      const ts = Date.parse(r.ts);
+      if (!Number.isFinite(ts)) continue;
+      const value = r.quality === 'bad' ? null : r.value;
+      devices.add(r.device);
+      this.stale.onReading(r.device, r.point, ts, value !== null);
+      this.comm.onReading(r.device, ts, r.quality === 'bad', r.reason);
+      this.stuck.onReading(device, r.point, ts, value);
+      this.range.onReading(device, r.point, ts, value, r.unit);
+      this.meters.onReading(r.device, r.point, ts, value, r.quality === 'good', r.unit);
+    }
+    for (const d of devices) this.comm.judge(d);
+  }
+
+  /**
+   * A gateway's availability (its retained `jn/v1/<gw>/availability`, which the alarm service
+   * watches for gateway_offline): the devices of an offline gateway are not judged stale or stuck,
+   * and raise no communication errors — that is the gateway's alarm.
+   */
+  onAvailability(gateway: string, online: boolean): void {
+    if (online) this.offline.delete(gateway);
+    else this.offline.add(gateway);
+  }
 
   /** Judges what depends on time passing (stale, stuck, delays); called every few seconds. */
-  tick(_now: number): void {}
+  tick(now: number): void {
+    this.stale.tick(now);
+    this.stuck.tick(now);
+    this.range.tick(now);
+  }
+
+  /** Offline, or silent for the whole stale limit: then it is the gateway (or the path to it) that is down. */
+  private gatewayDown(gateway: string, now: number): boolean {
+    if (this.offline.has(gateway)) return true;
+    const heard = this.heard.get(gateway);
+    return heard === undefined || now - heard >= this.dc.rules.stale.after;
+  }
 }

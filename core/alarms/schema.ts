@@ -26,6 +26,14 @@ const pointSelector = {
   point: slugSchema,
 };
 
+/** A meter event (reset, rollover, replacement, reverse, jump) is raised, then cleared once the counter has been normal this long. */
+const meterEvent = (s: (typeof alarmSeverities)[number]) => ({
+  ...common({ severity: s }),
+  clear_after: durationSchema
+    .prefault('15min')
+    .describe('Cleared once the readings after the event have been ordinary this long (the data’s time)'),
+});
+
 export const alarmRulesSchema = z
   .object({
     broker_unreachable: z
@@ -44,6 +52,9 @@ export const alarmRulesSchema = z
       .object({
         ...common({ severity: 'minor', delay: '2min' }),
         share: z.number().gt(0).max(1).default(0.2).describe('Share of a device’s readings with bad quality'),
+        window: durationSchema
+          .prefault('10min')
+          .describe('The share is of the readings of this last stretch (the data’s time)'),
       })
       .strict()
       .prefault({}),
@@ -102,25 +113,13 @@ export const alarmRulesSchema = z
       })
       .strict()
       .prefault({}),
-    meter_reset: z
-      .object(common({ severity: 'major' }))
-      .strict()
-      .prefault({}),
-    meter_rollover: z
-      .object(common({ severity: 'warning' }))
-      .strict()
-      .prefault({}),
-    meter_replacement: z
-      .object(common({ severity: 'warning' }))
-      .strict()
-      .prefault({}),
-    meter_reverse: z
-      .object(common({ severity: 'major' }))
-      .strict()
-      .prefault({}),
+    meter_reset: z.object(meterEvent('major')).strict().prefault({}),
+    meter_rollover: z.object(meterEvent('warning')).strict().prefault({}),
+    meter_replacement: z.object(meterEvent('warning')).strict().prefault({}),
+    meter_reverse: z.object(meterEvent('major')).strict().prefault({}),
     meter_jump: z
       .object({
-        ...common({ severity: 'major' }),
+        ...meterEvent('major'),
         max_kw: z
           .number()
           .positive()

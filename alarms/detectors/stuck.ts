@@ -1,0 +1,106 @@
+import type { AlarmRulesConfig } from '../../core/alarms/schema.ts';
+import {
+  condition,
+  type DetectorContext,
+  type DeviceInfo,
+  durationText,
+  localText,
+  num,
+  selects,
+} from './context.ts';
+
+type StuckPoint = AlarmRulesConfig['stuck']['points'][number];
+
+interface PointState {
+  spec: StuckPoint;
+  device: DeviceInfo;
+  point: string;
+  /** The value the point rests at, and since when (source time). */
+  ref: number;
+  since: number;
+  /** Whether the newest reading was bad: a point that cannot be read is not judged stuck. */
+  bad: boolean;
+  active: boolean;
+}
+
+/**
+ * `stuck`: a configured point (alarms.rules.stuck.points: a device or every device of a profile,
+ * the point, `for`, `tolerance`) whose value stays within `tolerance` of where it rested for longer
+ * than `for`, where it should move (a frozen transducer, a meter whose display froze). Key
+ * `device/point`; cleared when the value moves past the tolerance. Judged on each reading, and on
+ * `tick` for devices that report on change (OPC UA subscriptions send nothing while a value rests).
+ */
+export class StuckDetector {
+  private readonly points = new Map<string, PointState>();
+
+  constructor(
+    private readonly ctx: DetectorContext,
+    private readonly gatewayOffline: (gateway: string, now: number) => boolean,
+  ) {}
+
+  /** The configured entry for a point, if any (the first that selects it). */
+  private specOf(device: DeviceInfo, point: string): StuckPoint | undefined {
+    return this.ctx.rules.stuck.points.find((p) => selects(p, device, point));
+  }
+
+  onReading(device: DeviceInfo, point: string, ts: number, value: number | null): void {
+    if (!this.ctx.rules.stuck.enabled) return;
+    const key = `${device.id}/${point}`;
+    let s = this.points.get(key);
+    if (!s) {
+      const spec = this.specOf(device, point);
+      if (!spec || value === null) return;
+      s = { spec, device, point, ref: value, since: ts, bad: false, active: false };
+      this.points.set(key, s);
+      return;
+    }
+    s.bad = value === null;
+    if (value === null || ts < s.since) return;
+    if (Math.abs(value - s.ref) > s.spec.tolerance) {
+      if (s.active) this.report(s, false, ts, value);
+      s.active = false;
+      s.ref = value;
+      s.since = ts;
+      return;
+    }
+    this.judge(s, ts);
+  }
+
+  tick(now: number): void {
+    for (const s of this.points.values())
+      if (s.device.onChange && !s.bad && !this.gatewayOffline(s.device.gateway, now)) this.judge(s, now);
+  }
+
+  private judge(s: PointState, at: number): void {
+    if (!s.active && at - s.since >= s.spec.for) {
+      s.active = true;
+      this.report(s, true, at, s.ref);
+    }
+  }
+
+  private report(s: PointState, active: boolean, at: number, value: number): void {
+    const key = `${s.device.id}/${s.point}`;
+    const since = localText(s.since, this.ctx.timeZone);
+    const held = durationText(at - s.since);
+    const tol = s.spec.tolerance > 0 ? ` ±${num(s.spec.tolerance)}` : '';
+    this.ctx.report(
+      condition(this.ctx, {
+        rule: 'stuck',
+        key,
+        active,
+        atMs: at,
+        message: active
+          ? `${key} has stayed at ${num(s.ref)}${tol} since ${since} (${held.en}; limit ${durationText(s.spec.for).en})`
+          : `${key} moves again: ${num(value)} at ${localText(at, this.ctx.timeZone)} (was ${num(s.ref)} since ${since})`,
+        message_zh: active
+          ? `${key} 自 ${since} 起一直为 ${num(s.ref)}${tol}（已 ${held.zh}，限值 ${durationText(s.spec.for).zh}）`
+          : `${key} 恢复变化：${localText(at, this.ctx.timeZone)} 为 ${num(value)}（此前自 ${since} 起为 ${num(s.ref)}）`,
+        device: s.device.id,
+        point: s.point,
+        building: s.device.building,
+        gateway: s.device.gateway,
+        value,
+      }),
+    );
+  }
+}
