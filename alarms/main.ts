@@ -5,7 +5,7 @@ import type { AlarmEvent, AlarmRule, Condition } from '../core/alarms/model.ts';
 import type { Clock } from '../core/clock.ts';
 import type { LoadedSite } from '../core/config/loadSite.ts';
 import { errorText } from '../core/errors.ts';
-import { localTimestamp } from '../core/localTime.ts';
+import { localClock, localTimestamp } from '../core/localTime.ts';
 import type { Logger } from '../core/log.ts';
 import { type MqttConnection, mqttClientOptions } from '../core/mqtt/connection.ts';
 import { OutageLog } from '../core/outageLog.ts';
@@ -180,7 +180,10 @@ export async function startAlarms(ctx: {
   const gatewayOffline = new Set<string>();
   const deviceStates = new Map<string, { online: boolean; reason?: string; since?: string }>();
   const at = (iso: string | undefined) => iso ?? new Date(clock.now()).toISOString();
-  const local = (iso: string | undefined) => localTimestamp(Date.parse(at(iso)), tz);
+  const local = (iso: string | undefined) => {
+    const l = localClock(Date.parse(at(iso)), tz);
+    return `${l.date} ${l.time}`;
+  };
   const deviceCondition = (gw: string, device: string) => {
     const s = deviceStates.get(device);
     if (gatewayOffline.has(gw))

@@ -1,6 +1,6 @@
 import type { ConditionSnapshot } from '../core/alarms/model.ts';
 import { errorText } from '../core/errors.ts';
-import { localTimestamp } from '../core/localTime.ts';
+import { localClock } from '../core/localTime.ts';
 import type { Logger } from '../core/log.ts';
 import { topics } from '../core/topics.ts';
 import type { SilentGateway } from './silence.ts';
@@ -46,7 +46,10 @@ export class CollectorConditions {
     if (!store.down) this.storeDownSince = undefined;
     else this.storeDownSince ??= now;
     const conditions: SnapshotCondition[] = [];
-    const local = (ms: number) => localTimestamp(ms, this.ctx.timeZone);
+    const local = (ms: number) => {
+      const l = localClock(ms, this.ctx.timeZone);
+      return `${l.date} ${l.time}`;
+    };
     for (const [gateway, since] of this.silentSince)
       conditions.push({
         rule: 'collector_silence',
