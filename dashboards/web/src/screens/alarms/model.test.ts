@@ -1,26 +1,138 @@
 import { describe, expect, it } from 'vitest';
-import { alarmRows } from './model';
+import {
+  type Alarm,
+  actionsFor,
+  isoIn,
+  listQuery,
+  noFilters,
+  severityTag,
+  shelveShortcuts,
+  subjectOf,
+  tomorrowAt8,
+} from './model';
 
-describe('the 报警 placeholder', () => {
-  it('lists the API’s alarms newest first, keeping an item with a missing field', () => {
-    const rows = alarmRows([
-      {
-        at: '2026-12-02T09:00:00+08:00',
-        device: 'ac-1',
-        point: 'setpoint',
-        kind: 'not_following',
-        message: 'a',
-      },
-      {
-        at: '2026-12-02T10:00:00+08:00',
-        device: 'ac-2',
-        point: 'on_off',
-        kind: 'write_failed',
-        message: 'b',
-      },
-      { device: 'ac-3' },
+const alarm = (over: Partial<Alarm> = {}): Alarm => ({
+  id: 1,
+  rule: 'device_offline',
+  key: 'ac-1',
+  severity: 'major',
+  state: 'active',
+  acknowledged: false,
+  message: 'ac-1 offline',
+  message_zh: 'ac-1 离线',
+  building: 'office',
+  device: 'ac-1',
+  point: null,
+  gateway: null,
+  value: null,
+  raised_at: '2026-12-02T09:00:00+08:00',
+  last_raised_at: '2026-12-02T09:00:00+08:00',
+  cleared_at: null,
+  acknowledged_at: null,
+  acknowledged_by: null,
+  ack_note: null,
+  closed_at: null,
+  closed_by: null,
+  shelved_until: null,
+  shelved_by: null,
+  shelve_reason: null,
+  count: 1,
+  affected: 0,
+  affected_keys: [],
+  list: 'pending',
+  ...over,
+});
+
+describe('the 报警 screen’s row actions', () => {
+  it('gives engineers and admins every action the alarm’s state allows', () => {
+    expect(actionsFor('engineer', alarm())).toEqual(['acknowledge', 'shelve']);
+    expect(actionsFor('admin', alarm({ acknowledged: true, state: 'cleared' }))).toEqual(['shelve', 'close']);
+    expect(actionsFor('engineer', alarm({ shelved_until: '2026-12-02T10:00:00+08:00' }))).toEqual([
+      'acknowledge',
+      'unshelve',
     ]);
-    expect(rows.map((r) => r.device)).toEqual(['ac-2', 'ac-1', 'ac-3']);
-    expect(rows[2]).toEqual({ at: '', device: 'ac-3', point: '', kind: '', message: '' });
+    expect(actionsFor('admin', alarm({ state: 'closed', acknowledged: true, list: 'done' }))).toEqual([]);
+  });
+
+  it('gives an energy officer 确认 / 关闭 on the data rules only, never 搁置', () => {
+    expect(actionsFor('officer', alarm())).toEqual([]);
+    expect(actionsFor('officer', alarm({ rule: 'night_flow' }))).toEqual(['acknowledge']);
+    expect(actionsFor('officer', alarm({ rule: 'meter_balance', state: 'cleared' }))).toEqual([
+      'acknowledge',
+      'close',
+    ]);
+  });
+
+  it('gives a viewer none, and nobody signed in none', () => {
+    expect(actionsFor('viewer', alarm({ rule: 'night_flow', state: 'cleared' }))).toEqual([]);
+    expect(actionsFor(undefined, alarm())).toEqual([]);
+  });
+});
+
+describe('the 报警 screen’s list query', () => {
+  it('asks for one list, leaving empty filters out', () => {
+    expect(listQuery('pending', noFilters())).toEqual({ list: 'pending', status: 'open', limit: '200' });
+    expect(
+      listQuery('done', {
+        severity: 'critical',
+        rule: 'stale',
+        building: 'lib',
+        range: ['2026-12-01', '2026-12-02'],
+      }),
+    ).toEqual({
+      list: 'done',
+      status: 'closed',
+      limit: '200',
+      severity: 'critical',
+      rule: 'stale',
+      building: 'lib',
+      from: '2026-12-01',
+      to: '2026-12-02',
+    });
+  });
+});
+
+describe('the 报警 screen’s words and times', () => {
+  it('colours severities red, orange, blue, grey', () => {
+    expect(['critical', 'major', 'minor', 'warning', 'other'].map(severityTag)).toEqual([
+      'danger',
+      'warning',
+      'primary',
+      'info',
+      'info',
+    ]);
+  });
+
+  it('names the subject by device/point, device, gateway, else the key', () => {
+    expect(subjectOf({ device: 'ac-1', point: 'setpoint', gateway: 'gw-1', key: 'x' })).toBe('ac-1/setpoint');
+    expect(subjectOf({ device: 'ac-1', point: null, gateway: 'gw-1', key: 'x' })).toBe('ac-1');
+    expect(subjectOf({ device: null, point: null, gateway: 'gw-1', key: 'x' })).toBe('gw-1');
+    expect(subjectOf({ device: null, point: null, gateway: null, key: 'office' })).toBe('office');
+  });
+
+  it('writes the shelving end in the site’s local time with its offset', () => {
+    expect(isoIn(Date.parse('2026-12-02T16:30:00Z'), 'Asia/Shanghai')).toBe('2026-12-03T00:30:00+08:00');
+    expect(isoIn(Date.parse('2026-07-01T12:00:00Z'), 'Europe/Berlin')).toBe('2026-07-01T14:00:00+02:00');
+  });
+
+  it('takes 明天 08:00 as the site’s next local day, also late in the evening and past midnight UTC', () => {
+    // 23:30 in Shanghai is 15:30 UTC the same day: tomorrow is the 3rd there.
+    expect(tomorrowAt8(Date.parse('2026-12-02T15:30:00Z'), 'Asia/Shanghai')).toBe(
+      Date.parse('2026-12-03T08:00:00+08:00'),
+    );
+    // 00:30 on the 3rd in Shanghai (16:30 UTC on the 2nd): tomorrow is the 4th.
+    expect(tomorrowAt8(Date.parse('2026-12-02T16:30:00Z'), 'Asia/Shanghai')).toBe(
+      Date.parse('2026-12-04T08:00:00+08:00'),
+    );
+    // Across the end of summer time: 08:00 of the next day is at that day's offset.
+    expect(tomorrowAt8(Date.parse('2026-10-24T20:00:00Z'), 'Europe/Berlin')).toBe(
+      Date.parse('2026-10-25T08:00:00+01:00'),
+    );
+    const now = Date.parse('2026-12-02T02:00:00Z');
+    expect(shelveShortcuts(now, 'Asia/Shanghai').map((s) => [s.key, s.at - now])).toEqual([
+      ['h1', 3_600_000],
+      ['h4', 14_400_000],
+      ['tomorrow8', Date.parse('2026-12-03T08:00:00+08:00') - now],
+    ]);
   });
 });

@@ -1,22 +1,223 @@
-/** The alarms GET /api/v1/alarms gives, as table rows (pure, unit-tested). */
-export interface AlarmRow {
-  at: string;
-  device: string;
-  point: string;
-  kind: string;
+/**
+ * The 报警 screen's pure parts (unit-tested in model.test.ts): the alarm as GET /api/v1/alarms
+ * gives it (core/alarms/model.ts is the contract; the console talks only to the API), which row
+ * actions a role sees, the list query from the filters, the tag colour of a severity and the
+ * shelving shortcuts (1 h, 4 h, tomorrow 08:00 in the site's time zone).
+ */
+import type { Role } from '../../session';
+
+export const severities = ['critical', 'major', 'minor', 'warning'] as const;
+export type Severity = (typeof severities)[number];
+
+/** Every rule an alarm can come from (core/alarms/model.ts alarmRules), in the order the filter lists them. */
+export const rules = [
+  'broker_unreachable',
+  'gateway_offline',
+  'device_offline',
+  'comm_errors',
+  'collector_silence',
+  'store_write_failed',
+  'stale',
+  'stuck',
+  'out_of_range',
+  'meter_reset',
+  'meter_rollover',
+  'meter_replacement',
+  'meter_reverse',
+  'meter_jump',
+  'meter_balance',
+  'after_hours',
+  'night_flow',
+  'not_following',
+  'write_failing',
+  'target_trend',
+] as const;
+
+/** The rules of the energy data: an energy officer may acknowledge and close their alarms (api/access). */
+export const dataRules: ReadonlySet<string> = new Set([
+  'meter_balance',
+  'after_hours',
+  'night_flow',
+  'target_trend',
+]);
+
+export type AlarmList = 'pending' | 'in_progress' | 'done';
+export const lists: readonly AlarmList[] = ['pending', 'in_progress', 'done'];
+
+/** An alarm as the API shows it (core/alarms/model.ts Alarm; times are the site's local ISO time). */
+export interface Alarm {
+  id: number;
+  rule: string;
+  key: string;
+  severity: string;
+  state: 'active' | 'cleared' | 'closed';
+  acknowledged: boolean;
   message: string;
+  message_zh: string;
+  building: string | null;
+  device: string | null;
+  point: string | null;
+  gateway: string | null;
+  value: number | null;
+  raised_at: string;
+  last_raised_at: string;
+  cleared_at: string | null;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
+  ack_note: string | null;
+  closed_at: string | null;
+  closed_by: string | null;
+  shelved_until: string | null;
+  shelved_by: string | null;
+  shelve_reason: string | null;
+  count: number;
+  affected: number;
+  affected_keys: string[];
+  list: AlarmList;
 }
 
-/** Newest first; an answer item missing a field keeps the rest (shown as it is). */
-export function alarmRows(alarms: Record<string, unknown>[]): AlarmRow[] {
-  const text = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
-  return alarms
-    .map((a) => ({
-      at: text(a.at),
-      device: text(a.device),
-      point: text(a.point),
-      kind: text(a.kind),
-      message: text(a.message),
-    }))
-    .sort((a, b) => (Date.parse(b.at) || 0) - (Date.parse(a.at) || 0));
+export interface AlarmTransition {
+  seq: number;
+  alarm_id: number;
+  at: string;
+  action: string;
+  by: string;
+  note: string | null;
 }
+
+/** One notification of an alarm (the notifications table of alarms.db). */
+export interface Delivery {
+  id?: number;
+  channel: string;
+  alarm_id: number | null;
+  kind: string;
+  status: string;
+  attempts: number;
+  error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+export interface AlarmCounts {
+  pending: number;
+  in_progress: number;
+  shelved: number;
+  by_severity: Record<string, number>;
+}
+export const noCounts = (): AlarmCounts => ({ pending: 0, in_progress: 0, shelved: 0, by_severity: {} });
+
+export type AlarmAction = 'acknowledge' | 'shelve' | 'unshelve' | 'close';
+
+/**
+ * The row actions `role` sees on `alarm` (hidden, not disabled, when the API would refuse them):
+ * admins and engineers all, an energy officer 确认 / 关闭 on the data rules' alarms, a viewer none.
+ * 关闭 is for a cleared alarm (an active one closes by itself once acknowledged and cleared).
+ */
+export function actionsFor(role: Role | undefined, alarm: Alarm): AlarmAction[] {
+  if (alarm.state === 'closed' || !role || role === 'viewer') return [];
+  const all = role === 'admin' || role === 'engineer';
+  if (!all && !(role === 'officer' && dataRules.has(alarm.rule))) return [];
+  const out: AlarmAction[] = [];
+  if (!alarm.acknowledged) out.push('acknowledge');
+  if (all) out.push(alarm.shelved_until ? 'unshelve' : 'shelve');
+  if (alarm.state === 'cleared') out.push('close');
+  return out;
+}
+
+/** Element Plus tag types: 紧急 red, 重要 orange, 次要 blue, 提示 grey (the word is always beside the colour). */
+export function severityTag(severity: string): 'danger' | 'warning' | 'primary' | 'info' {
+  return severity === 'critical'
+    ? 'danger'
+    : severity === 'major'
+      ? 'warning'
+      : severity === 'minor'
+        ? 'primary'
+        : 'info';
+}
+
+export interface AlarmFilters {
+  severity: string;
+  rule: string;
+  building: string;
+  /** Local dates YYYY-MM-DD, inclusive; empty: no bound. */
+  range: [string, string] | null;
+}
+export const noFilters = (): AlarmFilters => ({ severity: '', rule: '', building: '', range: null });
+
+/** The query of GET /api/v1/alarms for one list and the filters (empty filters left out). */
+export function listQuery(list: AlarmList, f: AlarmFilters, limit = 200): Record<string, string> {
+  const q: Record<string, string> = {
+    list,
+    status: list === 'done' ? 'closed' : 'open',
+    limit: String(limit),
+  };
+  if (f.severity) q.severity = f.severity;
+  if (f.rule) q.rule = f.rule;
+  if (f.building) q.building = f.building;
+  if (f.range?.[0] && f.range[1]) {
+    q.from = f.range[0];
+    q.to = f.range[1];
+  }
+  return q;
+}
+
+/** Where the alarm is: `device/point`, the device, the gateway, else its key. */
+export function subjectOf(a: Pick<Alarm, 'device' | 'point' | 'gateway' | 'key'>): string {
+  if (a.device && a.point) return `${a.device}/${a.point}`;
+  return a.device ?? a.gateway ?? a.key;
+}
+
+/** The UTC offset of `timeZone` at `ms`, as `+08:00`. */
+export function offsetAt(ms: number, timeZone: string): string {
+  const name =
+    new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+      .formatToParts(new Date(ms))
+      .find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const m = /GMT([+-]\d{2}):?(\d{2})?/.exec(name);
+  return m ? `${m[1]}:${m[2] ?? '00'}` : '+00:00';
+}
+
+/** `ms` as the ISO time with the offset of `timeZone` (what POST /alarms/:id/shelve takes as `until`). */
+export function isoIn(ms: number, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(ms));
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}:${get('second')}${offsetAt(ms, timeZone)}`;
+}
+
+/**
+ * The instant of 08:00 tomorrow in `timeZone` (the shelving shortcut 明天 08:00): the next day's date
+ * there, at 08:00 with that day's offset.
+ */
+export function tomorrowAt8(now: number, timeZone: string): number {
+  const today = isoIn(now, timeZone).slice(0, 10);
+  const [y, m, d] = today.split('-').map(Number) as [number, number, number];
+  const next = new Date(Date.UTC(y, m - 1, d + 1, 8, 0, 0));
+  const date = next.toISOString().slice(0, 10);
+  // The offset of the next day (a zone with summer time may change it overnight).
+  const guess = Date.parse(`${date}T08:00:00Z`);
+  return Date.parse(`${date}T08:00:00${offsetAt(guess, timeZone)}`);
+}
+
+/** The shelving shortcuts, as instants from `now`. */
+export function shelveShortcuts(
+  now: number,
+  timeZone: string,
+): { key: 'h1' | 'h4' | 'tomorrow8'; at: number }[] {
+  return [
+    { key: 'h1', at: now + 3_600_000 },
+    { key: 'h4', at: now + 4 * 3_600_000 },
+    { key: 'tomorrow8', at: tomorrowAt8(now, timeZone) },
+  ];
+}
+
+/** A notification that failed (shown in red with its error). */
+export const deliveryFailed = (d: Pick<Delivery, 'status'>) => d.status === 'failed';
