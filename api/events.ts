@@ -1,6 +1,8 @@
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
+import { z } from 'zod';
+import { alarmRules } from '../core/alarms/model.ts';
 import type { LoadedSite } from '../core/config/loadSite.ts';
-import { alarmSchema, pointChangeSchema } from '../core/control/events.ts';
+import { pointChangeSchema } from '../core/control/events.ts';
 import type { Logger } from '../core/log.ts';
 import { type MqttConnection, mqttClientOptions } from '../core/mqtt/connection.ts';
 import {
@@ -11,6 +13,21 @@ import {
 } from '../core/telemetry.ts';
 import { availabilityFilters, availabilityTopicOf, gatewayOfTelemetryTopic, topics } from '../core/topics.ts';
 import { siteInstant } from './timestamps.ts';
+
+/**
+ * What the stream checks of an AlarmEvent (core/alarms/model.ts) from the alarm service before it
+ * relays it as it came: the parts it filters by; the rest travels as the alarm service wrote it.
+ */
+const alarmEventSchema = z.looseObject({
+  transition: z.looseObject({ seq: z.number().int(), alarm_id: z.number().int(), action: z.string() }),
+  alarm: z.looseObject({
+    id: z.number().int(),
+    rule: z.enum(alarmRules),
+    building: z.string().nullable(),
+    device: z.string().nullable(),
+    gateway: z.string().nullable(),
+  }),
+});
 
 /** The kinds of events the stream carries (`reset` is sent to one client, never kept). */
 export type StreamEventType = 'reading' | 'availability' | 'point' | 'alarm';
@@ -43,7 +60,7 @@ export interface EventHubOptions {
  * The live events of the site, from the broker: readings (each gateway's telemetry, one event per
  * device and batch), device and gateway availability (changes only: the retained state that a
  * subscription replays is not news), points whose value in effect changed (control,
- * `jn/v1/control/<site>/points`) and alarms (`jn/v1/alarms`). The last `capacity` events are kept in
+ * `jn/v1/control/<site>/points`) and alarms (each AlarmEvent of the alarm service, `jn/v1/alarms/events`). The last `capacity` events are kept in
  * a ring buffer so that a client reconnecting with Last-Event-ID gets what it missed.
  *
  * Ids start at the process's start time × 1000 and count up, so an id from an earlier run of the
@@ -61,6 +78,7 @@ export class EventHub {
   private readonly timeZone: string;
   private readonly gateways: Map<string, string[]>;
   private readonly devices: Set<string>;
+  private readonly buildings: Set<string>;
   private subscribed: Promise<void>;
 
   constructor(ctx: EventHubOptions) {
@@ -70,6 +88,7 @@ export class EventHub {
     this.gateways = new Map(ctx.site.config.gateways.map((g) => [g.id, [] as string[]]));
     for (const d of ctx.site.devices.values()) this.gateways.get(d.gatewayId)?.push(d.device.id);
     this.devices = new Set(ctx.site.devices.keys());
+    this.buildings = new Set(ctx.site.config.organization.buildings.map((b) => b.id));
     this.client = mqtt.connect(
       ctx.mqttUrl,
       mqttClientOptions(ctx.mqtt, {
@@ -83,7 +102,7 @@ export class EventHub {
       availabilityFilters.gateways,
       availabilityFilters.devices,
       topics.controlPoints(ctx.site.config.site.id),
-      topics.alarms,
+      topics.alarmEvents,
     ];
     let done: () => void = () => {};
     this.subscribed = new Promise((resolve) => {
@@ -156,11 +175,8 @@ export class EventHub {
       if (!packet.retain) this.availability(availability, json);
       return;
     }
-    if (topic === topics.alarms) {
-      // One topic for every site on the broker: this site's devices only.
-      const a = alarmSchema.safeParse(json);
-      if (a.success && this.devices.has(a.data.device))
-        this.emit('alarm', [a.data.device], { ...a.data, at: this.local(a.data.at) });
+    if (topic === topics.alarmEvents) {
+      this.alarm(json);
       return;
     }
     const p = pointChangeSchema.safeParse(json);
@@ -168,6 +184,23 @@ export class EventHub {
       const { site: _site, ...change } = p.data;
       this.emit('point', [change.device], { ...change, at: this.local(change.at) });
     }
+  }
+
+  /**
+   * An AlarmEvent, as the alarm service published it (its times already the site's). One topic for
+   * every site on the broker: an alarm naming another site's device, gateway or building is not this
+   * site's; one naming none of them (the broker, the collector) is. `?device=` finds an alarm by its
+   * device, or by every device of its gateway.
+   */
+  private alarm(json: unknown): void {
+    const e = alarmEventSchema.safeParse(json);
+    if (!e.success) return;
+    const { device, gateway, building } = e.data.alarm;
+    if (device !== null && !this.devices.has(device)) return;
+    if (gateway !== null && !this.gateways.has(gateway)) return;
+    if (building !== null && !this.buildings.has(building)) return;
+    const devices = device !== null ? [device] : gateway !== null ? (this.gateways.get(gateway) ?? []) : [];
+    this.emit('alarm', devices, json);
   }
 
   private readings(gateway: string, json: unknown): void {

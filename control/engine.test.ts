@@ -212,12 +212,14 @@ describe('priority arrays', () => {
     expect(rejected).toHaveLength(4);
   });
 
-  it('raises a not-following alarm when the read-back differs', async () => {
+  it('holds a not-following condition when the read-back differs', async () => {
     const { clock, db } = setup();
     const stuck: Dispatcher = { write: async () => ({ status: 'written', readBack: 0 }) };
     const engine = new ControlEngine({ site, db, dispatcher: stuck, clock, log });
     await engine.request({ device: AC, point: 'on_off', priority: 8, value: 1, source: 'user:张工' });
-    expect(engine.alarms).toMatchObject([{ kind: 'not_following', device: AC, point: 'on_off' }]);
+    expect(engine.conditions.list()).toMatchObject([
+      { rule: 'not_following', key: `${AC}/on_off`, device: AC, point: 'on_off', value: 0 },
+    ]);
     expect(db.auditLog({ device: AC }).find((a) => a.action === 'write')).toMatchObject({
       outcome: 'not_following',
       requested: 1,

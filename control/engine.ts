@@ -12,6 +12,7 @@ import { type Effective, effectiveValue, isLive, LEVELS, type Slot } from '../co
 import { errorText } from '../core/errors.ts';
 import { localTimestamp } from '../core/localTime.ts';
 import type { Logger } from '../core/log.ts';
+import { type ControlCondition, ControlConditions, WRITE_FAILURES, writeCause } from './conditions.ts';
 import type { AuditEntry, ControlDb } from './db.ts';
 
 /** What the gateway (or a simulated device) made of a write. */
@@ -60,13 +61,7 @@ export interface RequestResult {
   retryAt?: number;
 }
 
-export interface Alarm {
-  at: string;
-  device: string;
-  point: string;
-  kind: 'not_following' | 'write_failed';
-  message: string;
-}
+const statusZh: Record<string, string> = { rejected: '被拒绝', failed: '失败', timeout: '超时' };
 
 /** Retry a failed write no sooner than this. */
 const RETRY_AFTER_MS = 60_000;
@@ -80,7 +75,8 @@ const RETRY_AFTER_MS = 60_000;
  */
 export class ControlEngine {
   readonly points: Map<string, ControlPoint>;
-  readonly alarms: Alarm[] = [];
+  /** What control sees wrong now (not_following, write_failing), for the alarm service (issue 17). */
+  readonly conditions: ControlConditions;
   private readonly slots = new Map<string, Map<number, Slot>>();
   /** What was last written to each point (null: released to the device's own control). */
   private readonly written = new Map<string, number | null>();
@@ -107,13 +103,14 @@ export class ControlEngine {
       latest?: (device: string, point: string) => number | undefined;
       /** Every audit line as it is written (for metrics). */
       onAudit?: (entry: { action: string; outcome: string }) => void;
-      /** Every alarm as it is raised (published on MQTT by the service). */
-      onAlarm?: (alarm: Alarm) => void;
+      /** Every change of the conditions, with all of them (published as a retained snapshot by the service). */
+      onConditions?: (conditions: ControlCondition[]) => void;
     },
   ) {
     this.points = controlPoints(ctx.site);
     this.timeZone = ctx.site.config.site.timezone;
     this.log = ctx.log.child('control');
+    this.conditions = new ControlConditions((c) => this.ctx.onConditions?.(c));
     for (const { device, point, level, slot } of ctx.db.slots()) {
       const key = pointKey(device, point);
       if (!this.points.has(key)) {
@@ -361,8 +358,15 @@ export class ControlEngine {
     const now = this.now();
     const eff = this.effective(cp.key);
     const written = this.written.get(cp.key);
+    if (eff.value === null || eff.value === written) {
+      // Nothing (more) to write: a value that could not be written is no longer wanted.
+      this.conditions.clear('write_failing', cp);
+    }
     if (eff.value === null) {
       if (written !== undefined && written !== null) {
+        // Released to the device's own control: nothing it must follow.
+        this.conditions.clear('not_following', cp);
+        this.drifting.delete(cp.key);
         this.written.set(cp.key, null);
         this.record(cp, {
           at: this.iso(now),
@@ -426,20 +430,32 @@ export class ControlEngine {
       if (rb === null || rb === undefined || Math.abs(rb - eff.value) > tolerance) {
         result = 'not_following';
         reason = `read back ${rb ?? 'nothing'} after writing ${eff.value}`;
-        this.raise(cp, 'not_following', `${cp.key} does not follow its command: ${reason}`);
+        this.raise(cp, 'not_following', {
+          at: this.iso(done),
+          message: `${cp.key} does not follow its command: ${reason}`,
+          message_zh: `${cp.name}（${cp.key}）未执行指令：写入 ${eff.value} 后回读 ${rb ?? '无'}`,
+          value: rb ?? undefined,
+          cause: writeCause(cp, 'failed'),
+        });
+      } else {
+        this.drifting.delete(cp.key);
+        this.conditions.clear('not_following', cp); // it took the new value
       }
       this.failures.delete(cp.key);
+      this.conditions.clear('write_failing', cp);
     } else {
       this.failedAt.set(cp.key, done);
-      // One failure is retried quietly (a gateway still connecting); a second in a row is an alarm.
+      // One failure is retried quietly (a gateway still connecting); WRITE_FAILURES in a row are a condition.
       const failures = (this.failures.get(cp.key) ?? 0) + 1;
       this.failures.set(cp.key, failures);
-      if (failures >= 2)
-        this.raise(
-          cp,
-          'write_failed',
-          `${cp.key}: write of ${eff.value} ${outcome.status} ${failures} times${reason ? `: ${reason}` : ''}`,
-        );
+      if (failures >= WRITE_FAILURES)
+        this.raise(cp, 'write_failing', {
+          at: this.iso(done),
+          message: `${cp.key}: write of ${eff.value} ${outcome.status} ${failures} times in a row${reason ? `: ${reason}` : ''}`,
+          message_zh: `${cp.name}（${cp.key}）：写入 ${eff.value} 连续 ${failures} 次${statusZh[outcome.status] ?? outcome.status}${reason ? `：${reason}` : ''}`,
+          value: failures,
+          cause: writeCause(cp, outcome.status),
+        });
     }
 
     this.record(cp, {
@@ -457,12 +473,15 @@ export class ControlEngine {
     return outcome;
   }
 
-  private raise(cp: ControlPoint, kind: Alarm['kind'], message: string): void {
-    const alarm: Alarm = { at: this.iso(), device: cp.device, point: cp.point, kind, message };
-    this.alarms.push(alarm);
-    if (this.alarms.length > 1000) this.alarms.shift();
-    this.log.warn('alarm', { kind, point: cp.key, message });
-    this.ctx.onAlarm?.(alarm);
+  /** A condition raised (or its figure changed): logged once when it starts, held for the snapshot. */
+  private raise(
+    cp: ControlPoint,
+    rule: 'not_following' | 'write_failing',
+    c: { at: string; message: string; message_zh: string; value?: number | undefined; cause: string },
+  ): void {
+    if (!this.conditions.has(rule, cp))
+      this.log.warn('condition', { rule, point: cp.key, message: c.message });
+    this.conditions.raise(rule, cp, c);
   }
 
   /**
@@ -481,16 +500,21 @@ export class ControlEngine {
       const off = Math.abs(value - written) > (cp.settings.follow_tolerance ?? 0.01);
       const flagged = this.drifting.get(cp.key);
       if (!off) {
+        // Following again (the unit's local override ended, the actuator moved): the condition clears.
         this.drifting.delete(cp.key);
+        this.conditions.clear('not_following', cp);
         continue;
       }
       if (flagged === written) continue;
       this.drifting.set(cp.key, written);
-      this.raise(
-        cp,
-        'not_following',
-        `${cp.key} reports ${value} but was set to ${written} at ${this.iso(last)}`,
-      );
+      const setAt = localTimestamp(last, this.timeZone);
+      this.raise(cp, 'not_following', {
+        at: this.iso(now),
+        message: `${cp.key} reports ${value} but was set to ${written} at ${setAt}`,
+        message_zh: `${cp.name}（${cp.key}）上报 ${value}，但已于 ${setAt} 设定为 ${written}`,
+        value,
+        cause: writeCause(cp, 'failed'),
+      });
       this.record(cp, {
         at: this.iso(now),
         source: 'arbitration',

@@ -1,5 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { type Clock, systemClock } from '../core/clock.ts';
 import { type CommandRefusal, commandResultSchema } from '../core/commands.ts';
 import type { LoadedSite } from '../core/config/loadSite.ts';
@@ -11,6 +11,7 @@ import { OutageLog } from '../core/outageLog.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import { telemetryBatchSchema } from '../core/telemetry.ts';
 import { topics } from '../core/topics.ts';
+import { SnapshotPublisher } from './conditions.ts';
 import type { Dispatcher, WriteOutcome } from './engine.ts';
 import { PointChanges } from './pointChanges.ts';
 import { startRpcServer } from './rpcServer.ts';
@@ -153,12 +154,13 @@ export async function startControl(ctx: {
     labelNames: ['action', 'outcome'],
     registers,
   });
-  const alarmCount = new Counter({
-    name: 'jieneng_control_alarms_total',
-    help: 'Alarms raised by control, by kind (not_following, write_failed)',
-    labelNames: ['kind'],
+  const conditionGauge = new Gauge({
+    name: 'jieneng_control_conditions',
+    help: 'Conditions control holds now, by rule (not_following, write_failing): the alarm service raises the alarms',
+    labelNames: ['rule'],
     registers,
   });
+  for (const rule of ['not_following', 'write_failing']) conditionGauge.set({ rule }, 0);
   const log = ctx.log.child('control');
   const latest = new Map<string, number>();
   const reporting = new Set<string>();
@@ -183,6 +185,21 @@ export async function startControl(ctx: {
       `no command key for gateway ${unkeyed.map((g) => `"${g}"`).join(', ')}: control cannot sign commands to it, so its writes fail; give each gateway its key (site secrets)`,
     );
   const changes = new PointChanges({ client, site: ctx.site, clock: ctx.clock, log });
+  // Control's conditions for the alarm service (issue 17), one snapshot per site's control: a
+  // restarted control replaces its predecessor's (and clears what it no longer sees).
+  const site = ctx.site.config.site.id;
+  const snapshots = new SnapshotPublisher({
+    topic: topics.conditions('control', site),
+    source: `control/${site}`,
+    publish: async (topic, payload) => {
+      await client.publishAsync(topic, payload, { qos: 1, retain: true });
+    },
+    now: () => ctx.clock.now(),
+    onError: (err) =>
+      log.warn('condition snapshot not published; sent again on the next change or reconnect', {
+        error: errorText(err),
+      }),
+  });
   const service = new ControlService({
     site: ctx.site,
     dbFile: ctx.dbFile,
@@ -196,11 +213,10 @@ export async function startControl(ctx: {
       commands.inc({ action: e.action, outcome: e.outcome });
       changes.check(); // every change of a slot writes an audit line: publish what it changed
     },
-    onAlarm: (alarm) => {
-      alarmCount.inc({ kind: alarm.kind });
-      client
-        .publishAsync(topics.alarms, JSON.stringify(alarm), { qos: 1 })
-        .catch((err: unknown) => log.warn('alarm not published', { error: errorText(err) }));
+    onConditions: (conditions) => {
+      for (const rule of ['not_following', 'write_failing'])
+        conditionGauge.set({ rule }, conditions.filter((c) => c.rule === rule).length);
+      snapshots.update(conditions);
     },
   });
   changes.watch(service.engine);
@@ -227,7 +243,11 @@ export async function startControl(ctx: {
   });
   client.on('error', (err) => outage.fail(err.message));
   client.on('offline', () => outage.fail('connection lost'));
-  client.on('connect', () => outage.ok());
+  client.on('connect', () => {
+    outage.ok();
+    snapshots.republish();
+  });
+  snapshots.republish(); // none yet: what an earlier run of control held is cleared
   await client.subscribeAsync(
     gateways.flatMap((g) => [topics.telemetry(g), topics.commandResult(g)]),
     { qos: 1 },
@@ -262,7 +282,7 @@ export async function startControl(ctx: {
         points: service.engine.points.size,
         schedules: service.schedules().length,
         cycles,
-        alarms: service.engine.alarms.length,
+        conditions: service.engine.conditions.list().length,
         ...(lastError ? { last_error: lastError } : {}),
       },
     }),

@@ -9,8 +9,9 @@ import { priorityLevels, type Schedule } from '../core/control/schema.ts';
 import type { Logger } from '../core/log.ts';
 import { CalendarDays } from './calendarDays.ts';
 import { refuseByPrivilege } from './commandGate.ts';
+import type { ControlCondition } from './conditions.ts';
 import { ControlDb } from './db.ts';
-import { type Alarm, ControlEngine, type Dispatcher } from './engine.ts';
+import { ControlEngine, type Dispatcher } from './engine.ts';
 import { privilegeRefusal } from './privileges.ts';
 import { ScheduleBook } from './scheduleBook.ts';
 import { ScheduleEditor } from './scheduleEditor.ts';
@@ -44,7 +45,8 @@ export class ControlService implements ControlPort {
       latest: Latest;
       clock: Clock;
       log: Logger;
-      onAlarm?: (alarm: Alarm) => void;
+      /** Every change of control's conditions (not_following, write_failing), with all of them. */
+      onConditions?: (conditions: ControlCondition[]) => void;
       onAudit?: (entry: { action: string; outcome: string }) => void;
       ready?: (device: string) => boolean;
       /** Strategies to run besides the schedules (default: all). */
@@ -62,7 +64,7 @@ export class ControlService implements ControlPort {
       clock: ctx.clock,
       log: ctx.log,
       latest: ctx.latest,
-      ...(ctx.onAlarm ? { onAlarm: ctx.onAlarm } : {}),
+      ...(ctx.onConditions ? { onConditions: ctx.onConditions } : {}),
       ...(ctx.ready ? { ready: ctx.ready } : {}),
       ...(ctx.onAudit ? { onAudit: ctx.onAudit } : {}),
     });
@@ -304,9 +306,5 @@ export class ControlService implements ControlPort {
 
   audit(filter: Parameters<ControlPort['audit']>[0]) {
     return this.db.auditLog(filter);
-  }
-
-  alarms() {
-    return [...this.engine.alarms].reverse();
   }
 }

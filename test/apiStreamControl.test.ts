@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { type Alarms, startAlarms } from '../alarms/main.ts';
 import { type Api, startApi } from '../api/main.ts';
 import { type Control, startControl } from '../control/main.ts';
+import type { AlarmEvent } from '../core/alarms/model.ts';
 import { ManualClock } from '../core/clock.ts';
 import { loadSite } from '../core/config/loadSite.ts';
 import { createLogger } from '../core/log.ts';
@@ -19,7 +21,8 @@ import { waitFor } from './helpers/wait.ts';
  * What control publishes reaches the event stream: the real control service on the test
  * Mosquitto publishes a `point` event when an operator override changes a point's value in effect,
  * and an `alarm` when writes keep failing (here: no command key for the gateway, so every write
- * fails; a second failure a minute later is an alarm).
+ * fails; a second failure a minute later is control's write_failing condition, which the real
+ * alarm service raises as an alarm in alarms.db and publishes as an AlarmEvent).
  */
 describe('GET /api/v1/stream: point and alarm events from control', () => {
   const AC = 'zonghe-lou-f1-3-ac';
@@ -36,11 +39,21 @@ describe('GET /api/v1/stream: point and alarm events from control', () => {
   const { token } = apiToken(dir, { role: 'viewer' });
   let api: Api;
   let control: Control | undefined;
+  let alarms: Alarms | undefined;
   let events: SseStream;
 
   beforeAll(async () => {
     const store = new SqliteStore(join(dir, 'jieneng.db'));
     await store.open();
+    alarms = await startAlarms({
+      site,
+      mqttUrl: inject('mosquittoUrl'),
+      store,
+      dbFile: join(dir, 'alarms.db'),
+      clock,
+      log,
+      tickMs: 100,
+    });
     api = await startApi({
       store,
       health: async () => ({}),
@@ -89,6 +102,7 @@ describe('GET /api/v1/stream: point and alarm events from control', () => {
   afterAll(async () => {
     events?.close();
     await control?.stop();
+    await alarms?.stop();
     await api?.stop();
   });
 
@@ -120,16 +134,40 @@ describe('GET /api/v1/stream: point and alarm events from control', () => {
     expect(String(overridden()?.source)).toContain('王工');
   });
 
-  it('sends an alarm event when writes keep failing', async () => {
+  it('sends an alarm event when writes keep failing, and lists the alarm', async () => {
     // The first write failed at once (no key); control retries a minute later on its clock.
     await waitFor('a control cycle (its writes failed)', () => Number(control?.status().detail?.cycles) >= 1);
     clock.set(clock.now() + 61_000);
-    await waitFor('the alarm event', () => events.events.some((e) => e.event === 'alarm'), {
-      seen: () => events.events.map((e) => e.event),
+    const raised = () =>
+      events.events
+        .filter((e) => e.event === 'alarm')
+        .map((e) => JSON.parse(e.data) as AlarmEvent)
+        .find((e) => e.transition.action === 'raise' && e.alarm.rule === 'write_failing');
+    // The rule's delay (1 s) passes on the site's clock.
+    await waitFor(
+      'the alarm event',
+      () => {
+        clock.advance(500);
+        return raised() !== undefined;
+      },
+      { seen: () => events.events.map((e) => e.event) },
+    );
+    const event = raised() as AlarmEvent;
+    expect(event.alarm).toMatchObject({
+      device: AC,
+      rule: 'write_failing',
+      state: 'active',
+      list: 'pending',
     });
-    const alarm = JSON.parse(events.events.find((e) => e.event === 'alarm')?.data ?? '{}');
-    expect(alarm).toMatchObject({ device: AC, kind: 'write_failed' });
-    expect(alarm.message).toMatch(/no command key for gateway/);
-    expect(alarm.at).toMatch(/^2025-07-15T10:01:0\d\+08:00$/);
+    expect(event.alarm.message).toMatch(/no command key for gateway/);
+    expect(event.alarm.message_zh).toMatch(/连续 \d+ 次失败/);
+    expect(event.alarm.raised_at).toMatch(/^2025-07-15T10:01:0\d(\.\d+)?\+08:00$/);
+    // The same alarm through the API, from alarms.db.
+    const list = (await (
+      await fetch(`http://127.0.0.1:${api.port}/api/v1/alarms?rule=write_failing&device=${AC}`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).json()) as { alarms: { id: number }[] };
+    expect(list.alarms.map((a) => a.id)).toContain(event.alarm.id);
   });
 });

@@ -52,6 +52,7 @@ describe('control safety', () => {
   const zone = () => sims.simulation.building('zonghe-lou')?.zone('f1-3');
   let lastSetpoint: number | undefined;
   const reported = () => lastSetpoint;
+  let siteId = '';
 
   /** The demo site with only its OPC UA air-conditioning (on `port`) and their control. */
   function siteFile(port: number, extra: (doc: SiteDoc) => void = () => {}): string {
@@ -94,6 +95,7 @@ describe('control safety', () => {
       log,
     });
     const site = loadSite(siteFile(port));
+    siteId = site.config.site.id;
     const mqttUrl = inject('mosquittoUrl');
     gateway = await startGateway({
       site,
@@ -332,11 +334,14 @@ describe('control safety', () => {
     );
   });
 
-  it('raises an alarm on jn/v1/alarms when a unit drifts from its command', async () => {
+  it('publishes a not_following condition when a unit drifts from its command, and clears it when it follows again', async () => {
     const watcher = await mqtt.connectAsync(inject('mosquittoUrl'));
-    const alarms: { kind: string; device: string; point: string; message: string }[] = [];
-    watcher.on('message', (_t, p) => alarms.push(JSON.parse(p.toString())));
-    await watcher.subscribeAsync(topics.alarms, { qos: 1 });
+    type Snapshot = { source: string; conditions: { rule: string; key: string; message: string }[] };
+    const snapshots: Snapshot[] = [];
+    watcher.on('message', (_t, p) => p.length > 0 && snapshots.push(JSON.parse(p.toString())));
+    await watcher.subscribeAsync(topics.conditions('control', siteId), { qos: 1 });
+    const drifting = (s: Snapshot | undefined) =>
+      s?.conditions.find((c) => c.rule === 'not_following' && c.key === `${AC}/cooling_setpoint`);
     // Someone turns the unit's own panel to 25 °C: the gateway reports it, control notices.
     const z = zone();
     if (!z) throw new Error('no zone f1-3');
@@ -348,10 +353,25 @@ describe('control safety', () => {
     );
     clock.advance(3 * 60_000);
     await control.service.tick();
-    await waitFor('an alarm on jn/v1/alarms', () => alarms.length > 0);
+    await waitFor('a retained snapshot with not_following', () => drifting(snapshots.at(-1)) !== undefined, {
+      seen: () => snapshots,
+    });
+    expect(snapshots.at(-1)?.source).toBe(`control/${siteId}`);
+    expect(drifting(snapshots.at(-1))?.message).toMatch(/reports 25 but was set to 27/);
+    expect(await registry.metrics()).toMatch(/jieneng_control_conditions\{rule="not_following"\} 1\n/);
+    // The panel back at 27 °C: the unit follows its command again, and the condition clears.
+    z.hvac.coolingSetpoint = 27;
+    await waitFor(
+      'the condition cleared',
+      async () => {
+        await control.service.tick();
+        return (
+          drifting(snapshots.at(-1)) === undefined && control.service.engine.conditions.list().length === 0
+        );
+      },
+      { seen: () => ({ reported: reported(), last: snapshots.at(-1) }) },
+    );
     await watcher.endAsync();
-    expect(alarms[0]).toMatchObject({ kind: 'not_following', device: AC, point: 'cooling_setpoint' });
-    expect(alarms[0]?.message).toMatch(/reports 25 but was set to 27/);
-    expect(await registry.metrics()).toMatch(/jieneng_control_alarms_total\{kind="not_following"\} 1\n/);
+    expect(await registry.metrics()).toMatch(/jieneng_control_conditions\{rule="not_following"\} 0\n/);
   });
 });

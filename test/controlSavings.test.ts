@@ -40,9 +40,9 @@ describe('savings and comfort, measured', () => {
     expect(offs(broken).every((a) => a.outcome === 'not_following')).toBe(true);
     expect(use(broken) - use(managed)).toBeGreaterThan(1000);
     expect(
-      broken.service?.engine.alarms.some(
-        (a) => a.kind === 'not_following' && a.device === 'zonghe-lou-f4-8-ac',
-      ),
+      broken.service?.engine.conditions
+        .list()
+        .some((c) => c.rule === 'not_following' && c.device === 'zonghe-lou-f4-8-ac'),
     ).toBe(true);
     for (const r of [managed, broken]) r.service?.close();
   }, 120_000);

@@ -155,5 +155,5 @@ export interface ControlPort {
     limit?: number;
     before?: number;
   }): Awaitable<unknown[]>;
-  alarms(): Awaitable<unknown[]>;
+  // alarms() is gone (issue 17): control's conditions go to the alarm service, the API reads alarms.db.
 }

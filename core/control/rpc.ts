@@ -144,7 +144,6 @@ export const controlMethods = {
         .strict(),
     ]),
   },
-  alarms: { wait: 'short', args: z.tuple([]) },
 } as const satisfies { [K in keyof ControlPort]: MethodSpec<Parameters<ControlPort[K]>> };
 
 /** A remote method's name: exactly the port's method names. */
