@@ -21,7 +21,9 @@ export class DeviceFaults {
   private stuckPending = false;
   /** Added to each counter's reading. */
   private readonly counterOffsets = new Map<string, number>();
-  private pendingOffset: ((raw: number) => number) | undefined;
+  private pendingOffset: ((raw: number, counter: string) => number) | undefined;
+  /** Points forced to a value (the `value` fault). */
+  private readonly forced = new Map<string, number>();
   private rolloverAt: number | undefined;
 
   constructor(private readonly counters: ReadonlySet<string>) {}
@@ -53,10 +55,16 @@ export class DeviceFaults {
       case 'counter_rollover':
         this.rolloverAt = fault.at;
         break;
+      case 'counter_offset':
+        this.pendingOffset = (_raw, c) => (this.counterOffsets.get(c) ?? 0) + fault.delta;
+        break;
+      case 'value':
+        this.forced.set(fault.point, fault.value);
+        break;
     }
   }
 
-  /** Ends a lasting fault (offline, slow, exception, stuck, rollover, corruption); counter resets and replacements are history. */
+  /** Ends a lasting fault (offline, slow, exception, stuck, rollover, corruption, value); counter resets, offsets and replacements are history. */
   clear(kind?: DeviceFault['kind']): void {
     if (!kind || kind === 'offline') this.offline = false;
     if (!kind || kind === 'slow') this.delay = 0;
@@ -67,6 +75,7 @@ export class DeviceFaults {
     }
     if (!kind || kind === 'counter_rollover') this.rolloverAt = undefined;
     if (!kind || kind === 'crc_error' || kind === 'garbage') this.corruption = undefined;
+    if (!kind || kind === 'value') this.forced.clear();
   }
 
   /** Throws the injected exception, if any. */
@@ -82,11 +91,12 @@ export class DeviceFaults {
     for (const c of this.counters) {
       const v = out[c];
       if (v === undefined) continue;
-      if (pending) this.counterOffsets.set(c, pending(v));
+      if (pending) this.counterOffsets.set(c, pending(v, c));
       let shown = Math.max(0, v + (this.counterOffsets.get(c) ?? 0));
       if (this.rolloverAt !== undefined) shown %= this.rolloverAt;
       out[c] = shown;
     }
+    for (const [point, value] of this.forced) out[point] = value;
     if (this.stuckPending) {
       this.stuck = out;
       this.stuckPending = false;

@@ -240,6 +240,25 @@ export const deviceFaultSchema = z.discriminatedUnion('kind', [
     })
     .strict()
     .describe('A new meter from `initial`; the old reading is gone'),
+  z
+    .object({
+      kind: z.literal('counter_offset'),
+      delta: z
+        .number()
+        .describe('Added to every counter once, in its unit: < 0 runs it backwards, > 0 jumps it'),
+    })
+    .strict()
+    .describe(
+      'A counter that jumps (a bit error, a wrong write) or runs backwards (reverse flow), then counts on',
+    ),
+  z
+    .object({
+      kind: z.literal('value'),
+      point: slugSchema.describe('Point of the device'),
+      value: z.number().describe('What the point reads while the fault lasts, in its unit'),
+    })
+    .strict()
+    .describe('A faulty transducer: the point reads `value` until cleared'),
 ]);
 
 export const scheduledFaultSchema = z
