@@ -55,7 +55,7 @@ const restHours = [
   1.0, 0.95, 0.9, 0.85, 0.82,
 ];
 const waterHours = [
-  0.1, 0.05, 0.05, 0.05, 0.05, 0.1, 0.4, 1.2, 2.2, 1.6, 1.3, 1.6, 2.4, 1.4, 1.4, 1.3, 1.2, 1.5, 0.8, 0.4, 0.3,
+  0.1, 0.02, 0.02, 0.02, 0.02, 0.1, 0.4, 1.2, 2.2, 1.6, 1.3, 1.6, 2.4, 1.4, 1.4, 1.3, 1.2, 1.5, 0.8, 0.4, 0.3,
   0.2, 0.15, 0.1,
 ];
 const gasHours = [
@@ -120,19 +120,28 @@ function meterDay(
   };
   switch (meter.category) {
     case 'electricity': {
-      const subs = Object.keys(electricity);
+      if (meter.role !== 'main')
+        return { value: electric(meter.subitem ?? '') * trend(0.014) * jitter, shape };
+      // The main meter counts what its sub-meters count (with their own day's noise) plus the 6 %
+      // nobody meters, as a real one does: 总分表 balance within the unmetered share (alarms' meter_balance).
+      const subs = site.config.meters.filter(
+        (m) => m.building === meter.building && m.category === 'electricity' && m.role === 'sub',
+      );
+      const counted = subs.reduce(
+        (sum, m) => sum + electric(m.subitem ?? '') * (1 + 0.06 * noise(`${m.id}|${date}`)),
+        0,
+      );
       const raw =
-        meter.role === 'main'
-          ? subs.reduce((sum, s) => sum + electric(s), 0) * (1 + UNMETERED)
-          : electric(meter.subitem ?? '');
-      return { value: raw * trend(0.014) * jitter, shape };
+        subs.length > 0 ? counted : Object.keys(electricity).reduce((a, x) => a + electric(x), 0) * jitter;
+      return { value: raw * (1 + UNMETERED) * trend(0.014), shape };
     }
     case 'water': {
       const canteen = building.id.includes('fuwu') ? 1.8 : 1;
       const summer = month >= 5 && month <= 8 ? 1.2 : 1;
       return {
         value: people * 0.045 * canteen * summer * (day.working ? 1 : 0.15) * trend(0.015) * jitter,
-        shape: day.working ? shapes.water : shapes.rest,
+        // Offices draw next to no water at night (a leak is what flows then: alarms' night_flow).
+        shape: shapes.water,
       };
     }
     case 'gas': {
