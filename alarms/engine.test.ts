@@ -79,7 +79,11 @@ describe('AlarmEngine', () => {
     const list = db.list();
     expect(list).toHaveLength(1);
     expect(list[0]).toMatchObject({ rule: 'gateway_offline', affected: 3 });
-    expect(list[0]?.affected_keys).toEqual(['device_offline:m-1', 'device_offline:m-2', 'device_offline:m-3']);
+    expect(list[0]?.affected_keys).toEqual([
+      'device_offline:m-1',
+      'device_offline:m-2',
+      'device_offline:m-3',
+    ]);
   });
 
   it('a flapping device is one alarm with a count', () => {
@@ -115,7 +119,22 @@ describe('AlarmEngine', () => {
     step(31_000);
     step(60_000);
     list = db.list();
-    expect(list.map((a) => `${a.rule}:${a.key}`)).toEqual(['device_offline:m-2', 'broker_unreachable:127.0.0.1:1883']);
+    expect(list.map((a) => `${a.rule}:${a.key}`)).toEqual([
+      'device_offline:m-2',
+      'broker_unreachable:127.0.0.1:1883',
+    ]);
+  });
+
+  it('a condition reported just before the outage was noticed (a will at the broker’s shutdown) is counted in it', () => {
+    const { db, engine, step } = setup();
+    engine.report(cond({ rule: 'gateway_offline', key: 'gw-1', active: true }));
+    engine.brokerLost('127.0.0.1:1883', t0);
+    step(11_000);
+    step(20_000);
+    engine.brokerBack('127.0.0.1:1883', t0 + 40_000);
+    engine.report(cond({ rule: 'gateway_offline', key: 'gw-1', active: false }));
+    step(120_000);
+    expect(db.list().map((a) => [a.rule, a.affected])).toEqual([['broker_unreachable', 1]]);
   });
 
   it('a short broker hiccup (under its delay) raises nothing', () => {
@@ -130,9 +149,7 @@ describe('AlarmEngine', () => {
   it('snapshots: new conditions raised, gone ones cleared, a bad payload said once', () => {
     const { db, engine, lines, step } = setup({ rules: { collector_silence: { delay: '1ms' } } });
     const snap = (conditions: unknown[]) =>
-      Buffer.from(
-        JSON.stringify({ source: 'collector/c1', at: new Date(t0).toISOString(), conditions }),
-      );
+      Buffer.from(JSON.stringify({ source: 'collector/c1', at: new Date(t0).toISOString(), conditions }));
     const silence = {
       rule: 'collector_silence',
       key: 'gw-1',

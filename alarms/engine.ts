@@ -175,6 +175,9 @@ export class AlarmEngine {
     for (const [k, p] of this.pending) {
       const c = p.condition;
       if (now - p.since < this.rules[c.rule].delay) continue;
+      // Reported before the engine knew the broker was gone (Mosquitto publishes the wills of its
+      // clients as it shuts down): explained by the outage all the same.
+      if (this.explainedByBroker(c, k, now)) continue;
       if (c.cause) {
         const [rule, ...rest] = c.cause.split(':');
         const key = rest.join(':');

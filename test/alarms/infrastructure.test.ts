@@ -14,7 +14,10 @@ describe('alarms of the infrastructure, on a real Mosquitto, gateway and simulat
     });
     try {
       // Both meters answer first: nothing is raised.
-      await waitFor('the gateway to report both meters', () => b.alarms.status().detail?.mqtt_connected === true);
+      await waitFor(
+        'the gateway to report both meters',
+        () => b.alarms.status().detail?.mqtt_connected === true,
+      );
       await sleep(3000);
       expect(b.all()).toEqual([]);
       b.sims.faults.inject('m-b', { kind: 'offline' });
@@ -97,7 +100,9 @@ describe('alarms of the infrastructure, on a real Mosquitto, gateway and simulat
         await waitFor(`drop ${i} cleared`, () => b.all()[0]?.state === 'cleared', { seen: b.seen });
       }
       const all = b.all();
-      console.log(`10 drops in ${Math.round((Date.now() - started) / 1000)} s: ${all.length} alarm, count ${all[0]?.count}`);
+      console.log(
+        `10 drops in ${Math.round((Date.now() - started) / 1000)} s: ${all.length} alarm, count ${all[0]?.count}`,
+      );
       expect(all).toHaveLength(1);
       expect(all[0]).toMatchObject({ rule: 'device_offline', key: 'm-a', count: 10, state: 'cleared' });
       expect(b.events.filter((e) => e.transition.action === 're_raise')).toHaveLength(9);
@@ -126,6 +131,7 @@ describe('alarms of the infrastructure, on a real Mosquitto, gateway and simulat
       console.log(
         `broker outage: ${all.map((a) => `${a.rule}:${a.key} ${a.state} affected=${a.affected}`).join('; ')}`,
       );
+      if (all.length !== 1) console.log(b.lines.filter((l) => !l.includes('device')).join(''));
       expect(all).toHaveLength(1);
       expect(all[0]).toMatchObject({ rule: 'broker_unreachable', key: `127.0.0.1:${b.broker.port}` });
       const cleared = Date.parse(all[0]?.cleared_at ?? '');
@@ -153,9 +159,13 @@ describe('alarms of the infrastructure, on a real Mosquitto, gateway and simulat
       expect(b.all()).toEqual([]);
       // The store takes writes and never finishes them: the collector stores nothing while the gateway publishes.
       b.setStore('hang');
-      await waitFor('collector_silence of the gateway', () => b.all().some((a) => a.rule === 'collector_silence'), {
-        seen: b.seen,
-      });
+      await waitFor(
+        'collector_silence of the gateway',
+        () => b.all().some((a) => a.rule === 'collector_silence'),
+        {
+          seen: b.seen,
+        },
+      );
       expect(b.all()[0]).toMatchObject({ key: 'gw-al-coll', gateway: 'gw-al-coll', severity: 'critical' });
       expect(b.all()[0]?.message_zh).toMatch(/未存入网关 gw-al-coll 的数据/);
       b.setStore('ok');
