@@ -104,6 +104,11 @@ export async function judgeAfterHours(ctx: RuleContext, now: number): Promise<Ju
       return { day, h, working, weekday: new Date(`${day.date}T12:00:00Z`).getUTCDay() };
     };
     const k = kind(hour);
+    if (k.day.holidays_unknown)
+      ctx.note(
+        `after_hours:holidays:${k.day.date.slice(0, 4)}`,
+        `after_hours: the calendar data has no statutory holidays for ${k.day.date.slice(0, 4)}: its holidays read as working days until they are set (control.calendar_overrides) or chinese-days is updated / 日历数据缺少 ${k.day.date.slice(0, 4)} 年法定节假日`,
+      );
     const name = buildingName(site, b.id);
     const when = `${iso(hour, tz).slice(0, 16).replace('T', ' ')}–${hhmm(k.h + 1)}`;
     if (k.working) {

@@ -1,12 +1,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DataRules } from '../../alarms/rules/data.ts';
 import type { Condition } from '../../core/alarms/model.ts';
 import { ManualClock } from '../../core/clock.ts';
 import { type LoadedSite, loadSite } from '../../core/config/loadSite.ts';
 import { createLogger } from '../../core/log.ts';
+import { InfluxStore } from '../../core/store/influxStore.ts';
 import { SqliteStore } from '../../core/store/sqliteStore.ts';
 import type { RollupRow, Store } from '../../core/store/store.ts';
 import { simulatedHistory } from '../../device-sims/history/history.ts';
@@ -46,12 +47,19 @@ const site: LoadedSite = {
 const at = (local: string) => Date.parse(`${local}+08:00`);
 const until = at('2026-12-02T13:20:00');
 
-/** A store with the demo's history from `from`, each row passed through `edit` (the collector's shape). */
+type MakeStore = () => Store;
+let made = 0;
+const embedded: MakeStore = () =>
+  new SqliteStore(join(mkdtempSync(join(tmpdir(), 'jn-data-rules-')), 'jieneng.db'));
+const influx: MakeStore = () => new InfluxStore(`${inject('influxUrl')}/data_rules_${process.pid}_${made++}`);
+
+/** A store with the demo's history from `from`, each row passed through `edit`: rows as the collector writes them. */
 async function storeWith(
+  make: MakeStore,
   from: string,
   edit: (r: RollupRow) => RollupRow | undefined = (r) => r,
 ): Promise<Store> {
-  const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'jn-data-rules-')), 'jieneng.db'));
+  const store = make();
   await store.open();
   const rows = simulatedHistory(site, { from, until }).flatMap((r) => edit(r) ?? []);
   for (let i = 0; i < rows.length; i += 5000) await store.writeRollups(rows.slice(i, i + 5000));
@@ -69,7 +77,7 @@ function rulesOn(store: Store, logged: string[] = []) {
 describe('data rules on a normal demo history', () => {
   let store: Store;
   beforeAll(async () => {
-    store = await storeWith('2025-01-01');
+    store = await storeWith(embedded, '2025-01-01');
   });
   afterAll(() => store.close());
 
@@ -91,7 +99,7 @@ describe('data rules on a normal demo history', () => {
         r,
         {
           raised: raised.filter((c) => c.rule === r).length,
-          judged: reported.filter((c) => c.rule === r).length,
+          reported: reported.filter((c) => c.rule === r).length,
         },
       ]),
     );
@@ -105,163 +113,171 @@ describe('data rules on a normal demo history', () => {
 const seen = (reported: Condition[], rule: string) =>
   reported.filter((c) => c.rule === rule).map((c) => `${c.key} ${c.active ? 'raised' : 'clear'}`);
 
-describe('meter_balance: 总分表 against the sum of its sub-meters, per local day', () => {
-  it('raises the day a sub-meter under-counts, clears on a balanced day, and leaves a day with a hole unjudged', async () => {
-    const day = (r: RollupRow, date: string) =>
-      r.start >= at(`${date}T00:00:00`) && r.start < at(`${date}T00:00:00`) + 24 * HOUR;
-    const store = await storeWith('2026-11-20', (r) => {
-      // 11-29: 照明插座's meter counts 30 % of what it should (a CT fault); 12-01 too, but an hour of the main meter is missing.
-      if (r.meter === 'zonghe-lighting-socket' && (day(r, '2026-11-29') || day(r, '2026-12-01')))
-        return { ...r, value: r.value * 0.3 };
-      if (r.meter === 'zonghe-main' && r.period === 'hour' && r.start === at('2026-12-01T03:00:00'))
-        return undefined;
-      return r;
-    });
-    try {
-      const logged: string[] = [];
-      const { rules, reported } = rulesOn(store, logged);
-      await rules.tick(at('2026-11-29T12:00:00')); // judges 11-28: balanced everywhere
-      expect(reported.filter((c) => c.active)).toEqual([]);
-      await rules.tick(at('2026-11-30T00:10:00')); // judges 11-29
-      const raised = reported.filter((c) => c.active);
-      expect(raised).toHaveLength(1);
-      expect(raised[0]).toMatchObject({
-        rule: 'meter_balance',
-        key: 'zonghe-lou/electricity',
-        building: 'zonghe-lou',
-        at: '2026-11-30T00:00:00+08:00',
+/** Each rule raising and clearing, on both stores (the reports read both alike). */
+for (const [name, make] of [
+  ['embedded', embedded],
+  ['InfluxDB', influx],
+] as [string, MakeStore][]) {
+  describe(`meter_balance: 总分表 against the sum of its sub-meters, per local day (${name} store)`, () => {
+    it('raises the day a sub-meter under-counts, clears on a balanced day, and leaves a day with a hole unjudged', async () => {
+      const day = (r: RollupRow, date: string) =>
+        r.start >= at(`${date}T00:00:00`) && r.start < at(`${date}T00:00:00`) + 24 * HOUR;
+      const store = await storeWith(make, '2026-11-20', (r) => {
+        // 11-29: 照明插座's meter counts 30 % of what it should (a CT fault); 12-01 too, but an hour of the main meter is missing.
+        if (r.meter === 'zonghe-lighting-socket' && (day(r, '2026-11-29') || day(r, '2026-12-01')))
+          return { ...r, value: r.value * 0.3 };
+        if (r.meter === 'zonghe-main' && r.period === 'hour' && r.start === at('2026-12-01T03:00:00'))
+          return undefined;
+        return r;
       });
-      expect(raised[0]?.message_zh).toMatch(
-        /综合办公楼 电 2026-11-29：总分表不平衡——总表 [\d,.]+ kWh，分表合计 [\d,.]+ kWh，差值占总表 \d+\.\d %（允许 10\.0 %）/,
-      );
-      await rules.tick(at('2026-12-01T00:10:00')); // 11-30 balances: cleared
-      await rules.tick(at('2026-12-02T00:10:00')); // 12-01 has a hole: neither raised nor cleared
-      expect(seen(reported, 'meter_balance').filter((x) => x.startsWith('zonghe-lou/'))).toEqual([
-        'zonghe-lou/electricity clear',
-        'zonghe-lou/electricity raised',
-        'zonghe-lou/electricity clear',
-      ]);
-      expect(logged.join('')).toMatch(
-        /meter_balance zonghe-lou\/electricity 2026-12-01: not judged, the day is not whole \(zonghe-main 23\/24 h\)/,
-      );
-    } finally {
-      await store.close();
-    }
-  });
-});
-
-describe('night_flow: the quietest night hour of a water meter', () => {
-  it('raises 疑似漏水 on the 3rd night of a leak and clears after a dry night', async () => {
-    // A leak of 0.4 m³/h from 11-26 noon until 11-29 08:00: the nights to 11-27, 11-28 and 11-29.
-    const store = await storeWith('2026-11-20', (r) =>
-      r.meter === 'zonghe-water' &&
-      r.period === 'hour' &&
-      r.start >= at('2026-11-26T12:00:00') &&
-      r.start < at('2026-11-29T08:00:00')
-        ? { ...r, value: r.value + 0.4 }
-        : r,
-    );
-    try {
-      const { rules, reported } = rulesOn(store);
-      const nights: string[][] = [];
-      for (const date of ['2026-11-27', '2026-11-28', '2026-11-29', '2026-11-30']) {
-        await rules.tick(at(`${date}T05:30:00`));
-        nights.push(seen(reported, 'night_flow').filter((x) => x.startsWith('zonghe-water')));
+      try {
+        const logged: string[] = [];
+        const { rules, reported } = rulesOn(store, logged);
+        await rules.tick(at('2026-11-29T12:00:00')); // judges 11-28: balanced everywhere
+        expect(reported.filter((c) => c.active)).toEqual([]);
+        await rules.tick(at('2026-11-30T00:10:00')); // judges 11-29
+        const raised = reported.filter((c) => c.active);
+        expect(raised).toHaveLength(1);
+        expect(raised[0]).toMatchObject({
+          rule: 'meter_balance',
+          key: 'zonghe-lou/electricity',
+          building: 'zonghe-lou',
+          at: '2026-11-30T00:00:00+08:00',
+        });
+        expect(raised[0]?.message_zh).toMatch(
+          /综合办公楼 电 2026-11-29：总分表不平衡——总表 [\d,.]+ kWh，分表合计 [\d,.]+ kWh，差值占总表 \d+\.\d %（允许 10\.0 %）/,
+        );
+        await rules.tick(at('2026-12-01T00:10:00')); // 11-30 balances: cleared
+        await rules.tick(at('2026-12-02T00:10:00')); // 12-01 has a hole: neither raised nor cleared
+        expect(seen(reported, 'meter_balance').filter((x) => x.startsWith('zonghe-lou/'))).toEqual([
+          'zonghe-lou/electricity clear',
+          'zonghe-lou/electricity raised',
+          'zonghe-lou/electricity clear',
+        ]);
+        expect(logged.join('')).toMatch(
+          /meter_balance zonghe-lou\/electricity 2026-12-01: not judged, the day is not whole \(zonghe-main 23\/24 h\)/,
+        );
+      } finally {
+        await store.close();
       }
-      expect(nights[1]).toEqual(nights[0]); // not yet after 2 nights
-      expect(nights[2]?.at(-1)).toBe('zonghe-water raised');
-      expect(nights[3]?.at(-1)).toBe('zonghe-water clear');
-      const leak = reported.find((c) => c.rule === 'night_flow' && c.active);
-      expect(leak).toMatchObject({
-        key: 'zonghe-water',
-        building: 'zonghe-lou',
-        at: '2026-11-29T05:00:00+08:00',
-      });
-      expect(leak?.message_zh).toMatch(
-        /综合办公楼水表（综合办公楼）：连续 3 晚 01:00-05:00 最小小时流量超过 0.05 m³\/h（2026-11-29 0\.4\d\d，2026-11-28 0\.4\d\d，2026-11-27 0\.4\d\d m³\/h），疑似漏水/,
-      );
-      expect(reported.filter((c) => c.active && c.key !== 'zonghe-water')).toEqual([]);
-    } finally {
-      await store.close();
-    }
+    });
   });
-});
 
-describe('after_hours: electricity outside working hours against the learned hour-of-week baseline', () => {
-  it('raises on 国庆节 with the air-conditioning left on, judged against the rest-day baseline, and says when it cannot judge yet', async () => {
-    // 2026-10-03 (国庆节): 综合办公楼's air-conditioning runs all day, 160 kWh an hour more.
-    const store = await storeWith('2026-08-20', (r) =>
-      (r.meter === 'zonghe-main' || r.meter === 'zonghe-hvac') &&
-      r.period === 'hour' &&
-      r.start >= at('2026-10-03T00:00:00') &&
-      r.start < at('2026-10-04T00:00:00')
-        ? { ...r, value: r.value + 160 }
-        : r,
-    );
-    try {
-      const logged: string[] = [];
-      const { rules, reported } = rulesOn(store, logged);
-      await rules.tick(at('2026-09-10T21:05:00')); // three weeks of hours only: learning
-      expect(logged.join('')).toMatch(
-        /after_hours zonghe-lou: not judged until 4 weeks of hourly electricity are stored \(since 2026-08-20\)/,
+  describe(`night_flow: the quietest night hour of a water meter (${name} store)`, () => {
+    it('raises 疑似漏水 on the 3rd night of a leak and clears after a dry night', async () => {
+      // A leak of 0.4 m³/h from 11-26 noon until 11-29 08:00: the nights to 11-27, 11-28 and 11-29.
+      const store = await storeWith(make, '2026-11-20', (r) =>
+        r.meter === 'zonghe-water' &&
+        r.period === 'hour' &&
+        r.start >= at('2026-11-26T12:00:00') &&
+        r.start < at('2026-11-29T08:00:00')
+          ? { ...r, value: r.value + 0.4 }
+          : r,
       );
-      expect(seen(reported, 'after_hours')).toEqual([]);
-      await rules.tick(at('2026-10-02T10:05:00')); // a holiday morning as usual
-      await rules.tick(at('2026-10-03T10:05:00')); // the AC left on
-      await rules.tick(at('2026-10-04T10:05:00')); // off again
-      expect(seen(reported, 'after_hours').filter((x) => x.startsWith('zonghe-lou'))).toEqual([
-        'zonghe-lou clear',
-        'zonghe-lou raised',
-        'zonghe-lou clear',
-      ]);
-      const raised = reported.find((c) => c.rule === 'after_hours' && c.active);
-      expect(raised).toMatchObject({
-        key: 'zonghe-lou',
-        building: 'zonghe-lou',
-        at: '2026-10-03T10:00:00+08:00',
-      });
-      expect(raised?.message_zh).toMatch(
-        /综合办公楼：非工作时间用电异常，2026-10-03 09:00–10:00（节假日（国庆节））[\d,.]+ kWh，基线 [\d,.]+ kWh/,
-      );
-      expect(reported.filter((c) => c.active && c.key !== 'zonghe-lou')).toEqual([]);
-    } finally {
-      await store.close();
-    }
+      try {
+        const { rules, reported } = rulesOn(store);
+        const nights: string[][] = [];
+        for (const date of ['2026-11-27', '2026-11-28', '2026-11-29', '2026-11-30']) {
+          await rules.tick(at(`${date}T05:30:00`));
+          nights.push(seen(reported, 'night_flow').filter((x) => x.startsWith('zonghe-water')));
+        }
+        expect(nights[1]).toEqual(nights[0]); // not yet after 2 nights
+        expect(nights[2]?.at(-1)).toBe('zonghe-water raised');
+        expect(nights[3]?.at(-1)).toBe('zonghe-water clear');
+        const leak = reported.find((c) => c.rule === 'night_flow' && c.active);
+        expect(leak).toMatchObject({
+          key: 'zonghe-water',
+          building: 'zonghe-lou',
+          at: '2026-11-29T05:00:00+08:00',
+        });
+        expect(leak?.message_zh).toMatch(
+          /综合办公楼水表（综合办公楼）：连续 3 晚 01:00-05:00 最小小时流量超过 0.05 m³\/h（2026-11-29 0\.4\d\d，2026-11-28 0\.4\d\d，2026-11-27 0\.4\d\d m³\/h），疑似漏水/,
+        );
+        expect(reported.filter((c) => c.active && c.key !== 'zonghe-water')).toEqual([]);
+      } finally {
+        await store.close();
+      }
+    });
   });
-});
 
-describe('target_trend: the year to date projected to the year end against the target due by now', () => {
-  it('raises for 综合办公楼 (and the organization) when it uses 8 % more than the demo', async () => {
-    const store = await storeWith('2025-01-01', (r) =>
-      r.meter.startsWith('zonghe-') && r.category === 'electricity' && r.start >= at('2026-01-01T00:00:00')
-        ? { ...r, value: r.value * 1.08 }
-        : r,
-    );
-    try {
-      const { rules, reported } = rulesOn(store);
-      await rules.tick(until);
-      const raised = reported.filter((c) => c.active).map((c) => c.key);
-      expect(raised).toEqual(
-        expect.arrayContaining([
-          'zonghe-lou/energy_per_area_kgce_m2',
-          'zonghe-lou/energy_per_capita_kgce',
-          'fz-jgswj/energy_per_area_kgce_m2',
-        ]),
+  describe(`after_hours: electricity outside working hours against the learned hour-of-week baseline (${name} store)`, () => {
+    it('raises on 国庆节 with the air-conditioning left on, judged against the rest-day baseline, and says when it cannot judge yet', async () => {
+      // 2026-10-03 (国庆节): 综合办公楼's air-conditioning runs all day, 160 kWh an hour more.
+      const store = await storeWith(make, '2026-08-20', (r) =>
+        (r.meter === 'zonghe-main' || r.meter === 'zonghe-hvac') &&
+        r.period === 'hour' &&
+        r.start >= at('2026-10-03T00:00:00') &&
+        r.start < at('2026-10-04T00:00:00')
+          ? { ...r, value: r.value + 160 }
+          : r,
       );
-      expect(
-        raised.filter((k) => k.startsWith('dangan-lou/') || k.startsWith('fuwu-lou/') || k.includes('water')),
-      ).toEqual([]);
-      const c = reported.find((x) => x.key === 'zonghe-lou/energy_per_area_kgce_m2');
-      expect(c).toMatchObject({
-        rule: 'target_trend',
-        building: 'zonghe-lou',
-        at: '2026-12-02T00:00:00+08:00',
-      });
-      expect(c?.message_zh).toMatch(
-        /综合办公楼 单位建筑面积能耗趋势超目标：2026 年全年预测 [\d.]+ kgce\/m²，较基准年 2025（[\d.]+ kgce\/m²）\+\d\.\d %；按进度 2026 年应达 −0\.2 %.*按上年同期占比推算/,
-      );
-    } finally {
-      await store.close();
-    }
+      try {
+        const logged: string[] = [];
+        const { rules, reported } = rulesOn(store, logged);
+        await rules.tick(at('2026-09-10T21:05:00')); // three weeks of hours only: learning
+        expect(logged.join('')).toMatch(
+          /after_hours zonghe-lou: not judged until 4 weeks of hourly electricity are stored \(since 2026-08-20\)/,
+        );
+        expect(seen(reported, 'after_hours')).toEqual([]);
+        await rules.tick(at('2026-10-02T10:05:00')); // a holiday morning as usual
+        await rules.tick(at('2026-10-03T10:05:00')); // the AC left on
+        await rules.tick(at('2026-10-04T10:05:00')); // off again
+        expect(seen(reported, 'after_hours').filter((x) => x.startsWith('zonghe-lou'))).toEqual([
+          'zonghe-lou clear',
+          'zonghe-lou raised',
+          'zonghe-lou clear',
+        ]);
+        const raised = reported.find((c) => c.rule === 'after_hours' && c.active);
+        expect(raised).toMatchObject({
+          key: 'zonghe-lou',
+          building: 'zonghe-lou',
+          at: '2026-10-03T10:00:00+08:00',
+        });
+        expect(raised?.message_zh).toMatch(
+          /综合办公楼：非工作时间用电异常，2026-10-03 09:00–10:00（节假日（国庆节））[\d,.]+ kWh，基线 [\d,.]+ kWh/,
+        );
+        expect(reported.filter((c) => c.active && c.key !== 'zonghe-lou')).toEqual([]);
+      } finally {
+        await store.close();
+      }
+    });
   });
-});
+
+  describe(`target_trend: the year to date projected to the year end against the target due by now (${name} store)`, () => {
+    it('raises for 综合办公楼 (and the organization) when it uses 8 % more than the demo', async () => {
+      const store = await storeWith(make, '2025-01-01', (r) =>
+        r.meter.startsWith('zonghe-') && r.category === 'electricity' && r.start >= at('2026-01-01T00:00:00')
+          ? { ...r, value: r.value * 1.08 }
+          : r,
+      );
+      try {
+        const { rules, reported } = rulesOn(store);
+        await rules.tick(until);
+        const raised = reported.filter((c) => c.active).map((c) => c.key);
+        expect(raised).toEqual(
+          expect.arrayContaining([
+            'zonghe-lou/energy_per_area_kgce_m2',
+            'zonghe-lou/energy_per_capita_kgce',
+            'fz-jgswj/energy_per_area_kgce_m2',
+          ]),
+        );
+        expect(
+          raised.filter(
+            (k) => k.startsWith('dangan-lou/') || k.startsWith('fuwu-lou/') || k.includes('water'),
+          ),
+        ).toEqual([]);
+        const c = reported.find((x) => x.key === 'zonghe-lou/energy_per_area_kgce_m2');
+        expect(c).toMatchObject({
+          rule: 'target_trend',
+          building: 'zonghe-lou',
+          at: '2026-12-02T00:00:00+08:00',
+        });
+        expect(c?.message_zh).toMatch(
+          /综合办公楼 单位建筑面积能耗趋势超目标：2026 年全年预测 [\d.]+ kgce\/m²，较基准年 2025（[\d.]+ kgce\/m²）\+\d\.\d %；按进度 2026 年应达 −0\.2 %.*按上年同期占比推算/,
+        );
+      } finally {
+        await store.close();
+      }
+    });
+  });
+}
