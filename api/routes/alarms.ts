@@ -40,7 +40,10 @@ const deliveryStatuses = ['failed', 'pending', 'sent', 'held', 'digested'] as co
 
 /** The query of GET /alarms, by the site's time zone (exported for the OpenAPI document). */
 export const alarmListQuery = (timeZone: string) => ({
-  status: z.enum(statuses).default('open').describe('open (not closed), closed, all (default open)'),
+  status: z
+    .enum(statuses)
+    .optional()
+    .describe('open (not closed), closed, all (default open; with list=done, closed)'),
   list: z
     .enum(lists)
     .optional()
@@ -189,7 +192,8 @@ export function alarmRoutes(ctx: AlarmRoutesContext): Router {
         { zh: `to："${q.to}" 早于 from "${q.from}"；允许：不早于 from 的最后一天（首尾都包含）` },
       );
     const alarms = db.list({
-      status: q.status,
+      // The list says which alarms: 已处理 are the closed ones, unless a status is asked for too.
+      status: q.status ?? (q.list === 'done' ? 'closed' : 'open'),
       ...(q.list !== undefined ? { list: q.list } : {}),
       ...(q.rule !== undefined ? { rule: q.rule } : {}),
       ...(q.severity !== undefined ? { severity: q.severity } : {}),

@@ -4953,7 +4953,7 @@ export interface operations {
     listAlarms: {
         parameters: {
             query?: {
-                /** @description open (not closed), closed, all (default open) */
+                /** @description open (not closed), closed, all (default open; with list=done, closed) */
                 status?: "open" | "closed" | "all";
                 /** @description pending (待处理: open, unacknowledged), in_progress (处理中: open, acknowledged), done (已处理: closed) */
                 list?: "pending" | "in_progress" | "done";
