@@ -2,6 +2,7 @@ import {
   addDays,
   buildingName,
   fmt,
+  GRACE,
   HOUR,
   iso,
   type Judged,
@@ -22,7 +23,7 @@ import {
 export async function judgeBalance(ctx: RuleContext, now: number): Promise<Judged[]> {
   const { site, timeZone: tz } = ctx;
   const settings = ctx.rules.meter_balance;
-  const day = addDays(localDate(now, tz), -1);
+  const day = addDays(localDate(now - GRACE, tz), -1);
   const from = midnight(day, tz);
   const to = midnight(addDays(day, 1), tz);
   const hours = Math.round((to - from) / HOUR);

@@ -17,6 +17,11 @@ import type { RollupRow, Store } from '../../core/store/store.ts';
 
 export const HOUR = 3_600_000;
 export const DAY = 86_400_000;
+/**
+ * How long after a period ends before it is judged: the collector's rollup of the last hour
+ * takes the readings of its last minutes (and a gateway's short spool) a while to complete.
+ */
+export const GRACE = 30 * 60_000;
 
 /** What one rule found for one subject: active or not; `undefined` from a rule means "not judged". */
 export type Judged = Omit<Condition, 'rule'>;

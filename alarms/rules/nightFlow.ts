@@ -3,6 +3,7 @@ import {
   addDays,
   buildingName,
   fmt,
+  GRACE,
   HOUR,
   iso,
   type Judged,
@@ -46,7 +47,7 @@ export async function judgeNightFlow(ctx: RuleContext, now: number): Promise<Jud
   if (meters.length === 0) return [];
   // The newest night whose window has ended.
   let last = localDate(now, tz);
-  if (nightWindow(s.window, last, tz).to > now) last = addDays(last, -1);
+  if (nightWindow(s.window, last, tz).to + GRACE > now) last = addDays(last, -1);
   const out: Judged[] = [];
   for (const meter of meters) {
     const nights = await lastNights(ctx, meter, last, s.nights);

@@ -135,7 +135,7 @@ for (const [name, make] of [
         const { rules, reported } = rulesOn(store, logged);
         await rules.tick(at('2026-11-29T12:00:00')); // judges 11-28: balanced everywhere
         expect(reported.filter((c) => c.active)).toEqual([]);
-        await rules.tick(at('2026-11-30T00:10:00')); // judges 11-29
+        await rules.tick(at('2026-11-30T00:40:00')); // judges 11-29
         const raised = reported.filter((c) => c.active);
         expect(raised).toHaveLength(1);
         expect(raised[0]).toMatchObject({
@@ -147,8 +147,8 @@ for (const [name, make] of [
         expect(raised[0]?.message_zh).toMatch(
           /综合办公楼 电 2026-11-29：总分表不平衡——总表 [\d,.]+ kWh，分表合计 [\d,.]+ kWh，差值占总表 \d+\.\d %（允许 10\.0 %）/,
         );
-        await rules.tick(at('2026-12-01T00:10:00')); // 11-30 balances: cleared
-        await rules.tick(at('2026-12-02T00:10:00')); // 12-01 has a hole: neither raised nor cleared
+        await rules.tick(at('2026-12-01T00:40:00')); // 11-30 balances: cleared
+        await rules.tick(at('2026-12-02T00:40:00')); // 12-01 has a hole: neither raised nor cleared
         expect(seen(reported, 'meter_balance').filter((x) => x.startsWith('zonghe-lou/'))).toEqual([
           'zonghe-lou/electricity clear',
           'zonghe-lou/electricity raised',
