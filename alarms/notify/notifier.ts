@@ -163,27 +163,28 @@ export class AlarmNotifier {
 
   /** Sends what is due; one channel's deliveries in order, the channels side by side (a slow one holds no other). */
   private drain(): Promise<void> {
-    if (this.draining) return this.draining;
-    this.draining = (async () => {
-      try {
-        for (;;) {
-          if (this.stopped) return;
-          const now = this.ctx.clock.now();
-          const due = this.log.due(now);
-          if (due.length === 0) return;
-          const byChannel = new Map<string, DueDelivery[]>();
-          for (const d of due) byChannel.set(d.channel, [...(byChannel.get(d.channel) ?? []), d]);
-          await Promise.all(
-            [...byChannel.values()].map(async (list) => {
-              for (const d of list) await this.attempt(d);
-            }),
-          );
-        }
-      } finally {
-        this.draining = undefined;
-      }
-    })();
+    // Asked while a round runs (that may have read the queue already): one more round after it.
+    if (this.draining) return this.draining.then(() => this.drain());
+    // Cleared in `finally`, after the assignment (a round that finds nothing due ends synchronously).
+    this.draining = this.sendDue().finally(() => {
+      this.draining = undefined;
+    });
     return this.draining;
+  }
+
+  private async sendDue(): Promise<void> {
+    for (;;) {
+      if (this.stopped) return;
+      const due = this.log.due(this.ctx.clock.now());
+      if (due.length === 0) return;
+      const byChannel = new Map<string, DueDelivery[]>();
+      for (const d of due) byChannel.set(d.channel, [...(byChannel.get(d.channel) ?? []), d]);
+      await Promise.all(
+        [...byChannel.values()].map(async (list) => {
+          for (const d of list) await this.attempt(d);
+        }),
+      );
+    }
   }
 
   private async attempt(d: DueDelivery): Promise<void> {
