@@ -331,8 +331,16 @@ export class AlarmNotifier {
   }
 
   status(): { pending: number; failed: number; held: number; last_error?: string; problems: string[] } {
-    const c = this.log.counts();
-    const lastFailure = this.log.lastFailure();
+    let c: { pending: number; failed: number; held: number };
+    let lastFailure: ReturnType<NotificationLog['lastFailure']>;
+    try {
+      c = this.log.counts();
+      lastFailure = this.log.lastFailure();
+    } catch (err) {
+      // Health must answer even when alarms.db does not.
+      const last_error = `reading the notification queue failed: ${errorText(err)}`;
+      return { pending: 0, failed: 0, held: 0, last_error, problems: [...this.problems] };
+    }
     const last_error =
       this.lastError ?? (lastFailure ? `channel "${lastFailure.channel}": ${lastFailure.error}` : undefined);
     return {

@@ -532,4 +532,31 @@ describe('alarm notifications', () => {
     expect(hitsOf('duty8')).toHaveLength(4);
     await t.notifier.stop();
   });
+  it('onEvents never throws: a database that fails is in the log and in health, and the caller goes on', async () => {
+    const t = setup({
+      channels: [{ id: 'hook', type: 'webhook', url: `${base}/hook9` }],
+      routes: [{ id: 'ops', channels: ['hook'] }],
+      digest: { at: '20:00', channels: ['hook'] },
+    });
+    const events = t.db.observe(
+      {
+        rule: 'stale',
+        key: 'm-9/p',
+        active: true,
+        at: new Date(T0).toISOString(),
+        message: 'stale',
+        message_zh: '数据不更新',
+      },
+      { now: T0, severity: 'minor', holdOffMs: 0 },
+    );
+    t.db.close();
+    expect(() => t.notifier.onEvents(events)).not.toThrow();
+    expect(t.lines.some((l) => l.includes('ERROR') && l.includes('queueing notifications failed'))).toBe(
+      true,
+    );
+    await expect(t.notifier.tick(T0)).resolves.toBeUndefined();
+    expect(t.notifier.status().last_error).toContain('reading the notification queue failed');
+    expect(hitsOf('hook9')).toHaveLength(0);
+    await t.notifier.stop();
+  });
 });
