@@ -1,5 +1,6 @@
 import { JnError } from '../core/errors.ts';
 import { energyTypesText } from '../reports/energy.ts';
+import { alarmsCommandSpec } from './alarmsCommand.ts';
 import { apiCommand } from './apiCommand.ts';
 import { auditCommandSpec } from './auditCommand.ts';
 import type { CommandSpec, OptionSpec } from './commandSpec.ts';
@@ -266,6 +267,7 @@ export const commands: CommandSpec[] = [
   secretsCommandSpec,
   mqttCommandSpec,
   dashboardsCommandSpec,
+  alarmsCommandSpec,
   {
     name: 'config',
     operands: 'check FILE',

@@ -13,7 +13,7 @@ const usage =
   'usage: jieneng schedules [preview] | list | show ID | edit ID [--file FILE] | history ID | diff ID A B | revert ID VERSION [--api URL] [--token-file FILE] [--reason TEXT]';
 
 /** An answer of the API: its status and its JSON (a problem's detail and problems when it refused). */
-interface Answer {
+export interface Answer {
   status: number;
   body: unknown;
 }
@@ -21,7 +21,7 @@ interface Answer {
 type Problem = { code?: string; detail?: string; problems?: { path: string; message: string }[] };
 
 /** The API client of the subcommands: base URL and credentials from the options and environment. */
-function client(ctx: CommandContext) {
+export function client(ctx: CommandContext) {
   const api = (text(ctx, 'api') ?? defaultApi).replace(/\/+$/, '');
   const tokenFile = text(ctx, 'token-file');
   let token = process.env.JIENENG_TOKEN?.trim();
@@ -60,7 +60,7 @@ function client(ctx: CommandContext) {
  * A refusal as the engineer reads it: the detail (Chinese, the API's default), then each problem as
  * `path: message`. A 401 says what this command sends (a token), not the browser's sign-in route.
  */
-function refusal(ctx: CommandContext, a: Answer): number {
+export function refusal(ctx: CommandContext, a: Answer): number {
   const p = (a.body ?? {}) as Problem;
   if (a.status === 401) {
     const given = text(ctx, 'token-file')

@@ -7,6 +7,7 @@ import { loadSite, summarizeSite } from '../core/config/loadSite.ts';
 import { JnError } from '../core/errors.ts';
 import { localParts } from '../core/localTime.ts';
 import { localMidnight } from '../core/rollup/consumption.ts';
+import { alarmsCommand } from './alarmsCommand.ts';
 import { auditCommand } from './auditCommand.ts';
 import { dataDirOf, demoSite, type ToolCommand, text } from './context.ts';
 import { dashboardsCommand } from './dashboardsCommand.ts';
@@ -74,4 +75,5 @@ export const toolCommands: Record<string, ToolCommand> = {
   secrets: secretsCommand,
   mqtt: mqttCommand,
   dashboards: dashboardsCommand,
+  alarms: alarmsCommand,
 };
