@@ -184,9 +184,12 @@ export async function startAlarms(ctx: {
     const l = localClock(Date.parse(at(iso)), tz);
     return `${l.date} ${l.time}`;
   };
+  /** Devices reported offline because their gateway is: cleared when it is back, whatever else is known. */
+  const heldByGateway = new Set<string>();
   const deviceCondition = (gw: string, device: string) => {
     const s = deviceStates.get(device);
-    if (gatewayOffline.has(gw))
+    if (gatewayOffline.has(gw)) {
+      heldByGateway.add(device);
       return report({
         rule: 'device_offline',
         key: device,
@@ -198,6 +201,10 @@ export async function startAlarms(ctx: {
         message: `Device ${device} is not heard: its gateway ${gw} is offline`,
         message_zh: `设备 ${device} 无数据：所属网关 ${gw} 离线`,
       });
+    }
+    // Not heard of yet (the broker lost its retained state): the gateway says so once it polls it.
+    if (!s && !heldByGateway.has(device)) return;
+    heldByGateway.delete(device);
     const online = s?.online ?? true;
     report({
       rule: 'device_offline',

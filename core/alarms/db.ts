@@ -127,12 +127,17 @@ export class AlarmDb {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 5000');
-    const version = this.db.pragma('user_version', { simple: true }) as number;
-    for (let v = version; v < migrations.length; v++)
-      this.db.transaction(() => {
-        this.db.exec(migrations[v] ?? '');
-        this.db.pragma(`user_version = ${v + 1}`);
-      })();
+    // The alarm service and the API open the file at once: the version is read under the write
+    // lock (IMMEDIATE), so the second waits for the first's migration instead of repeating it.
+    this.db
+      .transaction(() => {
+        const version = this.db.pragma('user_version', { simple: true }) as number;
+        for (let v = version; v < migrations.length; v++) {
+          this.db.exec(migrations[v] ?? '');
+          this.db.pragma(`user_version = ${v + 1}`);
+        }
+      })
+      .immediate();
   }
 
   close(): void {
