@@ -7,7 +7,7 @@ import type { LoadedSite } from '../../core/config/loadSite.ts';
 import { errorText } from '../../core/errors.ts';
 import { localTimestamp } from '../../core/localTime.ts';
 import type { Logger } from '../../core/log.ts';
-import { type Channel, createChannel } from './channels.ts';
+import { type Channel, createChannel, SEND_TIMEOUT_MS } from './channels.ts';
 import { alarmMessage, digestMessage, type Message } from './content.ts';
 import { DIGEST_CATCH_UP_MS, inQuietHours, lastDigestSlot, retryAt } from './schedule.ts';
 
@@ -20,6 +20,21 @@ export interface NotifierContext {
   log: Logger;
   publish: (topic: string, payload: string, retain: boolean) => Promise<void>;
   env?: NodeJS.ProcessEnv;
+}
+
+/** Longest an attempt may take (a publish to a broker that is away may never settle); the channels' own bounds are shorter. */
+export const ATTEMPT_BOUND_MS = SEND_TIMEOUT_MS + 5_000;
+
+function bounded(p: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer in ${ATTEMPT_BOUND_MS / 1000} s`)),
+      ATTEMPT_BOUND_MS,
+    );
+    timer.unref();
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Transitions a person is told of; the others (update, shelve, affect, close) are on the console only. */
@@ -39,7 +54,9 @@ export class AlarmNotifier {
   private readonly routes = new Map<string, Route>();
   /** Configuration problems (a secret missing, an unknown channel or route): in health and the log. */
   readonly problems: string[] = [];
-  private draining: Promise<void> | undefined;
+  /** Each channel's send loop while it runs; channels to look at again when theirs ends. */
+  private readonly busy = new Map<string, Promise<void>>();
+  private readonly again = new Set<string>();
   private stopped = false;
   private lastError: string | undefined;
 
@@ -153,7 +170,11 @@ export class AlarmNotifier {
 
   private kick(): void {
     if (this.stopped) return;
-    this.drain().catch((err) => this.failed('sending notifications failed', err));
+    try {
+      this.drain().catch((err) => this.failed('sending notifications failed', err));
+    } catch (err) {
+      this.failed('sending notifications failed', err);
+    }
   }
 
   private failed(what: string, err: unknown): void {
@@ -161,29 +182,34 @@ export class AlarmNotifier {
     this.ctx.log.error(what, { error: errorText(err) });
   }
 
-  /** Sends what is due; one channel's deliveries in order, the channels side by side (a slow one holds no other). */
+  /**
+   * Sends what is due: each channel in its own loop, its deliveries in order, so a channel that is
+   * slow or down (an attempt waits up to ATTEMPT_BOUND_MS) holds back no other. Resolves when the
+   * loops running now have emptied their channels' due queues.
+   */
   private drain(): Promise<void> {
-    // Asked while a round runs (that may have read the queue already): one more round after it.
-    if (this.draining) return this.draining.then(() => this.drain());
-    // Cleared in `finally`, after the assignment (a round that finds nothing due ends synchronously).
-    this.draining = this.sendDue().finally(() => {
-      this.draining = undefined;
-    });
-    return this.draining;
+    if (this.stopped) return Promise.resolve();
+    for (const channel of this.log.dueChannels(this.ctx.clock.now())) {
+      if (this.busy.has(channel)) {
+        // Its loop may have read the queue already: one more round when it ends.
+        this.again.add(channel);
+        continue;
+      }
+      const loop = this.sendChannel(channel).finally(() => {
+        this.busy.delete(channel);
+        if (this.again.delete(channel)) this.kick();
+      });
+      this.busy.set(channel, loop);
+    }
+    return Promise.all([...this.busy.values()]).then(() => undefined);
   }
 
-  private async sendDue(): Promise<void> {
+  private async sendChannel(channel: string): Promise<void> {
     for (;;) {
       if (this.stopped) return;
-      const due = this.log.due(this.ctx.clock.now());
+      const due = this.log.due(this.ctx.clock.now(), 20, channel);
       if (due.length === 0) return;
-      const byChannel = new Map<string, DueDelivery[]>();
-      for (const d of due) byChannel.set(d.channel, [...(byChannel.get(d.channel) ?? []), d]);
-      await Promise.all(
-        [...byChannel.values()].map(async (list) => {
-          for (const d of list) await this.attempt(d);
-        }),
-      );
+      for (const d of due) await this.attempt(d);
     }
   }
 
@@ -192,7 +218,9 @@ export class AlarmNotifier {
     const attempt = d.attempts + 1;
     try {
       if (!ch) throw new Error(`no channel "${d.channel}" in alarms.channels`);
-      await ch.send(JSON.parse(d.body) as Message, { route: d.route, siteId: this.ctx.site.config.site.id });
+      await bounded(
+        ch.send(JSON.parse(d.body) as Message, { route: d.route, siteId: this.ctx.site.config.site.id }),
+      );
       const now = this.ctx.clock.now();
       this.log.sent(d.id, now);
       this.ctx.log.info('notification sent', {
@@ -232,7 +260,11 @@ export class AlarmNotifier {
     } catch (err) {
       this.failed('escalation or digest failed', err);
     }
-    await this.drain().catch((err) => this.failed('sending notifications failed', err));
+    try {
+      await this.drain();
+    } catch (err) {
+      this.failed('sending notifications failed', err);
+    }
   }
 
   /**
@@ -354,7 +386,7 @@ export class AlarmNotifier {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.draining?.catch(() => undefined);
+    await Promise.all([...this.busy.values()]).catch(() => undefined);
     for (const ch of this.channels.values()) ch.close();
   }
 }

@@ -123,14 +123,24 @@ export class NotificationLog {
     return Number(r.lastInsertRowid);
   }
 
-  /** Pending deliveries due by `now`, oldest first. */
-  due(now: number, limit = 100): DueDelivery[] {
+  /** Channels with pending deliveries due by `now`. */
+  dueChannels(now: number): string[] {
+    return (
+      this.db
+        .prepare(`SELECT DISTINCT channel FROM notifications WHERE status = 'pending' AND next_at <= ?`)
+        .all(now) as { channel: string }[]
+    ).map((r) => r.channel);
+  }
+
+  /** Pending deliveries of `channel` due by `now`, oldest first. */
+  due(now: number, limit: number, channel: string): DueDelivery[] {
     return (
       this.db
         .prepare(
-          `SELECT * FROM notifications WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, id LIMIT ?`,
+          `SELECT * FROM notifications WHERE status = 'pending' AND next_at <= ? AND channel = ?
+           ORDER BY next_at, id LIMIT ?`,
         )
-        .all(now, limit) as Row[]
+        .all(now, channel, limit) as Row[]
     ).map((r) => ({
       id: r.id,
       channel: r.channel,

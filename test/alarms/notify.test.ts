@@ -61,6 +61,7 @@ beforeAll(async () => {
         body: JSON.parse(raw) as Record<string, unknown>,
         at: Date.now(),
       });
+      if (name.startsWith('hang')) return; // a robot server that never answers
       const next = scripts.get(name)?.shift() ?? { errcode: 0, errmsg: 'ok' };
       if ('status' in next) {
         res.writeHead(next.status).end('server error');
@@ -94,6 +95,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  http.closeAllConnections();
   await new Promise((r) => http.close(r));
   await new Promise((r) => smtp.close(() => r(undefined)));
 });
@@ -558,5 +560,29 @@ describe('alarm notifications', () => {
     expect(t.notifier.status().last_error).toContain('reading the notification queue failed');
     expect(hitsOf('hook9')).toHaveLength(0);
     await t.notifier.stop();
+  });
+  it('a robot server that does not answer holds back no other channel; its attempt times out and is retried', async () => {
+    const t = setup({
+      channels: [
+        { id: 'slow', type: 'wecom', url: `${base}/hang10/send?key=k` },
+        { id: 'fast', type: 'webhook', url: `${base}/fast10` },
+      ],
+      routes: [{ id: 'ops', channels: ['slow', 'fast'] }],
+      digest: { at: '20:00', channels: ['fast'] },
+    });
+    const [raised] = t.observe('valve-1', true);
+    const id = raised?.alarm.id as number;
+    await waitFor('the fast channel', () => hitsOf('fast10').length === 1);
+    await waitFor('the slow one asked', () => hitsOf('hang10').length === 1);
+    // The slow attempt is still open while the other channel's message went out.
+    expect(t.log.list({ alarmId: id }).find((d) => d.channel === 'slow')).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+    });
+    expect(t.log.list({ alarmId: id }).find((d) => d.channel === 'fast')).toMatchObject({ status: 'sent' });
+    await t.notifier.stop(); // waits for the open attempt's bound (10 s)
+    const slow = t.log.list({ alarmId: id }).find((d) => d.channel === 'slow');
+    expect(slow).toMatchObject({ status: 'pending', attempts: 1, next_at: '2026-03-02T09:00:30+08:00' });
+    expect(slow?.error).toMatch(/attempt 1 .*: no answer: .*timeout/i);
   });
 });
