@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alarmRules, alarmSeverities } from '../../core/alarms/model.ts';
+import { deliveryStatuses } from '../../core/alarms/notificationLog.ts';
 import { alarmListQuery, alarmNoteSchema, notificationQuery, shelveSchema } from '../routes/alarms.ts';
 import { bodyErrors, commonErrors, instant, type RouteDoc } from './common.ts';
 
@@ -79,7 +80,7 @@ export const deliverySchema = z
     route: z.string().nullable(),
     kind: z.string().describe('raise, re_raise, clear, acknowledge, escalate, digest'),
     status: z
-      .string()
+      .enum(deliveryStatuses)
       .describe(
         'pending (queued or waiting to retry at next_at), sent, failed, held (quiet hours, rate limit: for the digest), digested',
       ),

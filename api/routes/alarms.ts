@@ -1,11 +1,10 @@
-import type Database from 'better-sqlite3';
 import { json, type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { AlarmActionError, type AlarmDb } from '../../core/alarms/db.ts';
 import { type Alarm, alarmRules, alarmSeverities } from '../../core/alarms/model.ts';
+import { deliveryStatuses, NotificationLog } from '../../core/alarms/notificationLog.ts';
 import type { Actor } from '../../core/auth/actor.ts';
 import { JnError } from '../../core/errors.ts';
-import { localTimestamp } from '../../core/localTime.ts';
 import { localMidnight } from '../../core/rollup/consumption.ts';
 import { actorOf } from '../caller.ts';
 import { bodyDetail, localDate, nextDay, noQuery, parseQuery, quote, text, wholeNumber } from '../params.ts';
@@ -35,8 +34,6 @@ export const MAX_SHELVE_DAYS = 30;
 
 const statuses = ['open', 'closed', 'all'] as const;
 const lists = ['pending', 'in_progress', 'done'] as const;
-/** core/alarms/notificationLog.ts's statuses: pending (queued, or waiting to retry), sent, failed, held (quiet hours, rate limit: for the digest), digested. */
-const deliveryStatuses = ['failed', 'pending', 'sent', 'held', 'digested'] as const;
 
 /** The query of GET /alarms, by the site's time zone (exported for the OpenAPI document). */
 export const alarmListQuery = (timeZone: string) => ({
@@ -106,55 +103,6 @@ export const shelveSchema = z
   })
   .strict();
 
-/** One notification of an alarm, as the alarm service's notifier logged it (the `notifications` table). */
-export interface Delivery {
-  id: number;
-  alarm_id: number | null;
-  channel: string;
-  route: string | null;
-  kind: string;
-  status: string;
-  attempts: number;
-  error: string | null;
-  created_at: string;
-  sent_at: string | null;
-  next_at: string | null;
-}
-
-interface DeliveryRow extends Omit<Delivery, 'created_at' | 'sent_at' | 'next_at'> {
-  created_at: number;
-  sent_at: number | null;
-  next_at: number | null;
-}
-
-/**
- * The notification log, read straight from alarms.db's `notifications` table (core/alarms/db.ts's
- * migration makes it; the notifier of the alarm service fills it). Newest first; times local.
- */
-export function readDeliveries(
-  handle: Database.Database,
-  filter: { status?: string | undefined; alarm?: number | undefined; limit: number },
-  timeZone: string,
-): Delivery[] {
-  const where: string[] = [];
-  const args: (string | number)[] = [];
-  if (filter.status !== undefined) where.push('status = ?') && args.push(filter.status);
-  if (filter.alarm !== undefined) where.push('alarm_id = ?') && args.push(filter.alarm);
-  const rows = handle
-    .prepare(
-      `SELECT id, alarm_id, channel, route, kind, status, attempts, error, created_at, sent_at, next_at
-       FROM notifications ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
-    )
-    .all(...args, filter.limit) as DeliveryRow[];
-  const local = (ms: number | null) => (ms === null ? null : localTimestamp(ms, timeZone));
-  return rows.map((r) => ({
-    ...r,
-    created_at: localTimestamp(r.created_at, timeZone),
-    sent_at: local(r.sent_at),
-    next_at: local(r.next_at),
-  }));
-}
-
 /** The alarm id of a path: 400 when it is not one at all, so a 404 always means "no such alarm". */
 function alarmId(raw: string): number {
   if (/^[1-9]\d{0,15}$/.test(raw) && Number(raw) <= Number.MAX_SAFE_INTEGER) return Number(raw);
@@ -181,6 +129,8 @@ export interface AlarmRoutesContext {
 export function alarmRoutes(ctx: AlarmRoutesContext): Router {
   const router = Router();
   const { db, timeZone } = ctx;
+  // The notifier's log of deliveries (alarms/notify writes it, in the same alarms.db).
+  const deliveries = new NotificationLog(db, timeZone);
   const listShape = alarmListQuery(timeZone);
 
   router.get('/alarms', (req, res) => {
@@ -213,7 +163,13 @@ export function alarmRoutes(ctx: AlarmRoutesContext): Router {
   });
   router.get('/alarms/notifications', (req, res) => {
     const q = parseQuery(req.query, notificationQuery);
-    res.json({ notifications: readDeliveries(db.handle, q, timeZone) });
+    res.json({
+      notifications: deliveries.list({
+        limit: q.limit,
+        ...(q.status !== undefined ? { status: q.status } : {}),
+        ...(q.alarm !== undefined ? { alarmId: q.alarm } : {}),
+      }),
+    });
   });
   router.get('/alarms/:id', (req, res) => {
     noQuery(req.query);
@@ -226,7 +182,7 @@ export function alarmRoutes(ctx: AlarmRoutesContext): Router {
     res.json({
       alarm,
       transitions: db.transitions(id),
-      notifications: readDeliveries(db.handle, { alarm: id, limit: 200 }, timeZone),
+      notifications: deliveries.list({ alarmId: id, limit: 200 }),
     });
   });
 

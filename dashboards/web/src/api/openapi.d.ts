@@ -1152,8 +1152,11 @@ export interface components {
             route: string | null;
             /** @description raise, re_raise, clear, acknowledge, escalate, digest */
             kind: string;
-            /** @description pending (queued or waiting to retry at next_at), sent, failed, held (quiet hours, rate limit: for the digest), digested */
-            status: string;
+            /**
+             * @description pending (queued or waiting to retry at next_at), sent, failed, held (quiet hours, rate limit: for the digest), digested
+             * @enum {string}
+             */
+            status: "pending" | "sent" | "failed" | "held" | "digested";
             attempts: number;
             /** @description Why the last attempt failed */
             error: string | null;
@@ -5108,7 +5111,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description failed, pending (queued or retrying), sent, held (quiet hours, rate limit), digested (default: all) */
-                status?: "failed" | "pending" | "sent" | "held" | "digested";
+                status?: "pending" | "sent" | "failed" | "held" | "digested";
                 /** @description an alarm id: its notifications only */
                 alarm?: string;
                 /** @description a number of notifications from 1 to 1000 (default 200) */
