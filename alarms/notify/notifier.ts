@@ -99,17 +99,17 @@ export class AlarmNotifier {
   /** Queues what the routes say for each transition; never throws, never waits for a channel. */
   onEvents(events: AlarmEvent[]): void {
     if (this.stopped) return;
-    try {
-      const now = this.ctx.clock.now();
-      for (const e of events) {
-        if (!told.has(e.transition.action)) continue;
-        if (e.alarm.shelved_until !== null) continue; // shelved: nothing is sent until it is unshelved
+    const now = this.ctx.clock.now();
+    for (const e of events) {
+      if (!told.has(e.transition.action)) continue;
+      if (e.alarm.shelved_until !== null) continue; // shelved: nothing is sent until it is unshelved
+      try {
         for (const route of this.routes.values())
           if (this.matches(route, e.alarm))
             this.queue(route, e.transition.action as DeliveryKind, e, now, undefined);
+      } catch (err) {
+        this.failed(`queueing notifications failed (alarm ${e.alarm?.id}, ${e.transition?.action})`, err);
       }
-    } catch (err) {
-      this.failed('queueing notifications failed', err);
     }
     this.kick();
   }
