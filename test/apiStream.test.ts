@@ -153,6 +153,37 @@ describe('GET /api/v1/stream', () => {
     });
   });
 
+  it('relays the alarm service’s AlarmEvents of this site as they came, not those of another site’s devices', async () => {
+    const s = await stream(); // no ?device=: the site's own filter is what keeps the other site's out
+    const event = (id: number, device: string) => ({
+      transition: {
+        seq: id,
+        alarm_id: id,
+        at: '2026-12-02T11:00:00+08:00',
+        action: 'raise',
+        by: 'alarm-service',
+        note: null,
+      },
+      alarm: {
+        id,
+        rule: 'device_offline',
+        key: device,
+        building: null,
+        device,
+        gateway: null,
+        message_zh: '设备离线',
+      },
+    });
+    // One topic for every site on the broker: the other site's first, then this site's (QoS 1, in order).
+    await pub.publishAsync(topics.alarmEvents, JSON.stringify(event(900, 'another-site-meter')), { qos: 1 });
+    await pub.publishAsync(topics.alarmEvents, JSON.stringify(event(901, 'm1')), { qos: 1 });
+    await waitFor('the alarm event', () => s.events.some((e) => e.event === 'alarm'), {
+      seen: () => s.events,
+    });
+    const alarms = s.events.filter((e) => e.event === 'alarm').map((e) => JSON.parse(e.data));
+    expect(alarms).toEqual([event(901, 'm1')]);
+  });
+
   it('refuses a device the site does not have, naming those it has', async () => {
     const s = await stream('?device=m1,nope', { 'accept-language': 'en' });
     expect(s.status).toBe(404);
