@@ -2,8 +2,8 @@ import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { consoleSuite, openConsole, signIn } from '../helpers/console.ts';
 
-/** 用户与令牌 (admins) and the 报警 placeholder in Chromium against jieneng start. */
-describe('the 用户与令牌 screen and the 报警 page', () => {
+/** 用户与令牌 (admins) in Chromium against jieneng start (报警: test/console/alarms.test.ts). */
+describe('the 用户与令牌 screen', () => {
   const { site, browser } = consoleSuite();
 
   const apiGet = async <T>(path: string): Promise<T> => {
@@ -93,23 +93,6 @@ describe('the 用户与令牌 screen and the 报警 page', () => {
     ).toBe(401);
     const listed = await apiGet<{ tokens: { name: string; revoked_at: string | null }[] }>('/api/v1/tokens');
     expect(listed.tokens.find((t) => t.name === 'BMS 对接')?.revoked_at).toMatch(/\+08:00$/);
-    expect(problems()).toEqual([]);
-  });
-
-  it('lists the API’s alarms under 待处理 and says plainly what is not there yet', async () => {
-    const { page, problems } = await openConsole(browser());
-    await signIn(page, site(), 'engineer');
-    await page.goto(`${site().url}/alarms`);
-    // The count is the API's (alarms come and go as the simulated devices run).
-    await page.getByRole('tab', { name: /^待处理（\d+）$/ }).waitFor();
-    await apiGet<{ alarms: unknown[] }>('/api/v1/alarms');
-    await page.getByText(/尚未提供：报警的确认与处理状态/).waitFor();
-    await page.getByRole('tab', { name: '已处理' }).click();
-    await page
-      .getByRole('tabpanel')
-      .getByText(/接口尚未提供报警的处理状态/)
-      .first()
-      .waitFor();
     expect(problems()).toEqual([]);
   });
 });
