@@ -23,6 +23,12 @@ export interface WorkingHours {
   source: string;
 }
 
+/**
+ * The hour judged at `now`: the last one that ended at least 10 minutes ago, when the collector's
+ * rollup job (every minute) has its readings (zones of whole-hour offsets, as Asia/Shanghai).
+ */
+export const judgedHour = (now: number) => Math.floor((now - 10 * 60_000) / HOUR) * HOUR - HOUR;
+
 const hoursOf = (hhmm: string) => {
   const [h = 0, m = 0] = hhmm.split(':').map(Number);
   return h + m / 60;
@@ -72,7 +78,7 @@ export async function judgeAfterHours(ctx: RuleContext, now: number): Promise<Ju
   const s = ctx.rules.after_hours;
   const calendar = calendarOf(site);
   const out: Judged[] = [];
-  const hour = Math.floor(now / HOUR) * HOUR - HOUR; // last whole hour (zones of whole-hour offsets)
+  const hour = judgedHour(now);
   const learnFrom = hour - s.weeks * 7 * DAY;
   for (const b of site.config.organization.buildings) {
     const meters = totalMeters(site, b.id, 'electricity');
@@ -95,7 +101,13 @@ export async function judgeAfterHours(ctx: RuleContext, now: number): Promise<Ju
       continue;
     }
     const current = totals.get(hour);
-    if (!current) continue; // the hour's rollup is not (all) there yet: next tick
+    if (!current) {
+      ctx.note(
+        `after_hours:${b.id}:hole:${localDate(hour, tz)}`,
+        `after_hours ${b.id}: ${iso(hour, tz)} not judged — no rollup of every meter of the building for that hour (${meters.map((m) => m.id).join(', ')}) / 该小时数据不完整，未判断`,
+      );
+      continue;
+    }
     const wh = workingHours(site, b.id);
     const kind = (t: number) => {
       const day = calendar(localDate(t, tz));

@@ -4,7 +4,7 @@ import type { LoadedSite } from '../../core/config/loadSite.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Store } from '../../core/store/store.ts';
 import type { Report } from '../detector.ts';
-import { judgeAfterHours } from './afterHours.ts';
+import { judgeAfterHours, judgedHour } from './afterHours.ts';
 import { judgeBalance } from './balance.ts';
 import { HOUR, type Judged, localDate, type RuleContext } from './common.ts';
 import { judgeNightFlow } from './nightFlow.ts';
@@ -22,11 +22,11 @@ const judges: Record<DataRule, (ctx: RuleContext, now: number) => Promise<Judged
 /**
  * How often each rule is judged again (a key per period; the same key skips the rule): the trend
  * of a year once a day, a day's balance and the nights hourly (a late rollup is seen within the
- * hour), after-hours use on every tick (its hour may still be filling).
+ * hour), after-hours use once per hour judged.
  */
 const cadence: Record<DataRule, (now: number, tz: string) => string> = {
   meter_balance: (now) => String(Math.floor(now / HOUR)),
-  after_hours: (now) => String(now),
+  after_hours: (now) => String(judgedHour(now)),
   night_flow: (now) => String(Math.floor(now / HOUR)),
   target_trend: (now, tz) => localDate(now, tz),
 };
