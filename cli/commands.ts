@@ -142,6 +142,15 @@ export const commands: CommandSpec[] = [
     options: [siteConfig(true), mqttUrl(false), dataDir, speed('1')],
     example: 'jieneng control --config site.yaml --mqtt-url mqtt://jieneng@broker:1883',
   },
+  {
+    name: 'alarm-service',
+    summary:
+      'The alarm service on its own (jieneng start runs it too): conditions from telemetry, availability, the data rules and the other services into alarms in DIR/alarms.db, published on MQTT and notified where the site file routes them.',
+    notes:
+      'Run one per site, with the data dir the API reads DIR/alarms.db from. SIGHUP is logged and ignored (restart it to apply a changed site file). The alarms themselves: jieneng alarms list | ack.',
+    options: [siteConfig(true), mqttUrl(false), influxUrl('the data rules'), dataDir, speed('1')],
+    example: 'jieneng alarm-service --config site.yaml --mqtt-url mqtt://jieneng@broker:1883',
+  },
   apiCommand,
   {
     name: 'schedules',

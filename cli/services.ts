@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { startAlarms } from '../alarms/main.ts';
 import { consoleLine } from '../api/console.ts';
 import { startCollector } from '../collector/main.ts';
 import { startControl } from '../control/main.ts';
@@ -203,6 +204,31 @@ const control: ServiceCommand = async (ctx) => {
   return await untilSignal(() => running.stop(), ctx.log);
 };
 
+/** `jieneng alarm-service`: the alarm service of the split deployment (alarms/main.ts). */
+const alarmService: ServiceCommand = async (ctx) => {
+  const site = requireConfig(text(ctx, 'config'), 'alarm-service', ctx.log);
+  const dataDir = text(ctx, 'data-dir') ?? './data';
+  mkdirSync(dataDir, { recursive: true });
+  const store = createStore({
+    influxUrl: text(ctx, 'influx-url') ?? site.config.platform.influx_url,
+    dataDir,
+    rawRetentionDays: site.config.platform.raw_retention_days,
+  });
+  await store.open();
+  const running = await startAlarms({
+    site,
+    ...principalBroker({ site, user: 'alarms', urlOption: text(ctx, 'mqtt-url'), log: ctx.log }),
+    store,
+    dbFile: join(dataDir, 'alarms.db'),
+    clock: clockFor(undefined, text(ctx, 'speed')),
+    log: ctx.log,
+  });
+  return await untilSignal(async () => {
+    await running.stop();
+    await store.close();
+  }, ctx.log);
+};
+
 const sims: ServiceCommand = async (ctx) => {
   const { io, log } = ctx;
   const scenario = loadScenario(text(ctx, 'scenario') ?? defaultScenarioFile);
@@ -228,6 +254,7 @@ export const serviceCommands: Record<string, { run: ServiceCommand; reloads: boo
   gateway: { run: gateway, reloads: true },
   collector: { run: collector, reloads: false },
   control: { run: control, reloads: false },
+  'alarm-service': { run: alarmService, reloads: false },
   api: { run: runApi, reloads: false },
   sims: { run: sims, reloads: false },
 };

@@ -17,6 +17,7 @@ const subcommands = [
   'gateway',
   'collector',
   'control',
+  'alarm-service',
   'api',
   'schedules',
   'sims',
@@ -89,7 +90,7 @@ describe('every subcommand has its own --help', () => {
     const unknown = await run(['help', 'repot']);
     expect(unknown.code).toBe(2);
     expect(unknown.err).toBe(
-      'unknown command "repot"; commands are: start, gateway, collector, control, api, schedules, sims, import, report, user, token, audit, secrets, mqtt, dashboards, alarms, config, help\n',
+      'unknown command "repot"; commands are: start, gateway, collector, control, alarm-service, api, schedules, sims, import, report, user, token, audit, secrets, mqtt, dashboards, alarms, config, help\n',
     );
     const misplaced = await run([
       'report',

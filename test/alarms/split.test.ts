@@ -1,0 +1,62 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { AlarmDb } from '../../core/alarms/db.ts';
+import { topics } from '../../core/topics.ts';
+import { spawnCli } from '../helpers/cli.ts';
+import { writeTestSite } from '../helpers/site.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { startMosquitto } from '../servers/mosquitto.ts';
+import { freePort } from '../servers/process.ts';
+
+describe('jieneng alarm-service (the split deployment)', () => {
+  it('raises a gateway_offline from the retained availability and publishes it; stops on SIGTERM', async () => {
+    const { dir, file } = writeTestSite({
+      modbusPort: await freePort(),
+      gatewayId: 'gw-al-split',
+      devices: ['m-a'],
+    });
+    const site = parse(readFileSync(file, 'utf8'));
+    site.alarms = { rules: { gateway_offline: { delay: '1s' } } };
+    writeFileSync(file, stringify(site));
+    const broker = await startMosquitto();
+    const pub = await mqtt.connectAsync(broker.url, { clientId: `tap-split-${process.pid}` });
+    const events: string[] = [];
+    pub.on('message', (_t, p) => events.push(p.toString()));
+    await pub.subscribeAsync(topics.alarmEvents, { qos: 1 });
+    await pub.publishAsync(
+      topics.availability('gw-al-split'),
+      JSON.stringify({ state: 'offline', since: '2026-12-02T08:00:00+08:00' }),
+      { retain: true, qos: 1 },
+    );
+    const dataDir = join(dir, 'data');
+    const cli = spawnCli([
+      'alarm-service',
+      '--config',
+      file,
+      '--mqtt-url',
+      broker.url,
+      '--data-dir',
+      dataDir,
+    ]);
+    try {
+      await waitFor('the alarm on jn/v1/alarms/events', () => events.some((e) => e.includes('"raise"')), {
+        seen: () => cli.stderr().slice(-3000),
+      });
+      expect(existsSync(join(dataDir, 'alarms.db'))).toBe(true);
+      const db = new AlarmDb(join(dataDir, 'alarms.db'), 'Asia/Shanghai');
+      const [a] = db.list();
+      db.close();
+      expect(a).toMatchObject({ rule: 'gateway_offline', key: 'gw-al-split', state: 'active' });
+      expect(a?.message_zh).toContain('网关 gw-al-split 离线（自 2026-12-02 08:00:00 起）');
+      expect(await cli.stop()).toBe(0);
+    } finally {
+      await cli.stop();
+      await pub.endAsync();
+      await broker.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
