@@ -57,6 +57,8 @@ export class AlarmNotifier {
   /** Each channel's send loop while it runs; channels to look at again when theirs ends. */
   private readonly busy = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
+  /** Each channel's deliveries of the last hour, for its rate limit (a query per delivery grew with the log). */
+  private readonly recent = new Map<string, number[]>();
   private stopped = false;
   private lastError: string | undefined;
 
@@ -86,6 +88,7 @@ export class AlarmNotifier {
         `digest: no channels, so messages held by ${holds ? 'quiet hours or ' : ''}the rate limit are never sent (alarms.digest.channels)`,
       );
     for (const p of this.problems) ctx.log.error(`notification config: ${p}`);
+    for (const q of this.log.queuedSince(ctx.clock.now() - HOUR)) this.window(q.channel).push(q.created_at);
   }
 
   private get config(): AlarmsConfig {
@@ -100,16 +103,24 @@ export class AlarmNotifier {
   onEvents(events: AlarmEvent[]): void {
     if (this.stopped) return;
     const now = this.ctx.clock.now();
-    for (const e of events) {
-      if (!told.has(e.transition.action)) continue;
-      if (e.alarm.shelved_until !== null) continue; // shelved: nothing is sent until it is unshelved
-      try {
-        for (const route of this.routes.values())
-          if (this.matches(route, e.alarm))
-            this.queue(route, e.transition.action as DeliveryKind, e, now, undefined);
-      } catch (err) {
-        this.failed(`queueing notifications failed (alarm ${e.alarm?.id}, ${e.transition?.action})`, err);
+    const queueAll = () => {
+      for (const e of events) {
+        if (!told.has(e.transition.action)) continue;
+        if (e.alarm.shelved_until !== null) continue; // shelved: nothing is sent until it is unshelved
+        try {
+          for (const route of this.routes.values())
+            if (this.matches(route, e.alarm))
+              this.queue(route, e.transition.action as DeliveryKind, e, now, undefined);
+        } catch (err) {
+          this.failed(`queueing notifications failed (alarm ${e.alarm?.id}, ${e.transition?.action})`, err);
+        }
       }
+    };
+    try {
+      // One transaction for the batch: a burst of transitions costs one commit, not one per delivery.
+      this.ctx.db.handle.transaction(queueAll)();
+    } catch (err) {
+      this.failed('queueing notifications failed', err);
     }
     this.kick();
   }
@@ -152,7 +163,7 @@ export class AlarmNotifier {
           status: 'held',
           error: `quiet hours ${route.quiet_hours}: in the digest (免打扰时段，计入日报)`,
         });
-      } else if (this.log.countSince(channelId, now - HOUR) >= this.config.rate_limit.per_hour) {
+      } else if (!this.underRateLimit(channelId, now)) {
         const n = this.config.rate_limit.per_hour;
         this.log.enqueue({
           ...base,
@@ -164,8 +175,24 @@ export class AlarmNotifier {
           alarm: e.alarm.id,
           per_hour: n,
         });
-      } else this.log.enqueue(base);
+      } else {
+        this.log.enqueue(base);
+        this.window(channelId).push(now);
+      }
     }
+  }
+
+  /** A channel's deliveries of the last hour (ms, oldest first): from alarms.db at start, then kept here. */
+  private window(channel: string): number[] {
+    const w = this.recent.get(channel) ?? [];
+    this.recent.set(channel, w);
+    return w;
+  }
+
+  private underRateLimit(channel: string, now: number): boolean {
+    const w = this.window(channel);
+    while (w.length > 0 && (w[0] as number) < now - HOUR) w.shift();
+    return w.length < this.config.rate_limit.per_hour;
   }
 
   private kick(): void {
@@ -255,8 +282,11 @@ export class AlarmNotifier {
   async tick(now: number): Promise<void> {
     if (this.stopped) return;
     try {
-      this.escalate(now);
-      this.digest(now);
+      // One commit for what a pass queues (a thousand escalations at once are one write, not a thousand).
+      this.ctx.db.handle.transaction(() => {
+        this.escalate(now);
+        this.digest(now);
+      })();
     } catch (err) {
       this.failed('escalation or digest failed', err);
     }

@@ -178,16 +178,14 @@ export class NotificationLog {
       .run(kept, retryAt === undefined ? 'failed' : 'pending', retryAt ?? null, id);
   }
 
-  /** Deliveries of `channel` queued since `from` (ms) that count against its rate limit (not held, not digests). */
-  countSince(channel: string, from: number): number {
-    return (
-      this.db
-        .prepare(
-          `SELECT count(*) AS n FROM notifications WHERE channel = ? AND created_at >= ?
-           AND status IN ('pending', 'sent', 'failed') AND kind != 'digest'`,
-        )
-        .get(channel, from) as { n: number }
-    ).n;
+  /** When each delivery queued since `from` (ms) that counts against its channel's rate limit was queued (not held, not digests), oldest first. */
+  queuedSince(from: number): { channel: string; created_at: number }[] {
+    return this.db
+      .prepare(
+        `SELECT channel, created_at FROM notifications WHERE created_at >= ?
+         AND status IN ('pending', 'sent', 'failed') AND kind != 'digest' ORDER BY created_at`,
+      )
+      .all(from) as { channel: string; created_at: number }[];
   }
 
   /** Whether `alarmId` was escalated to `route` since `from` (ms), on any channel and in any status. */

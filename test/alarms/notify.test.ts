@@ -445,7 +445,7 @@ describe('alarm notifications', () => {
   });
 
   it('the rate limit per channel and hour sends the excess with the digest', async () => {
-    const t = setup({
+    const rateConfig = {
       channels: [
         { id: 'duty', type: 'webhook', url: `${base}/rate` },
         { id: 'daily', type: 'webhook', url: `${base}/digest7` },
@@ -453,7 +453,8 @@ describe('alarm notifications', () => {
       routes: [{ id: 'ops', channels: ['duty'] }],
       rate_limit: { per_hour: 2 },
       digest: { at: '10:00', channels: ['daily'] },
-    });
+    };
+    const t = setup(rateConfig);
     for (const k of ['m-1', 'm-2', 'm-3']) t.observe(k, true);
     await waitFor('two sent', () => hitsOf('rate').length === 2);
     await t.notifier.tick(t.clock.now());
@@ -461,14 +462,39 @@ describe('alarm notifications', () => {
     const held = t.log.list({ status: 'held' });
     expect(held).toHaveLength(1);
     expect(held[0]?.error).toContain('rate limit 2/h');
+    // A restart within the hour remembers what the channel sent.
+    const again = createNotifier({
+      site: site(rateConfig),
+      db: t.db,
+      clock: t.clock,
+      log: createLogger({ sink: { write: () => undefined } }),
+      publish: async () => undefined,
+      env: {},
+    });
+    again.onEvents(
+      t.db.observe(
+        {
+          rule: 'stale',
+          key: 'm-5/p',
+          active: true,
+          at: new Date(T0).toISOString(),
+          message: 'stale',
+          message_zh: '数据不更新',
+        },
+        { now: T0, severity: 'minor', holdOffMs: 0 },
+      ),
+    );
+    expect(t.log.list({ status: 'held' })).toHaveLength(2);
+    await again.stop();
     // An hour later the channel may send again.
     t.clock.advance(61 * MIN);
     t.observe('m-4', true);
     await waitFor('the fourth sent', () => hitsOf('rate').length === 3);
     await t.notifier.tick(t.clock.now()); // 10:01: the digest
     expect(hitsOf('digest7')).toHaveLength(1);
-    expect((hitsOf('digest7')[0]?.body.digest as { held: number } | undefined)?.held).toBe(1);
+    expect((hitsOf('digest7')[0]?.body.digest as { held: number } | undefined)?.held).toBe(2);
     expect(hitsOf('digest7')[0]?.body.text).toContain('设备离线 · m-3');
+    expect(hitsOf('digest7')[0]?.body.text).toContain('【次要】数据不更新 · m-5/p');
     await t.notifier.stop();
   });
 
