@@ -46,10 +46,10 @@ const migrations = [
      kind TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
      created_at INTEGER NOT NULL, sent_at INTEGER, next_at INTEGER, error TEXT, body TEXT);
    CREATE INDEX notifications_due ON notifications (status, next_at);`,
-  // alarms/notify: an alarm's deliveries (GET /alarms/:id, escalation once per level) and a
-  // channel's last hour (the rate limit) without scanning the whole log.
+  // alarms/notify: an alarm's deliveries (GET /alarms/:id, escalation once per level) and the
+  // last hour's (the rate limit at start) without scanning the whole log.
   `CREATE INDEX notifications_alarm ON notifications (alarm_id, kind, route);
-   CREATE INDEX notifications_channel ON notifications (channel, created_at);`,
+   CREATE INDEX notifications_created ON notifications (created_at);`,
 ];
 
 interface Row {
