@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { AlarmDb } from '../../core/alarms/db.ts';
+import { apiToken } from '../helpers/apiAuth.ts';
 import { spawnStart } from '../helpers/cli.ts';
 import { writeTestSite } from '../helpers/site.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -91,6 +92,20 @@ describe('alarms across a restart of jieneng start', () => {
         ['raise', 'alarm-service'],
         ['acknowledge', 'engineer-wang'],
       ]);
+      // /metrics of jieneng start has the alarm service's figures beside the others'.
+      const port = /API: +https?:\/\/127\.0\.0\.1:(\d+)/.exec(cli.stdout())?.[1];
+      const viewer = apiToken(join(dir, 'data'), { role: 'viewer' });
+      const metrics = await (
+        await fetch(`http://127.0.0.1:${port}/metrics`, { headers: viewer.headers })
+      ).text();
+      expect(metrics).toMatch(/^jieneng_alarms_open\{severity="major",rule="device_offline"\} 1$/m);
+      expect(metrics).toContain('# TYPE jieneng_alarm_transitions_total counter');
+      expect(metrics).toContain('jieneng_control_commands_total');
+      const health = (await (await fetch(`http://127.0.0.1:${port}/api/v1/health`)).json()) as Record<
+        string,
+        unknown
+      >;
+      expect(JSON.stringify(health)).toMatch(/"alarms":\{"state":"(running|degraded)"/);
       expect(await cli.stop()).toBe(0);
     } finally {
       db?.close();
