@@ -234,6 +234,8 @@ export async function startAlarms(ctx: {
     }
     if (online) gatewayOffline.delete(gw);
     else gatewayOffline.add(gw);
+    // The devices of an offline gateway are not judged stale or stuck: that is the gateway's alarm.
+    detectors.onAvailability(gw, online);
     report({
       rule: 'gateway_offline',
       key: gw,
