@@ -382,6 +382,15 @@ describe('报警 and the alarm badge in Chromium against jieneng start', () => {
     await page.getByRole('link', { name: `${n} pending alarms` }).waitFor();
     await page.getByRole('radio', { name: '中文' }).check({ force: true });
     await page.getByRole('heading', { name: '报警', exact: true }).waitFor();
+    // 取消搁置: back to a plain pending alarm, counted again.
+    const stale = (await apiGet<{ alarms: Alarm[] }>('/api/v1/alarms?rule=stale')).alarms[0];
+    if (!stale) throw new Error('the stale alarm of the first test is gone');
+    await page.getByRole('button', { name: `取消搁置报警 ${stale.id}` }).click();
+    await page.getByText(`已取消搁置报警 ${stale.id}`).waitFor();
+    const back = row(table(page, '待处理报警'), 'fuwu-water 已 2 小时没有新读数');
+    await expect.poll(async () => back.getByText(/已搁置至/).count()).toBe(0);
+    await page.getByRole('button', { name: `搁置报警 ${stale.id}`, exact: true }).waitFor();
+    await page.getByRole('link', { name: `待处理报警 ${n + 1} 条` }).waitFor();
     expect(problems()).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import {
   actionsFor,
   isoIn,
   listQuery,
+  localNote,
   noFilters,
   severityTag,
   shelveShortcuts,
@@ -93,14 +94,21 @@ describe('the 报警 screen’s list query', () => {
 });
 
 describe('the 报警 screen’s words and times', () => {
-  it('colours severities red, orange, blue, grey', () => {
+  it('colours severities red, orange, orange outlined, grey (never the theme’s green)', () => {
     expect(['critical', 'major', 'minor', 'warning', 'other'].map(severityTag)).toEqual([
-      'danger',
-      'warning',
-      'primary',
-      'info',
-      'info',
+      { type: 'danger', effect: 'dark' },
+      { type: 'warning', effect: 'dark' },
+      { type: 'warning', effect: 'plain' },
+      { type: 'info', effect: 'plain' },
+      { type: 'info', effect: 'plain' },
     ]);
+  });
+
+  it('writes the instants in a transition’s note as local times', () => {
+    const local = (iso: string) => `<${iso.slice(11, 16)}>`;
+    expect(localNote('until 2026-12-03T03:06:12+08:00: 电表更换中', local)).toBe('until <03:06>: 电表更换中');
+    expect(localNote('cleared at 2026-12-02T19:06:12.5Z', local)).toBe('cleared at <19:06>');
+    expect(localNote(null, local)).toBe('');
   });
 
   it('names the subject by device/point, device, gateway, else the key', () => {

@@ -124,15 +124,18 @@ export function actionsFor(role: Role | undefined, alarm: Alarm): AlarmAction[] 
   return out;
 }
 
-/** Element Plus tag types: 紧急 red, 重要 orange, 次要 blue, 提示 grey (the word is always beside the colour). */
-export function severityTag(severity: string): 'danger' | 'warning' | 'primary' | 'info' {
-  return severity === 'critical'
-    ? 'danger'
-    : severity === 'major'
-      ? 'warning'
-      : severity === 'minor'
-        ? 'primary'
-        : 'info';
+/**
+ * The tag of a severity: 紧急 red, 重要 orange, 次要 orange outlined, 提示 grey outlined (the
+ * word is always beside the colour; the theme's primary is green, which would read as "fine").
+ */
+export function severityTag(severity: string): {
+  type: 'danger' | 'warning' | 'info';
+  effect: 'dark' | 'plain';
+} {
+  if (severity === 'critical') return { type: 'danger', effect: 'dark' };
+  if (severity === 'major') return { type: 'warning', effect: 'dark' };
+  if (severity === 'minor') return { type: 'warning', effect: 'plain' };
+  return { type: 'info', effect: 'plain' };
 }
 
 export interface AlarmFilters {
@@ -221,3 +224,9 @@ export function shelveShortcuts(
 
 /** A notification that failed (shown in red with its error). */
 export const deliveryFailed = (d: Pick<Delivery, 'status'>) => d.status === 'failed';
+
+/** A transition's note with the instants in it (the DB writes `until 2026-12-03T03:06:12+08:00: …`) as local times. */
+export function localNote(note: string | null, format: (iso: string) => string): string {
+  if (!note) return '';
+  return note.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)/g, (iso) => format(iso));
+}
