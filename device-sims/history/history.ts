@@ -7,20 +7,27 @@ import { JnError } from '../../core/errors.ts';
 import { localParts } from '../../core/localTime.ts';
 import { localMidnight } from '../../core/rollup/consumption.ts';
 import type { RollupRow, Store } from '../../core/store/store.ts';
+import { dayTemperature, type LiveProfile, liveProfile } from './liveProfile.ts';
 
 /**
  * The simulated building's past: hourly and daily consumption rollups of every meter of the site,
  * from a date up to the start, so the demo's console and reports have years to show (this year
  * against last, 2025 against the 2020 baseline of 十四五) instead of the few minutes since the
  * first start. Like everything the simulator serves, it is made up — deterministic (the same site
- * and dates give the same figures), on the Chinese working calendar, and scaled to the live
- * simulator (综合办公楼's main meter at about 3,000 kWh on a working day):
+ * and dates give the same figures) and on the Chinese working calendar — and it is the live
+ * simulator's: each building's hours are those of the simulated compound run with the demo's
+ * control (live-profile.json, measured by test/historySeam.test.ts), per meter, month and day type,
+ * so the charts do not jump where the live figures take over and the after-hours baseline learned
+ * from the history is the building's own:
  *
- * - electricity per 分项 from the building's floor area: 照明插座 and 动力 follow the working day,
- *   空调 the season too (Fuzhou: a long hot summer, a mild winter), 特殊 runs around the clock; the
- *   main meter is the sub-meters plus 6 % nobody meters (其他/未计量); about −1.4 % a year since 2020;
- * - water from the headcount (the canteen building more), gas for the canteen on working days;
- * - ±6 % day-to-day noise from a hash of meter and date; hours shaped by working and rest days.
+ * - electricity per 分项 as the live sub-meters count it, the months blended between mid-months;
+ *   the main meter is the sub-meters plus 6 % nobody meters (其他/未计量), hour by hour; about
+ *   −1.4 % a year since 2020 (the building as it is now at the end);
+ * - water and gas as the live meters count them, water with next to nothing at night;
+ * - ±6 % day-to-day noise from a hash of meter and date; floor area and headcount as the site file
+ *   gives them on the date, against today's.
+ *
+ * A building the profile does not know (a site of its own with --sims) gets the per-m² model below.
  *
  * Daily rows for every day; hourly rows for the last 400 days (today so far against the same hours
  * a year ago, the heat maps), and those days' totals are the sum of their hours, as the collector's
@@ -34,7 +41,10 @@ const HOUR = 3_600_000;
  */
 const HOURLY_DAYS = 400;
 
-/** kWh per m² on a working day, before the season, per 分项 of the demo's meters. */
+/**
+ * The per-m² model of a building the live profile does not know. kWh per m² on a working day,
+ * before the season, per 分项.
+ */
 const electricity: Record<string, { perM2: number; restDay: number; season: boolean }> = {
   lighting_socket: { perM2: 0.05, restDay: 0.25, season: false },
   hvac: { perM2: 0.055, restDay: 0.2, season: true },
@@ -42,6 +52,7 @@ const electricity: Record<string, { perM2: number; restDay: number; season: bool
   special: { perM2: 0.012, restDay: 0.9, season: false },
 };
 const UNMETERED = 0.06;
+const subitems = ['lighting_socket', 'hvac', 'power', 'special'] as const;
 /** The air-conditioning load of each month, January first (cooling June–September). */
 const hvacSeason = [0.7, 0.6, 0.45, 0.55, 0.95, 1.45, 1.95, 2.0, 1.55, 0.95, 0.6, 0.75];
 /** Everything else a little higher in the dark, cool months. */
@@ -96,18 +107,167 @@ const dates = (from: string, to: string): string[] => {
   return out;
 };
 
+/**
+ * The live building's hours of `key` (`${building}|${meter}`) on a day of `date`'s type: the
+ * measured month's, blended with the neighbouring month's toward the mid-months (as the simulator's
+ * weather normals are), so that a season changes day by day, not on the first of the month.
+ */
+function liveHours(key: string, date: string, working: boolean): number[] | undefined {
+  const months = liveProfile()?.months;
+  if (!months) return undefined;
+  const type = working ? 'work' : 'rest';
+  const [y = 2000, m = 1, d = 1] = date.split('-').map(Number);
+  const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  const mid = (days + 1) / 2;
+  const other = d < mid ? (m + 10) % 12 : m % 12; // the month before, or after (0-based)
+  const w = Math.abs(d - mid) / days; // 0 at mid-month, 1/2 at the month's edges
+  const a = months[m - 1]?.[type][key];
+  const b = months[other]?.[type][key];
+  if (!a || !b) return undefined;
+  return a.map((v, h) => (1 - w) * v + w * (b[h] ?? v));
+}
+
+/** Measured working days a history day's air-conditioning is the average of. */
+const NEAREST = 2;
+
+/**
+ * The live air-conditioning of `building` on working day `date`: the average of the measured
+ * working days nearest to it in mean outdoor temperature (the simulator's weather of that date),
+ * among those that, like it, do or do not follow a rest day (the first morning after a weekend
+ * starts earlier and pulls down more).
+ */
+function liveHvac(building: string, subitem: string, date: string): number[] | undefined {
+  const key = `${building}|${subitem}`;
+  const nearest = nearestDays(date).filter((d) => d.hours[key]);
+  if (nearest.length === 0) return undefined;
+  return Array.from(
+    { length: 24 },
+    (_, h) => sum(nearest.map((d) => d.hours[key]?.[h] ?? 0)) / nearest.length,
+  );
+}
+
+const nearestOf = new Map<string, LiveProfile['hvacDays']>();
+
+/** The measured working days nearest to `date` in weather (the same for every building). */
+function nearestDays(date: string): LiveProfile['hvacDays'] {
+  const known = nearestOf.get(date);
+  if (known) return known;
+  const days = liveProfile()?.hvacDays ?? [];
+  const afterRest = (d: string) => !dayInfo(previousDate(d)).working;
+  // The day's weather and the day before's (the zones' temperature in the morning follows both).
+  const weather = (d: string) => [dayTemperature(d), dayTemperature(previousDate(d))] as const;
+  const [t, before] = weather(date);
+  const distance = (d: string) => {
+    const [a, b] = weather(d);
+    return Math.hypot(a - t, b - before);
+  };
+  const alike = days.filter((d) => afterRest(d.date) === afterRest(date));
+  const nearest = (alike.length >= NEAREST ? alike : days)
+    .map((d) => ({ d, distance: distance(d.date) }))
+    .sort((a, b) => a.distance - b.distance)
+    .slice(0, NEAREST)
+    .map((x) => x.d);
+  nearestOf.set(date, nearest);
+  return nearest;
+}
+
+const previousDate = (date: string) =>
+  new Date(Date.parse(`${date}T12:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+
+const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+const shapeOf = (hours: readonly number[], fallback: number[]) => {
+  const total = sum(hours);
+  return total > 0 ? hours.map((v) => v / total) : fallback;
+};
+
+/**
+ * One meter's day from the live profile, or undefined when the profile does not know its building.
+ * `scale` is the site's floor area or headcount on the date against today's; `trend` the years.
+ */
+function liveMeterDay(
+  site: LoadedSite,
+  meter: MeterConfig,
+  date: string,
+  ctx: { working: boolean; area: number; people: number; trend: (perYear: number) => number },
+): { value: number; shape: number[] } | undefined {
+  const b = meter.building;
+  const jitter = (id: string) => 1 + 0.06 * noise(`${id}|${date}`);
+  const flat = Array(24).fill(1 / 24) as number[];
+  switch (meter.category) {
+    case 'electricity': {
+      // The live main meter counts its sub-meters plus the simulator's losses (2 %), the history's
+      // plus 6 % unmetered: its sub-meters a little below the live ones, so that the main meter —
+      // what the charts and the after-hours baseline show — meets the live one.
+      const liveMain = liveHours(`${b}|main`, date, ctx.working);
+      const liveSubs = subitems.map((x) => liveHours(`${b}|${x}`, date, ctx.working));
+      const counted = sum(liveSubs.map((x) => sum(x ?? [])));
+      const balance = liveMain && counted > 0 ? sum(liveMain) / counted / (1 + UNMETERED) : 1;
+      const sub = (m: MeterConfig) => {
+        const hours =
+          (m.subitem === 'hvac' || m.subitem === 'power') && ctx.working
+            ? liveHvac(b, m.subitem, date)
+            : liveHours(`${b}|${m.subitem ?? ''}`, date, ctx.working);
+        return hours?.map((v) => v * balance * ctx.area * ctx.trend(0.014) * jitter(m.id));
+      };
+      if (meter.role !== 'main') {
+        const hours = sub(meter);
+        return hours && { value: sum(hours), shape: shapeOf(hours, flat) };
+      }
+      // The main meter counts what its sub-meters count (with their own day's noise) plus the 6 %
+      // nobody meters, hour by hour, as a real one does: 总分表 balance within the unmetered share.
+      const subs = site.config.meters.filter(
+        (m) => m.building === b && m.category === 'electricity' && m.role === 'sub',
+      );
+      const parts = subs.map(sub);
+      if (parts.length === 0 || parts.some((p) => p === undefined)) {
+        const hours = liveHours(`${b}|main`, date, ctx.working);
+        if (!hours) return undefined;
+        const main = hours.map((v) => v * ctx.area * ctx.trend(0.014) * jitter(meter.id));
+        return { value: sum(main), shape: shapeOf(main, flat) };
+      }
+      const main = Array.from({ length: 24 }, (_, h) => sum(parts.map((p) => p?.[h] ?? 0)) * (1 + UNMETERED));
+      return { value: sum(main), shape: shapeOf(main, flat) };
+    }
+    case 'water':
+    case 'gas': {
+      const hours = liveHours(`${b}|${meter.category}`, date, ctx.working);
+      if (!hours) return undefined;
+      const trend = ctx.trend(meter.category === 'water' ? 0.015 : 0.01);
+      const value = sum(hours) * ctx.people * trend * jitter(meter.id);
+      // A rest day's water is the building's base flow, spread by the office shape: next to
+      // nothing at night (a leak is what flows then: alarms' night_flow).
+      const shape = meter.category === 'water' && !ctx.working ? shapes.water : shapeOf(hours, shapes.water);
+      return { value, shape };
+    }
+    default:
+      return undefined;
+  }
+}
+
 /** One meter's consumption on one local day, in its unit, and the hour shape it follows. */
 function meterDay(
   site: LoadedSite,
   meter: MeterConfig,
   date: string,
+  today: string,
 ): { value: number; shape: number[] } | undefined {
   const building = site.config.organization.buildings.find((b) => b.id === meter.building);
   if (!building) return undefined;
   const day = dayInfo(date);
   const month = Number(date.slice(5, 7)) - 1;
-  const years = Number(date.slice(0, 4)) - 2020 + Number(date.slice(5, 7)) / 12;
+  const yearsOf = (d: string) => Number(d.slice(0, 4)) - 2020 + Number(d.slice(5, 7)) / 12;
+  const years = yearsOf(date);
   const trend = (perYear: number) => Math.max(0.5, 1 - perYear * years);
+  // The live building is the building as it is today: the years before are a little less efficient.
+  const sinceToday = (perYear: number) =>
+    Math.max(0.5, 1 - perYear * years) / Math.max(0.5, 1 - perYear * yearsOf(today));
+  const live = liveMeterDay(site, meter, date, {
+    working: day.working,
+    area: valueOn(building.floor_area, date) / valueOn(building.floor_area, today),
+    people: valueOn(building.headcount, date) / valueOn(building.headcount, today),
+    trend: sinceToday,
+  });
+  if (live) return live;
   const jitter = 1 + 0.06 * noise(`${meter.id}|${date}`);
   const area = valueOn(building.floor_area, date);
   const people = valueOn(building.headcount, date);
@@ -179,7 +339,7 @@ export function simulatedHistory(
   for (const date of dates(options.from, last)) {
     const dayStart = localMidnight(date, tz);
     for (const meter of site.config.meters) {
-      const day = meterDay(site, meter, date);
+      const day = meterDay(site, meter, date, today);
       if (!day) continue;
       const tags: Partial<RollupRow> = {
         building: meter.building,
