@@ -77,6 +77,8 @@ export class AlarmEngine {
       log: Logger;
       /** How long after the broker is back its outage still explains infrastructure conditions (default 2 min). */
       graceMs?: number;
+      /** Whether a snapshot's condition is of this site (a broker may carry other sites' services too). */
+      accepts?: (c: Omit<Condition, 'active'>) => boolean;
     },
   ) {
     this.polled = ctx.db.lastSeq();
@@ -268,7 +270,8 @@ export class AlarmEngine {
     }
     this.badSources.delete(source);
     const before = this.snapshots.get(source) ?? new Map();
-    const now = new Map(snap.conditions.map((c) => [id(c.rule, c.key), c]));
+    const accepts = this.ctx.accepts ?? (() => true);
+    const now = new Map(snap.conditions.filter(accepts).map((c) => [id(c.rule, c.key), c]));
     this.snapshots.set(source, now);
     for (const [k, c] of now) {
       const old = before.get(k);

@@ -92,11 +92,19 @@ export async function startAlarms(ctx: {
   const { site, clock } = ctx;
   const tz = site.config.site.timezone;
   const db = new AlarmDb(ctx.dbFile, tz);
+  const siteGateways = new Set(site.config.gateways.map((g) => g.id));
+  const siteDevices = new Set(
+    site.config.gateways.flatMap((g) => g.connections.flatMap((c) => c.devices.map((d) => d.id))),
+  );
   const engine = new AlarmEngine({
     site,
     db,
     clock,
     log,
+    // Another site's collector or control on the same broker: not our alarms.
+    accepts: (c) =>
+      (c.gateway === undefined || siteGateways.has(c.gateway)) &&
+      (c.device === undefined || siteDevices.has(c.device)),
     ...(ctx.brokerGraceMs === undefined ? {} : { graceMs: ctx.brokerGraceMs }),
   });
   const registry = ctx.metrics ?? new Registry();

@@ -31,6 +31,25 @@ describe('jieneng alarm-service (the split deployment)', () => {
       JSON.stringify({ state: 'offline', since: '2026-12-02T08:00:00+08:00' }),
       { retain: true, qos: 1 },
     );
+    // Another site's collector on the same broker: its gateway is not ours.
+    await pub.publishAsync(
+      topics.conditions('collector', 'jn-collector-other-site'),
+      JSON.stringify({
+        source: 'collector/jn-collector-other-site',
+        at: '2026-12-02T08:00:00+08:00',
+        conditions: [
+          {
+            rule: 'collector_silence',
+            key: 'gw-other',
+            gateway: 'gw-other',
+            at: '2026-12-02T08:00:00+08:00',
+            message: 'silent',
+            message_zh: '无数据',
+          },
+        ],
+      }),
+      { retain: true, qos: 1 },
+    );
     const dataDir = join(dir, 'data');
     const cli = spawnCli([
       'alarm-service',
@@ -47,8 +66,10 @@ describe('jieneng alarm-service (the split deployment)', () => {
       });
       expect(existsSync(join(dataDir, 'alarms.db'))).toBe(true);
       const db = new AlarmDb(join(dataDir, 'alarms.db'), 'Asia/Shanghai');
-      const [a] = db.list();
+      await new Promise((r) => setTimeout(r, 2000)); // past collector_silence's 1 s delay
+      const [a, ...others] = db.list();
       db.close();
+      expect(others).toEqual([]);
       expect(a).toMatchObject({ rule: 'gateway_offline', key: 'gw-al-split', state: 'active' });
       expect(a?.message_zh).toContain('网关 gw-al-split 离线（自 2026-12-02 08:00:00 起）');
       expect(await cli.stop()).toBe(0);
