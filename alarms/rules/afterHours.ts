@@ -109,10 +109,15 @@ export async function judgeAfterHours(ctx: RuleContext, now: number): Promise<Ju
       continue;
     }
     const wh = workingHours(site, b.id);
+    // Optimal start switches the air-conditioning on up to max_lead before the schedule, earlier
+    // on a cold or hot morning than on a mild one: those hours belong to the working day (judged
+    // against a median of mild mornings they read as after-hours use on every cold one).
+    const o = site.config.control.optimal_start;
+    const lead = o.enabled ? o.max_lead / HOUR : 0;
     const kind = (t: number) => {
       const day = calendar(localDate(t, tz));
       const h = hourOfDay(t, tz);
-      const working = day.working && h + 1 > wh.start && h < wh.end;
+      const working = day.working && h + 1 > wh.start - lead && h < wh.end;
       return { day, h, working, weekday: new Date(`${day.date}T12:00:00Z`).getUTCDay() };
     };
     const k = kind(hour);
