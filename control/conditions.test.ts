@@ -76,12 +76,30 @@ describe('control conditions', () => {
     clock.advance(150_000);
     engine.checkFollowing(latest);
     expect(engine.conditions.list()).toHaveLength(1);
-    expect(sets.at(-1)?.[0]?.message).toMatch(/reports 0 but was set to 1 at 2025-09-29T09:00:00\+08:00/);
+    expect(sets.at(-1)?.[0]?.message).toMatch(/reports 0 but was set to 1 at 2025-09-29 09:00$/);
     // Someone switched the unit on at its panel: it follows now, and the condition clears.
     device.set(`${AC}/on_off`, 1);
     engine.checkFollowing(latest);
     expect(sets.at(-1)).toEqual([]);
     expect(engine.conditions.list()).toEqual([]);
+  });
+
+  it('does not judge a value read before the write (an accelerated clock passes the grace before the next poll)', async () => {
+    const { clock, device, engine, sets, set, latest } = setup();
+    set('follow');
+    device.set(`${AC}/on_off`, 0);
+    await engine.request({ device: AC, point: 'on_off', priority: 8, value: 1, source: 'user:张工' });
+    const written = clock.now();
+    // The telemetry still holds the reading of a poll before the write.
+    device.set(`${AC}/on_off`, 0);
+    let readAt = written - 1_000;
+    clock.advance(150_000);
+    engine.checkFollowing(latest, undefined, () => readAt);
+    expect(onOff(sets.at(-1))).toEqual([]);
+    // A poll after the write that still reads 0: now it does not follow.
+    readAt = clock.now();
+    engine.checkFollowing(latest, undefined, () => readAt);
+    expect(onOff(sets.at(-1))[0]).toMatchObject({ rule: 'not_following', value: 0 });
   });
 
   it('raises write_failing after two failures in a row, caused by the gateway on timeouts, and clears it on a write that succeeds', async () => {

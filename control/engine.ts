@@ -10,7 +10,7 @@ import {
 } from '../core/control/points.ts';
 import { type Effective, effectiveValue, isLive, LEVELS, type Slot } from '../core/control/priority.ts';
 import { errorText } from '../core/errors.ts';
-import { localTimestamp } from '../core/localTime.ts';
+import { localClock, localTimestamp } from '../core/localTime.ts';
 import type { Logger } from '../core/log.ts';
 import { type ControlCondition, ControlConditions, WRITE_FAILURES, writeCause } from './conditions.ts';
 import type { AuditEntry, ControlDb } from './db.ts';
@@ -489,7 +489,12 @@ export class ControlEngine {
    * actuator): once its reported value has differed for `graceMs` after the write, an alarm is
    * raised, once per written value.
    */
-  checkFollowing(latest: (device: string, point: string) => number | undefined, graceMs = 120_000): void {
+  checkFollowing(
+    latest: (device: string, point: string) => number | undefined,
+    graceMs = 120_000,
+    /** When the latest value was read: a value read before the write is not the device's answer to it (an accelerated clock passes the grace before the next poll). */
+    latestAt?: (device: string, point: string) => number | undefined,
+  ): void {
     const now = this.now();
     for (const cp of this.points.values()) {
       const written = this.written.get(cp.key);
@@ -497,6 +502,8 @@ export class ControlEngine {
       const value = latest(cp.device, cp.point);
       const last = this.writtenAt.get(cp.key);
       if (value === undefined || last === undefined || now - last < graceMs) continue;
+      const readAt = latestAt?.(cp.device, cp.point);
+      if (readAt !== undefined && readAt <= last) continue;
       const off = Math.abs(value - written) > (cp.settings.follow_tolerance ?? 0.01);
       const flagged = this.drifting.get(cp.key);
       if (!off) {
@@ -507,7 +514,8 @@ export class ControlEngine {
       }
       if (flagged === written) continue;
       this.drifting.set(cp.key, written);
-      const setAt = localTimestamp(last, this.timeZone);
+      const c = localClock(last, this.timeZone);
+      const setAt = `${c.date} ${c.time.slice(0, 5)}`; // as a person reads it, in the site's time
       this.raise(cp, 'not_following', {
         at: this.iso(now),
         message: `${cp.key} reports ${value} but was set to ${written} at ${setAt}`,

@@ -163,6 +163,8 @@ export async function startControl(ctx: {
   for (const rule of ['not_following', 'write_failing']) conditionGauge.set({ rule }, 0);
   const log = ctx.log.child('control');
   const latest = new Map<string, number>();
+  /** When each latest value was read (its source time, on the site clock). */
+  const latestAt = new Map<string, number>();
   const reporting = new Set<string>();
   const started = Date.now();
   const client = await mqtt.connectAsync(
@@ -205,6 +207,7 @@ export async function startControl(ctx: {
     dbFile: ctx.dbFile,
     dispatcher,
     latest: (device, point) => latest.get(`${device}/${point}`),
+    latestAt: (device, point) => latestAt.get(`${device}/${point}`),
     clock: ctx.clock,
     log: ctx.log,
     // Writes wait until the device reports (its gateway's session is up), at most `readyWaitMs`.
@@ -230,6 +233,7 @@ export async function startControl(ctx: {
         if (r.value === null || r.quality === 'bad') continue;
         reporting.add(r.device);
         latest.set(`${r.device}/${r.point}`, r.value);
+        latestAt.set(`${r.device}/${r.point}`, Date.parse(r.ts));
       }
     } catch {
       // The collector reports malformed telemetry; control only skips it.

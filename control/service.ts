@@ -43,6 +43,8 @@ export class ControlService implements ControlPort {
       dbFile: string;
       dispatcher: Dispatcher;
       latest: Latest;
+      /** When the latest value of a point was read (source time); without it, a value is judged whenever it came. */
+      latestAt?: (device: string, point: string) => number | undefined;
       clock: Clock;
       log: Logger;
       /** Every change of control's conditions (not_following, write_failing), with all of them. */
@@ -138,7 +140,7 @@ export class ControlService implements ControlPort {
     if (on.sweeps !== false) await this.sweeps.tick(now);
     if (on.demand !== false) await this.demand.tick(now);
     await this.engine.tick();
-    this.engine.checkFollowing(this.ctx.latest);
+    this.engine.checkFollowing(this.ctx.latest, undefined, this.ctx.latestAt);
   }
 
   // ── the API's port ──────────────────────────────────────────────────────────────────────
