@@ -11,8 +11,6 @@ export const topics = {
   command: (gateway: string) => `${topicPrefix}/${gateway}/command`,
   /** Gateway → control/api, QoS 1, CommandResult. */
   commandResult: (gateway: string) => `${topicPrefix}/${gateway}/command/result`,
-  /** Control → anyone, QoS 1: a point not following its command, a write that keeps failing (before issue 17; the conditions below replace it). */
-  alarms: `${topicPrefix}/alarms`,
   /**
    * A service → the alarm service, retained ConditionSnapshot (core/alarms/model.ts): every
    * condition one instance of a service (`collector`, `control`) holds now.

@@ -29,14 +29,3 @@ export const pointChangeSchema = z
   .strict();
 export type PointChange = z.infer<typeof pointChangeSchema>;
 
-/** An alarm as control publishes it on `jn/v1/alarms` (control/engine.ts Alarm). */
-export const alarmSchema = z
-  .object({
-    at: z.iso.datetime({ offset: true }),
-    device: slugSchema,
-    point: slugSchema,
-    kind: z.string().max(100),
-    message: z.string().max(2000),
-  })
-  .strip();
-export type AlarmMessage = z.infer<typeof alarmSchema>;

@@ -36,7 +36,7 @@ describe('the ACL', () => {
       topics.commandResult('gw-a'),
     ])
       expect(a.mayPublish(t), t).toBe(true);
-    for (const t of [topics.telemetry('gw-b'), topics.command('gw-a'), topics.stored('gw-a'), topics.alarms])
+    for (const t of [topics.telemetry('gw-b'), topics.command('gw-a'), topics.stored('gw-a'), topics.alarmEvents])
       expect(a.mayPublish(t), t).toBe(false);
     expect(a.maySubscribe(topics.command('gw-a'))).toBe(true);
     expect(a.maySubscribe(topics.stored('gw-a'))).toBe(true);
@@ -80,7 +80,6 @@ describe('the ACL', () => {
     expect(expandRule(principal('control'), scope).publish).toEqual([
       'jn/v1/gw-a/command',
       'jn/v1/gw-b/command',
-      'jn/v1/alarms',
       'jn/v1/conditions/control/+',
       'jn/v1/control/hq/points',
       'jn/v1/control/hq/rpc/reply/+',

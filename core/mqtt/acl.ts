@@ -48,7 +48,6 @@ export const aclRules: Record<PrincipalKind, AclRule> = {
     // controlPoints: each change of a point's value in effect, for the API's event stream.
     publish: [
       topics.command(gw),
-      topics.alarms,
       topics.conditions('control', '+'),
       topics.controlPoints(site),
       controlRpcTopics.replies(site),
@@ -64,7 +63,7 @@ export const aclRules: Record<PrincipalKind, AclRule> = {
       `${topicPrefix}/+/devices/+/availability`,
       controlRpcTopics.replies(site),
       // The event stream (api/events.ts): readings, point changes and alarms.
-      ...[topics.telemetry(gw), topics.controlPoints(site), topics.alarms, topics.alarmEvents],
+      ...[topics.telemetry(gw), topics.controlPoints(site), topics.alarmEvents],
     ],
   },
   alarms: {
