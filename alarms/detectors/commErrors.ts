@@ -12,8 +12,8 @@ interface DeviceState {
   /** Per reason of bad readings: the polls (bucket times) in the window that had it, and when it was last seen. */
   reasons: Map<string, { last: number; buckets: number[] }>;
   active: boolean;
-  /** Whether every reading of the newest bucket was bad. */
-  allBad: boolean;
+  /** Whether the device's newest reading was bad: then the device itself may be down (the cause for flood control). */
+  lastBad: boolean;
 }
 
 /** Fewest polls in the window before a share is judged: one bad poll of a new device is not a trend. */
@@ -37,7 +37,7 @@ export class CommErrorDetector {
   onReading(device: string, ts: number, bad: boolean, reason: string | undefined): void {
     let d = this.devices.get(device);
     if (!d) {
-      d = { buckets: [], reasons: new Map(), active: false, allBad: false };
+      d = { buckets: [], reasons: new Map(), active: false, lastBad: false };
       this.devices.set(device, d);
     }
     let b = d.buckets.at(-1);
@@ -47,6 +47,7 @@ export class CommErrorDetector {
       d.buckets.push(b);
     }
     b.total++;
+    d.lastBad = bad;
     if (bad) {
       b.bad++;
       const text = reason ?? 'no reason given';
@@ -66,11 +67,11 @@ export class CommErrorDetector {
     this.prune(d, rule.window);
     const newest = d.buckets.at(-1);
     if (!newest) return;
-    d.allBad = newest.bad === newest.total;
     const total = d.buckets.reduce((n, b) => n + b.total, 0);
     const bad = d.buckets.reduce((n, b) => n + b.bad, 0);
     const share = total === 0 ? 0 : bad / total;
-    if (!d.active && share > rule.share && d.buckets.length >= MIN_BUCKETS) {
+    // Raised on a poll that still has errors: a device that just recovered is not raised late.
+    if (!d.active && share > rule.share && d.buckets.length >= MIN_BUCKETS && newest.bad > 0) {
       if (this.gatewayOffline(info.gateway)) return;
       d.active = true;
       const [reason, seen] = [...d.reasons.entries()].sort(
@@ -90,7 +91,7 @@ export class CommErrorDetector {
           device,
           building: info.building,
           gateway: info.gateway,
-          cause: causeOf(info, false, d.allBad),
+          cause: causeOf(info, false, d.lastBad),
           value: Math.round(share * 1000) / 1000,
         }),
       );
