@@ -147,23 +147,26 @@ function liveHvac(building: string, subitem: string, date: string): number[] | u
 }
 
 const nearestOf = new Map<string, LiveProfile['hvacDays']>();
+/** The day's weather and the day before's (the zones' temperature in the morning follows both). */
+const weatherOf = (d: string) => [dayTemperature(d), dayTemperature(previousDate(d))] as const;
+const afterRest = (d: string) => !dayInfo(previousDate(d)).working;
+let measuredDays:
+  | { day: LiveProfile['hvacDays'][number]; weather: readonly [number, number]; afterRest: boolean }[]
+  | undefined;
 
 /** The measured working days nearest to `date` in weather (the same for every building). */
 function nearestDays(date: string): LiveProfile['hvacDays'] {
   const known = nearestOf.get(date);
   if (known) return known;
-  const days = liveProfile()?.hvacDays ?? [];
-  const afterRest = (d: string) => !dayInfo(previousDate(d)).working;
-  // The day's weather and the day before's (the zones' temperature in the morning follows both).
-  const weather = (d: string) => [dayTemperature(d), dayTemperature(previousDate(d))] as const;
-  const [t, before] = weather(date);
-  const distance = (d: string) => {
-    const [a, b] = weather(d);
-    return Math.hypot(a - t, b - before);
-  };
-  const alike = days.filter((d) => afterRest(d.date) === afterRest(date));
-  const nearest = (alike.length >= NEAREST ? alike : days)
-    .map((d) => ({ d, distance: distance(d.date) }))
+  measuredDays ??= (liveProfile()?.hvacDays ?? []).map((day) => ({
+    day,
+    weather: weatherOf(day.date),
+    afterRest: afterRest(day.date),
+  }));
+  const [t, before] = weatherOf(date);
+  const alike = measuredDays.filter((d) => d.afterRest === afterRest(date));
+  const nearest = (alike.length >= NEAREST ? alike : measuredDays)
+    .map((d) => ({ d: d.day, distance: Math.hypot(d.weather[0] - t, d.weather[1] - before) }))
     .sort((a, b) => a.distance - b.distance)
     .slice(0, NEAREST)
     .map((x) => x.d);

@@ -33,8 +33,10 @@ const temperatures = new Map<string, number>();
 export function dayTemperature(date: string): number {
   let t = temperatures.get(date);
   if (t === undefined) {
-    const { scenario } = loadScenario(defaultScenarioFile);
-    weather ??= new WeatherModel(scenario.weather, { seed: scenario.seed, timeZone: scenario.timezone });
+    if (!weather) {
+      const { scenario } = loadScenario(defaultScenarioFile);
+      weather = new WeatherModel(scenario.weather, { seed: scenario.seed, timeZone: scenario.timezone });
+    }
     let sum = 0;
     for (let h = 0; h < 24; h++) sum += weather.atLocal(date, h + 0.5).temperature;
     t = sum / 24;
