@@ -274,12 +274,32 @@ export async function startAlarms(ctx: {
     deviceCondition(gw, device);
   };
   let badTelemetry = 0;
+  /**
+   * The batches seen of each gateway's spool epoch (a bounded window): a gateway sends a batch again
+   * until a collector confirms it, and a repeat must not count twice (comm_errors' share).
+   */
+  const seen = new Map<string, Set<number>>();
+  const SEEN_KEPT = 5_000;
+  const repeated = (gw: string, epoch: string, seq: number): boolean => {
+    const key = `${gw}/${epoch}`;
+    let set = seen.get(key);
+    if (!set) {
+      for (const k of seen.keys()) if (k.startsWith(`${gw}/`)) seen.delete(k); // a new spool: the old epoch's are done
+      set = new Set();
+      seen.set(key, set);
+    }
+    if (set.has(seq)) return true;
+    set.add(seq);
+    if (set.size > SEEN_KEPT) set.delete(set.values().next().value as number); // the oldest seen
+    return false;
+  };
   const onTelemetry = (gw: string, payload: Buffer) => {
     const env = parseJson(payload, telemetryEnvelopeSchema);
     if (!env) {
       badTelemetry++;
       return; // the collector reports malformed telemetry
     }
+    if (repeated(gw, env.epoch ?? '', env.seq)) return;
     const readings: Reading[] = [];
     for (const r of env.readings) {
       const ok = readingSchema.safeParse(r);
