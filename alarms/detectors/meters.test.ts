@@ -106,9 +106,9 @@ describe('meter anomalies', () => {
     const d = detectorsOn(site, t0);
     const at = Date.parse('2026-07-01T12:00:00+08:00');
     const vals = [99980, 99985, 12, 17, 22];
-    vals.forEach((v, i) =>
-      d.detectors.onBatch('gw', [reading('em', 'import_energy', at + (i - 1) * MIN, v)]),
-    );
+    vals.forEach((v, i) => {
+      d.detectors.onBatch('gw', [reading('em', 'import_energy', at + (i - 1) * MIN, v)]);
+    });
     expect(d.conditions).toHaveLength(1);
     expect(d.conditions[0]).toMatchObject({
       rule: 'meter_replacement',

@@ -28,4 +28,3 @@ export const pointChangeSchema = z
   })
   .strict();
 export type PointChange = z.infer<typeof pointChangeSchema>;
-

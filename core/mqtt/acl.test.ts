@@ -36,7 +36,12 @@ describe('the ACL', () => {
       topics.commandResult('gw-a'),
     ])
       expect(a.mayPublish(t), t).toBe(true);
-    for (const t of [topics.telemetry('gw-b'), topics.command('gw-a'), topics.stored('gw-a'), topics.alarmEvents])
+    for (const t of [
+      topics.telemetry('gw-b'),
+      topics.command('gw-a'),
+      topics.stored('gw-a'),
+      topics.alarmEvents,
+    ])
       expect(a.mayPublish(t), t).toBe(false);
     expect(a.maySubscribe(topics.command('gw-a'))).toBe(true);
     expect(a.maySubscribe(topics.stored('gw-a'))).toBe(true);
