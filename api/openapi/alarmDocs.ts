@@ -68,6 +68,7 @@ export const alarmCountsSchema = z
     pending: z.number().int().describe('Open, unacknowledged, not shelved (待处理)'),
     in_progress: z.number().int().describe('Open, acknowledged, not shelved (处理中)'),
     shelved: z.number().int().describe('Open and shelved'),
+    done: z.number().int().describe('Closed (已处理), all time'),
     by_severity: z.record(z.string(), z.number().int()).describe('Open alarms by severity'),
   })
   .meta({ id: 'AlarmCounts' });

@@ -471,14 +471,23 @@ export class AlarmDb {
   }
 
   /** How many open alarms each list and severity has (the console's badge). */
-  counts(): { pending: number; in_progress: number; shelved: number; by_severity: Record<string, number> } {
+  counts(): {
+    pending: number;
+    in_progress: number;
+    shelved: number;
+    done: number;
+    by_severity: Record<string, number>;
+  } {
     const rows = this.db
       .prepare(
         `SELECT acknowledged, severity, shelved_until IS NOT NULL AS shelved, count(*) AS n FROM alarms
          WHERE closed_at IS NULL GROUP BY acknowledged, severity, shelved`,
       )
       .all() as { acknowledged: number; severity: string; shelved: number; n: number }[];
-    const out = { pending: 0, in_progress: 0, shelved: 0, by_severity: {} as Record<string, number> };
+    const done = (
+      this.db.prepare('SELECT count(*) AS n FROM alarms WHERE closed_at IS NOT NULL').get() as { n: number }
+    ).n;
+    const out = { pending: 0, in_progress: 0, shelved: 0, done, by_severity: {} as Record<string, number> };
     for (const r of rows) {
       if (r.shelved) out.shelved += r.n;
       else if (r.acknowledged) out.in_progress += r.n;

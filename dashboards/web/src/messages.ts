@@ -64,7 +64,6 @@ export const common = {
     coverage: { label: '数据覆盖率', value: '覆盖 {pct}' },
     quality: { good: '正常', uncertain: '可疑', bad: '异常', stale: '过时', missing: '无数据' },
     online: { online: '在线', offline: '离线', unknown: '未知' },
-    alarms: { badge: '待处理报警 {n} 条' },
     notFound: { title: '页面不存在', back: '返回首页' },
     login: {
       title: '登录',
@@ -148,7 +147,6 @@ export const common = {
     coverage: { label: 'Data coverage', value: '{pct} covered' },
     quality: { good: 'good', uncertain: 'uncertain', bad: 'bad', stale: 'stale', missing: 'no data' },
     online: { online: 'online', offline: 'offline', unknown: 'unknown' },
-    alarms: { badge: '{n} open alarms' },
     notFound: { title: 'Page not found', back: 'Back to the start page' },
     login: {
       title: 'Sign in',

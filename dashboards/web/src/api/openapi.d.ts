@@ -1138,6 +1138,8 @@ export interface components {
             in_progress: number;
             /** @description Open and shelved */
             shelved: number;
+            /** @description Closed (已处理), all time */
+            done: number;
             /** @description Open alarms by severity */
             by_severity: {
                 [key: string]: number;

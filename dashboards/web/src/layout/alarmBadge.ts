@@ -13,6 +13,7 @@ export interface AlarmCounts {
   pending: number;
   in_progress: number;
   shelved: number;
+  done: number;
   by_severity: Record<string, number>;
 }
 

@@ -102,9 +102,16 @@ export interface AlarmCounts {
   pending: number;
   in_progress: number;
   shelved: number;
+  done: number;
   by_severity: Record<string, number>;
 }
-export const noCounts = (): AlarmCounts => ({ pending: 0, in_progress: 0, shelved: 0, by_severity: {} });
+export const noCounts = (): AlarmCounts => ({
+  pending: 0,
+  in_progress: 0,
+  shelved: 0,
+  done: 0,
+  by_severity: {},
+});
 
 export type AlarmAction = 'acknowledge' | 'shelve' | 'unshelve' | 'close';
 
