@@ -38,7 +38,11 @@ describe('the alarm lifecycle in alarms.db', () => {
       ack_note: '已派人查看',
     });
     const cleared = db.observe(offline(false, T0 + 5 * min), opts(T0 + 5 * min));
-    expect(cleared.map((e) => e.transition.action)).toEqual(['clear', 'close']);
+    expect(cleared.map((e) => e.transition.action)).toEqual(['clear']);
+    // Open through the hold-off: back within it, it would be this alarm again (not a new one).
+    expect(db.closeSettled(T0 + 14 * min, 10 * min)).toEqual([]);
+    expect(db.get(id)).toMatchObject({ state: 'cleared', list: 'in_progress' });
+    expect(db.closeSettled(T0 + 15 * min, 10 * min).map((e) => e.transition.action)).toEqual(['close']);
     expect(db.get(id)).toMatchObject({
       state: 'closed',
       list: 'done',
@@ -76,6 +80,18 @@ describe('the alarm lifecycle in alarms.db', () => {
       ['active', 1],
       ['closed', 10],
     ]);
+  });
+
+  it('raises an acknowledged alarm that clears and comes back within the hold-off again, as the same alarm', () => {
+    const db = new AlarmDb(file(), 'Asia/Shanghai');
+    const id = db.observe(offline(true, T0), opts(T0))[0]?.alarm.id as number;
+    db.acknowledge(id, '王工', '已知', T0 + min);
+    db.observe(offline(false, T0 + 2 * min), opts(T0 + 2 * min));
+    const back = db.observe(offline(true, T0 + 4 * min), opts(T0 + 4 * min));
+    expect(back.map((e) => e.transition.action)).toEqual(['re_raise']);
+    expect(db.list({ status: 'all' })).toHaveLength(1);
+    // Raised again, it needs acknowledging again.
+    expect(db.get(id)).toMatchObject({ count: 2, state: 'active', list: 'pending' });
   });
 
   it('counts what a cause alarm stands for once each, shelves with an expiry and refuses what cannot be done', () => {

@@ -17,7 +17,8 @@ import type {
  * transitions it did not make (`since`) to publish and notify them.
  *
  * Lifecycle (core/alarms/model.ts): an alarm is open from its raise until it is closed; it is
- * closed when it is both cleared and acknowledged (automatically, by whichever comes last). One
+ * closed when it is both cleared and acknowledged — at once when a person acknowledges a cleared
+ * alarm, or once it has stayed cleared for the hold-off after being acknowledged (closeSettled). One
  * open alarm per rule and key: a condition raised again while its alarm is open — active, or
  * cleared less than `holdOffMs` ago — is that alarm again (count + 1), not a new one.
  */
@@ -257,9 +258,9 @@ export class AlarmDb {
               `UPDATE alarms SET state = 'cleared', cleared_at = ?, value = coalesce(?, value) WHERE id = ?`,
             )
             .run(now, c.value ?? null, open.id);
+          // Acknowledged or not, it stays open through the hold-off (closeSettled closes an acknowledged
+          // one after it): back within it, it is the same alarm, not a new one.
           events.push(this.transition(open.id, now, 'clear', by, c.message_zh || c.message));
-          if (open.acknowledged === 1)
-            events.push(...this.closeRow(open.id, now, 'alarm-service', 'cleared after acknowledgement'));
         }
         return events.map((s) => this.event(s));
       }
@@ -430,6 +431,25 @@ export class AlarmDb {
       }
       seqs.push(...this.closeRow(id, now, by, note ?? 'closed'));
       return seqs.map((s) => this.event(s));
+    })();
+  }
+
+  /**
+   * Closes the alarms that are cleared and acknowledged and have stayed cleared for `holdOffMs`
+   * (the alarm service calls it on its tick): until then a return is the same alarm.
+   */
+  closeSettled(now: number, holdOffMs: number): AlarmEvent[] {
+    return this.db.transaction(() => {
+      const due = this.db
+        .prepare(
+          `SELECT id FROM alarms WHERE closed_at IS NULL AND state = 'cleared' AND acknowledged = 1 AND cleared_at <= ?`,
+        )
+        .all(now - holdOffMs) as { id: number }[];
+      return due
+        .flatMap((d) =>
+          this.closeRow(d.id, now, 'alarm-service', 'cleared and acknowledged; the hold-off passed'),
+        )
+        .map((s) => this.event(s));
     })();
   }
 

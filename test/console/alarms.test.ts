@@ -54,6 +54,8 @@ describe('报警 and the alarm badge in Chromium against jieneng start', () => {
     try {
       const now = Date.now();
       db.observe({ at: new Date(now).toISOString(), ...c }, { now, severity, holdOffMs });
+      // What the alarm service does on its tick: a cleared, acknowledged alarm closes once the hold-off passed.
+      if (!c.active) db.closeSettled(now, holdOffMs);
       const alarm = db.list({ status: 'all', rule: c.rule }).find((a) => a.key === c.key);
       if (!alarm) throw new Error(`no alarm ${c.rule}:${c.key} after observing it`);
       return alarm;
