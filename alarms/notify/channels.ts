@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { AlarmChannel } from '../../core/alarms/schema.ts';
 import type { Clock } from '../../core/clock.ts';
+import { redactCredentials } from '../../core/redact.ts';
 import { topics } from '../../core/topics.ts';
 import type { Message } from './content.ts';
 
@@ -38,6 +39,34 @@ function truncateBytes(s: string, max: number): string {
 export function dingtalkSign(secret: string, timestamp: number): string {
   const mac = createHmac('sha256', secret).update(`${timestamp}\n${secret}`, 'utf8').digest('base64');
   return encodeURIComponent(mac);
+}
+
+// A URL's user info runs to its last `@` before the host (an unencoded `@` in a password is hidden
+// too); its query (and fragment) to the next whitespace or quote.
+const urlParts =
+  /\b([a-z][a-z0-9+.-]*:\/\/)(?:([^\s/?#"'<>]*)@)?([^\s/?#"'<>]*)([^\s?#"'<>]*)([?#][^\s"'<>]*)?/gi;
+
+/**
+ * `text` with every URL's user info and query replaced by `***`: webhook and robot URLs carry their
+ * keys there (`user:password@`, `?key=`, `?access_token=`), and an error text (Node's fetch names the
+ * whole URL) ends up in alarms.db, the API, health and the log. The host and path stay, so the error
+ * still says where it went.
+ */
+export function redactUrls(text: string): string {
+  return redactCredentials(text).replace(
+    urlParts,
+    (_m, scheme: string, userinfo: string | undefined, host: string, path: string, query?: string) =>
+      `${scheme}${userinfo !== undefined ? '***@' : ''}${host}${path}${query ? `${query[0]}***` : ''}`,
+  );
+}
+
+/** A channel's send whose error, whatever threw it (fetch, nodemailer, the broker), names no secret of a URL. */
+async function redacted(send: () => Promise<void>): Promise<void> {
+  try {
+    await send();
+  } catch (err) {
+    throw new Error(redactUrls(err instanceof Error ? err.message : String(err)));
+  }
 }
 
 async function postJson(url: string, body: unknown, robot: boolean): Promise<void> {
@@ -85,14 +114,23 @@ function secret(
   return { problem: `${what}: not configured, give it or the environment variable holding it` };
 }
 
-export function createChannel(
-  c: AlarmChannel,
-  ctx: {
-    env: NodeJS.ProcessEnv;
-    clock: Clock;
-    publish: (topic: string, payload: string, retain: boolean) => Promise<void>;
-  },
-): Channel {
+interface ChannelContext {
+  env: NodeJS.ProcessEnv;
+  clock: Clock;
+  publish: (topic: string, payload: string, retain: boolean) => Promise<void>;
+}
+
+/** The channel of `c`; its problem and every error of its sends are redacted (`redactUrls`), whichever channel it is. */
+export function createChannel(c: AlarmChannel, ctx: ChannelContext): Channel {
+  const ch = buildChannel(c, ctx);
+  return {
+    ...ch,
+    ...(ch.problem !== undefined ? { problem: redactUrls(ch.problem) } : {}),
+    send: (m, meta) => redacted(() => ch.send(m, meta)),
+  };
+}
+
+function buildChannel(c: AlarmChannel, ctx: ChannelContext): Channel {
   const base = { id: c.id, type: c.type, close: () => undefined };
   const broken = (problem: string): Channel => ({
     ...base,

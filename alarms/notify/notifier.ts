@@ -7,7 +7,7 @@ import type { LoadedSite } from '../../core/config/loadSite.ts';
 import { errorText } from '../../core/errors.ts';
 import { localTimestamp } from '../../core/localTime.ts';
 import type { Logger } from '../../core/log.ts';
-import { type Channel, createChannel, SEND_TIMEOUT_MS } from './channels.ts';
+import { type Channel, createChannel, redactUrls, SEND_TIMEOUT_MS } from './channels.ts';
 import { alarmMessage, digestMessage, type Message } from './content.ts';
 import { DIGEST_CATCH_UP_MS, inQuietHours, lastDigestSlot, retryAt } from './schedule.ts';
 
@@ -87,7 +87,7 @@ export class AlarmNotifier {
       this.problems.push(
         `digest: no channels, so messages held by ${holds ? 'quiet hours or ' : ''}the rate limit are never sent (alarms.digest.channels)`,
       );
-    for (const p of this.problems) ctx.log.error(`notification config: ${p}`);
+    for (const p of this.problems) ctx.log.error(`notification config: ${redactUrls(p)}`);
     for (const q of this.log.queuedSince(ctx.clock.now() - HOUR)) this.window(q.channel).push(q.created_at);
   }
 
@@ -205,8 +205,9 @@ export class AlarmNotifier {
   }
 
   private failed(what: string, err: unknown): void {
-    this.lastError = `${what}: ${errorText(err)}`;
-    this.ctx.log.error(what, { error: errorText(err) });
+    const why = redactUrls(errorText(err));
+    this.lastError = `${what}: ${why}`;
+    this.ctx.log.error(what, { error: why });
   }
 
   /**
@@ -260,9 +261,11 @@ export class AlarmNotifier {
     } catch (err) {
       const now = this.ctx.clock.now();
       const next = retryAt(now, attempt);
-      const error = `attempt ${attempt} at ${localTimestamp(now, this.tz)}: ${errorText(err)}`;
+      // The channels redact their errors already; once more here, as this text is stored, served and logged.
+      const why = redactUrls(errorText(err));
+      const error = `attempt ${attempt} at ${localTimestamp(now, this.tz)}: ${why}`;
       this.log.attemptFailed(d.id, error, next);
-      this.lastError = `channel "${d.channel}": ${errorText(err)}`;
+      this.lastError = `channel "${d.channel}": ${why}`;
       this.ctx.log.warn(
         next === undefined ? 'notification failed, no more retries' : 'notification attempt failed',
         {
@@ -271,7 +274,7 @@ export class AlarmNotifier {
           alarm: d.alarm_id,
           kind: d.kind,
           attempt,
-          error: errorText(err),
+          error: why,
           ...(next !== undefined ? { retry_at: localTimestamp(next, this.tz) } : {}),
         },
       );
@@ -400,11 +403,13 @@ export class AlarmNotifier {
       lastFailure = this.log.lastFailure();
     } catch (err) {
       // Health must answer even when alarms.db does not.
-      const last_error = `reading the notification queue failed: ${errorText(err)}`;
+      const last_error = `reading the notification queue failed: ${redactUrls(errorText(err))}`;
       return { pending: 0, failed: 0, held: 0, last_error, problems: [...this.problems] };
     }
-    const last_error =
+    // Redacted on the way out too: a failure stored before errors were redacted may name a URL's key.
+    const last =
       this.lastError ?? (lastFailure ? `channel "${lastFailure.channel}": ${lastFailure.error}` : undefined);
+    const last_error = last === undefined ? undefined : redactUrls(last);
     return {
       pending: c.pending,
       failed: c.failed,

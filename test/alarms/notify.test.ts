@@ -8,6 +8,7 @@ import { simpleParser } from 'mailparser';
 import mqtt from 'mqtt';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { redactUrls } from '../../alarms/notify/channels.ts';
 import { createNotifier, type Notifier } from '../../alarms/notify/index.ts';
 import { RETRY_DELAYS_MS } from '../../alarms/notify/schedule.ts';
 import { AlarmDb } from '../../core/alarms/db.ts';
@@ -610,5 +611,55 @@ describe('alarm notifications', () => {
     const slow = t.log.list({ alarmId: id }).find((d) => d.channel === 'slow');
     expect(slow).toMatchObject({ status: 'pending', attempts: 1, next_at: '2026-03-02T09:00:30+08:00' });
     expect(slow?.error).toMatch(/attempt 1 .*: no answer: .*timeout/i);
+  });
+
+  it('a URL with credentials or a key in its query is never in an error: not in the stored delivery, health or the log', async () => {
+    const port = new URL(base).port;
+    const t = setup(
+      {
+        channels: [
+          {
+            id: 'hook',
+            type: 'webhook',
+            url: `http://alarm:Sup3rSecret@127.0.0.1:${port}/hook11?token=abc123`,
+          },
+          { id: 'dd', type: 'dingtalk', url_env: 'DD11_URL' },
+        ],
+        routes: [{ id: 'ops', channels: ['hook', 'dd'] }],
+        digest: { at: '20:00', channels: ['hook'] },
+      },
+      { env: { DD11_URL: `http://robot:Dd0nt5how@127.0.0.1:${port}/dd11/send?access_token=ddTok987` } },
+    );
+    const [raised] = t.observe('valve-11', true);
+    const id = raised?.alarm.id as number;
+    await waitFor('both attempts failed', () => t.log.list({ alarmId: id }).every((d) => d.attempts === 1), {
+      seen: () => t.log.list({ alarmId: id }),
+    });
+    const secrets = ['Sup3rSecret', 'abc123', 'Dd0nt5how', 'ddTok987'];
+    const deliveries = t.log.list({ alarmId: id });
+    expect(deliveries).toHaveLength(2);
+    const shown = [
+      JSON.stringify(deliveries),
+      JSON.stringify(t.notifier.status()),
+      JSON.stringify(t.log.list({})),
+      ...t.lines,
+    ].join('\n');
+    for (const s of secrets) expect(shown).not.toContain(s);
+    // The error still says what happened and where: host and path, not the keys.
+    const hook = deliveries.find((d) => d.channel === 'hook');
+    expect(hook?.error).toContain('URL that includes credentials');
+    expect(hook?.error).toContain(`http://***@127.0.0.1:${port}/hook11?***`);
+    expect(t.notifier.status().last_error).toMatch(/127\.0\.0\.1:\d+\/(hook|dd)11/);
+    expect(
+      t.lines.some((l) => l.includes('notification attempt failed') && l.includes('***@127.0.0.1')),
+    ).toBe(true);
+    expect(hitsOf('hook11')).toHaveLength(0);
+    expect(redactUrls('see https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a-91f6 (HTTP 404)')).toBe(
+      'see https://qyapi.weixin.qq.com/cgi-bin/webhook/send?*** (HTTP 404)',
+    );
+    expect(redactUrls('smtps://duty:p@ss@mail.example.cn:465 refused')).toBe(
+      'smtps://***@mail.example.cn:465 refused',
+    );
+    await t.notifier.stop();
   });
 });
