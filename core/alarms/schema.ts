@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { durationSchema } from '../duration.ts';
 import { slugSchema } from '../ids.ts';
-import { alarmSeverities } from './model.ts';
+import { alarmRules, alarmSeverities } from './model.ts';
 
 /**
  * `alarms:` in the site file: each rule's settings, with defaults that work on the demo site, and
@@ -9,6 +9,8 @@ import { alarmSeverities } from './model.ts';
  */
 
 const severity = z.enum(alarmSeverities);
+/** HH:MM-HH:MM, each a real time of day. */
+const hourRange = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;
 
 /** Settings every rule has. */
 const common = (defaults: { severity: (typeof alarmSeverities)[number]; delay?: string }) => ({
@@ -156,7 +158,7 @@ export const alarmRulesSchema = z
         nights: z.number().int().min(1).max(30).default(3),
         window: z
           .string()
-          .regex(/^\d{2}:\d{2}-\d{2}:\d{2}$/)
+          .regex(hourRange, 'a local time range HH:MM-HH:MM, e.g. 22:00-07:00')
           .default('01:00-05:00')
           .describe('The night hours, local time'),
       })
@@ -229,10 +231,10 @@ export const alarmRouteSchema = z
     channels: z.array(slugSchema).min(1),
     severities: z.array(severity).optional().describe('Only these severities; default all'),
     buildings: z.array(slugSchema).optional(),
-    rules: z.array(z.string()).optional(),
+    rules: z.array(z.enum(alarmRules)).optional(),
     quiet_hours: z
       .string()
-      .regex(/^\d{2}:\d{2}-\d{2}:\d{2}$/)
+      .regex(hourRange, 'a local time range HH:MM-HH:MM, e.g. 22:00-07:00')
       .optional()
       .describe('Local hours when this route sends nothing but critical alarms, e.g. 22:00-07:00'),
     escalate_after: durationSchema.optional().describe('Not acknowledged this long: sent to escalate_to'),
@@ -257,12 +259,47 @@ export const alarmsSchema = z
       .object({
         at: z
           .string()
-          .regex(/^\d{2}:\d{2}$/)
+          .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time HH:MM, e.g. 08:30')
           .default('08:30'),
         channels: z.array(slugSchema).default([]),
       })
       .strict()
       .prefault({}),
   })
-  .strict();
+  .strict()
+  .superRefine((a, ctx) => {
+    // A route naming a channel or route that is not there would never send: say so when the file is read.
+    const channels = new Set(a.channels.map((c) => c.id));
+    const routes = new Set(a.routes.map((r) => r.id));
+    a.routes.forEach((r, i) => {
+      r.channels.forEach((c, k) => {
+        if (!channels.has(c))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['routes', i, 'channels', k],
+            message: `no channel "${c}"; channels are: ${[...channels].join(', ') || '(none)'}`,
+          });
+      });
+      if (r.escalate_to !== undefined && !routes.has(r.escalate_to))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', i, 'escalate_to'],
+          message: `no route "${r.escalate_to}"; routes are: ${[...routes].join(', ')}`,
+        });
+      if ((r.escalate_to === undefined) !== (r.escalate_after === undefined))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', i, r.escalate_to === undefined ? 'escalate_to' : 'escalate_after'],
+          message: 'give escalate_after and escalate_to together',
+        });
+    });
+    a.digest.channels.forEach((c, k) => {
+      if (!channels.has(c))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['digest', 'channels', k],
+          message: `no channel "${c}"; channels are: ${[...channels].join(', ') || '(none)'}`,
+        });
+    });
+  });
 export type AlarmsConfig = z.infer<typeof alarmsSchema>;
