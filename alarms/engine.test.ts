@@ -181,4 +181,98 @@ describe('AlarmEngine', () => {
     step(1000);
     expect(events).toHaveLength(2); // each once
   });
+  it('a cleared cause explains nothing: a later condition naming it is raised on its own', () => {
+    const { db, engine, step } = setup();
+    engine.report(cond({ rule: 'gateway_offline', key: 'gw-1', active: true }));
+    step(31_000);
+    engine.report(cond({ rule: 'gateway_offline', key: 'gw-1', active: false }));
+    // Cleared but not acknowledged: the gateway's alarm stays open (待处理) — and explains nothing now.
+    expect(db.openAlarm('gateway_offline', 'gw-1')?.state).toBe('cleared');
+    engine.report(cond({ rule: 'device_offline', key: 'm-1', active: true, cause: 'gateway_offline:gw-1' }));
+    step(61_000);
+    expect(db.list().map((a) => [`${a.rule}:${a.key}`, a.state, a.affected])).toEqual([
+      ['device_offline:m-1', 'active', 0],
+      ['gateway_offline:gw-1', 'cleared', 0],
+    ]);
+  });
+
+  it('when a cause clears, what it covered and is still active is judged on its own', () => {
+    const { db, engine, step } = setup();
+    engine.report(cond({ rule: 'gateway_offline', key: 'gw-1', active: true }));
+    for (const d of ['m-1', 'm-2'])
+      engine.report(cond({ rule: 'device_offline', key: d, active: true, cause: 'gateway_offline:gw-1' }));
+    step(31_000);
+    step(31_000);
+    expect(db.list().map((a) => a.rule)).toEqual(['gateway_offline']);
+    engine.report(cond({ rule: 'gateway_offline', key: 'gw-1', active: false }));
+    // m-1 answers again with its gateway; m-2 stays offline: raised after its own delay.
+    engine.report(cond({ rule: 'device_offline', key: 'm-1', active: false }));
+    step(30_000);
+    expect(db.list().map((a) => a.rule)).toEqual(['gateway_offline']);
+    step(31_000);
+    expect(db.list().map((a) => [`${a.rule}:${a.key}`, a.state])).toEqual([
+      ['device_offline:m-2', 'active'],
+      ['gateway_offline:gw-1', 'cleared'],
+    ]);
+  });
+
+  it('a big snapshot is judged in one scan of what waits, not one per condition', () => {
+    const { engine } = setup({ rules: { stale: { delay: '1ms' } } });
+    const n = 20_000;
+    const conditions = Array.from({ length: n }, (_, i) => ({
+      rule: 'stale',
+      key: `m-${i}`,
+      at: new Date(t0).toISOString(),
+      message: `stale ${i}`,
+      message_zh: `无新数据 ${i}`,
+    }));
+    const payload = Buffer.from(
+      JSON.stringify({ source: 'control/s1', at: new Date(t0).toISOString(), conditions }),
+    );
+    const scans = engine.dueScans;
+    engine.snapshot('control/s1', payload);
+    expect(engine.dueScans - scans).toBe(1);
+    expect(engine.waiting).toBe(n);
+    // The tick after raises them (each a write: not what this test is about).
+  });
+
+  it('snapshots of sources it does not accept (another site’s collector) are ignored', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jn-engine-'));
+    dirs.push(dir);
+    const db = new AlarmDb(join(dir, 'alarms.db'), 'Asia/Shanghai');
+    const clock = new ManualClock(t0);
+    const log = createLogger({ level: 'warn', sink: { write: () => undefined } });
+    const site = {
+      config: { alarms: alarmsSchema.parse({ rules: { store_write_failed: { delay: '1ms' } } }) },
+    } as unknown as LoadedSite;
+    const engine = new AlarmEngine({
+      site,
+      db,
+      clock,
+      log,
+      acceptsSource: (s) => s === 'collector/jn-collector-s1',
+    });
+    const snap = (source: string) =>
+      Buffer.from(
+        JSON.stringify({
+          source,
+          at: new Date(t0).toISOString(),
+          conditions: [
+            {
+              rule: 'store_write_failed',
+              key: source,
+              at: new Date(t0).toISOString(),
+              message: 'x',
+              message_zh: 'x',
+            },
+          ],
+        }),
+      );
+    engine.snapshot('collector/jn-collector-other', snap('collector/jn-collector-other'));
+    engine.snapshot('collector/jn-collector-s1', snap('collector/jn-collector-s1'));
+    clock.advance(1000);
+    engine.tick();
+    expect(db.list().map((a) => a.key)).toEqual(['collector/jn-collector-s1']);
+    expect(engine.sources()).toEqual({ 'collector/jn-collector-s1': 1 });
+  });
 });

@@ -55,6 +55,10 @@ export class AlarmEngine {
   private readonly active = new Map<string, Condition>();
   /** Counted in broker_unreachable during an outage: judged again when its grace ends. */
   private readonly suppressed = new Set<string>();
+  /** Conditions counted in a cause alarm, by the cause's rule:key: judged on their own when it clears. */
+  private readonly covered = new Map<string, Set<string>>();
+  /** How often the whole of `pending` was scanned (once per tick and per snapshot, never per condition). */
+  dueScans = 0;
   /** Transitions this engine made: skipped when the database is polled. */
   private readonly own = new Set<number>();
   private polled: number;
@@ -64,7 +68,9 @@ export class AlarmEngine {
   private brokerKey: string | undefined;
   /** Each source's last snapshot, by source; and the sources whose bad payload was logged. */
   private readonly snapshots = new Map<string, Map<string, Omit<Condition, 'active'>>>();
-  private readonly badSources = new Set<string>();
+  private readonly badSources = new Map<string, string>();
+  /** Sources of other sites (or unknown instances) seen on the broker: ignored, said once each. */
+  private readonly foreign = new Set<string>();
   /** Transitions made, by action (for /metrics and health). */
   readonly transitions: Record<string, number> = {};
   lastError: string | undefined;
@@ -79,6 +85,12 @@ export class AlarmEngine {
       graceMs?: number;
       /** Whether a snapshot's condition is of this site (a broker may carry other sites' services too). */
       accepts?: (c: Omit<Condition, 'active'>) => boolean;
+      /**
+       * Whether a snapshot source (`<service>/<instance>`) is one of this site's: another site's
+       * collector on the same broker reports store_write_failed and collector_silence with no
+       * gateway or device to tell them apart by (default every source).
+       */
+      acceptsSource?: (source: string) => boolean;
     },
   ) {
     this.polled = ctx.db.lastSeq();
@@ -135,6 +147,7 @@ export class AlarmEngine {
       // Cleared before its delay: nothing happened.
       if (this.pending.delete(k)) return;
       this.emit(this.mine(this.ctx.db.observe(c, this.observeOptions(c, now))));
+      this.uncover(k, now);
       return;
     }
     this.active.set(k, c);
@@ -148,8 +161,27 @@ export class AlarmEngine {
       return;
     }
     const waiting = this.pending.get(k);
-    this.pending.set(k, { condition: c, since: waiting?.since ?? now });
-    this.due(now);
+    const p = { condition: c, since: waiting?.since ?? now };
+    this.pending.set(k, p);
+    // Only this one: scanning every pending condition per report made a big snapshot O(n²).
+    this.judge(k, p, now);
+  }
+
+  /**
+   * The cause `causeK` cleared: what it was covering and is still active is judged on its own now
+   * (its delay counted from here, as after the broker's grace), so a device that stays offline
+   * after its gateway is back is raised. Those cleared meanwhile (the gateway's devices, reported
+   * right after it) leave the pending list before their delay and raise nothing.
+   */
+  private uncover(causeK: string, now: number): void {
+    const covered = this.covered.get(causeK);
+    if (!covered) return;
+    this.covered.delete(causeK);
+    for (const k of covered) {
+      const c = this.active.get(k);
+      if (!c || c.cause !== causeK || this.pending.has(k) || !this.rules[c.rule].enabled) continue;
+      this.pending.set(k, { condition: c, since: now });
+    }
   }
 
   private observeOptions(c: Condition, now: number) {
@@ -174,28 +206,35 @@ export class AlarmEngine {
 
   /** Raises what has waited out its delay (or counts it in its cause). */
   private due(now: number): void {
-    for (const [k, p] of this.pending) {
-      const c = p.condition;
-      if (now - p.since < this.rules[c.rule].delay) continue;
-      // Reported before the engine knew the broker was gone (Mosquitto publishes the wills of its
-      // clients as it shuts down): explained by the outage all the same.
-      if (this.explainedByBroker(c, k, now)) continue;
-      if (c.cause) {
-        const [rule, ...rest] = c.cause.split(':');
-        const key = rest.join(':');
-        const cause = rule && key ? this.ctx.db.openAlarm(rule, key) : undefined;
-        if (cause) {
-          this.pending.delete(k);
-          const e = this.ctx.db.affect({ rule: cause.rule, key: cause.key }, k, now);
-          if (e) this.emit(this.mine([e]));
-          continue;
-        }
-        // The cause is itself waiting out its delay: so does this one.
-        if (this.pending.has(c.cause)) continue;
+    this.dueScans++;
+    for (const [k, p] of this.pending) this.judge(k, p, now);
+  }
+
+  /** One pending condition: raised once it waited out its delay, or counted in its cause. */
+  private judge(k: string, p: Pending, now: number): void {
+    const c = p.condition;
+    if (now - p.since < this.rules[c.rule].delay) return;
+    // Reported before the engine knew the broker was gone (Mosquitto publishes the wills of its
+    // clients as it shuts down): explained by the outage all the same.
+    if (this.explainedByBroker(c, k, now)) return;
+    if (c.cause) {
+      const [rule, ...rest] = c.cause.split(':');
+      const key = rest.join(':');
+      const cause = rule && key ? this.ctx.db.openAlarm(rule, key) : undefined;
+      // Only an active cause explains it: a cleared one (open until acknowledged) explains nothing now.
+      if (cause?.state === 'active') {
+        this.pending.delete(k);
+        const covered = this.covered.get(c.cause) ?? new Set<string>();
+        this.covered.set(c.cause, covered.add(k));
+        const e = this.ctx.db.affect({ rule: cause.rule, key: cause.key }, k, now);
+        if (e) this.emit(this.mine([e]));
+        return;
       }
-      this.pending.delete(k);
-      this.emit(this.mine(this.ctx.db.observe(c, this.observeOptions(c, now))));
+      // The cause is itself waiting out its delay: so does this one.
+      if (this.pending.has(c.cause)) return;
     }
+    this.pending.delete(k);
+    this.emit(this.mine(this.ctx.db.observe(c, this.observeOptions(c, now))));
   }
 
   /**
@@ -240,6 +279,13 @@ export class AlarmEngine {
    * source and ignored; an empty payload (the retained snapshot deleted) clears them all.
    */
   snapshot(source: string, payload: Buffer): void {
+    if (this.ctx.acceptsSource && !this.ctx.acceptsSource(source)) {
+      if (!this.foreign.has(source)) {
+        this.foreign.add(source);
+        this.ctx.log.info('condition snapshot of another site (or an unknown instance) ignored', { source });
+      }
+      return;
+    }
     let snap: ConditionSnapshot;
     if (payload.length === 0) {
       snap = { source, at: new Date(this.ctx.clock.now()).toISOString(), conditions: [] };
@@ -286,11 +332,18 @@ export class AlarmEngine {
           message: `No longer reported by ${source}: ${c.message}`,
           message_zh: `${source} 已不再报告：${c.message_zh}`,
         });
+    // Once for the whole snapshot: what waited on a cause raised in it.
+    try {
+      this.due(this.ctx.clock.now());
+    } catch (err) {
+      this.lastError = `snapshot of ${source}: ${errorText(err)}`;
+      this.ctx.log.error('alarm not written', { source, error: errorText(err) });
+    }
   }
 
   private bad(source: string, reason: string): void {
     if (this.badSources.has(source)) return;
-    this.badSources.add(source);
+    this.badSources.set(source, reason);
     this.ctx.log.warn('condition snapshot ignored (said once per source until a good one arrives)', {
       source,
       reason,
@@ -300,6 +353,11 @@ export class AlarmEngine {
   /** Conditions each snapshot source holds now (for health). */
   sources(): Record<string, number> {
     return Object.fromEntries([...this.snapshots].map(([s, m]) => [s, m.size]));
+  }
+
+  /** Sources whose last snapshot was unreadable, with why (for health: their conditions are not known). */
+  unreadableSources(): Record<string, string> {
+    return Object.fromEntries(this.badSources);
   }
 
   /** How many conditions wait out their delay now. */
@@ -324,6 +382,8 @@ export class AlarmEngine {
       }
       this.due(now);
       this.emit(this.mine(this.ctx.db.expireShelving(now)));
+      // Acknowledged alarms that stayed cleared for the hold-off close now (a return before is the same alarm).
+      this.emit(this.mine(this.ctx.db.closeSettled(now, this.holdOffMs)));
       this.poll();
       this.lastError = undefined;
     } catch (err) {
