@@ -39,6 +39,8 @@ function bounded(p: Promise<void>): Promise<void> {
 
 /** Transitions a person is told of; the others (update, shelve, affect, close) are on the console only. */
 const told = new Set<string>(['raise', 're_raise', 'clear', 'acknowledge']);
+/** Said with the raise sent again when a shelving of a still active alarm ends (by a person or its expiry). */
+export const UNSHELVED_NOTE = '搁置结束，仍在持续（shelving ended, still active）';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
@@ -83,11 +85,17 @@ export class AlarmNotifier {
     for (const c of this.config.digest.channels)
       if (!this.channels.has(c)) this.problems.push(`digest: no channel "${c}" in alarms.channels`);
     const holds = this.config.routes.some((r) => r.quiet_hours);
-    if (this.config.digest.channels.length === 0 && this.config.routes.length > 0)
+    // Quiet hours without a digest lose messages for sure: a problem. Without quiet hours only a burst
+    // over the rate limit is held: a warning, not an error on the simplest working setup.
+    if (this.config.digest.channels.length === 0 && holds)
       this.problems.push(
-        `digest: no channels, so messages held by ${holds ? 'quiet hours or ' : ''}the rate limit are never sent (alarms.digest.channels)`,
+        'digest: no channels, so messages held by quiet hours or the rate limit are never sent (alarms.digest.channels)',
       );
     for (const p of this.problems) ctx.log.error(`notification config: ${redactUrls(p)}`);
+    if (this.config.digest.channels.length === 0 && !holds && this.config.routes.length > 0)
+      ctx.log.warn(
+        `notification config: no digest channels (alarms.digest.channels): messages over ${this.config.rate_limit.per_hour} an hour per channel are held and not sent`,
+      );
     for (const q of this.log.queuedSince(ctx.clock.now() - HOUR)) this.window(q.channel).push(q.created_at);
   }
 
@@ -105,12 +113,16 @@ export class AlarmNotifier {
     const now = this.ctx.clock.now();
     const queueAll = () => {
       for (const e of events) {
-        if (!told.has(e.transition.action)) continue;
+        // Back from the shelf and still active: what the shelving kept quiet (a raise, a re-raise, or
+        // that it never cleared) is sent as a raise again; a cleared one is on the console only.
+        const back = e.transition.action === 'unshelve' && this.stillActive(e.alarm);
+        if (!back && !told.has(e.transition.action)) continue;
         if (e.alarm.shelved_until !== null) continue; // shelved: nothing is sent until it is unshelved
         try {
+          const kind = back ? 'raise' : (e.transition.action as DeliveryKind);
+          const note = back ? UNSHELVED_NOTE : undefined;
           for (const route of this.routes.values())
-            if (this.matches(route, e.alarm))
-              this.queue(route, e.transition.action as DeliveryKind, e, now, undefined);
+            if (this.matches(route, e.alarm)) this.queue(route, kind, e, now, note);
         } catch (err) {
           this.failed(`queueing notifications failed (alarm ${e.alarm?.id}, ${e.transition?.action})`, err);
         }
@@ -123,6 +135,10 @@ export class AlarmNotifier {
       this.failed('queueing notifications failed', err);
     }
     this.kick();
+  }
+
+  private stillActive(a: Alarm): boolean {
+    return a.state === 'active' && a.closed_at === null;
   }
 
   private matches(r: Route, a: Alarm): boolean {
@@ -301,7 +317,7 @@ export class AlarmNotifier {
   }
 
   /**
-   * An active alarm not acknowledged `escalate_after` after it was (last) raised goes to the route's
+   * An active alarm not acknowledged `escalate_after` after it was (last) raised or unshelved goes to the route's
    * `escalate_to`, once per level; that route's own escalate_after then counts on from there.
    */
   private escalate(now: number): void {
@@ -310,8 +326,14 @@ export class AlarmNotifier {
     const open = this.ctx.db
       .list({ status: 'open', list: 'pending', shelved: false, limit: 1000 })
       .filter((a) => a.state === 'active');
+    const unshelvedAt = this.ctx.db.handle.prepare(
+      `SELECT max(at) AS at FROM transitions WHERE alarm_id = ? AND action = 'unshelve'`,
+    );
     for (const a of open) {
-      const since = Date.parse(a.last_raised_at);
+      // Counted from the later of its last raise and its last unshelving: the time on the shelf is
+      // no one's delay, and the raise sent at the unshelving starts the count again.
+      const unshelved = (unshelvedAt.get(a.id) as { at: number | null }).at ?? 0;
+      const since = Math.max(Date.parse(a.last_raised_at), unshelved);
       for (const start of starts) {
         if (!this.matches(start, a)) continue;
         let from: Route | undefined = start;

@@ -662,4 +662,69 @@ describe('alarm notifications', () => {
     );
     await t.notifier.stop();
   });
+
+  it('an alarm still active when its shelving ends (by a person or the expiry) is sent as a raise again, and escalates counted from then', async () => {
+    const t = setup({
+      channels: [
+        { id: 'a', type: 'webhook', url: `${base}/duty12` },
+        { id: 'b', type: 'webhook', url: `${base}/lead12` },
+      ],
+      routes: [
+        { id: 'duty', channels: ['a'], escalate_after: '15min', escalate_to: 'leaders' },
+        // Raises of critical alarms only: what it gets here is escalated.
+        { id: 'leaders', channels: ['b'], severities: ['critical'] },
+      ],
+      digest: { at: '20:00', channels: ['a'] },
+    });
+    const [expiring] = t.observe('ahu-12', true);
+    const [byHand] = t.observe('fan-12', true);
+    const [gone] = t.observe('pump-12', true);
+    await waitFor('three raises', () => hitsOf('duty12').length === 3);
+    const at = async (minutes: number) => {
+      t.clock.set(T0 + minutes * MIN);
+      await t.notifier.tick(t.clock.now());
+    };
+    for (const a of [expiring, byHand, gone])
+      t.notifier.onEvents(t.db.shelve(a?.alarm.id as number, '李工', T0 + 60 * MIN, '检修', T0 + MIN));
+    // A person takes fan-12 off the shelf at +10 min: sent again; it escalates 15 min after that, not at once.
+    t.clock.set(T0 + 10 * MIN);
+    t.notifier.onEvents(t.db.unshelve(byHand?.alarm.id as number, '王工', T0 + 10 * MIN));
+    await waitFor('fan-12 sent again', () => hitsOf('duty12').length === 4);
+    const again = hitsOf('duty12')[3]?.body as { kind: string; text: string; event: AlarmEvent };
+    expect(again.kind).toBe('raise');
+    expect(again.event.alarm.id).toBe(byHand?.alarm.id);
+    expect(again.text).toContain('搁置结束，仍在持续');
+    await at(10);
+    await at(24);
+    expect(hitsOf('lead12')).toHaveLength(0);
+    await at(25);
+    await waitFor('fan-12 escalated', () => hitsOf('lead12').length === 1);
+    expect((hitsOf('lead12')[0]?.body.event as AlarmEvent | undefined)?.alarm.id).toBe(byHand?.alarm.id);
+    // On the shelf: ahu-12 clears and comes back (a re-raise within the hold-off), pump-12 clears.
+    t.clock.set(T0 + 30 * MIN);
+    t.observe('ahu-12', false);
+    t.observe('pump-12', false);
+    t.clock.set(T0 + 35 * MIN);
+    t.observe('ahu-12', true);
+    expect(t.db.list({ status: 'open' }).find((a) => a.key === 'ahu-12')?.count).toBe(2);
+    await at(50);
+    expect(hitsOf('duty12')).toHaveLength(4); // the re-raise and the clear on the shelf sent nothing
+    // The shelving of ahu-12 and pump-12 expires at +60 min: ahu-12 (active) is sent again, pump-12 (cleared) is not.
+    t.clock.set(T0 + 60 * MIN);
+    t.notifier.onEvents(t.db.expireShelving(T0 + 60 * MIN));
+    await waitFor('ahu-12 sent again', () => hitsOf('duty12').length === 5);
+    const expired = hitsOf('duty12')[4]?.body as { kind: string; text: string; event: AlarmEvent };
+    expect(expired.event.alarm.id).toBe(expiring?.alarm.id);
+    expect(expired.kind).toBe('raise');
+    expect(expired.text).toContain('搁置结束，仍在持续');
+    // Its escalation counts from the expiry (+60), not from the re-raise on the shelf (+35).
+    await at(60);
+    await at(74);
+    expect(hitsOf('lead12')).toHaveLength(1);
+    await at(75);
+    await waitFor('ahu-12 escalated', () => hitsOf('lead12').length === 2);
+    expect((hitsOf('lead12')[1]?.body.event as AlarmEvent | undefined)?.alarm.id).toBe(expiring?.alarm.id);
+    expect(hitsOf('duty12')).toHaveLength(5);
+    await t.notifier.stop();
+  });
 });
