@@ -345,7 +345,11 @@ export class AlarmDb {
 
   private closeRow(id: number, now: number, by: string, note: string): number[] {
     this.db
-      .prepare(`UPDATE alarms SET state = 'closed', closed_at = ?, closed_by = ? WHERE id = ?`)
+      // A closed alarm is no longer shelved: the shelving ends with it (its trail keeps it).
+      .prepare(
+        `UPDATE alarms SET state = 'closed', closed_at = ?, closed_by = ?, shelved_until = NULL, shelved_by = NULL,
+           shelve_reason = NULL WHERE id = ?`,
+      )
       .run(now, by, id);
     return [this.transition(id, now, 'close', by, note)];
   }
