@@ -170,6 +170,7 @@ describe('alarms of an OPC UA server (device-sims) through a real gateway and th
       await sleep(6000);
       expect(b.all()).toEqual([]);
 
+      const stoppedAt = Date.now();
       await b.ua.stop();
       await waitFor(
         'device_offline of both units, with their comm_errors counted in them',
@@ -220,6 +221,10 @@ describe('alarms of an OPC UA server (device-sims) through a real gateway and th
           `起不响应网关 gw-al-ua：connection to the OPC UA server ${endpoint} lost`,
         );
         expect(a?.raised_at).toMatch(/\+08:00$/);
+        // Not before device_offline's 2 s delay (raised_at may be to the second).
+        expect(Date.parse(a?.raised_at ?? '')).toBeGreaterThanOrEqual(
+          Math.floor(stoppedAt / 1000) * 1000 + 2000,
+        );
       }
 
       await b.ua.start();
