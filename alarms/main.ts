@@ -7,6 +7,7 @@ import type { LoadedSite } from '../core/config/loadSite.ts';
 import { errorText } from '../core/errors.ts';
 import { localClock, localTimestamp } from '../core/localTime.ts';
 import type { Logger } from '../core/log.ts';
+import { clientIdPrefix, hasClientIdPrefix } from '../core/mqtt/acl.ts';
 import { type MqttConnection, mqttClientOptions } from '../core/mqtt/connection.ts';
 import { OutageLog } from '../core/outageLog.ts';
 import type { ServiceStatus } from '../core/status.ts';
@@ -45,6 +46,22 @@ const liveRules: ReadonlySet<AlarmRule> = new Set<AlarmRule>([
   'collector_silence',
   'store_write_failed',
 ]);
+
+/**
+ * Whether a condition snapshot's source (`<service>/<instance>`) is this site's: `control/<site>`
+ * (control/main.ts), or a collector whose instance is its client id (collector/conditions.ts) under
+ * the site's collector prefix `jn-collector-<site>[-…]` (core/mqtt/acl.ts). Another site's
+ * collector on the same broker reports store_write_failed and collector_silence too, and those
+ * name no gateway or device of ours to tell them apart by.
+ */
+export function siteSource(source: string, siteId: string): boolean {
+  const [service, instance, ...rest] = source.split('/');
+  if (!instance || rest.length > 0) return false;
+  if (service === 'control') return instance === siteId;
+  if (service === 'collector')
+    return hasClientIdPrefix(instance, clientIdPrefix({ user: 'collector', kind: 'collector' }, siteId));
+  return false;
+}
 
 /** `host:port` of a broker URL: the key of broker_unreachable (never its credentials). */
 export function brokerKey(url: string): string {
@@ -105,6 +122,7 @@ export async function startAlarms(ctx: {
     accepts: (c) =>
       (c.gateway === undefined || siteGateways.has(c.gateway)) &&
       (c.device === undefined || siteDevices.has(c.device)),
+    acceptsSource: (source) => siteSource(source, site.config.site.id),
     ...(ctx.brokerGraceMs === undefined ? {} : { graceMs: ctx.brokerGraceMs }),
   });
   const registry = ctx.metrics ?? new Registry();
@@ -179,6 +197,18 @@ export async function startAlarms(ctx: {
   });
   const report = (c: Condition) => engine.report(c);
   const detectors = new TelemetryDetectors({ site, clock, log, report });
+  // Telemetry alarms still active from before a restart: the detectors clear them on the first good
+  // judgement (they clear only what they hold; the reconcile below covers the retained-state rules).
+  const stillActive: { rule: string; key: string; at: number }[] = [];
+  for (let before: number | undefined; ; ) {
+    const page = db.list({ status: 'open', limit: 1000, ...(before === undefined ? {} : { before }) });
+    for (const a of page)
+      if (a.state === 'active') stillActive.push({ rule: a.rule, key: a.key, at: Date.parse(a.last_raised_at) });
+    if (page.length < 1000) break;
+    before = page.at(-1)?.id;
+  }
+  const seeded = detectors.seed(stillActive);
+  if (seeded > 0) log.info('telemetry alarms still active from before the restart: judged again', { seeded });
   const dataRules = new DataRules({ site, store: ctx.store, clock, log, report });
 
   // Gateways and devices as their retained availability says.
@@ -424,6 +454,18 @@ export async function startAlarms(ctx: {
   };
   every(ctx.dataRulesMs ?? 300_000, runDataRules);
   runDataRules();
+  // Failed deliveries are kept (the API lists them): health is degraded for an hour after one more
+  // failed, not for ever because of one last month.
+  const failedAtStart = notifier.status().failed;
+  let failedSeen = failedAtStart;
+  let failedGrewAt: number | undefined;
+  const failedRecently = (failed: number): boolean => {
+    if (failed > failedSeen) {
+      failedSeen = failed;
+      failedGrewAt = clock.now();
+    }
+    return failedGrewAt !== undefined && clock.now() - failedGrewAt < 3_600_000;
+  };
   const settle = setTimeout(() => engine.reconcile(liveRules, clock.now()), ctx.settleMs ?? 30_000);
   settle.unref();
   log.info('alarm service running', { db: ctx.dbFile, open: db.counts().pending + db.counts().in_progress });
@@ -435,16 +477,35 @@ export async function startAlarms(ctx: {
     status: () => {
       const counts = db.counts();
       const lastError = engine.lastError ?? detectorError ?? dataRulesError;
+      const note = notifier.status();
+      const unreadable = engine.unreadableSources();
+      // What makes it degraded, each named: an operator reads health, not the log.
+      const problems = [
+        ...(c.connected ? [] : [`not connected to the MQTT broker ${hostPort}`]),
+        ...(lastError ? [lastError] : []),
+        ...Object.entries(unreadable).map(
+          ([source, why]) =>
+            `condition snapshot of ${source} unreadable (its conditions are not known): ${why}`,
+        ),
+        ...(note.problems ?? []).map((p) => `notifier: ${p}`),
+        ...(failedRecently(note.failed)
+          ? [
+              `${note.failed - failedAtStart} notification(s) given up since the start, the last within the hour${note.last_error ? `: ${note.last_error}` : ''}`,
+            ]
+          : []),
+      ];
       return {
-        state: c.connected && !lastError ? 'running' : 'degraded',
+        state: problems.length === 0 ? 'running' : 'degraded',
         detail: {
+          ...(problems.length > 0 ? { problems } : {}),
           mqtt_connected: c.connected,
           open: counts.pending + counts.in_progress + counts.shelved,
           ...counts,
           waiting_delay: engine.waiting,
           transitions: { ...engine.transitions },
           sources: engine.sources(),
-          notifier: notifier.status(),
+          notifier: note,
+          ...(Object.keys(unreadable).length > 0 ? { unreadable_sources: unreadable } : {}),
           ...(badTelemetry > 0 ? { telemetry_unreadable: badTelemetry } : {}),
           ...(publishErrors > 0 ? { publish_errors: publishErrors } : {}),
           ...(lastPublishError ? { last_publish_error: lastPublishError } : {}),

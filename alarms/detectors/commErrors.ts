@@ -28,6 +28,16 @@ const MIN_BUCKETS = 3;
  */
 export class CommErrorDetector {
   private readonly devices = new Map<string, DeviceState>();
+  /** Devices whose comm_errors alarm is still active from before a restart (`seed`). */
+  private readonly seeded = new Set<string>();
+
+  /**
+   * An alarm of this rule still active from before a restart (`key`): held as active here until
+   * the data has been judged, so the first good judgement clears it (this run alone never raised it).
+   */
+  seed(key: string): void {
+    this.seeded.add(key);
+  }
 
   constructor(
     private readonly ctx: DetectorContext,
@@ -37,7 +47,9 @@ export class CommErrorDetector {
   onReading(device: string, ts: number, bad: boolean, reason: string | undefined): void {
     let d = this.devices.get(device);
     if (!d) {
-      d = { buckets: [], reasons: new Map(), active: false, lastBad: false };
+      // Seeded: cleared once enough polls are in to judge the share (one good poll is not enough).
+      const active = this.seeded.has(device);
+      d = { buckets: [], reasons: new Map(), active, lastBad: false };
       this.devices.set(device, d);
     }
     let b = d.buckets.at(-1);
@@ -95,8 +107,13 @@ export class CommErrorDetector {
           value: Math.round(share * 1000) / 1000,
         }),
       );
-    } else if (d.active && share <= rule.share / 2) {
+    } else if (
+      d.active &&
+      share <= rule.share / 2 &&
+      (d.buckets.length >= MIN_BUCKETS || !this.seeded.has(device))
+    ) {
       d.active = false;
+      this.seeded.delete(device);
       const pct = Math.round(share * 100);
       this.ctx.report(
         condition(this.ctx, {

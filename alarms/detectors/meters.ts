@@ -82,6 +82,18 @@ export class MeterDetector {
       });
   }
 
+  /**
+   * An event alarm of `rule` on meter `key` still active from before a restart, last raised at
+   * `at` (ms): cleared as one of this run once `clear_after` of ordinary readings follow it.
+   */
+  seed(rule: EventRule, key: string, at: number): void {
+    for (const m of this.meters.values()) {
+      if (m.meter.id !== key) continue;
+      m.active.add(rule);
+      m.lastAnomaly = Math.max(m.lastAnomaly, at);
+    }
+  }
+
   /** Only good readings count, as in the rollups (an uncertain one may be a frozen value). */
   onReading(
     device: string,

@@ -33,6 +33,16 @@ interface PointState {
  */
 export class OutOfRangeDetector {
   private readonly points = new Map<string, PointState>();
+  /** `device/point`s whose out_of_range alarm is still active from before a restart (`seed`). */
+  private readonly seeded = new Set<string>();
+
+  /**
+   * An alarm of this rule still active from before a restart (`key`): held as active here until
+   * the data has been judged, so the first good judgement clears it (this run alone never raised it).
+   */
+  seed(key: string): void {
+    this.seeded.add(key);
+  }
 
   constructor(private readonly ctx: DetectorContext) {}
 
@@ -49,7 +59,9 @@ export class OutOfRangeDetector {
     if (!s) {
       const spec = this.ctx.rules.out_of_range.points.find((p) => selects(p, device, point));
       if (!spec) return;
-      s = { spec, device, point, unit: '', value, ts, outsideSince: undefined, active: false };
+      // Seeded: active until a value comes back inside (then cleared below).
+      const active = this.seeded.delete(key);
+      s = { spec, device, point, unit: '', value, ts, outsideSince: undefined, active };
       this.points.set(key, s);
     }
     if (ts < s.ts) return;

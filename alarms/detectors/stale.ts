@@ -22,16 +22,28 @@ interface DeviceState {
  */
 export class StaleDetector {
   private readonly devices = new Map<string, DeviceState>();
+  /** Devices whose stale alarm is still active from before a restart (`seed`). */
+  private readonly seeded = new Set<string>();
 
   constructor(
     private readonly ctx: DetectorContext,
     private readonly gatewayOffline: (gateway: string, now: number) => boolean,
   ) {}
 
+  /**
+   * An alarm of this rule still active from before a restart (`key`): held as active here until
+   * the data has been judged, so the first good judgement clears it (this run alone never raised it).
+   */
+  seed(key: string): void {
+    this.seeded.add(key);
+  }
+
   onReading(device: string, point: string, ts: number, hasValue: boolean): void {
     let d = this.devices.get(device);
     if (!d) {
-      d = { points: new Map(), bad: false, active: undefined };
+      // Seeded: judged on the next tick — cleared if every point is fresh, updated if not.
+      const seeded = this.seeded.delete(device);
+      d = { points: new Map(), bad: false, active: seeded ? { count: -1, since: -1 } : undefined };
       this.devices.set(device, d);
     }
     d.bad = !hasValue;

@@ -32,6 +32,8 @@ interface PointState {
  */
 export class StuckDetector {
   private readonly points = new Map<string, PointState>();
+  /** `device/point`s whose stuck alarm is still active from before a restart (`seed`). */
+  private readonly seeded = new Set<string>();
 
   constructor(
     private readonly ctx: DetectorContext,
@@ -43,6 +45,14 @@ export class StuckDetector {
     return this.ctx.rules.stuck.points.find((p) => selects(p, device, point));
   }
 
+  /**
+   * An alarm of this rule still active from before a restart (`key`): held as active here until
+   * the data has been judged, so the first good judgement clears it (this run alone never raised it).
+   */
+  seed(key: string): void {
+    this.seeded.add(key);
+  }
+
   onReading(device: DeviceInfo, point: string, ts: number, value: number | null): void {
     if (!this.ctx.rules.stuck.enabled) return;
     const key = `${device.id}/${point}`;
@@ -50,7 +60,9 @@ export class StuckDetector {
     if (!s) {
       const spec = this.specOf(device, point);
       if (!spec || value === null) return;
-      s = { spec, device, point, ref: value, since: ts, bad: false, active: false };
+      // Seeded: still stuck until the value moves past the tolerance (then cleared).
+      const active = this.seeded.delete(key);
+      s = { spec, device, point, ref: value, since: ts, bad: false, active };
       this.points.set(key, s);
       return;
     }

@@ -232,3 +232,52 @@ describe('out_of_range', () => {
     expect(conditions[1]).toMatchObject({ active: false, value: 239.5 });
   });
 });
+
+describe('alarms still active from before a restart (seed)', () => {
+  const site = detectorSite({
+    devices: [meter],
+    alarms: {
+      rules: {
+        stale: { after: '10min' },
+        stuck: {
+          points: [{ profile: 'modbus/eastron/sdm630', point: 'active_power', for: '30min', tolerance: 0.5 }],
+        },
+        out_of_range: { points: [{ device: 'm1', point: 'voltage_l1', min: 198, max: 242, deadband: 2 }] },
+      },
+    },
+  });
+
+  it('a fresh run clears them on the first good judgement of the data', () => {
+    const { detectors, conditions, clock } = detectorsOn(site, t0);
+    expect(
+      detectors.seed([
+        { rule: 'stale', key: 'm1', at: t0 - 60 * MIN },
+        { rule: 'stuck', key: 'm1/active_power', at: t0 - 60 * MIN },
+        { rule: 'out_of_range', key: 'm1/voltage_l1', at: t0 - 60 * MIN },
+        { rule: 'gateway_offline', key: 'gw', at: t0 - 60 * MIN }, // not a telemetry rule
+      ]),
+    ).toBe(3);
+    detectors.onBatch('gw', poll(t0));
+    detectors.onBatch('gw', [reading('m1', 'active_power', t0 + MIN, 4000)]);
+    clock.set(t0 + MIN);
+    detectors.tick(t0 + MIN);
+    expect(conditions.map((c) => [c.rule, c.key, c.active])).toEqual([
+      ['out_of_range', 'm1/voltage_l1', false],
+      ['stuck', 'm1/active_power', false],
+      ['stale', 'm1', false],
+    ]);
+  });
+
+  it('one whose data is still bad stays active (no clear; the figures updated)', () => {
+    const { detectors, conditions, clock } = detectorsOn(site, t0);
+    detectors.seed([
+      { rule: 'stale', key: 'm1', at: t0 - 60 * MIN },
+      { rule: 'out_of_range', key: 'm1/voltage_l1', at: t0 - 60 * MIN },
+    ]);
+    detectors.onBatch('gw', [reading('m1', 'voltage_l1', t0 - 20 * MIN, 250)]);
+    detectors.onBatch('gw', [reading('m1', 'active_power', t0, 230)]);
+    clock.set(t0);
+    detectors.tick(t0);
+    expect(conditions.map((c) => [c.rule, c.key, c.active])).toEqual([['stale', 'm1', true]]);
+  });
+});

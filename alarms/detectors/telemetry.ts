@@ -40,6 +40,26 @@ export class TelemetryDetectors {
     this.meters = new MeterDetector(this.dc, ctx.site.config.meters);
   }
 
+  /**
+   * The alarms of these rules still active in the database from before a restart (rule, key, when
+   * last raised, ms): each detector holds them as active, so the first good judgement of the data
+   * clears them — a detector clears only what it holds, and a fresh one holds nothing. One whose
+   * data stays bad stays active (and is updated when the figures change).
+   */
+  seed(alarms: readonly { rule: string; key: string; at: number }[]): number {
+    let n = 0;
+    for (const a of alarms) {
+      if (a.rule === 'stale') this.stale.seed(a.key);
+      else if (a.rule === 'stuck') this.stuck.seed(a.key);
+      else if (a.rule === 'out_of_range') this.range.seed(a.key);
+      else if (a.rule === 'comm_errors') this.comm.seed(a.key);
+      else if (isMeterEvent(a.rule)) this.meters.seed(a.rule, a.key, a.at);
+      else continue;
+      n++;
+    }
+    return n;
+  }
+
   /** One telemetry batch of `gateway` (readings carry their source time). */
   onBatch(gateway: string, readings: Reading[]): void {
     this.heard.set(gateway, this.ctx.clock.now());
@@ -92,4 +112,15 @@ export class TelemetryDetectors {
     const heard = this.heard.get(gateway);
     return heard === undefined || now - heard >= this.dc.rules.stale.after;
   }
+}
+
+const meterEvents = [
+  'meter_reset',
+  'meter_rollover',
+  'meter_replacement',
+  'meter_reverse',
+  'meter_jump',
+] as const;
+function isMeterEvent(rule: string): rule is (typeof meterEvents)[number] {
+  return (meterEvents as readonly string[]).includes(rule);
 }
