@@ -1,4 +1,6 @@
+import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
+import { topics } from '../../core/topics.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { alarmBench } from './bench.ts';
 
@@ -188,6 +190,60 @@ describe('alarms of the infrastructure, on a real Mosquitto, gateway and simulat
       // The failure is the store's: no silence was raised beside it.
       expect(b.all().filter((a) => a.rule === 'collector_silence')).toHaveLength(1);
     } finally {
+      await b.stop();
+    }
+  });
+  it('another site’s collector raises nothing here; an unreadable snapshot of ours makes health degraded, naming it', async () => {
+    const b = await alarmBench({
+      gatewayId: 'gw-al-src',
+      devices: ['m-a'],
+      alarms: { rules: { store_write_failed: { delay: '1ms' } } },
+    });
+    const pub = await mqtt.connectAsync(b.broker.url, { clientId: `tap-src-${process.pid}` });
+    const snapshot = (instance: string, conditions: unknown[]) =>
+      pub.publishAsync(
+        topics.conditions('collector', instance),
+        JSON.stringify({ source: `collector/${instance}`, at: new Date().toISOString(), conditions }),
+        { retain: true, qos: 1 },
+      );
+    const storeFailed = (instance: string) => ({
+      rule: 'store_write_failed',
+      key: instance,
+      at: new Date().toISOString(),
+      message: `The store refuses the writes of collector ${instance}`,
+      message_zh: `数据存储拒绝采集服务 ${instance} 的写入`,
+    });
+    try {
+      await waitFor('the alarm service to connect', () => b.alarms.status().detail?.mqtt_connected === true);
+      // Another site's collector on the same broker: store_write_failed names no gateway or device.
+      await snapshot('jn-collector-other-site', [storeFailed('jn-collector-other-site')]);
+      await pub.publishAsync(topics.conditions('collector', 'jn-collector-test-site'), '{"source":', {
+        retain: true,
+        qos: 1,
+      });
+      await waitFor(
+        'health degraded naming the unreadable snapshot',
+        () =>
+          JSON.stringify(b.alarms.status().detail?.problems ?? []).includes(
+            'collector/jn-collector-test-site',
+          ),
+        { seen: () => JSON.stringify(b.alarms.status()) },
+      );
+      expect(b.alarms.status().state).toBe('degraded');
+      // Our own collector's snapshot, readable: raised; health running again.
+      await snapshot('jn-collector-test-site', [storeFailed('jn-collector-test-site')]);
+      await waitFor('our store_write_failed', () => b.all().some((a) => a.rule === 'store_write_failed'), {
+        seen: b.seen,
+      });
+      await waitFor('health running again', () => b.alarms.status().state === 'running', {
+        seen: () => JSON.stringify(b.alarms.status()),
+      });
+      expect(b.all().map((a) => `${a.rule}:${a.key}`)).toEqual(['store_write_failed:jn-collector-test-site']);
+      expect(b.alarms.status().detail?.sources).toEqual({ 'collector/jn-collector-test-site': 1 });
+    } finally {
+      for (const i of ['jn-collector-other-site', 'jn-collector-test-site'])
+        await pub.publishAsync(topics.conditions('collector', i), '', { retain: true, qos: 1 });
+      await pub.endAsync();
       await b.stop();
     }
   });

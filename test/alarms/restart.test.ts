@@ -2,12 +2,17 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { startAlarms } from '../../alarms/main.ts';
 import { AlarmDb } from '../../core/alarms/db.ts';
+import { systemClock } from '../../core/clock.ts';
+import { createLogger } from '../../core/log.ts';
+import { createStore } from '../../core/store/openStore.ts';
 import { apiToken } from '../helpers/apiAuth.ts';
 import { spawnStart } from '../helpers/cli.ts';
 import { writeTestSite } from '../helpers/site.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { freePort } from '../servers/process.ts';
+import { alarmBench } from './bench.ts';
 
 /**
  * `jieneng start` as a user runs it (embedded broker, its login for the alarm service), on a site
@@ -111,6 +116,63 @@ describe('alarms across a restart of jieneng start', () => {
       db?.close();
       await cli.stop();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('a telemetry alarm still active from before the restart clears once the data is good again', async () => {
+    const b = await alarmBench({ gatewayId: 'gw-al-seed', devices: ['m-a'] });
+    // The alarms.db of the run before: m-a stale, raised an hour ago and still active.
+    const dbFile = join(b.dir, 'before-restart.db');
+    const before = new AlarmDb(dbFile, 'Asia/Shanghai');
+    const hourAgo = Date.now() - 3_600_000;
+    before.observe(
+      {
+        rule: 'stale',
+        key: 'm-a',
+        active: true,
+        at: new Date(hourAgo).toISOString(),
+        device: 'm-a',
+        gateway: 'gw-al-seed',
+        message: 'device "m-a": 3 of 3 points have brought no new reading',
+        message_zh: '设备 m-a：3 个点中有 3 个没有新数据',
+      },
+      { now: hourAgo, severity: 'major', holdOffMs: 600_000 },
+    );
+    before.close();
+    const storeDir = join(b.dir, 'restart-store');
+    const store = createStore({ dataDir: storeDir });
+    await store.open();
+    const lines: string[] = [];
+    const alarms = await startAlarms({
+      site: b.site,
+      mqttUrl: b.broker.url,
+      store,
+      dbFile,
+      clock: systemClock,
+      log: createLogger({ level: 'info', sink: { write: (l) => lines.push(l) } }),
+      tickMs: 200,
+      detectorTickMs: 500,
+      settleMs: 3000,
+    });
+    try {
+      expect(lines.join('')).toContain('telemetry alarms still active from before the restart');
+      // m-a answers (the simulator): the stale detector of this run judges its points fresh.
+      await waitFor(
+        'the stale alarm to clear',
+        () => alarms.db.openAlarm('stale', 'm-a')?.state === 'cleared',
+        {
+          seen: () => `${JSON.stringify(alarms.db.list({ status: 'all' }))}\n${lines.slice(-10).join('')}`,
+        },
+      );
+      const [a] = alarms.db.list({ status: 'all' });
+      expect(a).toMatchObject({ rule: 'stale', key: 'm-a', count: 1, state: 'cleared' });
+      expect(alarms.db.transitions(a?.id ?? 0).map((t) => [t.action, t.by])).toEqual([
+        ['raise', 'alarm-service'],
+        ['clear', 'alarm-service'],
+      ]);
+    } finally {
+      await alarms.stop();
+      await store.close();
+      await b.stop();
     }
   });
 });
