@@ -52,6 +52,22 @@ export function displayWidth(s: string): number {
   return w;
 }
 
+/**
+ * A text from an alarm (a detector's message, a person's note or name, a key) as it is printed:
+ * ANSI escape sequences and other control characters removed, line breaks as a space, so what an
+ * alarm says cannot move the cursor, recolour or clear the terminal, or forge a row of the table.
+ */
+export function printable(s: string): string {
+  return (
+    s
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: escape sequences are what is removed
+      .replace(/\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_])/g, '')
+      .replace(/[\r\n\t\u2028\u2029]+/g, ' ')
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
+      .replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
+  );
+}
+
 const pad = (s: string, width: number) => s + ' '.repeat(Math.max(0, width - displayWidth(s)));
 
 /** Rows as columns aligned by their display width (the last column is not padded). */
@@ -80,14 +96,14 @@ function stateText(a: Alarm): string {
 
 /** One line of the table; the message cut to keep a row on one line of a wide terminal. */
 function row(a: Alarm): string[] {
-  const message = a.message_zh || a.message;
+  const message = printable(a.message_zh || a.message);
   const affected = a.affected > 0 ? `（另有 ${a.affected} 项受影响）` : '';
   return [
     String(a.id),
     severityZh[a.severity],
     stateText(a),
     ruleZh[a.rule] ?? a.rule,
-    a.key,
+    printable(a.key),
     local(a.raised_at),
     `${message.length > 80 ? `${message.slice(0, 79)}…` : message}${affected}`,
   ];
@@ -127,7 +143,7 @@ async function ack(ctx: CommandContext, call: ReturnType<typeof client>): Promis
   const alarm = (a.body as { alarm: Alarm }).alarm;
   const closed = alarm.state === 'closed' ? '；条件已恢复，报警已关闭' : '；条件恢复后自动关闭';
   ctx.io.out(
-    `报警 ${alarm.id}（${ruleZh[alarm.rule] ?? alarm.rule} ${alarm.key}）已由 ${alarm.acknowledged_by ?? '?'} 于 ${local(alarm.acknowledged_at)} 确认${closed}\n`,
+    `报警 ${alarm.id}（${ruleZh[alarm.rule] ?? alarm.rule} ${printable(alarm.key)}）已由 ${printable(alarm.acknowledged_by ?? '?')} 于 ${local(alarm.acknowledged_at)} 确认${closed}\n`,
   );
   return 0;
 }

@@ -38,6 +38,30 @@ export interface DigestSummary {
 /** "2026-12-02T18:00:05+08:00" → "2026-12-02 18:00:05": a local time as a person reads it. */
 export const readable = (iso: string | null): string => (iso ? iso.slice(0, 19).replace('T', ' ') : '—');
 
+/**
+ * A value from a detector or a person (a message, an acknowledgement's note, a name) on one line:
+ * line breaks and other control characters become a space, so a value cannot end the robots'
+ * `> ` quote and start a heading, or forge a line of the plain text (状态：…) or a mail header.
+ */
+export const oneLine = (s: string): string =>
+  s
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/ {2,}/g, ' ')
+    .trim();
+
+/**
+ * A value in 企业微信/钉钉 markdown as its text: the specials that work inside a line
+ * backslash-escaped (no bold, italics, strike-through, link, image or code of the value's own; `#`,
+ * `>`, `-`, `|` only act at a line's start, which a value on one line never is), `<` and `>` as
+ * their full-width forms (no `<@userid>` mention, no `<font>` or other tag).
+ */
+export const mdText = (s: string): string =>
+  oneLine(s)
+    .replace(/[\\`*_[\]~]/g, '\\$&')
+    .replace(/</g, '＜')
+    .replace(/>/g, '＞');
+
 const esc = (s: string) =>
   s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
 
@@ -85,7 +109,7 @@ function lines(site: SiteConfig, kind: DeliveryKind, e: AlarmEvent, note?: strin
   if (a.affected > 0) out.push(['受影响', `${a.affected} 项`]);
   if (note) out.push(['说明', note]);
   out.push(['报警编号', `#${a.id}（${site.site.name}）`]);
-  return out;
+  return out.map(([k, v]) => [k, oneLine(v)]);
 }
 
 function english(kind: DeliveryKind, a: Alarm, by: string, note?: string): string {
@@ -94,15 +118,15 @@ function english(kind: DeliveryKind, a: Alarm, by: string, note?: string): strin
     .filter(Boolean)
     .join(', ');
   return (
-    `[${a.severity}] ${a.rule} ${what}: ${a.message} (alarm #${a.id}${where ? `, ${where}` : ''}, ` +
-    `raised ${readable(a.raised_at)}${note ? `; ${note}` : ''})`
+    `[${a.severity}] ${a.rule} ${oneLine(what ?? kind)}: ${oneLine(a.message)} (alarm #${a.id}${where ? `, ${oneLine(where)}` : ''}, ` +
+    `raised ${readable(a.raised_at)}${note ? `; ${oneLine(note)}` : ''})`
   );
 }
 
 /** The message for one alarm transition (raise, re_raise, clear, acknowledge) or its escalation (`note` says why). */
 export function alarmMessage(site: SiteConfig, kind: DeliveryKind, e: AlarmEvent, note?: string): Message {
   const a = e.alarm;
-  const subject = a.device ?? a.key;
+  const subject = oneLine(a.device ?? a.key);
   const prefix = kind === 'clear' ? '【恢复】' : kind === 'acknowledge' ? '【已确认】' : '';
   const escalated = kind === 'escalate' ? '【升级】' : '';
   const title = `${escalated}${prefix}【${severityZh[a.severity]}】${ruleZh[a.rule]} · ${subject}`;
@@ -112,7 +136,7 @@ export function alarmMessage(site: SiteConfig, kind: DeliveryKind, e: AlarmEvent
     title,
     text: [title, ...rows.map(([k, v]) => `${k}：${v}`)].join('\n'),
     text_en: english(kind, a, e.transition.by, note),
-    markdown: [`### ${title}`, ...rows.map(([k, v]) => `> **${k}**：${v}`)].join('\n'),
+    markdown: [`### ${mdText(title)}`, ...rows.map(([k, v]) => `> **${k}**：${mdText(v)}`)].join('\n'),
     html:
       `<h3>${esc(title)}</h3><table>` +
       rows.map(([k, v]) => `<tr><th align="left">${esc(k)}</th><td>${esc(v)}</td></tr>`).join('') +
@@ -132,10 +156,10 @@ export function digestMessage(
     .slice(0, 30)
     .map(
       (a) =>
-        `#${a.id} 【${severityZh[a.severity]}】${ruleZh[a.rule]} · ${a.device ?? a.key}（${readable(a.raised_at)}）${a.acknowledged ? ' 已确认' : ' 未确认'}`,
+        `#${a.id} 【${severityZh[a.severity]}】${ruleZh[a.rule]} · ${oneLine(a.device ?? a.key)}（${readable(a.raised_at)}）${a.acknowledged ? ' 已确认' : ' 未确认'}`,
     );
   const more = d.openAlarms.length > 30 ? [`……另有 ${d.openAlarms.length - 30} 条`] : [];
-  const held = d.heldTitles.slice(0, 30);
+  const held = d.heldTitles.slice(0, 30).map(oneLine);
   const sections: [string, string[]][] = [
     ['仍未关闭', [...open, ...more]],
     [
@@ -152,9 +176,9 @@ export function digestMessage(
     text: [title, summary, ...sections.flatMap(([h, l]) => (l.length ? [`${h}：`, ...l] : []))].join('\n'),
     text_en,
     markdown: [
-      `### ${title}`,
+      `### ${mdText(title)}`,
       summary,
-      ...sections.flatMap(([h, l]) => (l.length ? [`**${h}**`, ...l.map((x) => `- ${x}`)] : [])),
+      ...sections.flatMap(([h, l]) => (l.length ? [`**${h}**`, ...l.map((x) => `- ${mdText(x)}`)] : [])),
     ].join('\n'),
     html:
       `<h3>${esc(title)}</h3><p>${esc(summary)}</p>` +

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { redactUrls } from '../../alarms/notify/channels.ts';
 import { createNotifier, type Notifier } from '../../alarms/notify/index.ts';
 import { RETRY_DELAYS_MS } from '../../alarms/notify/schedule.ts';
+import { printable } from '../../cli/alarmsCommand.ts';
 import { AlarmDb } from '../../core/alarms/db.ts';
 import type { AlarmEvent, Condition } from '../../core/alarms/model.ts';
 import { NotificationLog } from '../../core/alarms/notificationLog.ts';
@@ -725,6 +726,49 @@ describe('alarm notifications', () => {
     await waitFor('ahu-12 escalated', () => hitsOf('lead12').length === 2);
     expect((hitsOf('lead12')[1]?.body.event as AlarmEvent | undefined)?.alarm.id).toBe(expiring?.alarm.id);
     expect(hitsOf('duty12')).toHaveLength(5);
+    await t.notifier.stop();
+  });
+
+  it('an acknowledgement note or a message cannot forge lines, headings, links or mentions in the robots’ markdown, nor escape sequences in the CLI', async () => {
+    const t = setup({
+      channels: [
+        { id: 'wx', type: 'wecom', url: `${base}/wx13/send?key=k` },
+        { id: 'hook', type: 'webhook', url: `${base}/hook13` },
+      ],
+      routes: [{ id: 'ops', channels: ['wx', 'hook'] }],
+      digest: { at: '20:00', channels: ['hook'] },
+    });
+    const [raised] = t.observe('ahu-13', true, {
+      message_zh: 'ahu-13 无应答\n### 【恢复】一切正常 [详情](http://evil.example/x) <@all>',
+    });
+    const id = raised?.alarm.id as number;
+    await waitFor('the raise', () => hitsOf('wx13').length === 1);
+    t.notifier.onEvents(
+      t.db.acknowledge(
+        id,
+        '王工',
+        '已处理\n> **状态**：已恢复\n<@zhangsan> <font color="info">ok</font> **急**',
+        T0 + MIN,
+      ),
+    );
+    await waitFor('the acknowledgement', () => hitsOf('wx13').length === 2);
+    for (const [i, hit] of hitsOf('wx13').entries()) {
+      const md = (hit.body.markdown as { content: string }).content;
+      const lines = md.split('\n');
+      // Only the message's own heading and its quoted rows: nothing a value brought.
+      expect(lines.filter((l) => l.startsWith('#'))).toHaveLength(1);
+      expect(lines.slice(1).every((l) => /^> \*\*[^*]+\*\*：/.test(l))).toBe(true);
+      expect(md).not.toMatch(/<@|<font|(?<!\\)\]\(http/);
+      expect(md).toContain('\\[详情\\](http://evil.example/x) ＜@all＞');
+      if (i === 1) {
+        expect(lines.filter((l) => l.startsWith('> **状态**'))).toHaveLength(1);
+        expect(md).toContain('> **备注**：已处理 ＞ \\*\\*状态\\*\\*：已恢复 ＜@zhangsan＞');
+      }
+    }
+    const text = hitsOf('hook13')[1]?.body.text as string;
+    expect(text.split('\n').filter((l) => l.startsWith('状态：'))).toEqual(['状态：已确认']);
+    const cli = printable('ahu-13 无应答\u001b[2J\u001b[31m红\u001b[0m\u001b]0;title\u0007\r\n下一行\u0008');
+    expect(cli).toBe('ahu-13 无应答红 下一行');
     await t.notifier.stop();
   });
 });
