@@ -296,21 +296,34 @@ describe('alarm notifications', () => {
         { id: 'wx', type: 'wecom', url_env: 'NO_SUCH_WECOM_URL' },
         { id: 'hook', type: 'webhook', url: `${base}/hook3` },
       ],
-      routes: [{ id: 'ops', channels: ['wx', 'hook', 'gone'] }],
+      routes: [{ id: 'ops', channels: ['wx', 'hook'] }],
       digest: { channels: ['hook'] },
     });
     expect(t.notifier.status().problems).toEqual([
       expect.stringContaining('channel "wx" (wecom): url: environment variable NO_SUCH_WECOM_URL is not set'),
-      'route "ops": no channel "gone" in alarms.channels',
     ]);
     expect(t.lines.some((l) => l.includes('ERROR') && l.includes('NO_SUCH_WECOM_URL'))).toBe(true);
     const [raised] = t.observe('fan-3', true);
     const id = raised?.alarm.id as number;
     await waitFor('the webhook', () => hitsOf('hook3').length === 1);
     const failed = t.log.list({ alarmId: id, status: 'failed' });
-    expect(failed.map((d) => d.channel).sort()).toEqual(['gone', 'wx']);
+    expect(failed.map((d) => d.channel).sort()).toEqual(['wx']);
     expect(failed.find((d) => d.channel === 'wx')?.error).toContain('NO_SUCH_WECOM_URL');
     await t.notifier.stop();
+  });
+
+  it('a route naming a channel that is not there is refused when the site file is read, naming it', () => {
+    const r = alarmsSchema.safeParse({
+      channels: [{ id: 'hook', type: 'webhook', url: `${base}/x` }],
+      routes: [{ id: 'ops', channels: ['hook', 'gone'], escalate_after: '30min', escalate_to: 'chief' }],
+      digest: { channels: ['mail'] },
+    });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      'routes.0.channels.1: no channel "gone"; channels are: hook',
+      'routes.0.escalate_to: no route "chief"; routes are: ops',
+      'digest.channels.0: no channel "mail"; channels are: hook',
+    ]);
   });
 
   it('what was pending when the service stopped is sent after a restart', async () => {
