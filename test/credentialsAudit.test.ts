@@ -42,7 +42,7 @@ describe('jieneng secrets init and jieneng mqtt acl are in the audit log', () =>
       for (const e of entries) expect(e.actor).toMatchObject({ via: 'cli', role: 'admin' });
       expect(entries[0]?.actor.user).toMatch(/^cli:/);
       expect(entries[0]?.after).toMatchObject({
-        mqtt_users: ['gateway-gw-a', 'collector', 'control', 'api'],
+        mqtt_users: ['gateway-gw-a', 'collector', 'control', 'api', 'alarms'],
         command_keys: ['gw-a'],
       });
       expect(log.verify()).toMatchObject({ ok: true });

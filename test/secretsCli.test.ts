@@ -21,7 +21,7 @@ describe('jieneng secrets init and jieneng mqtt acl', () => {
       'data-dir': join(dir, 'data'),
     });
     expect(forced.out).toMatch(
-      /wrote .*secrets\.yaml \(mode 0600\): MQTT passwords for gateway-gw-a, gateway-gw-b, collector, control, api; command keys for 2 gateway\(s\)/,
+      /wrote .*secrets\.yaml \(mode 0600\): MQTT passwords for gateway-gw-a, gateway-gw-b, collector, control, api, alarms; command keys for 2 gateway\(s\)/,
     );
     const after = readFileSync(secretsFile, 'utf8');
     expect(after).not.toBe(before);
@@ -39,7 +39,7 @@ describe('jieneng secrets init and jieneng mqtt acl', () => {
       'data-dir': join(dir, 'data'),
     });
     expect(run.out).toMatch(
-      /wrote .*broker\/passwd \(5 users\), .*broker\/acl and .*broker\/mosquitto\.conf/,
+      /wrote .*broker\/passwd \(6 users\), .*broker\/acl and .*broker\/mosquitto\.conf/,
     );
     const passwd = readFileSync(join(out, 'passwd'), 'utf8');
     expect(
@@ -47,7 +47,7 @@ describe('jieneng secrets init and jieneng mqtt acl', () => {
         .split('\n')
         .filter(Boolean)
         .map((l) => l.split(':')[0]),
-    ).toEqual(['gateway-gw-a', 'gateway-gw-b', 'collector', 'control', 'api']);
+    ).toEqual(['gateway-gw-a', 'gateway-gw-b', 'collector', 'control', 'api', 'alarms']);
     expect(passwd).toMatch(/^gateway-gw-a:\$7\$101\$[A-Za-z0-9+/=]{16}\$[A-Za-z0-9+/=]{88}$/m);
     for (const password of secrets.mqtt.values()) expect(passwd + run.out).not.toContain(password);
     expect(statSync(join(out, 'passwd')).mode & 0o777).toBe(0o600);
