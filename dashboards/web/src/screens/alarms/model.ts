@@ -1,3 +1,4 @@
+import type { components } from '../../api/client';
 /**
  * The 报警 screen's pure parts (unit-tested in model.test.ts): the alarm as GET /api/v1/alarms
  * gives it (core/alarms/model.ts is the contract; the console talks only to the API), which row
@@ -44,59 +45,12 @@ export const dataRules: ReadonlySet<string> = new Set([
 export type AlarmList = 'pending' | 'in_progress' | 'done';
 export const lists: readonly AlarmList[] = ['pending', 'in_progress', 'done'];
 
-/** An alarm as the API shows it (core/alarms/model.ts Alarm; times are the site's local ISO time). */
-export interface Alarm {
-  id: number;
-  rule: string;
-  key: string;
-  severity: string;
-  state: 'active' | 'cleared' | 'closed';
-  acknowledged: boolean;
-  message: string;
-  message_zh: string;
-  building: string | null;
-  device: string | null;
-  point: string | null;
-  gateway: string | null;
-  value: number | null;
-  raised_at: string;
-  last_raised_at: string;
-  cleared_at: string | null;
-  acknowledged_at: string | null;
-  acknowledged_by: string | null;
-  ack_note: string | null;
-  closed_at: string | null;
-  closed_by: string | null;
-  shelved_until: string | null;
-  shelved_by: string | null;
-  shelve_reason: string | null;
-  count: number;
-  affected: number;
-  affected_keys: string[];
-  list: AlarmList;
-}
-
-export interface AlarmTransition {
-  seq: number;
-  alarm_id: number;
-  at: string;
-  action: string;
-  by: string;
-  note: string | null;
-}
-
+type Schemas = components['schemas'];
+/** An alarm as the API shows it (its OpenAPI schema; times are the site's local ISO time). */
+export type Alarm = Schemas['Alarm'];
+export type AlarmTransition = Schemas['AlarmTransition'];
 /** One notification of an alarm (the notifications table of alarms.db). */
-export interface Delivery {
-  id?: number;
-  channel: string;
-  alarm_id: number | null;
-  kind: string;
-  status: string;
-  attempts: number;
-  error: string | null;
-  created_at: string;
-  sent_at: string | null;
-}
+export type Delivery = Schemas['AlarmDelivery'];
 
 export interface AlarmCounts {
   pending: number;
