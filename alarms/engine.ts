@@ -30,6 +30,8 @@ interface Pending {
   condition: Condition;
   /** When it was first reported active (the engine's clock, ms). */
   since: number;
+  /** Waits this long instead of its delay when longer (ms): see `uncover`. */
+  hold?: number;
 }
 
 /**
@@ -161,7 +163,7 @@ export class AlarmEngine {
       return;
     }
     const waiting = this.pending.get(k);
-    const p = { condition: c, since: waiting?.since ?? now };
+    const p: Pending = { condition: c, since: waiting?.since ?? now, hold: waiting?.hold ?? 0 };
     this.pending.set(k, p);
     // Only this one: scanning every pending condition per report made a big snapshot O(n²).
     this.judge(k, p, now);
@@ -171,7 +173,9 @@ export class AlarmEngine {
    * The cause `causeK` cleared: what it was covering and is still active is judged on its own now
    * (its delay counted from here, as after the broker's grace), so a device that stays offline
    * after its gateway is back is raised. Those cleared meanwhile (the gateway's devices, reported
-   * right after it) leave the pending list before their delay and raise nothing.
+   * right after it) leave the pending list before their delay and raise nothing. comm_errors is a
+   * share over its window: the cause's bad readings stay in it after the cause is over, so it waits
+   * until they have left (window + delay): still active then, they are the device's own.
    */
   private uncover(causeK: string, now: number): void {
     const covered = this.covered.get(causeK);
@@ -180,7 +184,9 @@ export class AlarmEngine {
     for (const k of covered) {
       const c = this.active.get(k);
       if (!c || c.cause !== causeK || this.pending.has(k) || !this.rules[c.rule].enabled) continue;
-      this.pending.set(k, { condition: c, since: now });
+      const hold =
+        c.rule === 'comm_errors' ? this.rules.comm_errors.window + this.rules.comm_errors.delay : 0;
+      this.pending.set(k, { condition: c, since: now, hold });
     }
   }
 
@@ -213,7 +219,7 @@ export class AlarmEngine {
   /** One pending condition: raised once it waited out its delay, or counted in its cause. */
   private judge(k: string, p: Pending, now: number): void {
     const c = p.condition;
-    if (now - p.since < this.rules[c.rule].delay) return;
+    if (now - p.since < Math.max(this.rules[c.rule].delay, p.hold ?? 0)) return;
     // Reported before the engine knew the broker was gone (Mosquitto publishes the wills of its
     // clients as it shuts down): explained by the outage all the same.
     if (this.explainedByBroker(c, k, now)) return;
