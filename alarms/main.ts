@@ -203,7 +203,8 @@ export async function startAlarms(ctx: {
   for (let before: number | undefined; ; ) {
     const page = db.list({ status: 'open', limit: 1000, ...(before === undefined ? {} : { before }) });
     for (const a of page)
-      if (a.state === 'active') stillActive.push({ rule: a.rule, key: a.key, at: Date.parse(a.last_raised_at) });
+      if (a.state === 'active')
+        stillActive.push({ rule: a.rule, key: a.key, at: Date.parse(a.last_raised_at) });
     if (page.length < 1000) break;
     before = page.at(-1)?.id;
   }
