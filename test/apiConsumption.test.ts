@@ -56,6 +56,18 @@ describe('GET /api/v1/consumption', () => {
         { key: 'b1', category: 'electricity', value: 330.5, estimated: 13, unit: 'kWh' },
       ]);
 
+      // 分项: with no sub-meters everything the main meters read is 其他/未计量 …
+      const subitems = (await (await get('from=2025-07-01&to=2025-07-02&group_by=subitem')).json()) as {
+        totals: { key: string; value: number | null; unit: string | null; note?: string }[];
+      };
+      expect(subitems.totals).toMatchObject([{ key: 'other', value: 330.5, unit: 'kWh' }]);
+      // … and on days no main meter reported it is unknown (null, 缺数据), not a 0 that reads as "all metered".
+      const none = (await (await get('from=2025-07-05&to=2025-07-05&group_by=subitem')).json()) as {
+        totals: { key: string; value: number | null; unit: string | null; note?: string }[];
+      };
+      expect(none.totals).toMatchObject([{ key: 'other', value: null, unit: null }]);
+      expect(none.totals[0]?.note).toContain('no main meter (总表) reported in the range');
+
       const series = (await (
         await get('from=2025-07-01&to=2025-07-02&group_by=meter&meter=m-a-kwh')
       ).json()) as {

@@ -29,9 +29,16 @@ const latestReading = z.looseObject({
 const total = z.looseObject({
   key: z.string(),
   category: z.string(),
-  value: z.number(),
+  value: z
+    .number()
+    .nullable()
+    .describe(
+      'null only for the virtual 其他/未计量 when no main meter reported in the range (缺数据), never a 0',
+    ),
   estimated: z.number().describe('Share of the value that is estimated (gaps filled), in the unit of value'),
   unit: z.string().nullable(),
+  virtual: z.boolean().optional().describe('Computed, not metered: 其他/未计量 = main − Σ sub-meters'),
+  note: z.string().optional(),
 });
 const consumption = z.looseObject({
   site: z.string(),

@@ -1,8 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { LoadedSite } from '../../core/config/loadSite.ts';
+import type { SiteConfig } from '../../core/config/siteSchema.ts';
 import { JnError } from '../../core/errors.ts';
-import { aggregate } from '../../core/rollup/aggregate.ts';
+import { aggregate, type GroupBy } from '../../core/rollup/aggregate.ts';
 import { localDayStarter } from '../../core/rollup/consumption.ts';
 import type { RollupRow, Store } from '../../core/store/store.ts';
 import { dateOrInstant, endOf, instantOf, parseQuery, text } from '../params.ts';
@@ -102,7 +103,7 @@ export function consumptionRoutes(store: Store, site: LoadedSite): Router {
       to: new Date(to).toISOString(),
       period: q.period,
       group_by: q.group_by,
-      totals: aggregate(rows, site.config, q.group_by),
+      totals: totalsOf(rows, site.config, q.group_by),
       ...(q.meter === undefined
         ? {}
         : {
@@ -118,4 +119,27 @@ export function consumptionRoutes(store: Store, site: LoadedSite): Router {
     });
   });
   return router;
+}
+
+/**
+ * The group totals as the document has them: `unit` always present (null when no reading said it),
+ * and the virtual 其他/未计量 null — not 0 — when no main electricity meter reported in the range:
+ * main − Σ sub-meters is unknown then, and a 0 would read as "everything is sub-metered".
+ */
+function totalsOf(rows: readonly RollupRow[], config: SiteConfig, groupBy: GroupBy) {
+  const mains = new Set(
+    config.meters.filter((m) => m.category === 'electricity' && m.role === 'main').map((m) => m.id),
+  );
+  const mainReported = rows.some((r) => mains.has(r.meter));
+  return aggregate(rows, config, groupBy).map((t) =>
+    t.virtual && !mainReported
+      ? {
+          ...t,
+          value: null,
+          estimated: 0,
+          unit: t.unit ?? null,
+          note: `${t.note ?? ''}; no main meter (总表) reported in the range, so it cannot be computed (缺数据)`,
+        }
+      : { ...t, unit: t.unit ?? null },
+  );
 }

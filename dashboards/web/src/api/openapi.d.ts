@@ -2638,10 +2638,14 @@ export interface operations {
                         totals: ({
                             key: string;
                             category: string;
-                            value: number;
+                            /** @description null only for the virtual 其他/未计量 when no main meter reported in the range (缺数据), never a 0 */
+                            value: number | null;
                             /** @description Share of the value that is estimated (gaps filled), in the unit of value */
                             estimated: number;
                             unit: string | null;
+                            /** @description Computed, not metered: 其他/未计量 = main − Σ sub-meters */
+                            virtual?: boolean;
+                            note?: string;
                         } & {
                             [key: string]: unknown;
                         })[];

@@ -53,13 +53,12 @@ async function totals(
     // A partial last day (today so far, and its base periods) ends at the same time of day.
     api.GET('/api/v1/consumption', { params: { query: { ...apiRange(r, timeZone), group_by: by } } }),
   );
-  return data.totals.map((t) => ({
-    key: t.key,
-    category: t.category,
-    value: t.value,
-    estimated: t.estimated,
-    unit: t.unit ?? null,
-  }));
+  // Only the virtual 其他/未计量 of group_by=subitem (not asked for here) can be null.
+  return data.totals.flatMap((t) =>
+    t.value === null
+      ? []
+      : [{ key: t.key, category: t.category, value: t.value, estimated: t.estimated, unit: t.unit ?? null }],
+  );
 }
 
 async function meterSeries(r: DateRange, g: Granularity, meter: string, timeZone: string): Promise<Series> {
