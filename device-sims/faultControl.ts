@@ -1,8 +1,8 @@
 import { JnError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
-import type { DeviceFaults } from './faults.ts';
+import { DeviceFaults as Faults } from './faults.ts';
 import type { Simulation } from './physics/simulation.ts';
-import type { DeviceFault, ScheduledFault } from './scenario/schema.ts';
+import { type DeviceFault, opcuaUnitFaultKinds, type ScheduledFault } from './scenario/schema.ts';
 
 /**
  * Fault injection for a running simulation: from tests (`inject`, `clear`, `leak`) and from the
@@ -17,7 +17,7 @@ export class FaultControl {
   }[];
 
   constructor(
-    private readonly devices: Map<string, { faults: DeviceFaults }>,
+    private readonly devices: Map<string, { faults: Faults }>,
     private readonly sim: Simulation,
     private readonly log: Logger,
     schedule: readonly ScheduledFault[],
@@ -30,23 +30,59 @@ export class FaultControl {
     }));
   }
 
-  private faultsOf(device: string): DeviceFaults {
+  /** Fault state of the OPC UA zone units (`building.zone`), made when a fault first hits one. */
+  private readonly units = new Map<string, Faults>();
+
+  /** Zone units of the OPC UA server, `building.zone`; set once it runs. */
+  opcuaUnits: readonly string[] = [];
+
+  /** The fault state of OPC UA unit `building.zone`, if a fault ever hit it (the server asks on every write). */
+  unitFaults(object: string): Faults | undefined {
+    return this.units.get(object);
+  }
+
+  private faultsOf(device: string, kind?: DeviceFault['kind']): Faults {
     const d = this.devices.get(device);
-    if (!d)
-      throw new JnError(
-        'not_found',
-        `no simulated device "${device}"; devices are: ${[...this.devices.keys()].join(', ')}`,
-      );
-    return d.faults;
+    if (d) return d.faults;
+    if (this.opcuaUnits.includes(device)) {
+      if (kind !== undefined && !(opcuaUnitFaultKinds as readonly string[]).includes(kind))
+        throw new JnError(
+          'invalid_input',
+          `OPC UA unit "${device}" takes the faults ${opcuaUnitFaultKinds.join(', ')}, not ${kind} (a server restart is opcua_restart)`,
+        );
+      let f = this.units.get(device);
+      if (!f) {
+        f = new Faults(new Set());
+        this.units.set(device, f);
+      }
+      return f;
+    }
+    throw new JnError(
+      'not_found',
+      `no simulated device "${device}"; devices are: ${this.names().join(', ')}`,
+    );
+  }
+
+  /** Every device a fault can hit: the Modbus devices, then the OPC UA units (`building.zone`). */
+  names(): string[] {
+    return [...this.devices.keys(), ...this.opcuaUnits];
+  }
+
+  /** The lasting faults of each device that has any. */
+  active(): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const [id, d] of this.devices) if (d.faults.active().length > 0) out[id] = d.faults.active();
+    for (const [id, f] of this.units) if (f.active().length > 0) out[id] = f.active();
+    return out;
   }
 
   inject(device: string, fault: DeviceFault): void {
-    this.faultsOf(device).inject(fault);
+    this.faultsOf(device, fault.kind).inject(fault);
     this.log.info('fault injected', { device, fault: fault.kind });
   }
 
   clear(device: string, kind?: DeviceFault['kind']): void {
-    this.faultsOf(device).clear(kind);
+    this.faultsOf(device, kind).clear(kind);
     this.log.info('fault cleared', { device, fault: kind ?? 'all' });
   }
 

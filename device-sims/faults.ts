@@ -25,6 +25,10 @@ export class DeviceFaults {
   /** Points forced to a value (the `value` fault). */
   private readonly forced = new Map<string, number>();
   private rolloverAt: number | undefined;
+  /** Writes acknowledged but not applied (`ignore_writes`). */
+  ignoreWrites = false;
+  /** Writes refused with this exception code (`refuse_writes`). */
+  refuseWrites: number | undefined;
 
   constructor(private readonly counters: ReadonlySet<string>) {}
 
@@ -61,10 +65,16 @@ export class DeviceFaults {
       case 'value':
         this.forced.set(fault.point, fault.value);
         break;
+      case 'ignore_writes':
+        this.ignoreWrites = true;
+        break;
+      case 'refuse_writes':
+        this.refuseWrites = fault.code;
+        break;
     }
   }
 
-  /** Ends a lasting fault (offline, slow, exception, stuck, rollover, corruption, value); counter resets, offsets and replacements are history. */
+  /** Ends a lasting fault (offline, slow, exception, stuck, rollover, corruption, value, ignore/refuse writes); counter resets, offsets and replacements are history. */
   clear(kind?: DeviceFault['kind']): void {
     if (!kind || kind === 'offline') this.offline = false;
     if (!kind || kind === 'slow') this.delay = 0;
@@ -76,6 +86,33 @@ export class DeviceFaults {
     if (!kind || kind === 'counter_rollover') this.rolloverAt = undefined;
     if (!kind || kind === 'crc_error' || kind === 'garbage') this.corruption = undefined;
     if (!kind || kind === 'value') this.forced.clear();
+    if (!kind || kind === 'ignore_writes') this.ignoreWrites = false;
+    if (!kind || kind === 'refuse_writes') this.refuseWrites = undefined;
+  }
+
+  /**
+   * Before a write is applied: throws the refusal (`refuse_writes`), or says whether the write
+   * is to be acknowledged without effect (`ignore_writes`).
+   */
+  writeIgnored(): boolean {
+    if (this.refuseWrites !== undefined) throw modbusException(this.refuseWrites);
+    return this.ignoreWrites;
+  }
+
+  /** The lasting faults in effect, for status and the fault endpoint. */
+  active(): string[] {
+    const on: [boolean, string][] = [
+      [this.offline, 'offline'],
+      [this.delay > 0, `slow ${this.delay} ms`],
+      [this.exception !== undefined, `exception ${this.exception}`],
+      [this.stuck !== undefined || this.stuckPending, 'stuck'],
+      [this.rolloverAt !== undefined, `counter_rollover at ${this.rolloverAt}`],
+      [this.corruption !== undefined, String(this.corruption)],
+      [this.forced.size > 0, `value ${[...this.forced.keys()].join(',')}`],
+      [this.ignoreWrites, 'ignore_writes'],
+      [this.refuseWrites !== undefined, `refuse_writes ${this.refuseWrites}`],
+    ];
+    return on.filter(([x]) => x).map(([, name]) => name);
   }
 
   /** Throws the injected exception, if any. */

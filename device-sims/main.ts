@@ -126,11 +126,15 @@ export async function startSims(ctx: {
         pkiDir: ctx.pkiDir ?? join(tmpdir(), 'jieneng-opcua-pki'),
         log,
         beforeAccess: advance,
+        faultsOf: (object) => faults.unitFaults(object),
       });
       servers.push(opcua);
       await opcua.start();
       const server = opcua;
       faults.opcuaRestart = (ms) => server.restart(ms);
+      faults.opcuaUnits = simulation.buildings.flatMap((b) =>
+        b.zones.map((z) => `${b.spec.id}.${z.spec.id}`),
+      );
     }
   } catch (err) {
     await stopAll();

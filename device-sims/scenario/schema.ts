@@ -259,7 +259,31 @@ export const deviceFaultSchema = z.discriminatedUnion('kind', [
     })
     .strict()
     .describe('A faulty transducer: the point reads `value` until cleared'),
+  z
+    .object({ kind: z.literal('ignore_writes') })
+    .strict()
+    .describe(
+      'Writes are acknowledged but change nothing (a unit switched to local control, a stuck actuator): the read-back keeps the old value; reads answer as usual',
+    ),
+  z
+    .object({
+      kind: z.literal('refuse_writes'),
+      code: z
+        .number()
+        .int()
+        .min(1)
+        .max(255)
+        .default(4)
+        .describe(
+          'Modbus exception code of the refusal (4 device failure, 6 busy); OPC UA answers BadDeviceFailure',
+        ),
+    })
+    .strict()
+    .describe('Every write is refused; reads answer as usual'),
 ]);
+
+/** Faults an OPC UA zone unit (`building.zone`) takes: its server is one for all units, the rest are Modbus faults. */
+export const opcuaUnitFaultKinds = ['ignore_writes', 'refuse_writes'] as const;
 
 export const scheduledFaultSchema = z
   .object({
@@ -268,7 +292,10 @@ export const scheduledFaultSchema = z
       .datetime({ offset: true })
       .optional()
       .describe('Simulated time a lasting fault ends; absent: it lasts'),
-    device: slugSchema.optional().describe('Device the fault hits'),
+    device: z
+      .union([slugSchema, z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}\.[a-z0-9][a-z0-9_-]{0,63}$/)])
+      .optional()
+      .describe('Device the fault hits: a Modbus device id, or an OPC UA zone unit as building.zone'),
     fault: deviceFaultSchema.optional(),
     building: slugSchema.optional().describe('Building whose water pipes leak'),
     leak: z.number().positive().optional().describe('Continuous leak flow, m³/h'),

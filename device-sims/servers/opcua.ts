@@ -11,6 +11,7 @@ import {
 } from 'node-opcua';
 import type { Logger } from '../../core/log.ts';
 import type { OpcuaPoint, OpcuaProfile } from '../../core/profiles/profileSchema.ts';
+import type { DeviceFaults } from '../faults.ts';
 import type { BuildingModel } from '../physics/building.ts';
 import type { HvacMode, ZoneModel } from '../physics/zone.ts';
 
@@ -120,6 +121,8 @@ export class OpcuaSimServer {
       log: Logger;
       /** Brings the simulation up to now before a value is read or written. */
       beforeAccess: () => void;
+      /** The fault state of unit `building.zone` (ignore_writes, refuse_writes), if it has one. */
+      faultsOf?: (object: string) => DeviceFaults | undefined;
     },
   ) {}
 
@@ -207,6 +210,16 @@ export class OpcuaSimServer {
           return StatusCodes.BadOutOfRange;
         if (point.max !== undefined && typeof v === 'number' && v > point.max)
           return StatusCodes.BadOutOfRange;
+        const faults = this.options.faultsOf?.(object);
+        if (faults?.refuseWrites !== undefined) return StatusCodes.BadDeviceFailure;
+        if (faults?.ignoreWrites) {
+          // Acknowledged as a healthy unit does, and nothing changes (ignore_writes).
+          this.options.log.info('device write ignored (fault)', {
+            node: `${object}.${point.browse_name}`,
+            value: String(v),
+          });
+          return StatusCodes.Good;
+        }
         if (!signal.set?.(v)) return StatusCodes.BadOutOfRange;
         this.writes++;
         this.options.log.info('device written', { node: `${object}.${point.browse_name}`, value: String(v) });

@@ -114,6 +114,11 @@ export class ModbusSlave extends EventEmitter<{ served: [ServedValue[]] }> {
 
   private write(dev: ServedDevice, point: string, value: number): void {
     if (!dev.write) throw modbusError(ILLEGAL_DATA_ADDRESS, `${dev.id} takes no writes`);
+    if (dev.faults?.writeIgnored()) {
+      // Acknowledged as a healthy device does, and nothing changes (ignore_writes).
+      this.options.log.info('device write ignored (fault)', { device: dev.id, point, value });
+      return;
+    }
     dev.write(point, value);
     this.writes++;
     this.options.log.info('device written', { device: dev.id, point, value });
