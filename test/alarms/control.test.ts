@@ -44,7 +44,9 @@ beforeAll(async () => {
     req.on('end', () => {
       const body = JSON.parse(raw) as { msgtype: string; markdown?: { content: string } };
       if (body.msgtype === 'markdown' && body.markdown) messages.push(body.markdown.content);
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ errcode: 0, errmsg: 'ok' }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ errcode: 0, errmsg: 'ok' }));
     });
   });
   await new Promise<void>((r) => robot.listen(0, '127.0.0.1', r));
@@ -283,4 +285,86 @@ describe('not_following and write_failing from a unit that ignores or refuses wr
     );
     expect(zone()?.hvac.coolingSetpoint).toBe(27);
   });
+});
+
+describe('a device slower than the gateway’s timeout (device-sims slow fault)', () => {
+  it('every poll times out: the gateway takes it offline, so device_offline is raised (its comm_errors counted in it) and sent; cleared once it answers in time again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jn-alarms-slow-'));
+    const port = await freePort();
+    const loaded = loadScenario(defaultScenarioFile);
+    const devices = loaded.scenario.devices
+      .filter((d) => d.id === 'zonghe-main')
+      .map((d) => ({ ...d, modbus: { ...d.modbus, port } }));
+    const sims = await startSims({
+      scenario: { ...loaded, scenario: { ...loaded.scenario, devices, opcua: undefined } },
+      clock: systemClock,
+      log: createLogger({ level: 'error' }),
+    });
+    const doc = parse(readFileSync(join(import.meta.dirname, '../../examples/demo-site.yaml'), 'utf8'));
+    doc.gateways = [
+      {
+        id: 'gw-al-slow',
+        connections: [
+          {
+            id: 'meters',
+            protocol: 'modbus_tcp',
+            host: '127.0.0.1',
+            port,
+            timeout: '300ms',
+            devices: [
+              { id: 'zonghe-main', profile: 'modbus/eastron/sdm630', unit_id: 1, poll_interval: '500ms' },
+            ],
+          },
+        ],
+      },
+    ];
+    doc.meters = [];
+    delete doc.control;
+    doc.alarms = alarmsSection({
+      device_offline: { delay: '1s' },
+      // As short: raised within the test if flood control did not count it in device_offline.
+      comm_errors: { delay: '1s', window: '10s' },
+    });
+    const b = await startBench({ dir, doc, sims, gatewayId: 'gw-al-slow', clock: systemClock });
+    const all = () => b.alarms.db.list({ status: 'all' });
+    const seen = () => ({
+      alarms: all().map((a) => `${a.rule}:${a.key} ${a.state} affected=${a.affected_keys.join(',')}`),
+      gateway: b.gateway.status().detail,
+      messages,
+    });
+    const offline = () => all().find((a) => a.rule === 'device_offline' && a.key === 'zonghe-main');
+    try {
+      await waitFor(
+        'zonghe-main polled',
+        () => (b.gateway.status().detail as { offline_devices?: string[] }).offline_devices?.length === 0,
+        { seen },
+      );
+      // The replies come after 1.5 s, the gateway gives up after 0.3 s.
+      sims.faults.inject('zonghe-main', { kind: 'slow', delay: 1500 });
+      await waitFor(
+        'device_offline raised and sent',
+        () => offline()?.state === 'active' && sentWith('设备离线', 'zonghe-main').length > 0,
+        { seen, timeoutMs: 30_000 },
+      );
+      // One alarm for the one problem: comm_errors is explained by (counted in) the device's outage.
+      expect(
+        all()
+          .filter((a) => a.state === 'active')
+          .map((a) => `${a.rule}:${a.key}`),
+      ).toEqual(['device_offline:zonghe-main']);
+      expect(sentWith('通信错误', 'zonghe-main')).toEqual([]);
+      sims.faults.clear('zonghe-main', 'slow');
+      await waitFor(
+        'device_offline cleared and the clear sent',
+        () => offline()?.state !== 'active' && sentWith('【恢复】', '设备离线', 'zonghe-main').length > 0,
+        { seen, timeoutMs: 30_000 },
+      );
+    } finally {
+      await b.alarms.stop();
+      await b.gateway.stop();
+      await sims.stop();
+      await b.store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
