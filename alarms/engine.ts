@@ -112,6 +112,10 @@ export class AlarmEngine {
 
   private emit(events: AlarmEvent[]): void {
     if (events.length === 0) return;
+    if (this.held) {
+      this.held.push(events);
+      return;
+    }
     for (const e of events) {
       this.transitions[e.transition.action] = (this.transitions[e.transition.action] ?? 0) + 1;
     }
@@ -325,22 +329,25 @@ export class AlarmEngine {
     const accepts = this.ctx.accepts ?? (() => true);
     const now = new Map(snap.conditions.filter(accepts).map((c) => [id(c.rule, c.key), c]));
     this.snapshots.set(source, now);
-    for (const [k, c] of now) {
-      const old = before.get(k);
-      if (!old || JSON.stringify(old) !== JSON.stringify(c)) this.report({ ...c, active: true });
-    }
-    for (const [k, c] of before)
-      if (!now.has(k))
-        this.report({
-          ...c,
-          active: false,
-          at: snap.at,
-          message: `No longer reported by ${source}: ${c.message}`,
-          message_zh: `${source} 已不再报告：${c.message_zh}`,
-        });
-    // Once for the whole snapshot: what waited on a cause raised in it.
     try {
-      this.due(this.ctx.clock.now());
+      // One transaction for the whole snapshot, as for a tick.
+      this.batched(() => {
+        for (const [k, c] of now) {
+          const old = before.get(k);
+          if (!old || JSON.stringify(old) !== JSON.stringify(c)) this.report({ ...c, active: true });
+        }
+        for (const [k, c] of before)
+          if (!now.has(k))
+            this.report({
+              ...c,
+              active: false,
+              at: snap.at,
+              message: `No longer reported by ${source}: ${c.message}`,
+              message_zh: `${source} 已不再报告：${c.message_zh}`,
+            });
+        // Once for the whole snapshot: what waited on a cause raised in it.
+        this.due(this.ctx.clock.now());
+      });
     } catch (err) {
       this.lastError = `snapshot of ${source}: ${errorText(err)}`;
       this.ctx.log.error('alarm not written', { source, error: errorText(err) });
@@ -377,25 +384,50 @@ export class AlarmEngine {
    */
   tick(now = this.ctx.clock.now()): void {
     try {
-      if (this.brokerDownSince === undefined && this.graceUntil !== undefined && now >= this.graceUntil) {
-        this.graceUntil = undefined;
-        const again = [...this.suppressed];
-        this.suppressed.clear();
-        for (const k of again) {
-          const c = this.active.get(k);
-          if (c) this.apply(c, now);
-        }
-      }
-      this.due(now);
-      this.emit(this.mine(this.ctx.db.expireShelving(now)));
-      // Acknowledged alarms that stayed cleared for the hold-off close now (a return before is the same alarm).
-      this.emit(this.mine(this.ctx.db.closeSettled(now, this.holdOffMs)));
+      // One transaction for the whole tick (a site-wide outage raises thousands at once): one
+      // commit instead of one per alarm. The listeners are told once it is committed.
+      this.batched(() => this.tickBody(now));
       this.poll();
       this.lastError = undefined;
     } catch (err) {
       this.lastError = errorText(err);
       this.ctx.log.error('alarm engine tick failed', { error: this.lastError });
     }
+  }
+
+  /** Events made inside a batch wait for its commit: a rolled-back transition is told to nobody. */
+  private held: AlarmEvent[][] | undefined;
+
+  private batched(fn: () => void): void {
+    if (this.held) {
+      fn();
+      return;
+    }
+    this.held = [];
+    try {
+      this.ctx.db.batch(fn);
+      const held = this.held;
+      this.held = undefined;
+      for (const events of held) this.emit(events);
+    } finally {
+      this.held = undefined;
+    }
+  }
+
+  private tickBody(now: number): void {
+    if (this.brokerDownSince === undefined && this.graceUntil !== undefined && now >= this.graceUntil) {
+      this.graceUntil = undefined;
+      const again = [...this.suppressed];
+      this.suppressed.clear();
+      for (const k of again) {
+        const c = this.active.get(k);
+        if (c) this.apply(c, now);
+      }
+    }
+    this.due(now);
+    this.emit(this.mine(this.ctx.db.expireShelving(now)));
+    // Acknowledged alarms that stayed cleared for the hold-off close now (a return before is the same alarm).
+    this.emit(this.mine(this.ctx.db.closeSettled(now, this.holdOffMs)));
   }
 
   /** Transitions others wrote (the API), handed on in order. */

@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark prints its figures as ratios against a baseline measured in the
 // same run, because absolute times on shared machines are noise.
+import { benchAlarms } from './alarms.ts';
 import { benchConsole } from './console.ts';
 import { benchGateway } from './gateway.ts';
 import { benchHostile } from './hostile.ts';
@@ -20,6 +21,7 @@ const benches: [string, () => Promise<string[]>][] = [
   ],
   ['rollups: a year of hourly consumption for 500 meters', benchRollups],
   ['control savings: a simulated cooling-season month, unmanaged against jieneng', benchSavings],
+  ['alarms: 20,000 raised in one engine tick (one transaction)', benchAlarms],
   ['console: first meaningful content per screen in Chromium, and its JS (gzipped)', benchConsole],
 ];
 
