@@ -9,6 +9,7 @@ import { ManualClock } from '../core/clock.ts';
 import type { LoadedSite } from '../core/config/loadSite.ts';
 import { createLogger } from '../core/log.ts';
 import { AlarmEngine } from './engine.ts';
+import { siteSource } from './main.ts';
 
 const t0 = Date.parse('2026-03-02T09:00:00+08:00');
 const dirs: string[] = [];
@@ -31,7 +32,7 @@ function setup(alarms: unknown = {}) {
     clock.advance(ms);
     engine.tick();
   };
-  return { db, clock, engine, events, lines, step };
+  return { db, clock, engine, events, lines, step, log };
 }
 
 const cond = (over: Partial<Condition> & Pick<Condition, 'rule' | 'key' | 'active'>): Condition => ({
@@ -274,5 +275,56 @@ describe('AlarmEngine', () => {
     engine.tick();
     expect(db.list().map((a) => a.key)).toEqual(['collector/jn-collector-s1']);
     expect(engine.sources()).toEqual({ 'collector/jn-collector-s1': 1 });
+  });
+
+  it('takes a snapshot of its own site only, by the site id exactly (fz-demo-2 is not fz-demo)', () => {
+    expect(siteSource('collector/jn-collector-fz-demo-2-host1', 'fz-demo', 'fz-demo-2')).toBe(false);
+    expect(siteSource('collector/jn-collector-fz-demo-2-host1', 'fz-demo-2', 'fz-demo-2')).toBe(true);
+    expect(siteSource('collector/jn-collector-fz-demo-host1', 'fz-demo', 'fz-demo')).toBe(true);
+    expect(siteSource('control/fz-demo-2', 'fz-demo', 'fz-demo-2')).toBe(false);
+    expect(siteSource('control/fz-demo', 'fz-demo', undefined)).toBe(true);
+    const { db, clock, log } = setup();
+    const site = { config: { alarms: alarmsSchema.parse({}) } } as unknown as LoadedSite;
+    const engine = new AlarmEngine({
+      site,
+      db,
+      clock,
+      log,
+      acceptsSource: (source, snapshotSite) => siteSource(source, 'fz-demo', snapshotSite),
+    });
+    const snap = (source: string, snapshotSite: string) =>
+      Buffer.from(
+        JSON.stringify({
+          source,
+          site: snapshotSite,
+          at: new Date(t0).toISOString(),
+          conditions: [
+            {
+              rule: 'store_write_failed',
+              key: 'store',
+              at: new Date(t0).toISOString(),
+              message: 'x',
+              message_zh: 'x',
+            },
+          ],
+        }),
+      );
+    // Another site's collector whose client id starts like ours: its store failure is not ours.
+    engine.snapshot(
+      'collector/jn-collector-fz-demo-2',
+      snap('collector/jn-collector-fz-demo-2', 'fz-demo-2'),
+    );
+    engine.snapshot('collector/jn-collector-fz-demo-2', Buffer.alloc(0));
+    clock.advance(31_000);
+    engine.tick();
+    expect(db.list()).toEqual([]);
+    engine.snapshot(
+      'collector/jn-collector-fz-demo-h1',
+      snap('collector/jn-collector-fz-demo-h1', 'fz-demo'),
+    );
+    clock.advance(31_000);
+    engine.tick();
+    expect(db.list().map((a) => a.rule)).toEqual(['store_write_failed']);
+    expect(engine.sources()).toEqual({ 'collector/jn-collector-fz-demo-h1': 1 });
   });
 });

@@ -92,7 +92,7 @@ export class AlarmEngine {
        * collector on the same broker reports store_write_failed and collector_silence with no
        * gateway or device to tell them apart by (default every source).
        */
-      acceptsSource?: (source: string) => boolean;
+      acceptsSource?: (source: string, site: string | undefined) => boolean;
     },
   ) {
     this.polled = ctx.db.lastSeq();
@@ -289,15 +289,10 @@ export class AlarmEngine {
    * source and ignored; an empty payload (the retained snapshot deleted) clears them all.
    */
   snapshot(source: string, payload: Buffer): void {
-    if (this.ctx.acceptsSource && !this.ctx.acceptsSource(source)) {
-      if (!this.foreign.has(source)) {
-        this.foreign.add(source);
-        this.ctx.log.info('condition snapshot of another site (or an unknown instance) ignored', { source });
-      }
-      return;
-    }
     let snap: ConditionSnapshot;
     if (payload.length === 0) {
+      // The retained snapshot deleted: it clears only what an accepted snapshot of it raised.
+      if (!this.snapshots.has(source)) return;
       snap = { source, at: new Date(this.ctx.clock.now()).toISOString(), conditions: [] };
     } else {
       let json: unknown;
@@ -323,6 +318,16 @@ export class AlarmEngine {
         return;
       }
       snap = parsed.data;
+      if (this.ctx.acceptsSource && !this.ctx.acceptsSource(source, snap.site)) {
+        if (!this.foreign.has(source)) {
+          this.foreign.add(source);
+          this.ctx.log.info('condition snapshot of another site (or an unknown instance) ignored', {
+            source,
+            ...(snap.site ? { site: snap.site } : {}),
+          });
+        }
+        return;
+      }
     }
     this.badSources.delete(source);
     const before = this.snapshots.get(source) ?? new Map();

@@ -52,11 +52,14 @@ const liveRules: ReadonlySet<AlarmRule> = new Set<AlarmRule>([
  * (control/main.ts), or a collector whose instance is its client id (collector/conditions.ts) under
  * the site's collector prefix `jn-collector-<site>[-…]` (core/mqtt/acl.ts). Another site's
  * collector on the same broker reports store_write_failed and collector_silence too, and those
- * name no gateway or device of ours to tell them apart by.
+ * name no gateway or device of ours to tell them apart by. A snapshot that names its `site` is
+ * matched on it exactly: the client id alone cannot tell site `fz-demo-2` from `fz-demo` on host
+ * `2`, so only a collector that does not say its site yet is taken by the prefix.
  */
-export function siteSource(source: string, siteId: string): boolean {
+export function siteSource(source: string, siteId: string, snapshotSite?: string): boolean {
   const [service, instance, ...rest] = source.split('/');
   if (!instance || rest.length > 0) return false;
+  if (snapshotSite !== undefined && snapshotSite !== siteId) return false;
   if (service === 'control') return instance === siteId;
   if (service === 'collector')
     return hasClientIdPrefix(instance, clientIdPrefix({ user: 'collector', kind: 'collector' }, siteId));
@@ -122,7 +125,7 @@ export async function startAlarms(ctx: {
     accepts: (c) =>
       (c.gateway === undefined || siteGateways.has(c.gateway)) &&
       (c.device === undefined || siteDevices.has(c.device)),
-    acceptsSource: (source) => siteSource(source, site.config.site.id),
+    acceptsSource: (source, snapshotSite) => siteSource(source, site.config.site.id, snapshotSite),
     ...(ctx.brokerGraceMs === undefined ? {} : { graceMs: ctx.brokerGraceMs }),
   });
   const registry = ctx.metrics ?? new Registry();

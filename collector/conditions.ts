@@ -25,6 +25,8 @@ export class CollectorConditions {
     private readonly ctx: {
       /** The collector's instance: its client id. */
       instance: string;
+      /** The site id, said in the snapshot: the alarm service matches it exactly (its client id may not tell). */
+      site?: string;
       timeZone: string;
       log: Logger;
       publish: (topic: string, payload: string) => Promise<void>;
@@ -73,6 +75,7 @@ export class CollectorConditions {
     if (body === this.published) return;
     const snapshot: ConditionSnapshot = {
       source: `collector/${this.ctx.instance}`,
+      ...(this.ctx.site ? { site: this.ctx.site } : {}),
       at: new Date(now).toISOString(),
       conditions,
     };

@@ -301,6 +301,7 @@ export async function startCollector(ctx: {
   // Silence and store failures, for the alarm service (retained on jn/v1/conditions/collector/<client id>).
   const conditions = new CollectorConditions({
     instance: baseId,
+    site: ctx.site.config.site.id,
     timeZone: ctx.site.config.site.timezone,
     log,
     publish: async (topic, payload) => {

@@ -264,7 +264,7 @@ export function alarmRoutes(ctx: AlarmRoutesContext): Router {
     json(),
     action(
       alarmNoteSchema,
-      (id, b, actor, now) => db.unshelve(id, actor.user, now, b.note ?? 'unshelved'),
+      (id, b, actor, now) => db.unshelve(id, actor.user, now, b.note),
       false,
     ),
   );

@@ -121,4 +121,28 @@ describe('the alarm lifecycle in alarms.db', () => {
     expect(() => db.acknowledge(999, '王工', undefined, T0)).toThrow(/no alarm 999/);
     expect(() => db.shelve(id, '王工', T0 - 1, 'x', T0)).toThrow(/not in the future/);
   });
+
+  it('writes the trail notes in Chinese first, the English after (the console drawer is zh-CN first)', () => {
+    const db = new AlarmDb(file(), 'Asia/Shanghai');
+    const [raised] = db.observe(offline(true, T0), opts(T0));
+    const id = raised?.alarm.id as number;
+    db.observe({ ...offline(true, T0), severity: 'critical', message: 'worse' }, opts(T0 + min));
+    db.shelve(id, '王工', T0 + 60 * min, '电表更换中', T0 + min);
+    db.expireShelving(T0 + 60 * min);
+    db.observe(offline(false, T0 + 61 * min), opts(T0 + 61 * min));
+    db.observe(offline(true, T0 + 62 * min), opts(T0 + 62 * min));
+    db.observe(offline(false, T0 + 63 * min), opts(T0 + 63 * min));
+    db.acknowledge(id, '王工', '已更换', T0 + 64 * min);
+    expect(db.transitions(id).map((t) => [t.action, t.note])).toEqual([
+      ['raise', null],
+      ['update', '级别变为紧急（severity critical）'],
+      ['shelve', '搁置至 2026-03-02T10:00:00+08:00（until 2026-03-02T10:00:00+08:00）：电表更换中'],
+      ['unshelve', '搁置到期（shelving expired）'],
+      ['clear', '综合楼总表无应答'],
+      ['re_raise', '第 2 次发生（raised again 2 times）'],
+      ['clear', '综合楼总表无应答'],
+      ['acknowledge', '已更换'],
+      ['close', '恢复后确认，报警关闭（acknowledged after it cleared）'],
+    ]);
+  });
 });

@@ -9,6 +9,7 @@ import type {
   AlarmTransition,
   Condition,
 } from './model.ts';
+import { severityZh } from './model.ts';
 
 /**
  * The alarms of a site in `<data-dir>/alarms.db` (SQLite, WAL): shared by the alarm service, which
@@ -114,6 +115,22 @@ export class AlarmActionError extends Error {
     super(message);
   }
 }
+
+/**
+ * The notes of the trail's transitions, as the console's drawer shows them (zh-CN first): the
+ * Chinese, then the English in parentheses, like every other message of the alarms.
+ */
+export const trailNotes = {
+  severity: (s: AlarmSeverity) => `级别变为${severityZh[s]}（severity ${s}）`,
+  reRaised: (n: number) => `第 ${n} 次发生（raised again ${n} times）`,
+  superseded: '超过防抖时间后再次发生，旧报警关闭（superseded: raised again after the hold-off）',
+  acknowledgedCleared: '恢复后确认，报警关闭（acknowledged after it cleared）',
+  shelved: (until: string, reason: string) => `搁置至 ${until}（until ${until}）：${reason}`,
+  unshelved: '取消搁置（unshelved）',
+  closed: '已关闭（closed）',
+  settled: '已恢复并确认，防抖时间已过（cleared and acknowledged; the hold-off passed）',
+  shelvingExpired: '搁置到期（shelving expired）',
+} as const;
 
 /** The rule:key a cause is written as (Condition.cause). */
 export const causeKey = (rule: string, key: string) => `${rule}:${key}`;
@@ -298,7 +315,7 @@ export class AlarmDb {
                  gateway = ?, value = ?, cause = ? WHERE id = ?`,
           ).run(...fields, open.id);
           if (open.severity !== severity)
-            events.push(this.transition(open.id, now, 'update', by, `severity ${severity}`));
+            events.push(this.transition(open.id, now, 'update', by, trailNotes.severity(severity)));
         }
         return events.map((s) => this.event(s));
       }
@@ -314,14 +331,12 @@ export class AlarmDb {
                severity = ?, message = ?, message_zh = ?, building = ?, device = ?, point = ?, gateway = ?, value = ?, cause = ?
              WHERE id = ?`,
         ).run(now, ...fields, open.id);
-        events.push(this.transition(open.id, now, 're_raise', by, `raised again ${open.count + 1} times`));
+        events.push(this.transition(open.id, now, 're_raise', by, trailNotes.reRaised(open.count + 1)));
         return events.map((s) => this.event(s));
       }
       if (open) {
         // Cleared longer ago than the hold-off and never acknowledged: it stays for someone to see; a new one starts.
-        events.push(
-          ...this.closeRow(open.id, now, 'alarm-service', 'superseded: raised again after the hold-off'),
-        );
+        events.push(...this.closeRow(open.id, now, 'alarm-service', trailNotes.superseded));
       }
       const r = this.stmt(
         `INSERT INTO alarms (severity, message, message_zh, building, device, point, gateway, value, cause,
@@ -382,7 +397,7 @@ export class AlarmDb {
         'UPDATE alarms SET acknowledged = 1, acknowledged_at = ?, acknowledged_by = ?, ack_note = ? WHERE id = ?',
       ).run(now, by, note ?? null, id);
       const seqs = [this.transition(id, now, 'acknowledge', by, note ?? null)];
-      if (r.state === 'cleared') seqs.push(...this.closeRow(id, now, by, 'acknowledged after it cleared'));
+      if (r.state === 'cleared') seqs.push(...this.closeRow(id, now, by, trailNotes.acknowledgedCleared));
       return seqs.map((s) => this.event(s));
     })();
   }
@@ -403,12 +418,16 @@ export class AlarmDb {
         reason,
         id,
       );
-      return [this.event(this.transition(id, now, 'shelve', by, `until ${this.iso(until)}: ${reason}`))];
+      return [
+        this.event(
+          this.transition(id, now, 'shelve', by, trailNotes.shelved(this.iso(until) as string, reason)),
+        ),
+      ];
     })();
   }
 
   /** Back from the shelf, by a person or (by 'alarm-service') at its expiry. */
-  unshelve(id: number, by: string, now: number, note = 'unshelved'): AlarmEvent[] {
+  unshelve(id: number, by: string, now: number, note: string = trailNotes.unshelved): AlarmEvent[] {
     return this.db.transaction(() => {
       const r = this.actionable(id);
       if (r.shelved_until === null)
@@ -437,7 +456,7 @@ export class AlarmDb {
         ).run(now, by, note ?? null, id);
         seqs.push(this.transition(id, now, 'acknowledge', by, note ?? null));
       }
-      seqs.push(...this.closeRow(id, now, by, note ?? 'closed'));
+      seqs.push(...this.closeRow(id, now, by, note ?? trailNotes.closed));
       return seqs.map((s) => this.event(s));
     })();
   }
@@ -452,9 +471,7 @@ export class AlarmDb {
         `SELECT id FROM alarms WHERE closed_at IS NULL AND state = 'cleared' AND acknowledged = 1 AND cleared_at <= ?`,
       ).all(now - holdOffMs) as { id: number }[];
       return due
-        .flatMap((d) =>
-          this.closeRow(d.id, now, 'alarm-service', 'cleared and acknowledged; the hold-off passed'),
-        )
+        .flatMap((d) => this.closeRow(d.id, now, 'alarm-service', trailNotes.settled))
         .map((s) => this.event(s));
     })();
   }
@@ -464,7 +481,7 @@ export class AlarmDb {
     const due = this.stmt(
       'SELECT id FROM alarms WHERE shelved_until IS NOT NULL AND shelved_until <= ? AND closed_at IS NULL',
     ).all(now) as { id: number }[];
-    return due.flatMap((d) => this.unshelve(d.id, 'alarm-service', now, 'shelving expired'));
+    return due.flatMap((d) => this.unshelve(d.id, 'alarm-service', now, trailNotes.shelvingExpired));
   }
 
   list(filter: AlarmFilter = {}): Alarm[] {

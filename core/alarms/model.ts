@@ -109,6 +109,11 @@ export const conditionSnapshotSchema = z
       .string()
       .regex(/^[a-z0-9][a-z0-9_-]*\/[A-Za-z0-9][A-Za-z0-9_.-]*$/)
       .describe('<service>/<instance>, as in the topic'),
+    site: slugSchema
+      .optional()
+      .describe(
+        'The site id of the service: the alarm service takes a snapshot only of its own site, matched exactly (a collector’s instance, its client id jn-collector-<site>-<host>, cannot tell fz-demo-2 from fz-demo’s host 2)',
+      ),
     at: z.iso.datetime({ offset: true }),
     conditions: z.array(conditionSchema.omit({ active: true })).max(100_000),
   })
