@@ -187,9 +187,13 @@ export const commands: CommandSpec[] = [
   },
   {
     name: 'sims',
+    operands: '[fault add DEVICE KIND | fault clear DEVICE [KIND] | fault list]',
     summary:
-      'The simulated building alone; prints where each device answers. Its meters keep counting across restarts (DIR/sims-state.json).',
-    notes: 'SIGHUP is logged and ignored.',
+      'The simulated building alone; prints where each device answers. Its meters keep counting across restarts (DIR/sims-state.json). `sims fault` breaks a device of the running simulator (this command or jieneng start with the simulated building) without a restart, to try the alarms.',
+    notes:
+      'SIGHUP is logged and ignored.\n' +
+      'Fault kinds: offline, slow (--delay MS), exception (--code N), stuck, counter_reset, meter_replacement, value (--point ID --value N), ignore_writes, refuse_writes (--code N, default 4); OPC UA units (DEVICE building.zone, e.g. zonghe-lou.f1-3) take ignore_writes and refuse_writes. ' +
+      "`sims fault` needs an API token of the engineer role ($JIENENG_TOKEN or --token-file) and the running simulator's data dir (it finds the loopback endpoint in DIR/sims-faults.json); a site that is not simulated has no endpoint and is refused.",
     options: [
       {
         name: 'scenario',
@@ -199,8 +203,23 @@ export const commands: CommandSpec[] = [
       },
       speed("the scenario's clock speed, else 1"),
       dataDir,
+      {
+        name: 'for',
+        arg: 'DURATION',
+        text: 'fault add: remove the fault after this long, real time (e.g. 10m)',
+      },
+      { name: 'delay', arg: 'MS', text: 'fault add slow: reply delay, ms' },
+      { name: 'code', arg: 'N', text: 'fault add exception, refuse_writes: Modbus exception code' },
+      { name: 'point', arg: 'ID', text: 'fault add value: the point that reads --value' },
+      { name: 'value', arg: 'N', text: 'fault add value: what the point reads' },
+      {
+        name: 'token-file',
+        arg: 'FILE',
+        defaultText: '$JIENENG_TOKEN',
+        text: 'fault: API token (engineer role)',
+      },
     ],
-    example: 'jieneng sims --speed 60',
+    example: 'jieneng sims fault add zonghe-lou.f1-3 ignore_writes --for 10m',
   },
   {
     name: 'import',

@@ -28,6 +28,7 @@ import { mqttUrlWithEnv, principalBroker } from './credentials.ts';
 import { firstLogin } from './firstLogin.ts';
 import type { HangupHandler } from './signals.ts';
 import { untilSignal } from './signals.ts';
+import { serveSimsFaults, simsFault, simsFaultUsage } from './simsFaultCommand.ts';
 import { startPlatform } from './start.ts';
 import { tlsOf, trustProxyOf } from './tlsOptions.ts';
 
@@ -231,13 +232,23 @@ const alarmService: ServiceCommand = async (ctx) => {
 
 const sims: ServiceCommand = async (ctx) => {
   const { io, log } = ctx;
+  if (ctx.operands[0] === 'fault') return await simsFault(ctx);
+  if (ctx.operands.length > 0)
+    throw new JnError('usage', `jieneng sims takes no "${ctx.operands[0]}"; ${simsFaultUsage}`);
   const scenario = loadScenario(text(ctx, 'scenario') ?? defaultScenarioFile);
+  const dataDir = text(ctx, 'data-dir') ?? './data';
   const running = await startSims({
     scenario,
     clock: clockFor(scenario, text(ctx, 'speed')),
     log: log.child('sims'),
-    statePath: join(text(ctx, 'data-dir') ?? './data', 'sims-state.json'),
+    statePath: join(dataDir, 'sims-state.json'),
   });
+  const faults = await serveSimsFaults(running.faults, dataDir, log.child('sims'));
+  const stopSims = running.stop;
+  running.stop = async () => {
+    await faults.stop();
+    await stopSims();
+  };
   io.out(
     `simulating "${scenario.scenario.name}" from ${new Date(running.simulation.time).toISOString()} at ${text(ctx, 'speed') ?? scenario.scenario.clock.speed}× real time\n`,
   );

@@ -16,6 +16,7 @@ import { startSims } from '../device-sims/main.ts';
 import type { LoadedScenario } from '../device-sims/scenario/load.ts';
 import { type EmbeddedBroker, startEmbeddedBroker } from './broker.ts';
 import { brokerConnection } from './credentials.ts';
+import { serveSimsFaults } from './simsFaultCommand.ts';
 import { startSiteServices } from './siteServices.ts';
 
 export interface StartOptions {
@@ -102,6 +103,9 @@ export async function startPlatform(opts: StartOptions): Promise<Platform> {
         })
       : undefined;
     if (sims) stops.push(() => sims.stop());
+    // `jieneng sims fault`: the simulator only, loopback, engineer tokens (cli/simsFaultCommand.ts).
+    const simsFaults = sims ? await serveSimsFaults(sims.faults, opts.dataDir, log.child('sims')) : undefined;
+    if (simsFaults) stops.push(() => simsFaults.stop());
     let history: string | undefined;
     if (!sims) refuseSimulatedData(opts.dataDir);
     if (sims && opts.history) {

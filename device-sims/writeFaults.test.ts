@@ -1,13 +1,27 @@
+import { createServer } from 'node:net';
 import ModbusRTU from 'modbus-serial';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../core/clock.ts';
 import { createLogger } from '../core/log.ts';
-import { ANSWER_MS } from '../test/helpers/wait.ts';
-import { freePort } from '../test/servers/process.ts';
 import type { FaultControl } from './faultControl.ts';
 import { type Sims, startSims } from './main.ts';
 import { defaultScenarioFile, loadScenario } from './scenario/load.ts';
 import { scheduledFaultSchema } from './scenario/schema.ts';
+
+/** How long a Modbus answer may take on loopback. */
+const ANSWER_MS = 2000;
+
+/** A TCP port free on 127.0.0.1 now (device-sims imports no test helpers: it is a service). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
 
 /**
  * Faults of the write path, observed through Modbus TCP as a gateway sees them: a dimmer that
