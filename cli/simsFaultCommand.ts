@@ -39,10 +39,10 @@ export async function serveSimsFaults(
   };
 }
 
-const notSimulated = (dataDir: string, why: string) =>
+const notSimulated = (dataDir: string, whyZh: string, why: string) =>
   new JnError(
     'usage',
-    `没有正在运行的模拟楼宇（数据目录 ${dataDir}，${why}）：jieneng sims fault 只作用于模拟设备（演示站点、jieneng start --sims 或 jieneng sims），真实站点不能注入故障。\n` +
+    `没有正在运行的模拟楼宇（数据目录 ${dataDir}，${whyZh}）：jieneng sims fault 只作用于模拟设备（演示站点、jieneng start --sims 或 jieneng sims），真实站点不能注入故障。\n` +
       `no simulator is running with data dir ${dataDir} (${why}): faults go only to the simulated building (the demo site, jieneng start --sims, jieneng sims); a site that is not simulated takes none`,
   );
 
@@ -69,22 +69,6 @@ function faultOf(ctx: CommandContext, kind: string): Record<string, unknown> {
 /** `jieneng sims fault add|clear|list`: talks to the running simulator's fault endpoint. */
 export async function simsFault(ctx: CommandContext): Promise<number> {
   const [, action, device, kind] = ctx.operands;
-  const dataDir = text(ctx, 'data-dir') ?? './data';
-  let url: string;
-  try {
-    url = (JSON.parse(readFileSync(faultEndpointFile(dataDir), 'utf8')) as { url: string }).url;
-  } catch {
-    throw notSimulated(dataDir, `${faultEndpointFile(dataDir)} 不存在`);
-  }
-  const tokenFile = text(ctx, 'token-file');
-  let token = process.env.JIENENG_TOKEN?.trim();
-  if (tokenFile) {
-    try {
-      token = readFileSync(tokenFile, 'utf8').trim();
-    } catch (err) {
-      throw new JnError('usage', `--token-file ${tokenFile}: ${errorText(err)}`);
-    }
-  }
   let method: string;
   let body: unknown;
   if (action === 'list' && device === undefined) method = 'GET';
@@ -96,6 +80,22 @@ export async function simsFault(ctx: CommandContext): Promise<number> {
     method = 'DELETE';
     body = { device, ...(kind ? { kind } : {}) };
   } else throw new JnError('usage', simsFaultUsage);
+  const dataDir = text(ctx, 'data-dir') ?? './data';
+  let url: string;
+  try {
+    url = (JSON.parse(readFileSync(faultEndpointFile(dataDir), 'utf8')) as { url: string }).url;
+  } catch {
+    throw notSimulated(dataDir, `${faultEndpointFile(dataDir)} 不存在`, `no ${faultEndpointFile(dataDir)}`);
+  }
+  const tokenFile = text(ctx, 'token-file');
+  let token = process.env.JIENENG_TOKEN?.trim();
+  if (tokenFile) {
+    try {
+      token = readFileSync(tokenFile, 'utf8').trim();
+    } catch (err) {
+      throw new JnError('usage', `--token-file ${tokenFile}: ${errorText(err)}`);
+    }
+  }
   let res: Response;
   try {
     res = await fetch(url, {
@@ -107,7 +107,11 @@ export async function simsFault(ctx: CommandContext): Promise<number> {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   } catch (err) {
-    throw notSimulated(dataDir, `${url} 无应答：${errorText(err)}`);
+    throw notSimulated(
+      dataDir,
+      `${url} 无应答：${errorText(err)}`,
+      `${url} does not answer: ${errorText(err)}`,
+    );
   }
   const answer = (await res.json().catch(() => ({}))) as Record<string, unknown>;
   if (!res.ok) {
