@@ -262,11 +262,7 @@ export function alarmRoutes(ctx: AlarmRoutesContext): Router {
   router.post(
     '/alarms/:id/unshelve',
     json(),
-    action(
-      alarmNoteSchema,
-      (id, b, actor, now) => db.unshelve(id, actor.user, now, b.note),
-      false,
-    ),
+    action(alarmNoteSchema, (id, b, actor, now) => db.unshelve(id, actor.user, now, b.note), false),
   );
   router.post(
     '/alarms/:id/close',
