@@ -261,6 +261,39 @@ describe('what officers write', () => {
     ]);
   });
 
+  it('takes a cost to the 分 and refuses a third decimal (a unit price in the cost column), naming the cell', async () => {
+    const { ledger, csv } = setup();
+    const bad = csv(
+      'c.csv',
+      `${HEAD},cost_yuan\nzonghe-lou,2025-01-01,2025-01-31,electricity,1000,kWh,电费单,0.625\n`,
+    );
+    expect(await problemsOf(ledger.importFile('entries', bad, site, now))).toEqual([
+      'c.csv 第 2 行，cost_yuan 列："0.625"：金额（元）最多两位小数（到分）；单价请勿填入费用列',
+    ]);
+    expect(ledger.entries()).toEqual([]);
+    // 0.1 + 0.2 yuan as a formula result (0.30000000000000004) is 0.30 yuan, stored as 0.3.
+    const r = ledger.enter(
+      'entries',
+      [
+        {
+          building: 'zonghe-lou',
+          period_start: '2025-01-01',
+          period_end: '2025-01-31',
+          energy_type: 'electricity',
+          quantity: 1000,
+          unit: 'kWh',
+          source: '电费单',
+          cost_yuan: 0.1 + 0.2,
+        },
+      ],
+      'test',
+      site,
+      now,
+    );
+    expect(r).toMatchObject({ imported: 1 });
+    expect(ledger.entries()).toEqual([expect.objectContaining({ quantity: 1000, cost_yuan: 0.3 })]);
+  });
+
   it('opens a ledger written before cost and conversion were kept', async () => {
     const { dir } = setup();
     const file = join(dir, 'old.db');

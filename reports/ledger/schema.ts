@@ -153,7 +153,14 @@ const cost = cell((v): Read<number | null> => {
     `金额（元），应不小于 0 且不大于 ${maxCostYuan.toExponential()}`,
     (n) => n >= 0 && n <= maxCostYuan,
   )(v);
-  return r.ok ? { ok: true, value: r.value.n } : r;
+  if (!r.ok) return r;
+  // Yuan to the 分, as a bill states it: a third decimal is a slipped digit or a unit price, not a
+  // cost (the statistics return sums these). Float noise of an Excel cell (96000.1 stored as
+  // 96000.09999…) is within the tolerance and is stored rounded.
+  const fen = r.value.n * 100;
+  if (Math.abs(Math.round(fen) - fen) > Math.max(1e-6, fen * 1e-15))
+    return { ok: false, message: '金额（元）最多两位小数（到分）；单价请勿填入费用列' };
+  return { ok: true, value: Math.round(fen) / 100 };
 });
 
 /** A building fact row: 建筑面积 and 用能人数 from a date on. */
