@@ -33,13 +33,13 @@ describe('OPC UA subscriber across server outages', () => {
     try {
       await sub.start();
       await waitFor('the initial values', () => readings.length >= 18);
-      expect(sims.opcua?.monitoredItemCount()).toBe(18);
+      expect(sims.opcua?.monitoredItemCount()).toBe(18 + 1); // + the CurrentTime heartbeat
       const before = readings.length;
       await sims.opcua?.restart(500);
       await waitFor('data after the restart', () => readings.length >= before + 18, 10_000);
       await waitFor('the re-creation', () => sub.counters.resubscriptions === 1);
       // Re-created once, not twice: node-opcua's own re-creation was deleted before ours was made.
-      expect(sims.opcua?.monitoredItemCount()).toBe(18);
+      expect(sims.opcua?.monitoredItemCount()).toBe(18 + 1); // + the CurrentTime heartbeat
       expect(sub.counters).toMatchObject({ state: 'subscribed', monitored_items: 18 });
     } finally {
       await sub.stop();

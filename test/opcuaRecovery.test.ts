@@ -205,7 +205,7 @@ describe('OPC UA recovery after server restarts (limits of 5)', () => {
       failed_items: 1,
       operation_limits: { max_nodes_per_read: 5, max_monitored_items_per_call: 5 },
     });
-    expect(server.monitoredItems()).toBe(17);
+    expect(server.monitoredItems()).toBe(17 + 1); // + the CurrentTime heartbeat
     expect(device('b1-ahu-2')?.state).toBe('online'); // one missing node does not take the unit offline
   });
 
@@ -241,7 +241,7 @@ describe('OPC UA recovery after server restarts (limits of 5)', () => {
       await waitFor(`health after restart ${round}`, () => ua().resubscriptions === round);
       expect(ua()).toMatchObject({ state: 'subscribed', monitored_items: 17, failed_items: 1 });
       // node-opcua's own (empty) re-creation was deleted: the server holds each item once.
-      expect(server.monitoredItems()).toBe(17);
+      expect(server.monitoredItems()).toBe(17 + 1); // + the CurrentTime heartbeat
       expect(device('b1-ahu-1')?.state).toBe('online');
     }
     expect(lines.filter((l) => l.includes('opcua subscription re-created'))).toHaveLength(3);

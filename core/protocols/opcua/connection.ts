@@ -42,6 +42,11 @@ export const opcuaConnectionSchema = z
       .prefault('1s')
       .describe('How often the server samples each monitored variable'),
     publishing_interval: durationSchema.prefault('1s').describe('How often the server sends the changes'),
+    silence_after: durationSchema
+      .optional()
+      .describe(
+        'A subscription from which no data change has come for this long — not even of the server’s CurrentTime (ns=0;i=2258), which changes every second — is taken as dead although the session lives: logged, its devices offline, deleted and created again (default 3 × publishing_interval + 5s; keep it above publishing_interval + 1s)',
+      ),
     mode: z
       .enum(['subscription', 'polling'])
       .default('subscription')

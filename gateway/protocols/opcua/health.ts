@@ -29,11 +29,22 @@ export interface OpcuaCounters {
   /** Re-creation attempts that failed (each logged, then retried with backoff). */
   resubscribe_failures: number;
   last_resubscribed?: string;
+  /**
+   * Subscriptions found silent — no data change, not even of the server's CurrentTime, for
+   * silence_after_ms while the session lived — then deleted and created again.
+   */
+  silent_subscriptions: number;
+  /** The bound in force, ms (silence_after, default 3 × publishing_interval + 5 s). */
+  silence_after_ms: number;
+  /** When the last silent subscription was found, and how long it had been silent. */
+  last_silence?: { at: string; silent_ms: number };
+  /** Why the server refused to let CurrentTime be monitored (then a silent subscription goes unnoticed). */
+  heartbeat_refused?: string;
   operation_limits?: { max_nodes_per_read: number; max_monitored_items_per_call: number };
   last_error?: string;
 }
 
-export function initialCounters(mode: OpcuaCounters['mode']): OpcuaCounters {
+export function initialCounters(mode: OpcuaCounters['mode'], silenceAfterMs: number): OpcuaCounters {
   return {
     mode,
     state: 'connecting',
@@ -45,6 +56,8 @@ export function initialCounters(mode: OpcuaCounters['mode']): OpcuaCounters {
     read_calls: 0,
     resubscriptions: 0,
     resubscribe_failures: 0,
+    silent_subscriptions: 0,
+    silence_after_ms: silenceAfterMs,
   };
 }
 

@@ -4,6 +4,7 @@ import type { Logger } from '../../../core/log.ts';
 import type { DeviceProfile, OpcuaPoint } from '../../../core/profiles/profileSchema.ts';
 import type { Reading } from '../../../core/telemetry.ts';
 import type { AvailabilitySink } from '../../deviceAvailability.ts';
+import type { GatewayMetrics } from '../../metrics.ts';
 import { StaleTracker } from '../../stale.ts';
 
 /** What an OpcuaSubscriber is given. */
@@ -17,6 +18,8 @@ export interface SubscriberContext {
   pkiDir: string;
   /** Where each device's online/offline state is reported (optional). */
   availability?: AvailabilitySink;
+  /** The gateway's metrics: silent subscriptions are counted in its registry (optional). */
+  metrics?: GatewayMetrics;
 }
 
 /** One profile point of one device, with its node once resolved on the current session. */

@@ -4,6 +4,13 @@ import { errorText } from '../../../core/errors.ts';
 import type { OpcuaPoint, OpcuaProfile } from '../../../core/profiles/profileSchema.ts';
 import { build } from './establish.ts';
 import { initialCounters, noteEstablished, type OpcuaCounters } from './health.ts';
+import {
+  monitorHeartbeat,
+  type SilenceWatch,
+  silenceBound,
+  silenceCounter,
+  watchSilence,
+} from './heartbeat.ts';
 import { bounded, type Item, type SubscriberContext, type Target, targetsOf } from './items.ts';
 import { createSubscription, onLost } from './monitor.ts';
 import { PollLoop, readAll } from './polling.ts';
@@ -33,6 +40,12 @@ const RETRY_MAX_MS = 30_000;
  * built again from the profiles — limits, namespaces, nodes — retried with backoff until it holds.
  * While values cannot flow, every point is published as a bad reading with the reason (each
  * poll_interval) and its device is reported offline.
+ *
+ * A subscription can also fall silent while the session lives (the server froze or dropped it and
+ * answers publish requests with keepalives only, or not at all): node-opcua does not notice. Each
+ * subscription therefore also monitors the server's CurrentTime, which changes every second; when
+ * no data change has come for silence_after, the subscription is taken as dead — logged, counted
+ * (health and metrics), its points bad and its devices offline as in any outage — and built again.
  */
 export class OpcuaSubscriber {
   private client: OPCUAClient | undefined;
@@ -48,6 +61,8 @@ export class OpcuaSubscriber {
   private retryDelay = RETRY_MIN_MS;
   private readonly polls: PollLoop;
   private stopStale: (() => void) | undefined;
+  private silence: SilenceWatch | undefined;
+  private readonly silenceAfterMs: number;
   private readonly report: PointReporter;
   readonly counters: OpcuaCounters;
 
@@ -61,7 +76,8 @@ export class OpcuaSubscriber {
       availability: ctx.availability,
       repeatEvery: ctx.connection.poll_interval,
     });
-    this.counters = initialCounters(ctx.connection.mode);
+    this.silenceAfterMs = silenceBound(ctx.connection);
+    this.counters = initialCounters(ctx.connection.mode, this.silenceAfterMs);
     this.polls = new PollLoop(() => this.pollCycle(), ctx.connection.poll_interval);
   }
 
@@ -133,7 +149,9 @@ export class OpcuaSubscriber {
   }
 
   /** Queues one (re-)creation; runs serialise, and only the latest queued one runs. */
-  private establish(why: 'start' | 'restored' | 'retry' | 'subscription lost'): Promise<void> {
+  private establish(
+    why: 'start' | 'restored' | 'retry' | 'subscription lost' | 'subscription silent',
+  ): Promise<void> {
     const ticket = ++this.requested;
     clearTimeout(this.retryTimer);
     this.queue = this.queue.then(() =>
@@ -170,6 +188,7 @@ export class OpcuaSubscriber {
       this.counters.operation_limits = built.limits.stated;
       this.items = built.items;
       this.counters.create_calls += built.calls;
+      if (built.subscription) await this.watchHeartbeat(built.subscription);
       if (superseded()) return;
       if (built.subscription) {
         this.counters.state = 'subscribed';
@@ -202,6 +221,65 @@ export class OpcuaSubscriber {
     }
   }
 
+  /**
+   * Monitors the server's CurrentTime on the new subscription and starts its silence watch; a
+   * server that refuses the item is logged and said in health (its silence cannot be told apart
+   * from values that do not change, so no watch runs).
+   */
+  private async watchHeartbeat(subscription: ClientSubscription): Promise<void> {
+    this.armSilence(subscription);
+    const refused = await monitorHeartbeat(subscription, () => {
+      if (subscription === this.subscription) this.silence?.beat();
+    });
+    if (refused === undefined) {
+      delete this.counters.heartbeat_refused;
+      return;
+    }
+    this.silence?.stop();
+    this.silence = undefined;
+    if (this.counters.heartbeat_refused === undefined)
+      this.ctx.log.warn('opcua CurrentTime not monitored; a silent subscription will not be noticed', {
+        connection: this.ctx.connection.id,
+        endpoint: this.endpoint,
+        error: refused,
+      });
+    this.counters.heartbeat_refused = refused;
+  }
+
+  private armSilence(subscription: ClientSubscription): void {
+    this.silence?.stop();
+    this.silence = watchSilence(this.silenceAfterMs, (ms) => this.silent(subscription, ms));
+  }
+
+  /**
+   * No data change for silence_after on a subscription whose session lives: the server froze or
+   * dropped it. Its points go bad and its devices offline (as on a lost subscription), and it is
+   * deleted and created again; values flowing again end the outage.
+   */
+  private silent(subscription: ClientSubscription, silentMs: number): void {
+    if (this.stopped || subscription !== this.subscription) return;
+    // Connection down or a re-creation under way: that outage is reported already; watch afresh after it.
+    if (this.counters.state !== 'subscribed') {
+      this.armSilence(subscription);
+      return;
+    }
+    const c = this.ctx.connection;
+    this.counters.silent_subscriptions++;
+    this.counters.last_silence = { at: new Date(this.ctx.clock.now()).toISOString(), silent_ms: silentMs };
+    silenceCounter(this.ctx.metrics?.registry)?.inc({ connection: c.id });
+    const seconds = Math.round(silentMs / 100) / 10;
+    this.ctx.log.warn('opcua subscription silent; re-creating it', {
+      connection: c.id,
+      endpoint: this.endpoint,
+      silent_s: seconds,
+      silence_after_s: this.silenceAfterMs / 1000,
+    });
+    this.beginOutage(
+      `subscription on ${this.endpoint} silent for ${seconds} s (no data change, not even of the server's CurrentTime; silence_after ${this.silenceAfterMs / 1000} s); re-creating it`,
+    );
+    void this.establish('subscription silent');
+  }
+
   /** A new subscription, or none when the server has no subscription service at start (then: polling). */
   private async subscribe(session: ClientSession, why: string): Promise<ClientSubscription | undefined> {
     const got = await createSubscription(session, this.ctx.connection, why === 'start');
@@ -223,6 +301,8 @@ export class OpcuaSubscriber {
     const old = this.subscription;
     this.subscription = undefined;
     this.stopStale?.();
+    this.silence?.stop();
+    this.silence = undefined;
     this.counters.monitored_items = 0;
     if (old) await bounded(old.terminate(), 5000).catch(() => undefined);
   }
@@ -237,6 +317,8 @@ export class OpcuaSubscriber {
 
   private onValue(item: Item, dv: DataValue): void {
     this.counters.notifications++;
+    // Any data change proves the subscription alive, not only CurrentTime's.
+    this.silence?.beat();
     const reading = decodeValue(item, dv, this.ctx.clock.now());
     // A notification means the value changed: remember when (gateway time), so silence can later be called stale.
     item.stale?.check({ ...reading, ts: new Date(this.ctx.clock.now()).toISOString() });
@@ -294,6 +376,7 @@ export class OpcuaSubscriber {
     this.polls.stop();
     this.report.end();
     this.stopStale?.();
+    this.silence?.stop();
     try {
       if (this.subscription) await bounded(this.subscription.terminate(), 3000);
       if (this.session) await bounded(this.session.close(), 3000);
