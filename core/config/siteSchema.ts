@@ -5,6 +5,7 @@ import { durationSchema } from '../duration.ts';
 import { slugSchema } from '../ids.ts';
 import { connectionSchema } from '../protocols/index.ts';
 import { targetIndicators } from '../reports/report.ts';
+import { costTariffSchema, statisticsConfigSchema } from '../reports/statisticsConfig.ts';
 
 // Each protocol's connection schema lives in its folder, core/protocols/<name>/; the union of them
 // is composed by the protocol registry (core/protocols/index.ts). Re-exported for the services.
@@ -302,6 +303,13 @@ export const siteSchema = z
           .describe(
             'Target sets of the site’s own (e.g. until the 十五五 figures are published as data): for the years it covers a site set wins over the standard one',
           ),
+        tariffs: z
+          .array(costTariffSchema)
+          .default([])
+          .describe(
+            'Prices of metered electricity, water and gas with the day they hold from: the cost of metered consumption no bill gives a cost for is computed from them (计算值) on the statistics return',
+          ),
+        statistics: statisticsConfigSchema.prefault({}),
       })
       .strict()
       .prefault({})
