@@ -142,7 +142,9 @@ export async function startApi(ctx: {
   if (ctx.site && ctx.control)
     app.use('/api/v1', controlRoutes(ctx.control, ctx.site), scheduleRoutes(ctx.control, ctx.site));
   if (ctx.site && ctx.reports) app.use('/api/v1', reportRoutes(ctx.reports, ctx.site));
-  app.use('/api/v1', alarmRoutes({ db: alarms, timeZone, now }));
+  const buildingName = (id: string) =>
+    ctx.site?.config.organization.buildings.find((b) => b.id === id)?.name ?? id;
+  app.use('/api/v1', alarmRoutes({ db: alarms, timeZone, now, buildingName }));
   app.use(docsRoutes(apiDocument({ timeZone })));
   const metrics = ctx.metrics;
   if (metrics) {

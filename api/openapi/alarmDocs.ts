@@ -103,13 +103,18 @@ export function alarmDocs(timeZone: string): RouteDoc[] {
       method: 'GET',
       path: '/api/v1/alarms',
       operationId: 'listAlarms',
-      summary: { zh: '报警列表（待处理、处理中、已处理）', en: 'Alarms: pending, in progress, done' },
+      summary: {
+        zh: '报警列表（待处理、处理中、已处理），可导出 CSV / XLSX',
+        en: 'Alarms: pending, in progress, done; export as CSV or XLSX',
+      },
       tag: 'alarms',
       query: alarmListQuery(timeZone),
       responses: {
         200: {
-          description: 'Newest first, with the counts of the open ones',
+          description:
+            'format=json: newest first, with the counts of the open ones. format=csv (text/csv, UTF-8 with BOM) or xlsx: a file (Content-Disposition attachment, 报警-<list>-<date>.csv|xlsx) of every alarm the same filters match, one row per alarm, columns in Chinese (编号, 级别, 规则, 处理状态, 报警状态, 建筑, 设备/点位, 说明, 数值, 发生时间, 最近发生时间, 次数, 影响对象数, 恢复时间, 确认人, 确认时间, 确认说明, 关闭人, 关闭时间, 搁置至, 搁置人, 搁置原因), times the site’s local time',
           schema: z.object({ alarms: z.array(alarmSchema), counts: alarmCountsSchema }),
+          files: ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
         },
       },
       errors: commonErrors,

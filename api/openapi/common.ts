@@ -22,8 +22,14 @@ export interface RouteDoc {
   params?: z.ZodObject;
   /** The JSON body the route validates with. */
   body?: z.ZodType;
-  /** Answers by status: a zod schema of the JSON body, or null for an answer without a JSON body. */
-  responses: Record<number, { description: string; schema?: z.ZodType | null; contentType?: string }>;
+  /**
+   * Answers by status: a zod schema of the JSON body, or null for an answer without a JSON body;
+   * `files`: other content types the same status answers with (a file of the same data, by a query).
+   */
+  responses: Record<
+    number,
+    { description: string; schema?: z.ZodType | null; contentType?: string; files?: string[] }
+  >;
   /** Statuses answered with a problem+json body (the problem schema). */
   errors: number[];
   /** No credentials needed (health, the document itself, login). */

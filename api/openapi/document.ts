@@ -86,10 +86,12 @@ function operation(r: RouteDoc): ZodOpenApiOperationObject {
   }
   for (const [status, a] of Object.entries(r.responses)) {
     const type = a.contentType ?? 'application/json';
+    // A file answer (CSV, XLSX) is bytes: documented by its type, with no JSON schema.
+    const files = Object.fromEntries((a.files ?? []).map((f) => [f, {}]));
     responses[status as '200'] = {
       description: a.description,
-      ...(a.schema === null ? (a.contentType ? { content: { [type]: {} } } : {}) : {}),
-      ...(a.schema ? { content: { [type]: { schema: a.schema } } } : {}),
+      ...(a.schema === null ? (a.contentType ? { content: { [type]: {}, ...files } } : {}) : {}),
+      ...(a.schema ? { content: { [type]: { schema: a.schema }, ...files } } : {}),
     };
   }
   const query =

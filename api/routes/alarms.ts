@@ -1,11 +1,12 @@
 import { json, type Request, type Response, Router } from 'express';
 import { z } from 'zod';
-import { AlarmActionError, type AlarmDb } from '../../core/alarms/db.ts';
+import { AlarmActionError, type AlarmDb, type AlarmFilter } from '../../core/alarms/db.ts';
 import { type Alarm, alarmRules, alarmSeverities } from '../../core/alarms/model.ts';
 import { deliveryStatuses, NotificationLog } from '../../core/alarms/notificationLog.ts';
 import type { Actor } from '../../core/auth/actor.ts';
 import { JnError } from '../../core/errors.ts';
 import { localMidnight } from '../../core/rollup/consumption.ts';
+import { alarmsCsv, alarmsXlsx, exportContentType, exportFileName } from '../alarmExport.ts';
 import { actorOf } from '../caller.ts';
 import { bodyDetail, localDate, nextDay, noQuery, parseQuery, quote, text, wholeNumber } from '../params.ts';
 import { sendProblem } from '../problem.ts';
@@ -34,6 +35,10 @@ export const MAX_SHELVE_DAYS = 30;
 
 const statuses = ['open', 'closed', 'all'] as const;
 const lists = ['pending', 'in_progress', 'done'] as const;
+const formats = ['json', 'csv', 'xlsx'] as const;
+
+/** The most alarms one export file holds: more is a question to narrow (dates, rule), not a file nobody opens. */
+export const MAX_EXPORT_ROWS = 100_000;
 
 /** The query of GET /alarms, by the site's time zone (exported for the OpenAPI document). */
 export const alarmListQuery = (timeZone: string) => ({
@@ -67,6 +72,12 @@ export const alarmListQuery = (timeZone: string) => ({
   before: wholeNumber(1, Number.MAX_SAFE_INTEGER)
     .optional()
     .describe('an alarm id: alarms older than it (the next page, newest first)'),
+  format: z
+    .enum(formats)
+    .default('json')
+    .describe(
+      `json (default), csv (UTF-8 with BOM, for Excel), xlsx: csv and xlsx are a file of every alarm the filters match (at most ${MAX_EXPORT_ROWS}; limit only when given), columns in Chinese, times local`,
+    ),
 });
 
 /** The query of GET /alarms/notifications. */
@@ -123,6 +134,35 @@ export interface AlarmRoutesContext {
   timeZone: string;
   /** The site's clock (epoch ms): when an acknowledgement or a shelving happened. */
   now: () => number;
+  /** A building's name by its id, for the export files (default: the id). */
+  buildingName?: (id: string) => string;
+}
+
+/**
+ * The alarms of an export, newest first: pages of 1000 (the DB's page) until the filters match no
+ * more, `limit` of them when given; more than MAX_EXPORT_ROWS is refused with what to narrow.
+ */
+function exported(db: AlarmDb, filter: AlarmFilter, limit: number | undefined): Alarm[] {
+  const out: Alarm[] = [];
+  let before = filter.before;
+  const want = limit ?? MAX_EXPORT_ROWS + 1;
+  while (out.length < want) {
+    const n = Math.min(1000, want - out.length);
+    const page = db.list({ ...filter, limit: n, ...(before !== undefined ? { before } : {}) });
+    out.push(...page);
+    const last = page[page.length - 1];
+    if (!last || page.length < n) break;
+    before = last.id;
+  }
+  if (out.length > MAX_EXPORT_ROWS)
+    throw new JnError(
+      'bad_request',
+      `more than ${MAX_EXPORT_ROWS} alarms match; allowed: at most ${MAX_EXPORT_ROWS} in one file — narrow it with from/to, rule, severity or building, or give limit`,
+      {
+        zh: `符合条件的报警超过 ${MAX_EXPORT_ROWS} 条；允许：一个文件最多 ${MAX_EXPORT_ROWS} 条——请用 from/to、rule、severity 或 building 缩小范围，或指定 limit`,
+      },
+    );
+  return out;
 }
 
 /** GET /alarms (+ counts, notifications, one alarm) and the operator's actions on one alarm. */
@@ -133,7 +173,7 @@ export function alarmRoutes(ctx: AlarmRoutesContext): Router {
   const deliveries = new NotificationLog(db, timeZone);
   const listShape = alarmListQuery(timeZone);
 
-  router.get('/alarms', (req, res) => {
+  router.get('/alarms', async (req, res) => {
     const q = parseQuery(req.query, listShape);
     if (q.from !== undefined && q.to !== undefined && q.to < q.from)
       throw new JnError(
@@ -141,7 +181,7 @@ export function alarmRoutes(ctx: AlarmRoutesContext): Router {
         `to: "${q.to}" is before from "${q.from}"; allowed: a last day on or after from (both included)`,
         { zh: `to："${q.to}" 早于 from "${q.from}"；允许：不早于 from 的最后一天（首尾都包含）` },
       );
-    const alarms = db.list({
+    const filter = {
       // The list says which alarms: 已处理 are the closed ones, unless a status is asked for too.
       status: q.status ?? (q.list === 'done' ? 'closed' : 'open'),
       ...(q.list !== undefined ? { list: q.list } : {}),
@@ -152,10 +192,23 @@ export function alarmRoutes(ctx: AlarmRoutesContext): Router {
       // Local dates, both included: from its midnight to the midnight after `to`.
       ...(q.from !== undefined ? { from: localMidnight(q.from, timeZone) } : {}),
       ...(q.to !== undefined ? { to: localMidnight(nextDay(q.to), timeZone) } : {}),
-      limit: q.limit,
       ...(q.before !== undefined ? { before: q.before } : {}),
-    });
-    res.json({ alarms, counts: db.counts() });
+    } as const;
+    if (q.format === 'json') {
+      res.json({ alarms: db.list({ ...filter, limit: q.limit }), counts: db.counts() });
+      return;
+    }
+    // A file: every alarm the filters match (a page of `limit` only when asked for one).
+    const rows = exported(
+      db,
+      filter,
+      (req.query as Record<string, unknown>).limit !== undefined ? q.limit : undefined,
+    );
+    const status = q.status ?? (q.list === 'done' ? 'closed' : 'open');
+    const name = exportFileName({ list: q.list, status }, q.format, ctx.now(), timeZone);
+    const options = { timeZone, buildingName: ctx.buildingName ?? ((id: string) => id) };
+    const body = q.format === 'csv' ? alarmsCsv(rows, options) : await alarmsXlsx(rows, options);
+    res.type(exportContentType[q.format]).attachment(name).send(body);
   });
   router.get('/alarms/counts', (req, res) => {
     noQuery(req.query);

@@ -632,8 +632,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * 报警列表（待处理、处理中、已处理）
-         * @description Alarms: pending, in progress, done
+         * 报警列表（待处理、处理中、已处理），可导出 CSV / XLSX
+         * @description Alarms: pending, in progress, done; export as CSV or XLSX
          */
         get: operations["listAlarms"];
         put?: never;
@@ -4982,6 +4982,8 @@ export interface operations {
                 limit?: string;
                 /** @description an alarm id: alarms older than it (the next page, newest first) */
                 before?: string;
+                /** @description json (default), csv (UTF-8 with BOM, for Excel), xlsx: csv and xlsx are a file of every alarm the filters match (at most 100000; limit only when given), columns in Chinese, times local */
+                format?: "json" | "csv" | "xlsx";
             };
             header?: never;
             path?: never;
@@ -4989,7 +4991,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Newest first, with the counts of the open ones */
+            /** @description format=json: newest first, with the counts of the open ones. format=csv (text/csv, UTF-8 with BOM) or xlsx: a file (Content-Disposition attachment, 报警-<list>-<date>.csv|xlsx) of every alarm the same filters match, one row per alarm, columns in Chinese (编号, 级别, 规则, 处理状态, 报警状态, 建筑, 设备/点位, 说明, 数值, 发生时间, 最近发生时间, 次数, 影响对象数, 恢复时间, 确认人, 确认时间, 确认说明, 关闭人, 关闭时间, 搁置至, 搁置人, 搁置原因), times the site’s local time */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4999,6 +5001,8 @@ export interface operations {
                         alarms: components["schemas"]["Alarm"][];
                         counts: components["schemas"]["AlarmCounts"];
                     };
+                    "text/csv": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description bad_request (请求有误), usage (用法有误) */
