@@ -67,7 +67,10 @@ const session: Middleware = {
 
 // JSON answers only (application/json, application/problem+json): a route that also answers with
 // a file (GET /alarms?format=xlsx) is fetched as a file by download(), not through this client.
-export const api = createClient<paths, `${string}/${string}json`>({ baseUrl: '', credentials: 'same-origin' });
+export const api = createClient<paths, `${string}/${string}json`>({
+  baseUrl: '',
+  credentials: 'same-origin',
+});
 api.use(session);
 
 /** The problem of a failed answer, or a stand-in that says what the answer was (never silent). */
