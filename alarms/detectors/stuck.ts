@@ -18,6 +18,8 @@ interface PointState {
   /** The value the point rests at, and since when (source time). */
   ref: number;
   since: number;
+  /** The point's unit as the gateway reports it ('' while none came): a person reads `646 kW`, not `646`. */
+  unit: string;
   /** Whether the newest reading was bad: a point that cannot be read is not judged stuck. */
   bad: boolean;
   active: boolean;
@@ -53,7 +55,13 @@ export class StuckDetector {
     this.seeded.add(key);
   }
 
-  onReading(device: DeviceInfo, point: string, ts: number, value: number | null): void {
+  onReading(
+    device: DeviceInfo,
+    point: string,
+    ts: number,
+    value: number | null,
+    unit?: string | undefined,
+  ): void {
     if (!this.ctx.rules.stuck.enabled) return;
     const key = `${device.id}/${point}`;
     let s = this.points.get(key);
@@ -62,10 +70,11 @@ export class StuckDetector {
       if (!spec || value === null) return;
       // Seeded: still stuck until the value moves past the tolerance (then cleared).
       const active = this.seeded.delete(key);
-      s = { spec, device, point, ref: value, since: ts, bad: false, active };
+      s = { spec, device, point, ref: value, since: ts, unit: unit ?? '', bad: false, active };
       this.points.set(key, s);
       return;
     }
+    if (unit !== undefined) s.unit = unit;
     s.bad = value === null;
     if (value === null || ts < s.since) return;
     if (Math.abs(value - s.ref) > s.spec.tolerance) {
@@ -95,6 +104,7 @@ export class StuckDetector {
     const since = localText(s.since, this.ctx.timeZone);
     const held = durationText(at - s.since);
     const tol = s.spec.tolerance > 0 ? ` ±${num(s.spec.tolerance)}` : '';
+    const u = s.unit ? ` ${s.unit}` : '';
     this.ctx.report(
       condition(this.ctx, {
         rule: 'stuck',
@@ -102,11 +112,11 @@ export class StuckDetector {
         active,
         atMs: at,
         message: active
-          ? `${key} has stayed at ${num(s.ref)}${tol} since ${since} (${held.en}; limit ${durationText(s.spec.for).en})`
-          : `${key} moves again: ${num(value)} at ${localText(at, this.ctx.timeZone)} (was ${num(s.ref)} since ${since})`,
+          ? `${key} has stayed at ${num(s.ref)}${tol}${u} since ${since} (${held.en}; limit ${durationText(s.spec.for).en})`
+          : `${key} moves again: ${num(value)}${u} at ${localText(at, this.ctx.timeZone)} (was ${num(s.ref)}${u} since ${since})`,
         message_zh: active
-          ? `${key} 自 ${since} 起一直为 ${num(s.ref)}${tol}（已 ${held.zh}，限值 ${durationText(s.spec.for).zh}）`
-          : `${key} 恢复变化：${localText(at, this.ctx.timeZone)} 为 ${num(value)}（此前自 ${since} 起为 ${num(s.ref)}）`,
+          ? `${key} 自 ${since} 起一直为 ${num(s.ref)}${tol}${u}（已 ${held.zh}，限值 ${durationText(s.spec.for).zh}）`
+          : `${key} 恢复变化：${localText(at, this.ctx.timeZone)} 为 ${num(value)}${u}（此前自 ${since} 起为 ${num(s.ref)}${u}）`,
         device: s.device.id,
         point: s.point,
         building: s.device.building,

@@ -82,7 +82,7 @@ export class TelemetryDetectors {
       devices.add(r.device);
       this.stale.onReading(r.device, r.point, ts, value !== null);
       this.comm.onReading(r.device, ts, r.quality === 'bad', r.reason);
-      this.stuck.onReading(device, r.point, ts, value);
+      this.stuck.onReading(device, r.point, ts, value, r.unit);
       this.range.onReading(device, r.point, ts, value, r.unit);
       this.meters.onReading(r.device, r.point, ts, value, r.quality === 'good', r.unit);
     }
