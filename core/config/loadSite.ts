@@ -3,6 +3,7 @@ import { validateSchedule } from '../control/schedules.ts';
 import type { ProfileLibrary } from '../profiles/loadProfile.ts';
 import type { DeviceProfile } from '../profiles/profileSchema.ts';
 import { connectionProblems, connectionProtocols, pointListsOf, protocolOf } from '../protocols/index.ts';
+import { itemCodeProblem } from './itemCodeCheck.ts';
 import type { LoadedSite } from './loadedSite.ts';
 import { ConfigError, YamlSource } from './problems.ts';
 import { resolveSiteProfile, siteProfilesDir } from './siteProfiles.ts';
@@ -145,6 +146,8 @@ function crossCheck(src: YamlSource, config: SiteConfig, lib: ProfileLibrary): L
           `a sub-item (分项) applies to electricity meters only; this meter's category is "${meter.category}"`,
         ),
       );
+    const codeProblem = itemCodeProblem(meter);
+    if (codeProblem) src.problems.push(src.problemAt(at('item_code'), codeProblem));
     const owner = devices.get(meter.device);
     const declared = deviceEntries.some((d) => d.id === meter.device);
     if (!declared) {

@@ -3,6 +3,7 @@ import { alarmsSchema } from '../alarms/schema.ts';
 import { controlSchema } from '../control/schema.ts';
 import { durationSchema } from '../duration.ts';
 import { slugSchema } from '../ids.ts';
+import { itemCodeSchema } from '../itemCodes/itemCodes.ts';
 import { connectionSchema } from '../protocols/index.ts';
 import { targetIndicators } from '../reports/report.ts';
 import { costTariffSchema, statisticsConfigSchema } from '../reports/statisticsConfig.ts';
@@ -124,6 +125,7 @@ export const meterSchema = z
     point: slugSchema.describe('Point id in the device profile: the cumulative counter (kWh, m³)'),
     category: energyCategorySchema,
     subitem: subitemSchema.optional().describe('Required for electricity sub-meters'),
+    item_code: itemCodeSchema.optional(),
     building: slugSchema.describe('Building the meter serves'),
     area: slugSchema.optional().describe('Area inside the building the meter serves'),
     role: z.enum(['main', 'sub']).describe('main: 总表 of the building; sub: 分项/分区 sub-meter'),
@@ -230,7 +232,8 @@ export const siteSchema = z
       })
       .strict(),
     gateways: z.array(gatewaySchema).default([]),
-    meters: z.array(meterSchema).default([]),
+    // prefault, not default: a meter's item_code is transformed, and zod leaves an output-side default out of the JSON Schema
+    meters: z.array(meterSchema).prefault([]),
     reports: z
       .object({
         grid_region: z
