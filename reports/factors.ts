@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { loadStandardPlans, type Plan } from '../core/reports/plans.ts';
 import {
   type ElectricityBasis,
   type TargetIndicator,
@@ -53,29 +54,7 @@ const emissionsSchema = z
 
 export const indicatorSchema = z.enum(targetIndicators);
 
-const targetsSchema = z
-  .object({
-    version: z.literal(1),
-    plans: z
-      .array(
-        z
-          .object({
-            id: z.string().min(1),
-            name: z.string().min(1),
-            source: z.string().min(1),
-            verified: z.boolean(),
-            base_year: z.number().int(),
-            end_year: z.number().int(),
-            targets: z.partialRecord(indicatorSchema, z.number().max(0)),
-            national_base: z.partialRecord(indicatorSchema, z.number().positive()).optional(),
-          })
-          .strict(),
-      )
-      .min(1),
-  })
-  .strict();
-
-export type Plan = z.infer<typeof targetsSchema>['plans'][number];
+export type { Plan };
 
 export interface Factors {
   coefficients: z.infer<typeof coefficientsSchema>;
@@ -99,7 +78,7 @@ export function loadFactors(): Factors {
   return {
     coefficients: load('coefficients.yaml', coefficientsSchema),
     emissions: load('emissions.yaml', emissionsSchema),
-    plans: load('targets.yaml', targetsSchema).plans,
+    plans: loadStandardPlans(join(dataDir, 'targets.yaml')),
   };
 }
 

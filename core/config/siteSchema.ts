@@ -5,7 +5,7 @@ import { durationSchema } from '../duration.ts';
 import { slugSchema } from '../ids.ts';
 import { itemCodeSchema } from '../itemCodes/itemCodes.ts';
 import { connectionSchema } from '../protocols/index.ts';
-import { targetIndicators } from '../reports/report.ts';
+import { siteTargetsSchema } from '../reports/plans.ts';
 import { costTariffSchema, statisticsConfigSchema } from '../reports/statisticsConfig.ts';
 
 // Each protocol's connection schema lives in its folder, core/protocols/<name>/; the union of them
@@ -261,51 +261,7 @@ export const siteSchema = z
           .describe(
             'The organization’s own factors (e.g. a measured calorific value of its gas); printed as overrides',
           ),
-        targets: z
-          .array(
-            z
-              .object({
-                id: z.string().min(1).describe('Id of the target set, e.g. 15th-five-year-local'),
-                name: z
-                  .string()
-                  .min(1)
-                  .describe('Name as printed, e.g. 十五五公共机构节约能源资源工作规划（本地）'),
-                source: z.string().min(1).describe('The document the targets come from (文号)'),
-                base_year: z.number().int().describe('Base year the changes are measured against'),
-                end_year: z
-                  .number()
-                  .int()
-                  .describe('Year by which the changes are due; the set covers base_year + 1 … end_year'),
-                targets: z
-                  .partialRecord(
-                    z.enum(targetIndicators),
-                    z
-                      .number()
-                      .min(-1)
-                      .max(0)
-                      .describe('Change by end_year versus base_year, e.g. -0.05 for −5 %'),
-                  )
-                  .describe(
-                    'Per indicator: energy_per_area_kgce_m2, energy_per_capita_kgce, water_per_capita_m3, carbon_per_area_kgco2_m2',
-                  ),
-                national_base: z
-                  .partialRecord(z.enum(targetIndicators), z.number().positive())
-                  .optional()
-                  .describe('National levels in the base year, printed beside the figures'),
-                verified: z
-                  .boolean()
-                  .default(false)
-                  .describe(
-                    'Whether a person checked the figures against the document; unverified targets are flagged on the report',
-                  ),
-              })
-              .strict()
-              .refine((t) => t.end_year > t.base_year, { message: 'end_year must be after base_year' }),
-          )
-          .default([])
-          .describe(
-            'Target sets of the site’s own (e.g. until the 十五五 figures are published as data): for the years it covers a site set wins over the standard one',
-          ),
+        targets: siteTargetsSchema,
         tariffs: z
           .array(costTariffSchema)
           .default([])

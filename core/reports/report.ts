@@ -254,7 +254,10 @@ export interface Projection {
   >;
 }
 
-/** The plan (target set) the report year falls in, from reports/data/targets.yaml or the site file. */
+/**
+ * The plan (target set) the report year falls in, from reports/data/targets.yaml or the site file
+ * (core/reports/plans.ts). Every report says which plan and base year it measures against.
+ */
 export interface PlanRef {
   id: string;
   name: string;
@@ -263,6 +266,16 @@ export interface PlanRef {
   base_year: number;
   end_year: number;
   origin: 'standard' | 'site';
+  /** Short name: 十四五, 十五五 (a site set: the plan it stands in for, else its name). Absent in older reports. */
+  short?: string;
+  /**
+   * false: the plan's figures are not published (十五五 until they are) and the site file carries
+   * none: nothing is judged, every status says 十五五目标未发布. Absent in older reports (published).
+   */
+  published?: boolean;
+  /** A site set: who set it (provincial 省级, municipal 市级, organization 本单位) and the standard plan it stands in for. */
+  level?: 'provincial' | 'municipal' | 'organization';
+  stands_for?: string;
 }
 
 export interface IntensityReport {

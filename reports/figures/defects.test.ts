@@ -197,11 +197,15 @@ describe('the plan, the baseline and missing data (defects 5, 7, 8, 9)', () => {
     expect(perArea?.value).toBeCloseTo((10_000 * 0.1229) / 10_000, 12);
     expect(perArea?.change).toBeNull();
     expect(perArea?.status).toBe('incomplete');
-    // 2027 year to date, no data, outside every plan: both said
+    // 2027 year to date, no data, in the unpublished 十五五: both said
     const none = intensityReport({ ...emptyInput(site, '2027-01-01', '2027-03-31') });
     expect(none.status).toBe('incomplete');
     expect(none.status_text).toContain('综合楼 电 2027-01-01 至 2027-03-31 缺数据');
-    expect(none.status_text).toContain('2027 年不在已配置的规划期内');
+    expect(none.status_text).toContain('十五五目标未发布');
+    // 2031, outside every plan: both said
+    const outside = intensityReport({ ...emptyInput(site, '2031-01-01', '2031-03-31') });
+    expect(outside.status_text).toContain('综合楼 电 2031-01-01 至 2031-03-31 缺数据');
+    expect(outside.status_text).toContain('2031 年不在已配置的规划期内');
   });
 });
 

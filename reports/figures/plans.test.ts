@@ -19,22 +19,48 @@ const data = (site: ReturnType<typeof testSite>) => ({
 });
 
 describe('plans by report year', () => {
-  it('2026 is outside every standard plan: no plan, no target, a note', () => {
+  it('2026 falls in the unpublished 十五五 slot: measured against 2025, judged against nothing', () => {
     const r = intensityReport(data(testSite([hq])));
-    expect(r.plan).toBeNull();
-    expect(r.plan_note).toBe(
-      '2026 年不在已配置的规划期内（公共机构节约能源资源"十三五"规划 2016–2020，十四五公共机构节约能源资源工作规划 2021–2025）；未评价达标',
-    );
-    expect(r.baseline_year).toBeNull(); // no plan, no --baseline: nothing to compare with
-    expect(r.comparisons.every((c) => c.status === 'no_target' && c.status_text === r.plan_note)).toBe(true);
+    expect(r.plan).toEqual({
+      id: '15th-five-year',
+      name: '十五五公共机构节约能源资源工作规划',
+      source: expect.stringContaining('未发布'),
+      verified: false,
+      base_year: 2025,
+      end_year: 2030,
+      origin: 'standard',
+      short: '十五五',
+      published: false,
+    });
+    const why =
+      '十五五目标未发布（十五五公共机构节约能源资源工作规划 2026–2030 年，基准年 2025）：站点文件未配置省、市或本单位目标（reports.targets），未评价达标';
+    expect(r.plan_note).toBe(why);
+    expect(r.baseline_year).toBe(2025); // the plan's base year, even before its targets are known
+    for (const c of r.comparisons) {
+      expect(c).toMatchObject({ status: 'no_target', status_text: why, target: null, target_by_now: null });
+      expect(c.national_base).toBeNull(); // never 十四五's 2020 levels as if current
+    }
     expect(r.status).toBe('no_target');
-    // with a baseline asked for, the change is there but still no target
+    expect(r.status_text).toBe(why);
+    // the change on 2025 is there: 730,000 / 800,000 − 1 = −8.75 %
+    const perArea = r.comparisons.find((c) => c.scope === 'org' && c.indicator === 'energy_per_area_kgce_m2');
+    expect(perArea?.change).toBeCloseTo(-0.0875, 12);
+    // with 2020 asked for, still no target (十四五 ended with 2025)
     const vs2020 = intensityReport({ ...data(testSite([hq])), baselineYear: 2020 });
-    const perArea = vs2020.comparisons.find(
+    const row = vs2020.comparisons.find(
       (c) => c.scope === 'org' && c.indicator === 'energy_per_area_kgce_m2',
     );
-    expect(perArea).toMatchObject({ status: 'no_target', target: null });
-    expect(perArea?.change).toBeCloseTo(730_000 / 900_000 - 1, 12); // −18.9 %
+    expect(row).toMatchObject({ status: 'no_target', target: null });
+    expect(row?.change).toBeCloseTo(730_000 / 900_000 - 1, 12); // −18.9 %
+  });
+
+  it('a year outside every plan (2031) says so and has no baseline', () => {
+    const r = intensityReport({ ...data(testSite([hq])), from: '2031-01-01', to: '2031-12-31' });
+    expect(r.plan).toBeNull();
+    expect(r.plan_note).toBe(
+      '2031 年不在已配置的规划期内（公共机构节约能源资源"十三五"规划 2016–2020，十四五公共机构节约能源资源工作规划 2021–2025，十五五公共机构节约能源资源工作规划 2026–2030）；未评价达标',
+    );
+    expect(r.baseline_year).toBeNull();
   });
 
   it('a site target set covers the years the standard ones do not', () => {
@@ -59,6 +85,9 @@ describe('plans by report year', () => {
       base_year: 2025,
       end_year: 2030,
       origin: 'site',
+      short: '十五五节能目标（本单位暂定）',
+      published: true,
+      level: 'organization',
     });
     expect(r.plan_note).toContain(
       '十五五节能目标（本单位暂定） 的目标值未经核对（verified: false，站点文件）',

@@ -1,7 +1,8 @@
 import type { SiteConfig } from '../../core/config/siteSchema.ts';
 import { JnError } from '../../core/errors.ts';
+import { type Plan, planForYear, planNamed, sitePlan, unpublishedText } from '../../core/reports/plans.ts';
 import type { Comparison, PlanRef, Status, TargetIndicator } from '../../core/reports/report.ts';
-import type { Factors, Plan } from '../factors.ts';
+import type { Factors } from '../factors.ts';
 import { hasKgce } from './convert.ts';
 import type { PairFigures } from './quantities.ts';
 import { missingItems } from './scope.ts';
@@ -12,40 +13,63 @@ export interface ChosenPlan {
   ref: PlanRef;
 }
 
-const covers = (p: Plan, year: number) => year > p.base_year && year <= p.end_year;
-const span = (p: Plan) => `${p.name} ${p.base_year + 1}–${p.end_year}`;
+const span = (p: { name: string; base_year: number; end_year: number }) =>
+  `${p.name} ${p.base_year + 1}–${p.end_year}`;
 
-/**
- * The plan whose (base_year, end_year] holds the report year: a site target set first (it wins for
- * the years it covers), then the standard ones (reports/data/targets.yaml). Outside every plan:
- * none, and a note that says so.
- */
-export function choosePlan(
-  factors: Factors,
-  siteTargets: SiteConfig['reports']['targets'],
-  year: number,
-): { chosen: ChosenPlan | null; note: string | null } {
-  const site = siteTargets.map((t) => ({ ...t, targets: t.targets, origin: 'site' as const }));
-  const standard = factors.plans.map((p) => ({ ...p, origin: 'standard' as const }));
-  const hit = site.find((p) => covers(p, year)) ?? standard.find((p) => covers(p, year));
-  if (!hit) {
-    const all = [...site, ...standard].sort((a, b) => a.base_year - b.base_year).map(span);
-    return { chosen: null, note: `${year} 年不在已配置的规划期内（${all.join('，')}）；未评价达标` };
-  }
-  const { origin, ...plan } = hit;
-  const ref: PlanRef = {
+/** What a report says about the plan it measures against. */
+export function planRef(plan: Plan): PlanRef {
+  return {
     id: plan.id,
     name: plan.name,
     source: plan.source,
     verified: plan.verified,
     base_year: plan.base_year,
     end_year: plan.end_year,
-    origin,
+    origin: plan.origin,
+    short: plan.short,
+    published: plan.published,
+    ...(plan.level && plan.origin === 'site' ? { level: plan.level } : {}),
+    ...(plan.stands_for ? { stands_for: plan.stands_for } : {}),
   };
-  const note = plan.verified
-    ? null
-    : `${plan.name} 的目标值未经核对（verified: false，${origin === 'site' ? '站点文件' : 'reports/data/targets.yaml'}）：达标评价仅供参考`;
-  return { chosen: { plan, ref }, note };
+}
+
+/** The note a chosen plan carries: unpublished (nothing judged), or its figures not verified. */
+function noteOf(plan: Plan): string | null {
+  if (!plan.published) return unpublishedText(plan);
+  if (plan.verified) return null;
+  const where = plan.origin === 'site' ? '站点文件' : 'reports/data/targets.yaml';
+  return `${plan.name} 的目标值未经核对（verified: false，${where}）：达标评价仅供参考`;
+}
+
+/**
+ * The plan whose (base_year, end_year] holds the report year: a site target set first (it wins for
+ * the years it covers), then the standard ones (reports/data/targets.yaml) — an unpublished slot
+ * (十五五 until its figures are known) included: it is the plan, with its base year, and judges
+ * nothing. `name` (the assessment's --plan) picks a plan by id or short name instead. Outside
+ * every plan: none, and a note that says so.
+ */
+export function choosePlan(
+  factors: Factors,
+  siteTargets: SiteConfig['reports']['targets'],
+  year: number,
+  name?: string,
+): { chosen: ChosenPlan | null; note: string | null } {
+  const plan = name
+    ? planNamed(factors.plans, siteTargets, name)
+    : planForYear(factors.plans, siteTargets, year);
+  if (!plan) {
+    const all = [...siteTargets.map((t) => sitePlan(t, factors.plans)), ...factors.plans]
+      .sort((a, b) => a.base_year - b.base_year)
+      .map(span);
+    if (name)
+      throw new JnError(
+        'bad_request',
+        `没有名为“${name}”的规划；可选：${[...factors.plans.map((p) => `${p.short}（${p.id}）`), ...siteTargets.map((t) => t.id)].join('、')}`,
+        { context: { plan: name } },
+      );
+    return { chosen: null, note: `${year} 年不在已配置的规划期内（${all.join('，')}）；未评价达标` };
+  }
+  return { chosen: { plan, ref: planRef(plan) }, note: noteOf(plan) };
 }
 
 /**
@@ -54,10 +78,10 @@ export function choosePlan(
  * comparisons are not judged against the plan's targets (`noTarget`).
  */
 export function planAndBaseline(
-  input: { factors: Factors; site: SiteConfig; baselineYear?: number | undefined },
+  input: { factors: Factors; site: SiteConfig; baselineYear?: number | undefined; plan?: string | undefined },
   year: number,
 ) {
-  const { chosen, note } = choosePlan(input.factors, input.site.reports.targets, year);
+  const { chosen, note } = choosePlan(input.factors, input.site.reports.targets, year, input.plan);
   if (input.baselineYear !== undefined && input.baselineYear >= year)
     throw new JnError(
       'bad_request',
@@ -123,12 +147,14 @@ function gapsOf(c: CompareInput): string[] | null {
  */
 function targetStatus(c: CompareInput, change: number | null, byNow: number | null): [Status, string] {
   const gaps = gapsOf(c);
-  const noPlan = c.plan ? null : (c.planNote ?? '无适用规划，未评价达标');
+  // An unpublished plan (十五五 before its figures are known) judges nothing: said like no plan.
+  const unpublished = c.plan && !c.plan.plan.published ? unpublishedText(c.plan.plan) : null;
+  const noPlan = c.plan ? unpublished : (c.planNote ?? '无适用规划，未评价达标');
   if (gaps === null)
     return ['incomplete', ['无用水数据（无水表、无录入）', noPlan].filter(Boolean).join('；')];
   if (gaps.length > 0)
     return ['incomplete', [`数据不全：${listed(gaps)}`, noPlan].filter(Boolean).join('；')];
-  if (!c.plan) return ['no_target', noPlan ?? ''];
+  if (!c.plan || unpublished) return ['no_target', noPlan ?? ''];
   const target = c.plan.plan.targets[c.indicator];
   if (target === undefined || byNow === null) return ['no_target', `${c.plan.plan.name} 未设此指标目标`];
   if (c.noTarget) return ['no_target', c.noTarget];

@@ -27,6 +27,20 @@ export const statusNames: Record<Status, string> = {
 export const statusWord = (status: string, text: string): string =>
   statusNames[status as Status] ?? (text || status);
 
+/**
+ * A status as the report prints it: for a year of an unpublished plan with no site targets,
+ * 十五五目标未发布 — never 无目标 alone, which could read as a plan without that indicator.
+ */
+export function reportStatusWord(
+  r: { plan: { short?: string; name: string; published?: boolean } | null },
+  status: string,
+  text: string,
+): string {
+  if (status === 'no_target' && r.plan && r.plan.published === false)
+    return `${r.plan.short ?? r.plan.name}目标未发布`;
+  return statusWord(status, text);
+}
+
 /** What the PDF says when the plan's targets were not checked against the published plan. */
 export const PLAN_UNVERIFIED = '规划目标值尚未与正式文件逐项核对，达标评价仅供参考。';
 
@@ -36,10 +50,11 @@ export const PLAN_UNVERIFIED = '规划目标值尚未与正式文件逐项核对
  * the engine says (e.g. that the baseline is not the plan's base year), without its unverified part.
  */
 export function planNoteText(r: {
-  plan: { verified: boolean } | null;
+  plan: { verified: boolean; published?: boolean } | null;
   plan_note: string | null;
 }): string | null {
-  if (!r.plan) return r.plan_note;
+  // an unpublished plan has no figures to verify: its note (目标未发布) is the whole story
+  if (!r.plan || r.plan.published === false) return r.plan_note;
   const rest = (r.plan_note ?? '')
     .split('；')
     .map((p) => p.trim())

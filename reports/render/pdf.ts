@@ -3,7 +3,7 @@ import PDFDocument from 'pdfkit';
 import { JnError } from '../../core/errors.ts';
 import type { IntensityReport } from '../../core/reports/report.ts';
 import { notesTable } from './detailTables.ts';
-import { statusWord } from './labels.ts';
+import { reportStatusWord } from './labels.ts';
 import { missingList, referToList } from './missing.ts';
 import type { Table } from './model.ts';
 import { originBlock, signatureBlock } from './pdfBlocks.ts';
@@ -103,7 +103,7 @@ function titleBlock(doc: Doc, r: IntensityReport, summary: Table, title: string,
   };
   const colour = colours[r.status] ?? '#555555';
   const top = doc.y;
-  const words = statusWord(r.status, r.status_text);
+  const words = reportStatusWord(r, r.status, r.status_text);
   const said = referToList(r.status_text, items);
   const text = said.startsWith(words) ? said : `${words}。${said}`;
   paragraph(doc, `总体状态：${text}`, 10.5, colour);

@@ -116,7 +116,7 @@ describe('the PDF on the page', () => {
     expect(days.slice(1, 3)).toEqual(['已过天数', 180]);
   });
 
-  it('says a year outside every plan has no target, and its figures are missing, not 0', async () => {
+  it('says a year of the unpublished 十五五 is measured against 2025 with no target, and its figures are missing, not 0', async () => {
     const r = intensityReport({
       ...sampleInput(),
       from: '2026-01-01',
@@ -125,9 +125,16 @@ describe('the PDF on the page', () => {
       baselineYear: undefined,
     });
     const text = (await pdfWords(r)).map((w) => w.text).join(' ');
-    expect(text).toContain('对照规划 无');
-    expect(text).toContain('2026 年不在已配置的规划期内');
-    expect(text).toContain('无目标');
+    expect(text).toContain(
+      '对照规划 十五五公共机构节约能源资源工作规划（2026–2030 年，基准年 2025，目标未发布）',
+    );
+    expect(text).toContain('基准年 2025');
+    // the target columns say why there is none; never 十四五's figures or 2020 levels
+    expect(text).toMatch(
+      /单位建筑面积能耗 kgce\/m² 缺数据 14\.110 缺数据 十五五目标未发布 十五五目标未发布 数据不完整/,
+    );
+    expect(text).not.toContain('十四五');
+    expect(text).not.toContain('进度内');
     expect(text).not.toMatch(/综合楼 \(hq\) 12,000 350\.4 0\.00/);
     // 400 人 all year: a whole headcount prints without decimals
     expect(text).toMatch(/综合楼 \(hq\) 12,000 400 缺数据 缺数据/);

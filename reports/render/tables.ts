@@ -1,3 +1,4 @@
+import { levelName } from '../../core/reports/plans.ts';
 import type { IntensityReport, Scope } from '../../core/reports/report.ts';
 import {
   coverageNames,
@@ -6,8 +7,8 @@ import {
   indicatorNames,
   madeAt,
   planNoteText,
+  reportStatusWord,
   scopeName,
-  statusWord,
   storeName,
   zh,
 } from './labels.ts';
@@ -25,10 +26,23 @@ const yesNo = (verified: boolean) => (verified ? '已核对' : '未核对');
  */
 export const ORIGIN_ROWS = ['站点文件', '数据目录', '数据存储'];
 
+/**
+ * The plan a report measures against, its years and base year, who set it and whether its figures
+ * were checked: "十四五公共机构节约能源资源工作规划（2021–2025 年，基准年 2020，未核对）".
+ */
+export function planWords(p: NonNullable<IntensityReport['plan']>): string {
+  const years = `${p.base_year + 1}–${p.end_year} 年，基准年 ${p.base_year}`;
+  if (p.published === false) return `${p.name}（${years}，目标未发布）`;
+  const who = p.origin === 'site' ? `，${levelName(p.level ?? 'organization')}设定` : '';
+  return `${p.name}（${years}${who}，${yesNo(p.verified)}）`;
+}
+
 /** The overall status and why: "数据不完整：…"; a status said by its text alone is said once. */
 function overallWords(r: IntensityReport): string {
-  const word = statusWord(r.status, r.status_text);
-  return word === r.status_text ? word : `${word}：${r.status_text}`;
+  const word = reportStatusWord(r, r.status, r.status_text);
+  return word === r.status_text || r.status_text.startsWith(word)
+    ? r.status_text
+    : `${word}：${r.status_text}`;
 }
 
 /**
@@ -53,12 +67,8 @@ export function summaryTable(r: IntensityReport): Table {
   if (r.coal_rate) rows.push(['等价值煤耗', r.coal_rate.text]);
   rows.push(['基准年', r.baseline_year === null ? '未设基准年' : String(r.baseline_year)]);
   if (r.baseline_basis) rows.push(['基准比较', r.baseline_basis.text]);
-  if (r.plan) {
-    const p = r.plan;
-    const own = p.origin === 'site' ? '，本单位设定' : '';
-    rows.push(['对照规划', `${p.name}（${p.base_year}–${p.end_year} 年${own}，${yesNo(p.verified)}）`]);
-    rows.push(['规划来源', p.source]);
-  } else rows.push(['对照规划', '无']);
+  if (r.plan) rows.push(['对照规划', planWords(r.plan)], ['规划来源', r.plan.source]);
+  else rows.push(['对照规划', '无']);
   const planNote = planNoteText(r);
   if (planNote) rows.push(['规划说明', planNote]);
   rows.push(
@@ -83,13 +93,15 @@ export function summaryTable(r: IntensityReport): Table {
 export function indicatorTable(r: IntensityReport): Table {
   const names = new Map(scopesOf(r).map((s) => [s.id, s.name]));
   const base = r.baseline_year === null ? '基准' : `基准 ${r.baseline_year}`;
+  // a year of an unpublished plan: the target cells say so (十五五目标未发布), not just 无目标
+  const noTarget = reportStatusWord(r, 'no_target', '无目标');
   const rows: Cell[][] = r.comparisons.map((c) => {
     const ind = indicatorNames[c.indicator];
     const noBase = c.baseline === null ? (r.baseline_year === null ? '无基准' : MISSING) : MISSING;
     // The engine gives no change for a partly covered side: said as 数据不全, never left blank.
     const noChange = c.value === null ? MISSING : c.baseline === null ? noBase : '数据不全';
     const cover = c.status === 'incomplete' ? coverageNote(r, c.scope, c.indicator) : '';
-    const status = statusWord(c.status, c.status_text);
+    const status = reportStatusWord(r, c.status, c.status_text);
     return [
       names.get(c.scope) ?? c.scope,
       ind.name,
@@ -97,8 +109,8 @@ export function indicatorTable(r: IntensityReport): Table {
       fig(c.value),
       fig(c.baseline, noBase),
       fig(c.change, noChange),
-      fig(c.target, '无目标'),
-      fig(c.target_by_now, '无目标'),
+      fig(c.target, noTarget),
+      fig(c.target_by_now, noTarget),
       cover ? `${status}（${cover}）` : status,
       c.status_text,
       fig(c.national_base, '无'),
@@ -120,7 +132,7 @@ export function indicatorTable(r: IntensityReport): Table {
       // In the PDF the reasons that the columns do not already show are notes, each said once.
       { header: '说明', kind: 'text', pdf: false },
       // The same for every scope: in the PDF a note under the table says it once.
-      { header: '全国2020年', kind: 'number', digits: 2, pdf: false },
+      { header: `全国${r.plan?.base_year ?? ''}年`, kind: 'number', digits: 2, pdf: false },
     ],
     rows,
     notes: [
@@ -146,7 +158,8 @@ function nationalNote(r: IntensityReport): string[] {
       const ind = indicatorNames[c.indicator];
       levels.set(c.indicator, `${ind.name} ${c.national_base} ${ind.unit}`);
     }
-  return levels.size > 0 ? [`全国 2020 年水平（规划所列）：${[...levels.values()].join('，')}。`] : [];
+  const year = r.plan ? ` ${r.plan.base_year} 年` : '';
+  return levels.size > 0 ? [`全国${year}水平（规划所列）：${[...levels.values()].join('，')}。`] : [];
 }
 
 /** Indicator names broken between their words where a narrow PDF column breaks them. */
