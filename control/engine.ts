@@ -14,6 +14,7 @@ import { localClock, localTimestamp } from '../core/localTime.ts';
 import type { Logger } from '../core/log.ts';
 import { type ControlCondition, ControlConditions, WRITE_FAILURES, writeCause } from './conditions.ts';
 import type { AuditEntry, ControlDb } from './db.ts';
+import { Reasserts } from './reassert.ts';
 
 /** What the gateway (or a simulated device) made of a write. */
 export interface WriteOutcome {
@@ -77,6 +78,8 @@ export class ControlEngine {
   readonly points: Map<string, ControlPoint>;
   /** What control sees wrong now (not_following, write_failing), for the alarm service (issue 17). */
   readonly conditions: ControlConditions;
+  /** When each point that does not follow is written again (control.reassert). */
+  private readonly reasserts: Reasserts;
   private readonly slots = new Map<string, Map<number, Slot>>();
   /** What was last written to each point (null: released to the device's own control). */
   private readonly written = new Map<string, number | null>();
@@ -111,6 +114,7 @@ export class ControlEngine {
     this.timeZone = ctx.site.config.site.timezone;
     this.log = ctx.log.child('control');
     this.conditions = new ControlConditions((c) => this.ctx.onConditions?.(c));
+    this.reasserts = new Reasserts(() => ctx.site.config.control.reassert);
     for (const { device, point, level, slot } of ctx.db.slots()) {
       const key = pointKey(device, point);
       if (!this.points.has(key)) {
@@ -367,6 +371,7 @@ export class ControlEngine {
         // Released to the device's own control: nothing it must follow.
         this.conditions.clear('not_following', cp);
         this.drifting.delete(cp.key);
+        this.reasserts.forget(cp.key);
         this.written.set(cp.key, null);
         this.record(cp, {
           at: this.iso(now),
@@ -379,7 +384,7 @@ export class ControlEngine {
       }
       return undefined;
     }
-    if (eff.value === written) return undefined;
+    if (eff.value === written) return this.reassert(cp, eff, eff.value);
     // A device not reporting yet (its gateway still connecting) is written once it reports.
     if (this.ctx.ready && !this.ctx.ready(cp.device)) return undefined;
     const failed = this.failedAt.get(cp.key);
@@ -393,53 +398,17 @@ export class ControlEngine {
       return undefined;
     }
     this.deferred.delete(cp.key);
-    const id = randomUUID();
+    this.reasserts.forget(cp.key); // a new value: any backoff was for another one
     const source = eff.source ?? 'relinquish_default';
-    // A device already at the value is not switched by the write (the unit off all night, written off at a start).
-    // Only when control's own last write agrees: a reading not yet updated after a write is not believed.
-    const before = this.ctx.latest?.(cp.device, cp.point);
-    const lastWrite = this.ctx.db.writes(cp.device, cp.point).at(-1);
-    const switched = !(
-      cp.binary &&
-      before === eff.value &&
-      (lastWrite === undefined || lastWrite.value === eff.value)
-    );
-    let outcome: WriteOutcome;
-    try {
-      outcome = await this.ctx.dispatcher.write({
-        id,
-        gatewayId: cp.gatewayId,
-        device: cp.device,
-        point: cp.point,
-        value: eff.value,
-        requestedBy: source,
-      });
-    } catch (err) {
-      outcome = { status: 'failed', reason: errorText(err) };
-    }
-    const done = this.now();
+    const id = randomUUID();
+    const { outcome, done } = await this.dispatch(cp, eff.value, source, id);
     let result: string = outcome.status;
     let reason = outcome.reason ?? null;
     if (outcome.status === 'written') {
-      this.written.set(cp.key, eff.value);
-      this.failedAt.delete(cp.key);
-      this.ctx.db.recordWrite(cp.device, cp.point, eff.value, done, switched);
-      this.writtenAt.set(cp.key, done);
-      const tolerance = cp.settings.follow_tolerance ?? 0.01;
-      const rb = outcome.readBack;
-      if (rb === null || rb === undefined || Math.abs(rb - eff.value) > tolerance) {
+      const differs = this.checkReadBack(cp, eff.value, outcome.readBack, done);
+      if (differs) {
         result = 'not_following';
-        reason = `read back ${rb ?? 'nothing'} after writing ${eff.value}`;
-        this.raise(cp, 'not_following', {
-          at: this.iso(done),
-          message: `${cp.key} does not follow its command: ${reason}`,
-          message_zh: `${cp.name}（${cp.key}）未执行指令：写入 ${eff.value} 后回读 ${rb ?? '无'}`,
-          value: rb ?? undefined,
-          cause: writeCause(cp, 'failed'),
-        });
-      } else {
-        this.drifting.delete(cp.key);
-        this.conditions.clear('not_following', cp); // it took the new value
+        reason = differs;
       }
       this.failures.delete(cp.key);
       this.conditions.clear('write_failing', cp);
@@ -468,6 +437,133 @@ export class ControlEngine {
       effective: eff.value,
       read_back: outcome.readBack ?? null,
       reason,
+      correlation_id: id,
+    });
+    return outcome;
+  }
+
+  /**
+   * Writes `value` to the device through the dispatcher; a write the device took is remembered
+   * (what was written, when, and in control.db for minimum on/off times and the write rate).
+   */
+  private async dispatch(
+    cp: ControlPoint,
+    value: number,
+    source: string,
+    id: string,
+  ): Promise<{ outcome: WriteOutcome; done: number }> {
+    // A device already at the value is not switched by the write (the unit off all night, written off at a start).
+    // Only when control's own last write agrees: a reading not yet updated after a write is not believed.
+    const before = this.ctx.latest?.(cp.device, cp.point);
+    const lastWrite = this.ctx.db.writes(cp.device, cp.point).at(-1);
+    const switched = !(
+      cp.binary &&
+      before === value &&
+      (lastWrite === undefined || lastWrite.value === value)
+    );
+    let outcome: WriteOutcome;
+    try {
+      outcome = await this.ctx.dispatcher.write({
+        id,
+        gatewayId: cp.gatewayId,
+        device: cp.device,
+        point: cp.point,
+        value,
+        requestedBy: source,
+      });
+    } catch (err) {
+      outcome = { status: 'failed', reason: errorText(err) };
+    }
+    const done = this.now();
+    if (outcome.status === 'written') {
+      this.written.set(cp.key, value);
+      this.failedAt.delete(cp.key);
+      this.ctx.db.recordWrite(cp.device, cp.point, value, done, switched);
+      this.writtenAt.set(cp.key, done);
+    }
+    return { outcome, done };
+  }
+
+  /**
+   * The read-back of a write the device took: one that differs from `value` holds not_following
+   * (and its re-assertion is due in a while, control/reassert.ts), one that agrees clears it.
+   * Returns why it differs, or null.
+   */
+  private checkReadBack(
+    cp: ControlPoint,
+    value: number,
+    rb: number | null | undefined,
+    done: number,
+  ): string | null {
+    const tolerance = cp.settings.follow_tolerance ?? 0.01;
+    if (rb !== null && rb !== undefined && Math.abs(rb - value) <= tolerance) {
+      this.drifting.delete(cp.key);
+      this.reasserts.followed(cp.key, done);
+      this.conditions.clear('not_following', cp); // it took the value
+      return null;
+    }
+    const reason = `read back ${rb ?? 'nothing'} after writing ${value}`;
+    this.raise(cp, 'not_following', {
+      at: this.iso(done),
+      message: `${cp.key} does not follow its command: ${reason}`,
+      message_zh: `${cp.name}（${cp.key}）未执行指令：写入 ${value} 后回读 ${rb ?? '无'}`,
+      value: rb ?? undefined,
+      cause: writeCause(cp, 'failed'),
+    });
+    this.reasserts.notFollowing(cp.key, value, done);
+    return reason;
+  }
+
+  /**
+   * The value in effect written again to a point that does not follow it, when its backoff says
+   * so (control.reassert; control/reassert.ts) — through the same checks as any write: the value's
+   * policy, the device reachable, minimum on/off times and the write rate (a re-write waits for
+   * them, it is not refused). Audited as `reassert` with the read-back; a read-back that agrees
+   * clears not_following. A re-write that fails is audited and the backoff goes on: it does not
+   * count towards write_failing (the point has its alarm already; an unreachable device its own).
+   */
+  private async reassert(cp: ControlPoint, eff: Effective, value: number): Promise<WriteOutcome | undefined> {
+    if (!this.conditions.has('not_following', cp)) return undefined;
+    const now = this.now();
+    const due = this.reasserts.due(cp.key, value, now);
+    if (!due) return undefined;
+    const source = eff.source ?? 'relinquish_default';
+    const since = localTimestamp(due.since, this.timeZone);
+    const entry = { source, priority: eff.level, action: 'reassert', requested: value, effective: value };
+    if (due.kind === 'give_up') {
+      const reason = `不再重新下发：自 ${since} 起未执行，已重新下发 ${due.attempts} 次；报警保持到设备执行或有新指令 / re-assertion stopped: not following since ${since} after ${due.attempts} re-writes; the alarm stays until the point follows or a new command is given`;
+      this.log.warn('re-assertion stopped', { point: cp.key, value, attempts: due.attempts });
+      this.record(cp, { ...entry, at: this.iso(now), outcome: 'gave_up', reason });
+      return undefined;
+    }
+    if (this.ctx.ready && !this.ctx.ready(cp.device)) return undefined;
+    const refused = valueViolationText(cp, value, this.ctx.site.config.control.policy);
+    const timing = refused ? undefined : timingViolation(cp, value, this.history(cp), now, this.timeZone);
+    if (refused) {
+      this.reasserts.forget(cp.key);
+      this.record(cp, { ...entry, at: this.iso(now), outcome: 'rejected', reason: refused.en });
+      return undefined;
+    }
+    if (timing) {
+      this.reasserts.deferTo(cp.key, timing.allowedFrom);
+      return undefined;
+    }
+    const id = randomUUID();
+    const { outcome, done } = await this.dispatch(cp, value, source, id);
+    this.reasserts.attempted(cp.key, done);
+    let result: string = outcome.status;
+    let detail = outcome.reason ?? '';
+    if (outcome.status === 'written') {
+      const differs = this.checkReadBack(cp, value, outcome.readBack, done);
+      if (differs) result = 'not_following';
+      detail = differs ?? `read back ${outcome.readBack} after writing ${value}: following`;
+    }
+    this.record(cp, {
+      ...entry,
+      at: this.iso(done),
+      outcome: result,
+      read_back: outcome.readBack ?? null,
+      reason: `第 ${due.attempt} 次重新下发（自 ${since} 起未执行）/ re-assert ${due.attempt} (not following since ${since})${detail ? `: ${detail}` : ''}`,
       correlation_id: id,
     });
     return outcome;
@@ -509,11 +605,13 @@ export class ControlEngine {
       if (!off) {
         // Following again (the unit's local override ended, the actuator moved): the condition clears.
         this.drifting.delete(cp.key);
+        this.reasserts.followed(cp.key, now);
         this.conditions.clear('not_following', cp);
         continue;
       }
       if (flagged === written) continue;
       this.drifting.set(cp.key, written);
+      this.reasserts.notFollowing(cp.key, written, now);
       const c = localClock(last, this.timeZone);
       const setAt = `${c.date} ${c.time.slice(0, 5)}`; // as a person reads it, in the site's time
       this.raise(cp, 'not_following', {

@@ -150,7 +150,7 @@ export async function startControl(ctx: {
   const registers = ctx.metrics ? [ctx.metrics] : [];
   const commands = new Counter({
     name: 'jieneng_control_commands_total',
-    help: 'Control audit lines by action (set, relinquish, expire, write, release, watch) and outcome (accepted, rejected, written, failed, timeout, not_following, …)',
+    help: 'Control audit lines by action (set, relinquish, expire, write, reassert, release, watch) and outcome (accepted, rejected, written, failed, timeout, not_following, gave_up, …)',
     labelNames: ['action', 'outcome'],
     registers,
   });

@@ -142,6 +142,35 @@ export const pointSettingsSchema = z
   })
   .strict();
 
+/**
+ * Re-assertion of a point that does not follow its command (issue 17): the value in effect is
+ * written again with backoff until the read-back agrees, then the not_following condition clears.
+ * A point that follows is never written again by this.
+ */
+export const reassertSchema = z
+  .object({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('Write the value in effect again while a point does not follow it (not_following)'),
+    delays: z
+      .array(durationSchema)
+      .min(1)
+      .max(20)
+      .prefault(['1min', '2min', '5min', '10min'])
+      .describe(
+        'Wait before each re-write, from the write that was not followed or the previous attempt; the last wait repeats',
+      ),
+    give_up_after: durationSchema
+      .prefault('24h')
+      .describe(
+        'Stop re-writing a point that has not followed for this long; the alarm stays until it follows or a new command is given',
+      ),
+  })
+  .strict()
+  .prefault({})
+  .describe('Re-assert a command that was not followed (control/README.md, "Re-assertion")');
+
 export const tariffSchema = z
   .object({
     id: slugSchema,
@@ -304,6 +333,7 @@ export const controlSchema = z
         'After-hours sweeps: lighting switched off at these times; people switch it on again where needed',
       ),
     overtime_max: durationSchema.prefault('6h').describe('Longest after-hours (加班) request'),
+    reassert: reassertSchema,
     tariff: tariffSchema.optional(),
     demand_limits: z.array(demandLimitSchema).default([]),
   })
@@ -312,3 +342,4 @@ export const controlSchema = z
 export type ControlConfig = z.infer<typeof controlSchema>;
 export type PointSettings = z.infer<typeof pointSettingsSchema>;
 export type DemandLimit = z.infer<typeof demandLimitSchema>;
+export type ReassertSettings = z.infer<typeof reassertSchema>;

@@ -63,7 +63,7 @@ export const messages = {
       },
     },
     control: {
-      hint: '每一次指令请求（接受或拒绝及原因）、写入设备（含回读值）、到期与撤销，最新的在前。',
+      hint: '每一次指令请求（接受或拒绝及原因）、写入设备与未执行时的重新下发（含回读值）、到期与撤销，最新的在前。',
       device: '设备',
       deviceHint: '设备编号',
       point: '点位',
@@ -81,6 +81,7 @@ export const messages = {
         set: '设定',
         relinquish: '撤销',
         write: '写入设备',
+        reassert: '重新下发',
         expire: '到期',
         release: '释放',
         watch: '跟随监视',
@@ -94,6 +95,7 @@ export const messages = {
         timeout: '超时',
         expired: '已到期',
         released: '已释放',
+        gave_up: '已停止重新下发',
       },
     },
     ledger: {
@@ -174,7 +176,7 @@ export const messages = {
       },
     },
     control: {
-      hint: 'Every command request (accepted or refused, with the reason), write to a device (with its read-back), expiry and release, newest first.',
+      hint: 'Every command request (accepted or refused, with the reason), write to a device and re-assertion of one not followed (with its read-back), expiry and release, newest first.',
       device: 'Device',
       deviceHint: 'device id',
       point: 'Point',
@@ -192,6 +194,7 @@ export const messages = {
         set: 'set',
         relinquish: 'release',
         write: 'write',
+        reassert: 're-assert',
         expire: 'expiry',
         release: 'release',
         watch: 'watch',
@@ -205,6 +208,7 @@ export const messages = {
         timeout: 'timed out',
         expired: 'expired',
         released: 'released',
+        gave_up: 're-assertion stopped',
       },
     },
     ledger: {
