@@ -1,6 +1,4 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -21,6 +19,7 @@ import { defaultScenarioFile, loadScenario } from '../../device-sims/scenario/lo
 import { type Gateway, startGateway } from '../../gateway/main.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { freePort } from '../servers/process.ts';
+import { type Robot, startRobot } from './receiver.ts';
 
 /**
  * Issue 17's control rules and the slow device, each from a fault injected in device-sims, on the
@@ -29,41 +28,23 @@ import { freePort } from '../servers/process.ts';
  * notices is asserted: the alarm in the alarm list and the robot message with its content.
  */
 
-/** The robot stand-in: every message it got, its markdown content. */
-const messages: string[] = [];
-let robot: Server;
-let robotUrl = '';
-
+/** The robot stand-in (test/alarms/receiver.ts): every message it got. */
+let robot: Robot;
 beforeAll(async () => {
-  robot = createServer((req, res) => {
-    let raw = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => {
-      raw += c;
-    });
-    req.on('end', () => {
-      const body = JSON.parse(raw) as { msgtype: string; markdown?: { content: string } };
-      if (body.msgtype === 'markdown' && body.markdown) messages.push(body.markdown.content);
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ errcode: 0, errmsg: 'ok' }));
-    });
-  });
-  await new Promise<void>((r) => robot.listen(0, '127.0.0.1', r));
-  robotUrl = `http://127.0.0.1:${(robot.address() as AddressInfo).port}/cgi-bin/webhook/send?key=test`;
+  robot = await startRobot();
 });
-afterAll(async () => {
-  await new Promise((r) => robot.close(r));
-});
+afterAll(() => robot.close());
 
 /** The site's alarms: one 企业微信 channel, every alarm routed to it, no quiet hours. */
 const alarmsSection = (rules: Record<string, unknown>) => ({
   rules,
-  channels: [{ id: 'wx', type: 'wecom', url: robotUrl }],
+  channels: [{ id: 'wx', type: 'wecom', url: robot.url }],
   routes: [{ id: 'all', channels: ['wx'] }],
 });
 
-const sentWith = (...parts: string[]) => messages.filter((m) => parts.every((p) => m.includes(p)));
+/** Each message's markdown content as sent (escapes and all). */
+const markdowns = () => robot.messages.map((m) => m.markdown);
+const sentWith = (...parts: string[]) => markdowns().filter((m) => parts.every((p) => m.includes(p)));
 
 /** The parts every bench runs and stops. */
 interface Bench {
@@ -130,7 +111,7 @@ describe('not_following and write_failing from a unit that ignores or refuses wr
     conditions: control.service.engine.conditions.list(),
     array: control.service.engine.array(POINT),
     unit: zone()?.hvac.coolingSetpoint,
-    messages,
+    messages: markdowns(),
   });
   /** Lets time pass on the shared clock (the rules' delay, control's retry) and runs control's tick. */
   const passing = async (ms: number) => {
@@ -174,6 +155,7 @@ describe('not_following and write_failing from a unit that ignores or refuses wr
           })),
       },
     ];
+    doc.site.id = `al-ctl-${process.pid}`; // its own control conditions on the shared Mosquitto
     doc.meters = [];
     doc.control.groups = doc.control.groups.filter((g: { class: string }) => g.class === 'hvac');
     const kept = new Set(doc.control.groups.map((g: { id: string }) => g.id));
@@ -318,6 +300,7 @@ describe('a device slower than the gateway’s timeout (device-sims slow fault)'
         ],
       },
     ];
+    doc.site.id = `al-slow-${process.pid}`;
     doc.meters = [];
     delete doc.control;
     doc.alarms = alarmsSection({
@@ -330,7 +313,7 @@ describe('a device slower than the gateway’s timeout (device-sims slow fault)'
     const seen = () => ({
       alarms: all().map((a) => `${a.rule}:${a.key} ${a.state} affected=${a.affected_keys.join(',')}`),
       gateway: b.gateway.status().detail,
-      messages,
+      messages: markdowns(),
     });
     const offline = () => all().find((a) => a.rule === 'device_offline' && a.key === 'zonghe-main');
     try {
