@@ -248,10 +248,21 @@ export const commands: CommandSpec[] = [
     summary:
       "Energy, water and carbon intensity per building and for the organization from --from through --to (local dates, both included), against the baseline year and the plan's targets, with the data coverage of every figure.",
     notes:
-      'A whole year is compared with the whole baseline year; any other range with the same dates of the baseline year; a year to date (ending today or yesterday) by its full-year projection. Missing data reads 缺数据 and makes the status 数据不完整 (incomplete), never on track. The report names the site, store and data directory it comes from (on stderr).',
+      'A whole year is compared with the whole baseline year; any other range with the same dates of the baseline year; a year to date (ending today or yesterday) by its full-year projection. Missing data reads 缺数据 and makes the status 数据不完整 (incomplete), never on track. The report names the site, store and data directory it comes from (on stderr).\njieneng report statistics --year YEAR [--out FILE.xlsx]: the annual statistics return (公共机构能源资源消费统计, 基层表) of the calendar year instead — basic information, quantity and cost of each item, laid out as the form, with the check list of what is missing before filing (printed too); --from, --to, --baseline, --basis and --coal-rate do not apply to it.',
     options: [
       { name: 'from', arg: 'DATE', defaultText: 'required', text: 'First local day, YYYY-MM-DD' },
       { name: 'to', arg: 'DATE', defaultText: 'required', text: 'Last local day, YYYY-MM-DD, included' },
+      {
+        name: 'year',
+        arg: 'YEAR',
+        defaultText: 'required for statistics',
+        text: 'report statistics: the calendar year of the return, e.g. 2025',
+      },
+      {
+        name: 'out',
+        arg: 'FILE',
+        text: 'report statistics: write the return to FILE (.xlsx; .json for its JSON); same as -o',
+      },
       {
         name: 'baseline',
         arg: 'YEAR',

@@ -8,6 +8,7 @@ import { simulatedWarning } from '../device-sims/history/history.ts';
 import { storeName } from '../reports/render/labels.ts';
 import { createReports } from '../reports/service.ts';
 import { dataDirOf, requireConfig, type ToolCommand, text } from './context.ts';
+import { statisticsCommand } from './statisticsCommand.ts';
 
 const formats: ReportFormat[] = ['json', 'csv', 'xlsx', 'pdf'];
 
@@ -92,6 +93,19 @@ export function notWritten(file: string, err: unknown): JnError {
  * site, store and data directory the figures come from.
  */
 export const reportCommand: ToolCommand = async (ctx) => {
+  const [kind] = ctx.operands;
+  if (kind === 'statistics') return statisticsCommand(ctx);
+  if (kind !== undefined)
+    throw new JnError(
+      'usage',
+      `jieneng report: unknown report "${kind}"; the intensity report takes no operand, the annual statistics return is jieneng report statistics --year YEAR`,
+    );
+  for (const o of ['year', 'out'])
+    if (text(ctx, o) !== undefined)
+      throw new JnError(
+        'usage',
+        `jieneng report: --${o} belongs to jieneng report statistics (the annual statistics return)`,
+      );
   const query = queryOf(ctx);
   const format = text(ctx, 'format') as ReportFormat;
   if (!formats.includes(format))

@@ -259,7 +259,7 @@ describe('the annual statistics return', () => {
   it('names each gap of a deliberately incomplete year in its check list', async () => {
     // 档案楼 has electricity in 2025 but a floor area only from 2026; nothing of 单位性质, 编制人数, 使用人数;
     // zhl's meters missed 10–12 March and 5 May has no hourly values (time of use cannot price it);
-    // water is priced only from July; fwl's August bill is missing; the gasoline has no cost.
+    // water is priced only from July; fwl's bills of August and October to December are missing; the gasoline has no cost.
     const dangan = {
       ...testBuilding('dal', '档案楼', 1_500, 20),
       floor_area: [{ from: '2026-01-01', value: 1_500 }],
@@ -268,7 +268,7 @@ describe('the annual statistics return', () => {
     const r = await returnOf(
       site,
       [
-        ...monthlyBills([8]),
+        ...monthlyBills([8, 10, 11, 12]),
         entry('fwl', 'gasoline', '2025-01-01', '2025-12-31', 1000, 'L'),
         entry('dal', 'electricity', '2025-01-01', '2025-12-31', 5000, 'kWh', 3250),
       ],
@@ -286,6 +286,7 @@ describe('the annual statistics return', () => {
       '「综合楼」水：2025-01-01 至 2025-03-09（68 天）无费用——无账单费用，站点文件 reports.tariffs 也无在用价格',
       '「综合楼」水：2025-03-13 至 2025-06-30（110 天）无费用——无账单费用，站点文件 reports.tariffs 也无在用价格',
       '「服务楼」电：2025 年 8 月缺 31 天数据（无计量数据，也无账单或台账记录）',
+      '「服务楼」电：2025 年 10 月至 12 月缺 92 天数据（无计量数据，也无账单或台账记录）',
       '「服务楼」汽油：2025-01-01 至 2025-12-31（365 天）无费用——台账记录未填费用',
     ]);
     // the form says what it has: water's 362 days and known cost (184 × 2 × 3.50 = 1 288.00), gasoline's none
@@ -301,7 +302,7 @@ describe('the annual statistics return', () => {
     await wb.xlsx.load((await statisticsKind.render(r, 'xlsx')) as never);
     const check = wb.getWorksheet('核对清单');
     expect(check?.getCell(2, 2).value).toBe('单位性质');
-    expect(check?.getCell(12, 5).value).toBe(
+    expect(check?.getCell(13, 5).value).toBe(
       '「服务楼」汽油：2025-01-01 至 2025-12-31（365 天）无费用——台账记录未填费用',
     );
     const ws = wb.getWorksheet('基层表');

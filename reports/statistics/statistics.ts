@@ -40,15 +40,19 @@ export interface StatisticsInput {
 }
 
 /** One building's rows and check items for the energy types it has or is expected to have. */
-function buildingPart(input: StatisticsInput, b: SiteConfig['organization']['buildings'][number]) {
+function buildingPart(
+  input: StatisticsInput,
+  index: ReturnType<typeof indexData>,
+  b: SiteConfig['organization']['buildings'][number],
+) {
   const { site, form, year } = input;
   const p = yearPeriod(year);
-  const index = indexData(input.metered, input.entries, input.today);
   const opened = openedOn(b, input.facts);
   const rows: (StatisticsBuildingRow & { item: string })[] = [];
   const checks: CheckItem[] = [];
   const tariffs = new Set<CostTariff>();
-  for (const type of expectedTypes(site, index, b.id, [p])) {
+  const order = (t: EnergyType) => form.items.findIndex((i) => i.energy_type === t);
+  for (const type of expectedTypes(site, index, b.id, [p]).sort((x, y) => order(x) - order(y))) {
     const item = form.items.find((i) => i.energy_type === type);
     if (!item) continue;
     const pair = pairOver(index, b.id, type, p, opened);
@@ -103,7 +107,10 @@ function monthGaps(
   item: FormItem,
   at: { year: number; opened: number },
 ): CheckItem[] {
-  const out: CheckItem[] = [];
+  // Months without any day of data in a row are one item ("7 月至 12 月"), a month with some days
+  // its own, so a year without a bill is one line and a meter's three lost days are another.
+  const gaps: { first: number; last: number; lacking: number; whole: boolean; notEnded: string | null }[] =
+    [];
   for (let m = 1; m <= 12; m++) {
     const mm = String(m).padStart(2, '0');
     const last = new Date(Date.UTC(at.year, m, 0)).getUTCDate();
@@ -113,15 +120,19 @@ function monthGaps(
     if (pair.coverage.state === 'complete') continue;
     const c = pair.coverage;
     const lacking = c.days - c.metered_days - c.entered_days;
-    const why = pair.not_ended_from ? `（${pair.not_ended_from} 起尚未结束）` : '';
-    out.push({
-      kind: 'month_without_data',
-      building: b.id,
-      item: item.id,
-      text: `「${b.name}」${item.label}：${at.year} 年 ${m} 月缺 ${lacking} 天数据（无计量数据，也无账单或台账记录）${why}`,
-    });
+    const whole = c.metered_days + c.entered_days === 0 && !pair.not_ended_from;
+    const prev = gaps.at(-1);
+    if (whole && prev?.whole && prev.last === m - 1) {
+      prev.last = m;
+      prev.lacking += lacking;
+    } else gaps.push({ first: m, last: m, lacking, whole, notEnded: pair.not_ended_from });
   }
-  return out;
+  return gaps.map((g) => ({
+    kind: 'month_without_data',
+    building: b.id,
+    item: item.id,
+    text: `「${b.name}」${item.label}：${at.year} 年 ${g.first === g.last ? `${g.first} 月` : `${g.first} 月至 ${g.last} 月`}缺 ${g.lacking} 天数据（无计量数据，也无账单或台账记录）${g.notEnded ? `（${g.notEnded} 起尚未结束）` : ''}`,
+  }));
 }
 
 const basisOf = (billed: number, computed: number): CostBasis | null =>
@@ -187,7 +198,8 @@ function formRow(item: FormItem, parts: StatisticsBuildingRow[], incomplete: boo
  */
 export function statisticsReturn(input: StatisticsInput): StatisticsReport {
   const { site, form, year } = input;
-  const parts = site.organization.buildings.map((b) => buildingPart(input, b));
+  const index = indexData(input.metered, input.entries, input.today);
+  const parts = site.organization.buildings.map((b) => buildingPart(input, index, b));
   const buildings = parts.flatMap((x) => x.rows);
   const energyChecks = parts.flatMap((x) => x.checks);
   const used = new Set(buildings.filter((r) => r.quantity > 0).map((r) => r.building));
