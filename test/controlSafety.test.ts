@@ -70,6 +70,9 @@ describe('control safety', () => {
           })),
       },
     ];
+    // Its own site id: control's retained conditions snapshot is per site on the shared Mosquitto
+    // (test/alarms/control.test.ts runs the demo's control too).
+    doc.site.id = `fz-safety-${process.pid}`;
     doc.meters = [];
     doc.control.groups = doc.control.groups.filter((g: { class: string }) => g.class === 'hvac');
     const kept = new Set(doc.control.groups.map((g: { id: string }) => g.id));
