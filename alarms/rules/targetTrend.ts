@@ -1,3 +1,4 @@
+import { loadStandardPlans, planForYear, unpublishedText } from '../../core/reports/plans.ts';
 import type { TargetIndicator } from '../../core/reports/report.ts';
 import {
   addDays,
@@ -30,8 +31,11 @@ import {
  * default basis), gas (天然气 1.2143 kgce/m³, or the site's `reports.factor_overrides.natural_gas`)
  * and water (m³). Officers' entries (fuel, bills) and imported building facts are in the reports'
  * ledger, which the alarm service does not open; carbon is not judged (the grid factors are the
- * reports' data). Targets: the site's `reports.targets` sets (the standard plans are data of
- * reports/; 十四五 ends with 2025).
+ * reports' data). Targets: the plan the year falls in, as the report chooses it
+ * (core/reports/plans.ts) — a site `reports.targets` set covering the year (provincial, municipal
+ * or the institution's), else the standard plan (十四五 for 2021–2025). A year of an unpublished
+ * plan (十五五, 2026–2030, until its figures are known) with no site set raises nothing and says
+ * why once, in the log and the rule's status in the service's health.
  */
 
 const PROJECTION_MIN_DAYS = 90;
@@ -76,11 +80,19 @@ export async function judgeTargetTrend(ctx: RuleContext, now: number): Promise<J
   const { site, timeZone: tz } = ctx;
   const last = addDays(localDate(now, tz), -1);
   const year = Number(last.slice(0, 4));
-  const plan = site.config.reports.targets.find((p) => year > p.base_year && year <= p.end_year);
+  const plan = planForYear(loadStandardPlans(), site.config.reports.targets, year);
   if (!plan) {
     ctx.note(
       `target_trend:plan:${year}`,
-      `target_trend: no target set in the site file covers ${year} (reports.targets): not judged / ${year} 年无适用目标，未判断`,
+      `target_trend：${year} 年不在任何规划期内，站点文件也未配置覆盖该年的目标（reports.targets），未判断 / no plan and no target set in the site file covers ${year}: not judged`,
+    );
+    return [];
+  }
+  if (!plan.published) {
+    // 十五五 before its figures are known: nothing to judge against, and never 十四五's figures.
+    ctx.note(
+      `target_trend:unpublished:${year}`,
+      `target_trend：${unpublishedText(plan)}，不判断 ${year} 年趋势 / ${year}: the ${plan.id} targets (${plan.base_year + 1}–${plan.end_year}, base ${plan.base_year}) are not published and the site file has no provincial, municipal or own target set for ${year} (reports.targets): not judged`,
     );
     return [];
   }
