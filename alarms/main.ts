@@ -213,6 +213,12 @@ export async function startAlarms(ctx: {
   }
   const seeded = detectors.seed(stillActive);
   if (seeded > 0) log.info('telemetry alarms still active from before the restart: judged again', { seeded });
+  // meter_jump's learnt bound from the stored hours of the last weeks, not only from the readings to come.
+  await detectors.learnMeterHours(ctx.store, clock.now()).catch((err: unknown) =>
+    log.warn('stored hourly rollups not read: meter_jump learns its bound from the readings', {
+      error: errorText(err),
+    }),
+  );
   const dataRules = new DataRules({ site, store: ctx.store, clock, log, report });
 
   // Gateways and devices as their retained availability says.
@@ -440,6 +446,8 @@ export async function startAlarms(ctx: {
   });
   let dataRulesError: string | undefined;
   let dataRulesRunning = false;
+  /** Data-rule runs completed (health): one that ends after data was stored has judged it. */
+  let dataRuleRuns = 0;
   const runDataRules = () => {
     if (dataRulesRunning || stopped) return;
     dataRulesRunning = true;
@@ -454,6 +462,7 @@ export async function startAlarms(ctx: {
       })
       .finally(() => {
         dataRulesRunning = false;
+        dataRuleRuns++;
       });
   };
   every(ctx.dataRulesMs ?? 300_000, runDataRules);
@@ -507,6 +516,7 @@ export async function startAlarms(ctx: {
           ...counts,
           waiting_delay: engine.waiting,
           transitions: { ...engine.transitions },
+          data_rule_runs: dataRuleRuns,
           sources: engine.sources(),
           notifier: note,
           ...(Object.keys(unreadable).length > 0 ? { unreadable_sources: unreadable } : {}),

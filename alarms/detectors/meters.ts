@@ -11,9 +11,12 @@ const HOUR = 3_600_000;
 const MIN_JUMP_SPAN = 60_000;
 /** Steps longer than this are a gap (core/rollup/consumption.ts): their rate is not learnt. */
 const MAX_GAP = 30 * 60_000;
-/** Without max_kw / max_m3h, a jump is an increase above this multiple of the largest hour seen … */
+/**
+ * Without max_kw / max_m3h, a jump is an increase above this multiple of the largest hour seen
+ * (the stored hourly rollups of the last weeks, then the readings: `learnHours`) …
+ */
 const LEARNT_FACTOR = 10;
-/** … once this many hours of ordinary readings have been seen (a whole day: its peak hour in it). */
+/** … once this many hours are known (a whole day: its peak hour in it). */
 const LEARNT_HOURS = 24;
 
 interface Point {
@@ -51,7 +54,8 @@ interface MeterState {
  * - `meter_reverse`: it went down without a reset, rollover or recorded replacement (what the
  *   rollups estimate as an undeclared replacement: reverse flow, or a swap nobody recorded);
  * - `meter_jump`: it rose faster than physically possible — `max_kw` (electricity, kWh per hour)
- *   or `max_m3h` (water), else 10 × the largest hour seen once a day of ordinary hours is known.
+ *   or `max_m3h` (water), else 10 × the largest hour seen once a day of ordinary hours is known
+ *   (the stored hours of the last weeks count: `learnHours`).
  *
  * These are events: raised at the step's data time, cleared once the readings after it have been
  * ordinary for the rule's `clear_after` (default 15 min). Key the meter id, with its building.
@@ -91,6 +95,22 @@ export class MeterDetector {
       if (m.meter.id !== key) continue;
       m.active.add(rule);
       m.lastAnomaly = Math.max(m.lastAnomaly, at);
+    }
+  }
+
+  /**
+   * The meter's stored hourly consumption (its hourly rollups of the last weeks, in its unit per
+   * hour) counts as hours seen: the learnt bound is known at once and spans working and rest days.
+   * Learnt from the readings alone it was a first day's: a start on a Saturday learnt a weekend's
+   * largest hour, and 10 × that is less than a working morning's air-conditioning start (a false
+   * meter_jump on the 补班 Sunday 07:50 of test/alarms/week.test.ts: 892 kW above "607.54 kW").
+   */
+  learnHours(meterId: string, perHour: readonly number[]): void {
+    for (const m of this.meters.values()) {
+      if (m.meter.id !== meterId) continue;
+      for (const v of perHour)
+        if (Number.isFinite(v) && v >= 0) m.maxHourRate = Math.max(m.maxHourRate, v / HOUR);
+      m.hours += perHour.length;
     }
   }
 

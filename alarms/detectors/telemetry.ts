@@ -1,6 +1,7 @@
 import type { Clock } from '../../core/clock.ts';
 import type { LoadedSite } from '../../core/config/loadSite.ts';
 import type { Logger } from '../../core/log.ts';
+import type { Store } from '../../core/store/store.ts';
 import type { Reading } from '../../core/telemetry.ts';
 import type { Report } from '../detector.ts';
 import { CommErrorDetector } from './commErrors.ts';
@@ -58,6 +59,18 @@ export class TelemetryDetectors {
       n++;
     }
     return n;
+  }
+
+  /**
+   * The meters' stored hourly rollups of the `days` before `now` (what the collector and the
+   * simulated history wrote): the meter_jump bound learnt from them (MeterDetector.learnHours).
+   */
+  async learnMeterHours(store: Pick<Store, 'queryRollups'>, now: number, days = 28): Promise<number> {
+    const rows = await store.queryRollups({ period: 'hour', from: now - days * 86_400_000, to: now });
+    const byMeter = new Map<string, number[]>();
+    for (const r of rows) byMeter.set(r.meter, [...(byMeter.get(r.meter) ?? []), r.value]);
+    for (const [meter, hours] of byMeter) this.meters.learnHours(meter, hours);
+    return rows.length;
   }
 
   /** One telemetry batch of `gateway` (readings carry their source time). */
