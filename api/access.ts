@@ -81,6 +81,7 @@ export const accessMatrix: Readonly<Record<string, Access>> = {
   'POST /api/v1/alarms/:id/unshelve': engineers,
 
   'GET /api/v1/reports/intensity': everyone,
+  'GET /api/v1/reports/statistics': everyone,
   'POST /api/v1/facts': officers,
   'POST /api/v1/entries': officers,
   'POST /api/v1/facts/upload': officers,

@@ -80,6 +80,26 @@ export function createReports(ctx: {
         ledger.close();
       }
     },
+    statistics: async (q) => {
+      const ledger = new Ledger(ctx.ledgerFile);
+      try {
+        const sources = {
+          site: ctx.site,
+          store: ctx.store,
+          ledger,
+          dataDir: resolve(ctx.dataDir ?? dirname(ctx.ledgerFile)),
+          now: ctx.now,
+        };
+        return await reportKinds.statistics.build(sources, q);
+      } finally {
+        ledger.close();
+      }
+    },
+    renderStatistics: async (report) => ({
+      body: await reportKinds.statistics.render(report, 'xlsx'),
+      contentType: reportContentTypes.xlsx,
+      extension: reportExtensions.xlsx,
+    }),
     render: async (report, format) => ({
       body: await reportKinds.intensity.render(report, format),
       contentType: reportContentTypes[format],

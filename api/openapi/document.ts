@@ -9,6 +9,7 @@ import { dataDocs } from './dataDocs.ts';
 import { deviceDocs } from './deviceDocs.ts';
 import { scheduleDocs } from './scheduleDocs.ts';
 import { siteDocs } from './siteDocs.ts';
+import { statisticsDocs } from './statisticsDocs.ts';
 
 /** The OpenAPI 3.1 document of the API (a plain JSON object: what GET /api/v1/openapi.json sends). */
 export type ApiDocument = ReturnType<typeof createDocument>;
@@ -57,6 +58,7 @@ export function routeDocs(timeZone: string): RouteDoc[] {
   return [
     ...authDocs(),
     ...dataDocs(timeZone),
+    ...statisticsDocs(),
     ...deviceDocs(timeZone),
     ...controlDocs(timeZone),
     ...alarmDocs(timeZone),

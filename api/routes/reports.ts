@@ -30,6 +30,15 @@ export const intensityQuery = (timeZone: string) => ({
     .describe('json, csv, xlsx, pdf (default json)'),
 });
 
+/** The query of GET /reports/statistics (exported for the OpenAPI document). */
+export const statisticsQuery = {
+  year: wholeNumber(2000, 2100).describe('the calendar year of the return, from 2000 to 2100'),
+  format: z
+    .enum(['json', 'xlsx'])
+    .default('json')
+    .describe('json, xlsx (laid out as the form; default json)'),
+};
+
 /** The query of POST /facts and /entries. */
 export const replaceQuery = {
   replace: z
@@ -118,6 +127,17 @@ export function reportRoutes(reports: ReportPort, site: LoadedSite): Router {
     }
     const { body, contentType, extension } = await reports.render(report, q.format);
     res.type(contentType).attachment(`intensity_${q.from}_${q.to}${extension}`).send(body);
+  });
+  // The annual statistics return, as `jieneng report statistics --year` makes it.
+  router.get('/reports/statistics', async (req, res) => {
+    const q = parseQuery(req.query, statisticsQuery);
+    const report = await reports.statistics({ year: q.year });
+    if (q.format === 'json') {
+      res.json(report);
+      return;
+    }
+    const { body, contentType, extension } = await reports.renderStatistics(report);
+    res.type(contentType).attachment(`statistics_${q.year}${extension}`).send(body);
   });
   // Facts and entries officers enter (the same checks and all-or-none as `jieneng import`).
   const enter = (kind: 'facts' | 'entries') => (req: Request, res: Response) => {

@@ -1,4 +1,5 @@
 import type { BuildingFact, ElectricityBasis, EnergyEntry, IntensityReport } from './report.ts';
+import type { StatisticsReport } from './statistics.ts';
 
 /** The formats every report renders to. */
 export type ReportFormat = 'json' | 'csv' | 'xlsx' | 'pdf';
@@ -41,6 +42,12 @@ export interface IntensityQuery {
  */
 export interface ReportPort {
   intensity(q: IntensityQuery): Promise<IntensityReport>;
+  /** The annual statistics return (公共机构能源资源消费统计 基层表) of a calendar year. */
+  statistics(q: { year: number }): Promise<StatisticsReport>;
+  /** The return as XLSX laid out as the form (JSON is the report itself). */
+  renderStatistics(
+    report: StatisticsReport,
+  ): Promise<{ body: Buffer; contentType: string; extension: string }>;
   render(
     report: IntensityReport,
     format: ReportFormat,

@@ -38,6 +38,7 @@ export function routeExamples(h: ApiHarness): Record<string, ExampleCall> {
   return {
     'GET /api/v1/consumption': { path: `/api/v1/consumption?from=2025-07-01&to=2025-07-31&meter=${meter}` },
     'GET /api/v1/reports/intensity': { path: '/api/v1/reports/intensity?from=2025-07-01&to=2025-07-31' },
+    'GET /api/v1/reports/statistics': { path: '/api/v1/reports/statistics?year=2025' },
     'GET /api/v1/calendar': { path: '/api/v1/calendar?from=2025-10-01&to=2025-10-07' },
     'GET /api/v1/schedules/preview': { path: '/api/v1/schedules/preview?days=2' },
     'GET /api/v1/readings/history': {

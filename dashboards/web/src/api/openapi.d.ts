@@ -396,6 +396,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/statistics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 年度能源资源消费统计报表
+         * @description Annual energy and resource statistics return
+         */
+        get: operations["getStatisticsReturn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/readings/history": {
         parameters: {
             query?: never;
@@ -3602,6 +3622,145 @@ export interface operations {
             };
             /** @description account_disabled (账户已停用), forbidden (没有权限), csrf_failed (CSRF 校验失败), priority_not_allowed (无权使用该优先级) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal_error (内部错误), config_invalid (配置有误), protocol_unknown (未知协议), protocol_mismatch (协议不匹配), font_missing (缺少字体), port_in_use (端口已被占用), output (无法写入输出) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description store_unavailable (数据存储不可用), control_unavailable (控制服务不可用), stream_limit (实时数据流已达上限) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getStatisticsReturn: {
+        parameters: {
+            query: {
+                /** @description the calendar year of the return, from 2000 to 2100 */
+                year: string;
+                /** @description json, xlsx (laid out as the form; default json) */
+                format?: "json" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description format=json; xlsx is the same return laid out as the form, with its check list */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        kind: "statistics";
+                        year: number;
+                        basic: ({
+                            label: string;
+                            value: number | string | null;
+                            unit: string;
+                            text: string;
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        rows: ({
+                            /** @description Item of the form: electricity, water, coal, natural_gas, lpg, manufactured_gas, … */
+                            item: string;
+                            /** @description As on the form: 电, 水, 煤炭, …, 热力(按热量收费), 其他能源 */
+                            label: string;
+                            /** @description The form's unit: 千瓦时, 吨, 立方米, 千克, 百万千焦, 吨标准煤 */
+                            unit: string;
+                            unit_verified: boolean;
+                            /**
+                             * @description none: nothing this year; incomplete: days without data (the check list names them); not_tracked: the ledger has no such type
+                             * @enum {string}
+                             */
+                            state: "none" | "complete" | "incomplete" | "not_tracked";
+                            /** @description In the form's unit; null for none and not_tracked */
+                            quantity: number | null;
+                            /** @description Yuan to the 分; null when no day of it has a cost */
+                            cost_yuan: number | null;
+                            /** @description Of cost_yuan, from bills (账单) */
+                            cost_billed_yuan: number;
+                            /** @description Of cost_yuan, from the site’s tariffs (计算值) */
+                            cost_computed_yuan: number;
+                            cost_basis: ("billed" | "computed" | "mixed") | null;
+                            cost_complete: boolean;
+                            note: string;
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        checklist: ({
+                            /** @enum {string} */
+                            kind: "unit_nature" | "floor_area" | "people" | "month_without_data" | "cost_missing" | "not_tracked";
+                            building?: string;
+                            item?: string;
+                            /** @description What is missing, in Chinese, naming the building, item and days */
+                            text: string;
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        /** @description True when the check list is empty */
+                        ready: boolean;
+                        notes: ({
+                            text: string;
+                            verified: boolean;
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description bad_request (请求有误), usage (用法有误) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized (需要登录), unauthenticated (未登录), login_failed (用户名或密码错误), token_invalid (令牌无效), token_expired (令牌已过期), token_revoked (令牌已撤销), session_invalid (会话无效), session_expired (会话已过期) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description account_disabled (账户已停用), forbidden (没有权限), csrf_failed (CSRF 校验失败), priority_not_allowed (无权使用该优先级) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found (未找到), gateway_unknown (没有这个网关) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
