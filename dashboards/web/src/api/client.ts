@@ -99,8 +99,8 @@ export async function ok<T>(call: Promise<{ data?: T; error?: unknown; response:
   return answer.data as T;
 }
 
-/** A file the API makes (report XLSX/PDF/CSV): fetched with the session, saved under its own name. */
-export async function download(url: string, fallbackName: string): Promise<void> {
+/** A file the API makes (report XLSX/PDF/CSV): fetched with the session, saved under its own name (returned). */
+export async function download(url: string, fallbackName: string): Promise<string> {
   const response = await fetch(url, {
     credentials: 'same-origin',
     headers: { 'Accept-Language': language },
@@ -127,4 +127,5 @@ export async function download(url: string, fallbackName: string): Promise<void>
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(href), 10_000);
+  return name;
 }

@@ -2,12 +2,17 @@ import { describe, expect, it } from 'vitest';
 import {
   type Alarm,
   actionsFor,
+  alertText,
+  exportQuery,
   isoIn,
   listQuery,
   localNote,
+  newAlarmOf,
   noFilters,
+  type SitePages,
   severityTag,
   shelveShortcuts,
+  subjectLinks,
   subjectOf,
   tomorrowAt8,
 } from './model';
@@ -142,5 +147,89 @@ describe('the 报警 screen’s words and times', () => {
       ['h4', 14_400_000],
       ['tomorrow8', Date.parse('2026-12-03T08:00:00+08:00') - now],
     ]);
+  });
+});
+
+describe('the pages of an alarm’s subject', () => {
+  const site: SitePages = {
+    devices: new Map([
+      ['ac-1', '一层空调'],
+      ['main-meter', null],
+    ]),
+    meters: new Map([['main', '综合办公楼总表']]),
+    buildings: new Map([['office', '综合办公楼']]),
+  };
+  it('links a device to its 实时监测 page and the building to its node of 建筑与区域', () => {
+    expect(subjectLinks(alarm(), site)).toEqual({
+      device: { kind: 'device', id: 'ac-1', to: '/monitoring/devices/ac-1' },
+      building: { kind: 'building', id: 'office', to: '/buildings?node=building%3Aoffice' },
+    });
+  });
+  it('links a meter alarm’s meter (its key) to the meter’s node, beside its device', () => {
+    const links = subjectLinks(
+      alarm({ rule: 'meter_reset', key: 'main', device: 'main-meter', building: null }),
+      site,
+    );
+    expect(links.meter).toEqual({ kind: 'meter', id: 'main', to: '/buildings?node=meter%3Amain' });
+    expect(links.device?.to).toBe('/monitoring/devices/main-meter');
+    expect(links.building).toBeUndefined();
+  });
+  it('links nothing the console has no page of: a gateway, an unknown device, a key that is not a meter', () => {
+    expect(
+      subjectLinks(alarm({ rule: 'gateway_offline', key: 'gw-1', device: null, building: null }), site),
+    ).toEqual({});
+    expect(subjectLinks(alarm({ device: 'gone', building: 'elsewhere' }), site)).toEqual({});
+    // A device alarm whose key happens to be a meter id is the device's, not the meter's.
+    expect(
+      subjectLinks(alarm({ rule: 'stale', key: 'main', device: 'main-meter' }), site).meter,
+    ).toBeUndefined();
+  });
+});
+
+describe('the alert of a new alarm', () => {
+  const event = (action: string, seq = 10, over: Partial<Alarm> = {}) => ({
+    transition: { seq, alarm_id: 1, action },
+    alarm: alarm(over),
+  });
+  it('is a first raise newer than the last one alerted, not shelved', () => {
+    expect(newAlarmOf(event('raise'), 9)?.alarm.id).toBe(1);
+    for (const action of ['re_raise', 'acknowledge', 'clear', 'close', 'affect', 'update'])
+      expect(newAlarmOf(event(action), 9)).toBeUndefined();
+    // Replayed after a reconnect, or already alerted by another tab.
+    expect(newAlarmOf(event('raise', 9), 9)).toBeUndefined();
+    expect(newAlarmOf(event('raise', 10, { shelved_until: '2026-12-02T10:00:00+08:00' }), 9)).toBeUndefined();
+    expect(newAlarmOf(null, 0)).toBeUndefined();
+    expect(newAlarmOf({ transition: { action: 'raise' } }, 0)).toBeUndefined();
+  });
+  it('says the severity, rule, building and message in the page’s language', () => {
+    const words = {
+      title: (n: { severity: string; rule: string }) => `新报警：${n.severity} · ${n.rule}`,
+      severity: (s: string) => (s === 'major' ? '重要' : s),
+      rule: (r: string) => (r === 'device_offline' ? '设备离线' : r),
+      building: (id: string) => (id === 'office' ? '综合办公楼' : id),
+    };
+    expect(alertText(alarm(), words, 'zh-CN')).toEqual({
+      title: '新报警：重要 · 设备离线',
+      body: '综合办公楼：ac-1 离线',
+    });
+    expect(alertText(alarm({ building: null }), words, 'en')).toEqual({
+      title: '新报警：重要 · 设备离线',
+      body: 'ac-1 offline',
+    });
+  });
+});
+
+describe('the export of a list', () => {
+  it('is the list’s query with the filters and the format, without the page size', () => {
+    expect(
+      exportQuery(
+        'done',
+        { severity: 'critical', rule: '', building: 'office', range: ['2026-12-01', '2026-12-03'] },
+        'xlsx',
+      ),
+    ).toBe(
+      'list=done&status=closed&severity=critical&building=office&from=2026-12-01&to=2026-12-03&format=xlsx',
+    );
+    expect(exportQuery('pending', noFilters(), 'csv')).toBe('list=pending&status=open&format=csv');
   });
 });

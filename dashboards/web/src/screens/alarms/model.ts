@@ -191,3 +191,104 @@ export function localNote(note: string | null, format: (iso: string) => string):
   if (!note) return '';
   return note.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)/g, (iso) => format(iso));
 }
+
+/** The rules whose key is a meter id (core/alarms: the meter detectors and 夜间用水). */
+export const meterRules: ReadonlySet<string> = new Set([
+  'meter_reset',
+  'meter_rollover',
+  'meter_replacement',
+  'meter_reverse',
+  'meter_jump',
+  'night_flow',
+]);
+
+/** What of the site has a page in the console: devices (实时监测), meters and buildings (建筑与区域), with their names. */
+export interface SitePages {
+  devices: ReadonlyMap<string, string | null>;
+  meters: ReadonlyMap<string, string | null>;
+  buildings: ReadonlyMap<string, string>;
+}
+export const noSitePages = (): SitePages => ({ devices: new Map(), meters: new Map(), buildings: new Map() });
+
+/** A console page of what an alarm is about. */
+export interface SubjectLink {
+  kind: 'device' | 'meter' | 'building';
+  id: string;
+  /** The page's path: `/monitoring/devices/<device>` or `/buildings?node=<kind>:<id>`. */
+  to: string;
+}
+
+/**
+ * The console's pages of an alarm's subject, where one exists: the device's 实时监测 page, the
+ * meter's and the building's node of 建筑与区域. A gateway, the broker or the collector has no page
+ * of its own: no link (the text stays). An id the site does not have (a removed device) is no link
+ * either, never a link to a "not found".
+ */
+export function subjectLinks(
+  a: Pick<Alarm, 'rule' | 'key' | 'device' | 'building'>,
+  site: SitePages,
+): { device?: SubjectLink; meter?: SubjectLink; building?: SubjectLink } {
+  const out: { device?: SubjectLink; meter?: SubjectLink; building?: SubjectLink } = {};
+  if (a.device && site.devices.has(a.device))
+    out.device = { kind: 'device', id: a.device, to: `/monitoring/devices/${encodeURIComponent(a.device)}` };
+  if (meterRules.has(a.rule) && site.meters.has(a.key))
+    out.meter = { kind: 'meter', id: a.key, to: `/buildings?node=${encodeURIComponent(`meter:${a.key}`)}` };
+  if (a.building && site.buildings.has(a.building))
+    out.building = {
+      kind: 'building',
+      id: a.building,
+      to: `/buildings?node=${encodeURIComponent(`building:${a.building}`)}`,
+    };
+  return out;
+}
+
+/** An `alarm` event of the live stream (core/alarms/model.ts AlarmEvent), as far as an alert needs it. */
+export interface AlarmEventData {
+  transition: { seq: number; alarm_id: number; action: string };
+  alarm: Alarm;
+}
+
+/**
+ * The new alarm an `alarm` event brings, if it does: a `raise` (a first raise, not a flap coming
+ * back within the hold-off — `re_raise` — nor an acknowledgement or a clear), not shelved, and
+ * newer than `lastSeq` (the stream replays missed events after a reconnect; a second tab of the
+ * same browser has already alerted it). Anything else, or malformed data: undefined.
+ */
+export function newAlarmOf(data: unknown, lastSeq: number): AlarmEventData | undefined {
+  const e = data as Partial<AlarmEventData> | null;
+  const tr = e?.transition;
+  if (!tr || typeof tr.seq !== 'number' || tr.action !== 'raise' || !e?.alarm) return undefined;
+  if (tr.seq <= lastSeq || e.alarm.shelved_until) return undefined;
+  return e as AlarmEventData;
+}
+
+/**
+ * The words of a desktop notification of a new alarm: the title from the catalogue (`新报警：紧急 ·
+ * 数值越限`), the body the building and the alarm's message, in the page's language.
+ */
+export function alertText(
+  a: Pick<Alarm, 'severity' | 'rule' | 'message' | 'message_zh' | 'building'>,
+  words: {
+    title: (names: { severity: string; rule: string }) => string;
+    severity: (s: string) => string;
+    rule: (r: string) => string;
+    building: (id: string) => string;
+  },
+  locale: string,
+): { title: string; body: string } {
+  const message = locale === 'en' ? a.message : a.message_zh || a.message;
+  const where = a.building ? `${words.building(a.building)}${locale === 'en' ? ': ' : '：'}` : '';
+  return {
+    title: words.title({ severity: words.severity(a.severity), rule: words.rule(a.rule) }),
+    body: `${where}${message}`,
+  };
+}
+
+/**
+ * The query of an export of one list with the filters (GET /api/v1/alarms?format=…): the list's
+ * query without its page size, so the file holds every alarm that matches, not the rows shown.
+ */
+export function exportQuery(list: AlarmList, f: AlarmFilters, format: 'csv' | 'xlsx'): string {
+  const { limit: _shown, ...q } = listQuery(list, f);
+  return new URLSearchParams({ ...q, format }).toString();
+}
