@@ -126,6 +126,7 @@ export async function startSims(ctx: {
         pkiDir: ctx.pkiDir ?? join(tmpdir(), 'jieneng-opcua-pki'),
         log,
         beforeAccess: advance,
+        now: () => clock.now(),
         faultsOf: (object) => faults.unitFaults(object),
       });
       servers.push(opcua);

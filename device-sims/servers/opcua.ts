@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import {
   DataType,
+  DataValue,
   OPCUACertificateManager,
   OPCUAServer,
   type StatusCode,
@@ -121,6 +122,13 @@ export class OpcuaSimServer {
       log: Logger;
       /** Brings the simulation up to now before a value is read or written. */
       beforeAccess: () => void;
+      /**
+       * The simulation's clock (ms): a value's source timestamp. node-opcua stamps a plain getter's
+       * value with the host's time, which an accelerated or manual clock is not — the gateway takes
+       * the source time as the reading's, so the units' readings were hours (at --speed 60) or
+       * months (a test's ManualClock) away from every meter's. Default: the host's time.
+       */
+      now?: () => number;
       /** The fault state of unit `building.zone` (ignore_writes, refuse_writes), if it has one. */
       faultsOf?: (object: string) => DeviceFaults | undefined;
     },
@@ -198,33 +206,39 @@ export class OpcuaSimServer {
   ): void {
     const dataType = dataTypes[point.data_type];
     const writable = point.access === 'read_write' && signal.set !== undefined;
-    const value = {
-      get: () => {
-        this.options.beforeAccess();
-        return new Variant({ dataType, value: signal.get() });
-      },
-      set: (variant: Variant): StatusCode => {
-        this.options.beforeAccess();
-        const v = variant.value as unknown;
-        if (point.min !== undefined && typeof v === 'number' && v < point.min)
-          return StatusCodes.BadOutOfRange;
-        if (point.max !== undefined && typeof v === 'number' && v > point.max)
-          return StatusCodes.BadOutOfRange;
-        const faults = this.options.faultsOf?.(object);
-        if (faults?.refuseWrites !== undefined) return StatusCodes.BadDeviceFailure;
-        if (faults?.ignoreWrites) {
-          // Acknowledged as a healthy unit does, and nothing changes (ignore_writes).
-          this.options.log.info('device write ignored (fault)', {
-            node: `${object}.${point.browse_name}`,
-            value: String(v),
-          });
-          return StatusCodes.Good;
-        }
-        if (!signal.set?.(v)) return StatusCodes.BadOutOfRange;
-        this.writes++;
-        this.options.log.info('device written', { node: `${object}.${point.browse_name}`, value: String(v) });
+    const now = this.options.now ?? Date.now;
+    const write = (variant: Variant): StatusCode => {
+      this.options.beforeAccess();
+      const v = variant.value as unknown;
+      if (point.min !== undefined && typeof v === 'number' && v < point.min) return StatusCodes.BadOutOfRange;
+      if (point.max !== undefined && typeof v === 'number' && v > point.max) return StatusCodes.BadOutOfRange;
+      const faults = this.options.faultsOf?.(object);
+      if (faults?.refuseWrites !== undefined) return StatusCodes.BadDeviceFailure;
+      if (faults?.ignoreWrites) {
+        // Acknowledged as a healthy unit does, and nothing changes (ignore_writes).
+        this.options.log.info('device write ignored (fault)', {
+          node: `${object}.${point.browse_name}`,
+          value: String(v),
+        });
         return StatusCodes.Good;
+      }
+      if (!signal.set?.(v)) return StatusCodes.BadOutOfRange;
+      this.writes++;
+      this.options.log.info('device written', { node: `${object}.${point.browse_name}`, value: String(v) });
+      return StatusCodes.Good;
+    };
+    // Stamped with the simulation's time (see `now`).
+    const value = {
+      timestamped_get: () => {
+        this.options.beforeAccess();
+        return new DataValue({
+          value: new Variant({ dataType, value: signal.get() }),
+          statusCode: StatusCodes.Good,
+          sourceTimestamp: new Date(now()),
+        });
       },
+      timestamped_set: (dv: DataValue, callback: (err: Error | null, status?: StatusCode) => void) =>
+        callback(null, write(dv.value)),
     };
     const common = {
       componentOf: parent,
