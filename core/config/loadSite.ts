@@ -3,6 +3,7 @@ import { validateSchedule } from '../control/schedules.ts';
 import type { ProfileLibrary } from '../profiles/loadProfile.ts';
 import type { DeviceProfile } from '../profiles/profileSchema.ts';
 import { connectionProblems, connectionProtocols, pointListsOf, protocolOf } from '../protocols/index.ts';
+import { checkQuotas } from './checkQuotas.ts';
 import { checkTargets } from './checkTargets.ts';
 import { itemCodeProblem } from './itemCodeCheck.ts';
 import type { LoadedSite } from './loadedSite.ts';
@@ -183,6 +184,7 @@ function crossCheck(src: YamlSource, config: SiteConfig, lib: ProfileLibrary): L
   });
   checkControl(src, config, devices);
   checkTargets(src, config);
+  checkQuotas(src, config);
   return { file: src.file, config, profiles, devices, warnings };
 }
 

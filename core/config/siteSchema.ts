@@ -6,6 +6,7 @@ import { slugSchema } from '../ids.ts';
 import { itemCodeSchema } from '../itemCodes/itemCodes.ts';
 import { connectionSchema } from '../protocols/index.ts';
 import { siteTargetsSchema } from '../reports/plans.ts';
+import { officeBenchmarksSchema, siteQuotasSchema } from '../reports/quotas.ts';
 import { costTariffSchema, statisticsConfigSchema } from '../reports/statisticsConfig.ts';
 
 // Each protocol's connection schema lives in its folder, core/protocols/<name>/; the union of them
@@ -262,6 +263,8 @@ export const siteSchema = z
             'The organization’s own factors (e.g. a measured calorific value of its gas); printed as overrides',
           ),
         targets: siteTargetsSchema,
+        quotas: siteQuotasSchema,
+        office_benchmarks: officeBenchmarksSchema,
         tariffs: z
           .array(costTariffSchema)
           .default([])
