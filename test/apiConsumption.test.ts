@@ -83,7 +83,7 @@ describe('GET /api/v1/consumption', () => {
       expect(bad.headers.get('content-type')).toContain('application/problem+json');
       expect(((await bad.json()) as { detail: string }).detail).toBe(
         'to: "July" is not a date; allowed: a local date YYYY-MM-DD (Asia/Shanghai) from 2000-01-01 to 2100-12-31, or an ISO-8601 instant with offset in those years. ' +
-          'group_by: "floor" is not allowed; allowed: meter, area, building, organization, subitem (default building)',
+          'group_by: "floor" is not allowed; allowed: meter, area, building, organization, subitem, item_code (default building)',
       );
       const backwards = await get('from=2025-07-02&to=2025-07-01');
       expect(backwards.status).toBe(400);

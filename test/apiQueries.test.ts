@@ -162,7 +162,7 @@ describe('API query validation', () => {
       [
         400,
         expect.stringMatching(
-          /^from："2025-02-30" 不是日历上的日期（2025 年 2 月只有 28 天）；允许：a local date YYYY-MM-DD \(Asia\/Shanghai\) .*。group_by："floor" 不允许；允许：meter, area, building, organization, subitem \(default building\)。未知参数 "x"；允许的参数：from, to, /,
+          /^from："2025-02-30" 不是日历上的日期（2025 年 2 月只有 28 天）；允许：a local date YYYY-MM-DD \(Asia\/Shanghai\) .*。group_by："floor" 不允许；允许：meter, area, building, organization, subitem, item_code \(default building\)。未知参数 "x"；允许的参数：from, to, /,
         ),
       ],
       [400, expect.stringMatching(/^from：给了 2 次；允许：一次，a local date/)],

@@ -39,6 +39,18 @@ const total = z.looseObject({
   unit: z.string().nullable(),
   virtual: z.boolean().optional().describe('Computed, not metered: 其他/未计量 = main − Σ sub-meters'),
   note: z.string().optional(),
+  name: z.string().optional().describe('group_by=item_code: the code’s Chinese name, e.g. 空调用电'),
+  parent: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('group_by=item_code: the code this one rolls up into (01B1C → 01B10 → 01B00 → 01000)'),
+  subitem: z
+    .string()
+    .optional()
+    .describe(
+      'group_by=item_code: the 分项 the code belongs to; the rows of one subitem add up to its group_by=subitem row',
+    ),
 });
 const consumption = z.looseObject({
   site: z.string(),

@@ -17,9 +17,9 @@ export const consumptionQuery = (timeZone: string) => ({
   to: dateOrInstant(timeZone),
   period: z.enum(['hour', 'day']).default('day').describe('hour, day (default day)'),
   group_by: z
-    .enum(['meter', 'area', 'building', 'organization', 'subitem'])
+    .enum(['meter', 'area', 'building', 'organization', 'subitem', 'item_code'])
     .default('building')
-    .describe('meter, area, building, organization, subitem (default building)'),
+    .describe('meter, area, building, organization, subitem, item_code (default building)'),
   meter: text(200).optional().describe('a meter id of the site file'),
 });
 

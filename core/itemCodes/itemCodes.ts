@@ -65,11 +65,9 @@ export function itemCodeLabel(code: string): string {
   return c ? `${c.code} ${c.name}` : code;
 }
 
-/** The code of a 分项: lighting_socket → 01A00, hvac → 01B00, power → 01C00, special → 01D00. */
-export function subitemItemCode(subitem: Subitem): string {
-  const c = itemCodeTable.codes.find((e) => e.subitem === subitem && levelOf(e.code) === 'subitem');
-  if (!c) throw new Error(`itemCodes.yaml has no sub-item code for ${subitem}`);
-  return c.code;
+/** The code of a 分项: lighting_socket → 01A00, hvac → 01B00, power → 01C00, special → 01D00; else undefined. */
+export function subitemItemCode(subitem: string): string | undefined {
+  return itemCodeTable.codes.find((e) => e.subitem === subitem && levelOf(e.code) === 'subitem')?.code;
 }
 
 /** The first category-level code of a 分类: electricity → 01000, water → 02000, other → 06000. */
@@ -100,9 +98,11 @@ export interface CodedMeter {
 /** A meter's code: its item_code, else its 分项's (electricity sub-meters), else its 分类's. */
 export function meterItemCode(meter: CodedMeter): string {
   if (meter.item_code !== undefined) return meter.item_code;
-  if (meter.category === 'electricity' && meter.role === 'sub' && meter.subitem)
-    return subitemItemCode(meter.subitem);
-  return categoryItemCode(meter.category);
+  const bySubitem =
+    meter.category === 'electricity' && meter.role === 'sub' && meter.subitem
+      ? subitemItemCode(meter.subitem)
+      : undefined;
+  return bySubitem ?? categoryItemCode(meter.category);
 }
 
 /** The code's ancestor at the sub-item level (01B1C → 01B00), or the code itself above it (01000). */

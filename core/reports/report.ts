@@ -329,6 +329,8 @@ export interface IntensityReport {
    */
   subitems: {
     key: string;
+    /** The sub-item's national code (分项编码: 01A00 照明插座用电 …); absent for the virtual other. */
+    item_code?: string;
     /** null when none of the sub-item's meters reported in the period (缺数据), never 0. */
     value: number | null;
     estimated: number;
@@ -339,6 +341,29 @@ export interface IntensityReport {
      * Share of the period's meter-days backed by a rollup (for `other`: of the sub-meters it is
      * computed from — the days a sub-meter did not report are counted in `other`, and its note says so).
      */
+    coverage?: number;
+  }[];
+  /**
+   * Electricity by item code (分项编码, core/itemCodes/itemCodes.yaml): the sub-meters of `subitems`,
+   * each by its own code (01B1C 冷机 …; one without item_code by its sub-item's, 01B00), with the
+   * code's parent and 分项. The rows of one `subitem` add up to that sub-item's row of `subitems`;
+   * `other` is the same row as there.
+   */
+  item_codes: {
+    /** The code, or `other` for the virtual 其他/未计量. */
+    code: string;
+    name: string;
+    /** The code it rolls up into (01B1C → 01B10 → 01B00 → 01000). */
+    parent: string | null;
+    /** Its 分项 (subitems[].key); null for `other`. */
+    subitem: string | null;
+    /** null when none of the code's meters reported in the period (缺数据), never 0. */
+    value: number | null;
+    estimated: number;
+    unit?: string;
+    virtual?: boolean;
+    note?: string;
+    /** Share of the period's meter-days of its meters backed by a rollup (other: as in subitems). */
     coverage?: number;
   }[];
   /**

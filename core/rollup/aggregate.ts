@@ -1,11 +1,12 @@
 import type { SiteConfig } from '../config/siteSchema.ts';
+import { itemCode, meterItemCode } from '../itemCodes/itemCodes.ts';
 import type { RollupRow } from '../store/store.ts';
 
-export type GroupBy = 'meter' | 'area' | 'building' | 'organization' | 'subitem';
+export type GroupBy = 'meter' | 'area' | 'building' | 'organization' | 'subitem' | 'item_code';
 
 /** Consumption of one group over a range, per energy category (分类). */
 export interface GroupTotal {
-  /** Meter id, `<building>/<area>`, building id, organization id or sub-item (分项). */
+  /** Meter id, `<building>/<area>`, building id, organization id, sub-item (分项) or item code (分项编码). */
   key: string;
   category: string;
   value: number;
@@ -16,6 +17,10 @@ export interface GroupTotal {
   virtual?: boolean;
   /** Why a figure is what it is (no main meter, sub-meters exceeding the main meter, …). */
   note?: string;
+  /** group_by item_code: the code's Chinese name (01B00 → 空调用电), the code it rolls up into, its 分项. */
+  name?: string;
+  parent?: string | null;
+  subitem?: string;
 }
 
 interface Sum {
@@ -38,6 +43,8 @@ function addTo(map: Map<string, Sum>, key: string, value: number, estimated: num
  * meter(s) (总表); only without one is it the sum of its sub-meters — main and sub are never added
  * together. Sub-items get a virtual `other` (其他/未计量) per building: main − Σ sub-meters, so the
  * sub-items add up to the main meter; when the sub-meters exceed the main meter it is 0 and says so.
+ * By item code (分项编码), the same sub-meters by their codes (core/itemCodes): the rows with a
+ * given `subitem` add up to that sub-item's row of the 分项 grouping, `other` is the same.
  */
 export function aggregate(rows: readonly RollupRow[], site: SiteConfig, groupBy: GroupBy): GroupTotal[] {
   const meters = new Map(site.meters.map((m) => [m.id, m]));
@@ -117,13 +124,17 @@ export function aggregate(rows: readonly RollupRow[], site: SiteConfig, groupBy:
     return out.sort((a, b) => a.category.localeCompare(b.category));
   }
 
-  // groupBy === 'subitem': electricity sub-items, plus the virtual "other" of each building.
+  // groupBy === 'subitem': electricity sub-items, plus the virtual "other" of each building;
+  // 'item_code': the same sub-meters by their code (01B1C, 01B20 …), which roll up to the sub-items.
   const bySubitem = new Map<string, Sum>();
+  const subitemOf = new Map<string, string>();
   const notes: string[] = [];
   for (const [id, s] of perMeter) {
     const m = meters.get(id);
     if (m?.category !== 'electricity' || m.role !== 'sub' || !m.subitem) continue;
-    addTo(bySubitem, m.subitem, s.value, s.estimated, s.unit);
+    const key = groupBy === 'item_code' ? meterItemCode(m) : m.subitem;
+    addTo(bySubitem, key, s.value, s.estimated, s.unit);
+    subitemOf.set(key, m.subitem);
   }
   const other: Sum = { value: 0, estimated: 0 };
   for (const [key, subs] of subsBy) {
@@ -143,10 +154,20 @@ export function aggregate(rows: readonly RollupRow[], site: SiteConfig, groupBy:
     // What is estimated in the main meter or the sub-meters is estimated in the difference too.
     other.estimated += Math.min(rest, main.estimated + subs.estimated);
   }
-  for (const [subitem, s] of bySubitem) push(subitem, 'electricity', s);
+  const coded = (code: string): Partial<GroupTotal> => {
+    const entry = itemCode(code);
+    const subitem = subitemOf.get(code);
+    return { name: entry?.name ?? code, parent: entry?.parent ?? null, ...(subitem ? { subitem } : {}) };
+  };
+  const keys = [...bySubitem.keys()].sort();
+  for (const key of groupBy === 'item_code' ? keys : bySubitem.keys()) {
+    const s = bySubitem.get(key) as Sum;
+    push(key, 'electricity', s, groupBy === 'item_code' ? coded(key) : {});
+  }
   push('other', 'electricity', other, {
     virtual: true,
     note: ['main meter − Σ sub-meters (未计量/其他)', ...notes].join('; '),
+    ...(groupBy === 'item_code' ? { name: '其他（未分项计量）', parent: '01000' } : {}),
   });
   return out;
 }

@@ -9,6 +9,7 @@ import { loadFactors } from '../factors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { dateOf, dayNumber } from './dates.ts';
 import { firstDayNeeded, intensityReport, type MeteredDay } from './intensity.ts';
+import { itemCodesOf } from './itemCodes.ts';
 import { coveredTotals } from './mainMeters.ts';
 import { subitemsOf } from './subitems.ts';
 
@@ -93,5 +94,6 @@ export async function buildReport(ctx: {
   const end = midnight(dateOf(dayNumber(report.counted_to ?? ctx.to) + 1));
   const inRange = rows.filter((r) => r.start >= midnight(ctx.from) && r.start < end);
   report.subitems = subitemsOf(inRange, ctx.site.config, report.days);
+  report.item_codes = itemCodesOf(inRange, ctx.site.config, report.subitems, report.days);
   return report;
 }

@@ -279,6 +279,7 @@ export function intensityReport(input: IntensityInput): IntensityReport {
       ),
     ),
     subitems: [],
+    item_codes: [],
     ranking: rank(now.buildings, names),
     areas: areaFigures(site, input.metered, p),
     projection: projected?.projection ?? null,

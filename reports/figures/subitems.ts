@@ -1,4 +1,5 @@
 import type { SiteConfig } from '../../core/config/siteSchema.ts';
+import { subitemItemCode } from '../../core/itemCodes/itemCodes.ts';
 import type { IntensityReport } from '../../core/reports/report.ts';
 import { aggregate } from '../../core/rollup/aggregate.ts';
 import type { RollupRow } from '../../core/store/store.ts';
@@ -24,7 +25,8 @@ function mainDays(rows: readonly RollupRow[], site: SiteConfig, days: number) {
  * Electricity by 分项 over a period from the sub-meters' daily rollups, with the virtual `other`
  * (main − Σ sub-meters), and the coverage of each: a sub-item whose meters reported nothing is
  * listed as missing (value null) instead of dropping out, and `other` says which sub-meters' missing
- * days it absorbed — main − Σ subs counts a silent sub-meter's use as 其他/未计量.
+ * days it absorbed — main − Σ subs counts a silent sub-meter's use as 其他/未计量. Each sub-item
+ * carries its national code (item_code, 01A00 …).
  */
 export function subitemsOf(rows: readonly RollupRow[], site: SiteConfig, days: number): Subitem[] {
   const daysOf = new Map<string, Set<number>>();
@@ -86,5 +88,11 @@ export function subitemsOf(rows: readonly RollupRow[], site: SiteConfig, days: n
       .join('、')} 本期无数据`,
   }));
   out.splice(at < 0 ? out.length : at, 0, ...missingRows);
-  return out;
+  // each sub-item labelled with its national code (分项编码: 01A00 …), the virtual other has none
+  return out.map((x) => {
+    const code = x.virtual ? undefined : subitemItemCode(x.key);
+    return code ? { key: x.key, item_code: code, ...rest(x) } : x;
+  });
 }
+
+const rest = ({ key: _key, ...others }: Subitem) => others;

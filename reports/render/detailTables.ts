@@ -64,6 +64,7 @@ export function subitemTable(r: IntensityReport): Table {
     title: '用电分项',
     columns: [
       { header: '分项', kind: 'text' },
+      { header: '分项编码', kind: 'text' },
       { header: '电量', kind: 'number' },
       { header: '单位', kind: 'text' },
       { header: '其中估算', kind: 'number' },
@@ -73,6 +74,7 @@ export function subitemTable(r: IntensityReport): Table {
     ],
     rows: r.subitems.map((x) => [
       subitemNames[x.key] ?? x.key,
+      x.item_code ?? '',
       x.value ?? absent(MISSING),
       x.unit ?? 'kWh',
       x.value === null ? absent(MISSING) : x.estimated,
@@ -81,6 +83,48 @@ export function subitemTable(r: IntensityReport): Table {
       subitemNote(x),
     ]),
     notes: r.subitems.length === 0 ? ['本期无分项计量数据。'] : [],
+  };
+}
+
+/**
+ * 分项编码: electricity by national item code (2008 导则) when the site codes a meter below the
+ * sub-item (01B1C 冷机 …); the codes of a sub-item add up to its row of 分项. Undefined otherwise:
+ * the 分项 table already shows each sub-item's code.
+ */
+export function itemCodeTable(r: IntensityReport): Table | undefined {
+  const sub = new Set(r.subitems.map((x) => x.item_code).filter(Boolean));
+  if (r.item_codes.every((x) => x.code === 'other' || sub.has(x.code))) return undefined;
+  const total = r.item_codes.reduce((a, x) => a + (x.value ?? 0), 0);
+  return {
+    name: '分项编码',
+    title: '用电分项（按分项编码）',
+    columns: [
+      { header: '分项编码', kind: 'text' },
+      { header: '名称', kind: 'text' },
+      { header: '上级编码', kind: 'text' },
+      { header: '分项', kind: 'text' },
+      { header: '电量', kind: 'number' },
+      { header: '单位', kind: 'text' },
+      { header: '其中估算', kind: 'number' },
+      { header: '占比', kind: 'percent' },
+      { header: '覆盖率', kind: 'percent' },
+      { header: '说明', kind: 'text' },
+    ],
+    rows: r.item_codes.map((x) => [
+      x.code === 'other' ? '' : x.code,
+      x.name,
+      x.parent ?? '',
+      x.subitem ? (subitemNames[x.subitem] ?? x.subitem) : '',
+      x.value ?? absent(MISSING),
+      x.unit ?? 'kWh',
+      x.value === null ? absent(MISSING) : x.estimated,
+      total > 0 && x.value !== null ? x.value / total : absent(MISSING),
+      x.coverage ?? '',
+      subitemNote({ ...x, key: x.code }),
+    ]),
+    notes: [
+      '编码依 2008《分项能耗数据采集技术导则》；分项以下的一级、二级子项各厂家编号不一，仅供本单位内部对比。',
+    ],
   };
 }
 

@@ -3,6 +3,7 @@ import {
   areaTable,
   entryTable,
   factorTable,
+  itemCodeTable,
   notesTable,
   periodTable,
   projectionTable,
@@ -16,7 +17,7 @@ import { buildingTable, coverageTable, energyTypeTable, indicatorTable, summaryT
 /**
  * The report's tables in reading order, the same for every format: 摘要, 指标, 缺数据 (when
  * anything is missing or partly covered: each item once), 建筑, 分类, 覆盖率,
- * 同比环比, 分项, 排名, 分区 (when the site has metered areas), 预测, 系数, 填报数据, 说明 (which
+ * 同比环比, 分项, 分项编码 (when a meter is coded below its sub-item), 排名, 分区 (when the site has metered areas), 预测, 系数, 填报数据, 说明 (which
  * gathers the notes of all the others).
  */
 export function reportTables(r: IntensityReport): Table[] {
@@ -29,6 +30,7 @@ export function reportTables(r: IntensityReport): Table[] {
     coverageTable(r),
     periodTable(r),
     subitemTable(r),
+    ...[itemCodeTable(r)].filter((t): t is Table => t !== undefined),
     rankingTable(r),
     ...(r.areas.length > 0 ? [areaTable(r)] : []),
     projectionTable(r),

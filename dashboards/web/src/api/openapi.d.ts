@@ -2622,8 +2622,8 @@ export interface operations {
                 to: string;
                 /** @description hour, day (default day) */
                 period?: "hour" | "day";
-                /** @description meter, area, building, organization, subitem (default building) */
-                group_by?: "meter" | "area" | "building" | "organization" | "subitem";
+                /** @description meter, area, building, organization, subitem, item_code (default building) */
+                group_by?: "meter" | "area" | "building" | "organization" | "subitem" | "item_code";
                 /** @description a meter id of the site file */
                 meter?: string;
             };
@@ -2666,6 +2666,12 @@ export interface operations {
                             /** @description Computed, not metered: 其他/未计量 = main − Σ sub-meters */
                             virtual?: boolean;
                             note?: string;
+                            /** @description group_by=item_code: the code’s Chinese name, e.g. 空调用电 */
+                            name?: string;
+                            /** @description group_by=item_code: the code this one rolls up into (01B1C → 01B10 → 01B00 → 01000) */
+                            parent?: string | null;
+                            /** @description group_by=item_code: the 分项 the code belongs to; the rows of one subitem add up to its group_by=subitem row */
+                            subitem?: string;
                         } & {
                             [key: string]: unknown;
                         })[];
