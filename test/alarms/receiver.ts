@@ -79,8 +79,11 @@ export async function startRobot(): Promise<Robot> {
         Buffer.byteLength(content) <= MAX_BYTES;
       if (ok) messages.push({ markdown: content, shown: shownText(content) });
       else refused.push(raw);
+      // Each connection used once: an idle keep-alive socket the server closes (after 5 s) while the
+      // notifier's next request reuses it is reset (ECONNRESET), and its retry 30 s later never comes
+      // on a test's clock that stands still. (On a real robot the retry sends it.)
       res
-        .writeHead(200, { 'content-type': 'application/json' })
+        .writeHead(200, { 'content-type': 'application/json', connection: 'close' })
         .end(
           JSON.stringify(
             ok ? { errcode: 0, errmsg: 'ok' } : { errcode: 40008, errmsg: 'invalid message type' },
@@ -125,7 +128,11 @@ export interface AlarmPath {
   engine: AlarmEngine;
   db: AlarmDb;
   report(c: Condition): void;
-  /** The engine's tick (raises what waited out its delay), then what the notifier has due, sent. */
+  /**
+   * The engine's tick (raises what waited out its delay), then what the notifier has due, sent.
+   * Throws when a delivery did not go through (waits for a retry or was given up), with the
+   * notifier's error: the robot missing a message then says why.
+   */
   settle(): Promise<void>;
   /** The alarm of `rule` for `key`, the newest (open or not). */
   alarm(rule: AlarmRule, key: string): Alarm | undefined;
@@ -155,6 +162,11 @@ export function alarmPath(ctx: { site: LoadedSite; clock: Clock; log: Logger; di
     settle: async () => {
       engine.tick();
       await notifier.tick(ctx.clock.now());
+      const s = notifier.status();
+      if (s.pending > 0 || s.failed > 0)
+        throw new Error(
+          `notifications not delivered (${s.pending} waiting for a retry, ${s.failed} given up): ${s.last_error ?? 'no error said'}`,
+        );
     },
     alarm: (rule, key) =>
       db.list({ status: 'all', limit: 1000 }).find((a) => a.rule === rule && a.key === key),
