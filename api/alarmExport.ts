@@ -71,11 +71,28 @@ export interface AlarmExportOptions {
   buildingName: (id: string) => string;
 }
 
-/** `ms` as the site's wall-clock time, `2026-12-03 14:35:06`. */
-export function localText(ms: number, timeZone: string): string {
-  const { date, time } = localClock(ms, timeZone);
-  return `${date} ${time}`;
+/**
+ * The site's wall clock: `ms` shifted by the zone's offset at that time, as a Date whose UTC fields
+ * are the local ones (to the second). The offset is looked up once per quarter hour (zones change
+ * their offset on a quarter hour at most): Intl's formatter costs ~30 µs a call, 10 000 alarms
+ * have ~40 000 times.
+ */
+export function wallClock(timeZone: string): (ms: number) => Date {
+  const offsets = new Map<number, number>();
+  return (ms) => {
+    const quarter = Math.floor(ms / 900_000) * 900_000;
+    let offset = offsets.get(quarter);
+    if (offset === undefined) {
+      const { date, time } = localClock(quarter, timeZone);
+      offset = Date.parse(`${date}T${time}Z`) - quarter;
+      offsets.set(quarter, offset);
+    }
+    return new Date(Math.floor(ms / 1000) * 1000 + offset);
+  };
 }
+
+/** A wall-clock Date (wallClock) as `2026-12-03 14:35:06`. */
+const wallText = (d: Date) => d.toISOString().slice(0, 19).replace('T', ' ');
 
 /**
  * The alarms as CSV for Excel: UTF-8 with a BOM (Excel in Chinese opens it intact, not as GBK
@@ -83,8 +100,9 @@ export function localText(ms: number, timeZone: string): string {
  */
 export function alarmsCsv(alarms: readonly Alarm[], o: AlarmExportOptions): string {
   const cols = columns(o.buildingName, o.timeZone);
+  const wall = wallClock(o.timeZone);
   const text = (c: ExportCell): string | number =>
-    c === null ? '' : typeof c === 'object' ? localText(c.at, o.timeZone) : c;
+    c === null ? '' : typeof c === 'object' ? wallText(wall(c.at)) : c;
   const body = stringify(
     [cols.map((c) => c.header), ...alarms.map((a) => cols.map((c) => text(c.cell(a))))],
     {
@@ -101,6 +119,7 @@ export function alarmsCsv(alarms: readonly Alarm[], o: AlarmExportOptions): stri
  */
 export async function alarmsXlsx(alarms: readonly Alarm[], o: AlarmExportOptions): Promise<Buffer> {
   const cols = columns(o.buildingName, o.timeZone);
+  const wall = wallClock(o.timeZone);
   const wb = new ExcelJS.Workbook();
   wb.creator = 'jieneng';
   const ws = wb.addWorksheet('报警', { views: [{ state: 'frozen', ySplit: 1 }] });
@@ -114,8 +133,7 @@ export async function alarmsXlsx(alarms: readonly Alarm[], o: AlarmExportOptions
       const cell = row.getCell(i + 1);
       if (typeof c === 'object') {
         // The local wall clock as if it were UTC: exceljs writes a Date's UTC fields as the serial.
-        const { date, time } = localClock(c.at, o.timeZone);
-        cell.value = new Date(`${date}T${time}Z`);
+        cell.value = wall(c.at);
         cell.numFmt = 'yyyy-mm-dd hh:mm:ss';
       } else cell.value = c;
       if (col.width >= 30) cell.alignment = { wrapText: true, vertical: 'top' };

@@ -2,8 +2,10 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportRows } from '../api/routes/alarms.ts';
 import { AlarmDb } from '../core/alarms/db.ts';
 import type { Alarm } from '../core/alarms/model.ts';
+import { JnError } from '../core/errors.ts';
 import { apiToken } from './helpers/apiAuth.ts';
 import { type ApiHarness, startApiHarness } from './helpers/apiHarness.ts';
 
@@ -265,5 +267,27 @@ describe('a bad format', () => {
     expect(body.detail).toMatch(/^format: "pdf" is not allowed; allowed: json \(default\), csv .*, xlsx/);
     const zh = (await (await get('format=xls')).json()) as { detail: string };
     expect(zh.detail).toMatch(/^format："xls" 不允许；允许：json \(default\), csv/);
+  });
+});
+
+describe('the rows of an export', () => {
+  it('pages through the DB until the filters match no more, and refuses more than the cap with what to narrow', () => {
+    // The 1 205 meter_jump alarms of the test before: two pages of 1000 and one of 205.
+    const rows = exportRows(db, { status: 'all', rule: 'meter_jump' }, undefined);
+    expect(rows.length).toBe(1_205);
+    expect(new Set(rows.map((a) => a.id)).size).toBe(rows.length);
+    expect(exportRows(db, { status: 'all', rule: 'meter_jump' }, 1_001)).toHaveLength(1_001);
+    // At the cap exactly: a file; one more: a 400 naming the cap and what to narrow by.
+    expect(exportRows(db, { status: 'all', rule: 'meter_jump' }, undefined, 1_205)).toHaveLength(1_205);
+    let refusal: unknown;
+    try {
+      exportRows(db, { status: 'all', rule: 'meter_jump' }, undefined, 1_204);
+    } catch (err) {
+      refusal = err;
+    }
+    expect(refusal).toBeInstanceOf(JnError);
+    expect((refusal as JnError).message).toBe(
+      'more than 1204 alarms match; allowed: at most 1204 in one file — narrow it with from/to, rule, severity or building, or give limit',
+    );
   });
 });

@@ -5147,7 +5147,7 @@ export interface operations {
                 limit?: string;
                 /** @description an alarm id: alarms older than it (the next page, newest first) */
                 before?: string;
-                /** @description json (default), csv (UTF-8 with BOM, for Excel), xlsx: csv and xlsx are a file of every alarm the filters match (at most 100000; limit only when given), columns in Chinese, times local */
+                /** @description json (default), csv (UTF-8 with BOM, for Excel), xlsx: csv and xlsx are a file of every alarm the filters match (at most 20000; limit only when given), columns in Chinese, times local */
                 format?: "json" | "csv" | "xlsx";
             };
             header?: never;
