@@ -322,10 +322,11 @@ describe('telemetry alarm rules on a real gateway, Mosquitto and the simulator',
     const shown = await raisedMessage({
       heading,
       device: on.comm,
-      content: /fuwu-hvac.*：最近 10 分钟 内 \d+% 的读数为坏值（\d+ 个中 \d+ 个，限值 20%）：/,
+      content: /fuwu-hvac.*最近 10 分钟.*\d+% 的读数为坏值（\d+ 个中 \d+ 个，限值 20%）/,
     });
-    // The share the person is told is the one judged: above the limit.
+    // The share the person is told is the one judged: above the limit; and what the device answered.
     expect(Number(/(\d+)% 的读数为坏值/.exec(shown)?.[1])).toBeGreaterThan(20);
+    expect(line(shown, '内容')).toMatch(/异常码 0?2|Illegal data address/);
     sims.faults.clear(on.comm, 'exception');
     failing.delete(on.comm);
     const cleared = await until('comm_errors', on.comm, 2);
