@@ -60,6 +60,7 @@ export function writeTestSite(options: {
       category: 'electricity',
       building: 'b1',
       role: 'main',
+      item_code: '01000', // 分项编码 电 (core/itemCodes): every sample site's meters are coded
     })),
   };
   const file = join(dir, 'site.yaml');
