@@ -248,7 +248,7 @@ export const commands: CommandSpec[] = [
     summary:
       "Energy, water and carbon intensity per building and for the organization from --from through --to (local dates, both included), against the baseline year and the plan's targets, with the data coverage of every figure.",
     notes:
-      'A whole year is compared with the whole baseline year; any other range with the same dates of the baseline year; a year to date (ending today or yesterday) by its full-year projection. Missing data reads 缺数据 and makes the status 数据不完整 (incomplete), never on track. The report names the site, store and data directory it comes from (on stderr).\njieneng report statistics --year YEAR [--out FILE.xlsx]: the annual statistics return (公共机构能源资源消费统计, 基层表) of the calendar year instead — basic information, quantity and cost of each item, laid out as the form, with the check list of what is missing before filing (printed too); --from, --to, --baseline, --basis and --coal-rate do not apply to it.',
+      'A whole year is compared with the whole baseline year; any other range with the same dates of the baseline year; a year to date (ending today or yesterday) by its full-year projection. Missing data reads 缺数据 and makes the status 数据不完整 (incomplete), never on track. The report names the site, store and data directory it comes from (on stderr).\njieneng report statistics --year YEAR [--out FILE.xlsx]: the annual statistics return (公共机构能源资源消费统计, 基层表) of the calendar year instead — basic information, quantity and cost of each item, laid out as the form, with the check list of what is missing before filing (printed too); --from, --to, --baseline, --basis and --coal-rate do not apply to it.\njieneng report assessment --plan 十四五 [--format json|csv|xlsx] [-o FILE]: a plan’s final assessment (终期考核) — its end year against its base year, whole calendar years (十四五: 2025 against 2020), all four indicators per building and for the organization, each against the full target: 完成, 未完成, or 数据不全 (never 完成), with the coverage of both years and the shares estimated and entered; an unpublished plan (十五五) or an end year not over is refused.',
     options: [
       { name: 'from', arg: 'DATE', defaultText: 'required', text: 'First local day, YYYY-MM-DD' },
       { name: 'to', arg: 'DATE', defaultText: 'required', text: 'Last local day, YYYY-MM-DD, included' },
@@ -264,9 +264,15 @@ export const commands: CommandSpec[] = [
         text: 'report statistics: write the return to FILE (.xlsx; .json for its JSON); same as -o',
       },
       {
+        name: 'plan',
+        arg: 'PLAN',
+        defaultText: 'required for assessment',
+        text: 'report assessment: the plan by short name or id (十四五, 14th-five-year) or a site target set’s id',
+      },
+      {
         name: 'baseline',
         arg: 'YEAR',
-        defaultText: 'the base year of the plan the report year falls in (十四五: 2020)',
+        defaultText: 'the base year of the plan the report year falls in (十四五: 2020; 十五五: 2025)',
         text: 'Year to compare against, from 2000 to 2100 and before the report year, e.g. 2020',
       },
       {

@@ -7,6 +7,7 @@ import { createStore } from '../core/store/openStore.ts';
 import { simulatedWarning } from '../device-sims/history/history.ts';
 import { storeName } from '../reports/render/labels.ts';
 import { createReports } from '../reports/service.ts';
+import { assessmentCommand } from './assessmentCommand.ts';
 import { dataDirOf, requireConfig, type ToolCommand, text } from './context.ts';
 import { statisticsCommand } from './statisticsCommand.ts';
 
@@ -95,10 +96,16 @@ export function notWritten(file: string, err: unknown): JnError {
 export const reportCommand: ToolCommand = async (ctx) => {
   const [kind] = ctx.operands;
   if (kind === 'statistics') return statisticsCommand(ctx);
+  if (kind === 'assessment') return assessmentCommand(ctx);
   if (kind !== undefined)
     throw new JnError(
       'usage',
-      `jieneng report: unknown report "${kind}"; the intensity report takes no operand, the annual statistics return is jieneng report statistics --year YEAR`,
+      `jieneng report: unknown report "${kind}"; the intensity report takes no operand, the annual statistics return is jieneng report statistics --year YEAR, a plan's final assessment jieneng report assessment --plan 十四五`,
+    );
+  if (text(ctx, 'plan') !== undefined)
+    throw new JnError(
+      'usage',
+      'jieneng report: --plan belongs to jieneng report assessment (a plan’s final assessment); the intensity report measures against the plan its year falls in',
     );
   for (const o of ['year', 'out'])
     if (text(ctx, o) !== undefined)

@@ -29,6 +29,8 @@ export async function buildReport(ctx: {
   /** YYYY-MM-DD, last day, included. */
   to: string;
   baselineYear?: number | undefined;
+  /** The plan to judge against (id or short name); default the one the report year falls in. */
+  plan?: string | undefined;
   basis: ElectricityBasis;
   coalRate?: CoalRateChoice['mode'] | undefined;
   /** Where the store and ledger live, as the report names it. */
@@ -77,6 +79,7 @@ export async function buildReport(ctx: {
     to: ctx.to,
     today: localClock(at, timeZone).date,
     ...baseline,
+    ...(ctx.plan === undefined ? {} : { plan: ctx.plan }),
     basis: ctx.basis,
     ...(ctx.coalRate === undefined ? {} : { coalRate: ctx.coalRate }),
     metered,

@@ -46,6 +46,8 @@ export interface IntensityInput {
   today?: string;
   /** Default: the base year of the plan the report year falls in. */
   baselineYear?: number;
+  /** The plan (id or short name, e.g. 十四五) to judge against; default the one the report year falls in. */
+  plan?: string;
   basis: ElectricityBasis;
   /** 等价值 across years: one coal rate (default) or each year's own. */
   coalRate?: CoalRateChoice['mode'];

@@ -85,10 +85,15 @@ function addSheet(wb: ExcelJS.Workbook, t: Table): void {
  * whose comment says why (缺数据).
  */
 export async function reportXlsx(r: IntensityReport): Promise<Buffer> {
+  return tablesXlsx(reportTables(r), r.origin.made_at);
+}
+
+/** Tables as a workbook, one per sheet, as reportXlsx lays them out (another report kind's tables too). */
+export async function tablesXlsx(tables: Table[], madeAt: string): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'jieneng';
-  const made = Date.parse(r.origin.made_at);
+  const made = Date.parse(madeAt);
   if (Number.isFinite(made)) wb.created = new Date(made);
-  for (const t of reportTables(r)) addSheet(wb, t);
+  for (const t of tables) addSheet(wb, t);
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
