@@ -11,6 +11,7 @@ import type { Clock } from '../core/clock.ts';
 import type { LoadedSite } from '../core/config/loadSite.ts';
 import { errorText } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import { SiteNames } from './naming.ts';
 
 /** Rules a broker outage explains: while it lasts (and its grace after) they are counted in broker_unreachable. */
 export const brokerExplains: ReadonlySet<AlarmRule> = new Set<AlarmRule>([
@@ -76,6 +77,8 @@ export class AlarmEngine {
   /** Transitions made, by action (for /metrics and health). */
   readonly transitions: Record<string, number> = {};
   lastError: string | undefined;
+  /** The buildings of devices and gateways, for conditions that do not say theirs. */
+  private readonly names: SiteNames;
 
   constructor(
     private readonly ctx: {
@@ -96,6 +99,7 @@ export class AlarmEngine {
     },
   ) {
     this.polled = ctx.db.lastSeq();
+    this.names = new SiteNames(ctx.site.config);
   }
 
   private get rules(): AlarmRulesConfig {
@@ -136,12 +140,24 @@ export class AlarmEngine {
   /** A detector's report (on change): raises after the rule's delay, clears, or counts it in its cause. */
   report(c: Condition): void {
     try {
-      this.apply(c, this.ctx.clock.now());
+      this.apply(this.located(c), this.ctx.clock.now());
     } catch (err) {
       // The database refused (disk full, locked): said, and the condition kept for the next report.
       this.lastError = `${c.rule} ${c.key}: ${errorText(err)}`;
       this.ctx.log.error('alarm not written', { rule: c.rule, key: c.key, error: errorText(err) });
     }
+  }
+
+  /**
+   * The condition with its building when it names none and its device's meters or control group
+   * (or, for a gateway, the one building its devices serve) give one: routes by building
+   * (`alarms.routes[].buildings`) and the console's filter see device alarms of every source —
+   * device_offline, control's not_following / write_failing — not only the meters'.
+   */
+  private located(c: Condition): Condition {
+    if (c.building !== undefined) return c;
+    const building = this.names.buildingOf(c);
+    return building === undefined ? c : { ...c, building };
   }
 
   private apply(c: Condition, now: number): void {

@@ -10,6 +10,7 @@ import type { Logger } from '../core/log.ts';
 import { clientIdPrefix, hasClientIdPrefix } from '../core/mqtt/acl.ts';
 import { type MqttConnection, mqttClientOptions } from '../core/mqtt/connection.ts';
 import { OutageLog } from '../core/outageLog.ts';
+import { deviceErrorZh } from '../core/protocols/deviceErrors.ts';
 import type { ServiceStatus } from '../core/status.ts';
 import type { Store } from '../core/store/store.ts';
 import {
@@ -22,6 +23,7 @@ import {
 import { topicPrefix, topics } from '../core/topics.ts';
 import { TelemetryDetectors } from './detectors/telemetry.ts';
 import { AlarmEngine } from './engine.ts';
+import { SiteNames } from './naming.ts';
 import { createNotifier } from './notify/index.ts';
 import { DataRules } from './rules/data.ts';
 
@@ -227,6 +229,7 @@ export async function startAlarms(ctx: {
   );
   const gatewayOffline = new Set<string>();
   const deviceStates = new Map<string, { online: boolean; reason?: string; since?: string }>();
+  const names = new SiteNames(site.config);
   const at = (iso: string | undefined) => iso ?? new Date(clock.now()).toISOString();
   const local = (iso: string | undefined) => {
     const l = localClock(Date.parse(at(iso)), tz);
@@ -247,7 +250,7 @@ export async function startAlarms(ctx: {
         gateway: gw,
         cause: `gateway_offline:${gw}`,
         message: `Device ${device} is not heard: its gateway ${gw} is offline`,
-        message_zh: `设备 ${device} 无数据：所属网关 ${gw} 离线`,
+        message_zh: `设备 ${names.deviceText(device)} 无数据：所属网关 ${gw} 离线`,
       });
     }
     // Not heard of yet (the broker lost its retained state): the gateway says so once it polls it.
@@ -264,9 +267,10 @@ export async function startAlarms(ctx: {
       message: online
         ? `Device ${device} answers its gateway ${gw} again`
         : `Device ${device} does not answer its gateway ${gw} since ${local(s?.since)}${s?.reason ? `: ${s.reason}` : ''}`,
+      // The gateway's reason in Chinese with its original after it (core/protocols/deviceErrors.ts).
       message_zh: online
-        ? `设备 ${device} 已恢复通信（网关 ${gw}）`
-        : `设备 ${device} 自 ${local(s?.since)} 起不响应网关 ${gw}${s?.reason ? `：${s.reason}` : ''}`,
+        ? `设备 ${names.deviceText(device)} 已恢复通信（网关 ${gw}）`
+        : `设备 ${names.deviceText(device)} 自 ${local(s?.since)} 起不响应网关 ${gw}${s?.reason ? `：${deviceErrorZh(s.reason, { timeoutMs: names.timeoutMs(device) })}` : ''}`,
     });
   };
   const onGatewayAvailability = (gw: string, payload: Buffer) => {
@@ -294,8 +298,8 @@ export async function startAlarms(ctx: {
         ? `Gateway ${gw} is online again`
         : `Gateway ${gw} is offline${since ? ` since ${local(since)}` : ''}: none of its ${devicesOf.get(gw)?.length ?? 0} devices is read`,
       message_zh: online
-        ? `网关 ${gw} 已恢复在线`
-        : `网关 ${gw} 离线${since ? `（自 ${local(since)} 起）` : ''}：其 ${devicesOf.get(gw)?.length ?? 0} 台设备均无数据`,
+        ? `网关 ${names.gatewayText(gw)} 已恢复在线`
+        : `网关 ${names.gatewayText(gw)} ${since ? `自 ${local(since)} 起` : ''}离线：其 ${devicesOf.get(gw)?.length ?? 0} 台设备均无数据`,
     });
     for (const d of devicesOf.get(gw) ?? []) deviceCondition(gw, d);
   };

@@ -1,3 +1,4 @@
+import { deviceErrorZh } from '../../core/protocols/deviceErrors.ts';
 import { causeOf, condition, type DetectorContext, durationText, localText } from './context.ts';
 
 /** Readings of one device at one source time (one poll, one batch of notifications). */
@@ -15,6 +16,10 @@ interface DeviceState {
   /** Whether the device's newest reading was bad: then the device itself may be down (the cause for flood control). */
   lastBad: boolean;
 }
+
+/** The gateway's reason in Chinese with the original after it (core/protocols/deviceErrors.ts). */
+const reasonZh = (reason: string, timeoutMs: number | undefined) =>
+  reason === 'no reason given' ? '未说明原因' : deviceErrorZh(reason, { timeoutMs });
 
 /** Fewest polls in the window before a share is judged: one bad poll of a new device is not a trend. */
 const MIN_BUCKETS = 3;
@@ -99,7 +104,7 @@ export class CommErrorDetector {
           active: true,
           atMs: newest.ts,
           message: `device "${device}": ${pct} % of its readings in the last ${win.en} were bad (${bad} of ${total}; limit ${Math.round(rule.share * 100)} %): ${reason} (last at ${when})`,
-          message_zh: `设备 ${device}：最近 ${win.zh} 内 ${pct}% 的读数为坏值（${total} 个中 ${bad} 个，限值 ${Math.round(rule.share * 100)}%）：${reason}（最近一次 ${when}）`,
+          message_zh: `设备 ${info.text}：最近 ${win.zh} 内 ${pct}% 的读数为坏值（${total} 个中 ${bad} 个，限值 ${Math.round(rule.share * 100)}%）：${reasonZh(reason, info.timeoutMs)}（最近一次 ${when}）`,
           device,
           building: info.building,
           gateway: info.gateway,
@@ -122,7 +127,7 @@ export class CommErrorDetector {
           active: false,
           atMs: newest.ts,
           message: `device "${device}": bad readings down to ${pct} % (${bad} of ${total}) at ${localText(newest.ts, this.ctx.timeZone)}`,
-          message_zh: `设备 ${device}：坏值比例降至 ${pct}%（${total} 个中 ${bad} 个，${localText(newest.ts, this.ctx.timeZone)}）`,
+          message_zh: `设备 ${info.text}：坏值比例降至 ${pct}%（${total} 个中 ${bad} 个，${localText(newest.ts, this.ctx.timeZone)}）`,
           device,
           gateway: info.gateway,
           value: Math.round(share * 1000) / 1000,

@@ -3,6 +3,7 @@ import type { AlarmRulesConfig } from '../../core/alarms/schema.ts';
 import type { LoadedSite } from '../../core/config/loadSite.ts';
 import { localClock, localTimestamp } from '../../core/localTime.ts';
 import type { Report } from '../detector.ts';
+import { SiteNames } from '../naming.ts';
 
 /** What every telemetry detector needs to know about the site, looked up once. */
 export interface DeviceInfo {
@@ -12,20 +13,26 @@ export interface DeviceInfo {
   profile: string;
   /** OPC UA in subscription mode: an unchanged value sends nothing, so silence is not staleness. */
   onChange: boolean;
-  /** The building of the meter the device carries, if any. */
+  /** Its building: of the meters it carries, else of its control group (alarms/naming.ts). */
   building: string | undefined;
+  /** How a Chinese message names it: `zonghe-main（综合办公楼 总表）`. */
+  text: string;
+  /** Its reply timeout (a Modbus connection's `timeout`), ms, for "no answer within …". */
+  timeoutMs: number | undefined;
 }
 
 export interface DetectorContext {
   rules: AlarmRulesConfig;
   timeZone: string;
   devices: Map<string, DeviceInfo>;
+  names: SiteNames;
   report: Report;
 }
 
 export function detectorContext(site: LoadedSite, report: Report): DetectorContext {
   const { config } = site;
   const devices = new Map<string, DeviceInfo>();
+  const names = new SiteNames(config);
   for (const [id, d] of site.devices) {
     const gateway = config.gateways.find((g) => g.id === d.gatewayId);
     const connection = gateway?.connections.find((c) => c.id === d.connectionId);
@@ -35,10 +42,12 @@ export function detectorContext(site: LoadedSite, report: Report): DetectorConte
       gateway: d.gatewayId,
       profile: d.device.profile,
       onChange,
-      building: config.meters.find((m) => m.device === id)?.building,
+      building: names.device(id)?.building,
+      text: names.deviceText(id),
+      timeoutMs: names.timeoutMs(id),
     });
   }
-  return { rules: config.alarms.rules, timeZone: config.site.timezone, devices, report };
+  return { rules: config.alarms.rules, timeZone: config.site.timezone, devices, names, report };
 }
 
 /** A point selector of the site file (alarms.rules.stuck/out_of_range.points): a device, or every device of a profile, and a point. */

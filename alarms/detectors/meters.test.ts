@@ -74,7 +74,7 @@ describe('meter anomalies', () => {
       'meter 综合楼总表 (main) was reset: 30010 → 0.4 kWh at 2026-07-01 09:03:00 (counted on from 0)',
     );
     expect(conditions[0]?.message_zh).toBe(
-      '表计 综合楼总表（main） 读数清零：30010 → 0.4 kWh（2026-07-01 09:03:00），从 0 重新计数',
+      '表计 main（综合楼总表） 读数清零：30010 → 0.4 kWh（2026-07-01 09:03:00），从 0 重新计数',
     );
     em(15.4, 20.4, 25.4, 30.4);
     expect(conditions).toHaveLength(2);

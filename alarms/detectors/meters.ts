@@ -254,7 +254,8 @@ export class MeterDetector {
     m.active.add(rule);
     if (!this.ctx.rules[rule].enabled) return;
     const name = m.meter.name ? `${m.meter.name} (${m.meter.id})` : m.meter.id;
-    const nameZh = m.meter.name ? `${m.meter.name}（${m.meter.id}）` : m.meter.id;
+    // Chinese: the id first with what and where it is, as every alarm names its subject (alarms/naming.ts).
+    const nameZh = this.ctx.names.meterText(m.meter.id);
     this.ctx.report(
       condition(this.ctx, {
         rule,
@@ -286,7 +287,7 @@ export class MeterDetector {
           active: false,
           atMs: ts,
           message: `meter ${m.meter.id}: readings ordinary again for ${quiet.en} (${localText(ts, this.ctx.timeZone)})`,
-          message_zh: `表计 ${m.meter.id}：读数已恢复正常 ${quiet.zh}（${localText(ts, this.ctx.timeZone)}）`,
+          message_zh: `表计 ${this.ctx.names.meterText(m.meter.id)}：读数已恢复正常 ${quiet.zh}（${localText(ts, this.ctx.timeZone)}）`,
           building: m.meter.building,
           device: m.meter.device,
           point: m.meter.point,

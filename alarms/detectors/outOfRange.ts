@@ -110,6 +110,8 @@ export class OutOfRangeDetector {
     const when = localText(s.ts, this.ctx.timeZone);
     const delay = s.spec.delay ? durationText(s.spec.delay) : undefined;
     const held = delay && s.outsideSince !== undefined ? durationText(at - s.outsideSince) : undefined;
+    // Chinese: the device by what it is and where (alarms/naming.ts), then the point.
+    const point = this.ctx.names.pointText(s.device.id, s.point);
     this.ctx.report(
       condition(this.ctx, {
         rule: 'out_of_range',
@@ -120,8 +122,8 @@ export class OutOfRangeDetector {
           ? `${key} is ${num(s.value)}${u} at ${when}, ${below ? 'below the minimum' : 'above the maximum'} ${num(limit ?? 0)}${u} (range ${range})${held ? ` for ${held.en}` : ''}`
           : `${key} is back in range: ${num(s.value)}${u} at ${when} (range ${range}, deadband ${num(deadband)}${u})`,
         message_zh: active
-          ? `${key} 于 ${when} 为 ${num(s.value)}${u}，${below ? '低于下限' : '高于上限'} ${num(limit ?? 0)}${u}（范围 ${range}）${held ? `，已持续 ${held.zh}` : ''}`
-          : `${key} 恢复正常：${when} 为 ${num(s.value)}${u}（范围 ${range}，回差 ${num(deadband)}${u}）`,
+          ? `${point} 于 ${when} 为 ${num(s.value)}${u}，${below ? '低于下限' : '高于上限'} ${num(limit ?? 0)}${u}（范围 ${range}）${held ? `，已持续 ${held.zh}` : ''}`
+          : `${point} 恢复正常：${when} 为 ${num(s.value)}${u}（范围 ${range}，回差 ${num(deadband)}${u}）`,
         severity: s.spec.severity,
         device: s.device.id,
         point: s.point,

@@ -1,4 +1,11 @@
-import { causeOf, condition, type DetectorContext, durationText, localText } from './context.ts';
+import {
+  causeOf,
+  condition,
+  type DetectorContext,
+  type DeviceInfo,
+  durationText,
+  localText,
+} from './context.ts';
 
 interface DeviceState {
   /** Source time (ms) of each point's newest reading with a value. */
@@ -64,7 +71,7 @@ export class StaleDetector {
       if (!info || info.onChange) continue;
       const stale = this.stalePoints(d, now, rule.after);
       if (stale.length === 0) {
-        if (d.active) this.clear(id, d, info.gateway);
+        if (d.active) this.clear(id, d, info);
         continue;
       }
       if (this.gatewayOffline(info.gateway, now)) continue;
@@ -81,7 +88,7 @@ export class StaleDetector {
           active: true,
           atMs: Math.min(now, since + rule.after),
           message: `device "${id}": ${stale.length} of ${total} points have brought no new reading since ${sinceText} (${quiet.en}; limit ${durationText(rule.after).en})${d.bad ? '; its latest readings are bad' : ''}`,
-          message_zh: `设备 ${id}：${total} 个点中有 ${stale.length} 个自 ${sinceText} 起没有新数据（已 ${quiet.zh}，限值 ${durationText(rule.after).zh}）${d.bad ? '；最近的读数均为坏值' : ''}`,
+          message_zh: `设备 ${info.text}：${total} 个点中有 ${stale.length} 个自 ${sinceText} 起没有新数据（已 ${quiet.zh}，限值 ${durationText(rule.after).zh}）${d.bad ? '；最近的读数均为坏值' : ''}`,
           device: id,
           building: info.building,
           gateway: info.gateway,
@@ -97,7 +104,7 @@ export class StaleDetector {
     return [...d.points.values()].filter((t) => t <= now - after);
   }
 
-  private clear(id: string, d: DeviceState, gateway: string): void {
+  private clear(id: string, d: DeviceState, info: DeviceInfo): void {
     const newest = Math.max(...d.points.values());
     d.active = undefined;
     this.ctx.report(
@@ -107,9 +114,9 @@ export class StaleDetector {
         active: false,
         atMs: newest,
         message: `device "${id}": every point reports again (newest reading ${localText(newest, this.ctx.timeZone)})`,
-        message_zh: `设备 ${id}：所有点恢复上报（最新读数 ${localText(newest, this.ctx.timeZone)}）`,
+        message_zh: `设备 ${info.text}：所有点恢复上报（最新读数 ${localText(newest, this.ctx.timeZone)}）`,
         device: id,
-        gateway,
+        gateway: info.gateway,
       }),
     );
   }

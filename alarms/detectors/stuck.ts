@@ -105,6 +105,8 @@ export class StuckDetector {
     const held = durationText(at - s.since);
     const tol = s.spec.tolerance > 0 ? ` ±${num(s.spec.tolerance)}` : '';
     const u = s.unit ? ` ${s.unit}` : '';
+    // Chinese: the device by what it is and where (alarms/naming.ts), then the point.
+    const point = this.ctx.names.pointText(s.device.id, s.point);
     this.ctx.report(
       condition(this.ctx, {
         rule: 'stuck',
@@ -115,8 +117,8 @@ export class StuckDetector {
           ? `${key} has stayed at ${num(s.ref)}${tol}${u} since ${since} (${held.en}; limit ${durationText(s.spec.for).en})`
           : `${key} moves again: ${num(value)}${u} at ${localText(at, this.ctx.timeZone)} (was ${num(s.ref)}${u} since ${since})`,
         message_zh: active
-          ? `${key} 自 ${since} 起一直为 ${num(s.ref)}${tol}${u}（已 ${held.zh}，限值 ${durationText(s.spec.for).zh}）`
-          : `${key} 恢复变化：${localText(at, this.ctx.timeZone)} 为 ${num(value)}${u}（此前自 ${since} 起为 ${num(s.ref)}${u}）`,
+          ? `${point} 自 ${since} 起一直为 ${num(s.ref)}${tol}${u}（已 ${held.zh}，限值 ${durationText(s.spec.for).zh}）`
+          : `${point} 恢复变化：${localText(at, this.ctx.timeZone)} 为 ${num(value)}${u}（此前自 ${since} 起为 ${num(s.ref)}${u}）`,
         device: s.device.id,
         point: s.point,
         building: s.device.building,

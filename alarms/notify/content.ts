@@ -1,6 +1,7 @@
 import { type Alarm, type AlarmEvent, ruleZh, severityZh } from '../../core/alarms/model.ts';
 import type { DeliveryKind } from '../../core/alarms/notificationLog.ts';
 import type { SiteConfig } from '../../core/config/siteSchema.ts';
+import { SiteNames } from '../naming.ts';
 
 /**
  * What a notification says, rendered once when it is queued and stored as the delivery's body:
@@ -10,7 +11,7 @@ import type { SiteConfig } from '../../core/config/siteSchema.ts';
  */
 export interface Message {
   kind: DeliveryKind;
-  /** Subject / robot title, e.g. 【重要】设备离线 · ahu-1. */
+  /** Subject / robot title, e.g. 【重要】设备离线 · zonghe-main（综合办公楼 总表）. */
   title: string;
   /** Plain text, Chinese. */
   text: string;
@@ -86,8 +87,29 @@ function buildingName(site: SiteConfig, id: string | null): string | null {
   return b ? `${b.name}（${id}）` : id;
 }
 
+/** What the alarm is about as a person reads it: the device (and point), else the meter, gateway or key, named (alarms/naming.ts). */
+function subjectText(names: SiteNames, a: Alarm): string {
+  if (a.device) return names.deviceText(a.device);
+  if (a.rule.startsWith('meter_') || a.rule === 'night_flow') return names.meterText(a.key);
+  if (a.gateway && a.key === a.gateway) return names.gatewayText(a.gateway);
+  if (a.building && a.key === a.building) return names.buildingText(a.building);
+  return a.key;
+}
+
+/** The device row: `zonghe-main / import_energy（综合办公楼 总表）` — id and point as searched for, then what it is. */
+function deviceRow(names: SiteNames, device: string, point: string | null): string {
+  const label = names.device(device)?.label;
+  return `${point ? `${device} / ${point}` : device}${label ? `（${label}）` : ''}`;
+}
+
 /** The lines of an alarm message: label and value, Chinese. */
-function lines(site: SiteConfig, kind: DeliveryKind, e: AlarmEvent, note?: string): [string, string][] {
+function lines(
+  site: SiteConfig,
+  names: SiteNames,
+  kind: DeliveryKind,
+  e: AlarmEvent,
+  note?: string,
+): [string, string][] {
   const a = e.alarm;
   const out: [string, string][] = [
     ['状态', kind === 're_raise' ? `${actionZh[kind]}（第 ${a.count} 次）` : (actionZh[kind] ?? kind)],
@@ -96,11 +118,16 @@ function lines(site: SiteConfig, kind: DeliveryKind, e: AlarmEvent, note?: strin
   ];
   const building = buildingName(site, a.building);
   if (building) out.push(['建筑', building]);
-  if (a.device) out.push(['设备', a.point ? `${a.device} / ${a.point}` : a.device]);
-  else out.push(['对象', a.key]);
-  if (a.gateway) out.push(['网关', a.gateway]);
+  if (a.device) out.push(['设备', deviceRow(names, a.device, a.point)]);
+  else out.push(['对象', subjectText(names, a)]);
+  if (a.gateway) out.push(['网关', names.gatewayText(a.gateway)]);
   out.push(['发生时间', readable(a.raised_at)]);
-  if (kind === 'clear') out.push(['恢复时间', readable(a.cleared_at ?? e.transition.at)]);
+  if (kind === 'clear') {
+    // What the condition said as it ended (the device answers again …), when it says more than the raise.
+    const said = e.transition.action === 'clear' ? e.transition.note : null;
+    if (said && said !== a.message_zh) out.push(['恢复情况', said]);
+    out.push(['恢复时间', readable(a.cleared_at ?? e.transition.at)]);
+  }
   if (kind === 'acknowledge') {
     out.push(['确认人', a.acknowledged_by ?? e.transition.by]);
     out.push(['确认时间', readable(a.acknowledged_at ?? e.transition.at)]);
@@ -112,9 +139,13 @@ function lines(site: SiteConfig, kind: DeliveryKind, e: AlarmEvent, note?: strin
   return out.map(([k, v]) => [k, oneLine(v)]);
 }
 
-function english(kind: DeliveryKind, a: Alarm, by: string, note?: string): string {
+function english(names: SiteNames, kind: DeliveryKind, a: Alarm, by: string, note?: string): string {
   const what = kind === 'acknowledge' ? `acknowledged by ${a.acknowledged_by ?? by}` : actionEn[kind];
-  const where = [a.building && `building ${a.building}`, a.device && `device ${a.device}`]
+  const label = a.device ? names.device(a.device)?.label : undefined;
+  const where = [
+    a.building && `building ${a.building}`,
+    a.device && `device ${a.device}${label ? ` (${label})` : ''}`,
+  ]
     .filter(Boolean)
     .join(', ');
   return (
@@ -123,24 +154,34 @@ function english(kind: DeliveryKind, a: Alarm, by: string, note?: string): strin
   );
 }
 
-/** The message for one alarm transition (raise, re_raise, clear, acknowledge) or its escalation (`note` says why). */
-export function alarmMessage(site: SiteConfig, kind: DeliveryKind, e: AlarmEvent, note?: string): Message {
+/**
+ * The message for one alarm transition (raise, re_raise, clear, acknowledge) or its escalation
+ * (`note` says why). `names`: the site's (built from `site` when not given; a notifier keeps one).
+ */
+export function alarmMessage(
+  site: SiteConfig,
+  kind: DeliveryKind,
+  e: AlarmEvent,
+  options: { note?: string | undefined; names?: SiteNames } = {},
+): Message {
+  const { note } = options;
+  const names = options.names ?? new SiteNames(site);
   const a = e.alarm;
-  const subject = oneLine(a.device ?? a.key);
+  const subject = oneLine(subjectText(names, a));
   const prefix = kind === 'clear' ? '【恢复】' : kind === 'acknowledge' ? '【已确认】' : '';
   const escalated = kind === 'escalate' ? '【升级】' : '';
   const title = `${escalated}${prefix}【${severityZh[a.severity]}】${ruleZh[a.rule]} · ${subject}`;
-  const rows = lines(site, kind, e, note);
+  const rows = lines(site, names, kind, e, note);
   return {
     kind,
     title,
     text: [title, ...rows.map(([k, v]) => `${k}：${v}`)].join('\n'),
-    text_en: english(kind, a, e.transition.by, note),
+    text_en: english(names, kind, a, e.transition.by, note),
     markdown: [`### ${mdText(title)}`, ...rows.map(([k, v]) => `> **${k}**：${mdText(v)}`)].join('\n'),
     html:
       `<h3>${esc(title)}</h3><table>` +
       rows.map(([k, v]) => `<tr><th align="left">${esc(k)}</th><td>${esc(v)}</td></tr>`).join('') +
-      `</table><p style="color:#888">${esc(english(kind, a, e.transition.by, note))}</p>`,
+      `</table><p style="color:#888">${esc(english(names, kind, a, e.transition.by, note))}</p>`,
     event: e,
   };
 }
@@ -150,13 +191,14 @@ export function digestMessage(
   site: SiteConfig,
   d: DigestSummary & { openAlarms: Alarm[]; heldTitles: string[] },
 ): Message {
+  const names = new SiteNames(site);
   const title = `【报警日报】${site.site.name} ${readable(d.from).slice(0, 16)} 至 ${readable(d.to).slice(0, 16)}`;
   const summary = `新发生 ${d.raised} 条，已恢复 ${d.cleared} 条，仍未关闭 ${d.open} 条，免打扰/限流期间暂缓 ${d.held} 条`;
   const open = d.openAlarms
     .slice(0, 30)
     .map(
       (a) =>
-        `#${a.id} 【${severityZh[a.severity]}】${ruleZh[a.rule]} · ${oneLine(a.device ?? a.key)}（${readable(a.raised_at)}）${a.acknowledged ? ' 已确认' : ' 未确认'}`,
+        `#${a.id} 【${severityZh[a.severity]}】${ruleZh[a.rule]} · ${oneLine(subjectText(names, a))}（${readable(a.raised_at)}）${a.acknowledged ? ' 已确认' : ' 未确认'}`,
     );
   const more = d.openAlarms.length > 30 ? [`……另有 ${d.openAlarms.length - 30} 条`] : [];
   const held = d.heldTitles.slice(0, 30).map(oneLine);

@@ -7,6 +7,7 @@ import type { LoadedSite } from '../../core/config/loadSite.ts';
 import { errorText } from '../../core/errors.ts';
 import { localTimestamp } from '../../core/localTime.ts';
 import type { Logger } from '../../core/log.ts';
+import { SiteNames } from '../naming.ts';
 import { type Channel, createChannel, redactUrls, SEND_TIMEOUT_MS } from './channels.ts';
 import { alarmMessage, digestMessage, type Message } from './content.ts';
 import { DIGEST_CATCH_UP_MS, inQuietHours, lastDigestSlot, retryAt } from './schedule.ts';
@@ -63,9 +64,12 @@ export class AlarmNotifier {
   private readonly recent = new Map<string, number[]>();
   private stopped = false;
   private lastError: string | undefined;
+  /** How messages name devices, meters and gateways (the site file does not change while it runs). */
+  private readonly names: SiteNames;
 
   constructor(private readonly ctx: NotifierContext) {
     this.log = new NotificationLog(ctx.db, this.tz);
+    this.names = new SiteNames(ctx.site.config);
     const env = ctx.env ?? process.env;
     for (const c of this.config.channels) {
       const ch = createChannel(c, { env, clock: ctx.clock, publish: ctx.publish });
@@ -156,7 +160,7 @@ export class AlarmNotifier {
     now: number,
     note: string | undefined,
   ): void {
-    const message = alarmMessage(this.ctx.site.config, kind, e, note);
+    const message = alarmMessage(this.ctx.site.config, kind, e, { note, names: this.names });
     const body = JSON.stringify(message);
     const quiet =
       route.quiet_hours !== undefined &&

@@ -8,12 +8,22 @@ import { alarmBench } from './bench.ts';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('alarms of the infrastructure, on a real Mosquitto, gateway and simulated meters', () => {
-  it('a device that stops answering is one device_offline alarm, cleared when it answers again', async () => {
+  it('a device that stops answering is one device_offline alarm, cleared when it answers again; sent to its building’s route, named, with the reason in Chinese', async () => {
     const b = await alarmBench({
       gatewayId: 'gw-al-dev',
       devices: ['m-a', 'm-b'],
-      alarms: { rules: { device_offline: { delay: '2s' } } },
+      alarms: {
+        rules: { device_offline: { delay: '2s' } },
+        // The route of building b1 (its meters are the devices'): device alarms reach it too.
+        channels: [{ id: 'bus', type: 'mqtt' }],
+        routes: [{ id: 'b1-duty', channels: ['bus'], buildings: ['b1'] }],
+      },
     });
+    // What the person on duty gets: the MQTT channel's messages (jn/v1/alarms/notifications/<route>).
+    const duty = await mqtt.connectAsync(b.broker.url, { clientId: `tap-duty-${process.pid}` });
+    const sent: { kind: string; text: string }[] = [];
+    duty.on('message', (_t, p) => sent.push(JSON.parse(p.toString())));
+    await duty.subscribeAsync(topics.alarmNotifications('b1-duty'), { qos: 1 });
     try {
       // Both meters answer first: nothing is raised.
       await waitFor(
@@ -36,8 +46,22 @@ describe('alarms of the infrastructure, on a real Mosquitto, gateway and simulat
         state: 'active',
         list: 'pending',
       });
-      expect(a?.message_zh).toMatch(/^设备 m-b 自 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d 起不响应网关 gw-al-dev/);
+      // Named by its meter (一号楼's main meter), the gateway's reason in Chinese with the original after
+      // it: the simulated meter answers nothing, so the 500 ms reply timeout of its connection ran out.
+      const reason =
+        /^设备 m-b（一号楼 总表） 自 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d 起不响应网关 gw-al-dev：读(保持|输入)寄存器 \d+\+\d+（从站 2）：设备 500 ms 内无应答（Timed out）$/;
+      expect(a?.message_zh).toMatch(reason);
+      expect(a?.building).toBe('b1');
       expect(a?.raised_at).toMatch(/\+08:00$/);
+      await waitFor('the raise sent to b1’s route', () => sent.some((m) => m.kind === 'raise'), {
+        seen: () => sent,
+      });
+      const raised = sent.find((m) => m.kind === 'raise')?.text ?? '';
+      expect(raised.split('\n')[0]).toBe('【重要】设备离线 · m-b（一号楼 总表）');
+      expect(raised).toMatch(/^设备：m-b（一号楼 总表）$/m);
+      expect(raised).toMatch(/^建筑：一号楼（b1）$/m);
+      expect(raised).toMatch(/^网关：gw-al-dev（一号楼）$/m);
+      expect(/^内容：(.*)$/m.exec(raised)?.[1]).toMatch(reason);
       // Published: the event, and the alarm retained while open.
       await waitFor('the raise on jn/v1/alarms/events', () =>
         b.events.some((e) => e.transition.action === 'raise' && e.alarm.key === 'm-b'),
@@ -47,7 +71,16 @@ describe('alarms of the infrastructure, on a real Mosquitto, gateway and simulat
       await waitFor('the alarm to clear', () => b.all()[0]?.state === 'cleared', { seen: b.seen });
       expect(b.all()).toHaveLength(1);
       expect(b.all().map((x) => x.key)).toEqual(['m-b']);
+      // The clear as the person gets it: the device named, what it says now.
+      await waitFor('the clear sent to b1’s route', () => sent.some((m) => m.kind === 'clear'), {
+        seen: () => sent,
+      });
+      const cleared = sent.find((m) => m.kind === 'clear')?.text ?? '';
+      expect(cleared.split('\n')[0]).toBe('【恢复】【重要】设备离线 · m-b（一号楼 总表）');
+      expect(cleared).toMatch(/^恢复情况：设备 m-b（一号楼 总表） 已恢复通信（网关 gw-al-dev）$/m);
+      expect(cleared).toMatch(/^恢复时间：\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/m);
     } finally {
+      await duty.endAsync();
       await b.stop();
     }
   });
@@ -69,7 +102,16 @@ describe('alarms of the infrastructure, on a real Mosquitto, gateway and simulat
       await sleep(3000); // longer than both delays: nothing more may come
       const all = b.all();
       expect(all).toHaveLength(1);
-      expect(all[0]).toMatchObject({ rule: 'gateway_offline', key: 'gw-al-gw', severity: 'critical' });
+      expect(all[0]).toMatchObject({
+        rule: 'gateway_offline',
+        key: 'gw-al-gw',
+        severity: 'critical',
+        building: 'b1',
+      });
+      // The gateway told by the building its devices serve (the site file names no gateway).
+      expect(all[0]?.message_zh).toMatch(
+        /^网关 gw-al-gw（一号楼） 离线：其 3 台设备均无数据$|^网关 gw-al-gw（一号楼） 自 .+ 起离线：其 3 台设备均无数据$/,
+      );
       expect([...(all[0]?.affected_keys ?? [])].sort()).toEqual([
         'device_offline:m-a',
         'device_offline:m-b',

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { type Alarms, startAlarms } from '../../alarms/main.ts';
@@ -9,6 +10,7 @@ import { systemClock } from '../../core/clock.ts';
 import { loadSite } from '../../core/config/loadSite.ts';
 import { createLogger } from '../../core/log.ts';
 import { createStore } from '../../core/store/openStore.ts';
+import { topics } from '../../core/topics.ts';
 import { startSims } from '../../device-sims/main.ts';
 import { defaultScenarioFile, loadScenario } from '../../device-sims/scenario/load.ts';
 import { type Gateway, startGateway } from '../../gateway/main.ts';
@@ -22,9 +24,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Two zone AC units of the simulated compound's OPC UA server (device-sims), as the demo site names them. */
 const UNITS = [
-  { id: 'zonghe-lou-f1-3-ac', object: 'zonghe-lou.f1-3' },
-  { id: 'zonghe-lou-f4-8-ac', object: 'zonghe-lou.f4-8' },
+  { id: 'zonghe-lou-f1-3-ac', name: '一至三层 办公区 空调', object: 'zonghe-lou.f1-3' },
+  { id: 'zonghe-lou-f4-8-ac', name: '四至八层 办公区 空调', object: 'zonghe-lou.f4-8' },
 ];
+/** How an alarm names a unit: its name, after the building of its control group (alarms/naming.ts). */
+const named = (u: (typeof UNITS)[number]) => `${u.id}（综合办公楼 ${u.name}）`;
 
 /**
  * A one-gateway site whose only connection is OPC UA (subscription mode, 200 ms sampling and
@@ -71,6 +75,18 @@ async function uaBench(gatewayId: string, alarms: Record<string, unknown>) {
           ],
         },
       ],
+      // The units' building comes from their control group (they carry no meter).
+      control: {
+        groups: [
+          {
+            id: 'zonghe-ac',
+            name: '综合办公楼 办公区空调',
+            building: 'zonghe-lou',
+            class: 'hvac',
+            devices: UNITS.map((u) => u.id),
+          },
+        ],
+      },
       alarms,
     }),
   );
@@ -123,6 +139,7 @@ async function uaBench(gatewayId: string, alarms: Record<string, unknown>) {
   const opcua = (): OpcuaCounters | undefined => detail().opcua['hvac-opcua'];
   return {
     ua,
+    broker,
     gateway,
     alarms: service,
     all,
@@ -148,7 +165,7 @@ async function uaBench(gatewayId: string, alarms: Record<string, unknown>) {
 }
 
 describe('alarms of an OPC UA server (device-sims) through a real gateway and the alarm service', () => {
-  it('a stopped server is one device_offline per unit naming the lost connection; cleared once the gateway re-subscribes', async () => {
+  it('a stopped server is one device_offline per unit naming the lost connection; cleared once the gateway re-subscribes; sent to the building’s route, named, in Chinese', async () => {
     const b = await uaBench('gw-al-ua', {
       rules: {
         device_offline: { delay: '2s' },
@@ -156,7 +173,17 @@ describe('alarms of an OPC UA server (device-sims) through a real gateway and th
         comm_errors: { delay: '1s' },
         stale: { after: '3s', delay: '1s' },
       },
+      // 综合办公楼's duty route: the units are its by their control group.
+      channels: [{ id: 'bus', type: 'mqtt' }],
+      routes: [{ id: 'zonghe-duty', channels: ['bus'], buildings: ['zonghe-lou'] }],
     });
+    // What the person on duty gets: the MQTT channel's messages.
+    const duty = await mqtt.connectAsync(b.broker.url, { clientId: `tap-ua-duty-${process.pid}` });
+    const sent: { kind: string; alarm_id: number; text: string }[] = [];
+    duty.on('message', (_t, p) => sent.push(JSON.parse(p.toString())));
+    await duty.subscribeAsync(topics.alarmNotifications('zonghe-duty'), { qos: 1 });
+    const sentFor = (kind: string, id: number | undefined) =>
+      sent.find((m) => m.kind === kind && m.alarm_id === id)?.text;
     try {
       const endpoint = b.ua.endpointUrl;
       await waitFor(
@@ -216,10 +243,20 @@ describe('alarms of an OPC UA server (device-sims) through a real gateway and th
             `^Device ${u.id} does not answer its gateway gw-al-ua since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d: connection to the OPC UA server ${endpoint.replaceAll('.', '\\.')} lost$`,
           ),
         );
-        expect(a?.message_zh).toContain(`设备 ${u.id} 自 `);
-        expect(a?.message_zh).toContain(
-          `起不响应网关 gw-al-ua：connection to the OPC UA server ${endpoint} lost`,
-        );
+        // In Chinese: the unit by its name and building, the gateway's reason translated, the original after it.
+        const zh = `起不响应网关 gw-al-ua：与 OPC UA 服务器 ${endpoint} 的连接中断（connection lost）`;
+        expect(a?.message_zh).toContain(`设备 ${named(u)} 自 `);
+        expect(a?.message_zh?.endsWith(zh)).toBe(true);
+        expect(a?.building).toBe('zonghe-lou');
+        await waitFor(`the raise of ${u.id} sent`, () => sentFor('raise', a?.id) !== undefined, {
+          seen: () => sent,
+        });
+        const raisedText = sentFor('raise', a?.id) ?? '';
+        expect(raisedText.split('\n')[0]).toBe(`【重要】设备离线 · ${named(u)}`);
+        expect(raisedText).toContain(`\n内容：设备 ${named(u)} 自 `);
+        expect(raisedText).toContain(`${zh}\n`);
+        expect(raisedText).toContain(`\n设备：${named(u)}\n`);
+        expect(raisedText).toContain('\n建筑：综合办公楼（zonghe-lou）\n');
         expect(a?.raised_at).toMatch(/\+08:00$/);
         // Not before device_offline's 2 s delay (raised_at may be to the second).
         expect(Date.parse(a?.raised_at ?? '')).toBeGreaterThanOrEqual(
@@ -238,10 +275,18 @@ describe('alarms of an OPC UA server (device-sims) through a real gateway and th
         { seen: b.seen },
       );
       // The clear says the unit answers again (the alarm keeps what was raised).
-      for (const a of b.all())
-        expect(b.alarms.db.transitions(a.id).find((t) => t.action === 'clear')?.note).toBe(
-          `设备 ${a.key} 已恢复通信（网关 gw-al-ua）`,
-        );
+      for (const u of UNITS) {
+        const a = b.all().find((x) => x.key === u.id);
+        const back = `设备 ${named(u)} 已恢复通信（网关 gw-al-ua）`;
+        expect(b.alarms.db.transitions(a?.id ?? 0).find((t) => t.action === 'clear')?.note).toBe(back);
+        // The clear as the person gets it: the unit named, what it says now.
+        await waitFor(`the clear of ${u.id} sent`, () => sentFor('clear', a?.id) !== undefined, {
+          seen: () => sent,
+        });
+        const clearedText = sentFor('clear', a?.id) ?? '';
+        expect(clearedText.split('\n')[0]).toBe(`【恢复】【重要】设备离线 · ${named(u)}`);
+        expect(clearedText).toContain(`\n恢复情况：${back}\n`);
+      }
       // Longer than stale's 3 s and every delay: nothing more (no late comm_errors, no stale).
       await sleep(6000);
       expect(
@@ -251,6 +296,7 @@ describe('alarms of an OPC UA server (device-sims) through a real gateway and th
           .sort(),
       ).toEqual(UNITS.map((u) => `device_offline:${u.id} cleared 1`));
     } finally {
+      await duty.endAsync();
       await b.stop();
     }
   });

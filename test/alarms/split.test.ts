@@ -71,7 +71,9 @@ describe('jieneng alarm-service (the split deployment)', () => {
       db.close();
       expect(others).toEqual([]);
       expect(a).toMatchObject({ rule: 'gateway_offline', key: 'gw-al-split', state: 'active' });
-      expect(a?.message_zh).toContain('网关 gw-al-split 离线（自 2026-12-02 08:00:00 起）');
+      // The gateway told by the building its devices serve (alarms/naming.ts), and carrying it for routing.
+      expect(a?.message_zh).toContain('网关 gw-al-split（一号楼） 自 2026-12-02 08:00:00 起离线');
+      expect(a?.building).toBe('b1');
       expect(await cli.stop()).toBe(0);
     } finally {
       await cli.stop();
