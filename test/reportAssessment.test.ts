@@ -113,7 +113,7 @@ describe('jieneng report assessment --plan 十四五, and a 2026 report', () => 
     expect(cells.get('考核年')).toBe('2025');
     expect(cells.get('考核结论')).toBe('未完成：未完成 2 项（共 4 项有目标）');
     const sheet = wb.getWorksheet('考核');
-    const header = (sheet?.getRow(1).values as unknown[]).slice(1);
+    const header = ((sheet?.getRow(1).values ?? []) as unknown[]).slice(1);
     expect(header.slice(0, 8)).toEqual([
       '范围',
       '指标',
