@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnCli } from './helpers/cli.ts';
 
 /**
@@ -53,9 +53,12 @@ describe('jieneng report assessment --plan 十四五, and a 2026 report', () => 
     return { code, out: p.stdout(), err: p.stderr() };
   };
 
-  it('assesses 2025 against 2020 on all four indicators, per building and for the organization', async () => {
+  beforeAll(async () => {
     const imported = await run(['import', 'entries', join(dir, 'bills.csv')]);
     expect(imported.code).toBe(0);
+  });
+
+  it('assesses 2025 against 2020 on all four indicators, per building and for the organization', async () => {
     const r = await run(['report', 'assessment', '--plan', '十四五']);
     expect(r.code).toBe(0);
     const a = JSON.parse(r.out);
