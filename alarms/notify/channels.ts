@@ -69,18 +69,29 @@ async function redacted(send: () => Promise<void>): Promise<void> {
   }
 }
 
+/**
+ * Errors of a connection the server closed under the request — typically a kept-alive connection
+ * it had just timed out as fetch reused it. Sent again at once, once: waiting for the notifier's
+ * retry (30 s) would only delay the message, with the same (small) risk of a repeat.
+ */
+const CONNECTION_CLOSED = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+
 async function postJson(url: string, body: unknown, robot: boolean): Promise<void> {
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json; charset=utf-8' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
-    });
-  } catch (err) {
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new Error(`no answer: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+  let res: Response | undefined;
+  const payload = JSON.stringify(body);
+  for (let attempt = 1; res === undefined; attempt++) {
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        body: payload,
+        signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
+      });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      if (attempt === 1 && cause?.code !== undefined && CONNECTION_CLOSED.has(cause.code)) continue;
+      throw new Error(`no answer: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+    }
   }
   const text = await res.text();
   if (!res.ok) throw new Error(`HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}`);
