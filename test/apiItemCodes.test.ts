@@ -126,6 +126,28 @@ describe('the demo site by item code (分项编码)', () => {
       expect(named('分项')).toContain('空调用电,01B00,13400');
       expect(named('分项编码')).toContain('01D10,信息中心,01D00,特殊用电,2280');
 
+      // the site tree names every meter's code, derived where the site file has none
+      const tree = (await (await get('site/tree')).json()) as {
+        organization: {
+          buildings: {
+            meters: { id: string; item_code: string; item_name: string }[];
+            areas: { meters: { id: string; item_code: string; item_name: string }[] }[];
+          }[];
+        };
+      };
+      const coded = tree.organization.buildings.flatMap((b) => [
+        ...b.meters,
+        ...b.areas.flatMap((a) => a.meters),
+      ]);
+      expect(coded.map((m) => [m.id, m.item_code, m.item_name])).toEqual(
+        expect.arrayContaining([
+          ['zonghe-main', '01000', '电'],
+          ['zonghe-special', '01D10', '信息中心'],
+          ['fuwu-gas', '03000', '燃气'],
+        ]),
+      );
+      expect(coded).toHaveLength(site.config.meters.length);
+
       const bad = await get(`consumption?${range}&group_by=code`);
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { detail: string }).detail).toContain('item_code');

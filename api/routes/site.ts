@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { LoadedSite } from '../../core/config/loadSite.ts';
+import { itemCode, meterItemCode } from '../../core/itemCodes/itemCodes.ts';
 import { noQuery } from '../params.ts';
 
 /** One meter as the site tree shows it (the site file's meter, the unit of its counter from the profile). */
@@ -12,6 +13,12 @@ export const siteMeterSchema = z.object({
     .string()
     .nullable()
     .describe('分项 of an electricity sub-meter: lighting_socket, hvac, power, special'),
+  item_code: z
+    .string()
+    .describe(
+      '分项编码 (2008 导则): the site file’s item_code, else its subitem’s (01B00 …), else its category’s (01000 …)',
+    ),
+  item_name: z.string().describe('The code’s Chinese name, e.g. 空调用电'),
   role: z.enum(['main', 'sub']).describe('main: 总表 of the building; sub: 分项/分区 sub-meter'),
   building: z.string(),
   area: z.string().nullable(),
@@ -99,6 +106,8 @@ export function siteTree(site: LoadedSite): SiteTree {
     name: m.name ?? null,
     category: m.category,
     subitem: m.subitem ?? null,
+    item_code: meterItemCode(m),
+    item_name: itemCode(meterItemCode(m))?.name ?? meterItemCode(m),
     role: m.role,
     building: m.building,
     area: m.area ?? null,

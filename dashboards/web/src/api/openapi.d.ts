@@ -7598,6 +7598,10 @@ export interface operations {
                                         category: string;
                                         /** @description 分项 of an electricity sub-meter: lighting_socket, hvac, power, special */
                                         subitem: string | null;
+                                        /** @description 分项编码 (2008 导则): the site file’s item_code, else its subitem’s (01B00 …), else its category’s (01000 …) */
+                                        item_code: string;
+                                        /** @description The code’s Chinese name, e.g. 空调用电 */
+                                        item_name: string;
                                         /**
                                          * @description main: 总表 of the building; sub: 分项/分区 sub-meter
                                          * @enum {string}
@@ -7619,6 +7623,10 @@ export interface operations {
                                     category: string;
                                     /** @description 分项 of an electricity sub-meter: lighting_socket, hvac, power, special */
                                     subitem: string | null;
+                                    /** @description 分项编码 (2008 导则): the site file’s item_code, else its subitem’s (01B00 …), else its category’s (01000 …) */
+                                    item_code: string;
+                                    /** @description The code’s Chinese name, e.g. 空调用电 */
+                                    item_name: string;
                                     /**
                                      * @description main: 总表 of the building; sub: 分项/分区 sub-meter
                                      * @enum {string}
