@@ -69,7 +69,9 @@ export const costTariffSchema = z
     if (!t.time_of_use) return;
     const seen = new Array<string | undefined>(24);
     for (const h of t.time_of_use.hours) {
-      if (h.from === h.to % 24) {
+      // Hours from `from` up to `to`, past midnight when `to` is not after it (22–8); 0–24 is the whole day.
+      const length = h.to > h.from ? h.to - h.from : h.to + 24 - h.from;
+      if (h.from === h.to) {
         ctx.addIssue({
           code: 'custom',
           path: ['time_of_use', 'hours'],
@@ -77,7 +79,8 @@ export const costTariffSchema = z
         });
         continue;
       }
-      for (let x = h.from; x !== h.to % 24; x = (x + 1) % 24) {
+      for (let k = 0; k < length; k++) {
+        const x = (h.from + k) % 24;
         if (seen[x] !== undefined)
           ctx.addIssue({
             code: 'custom',
