@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { main } from '../../cli/main.ts';
-import { loadSite } from '../config/loadSite.ts';
 import {
   allowedItemCodes,
   itemCode,
@@ -51,20 +49,5 @@ describe('the item-code table (itemCodes.yaml)', () => {
     expect(subitemLevelCode('01D10')).toBe('01D00');
     expect(subitemLevelCode('01000')).toBe('01000');
     expect(allowedItemCodes({ category: 'gas', role: 'main' }).map((c) => c.code)).toEqual(['03000']);
-  });
-});
-
-describe('the demo site', () => {
-  it('codes every meter and checks clean', async () => {
-    const site = loadSite('examples/demo-site.yaml');
-    expect(site.config.meters.filter((m) => m.item_code === undefined).map((m) => m.id)).toEqual([]);
-    let out = '';
-    const code = await main(['config', 'check', 'examples/demo-site.yaml'], {
-      out: (t) => (out += t),
-      err: (t) => (out += t),
-    });
-    expect(out).toMatch(/^examples\/demo-site\.yaml: valid — site "fz-demo", .* 18 meter\(s\)/);
-    expect(out).not.toContain('warning');
-    expect(code).toBe(0);
   });
 });
