@@ -82,6 +82,7 @@ export const accessMatrix: Readonly<Record<string, Access>> = {
 
   'GET /api/v1/reports/intensity': everyone,
   'GET /api/v1/reports/statistics': everyone,
+  'GET /api/v1/reports/assessment': everyone,
   'POST /api/v1/facts': officers,
   'POST /api/v1/entries': officers,
   'POST /api/v1/facts/upload': officers,

@@ -5,6 +5,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { LoadedSite } from '../core/config/loadSite.ts';
 import type { ReportPort } from '../core/reports/port.ts';
 import type { Store } from '../core/store/store.ts';
+import { assessmentKind } from './kinds/assessment.ts';
 import { reportKinds } from './kinds/index.ts';
 import { Ledger } from './ledger/ledger.ts';
 import { reportContentTypes, reportExtensions } from './render/render.ts';
@@ -80,6 +81,26 @@ export function createReports(ctx: {
         ledger.close();
       }
     },
+    assessment: async (q) => {
+      const ledger = new Ledger(ctx.ledgerFile);
+      try {
+        const sources = {
+          site: ctx.site,
+          store: ctx.store,
+          ledger,
+          dataDir: resolve(ctx.dataDir ?? dirname(ctx.ledgerFile)),
+          now: ctx.now,
+        };
+        return await assessmentKind.build(sources, q);
+      } finally {
+        ledger.close();
+      }
+    },
+    renderAssessment: async (report, format) => ({
+      body: await assessmentKind.render(report, format),
+      contentType: reportContentTypes[format],
+      extension: reportExtensions[format],
+    }),
     statistics: async (q) => {
       const ledger = new Ledger(ctx.ledgerFile);
       try {

@@ -52,6 +52,10 @@ function examples(): Record<string, Call[]> {
   const more: Record<string, Call[]> = {
     'GET /api/v1/consumption': [{ path: `/api/v1/consumption?from=2025-07-01&to=2025-07-31&meter=${meter}` }],
     'GET /api/v1/reports/intensity': [{ path: '/api/v1/reports/intensity?from=2025-07-01&to=2025-07-31' }],
+    'GET /api/v1/reports/assessment': [
+      { path: `/api/v1/reports/assessment?plan=${encodeURIComponent('十四五')}` },
+      { path: '/api/v1/reports/assessment?plan=14th-five-year&format=xlsx' },
+    ],
     'GET /api/v1/reports/statistics': [
       { path: '/api/v1/reports/statistics?year=2025' },
       { path: '/api/v1/reports/statistics?year=2025&format=xlsx' },

@@ -68,7 +68,33 @@ const consumption = z.looseObject({
 });
 
 const report = z
-  .looseObject({ kind: z.literal('intensity'), from: localDay, to: localDay, days: z.number().int() })
+  .looseObject({
+    kind: z.literal('intensity'),
+    from: localDay,
+    to: localDay,
+    days: z.number().int(),
+    baseline_year: z
+      .number()
+      .int()
+      .nullable()
+      .describe('The year compared with (default the plan’s base year)'),
+    plan: z
+      .looseObject({
+        id: z.string(),
+        name: z.string(),
+        base_year: z.number().int(),
+        end_year: z.number().int(),
+        origin: z.enum(['standard', 'site']),
+        short: z.string().optional().describe('十四五, 十五五'),
+        published: z
+          .boolean()
+          .optional()
+          .describe('false: the plan’s figures are not published (十五五): nothing judged, 十五五目标未发布'),
+      })
+      .nullable()
+      .describe('The plan measured against; null outside every plan'),
+    plan_note: z.string().nullable(),
+  })
   .describe('The intensity report (reports/README.md describes every field)');
 
 const fact = z.looseObject({

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
 import { errorCatalog, errorCodes } from '../../core/errors.ts';
 import { alarmDocs } from './alarmDocs.ts';
+import { assessmentDocs } from './assessmentDocs.ts';
 import { authDocs } from './authDocs.ts';
 import { openApiPath, pathParams, problemSchema, type RouteDoc } from './common.ts';
 import { controlDocs } from './controlDocs.ts';
@@ -59,6 +60,7 @@ export function routeDocs(timeZone: string): RouteDoc[] {
     ...authDocs(),
     ...dataDocs(timeZone),
     ...statisticsDocs(),
+    ...assessmentDocs(),
     ...deviceDocs(timeZone),
     ...controlDocs(timeZone),
     ...alarmDocs(timeZone),

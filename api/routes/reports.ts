@@ -30,6 +30,23 @@ export const intensityQuery = (timeZone: string) => ({
     .describe('json, csv, xlsx, pdf (default json)'),
 });
 
+/** The query of GET /reports/assessment (exported for the OpenAPI document). */
+export const assessmentQuery = {
+  plan: z
+    .string()
+    .min(1)
+    .max(100)
+    .describe('The plan by short name or id (十四五, 14th-five-year) or a site target set’s id'),
+  basis: z
+    .enum(['equivalent', 'generation'])
+    .default('equivalent')
+    .describe('Electricity 折标准煤 basis: equivalent (当量值, default) or generation (等价值)'),
+  format: z
+    .enum(['json', 'csv', 'xlsx'])
+    .default('json')
+    .describe('json, csv (a zip of CSV tables), xlsx; default json'),
+};
+
 /** The query of GET /reports/statistics (exported for the OpenAPI document). */
 export const statisticsQuery = {
   year: wholeNumber(2000, 2100).describe('the calendar year of the return, from 2000 to 2100'),
@@ -127,6 +144,17 @@ export function reportRoutes(reports: ReportPort, site: LoadedSite): Router {
     }
     const { body, contentType, extension } = await reports.render(report, q.format);
     res.type(contentType).attachment(`intensity_${q.from}_${q.to}${extension}`).send(body);
+  });
+  // A plan's final assessment, as `jieneng report assessment --plan` makes it.
+  router.get('/reports/assessment', async (req, res) => {
+    const q = parseQuery(req.query, assessmentQuery);
+    const report = await reports.assessment({ plan: q.plan, basis: q.basis });
+    if (q.format === 'json') {
+      res.json(report);
+      return;
+    }
+    const { body, contentType, extension } = await reports.renderAssessment(report, q.format);
+    res.type(contentType).attachment(`assessment_${report.plan.id}${extension}`).send(body);
   });
   // The annual statistics return, as `jieneng report statistics --year` makes it.
   router.get('/reports/statistics', async (req, res) => {

@@ -1,3 +1,4 @@
+import type { AssessmentQuery, AssessmentReport } from './assessment.ts';
 import type { BuildingFact, ElectricityBasis, EnergyEntry, IntensityReport } from './report.ts';
 import type { StatisticsReport } from './statistics.ts';
 
@@ -42,6 +43,16 @@ export interface IntensityQuery {
  */
 export interface ReportPort {
   intensity(q: IntensityQuery): Promise<IntensityReport>;
+  /**
+   * A plan's final assessment (终期考核): its end year against its base year, all four indicators.
+   * An unknown or unpublished plan, or an end year not over, is refused (JnError bad_request).
+   */
+  assessment(q: AssessmentQuery): Promise<AssessmentReport>;
+  /** The assessment as a zip of CSV tables or XLSX (JSON is the assessment itself). */
+  renderAssessment(
+    report: AssessmentReport,
+    format: 'csv' | 'xlsx',
+  ): Promise<{ body: Buffer; contentType: string; extension: string }>;
   /** The annual statistics return (公共机构能源资源消费统计 基层表) of a calendar year. */
   statistics(q: { year: number }): Promise<StatisticsReport>;
   /** The return as XLSX laid out as the form (JSON is the report itself). */

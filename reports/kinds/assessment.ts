@@ -1,17 +1,11 @@
 import { localClock } from '../../core/localTime.ts';
-import type { ElectricityBasis } from '../../core/reports/report.ts';
+import type { AssessmentQuery } from '../../core/reports/assessment.ts';
 import { loadFactors } from '../factors.ts';
 import { type AssessmentReport, assessmentInput, assessmentOf } from '../figures/assessment.ts';
 import { buildReport } from '../figures/build.ts';
 import { choosePlan } from '../figures/plans.ts';
 import { renderAssessment } from '../render/assessmentTables.ts';
 import type { ReportKind, ReportSources } from './kind.ts';
-
-/** A final assessment request: the plan by id or short name (十四五), and the electricity basis. */
-export interface AssessmentQuery {
-  plan: string;
-  basis: ElectricityBasis;
-}
 
 /**
  * 规划终期考核: a plan's end year against its base year, all four indicators, per building and

@@ -39,6 +39,7 @@ export function routeExamples(h: ApiHarness): Record<string, ExampleCall> {
     'GET /api/v1/consumption': { path: `/api/v1/consumption?from=2025-07-01&to=2025-07-31&meter=${meter}` },
     'GET /api/v1/reports/intensity': { path: '/api/v1/reports/intensity?from=2025-07-01&to=2025-07-31' },
     'GET /api/v1/reports/statistics': { path: '/api/v1/reports/statistics?year=2025' },
+    'GET /api/v1/reports/assessment': { path: '/api/v1/reports/assessment?plan=14th-five-year' },
     'GET /api/v1/calendar': { path: '/api/v1/calendar?from=2025-10-01&to=2025-10-07' },
     'GET /api/v1/schedules/preview': { path: '/api/v1/schedules/preview?days=2' },
     'GET /api/v1/readings/history': {

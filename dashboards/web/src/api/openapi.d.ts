@@ -416,6 +416,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/assessment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 规划终期考核（如十四五：2025 年对 2020 年）
+         * @description Final assessment of a plan (十四五: 2025 against 2020)
+         */
+        get: operations["getPlanAssessment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/readings/history": {
         parameters: {
             query?: never;
@@ -2788,6 +2808,24 @@ export interface operations {
                          */
                         to: string;
                         days: number;
+                        /** @description The year compared with (default the plan’s base year) */
+                        baseline_year: number | null;
+                        /** @description The plan measured against; null outside every plan */
+                        plan: ({
+                            id: string;
+                            name: string;
+                            base_year: number;
+                            end_year: number;
+                            /** @enum {string} */
+                            origin: "standard" | "site";
+                            /** @description 十四五, 十五五 */
+                            short?: string;
+                            /** @description false: the plan’s figures are not published (十五五): nothing judged, 十五五目标未发布 */
+                            published?: boolean;
+                        } & {
+                            [key: string]: unknown;
+                        }) | null;
+                        plan_note: string | null;
                     } & {
                         [key: string]: unknown;
                     };
@@ -3735,6 +3773,152 @@ export interface operations {
                     } & {
                         [key: string]: unknown;
                     };
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description bad_request (请求有误), usage (用法有误) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized (需要登录), unauthenticated (未登录), login_failed (用户名或密码错误), token_invalid (令牌无效), token_expired (令牌已过期), token_revoked (令牌已撤销), session_invalid (会话无效), session_expired (会话已过期) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description account_disabled (账户已停用), forbidden (没有权限), csrf_failed (CSRF 校验失败), priority_not_allowed (无权使用该优先级) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found (未找到), gateway_unknown (没有这个网关) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal_error (内部错误), config_invalid (配置有误), protocol_unknown (未知协议), protocol_mismatch (协议不匹配), font_missing (缺少字体), port_in_use (端口已被占用), output (无法写入输出) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description store_unavailable (数据存储不可用), control_unavailable (控制服务不可用), stream_limit (实时数据流已达上限) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPlanAssessment: {
+        parameters: {
+            query: {
+                /** @description The plan by short name or id (十四五, 14th-five-year) or a site target set’s id */
+                plan: string;
+                /** @description Electricity 折标准煤 basis: equivalent (当量值, default) or generation (等价值) */
+                basis?: "equivalent" | "generation";
+                /** @description json, csv (a zip of CSV tables), xlsx; default json */
+                format?: "json" | "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description format=json; csv (a zip of CSV tables) and xlsx are the same assessment. 400 for a plan it does not know, one not published (十五五) or one whose end year has not ended */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        kind: "assessment";
+                        /** @description The plan measured against, its base year and end year */
+                        plan: {
+                            id: string;
+                            /** @description 十四五, 十五五; a site set: the plan it stands in for */
+                            short?: string;
+                            name: string;
+                            source: string;
+                            verified: boolean;
+                            base_year: number;
+                            end_year: number;
+                            /** @enum {string} */
+                            origin: "standard" | "site";
+                            /** @description false: the plan’s figures are not published (十五五) */
+                            published?: boolean;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                        plan_note: string | null;
+                        organization: string;
+                        /** @description The plan’s end year */
+                        year: number;
+                        base_year: number;
+                        basis_text: string;
+                        rows: ({
+                            /** @description Building id or the organization’s id */
+                            scope: string;
+                            scope_name: string;
+                            /** @enum {string} */
+                            indicator: "energy_per_area_kgce_m2" | "energy_per_capita_kgce" | "water_per_capita_m3" | "carbon_per_area_kgco2_m2";
+                            /** @description The base year’s value; null when missing */
+                            base_value: number | null;
+                            /** @description The end year’s value; null when missing */
+                            value: number | null;
+                            /** @description value / base_value − 1 */
+                            change: number | null;
+                            /** @description The plan’s change by its end year, e.g. −0.05 */
+                            target: number | null;
+                            /**
+                             * @description 完成, 未完成, 数据不全 (never achieved), 无目标
+                             * @enum {string}
+                             */
+                            result: "achieved" | "not_achieved" | "incomplete" | "no_target";
+                            result_text: string;
+                            /** @description Lowest share of the end year’s days with data over the types it rests on */
+                            coverage: number;
+                            base_coverage: number;
+                            /** @description Share of the end year’s figure that is estimated */
+                            estimated_share: number;
+                            /** @description Share of the end year’s figure entered (bills, fuel cards), not metered */
+                            entered_share: number;
+                            national_base: number | null;
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        /** @enum {string} */
+                        result: "achieved" | "not_achieved" | "incomplete" | "no_target";
+                        result_text: string;
+                        notes: string[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    "application/zip": unknown;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
