@@ -9,7 +9,7 @@ import { assessmentKind } from '../reports/kinds/assessment.ts';
 import { Ledger } from '../reports/ledger/ledger.ts';
 import { indicatorNames, storeName } from '../reports/render/labels.ts';
 import { dataDirOf, requireConfig, type ToolCommand, text } from './context.ts';
-import { checkOutput, notWritten } from './reportCommand.ts';
+import { checkOutput, notWritten } from './outputFile.ts';
 
 const usage = (why: string) => new JnError('usage', `jieneng report assessment: ${why}`);
 

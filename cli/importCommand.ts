@@ -7,7 +7,7 @@ import { ImportError, type ImportResult, Ledger, type Replacement } from '../rep
 import { writeTemplate } from '../reports/ledger/template.ts';
 import { cliActor } from './authCli.ts';
 import { dataDirOf, requireConfig, type ToolCommand, text } from './context.ts';
-import { checkOutput, notWritten } from './reportCommand.ts';
+import { checkOutput, notWritten } from './outputFile.ts';
 
 const usage =
   'usage: jieneng import facts|entries FILE.csv|FILE.xlsx [--replace] --config FILE [--data-dir DIR]\n' +

@@ -8,7 +8,7 @@ import { statisticsKind } from '../reports/kinds/statistics.ts';
 import { Ledger } from '../reports/ledger/ledger.ts';
 import { storeName } from '../reports/render/labels.ts';
 import { dataDirOf, requireConfig, type ToolCommand, text } from './context.ts';
-import { checkOutput, notWritten } from './reportCommand.ts';
+import { checkOutput, notWritten } from './outputFile.ts';
 
 const usage = (why: string) => new JnError('usage', `jieneng report statistics: ${why}`);
 
