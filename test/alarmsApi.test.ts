@@ -267,7 +267,7 @@ describe('acting on an alarm', () => {
     });
     expect(refused.status).toBe(403);
     expect(refused.body.detail).toBe(
-      `alarm ${device.id} is a device_offline alarm: an officer may acknowledge or close only alarms of meter_balance, after_hours, night_flow, target_trend; ask an engineer`,
+      `alarm ${device.id} is a device_offline alarm: an officer may acknowledge or close only alarms of meter_balance, after_hours, night_flow, target_trend, quota; ask an engineer`,
     );
     expect((db.get(device.id) as Alarm).acknowledged).toBe(false);
     const ok = await call('POST', `/api/v1/alarms/${balance.id}/acknowledge`, { role: 'officer', body: {} });

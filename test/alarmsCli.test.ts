@@ -96,7 +96,7 @@ describe('jieneng alarms', () => {
     const refused = await jieneng(['ack', String(offline)], officer);
     expect(refused.code).toBe(1);
     expect(refused.err).toMatch(
-      /^报警 \d+ 属于 device_offline：节能统计员只能确认或关闭 meter_balance、after_hours、night_flow、target_trend 类报警；请联系工程师\n$/,
+      /^报警 \d+ 属于 device_offline：节能统计员只能确认或关闭 meter_balance、after_hours、night_flow、target_trend、quota 类报警；请联系工程师\n$/,
     );
     const ok = await jieneng(['ack', String(balance)], officer);
     expect(ok.out).toMatch(/已由 token:李科长 于 2025-09-29 17:30 确认/);

@@ -8,15 +8,17 @@ import { judgeAfterHours, judgedHour } from './afterHours.ts';
 import { judgeBalance } from './balance.ts';
 import { HOUR, type Judged, localDate, type RuleContext } from './common.ts';
 import { judgeNightFlow } from './nightFlow.ts';
+import { judgeQuotas } from './quota.ts';
 import { judgeTargetTrend } from './targetTrend.ts';
 
-type DataRule = Extract<AlarmRule, 'meter_balance' | 'after_hours' | 'night_flow' | 'target_trend'>;
+type DataRule = Extract<AlarmRule, 'meter_balance' | 'after_hours' | 'night_flow' | 'target_trend' | 'quota'>;
 
 const judges: Record<DataRule, (ctx: RuleContext, now: number) => Promise<Judged[]>> = {
   meter_balance: judgeBalance,
   after_hours: judgeAfterHours,
   night_flow: judgeNightFlow,
   target_trend: judgeTargetTrend,
+  quota: judgeQuotas,
 };
 
 /**
@@ -29,6 +31,7 @@ const cadence: Record<DataRule, (now: number, tz: string) => string> = {
   after_hours: (now) => String(judgedHour(now)),
   night_flow: (now) => String(Math.floor(now / HOUR)),
   target_trend: (now, tz) => localDate(now, tz),
+  quota: (now, tz) => localDate(now, tz),
 };
 
 /** What each data rule last did, for the service's health: when, how many subjects it judged and holds, and its notes. */

@@ -28,6 +28,7 @@ export const officerRules: readonly Alarm['rule'][] = [
   'after_hours',
   'night_flow',
   'target_trend',
+  'quota',
 ];
 
 /** The longest shelving: an alarm put away for longer is an alarm switched off, which the rule's settings do. */

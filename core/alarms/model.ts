@@ -45,6 +45,7 @@ export const alarmRules = [
   'not_following',
   'write_failing',
   'target_trend',
+  'quota',
 ] as const;
 export type AlarmRule = (typeof alarmRules)[number];
 
@@ -70,6 +71,7 @@ export const ruleZh: Record<AlarmRule, string> = {
   not_following: '设备未执行指令',
   write_failing: '指令写入失败',
   target_trend: '能耗强度趋势超目标',
+  quota: '能耗定额预警',
 };
 
 /**

@@ -176,6 +176,40 @@ export const alarmRulesSchema = z
       .object(common({ severity: 'minor' }))
       .strict()
       .prefault({}),
+    quota: z
+      .object({
+        ...common({ severity: 'minor' }),
+        warning_at: z
+          .number()
+          .gt(0)
+          .max(10)
+          .default(0.8)
+          .describe(
+            '预警 from this share of the quota due by now (year to date ÷ prorated quota), default 0.8',
+          ),
+        exceeded_at: z
+          .number()
+          .gt(0)
+          .max(10)
+          .default(1)
+          .describe('超定额 from this share, default 1 (100 %)'),
+        exceeded_severity: severity
+          .default('major')
+          .describe('Severity of the 超定额 alarm (预警 has `severity`)'),
+        min_days: z
+          .number()
+          .int()
+          .min(1)
+          .max(366)
+          .default(31)
+          .describe('Days of the year gone before a quota is judged (a few days’ share of a year is noise)'),
+      })
+      .strict()
+      .refine((q) => q.warning_at < q.exceeded_at, {
+        message: 'warning_at must be below exceeded_at',
+        path: ['warning_at'],
+      })
+      .prefault({}),
   })
   .strict();
 export type AlarmRulesConfig = z.infer<typeof alarmRulesSchema>;
