@@ -93,7 +93,15 @@ export interface IntensityReport {
   grid_co2?: { mode: string; text: string };
   baseline_year: number | null;
   baseline_basis: { method: string; base_from: string; base_to: string; text: string } | null;
-  plan: { id: string; name: string; base_year: number; end_year: number; verified: boolean } | null;
+  plan: {
+    id: string;
+    name: string;
+    base_year: number;
+    end_year: number;
+    verified: boolean;
+    /** false: the plan's figures are not published (十五五): nothing is judged. */
+    published?: boolean;
+  } | null;
   plan_note: string | null;
   factors: { value: number; unit: string; source: string; verified: boolean; what: string; note?: string }[];
   buildings: Scope[];
