@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { indicatorTable, summaryTable } from '../render/tables.ts';
+import { goldenInput } from './goldenOrg.ts';
 import { intensityReport } from './intensity.ts';
 import { bill, emptyInput, meteredDays, testBuilding, testSite } from './testData.ts';
 
@@ -52,6 +54,45 @@ describe('plans by report year', () => {
     );
     expect(row).toMatchObject({ status: 'no_target', target: null });
     expect(row?.change).toBeCloseTo(730_000 / 900_000 - 1, 12); // −18.9 %
+  });
+
+  it('2025 is 十四五: against 2020, the whole target due, and the tables say which plan and base year', () => {
+    // the golden organization (goldenOrg.ts), its figures worked out in intensity.test.ts
+    const r = intensityReport({ ...goldenInput, baselineYear: undefined });
+    expect(r.plan).toMatchObject({ id: '14th-five-year', short: '十四五', published: true, base_year: 2020 });
+    expect(r.baseline_year).toBe(2020); // the plan's base year by default
+    const perArea = r.comparisons.find(
+      (c) => c.scope === 'golden-org' && c.indicator === 'energy_per_area_kgce_m2',
+    );
+    expect(perArea).toMatchObject({
+      target: -0.05,
+      target_by_now: -0.05,
+      status: 'on_track',
+      national_base: 18.48,
+    });
+    const rows = new Map(summaryTable(r).rows.map((x) => [String(x[0]), String(x[1])]));
+    expect(rows.get('对照规划')).toBe(
+      '十四五公共机构节约能源资源工作规划（2021–2025 年，基准年 2020，未核对）',
+    );
+    expect(rows.get('基准年')).toBe('2020');
+    const table = indicatorTable(r);
+    expect(table.columns.map((c) => c.header)).toContain('全国2020年');
+    expect(table.rows.some((row) => row.includes('达标进度内'))).toBe(true);
+  });
+
+  it('2026 in the tables: 十五五目标未发布 in the status and target cells', () => {
+    const r = intensityReport(data(testSite([hq])));
+    const rows = new Map(summaryTable(r).rows.map((x) => [String(x[0]), String(x[1])]));
+    expect(rows.get('对照规划')).toBe(
+      '十五五公共机构节约能源资源工作规划（2026–2030 年，基准年 2025，目标未发布）',
+    );
+    expect(rows.get('基准年')).toBe('2025');
+    expect(rows.get('总体状态')).toMatch(/^十五五目标未发布（/);
+    for (const row of indicatorTable(r).rows) {
+      expect(row[6]).toEqual({ absent: '十五五目标未发布' }); // 规划目标
+      expect(row[7]).toEqual({ absent: '十五五目标未发布' }); // 本年目标
+      expect(row[8]).toBe('十五五目标未发布'); // 状态
+    }
   });
 
   it('a year outside every plan (2031) says so and has no baseline', () => {
