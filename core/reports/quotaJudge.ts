@@ -169,3 +169,54 @@ export function judgeQuota(input: QuotaInput): QuotaJudgement {
     rating: ratingOf(projection, quota.levels),
   };
 }
+
+/** One quota row of a report (report.quotas.rows): the quota, its provenance and its year to date. */
+export interface QuotaRow extends QuotaJudgement {
+  building: string;
+  name: string;
+  indicator: ResolvedQuota['indicator'];
+  /** 单位建筑面积能耗 … */
+  indicator_name: string;
+  unit: string;
+  /** The year's quota in `unit`. */
+  quota: number;
+  level_name: string;
+  standard: string | null;
+  category: string | null;
+  source: string;
+  verified: boolean;
+  note: string | null;
+  basis_text: string | null;
+}
+
+/** A building's GB/T 51161-2016 office comparison: its non-heating electricity per m² against the zone's values. */
+export interface OfficeBenchmarkRow {
+  building: string;
+  name: string;
+  standard: string;
+  type: 'government' | 'commercial';
+  class: 'A' | 'B';
+  zone: string;
+  unit: string;
+  limit: number;
+  guide: number;
+  /** The year's electricity per m² (the year to date projected as the quota rows are); null when missing. */
+  value: number | null;
+  /** ≤ 引导值, ≤ 约束值, 超约束值, or 缺数据. */
+  status_zh: string;
+  source: string;
+  verified: boolean;
+  note: string | null;
+  corrections_verified: boolean;
+  corrections_text: string;
+}
+
+/** The report's quota section: the year judged, each quota, each office benchmark, and what they rest on. */
+export interface QuotaSection {
+  year: number;
+  /** YYYY-MM-DD, the last day counted. */
+  to: string;
+  rows: QuotaRow[];
+  benchmarks: OfficeBenchmarkRow[];
+  notes: string[];
+}

@@ -4,6 +4,8 @@
  * reports/figures.
  */
 
+import type { QuotaSection } from './quotaJudge.ts';
+
 /** Electricity basis: 当量值 (heat content) or 等价值 (generation coal rate of the previous year). */
 export type ElectricityBasis = 'equivalent' | 'generation';
 
@@ -387,6 +389,12 @@ export interface IntensityReport {
   }[];
   /** Year to date with a full-year projection (see BaselineBasis), else null. */
   projection: Projection | null;
+  /**
+   * The quotas (能耗定额) of the site file over the year of the last day counted, and the GB/T
+   * 51161-2016 office benchmarks (core/reports/quotaJudge.ts); null when the site sets none.
+   * Optional: absent in reports made before it was added.
+   */
+  quotas?: QuotaSection | null;
   /** The entries that went into the period's figures, with their sources (and conversions). */
   entries_used: (EnergyEntry & { counted_quantity: number; counted_from: string; counted_to: string })[];
   entries_superseded: {

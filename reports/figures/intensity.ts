@@ -28,6 +28,7 @@ import { comparisonPeriods, periodComparison } from './periods.ts';
 import { type ChosenPlan, compare, overallStatus, planAndBaseline } from './plans.ts';
 import { project } from './projection.ts';
 import { expectedTypes, indexData, type MeteredDay } from './quantities.ts';
+import { quotaSection } from './quotas.ts';
 import { areaFigures, rank } from './ranking.ts';
 import { type PeriodInput, type ScopeCalc, scopesOver } from './scope.ts';
 
@@ -285,6 +286,7 @@ export function intensityReport(input: IntensityInput): IntensityReport {
     ranking: rank(now.buildings, names),
     areas: areaFigures(site, input.metered, p),
     projection: projected?.projection ?? null,
+    quotas: quotaSection(input, p),
     entries_used: now.buildings.flatMap((b) => b.pairs.flatMap((x) => x.used)),
     entries_superseded: now.buildings.flatMap((b) => b.pairs.flatMap((x) => x.superseded)),
   };
