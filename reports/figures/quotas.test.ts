@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { quotaTables } from '../render/quotaTables.ts';
 import { intensityReport, type MeteredDay } from './intensity.ts';
 import { emptyInput, testBuilding, testSite } from './testData.ts';
 
@@ -94,5 +95,43 @@ describe('the report’s quota table', () => {
     const b = report('2026-12-31')?.benchmarks[0];
     expect(b?.value).toBeCloseTo(67.2, 9);
     expect(b?.status_zh).toBe('超约束值');
+  });
+
+  it('is the 定额 and 办公建筑基准 tables of every format: quota, YTD, share, projection, status, source, verified', () => {
+    const r = intensityReport({
+      ...emptyInput(site, '2026-01-01', '2026-06-30'),
+      today: '2027-01-10',
+      metered,
+    });
+    const [quota, bench] = quotaTables(r);
+    expect(quota?.name).toBe('定额');
+    expect(quota?.rows[0]?.slice(0, 5)).toEqual([
+      '手算楼',
+      '单位建筑面积能耗',
+      'kgce/(m²·a)',
+      20,
+      'DB37/T 2672-2019 市级及以下党政机关 A 区 约束值',
+    ]);
+    expect(quota?.rows[0]?.slice(10)).toEqual([
+      '预警（达标）',
+      '按上年逐月',
+      'DB37/T 2672-2019 表（市级及以下 A 区 非供暖能耗）',
+      '未核对',
+    ]);
+    expect(quota?.rows[1]?.slice(10)).toEqual([
+      '预警',
+      '按天数（上年缺数据）',
+      '本单位用水定额（测试）',
+      '未核对',
+    ]);
+    expect(bench?.rows[0]?.slice(0, 7)).toEqual([
+      '手算楼',
+      '党政机关办公 A 类',
+      '夏热冬暖',
+      65,
+      50,
+      243_000 / 10_000 / 0.45,
+      '≤ 约束值',
+    ]);
   });
 });

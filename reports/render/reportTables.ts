@@ -12,12 +12,13 @@ import {
 } from './detailTables.ts';
 import { missingList, missingTable } from './missing.ts';
 import type { Table } from './model.ts';
+import { quotaTables } from './quotaTables.ts';
 import { buildingTable, coverageTable, energyTypeTable, indicatorTable, summaryTable } from './tables.ts';
 
 /**
  * The report's tables in reading order, the same for every format: 摘要, 指标, 缺数据 (when
  * anything is missing or partly covered: each item once), 建筑, 分类, 覆盖率,
- * 同比环比, 分项, 分项编码 (when a meter is coded below its sub-item), 排名, 分区 (when the site has metered areas), 预测, 系数, 填报数据, 说明 (which
+ * 同比环比, 分项, 分项编码 (when a meter is coded below its sub-item), 排名, 分区 (when the site has metered areas), 预测, 定额 and 办公建筑基准 (when the site sets quotas), 系数, 填报数据, 说明 (which
  * gathers the notes of all the others).
  */
 export function reportTables(r: IntensityReport): Table[] {
@@ -34,6 +35,7 @@ export function reportTables(r: IntensityReport): Table[] {
     rankingTable(r),
     ...(r.areas.length > 0 ? [areaTable(r)] : []),
     projectionTable(r),
+    ...quotaTables(r),
     factorTable(r),
     entryTable(r),
   ];
