@@ -166,7 +166,7 @@ export function judgeQuota(input: QuotaInput): QuotaJudgement {
     status_zh: quotaStatusZh[status],
     method,
     method_text: text,
-    rating: ratingOf(projection, quota.levels),
+    rating: quota.standard === null ? null : ratingOf(projection, quota.levels),
   };
 }
 
