@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { quotaIndicators } from '../../core/reports/quotas.ts';
 import { consumptionQuery } from '../routes/consumption.ts';
 import { intensityQuery, replaceQuery, uploadBody } from '../routes/reports.ts';
 import { bodyErrors, commonErrors, instant, localDay, type RouteDoc } from './common.ts';
@@ -94,6 +95,73 @@ const report = z
       .nullable()
       .describe('The plan measured against; null outside every plan'),
     plan_note: z.string().nullable(),
+    quotas: z
+      .looseObject({
+        year: z.number().int().describe('The statistics year judged: that of the last day counted'),
+        to: localDay.describe('The last day counted; the year to date runs from 1 January'),
+        rows: z.array(
+          z.looseObject({
+            building: z.string(),
+            name: z.string(),
+            indicator: z.enum(quotaIndicators),
+            indicator_name: z.string().describe('单位建筑面积能耗, 人均综合能耗 …'),
+            unit: z.string().describe('kgce/(m²·a), kgce/(人·a), m³/(人·a), kWh/(m²·a), or a total a year'),
+            quota: z.number().describe('The year’s quota in unit'),
+            level_name: z.string().describe('约束值, 基准值, 引导值, 通用值, or 本单位定额'),
+            standard: z.string().nullable().describe('e.g. DB37/T 2672-2019; null for an own figure'),
+            category: z.string().nullable(),
+            source: z.string(),
+            verified: z
+              .boolean()
+              .describe('false: not checked against the standard’s text (said on the report)'),
+            ytd: z
+              .number()
+              .nullable()
+              .describe('Year to date in unit; null when missing (status incomplete)'),
+            share: z.number().describe('Share of the year’s quota due by `to`, 0–1'),
+            prorated: z.number().describe('quota × share'),
+            projection: z.number().nullable().describe('ytd ÷ share: the year at this pace'),
+            ratio: z.number().nullable().describe('ytd ÷ prorated (= projection ÷ quota)'),
+            status: z.enum(['normal', 'warning', 'exceeded', 'incomplete']),
+            status_zh: z.string().describe('正常, 预警 (≥ 80 %), 超定额 (≥ 100 %), 缺数据（…）'),
+            method: z.enum(['previous_year_shape', 'days']).describe('days: last year missing, marked'),
+            method_text: z.string(),
+            rating: z
+              .string()
+              .nullable()
+              .describe('A standard’s band of the projection: 先进, 合理, 达标, 需整改'),
+            basis_text: z.string().nullable().describe('The electricity factor an energy quota converts at'),
+          }),
+        ),
+        benchmarks: z
+          .array(
+            z.looseObject({
+              building: z.string(),
+              standard: z.string().describe('GB/T 51161-2016'),
+              type: z.enum(['government', 'commercial']),
+              class: z.enum(['A', 'B']),
+              zone: z.string(),
+              limit: z.number().describe('约束值, kWh/(m²·a)'),
+              guide: z.number().describe('引导值, kWh/(m²·a)'),
+              value: z
+                .number()
+                .nullable()
+                .describe('The year’s electricity per m², projected as the quota rows'),
+              status_zh: z.string().describe('≤ 引导值, ≤ 约束值, 超约束值, 缺数据'),
+              verified: z.boolean(),
+              corrections_verified: z.boolean().describe('false: γ₁ γ₂ not applied (unverified)'),
+            }),
+          )
+          .describe(
+            'GB/T 51161-2016 office limit and guide values of the building’s climate zone, the second benchmark',
+          ),
+        notes: z.array(z.string()),
+      })
+      .nullable()
+      .optional()
+      .describe(
+        'The site’s energy quotas (能耗定额, reports.quotas) for the year of the last day counted; null when it sets none',
+      ),
   })
   .describe('The intensity report (reports/README.md describes every field)');
 

@@ -1,3 +1,4 @@
+import type { SiteConfig } from '../../core/config/siteSchema.ts';
 import {
   judgeQuota,
   type OfficeBenchmarkRow,
@@ -13,11 +14,11 @@ import {
   type ResolvedQuota,
   resolveQuotas,
 } from '../../core/reports/quotas.ts';
-import type { Scope } from '../../core/reports/report.ts';
-import type { Conversion } from './convert.ts';
+import type { BuildingFact, EnergyEntry, Scope } from '../../core/reports/report.ts';
+import type { Factors } from '../factors.ts';
+import type { Conversion, Overrides } from './convert.ts';
 import { lastDay, type Period, periodOf, yearOf, yearPeriod } from './dates.ts';
-import type { IntensityInput } from './intensity.ts';
-import { expectedTypes, indexData } from './quantities.ts';
+import { expectedTypes, indexData, type MeteredDay } from './quantities.ts';
 import { type PeriodInput, scopesOver } from './scope.ts';
 
 /**
@@ -49,7 +50,19 @@ function quantityOf(
   return { value: t?.quantity ?? null, share: t?.coverage.share ?? 0 };
 }
 
-export function quotaSection(input: IntensityInput, p: Period): QuotaSection | null {
+/** What the quota table reads of the intensity report's input (reports/figures/intensity.ts). */
+export interface QuotaInput {
+  site: SiteConfig;
+  factors: Factors;
+  today?: string | undefined;
+  region?: string | undefined;
+  overrides?: Overrides | undefined;
+  metered: MeteredDay[];
+  entries: EnergyEntry[];
+  facts: BuildingFact[];
+}
+
+export function quotaSection(input: QuotaInput, p: Period): QuotaSection | null {
   const site = input.site;
   if (site.reports.quotas.length === 0 && site.reports.office_benchmarks.length === 0) return null;
   const data = loadQuotaStandards();

@@ -1124,7 +1124,7 @@ export interface components {
         Alarm: {
             id: number;
             /** @enum {string} */
-            rule: "broker_unreachable" | "gateway_offline" | "device_offline" | "comm_errors" | "collector_silence" | "store_write_failed" | "stale" | "stuck" | "out_of_range" | "meter_reset" | "meter_rollover" | "meter_replacement" | "meter_reverse" | "meter_jump" | "meter_balance" | "after_hours" | "night_flow" | "not_following" | "write_failing" | "target_trend";
+            rule: "broker_unreachable" | "gateway_offline" | "device_offline" | "comm_errors" | "collector_silence" | "store_write_failed" | "stale" | "stuck" | "out_of_range" | "meter_reset" | "meter_rollover" | "meter_replacement" | "meter_reverse" | "meter_jump" | "meter_balance" | "after_hours" | "night_flow" | "not_following" | "write_failing" | "target_trend" | "quota";
             /** @description The subject: device, device/point, meter, building, gateway */
             key: string;
             /** @enum {string} */
@@ -2826,6 +2826,89 @@ export interface operations {
                             [key: string]: unknown;
                         }) | null;
                         plan_note: string | null;
+                        /** @description The site’s energy quotas (能耗定额, reports.quotas) for the year of the last day counted; null when it sets none */
+                        quotas?: ({
+                            /** @description The statistics year judged: that of the last day counted */
+                            year: number;
+                            /**
+                             * Format: date
+                             * @description The last day counted; the year to date runs from 1 January
+                             */
+                            to: string;
+                            rows: ({
+                                building: string;
+                                name: string;
+                                /** @enum {string} */
+                                indicator: "energy_per_area_kgce_m2" | "energy_per_capita_kgce" | "water_per_capita_m3" | "electricity_per_area_kwh_m2" | "energy_total_kgce" | "electricity_total_kwh" | "water_total_m3";
+                                /** @description 单位建筑面积能耗, 人均综合能耗 … */
+                                indicator_name: string;
+                                /** @description kgce/(m²·a), kgce/(人·a), m³/(人·a), kWh/(m²·a), or a total a year */
+                                unit: string;
+                                /** @description The year’s quota in unit */
+                                quota: number;
+                                /** @description 约束值, 基准值, 引导值, 通用值, or 本单位定额 */
+                                level_name: string;
+                                /** @description e.g. DB37/T 2672-2019; null for an own figure */
+                                standard: string | null;
+                                category: string | null;
+                                source: string;
+                                /** @description false: not checked against the standard’s text (said on the report) */
+                                verified: boolean;
+                                /** @description Year to date in unit; null when missing (status incomplete) */
+                                ytd: number | null;
+                                /** @description Share of the year’s quota due by `to`, 0–1 */
+                                share: number;
+                                /** @description quota × share */
+                                prorated: number;
+                                /** @description ytd ÷ share: the year at this pace */
+                                projection: number | null;
+                                /** @description ytd ÷ prorated (= projection ÷ quota) */
+                                ratio: number | null;
+                                /** @enum {string} */
+                                status: "normal" | "warning" | "exceeded" | "incomplete";
+                                /** @description 正常, 预警 (≥ 80 %), 超定额 (≥ 100 %), 缺数据（…） */
+                                status_zh: string;
+                                /**
+                                 * @description days: last year missing, marked
+                                 * @enum {string}
+                                 */
+                                method: "previous_year_shape" | "days";
+                                method_text: string;
+                                /** @description A standard’s band of the projection: 先进, 合理, 达标, 需整改 */
+                                rating: string | null;
+                                /** @description The electricity factor an energy quota converts at */
+                                basis_text: string | null;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description GB/T 51161-2016 office limit and guide values of the building’s climate zone, the second benchmark */
+                            benchmarks: ({
+                                building: string;
+                                /** @description GB/T 51161-2016 */
+                                standard: string;
+                                /** @enum {string} */
+                                type: "government" | "commercial";
+                                /** @enum {string} */
+                                class: "A" | "B";
+                                zone: string;
+                                /** @description 约束值, kWh/(m²·a) */
+                                limit: number;
+                                /** @description 引导值, kWh/(m²·a) */
+                                guide: number;
+                                /** @description The year’s electricity per m², projected as the quota rows */
+                                value: number | null;
+                                /** @description ≤ 引导值, ≤ 约束值, 超约束值, 缺数据 */
+                                status_zh: string;
+                                verified: boolean;
+                                /** @description false: γ₁ γ₂ not applied (unverified) */
+                                corrections_verified: boolean;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            notes: string[];
+                        } & {
+                            [key: string]: unknown;
+                        }) | null;
                     } & {
                         [key: string]: unknown;
                     };
@@ -5315,8 +5398,8 @@ export interface operations {
                 status?: "open" | "closed" | "all";
                 /** @description pending (待处理: open, unacknowledged), in_progress (处理中: open, acknowledged), done (已处理: closed) */
                 list?: "pending" | "in_progress" | "done";
-                /** @description a rule: broker_unreachable, gateway_offline, device_offline, comm_errors, collector_silence, store_write_failed, stale, stuck, out_of_range, meter_reset, meter_rollover, meter_replacement, meter_reverse, meter_jump, meter_balance, after_hours, night_flow, not_following, write_failing, target_trend */
-                rule?: "broker_unreachable" | "gateway_offline" | "device_offline" | "comm_errors" | "collector_silence" | "store_write_failed" | "stale" | "stuck" | "out_of_range" | "meter_reset" | "meter_rollover" | "meter_replacement" | "meter_reverse" | "meter_jump" | "meter_balance" | "after_hours" | "night_flow" | "not_following" | "write_failing" | "target_trend";
+                /** @description a rule: broker_unreachable, gateway_offline, device_offline, comm_errors, collector_silence, store_write_failed, stale, stuck, out_of_range, meter_reset, meter_rollover, meter_replacement, meter_reverse, meter_jump, meter_balance, after_hours, night_flow, not_following, write_failing, target_trend, quota */
+                rule?: "broker_unreachable" | "gateway_offline" | "device_offline" | "comm_errors" | "collector_silence" | "store_write_failed" | "stale" | "stuck" | "out_of_range" | "meter_reset" | "meter_rollover" | "meter_replacement" | "meter_reverse" | "meter_jump" | "meter_balance" | "after_hours" | "night_flow" | "not_following" | "write_failing" | "target_trend" | "quota";
                 /** @description a severity: critical, major, minor, warning */
                 severity?: "critical" | "major" | "minor" | "warning";
                 /** @description a building id */
