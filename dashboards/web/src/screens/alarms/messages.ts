@@ -68,6 +68,7 @@ export const messages = {
       not_following: '设备未执行指令',
       write_failing: '指令写入失败',
       target_trend: '能耗强度趋势超目标',
+      quota: '能耗定额预警',
     },
     action: {
       acknowledge: '确认',
@@ -251,6 +252,7 @@ export const messages = {
       not_following: 'Device not following its command',
       write_failing: 'Command writes failing',
       target_trend: 'Energy intensity trending above target',
+      quota: 'Energy quota warning',
     },
     action: {
       acknowledge: 'Acknowledge',

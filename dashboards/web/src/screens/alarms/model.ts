@@ -32,6 +32,7 @@ export const rules = [
   'not_following',
   'write_failing',
   'target_trend',
+  'quota',
 ] as const;
 
 /** The rules of the energy data: an energy officer may acknowledge and close their alarms (api/access). */
@@ -40,6 +41,7 @@ export const dataRules: ReadonlySet<string> = new Set([
   'after_hours',
   'night_flow',
   'target_trend',
+  'quota',
 ]);
 
 export type AlarmList = 'pending' | 'in_progress' | 'done';
