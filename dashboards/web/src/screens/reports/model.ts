@@ -3,6 +3,8 @@
  * missing ones as null (the table writes 缺数据, never 0), estimated shares kept beside the figure.
  * Labels come through `t` (the page's vue-i18n), keys under `reports.`.
  */
+
+import { quotaTables } from './quotas';
 import { type IndicatorKey, type IntensityReport, indicatorKeys, type Scope, type Status } from './report';
 
 export type Cell =
@@ -341,6 +343,7 @@ export function reportTables(r: IntensityReport, t: Translate): Table[] {
       source: text(f.note ? `${f.source}；${f.note}` : f.source),
     })),
   });
+  tables.push(...quotaTables(r, t));
   return tables;
 }
 

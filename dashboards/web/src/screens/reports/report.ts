@@ -147,4 +147,47 @@ export interface IntensityReport {
     quantity: number;
     reason: string;
   }[];
+  /** The site's quotas (能耗定额) and GB/T 51161-2016 office benchmarks; null or absent when it sets none. */
+  quotas?: {
+    year: number;
+    to: string;
+    rows: {
+      building: string;
+      name: string;
+      indicator: string;
+      indicator_name: string;
+      unit: string;
+      quota: number;
+      level_name: string;
+      standard: string | null;
+      category: string | null;
+      source: string;
+      verified: boolean;
+      ytd: number | null;
+      share: number;
+      prorated: number;
+      projection: number | null;
+      ratio: number | null;
+      status: 'normal' | 'warning' | 'exceeded' | 'incomplete';
+      status_zh: string;
+      method: 'previous_year_shape' | 'days';
+      method_text: string;
+      rating: string | null;
+    }[];
+    benchmarks: {
+      building: string;
+      name: string;
+      type: 'government' | 'commercial';
+      class: 'A' | 'B';
+      zone: string;
+      limit: number;
+      guide: number;
+      value: number | null;
+      status_zh: string;
+      source: string;
+      verified: boolean;
+      note: string | null;
+    }[];
+    notes: string[];
+  } | null;
 }
