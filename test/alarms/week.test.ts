@@ -203,7 +203,8 @@ describe('a simulated normal week of the demo raises no alarm', () => {
       dbFile: join(dir, 'data', 'control.db'),
       clock,
       log,
-      tickMs: 25,
+      // Two cycles (what a step waits for) within the ~130 ms a step waits for its polls anyway.
+      tickMs: 40,
       commandKeys: new Map([[GW, commandKey]]),
     });
     alarms = await startAlarms({
