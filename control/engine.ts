@@ -12,6 +12,7 @@ import { type Effective, effectiveValue, isLive, LEVELS, type Slot } from '../co
 import { errorText } from '../core/errors.ts';
 import { localClock, localTimestamp } from '../core/localTime.ts';
 import type { Logger } from '../core/log.ts';
+import { deviceErrorZh } from '../core/protocols/deviceErrors.ts';
 import { type ControlCondition, ControlConditions, WRITE_FAILURES, writeCause } from './conditions.ts';
 import type { AuditEntry, ControlDb } from './db.ts';
 import { Reasserts } from './reassert.ts';
@@ -421,7 +422,7 @@ export class ControlEngine {
         this.raise(cp, 'write_failing', {
           at: this.iso(done),
           message: `${cp.key}: write of ${eff.value} ${outcome.status} ${failures} times in a row${reason ? `: ${reason}` : ''}`,
-          message_zh: `${cp.name}（${cp.key}）：写入 ${eff.value} 连续 ${failures} 次${statusZh[outcome.status] ?? outcome.status}${reason ? `：${reason}` : ''}`,
+          message_zh: `${cp.name}（${cp.key}）：写入 ${eff.value} 连续 ${failures} 次${statusZh[outcome.status] ?? outcome.status}${reason ? `：${deviceErrorZh(reason)}` : ''}`,
           value: failures,
           cause: writeCause(cp, outcome.status),
         });
