@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createAuth } from '../api/auth/auth.ts';
 import { errorText, JnError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
@@ -18,6 +18,8 @@ export async function serveSimsFaults(
   dataDir: string,
   log: Logger,
 ): Promise<FaultEndpoint> {
+  // `jieneng sims` alone may run before any API has made its data dir (the tokens are then none yet).
+  mkdirSync(dataDir, { recursive: true });
   const auth = createAuth({ file: `${dataDir}/auth.db`, log: log.child('auth') });
   const endpoint = await startFaultEndpoint({
     faults,
