@@ -348,6 +348,9 @@ describe('control safety', () => {
     // Someone turns the unit's own panel to 25 °C: the gateway reports it, control notices.
     const z = zone();
     if (!z) throw new Error('no zone f1-3');
+    // A minute after the write (the simulator stamps its values with this clock, and control takes
+    // only a value read after its write as the unit's answer to it).
+    clock.advance(60_000);
     z.hvac.coolingSetpoint = 25;
     await waitFor(
       'the unit reporting 25 °C',
